@@ -1,0 +1,31 @@
+# Quick start: `make demo` runs the analyzer on the bundled example, `make test` runs every test.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: demo test test-project test-example bench clean
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 10) else "mono2lambda needs Python 3.10 or newer")'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	@touch $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/mono2lambda demo
+
+test: test-project test-example
+
+test-project: $(STAMP)
+	$(BIN)/python -m pytest tests
+
+test-example: $(STAMP)
+	cd examples/shop && ../../$(BIN)/python -m pytest -q -p no:cacheprovider
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/analyze_bench.py
+
+clean:
+	rm -rf $(VENV) .mono2lambda
