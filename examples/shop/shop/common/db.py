@@ -47,7 +47,7 @@ def init_db(url: str = DEFAULT_URL, *, echo: bool = False) -> Engine:
     if _engine is not None:
         _engine.dispose()
     options: dict[str, object] = {"echo": echo}
-    if url.startswith("sqlite") and ":memory:" in url or url in ("sqlite://", "sqlite+pysqlite://"):
+    if url.startswith("sqlite") and (":memory:" in url or url.endswith("://")):
         options.update(poolclass=StaticPool, connect_args={"check_same_thread": False})
     _engine = create_engine(url, **options)
     event.listen(_engine, "connect", _enable_foreign_keys)

@@ -1,0 +1,3 @@
+"""Understand a Python monolith: facts per file, resolution, the graph, data dependencies."""
+
+ANALYZER_VERSION = "1"

@@ -1,0 +1,71 @@
+"""Facts + resolution -> the `CodeGraph` (pure)."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Iterable
+
+from . import ANALYZER_VERSION
+from .facts import Definition, Diagnostic, FileFacts
+from .graph import CodeGraph
+from .resolve import Resolution, expr_text
+
+
+def build_graph(files: list[FileFacts], resolution: Resolution, root_name: str,
+                tree_diagnostics: Iterable[Diagnostic] = ()) -> CodeGraph:
+    graph = CodeGraph()
+    graph.meta = {"root": root_name, "analyzer_version": ANALYZER_VERSION}
+    program = resolution.program
+    for facts in files:
+        for definition in facts.definitions:
+            attrs = _definition_attrs(facts, definition)
+            if definition.kind == "class":
+                attrs["table"] = resolution.data.tables.get(definition.qname)
+            graph.add_symbol(definition.qname, definition.kind, **attrs)
+        for variable in facts.variables:
+            if variable.qname in program.variables and program.module_of[variable.qname] == facts.module:
+                graph.add_symbol(variable.qname, "variable", file=facts.path, line=variable.line,
+                                 module=facts.module, mutable=variable.mutable,
+                                 state=variable.qname in resolution.state,
+                                 table=variable.table_name)
+    for table in sorted(resolution.tables):
+        graph.add_symbol(f"table:{table}", "table", name=table)
+    for name in sorted(resolution.externals):
+        if name not in graph:
+            graph.add_symbol(name, "external")
+    for (source, target, kind), info in sorted(resolution.edges.items()):
+        if source not in graph or target not in graph:
+            continue
+        graph.add_dependency(source, target, kind, count=info.count, lines=info.lines,
+                             virtual=info.virtual, unused_result=info.unused_result)
+    graph.unresolved_calls = [asdict(u) for u in sorted(resolution.unresolved,
+                                                        key=lambda u: (u.scope, u.line, u.expr))]
+    graph.meta["call_sites"] = resolution.call_sites
+    graph.diagnostics = sorted(
+        [asdict(d) for facts in files for d in facts.diagnostics] + [asdict(d) for d in tree_diagnostics],
+        key=lambda d: (d["file"], d["line"], d["code"]))
+    return graph
+
+
+def _definition_attrs(facts: FileFacts, definition: Definition) -> dict:
+    attrs: dict = {
+        "file": facts.path,
+        "line": definition.line,
+        "end_line": definition.end_line,
+        "size": definition.end_line - definition.line + 1,
+        "module": facts.module,
+        "doc": definition.docstring,
+    }
+    if definition.kind == "module":
+        attrs["size"] = facts.lines
+        attrs["package"] = facts.is_package or None
+    if definition.kind in ("function", "method"):
+        attrs["params"] = [
+            {"name": p.name, "kind": p.kind, "annotation": p.annotation_text, "default": p.has_default}
+            for p in definition.params
+        ]
+        attrs["returns"] = definition.returns_text
+        attrs["is_async"] = definition.is_async or None
+        attrs["method_kind"] = definition.method_kind
+        attrs["decorators"] = [expr_text(d) for d in definition.decorators] or None
+    return attrs

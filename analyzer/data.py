@@ -1,0 +1,115 @@
+"""Data dependencies: which code reads and writes which tables and module state.
+
+Tables come from ORM models (SQLAlchemy declarative classes and `Table(...)`, Django
+and Flask-SQLAlchemy models) and from raw SQL strings. Module state is a module-level
+variable holding a mutable container, or one that functions rebind with `global`.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .facts import CallSite, Definition, Expr
+from .values import Program, Value
+
+MUTATING_METHODS = frozenset({
+    "append", "extend", "insert", "pop", "popitem", "remove", "clear", "update", "setdefault",
+    "add", "discard", "sort", "reverse", "appendleft", "popleft", "extendleft", "rotate",
+    "__setitem__", "__delitem__", "difference_update", "intersection_update",
+    "symmetric_difference_update", "move_to_end",
+})
+SESSION_WRITES = frozenset({"add", "add_all", "delete", "merge", "bulk_save_objects"})
+SESSION_CLASS_READS = frozenset({"get", "get_one", "query"})
+QUERY_WRITES = frozenset({"update", "delete", "insert"})
+DJANGO_WRITES = frozenset({"create", "update", "delete", "bulk_create", "bulk_update",
+                           "get_or_create", "update_or_create"})
+INSTANCE_WRITES = frozenset({"save", "delete"})
+SQLALCHEMY_READ_FUNCS = frozenset({"select", "exists"})
+SQLALCHEMY_WRITE_FUNCS = frozenset({"insert", "update", "delete"})
+MODEL_BASES = re.compile(r"(^|\.)(models\.Model|Model)$")
+
+SQL_WRITE = re.compile(r"\b(?:INSERT\s+(?:OR\s+\w+\s+)?INTO|REPLACE\s+INTO|UPDATE|DELETE\s+FROM)\s+[\"`\[]?(\w+)",
+                       re.IGNORECASE)
+SQL_READ = re.compile(r"\b(?:FROM|JOIN)\s+[\"`\[]?(\w+)", re.IGNORECASE)
+
+
+def sql_tables(sql: str) -> tuple[set[str], set[str]]:
+    """(tables read, tables written) named in a SQL statement."""
+    written = {m.lower() for m in SQL_WRITE.findall(sql)}
+    read = {m.lower() for m in SQL_READ.findall(sql)}
+    read -= {w for w in written if re.search(rf"DELETE\s+FROM\s+[\"`\[]?{w}\b", sql, re.I)}
+    return read - {"select"}, written
+
+
+class DataModel:
+    """Which classes are ORM models, and the table behind each model or `Table` variable."""
+
+    def __init__(self, program: Program) -> None:
+        self.program = program
+        self.tables: dict[str, str] = {}  # model class or Table variable -> table name
+        for qname, variable in program.variables.items():
+            if variable.table_name:
+                self.tables[qname] = variable.table_name
+        for qname, definition in program.defs.items():
+            if definition.kind == "class":
+                table = self._table_of(qname, definition)
+                if table:
+                    self.tables[qname] = table
+
+    def _table_of(self, qname: str, definition: Definition) -> str | None:
+        if definition.table_name:
+            return definition.table_name
+        if not self._inherits_model(qname) or "abstract" in _meta_flags(definition):
+            return None
+        if definition.class_attrs.get("__abstract__"):
+            return None
+        name = qname.rsplit(".", 1)[1]
+        if self._django(qname):
+            module = self.program.module_of[qname].split(".")
+            app = module[-2] if len(module) > 1 and module[-1] == "models" else module[-1]
+            return f"{app}_{name.lower()}"
+        return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
+
+    def _external_bases(self, qname: str) -> list[str]:
+        return [v[1] for cls in self.program.mro(qname) for v in self.program.base_values(cls)
+                if v[0] == "ext"]
+
+    def _inherits_model(self, qname: str) -> bool:
+        return any(MODEL_BASES.search(b) for b in self._external_bases(qname))
+
+    def _django(self, qname: str) -> bool:
+        return any(b.startswith("django.") for b in self._external_bases(qname))
+
+    def table(self, value: Value) -> str | None:
+        """The table behind a model class, a model instance or a `Table` variable."""
+        if value[0] in ("sym", "inst"):
+            return self.tables.get(value[1])
+        return None
+
+
+def _meta_flags(definition: Definition) -> set[str]:
+    return {"abstract"} if definition.class_attrs.get("abstract") else set()
+
+
+def mutated_container(site: CallSite) -> Expr | None:
+    """The object a call like `x.append(...)` or `x[k].update(...)` changes, if any."""
+    func = site.func
+    if func[0] == "attr" and func[2] in MUTATING_METHODS:
+        target = func[1]
+        while target[0] == "sub":  # x[k].append(...) changes x
+            target = target[1]  # type: ignore[assignment]
+        return target  # type: ignore[return-value]
+    return None
+
+
+def chain_calls(expr: Expr) -> list[tuple[str, tuple]]:
+    """The method names and args along a call chain, innermost first: a.b(x).c(y) -> [(b,x),(c,y)]."""
+    chain: list[tuple[str, tuple]] = []
+    while expr[0] in ("call", "attr", "sub"):
+        if expr[0] == "call" and expr[1][0] == "attr":  # type: ignore[index]
+            chain.append((expr[1][2], expr[2]))  # type: ignore[index]
+            expr = expr[1][1]  # type: ignore[index]
+        else:
+            expr = expr[1]  # type: ignore[assignment]
+    chain.reverse()
+    return chain

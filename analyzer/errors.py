@@ -1,0 +1,30 @@
+"""The one error hierarchy of mono2lambda.
+
+    Mono2LambdaError          every error we raise on purpose; the CLI maps it to an exit code
+    +-- InputError            the user's input is wrong (a path, an option, a file): exit 2
+    +-- CacheError            the analysis cache cannot be used (it is then rebuilt)
+
+Every error says where, what, and how to fix it (`hint`).
+"""
+
+from __future__ import annotations
+
+
+class Mono2LambdaError(Exception):
+    exit_code = 1
+
+    def __init__(self, message: str, *, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+    def __str__(self) -> str:
+        return f"{self.message} ({self.hint})" if self.hint else self.message
+
+
+class InputError(Mono2LambdaError):
+    exit_code = 2
+
+
+class CacheError(Mono2LambdaError):
+    pass

@@ -1,0 +1,138 @@
+"""What one source file says, before anything is resolved across files.
+
+Facts are plain, frozen, picklable values so that files can be read in worker
+processes and cached by content hash. Expressions are kept in a small syntactic
+form (`Expr`, nested tuples) that is enough to resolve names later:
+
+    ("name", "foo")                      foo
+    ("attr", <expr>, "bar")              <expr>.bar
+    ("call", <expr>, (args...), (("kw", <expr>), ...))
+    ("sub", <expr>)                      <expr>[...]
+    ("str", "text")                      a string literal
+    ("iter", <expr>)                     an element of <expr> (for loops, comprehensions)
+    ("other",)                           anything else
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Tuple, Union
+
+Expr = Tuple[Union[str, "Expr", tuple], ...]
+
+OTHER: Expr = ("other",)
+
+
+@dataclass(frozen=True, slots=True)
+class Diagnostic:
+    """A problem found in the input; never fatal for the run."""
+
+    file: str
+    line: int
+    severity: str  # "error" | "warning" | "info"
+    code: str
+    message: str
+
+    def location(self) -> str:
+        return f"{self.file}:{self.line}"
+
+
+@dataclass(frozen=True, slots=True)
+class Import:
+    """`import module as name` (member is None) or `from module import member as name`."""
+
+    name: str  # the local name bound; "*" for a star import
+    module: str  # absolute module path (relative imports already made absolute)
+    member: str | None
+    line: int
+    top_level_binding: bool = False  # `import a.b` binds `a`, not `a.b`
+
+
+@dataclass(frozen=True, slots=True)
+class CallSite:
+    line: int
+    func: Expr
+    args: tuple[Expr, ...]
+    kwargs: tuple[tuple[str, Expr], ...]
+    result_used: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Store:
+    """A write: `kind` is "name" (rebinding a global), "item" (`x[k] = v`), "attr" (`x.a = v`)."""
+
+    kind: str
+    target: Expr  # the name, or the container / object written into
+    value: Expr
+    line: int
+
+
+@dataclass(frozen=True, slots=True)
+class Param:
+    name: str
+    annotation: Expr | None
+    kind: str  # "positional" | "vararg" | "keyword" | "varkw"
+    has_default: bool
+    annotation_text: str | None = None
+
+
+@dataclass(slots=True)
+class Scope:
+    """The code of one function, class body or module body, nested definitions excluded."""
+
+    calls: list[CallSite] = field(default_factory=list)
+    assigns: list[tuple[str, Expr, int]] = field(default_factory=list)
+    stores: list[Store] = field(default_factory=list)
+    loads: dict[Expr, int] = field(default_factory=dict)  # non-local names and chains read -> first line
+    globals: set[str] = field(default_factory=set)
+    imports: list[Import] = field(default_factory=list)
+    sql: list[tuple[int, str]] = field(default_factory=list)  # SQL string literals passed to calls
+    type_refs: list[Expr] = field(default_factory=list)  # annotations used in this scope's signature
+
+
+@dataclass(slots=True)
+class Definition:
+    """A module, class, function or method, with the scope of its own code."""
+
+    qname: str
+    kind: str  # "module" | "class" | "function" | "method"
+    line: int
+    end_line: int
+    scope: Scope
+    parent: str | None = None  # enclosing definition
+    decorators: tuple[Expr, ...] = ()
+    params: tuple[Param, ...] = ()
+    returns: Expr | None = None
+    returns_text: str | None = None
+    is_async: bool = False
+    method_kind: str | None = None  # "instance" | "class" | "static" | "property" for methods
+    bases: tuple[Expr, ...] = ()  # classes
+    class_attrs: dict[str, tuple[Expr, int]] = field(default_factory=dict)  # classes: body assigns
+    self_attrs: dict[str, list[Expr]] = field(default_factory=dict)  # methods: self.x = value
+    table_name: str | None = None  # classes: __tablename__ / Meta.db_table
+    docstring: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Variable:
+    """A module-level name bound by assignment (not a def, class or import)."""
+
+    qname: str
+    line: int
+    value: Expr
+    mutable: bool  # a literal or constructor of a mutable container
+    sql: str | None = None  # a module-level SQL string constant
+    table_name: str | None = None  # `x = Table("name", ...)`
+
+
+@dataclass(slots=True)
+class FileFacts:
+    path: str  # relative to the analyzed root, with forward slashes
+    module: str
+    is_package: bool
+    lines: int
+    definitions: list[Definition] = field(default_factory=list)  # the module itself first
+    variables: list[Variable] = field(default_factory=list)
+    all_names: tuple[str, ...] | None = None  # a literal __all__
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    parsed: bool = True

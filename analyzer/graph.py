@@ -1,0 +1,164 @@
+"""The code graph: the one class that holds networkx; everything else talks to it.
+
+Nodes are symbols (modules, classes, functions, methods, variables), data entities
+(tables) and outside names (externals). Edges have a kind, a count and the source
+lines they come from. The JSON form is documented in docs/graph-format.md.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from typing import Any, Iterable, Iterator
+
+import networkx as nx
+
+GRAPH_FORMAT = "mono2lambda-graph"
+GRAPH_VERSION = 1
+NODE_KINDS = ("module", "class", "function", "method", "variable", "table", "external")
+EDGE_KINDS = ("imports", "calls", "instantiates", "inherits", "decorates", "references",
+              "reads", "writes", "uses_type", "maps_to")
+CODE_KINDS = frozenset({"module", "class", "function", "method"})
+
+
+class CodeGraph:
+    def __init__(self) -> None:
+        self._g = nx.MultiDiGraph()
+        self.meta: dict[str, Any] = {}
+        self.unresolved_calls: list[dict[str, Any]] = []
+        self.diagnostics: list[dict[str, Any]] = []
+
+    # -- building -------------------------------------------------------------------------
+    def add_symbol(self, node_id: str, kind: str, **attrs: Any) -> None:
+        if kind not in NODE_KINDS:
+            raise ValueError(f"unknown node kind {kind!r}")
+        self._g.add_node(node_id, kind=kind, **{k: v for k, v in attrs.items() if v is not None})
+
+    def add_dependency(self, source: str, target: str, kind: str, *, count: int = 1,
+                       lines: Iterable[int] = (), **attrs: Any) -> None:
+        if kind not in EDGE_KINDS:
+            raise ValueError(f"unknown edge kind {kind!r}")
+        for end in (source, target):
+            if end not in self._g:
+                raise KeyError(f"edge {source} -> {target} names an unknown node {end}")
+        self._g.add_edge(source, target, key=kind, kind=kind, count=count,
+                         lines=sorted(set(lines)), **{k: v for k, v in attrs.items() if v})
+
+    # -- reading --------------------------------------------------------------------------
+    def __contains__(self, node_id: str) -> bool:
+        return node_id in self._g
+
+    def node(self, node_id: str) -> dict[str, Any]:
+        return dict(self._g.nodes[node_id])
+
+    def nodes(self, *kinds: str) -> list[str]:
+        return sorted(n for n, data in self._g.nodes(data=True) if not kinds or data["kind"] in kinds)
+
+    def dependencies(self, *kinds: str) -> Iterator[tuple[str, str, dict[str, Any]]]:
+        for source, target, data in sorted(self._g.edges(data=True),
+                                           key=lambda e: (e[0], e[1], e[2]["kind"])):
+            if not kinds or data["kind"] in kinds:
+                yield source, target, data
+
+    def has_dependency(self, source: str, target: str, kind: str) -> bool:
+        return self._g.has_edge(source, target, key=kind)
+
+    def targets(self, source: str, kind: str) -> list[str]:
+        return sorted(t for _, t, k in self._g.out_edges(source, keys=True) if k == kind)
+
+    def sources(self, target: str, kind: str) -> list[str]:
+        return sorted(s for s, _, k in self._g.in_edges(target, keys=True) if k == kind)
+
+    def module_of(self, node_id: str) -> str | None:
+        return self._g.nodes[node_id].get("module")
+
+    def count_edges(self) -> Counter:
+        return Counter(data["kind"] for _, _, data in self._g.edges(data=True))
+
+    def count_nodes(self) -> Counter:
+        return Counter(data["kind"] for _, data in self._g.nodes(data=True))
+
+    def module_coupling(self, kinds: tuple[str, ...] = ("calls", "instantiates")) -> Counter:
+        """Call weight between pairs of modules, in both directions together."""
+        pairs: Counter = Counter()
+        for source, target, data in self._g.edges(data=True):
+            if data["kind"] not in kinds:
+                continue
+            a, b = self.module_of(source), self.module_of(target)
+            if a and b and a != b:
+                pairs[tuple(sorted((a, b)))] += data["count"]
+        return pairs
+
+    def call_graph(self) -> dict[str, list[str]]:
+        """{caller: [callees]} over modules, classes, functions and methods (externals included)."""
+        result: dict[str, list[str]] = {}
+        for source in self.nodes("module", "function", "method", "class"):
+            callees = {t for _, t, k in self._g.out_edges(source, keys=True) if k == "calls"}
+            result[source] = sorted(callees)
+        return result
+
+    # -- serialising ----------------------------------------------------------------------
+    def to_json(self) -> dict[str, Any]:
+        nodes = [{"id": n, **dict(sorted(self._g.nodes[n].items()))} for n in self.nodes()]
+        edges = [{"source": s, "target": t, **dict(sorted(d.items()))} for s, t, d in self.dependencies()]
+        return {
+            "format": GRAPH_FORMAT,
+            "version": GRAPH_VERSION,
+            **dict(sorted(self.meta.items())),
+            "nodes": nodes,
+            "edges": edges,
+            "unresolved_calls": self.unresolved_calls,
+            "diagnostics": self.diagnostics,
+        }
+
+    def dumps(self) -> str:
+        return json.dumps(self.to_json(), indent=1, sort_keys=False, ensure_ascii=False) + "\n"
+
+    @classmethod
+    def from_json(cls, document: dict[str, Any]) -> "CodeGraph":
+        if document.get("format") != GRAPH_FORMAT:
+            raise ValueError("not a mono2lambda graph file")
+        if document.get("version") != GRAPH_VERSION:
+            raise ValueError(f"graph format version {document.get('version')} is not supported "
+                             f"(this mono2lambda reads version {GRAPH_VERSION}); re-run analyze")
+        graph = cls()
+        reserved = {"format", "version", "nodes", "edges", "unresolved_calls", "diagnostics"}
+        graph.meta = {k: v for k, v in document.items() if k not in reserved}
+        for node in document["nodes"]:
+            attrs = {k: v for k, v in node.items() if k not in ("id", "kind")}
+            graph.add_symbol(node["id"], node["kind"], **attrs)
+        for edge in document["edges"]:
+            attrs = {k: v for k, v in edge.items() if k not in ("source", "target", "kind", "count", "lines")}
+            graph.add_dependency(edge["source"], edge["target"], edge["kind"], count=edge["count"],
+                                 lines=edge["lines"], **attrs)
+        graph.unresolved_calls = list(document.get("unresolved_calls", []))
+        graph.diagnostics = list(document.get("diagnostics", []))
+        return graph
+
+    def to_graphml(self) -> str:
+        """GraphML with list attributes flattened to JSON text (GraphML holds scalars only)."""
+        flat = nx.MultiDiGraph()
+        for node in self.nodes():
+            flat.add_node(node, **_scalars(self._g.nodes[node]))
+        for source, target, data in self.dependencies():
+            flat.add_edge(source, target, key=data["kind"], **_scalars(data))
+        return "\n".join(nx.generate_graphml(flat, prettyprint=True)) + "\n"
+
+    def to_dot(self) -> str:
+        lines = ["digraph mono2lambda {", "  rankdir=LR;", "  node [shape=box, fontsize=10];"]
+        for node in self.nodes():
+            lines.append(f"  {_dot_id(node)} [label={_dot_id(node)}, kind={_dot_id(self._g.nodes[node]['kind'])}];")
+        for source, target, data in self.dependencies():
+            lines.append(f"  {_dot_id(source)} -> {_dot_id(target)} "
+                         f"[kind={_dot_id(data['kind'])}, weight={data['count']}];")
+        lines.append("}")
+        return "\n".join(lines) + "\n"
+
+
+def _scalars(attrs: dict[str, Any]) -> dict[str, Any]:
+    return {k: (v if isinstance(v, (str, int, float, bool)) else json.dumps(v, sort_keys=True))
+            for k, v in sorted(attrs.items())}
+
+
+def _dot_id(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'

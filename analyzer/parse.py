@@ -1,0 +1,562 @@
+"""Source text -> `FileFacts`, with the stdlib `ast` (fast; libcst is kept for rewriting).
+
+Pure: no file system, no imports of the analyzed code. Anything that stops a file
+from parsing becomes a `Diagnostic` with file:line, never an exception.
+"""
+
+from __future__ import annotations
+
+import ast
+import io
+import re
+import tokenize
+
+from .facts import (
+    OTHER,
+    CallSite,
+    Definition,
+    Diagnostic,
+    Expr,
+    FileFacts,
+    Import,
+    Param,
+    Scope,
+    Store,
+    Variable,
+)
+
+SQL_START = re.compile(r"^\s*(SELECT|INSERT|UPDATE|DELETE|WITH|REPLACE)\b", re.IGNORECASE)
+MUTABLE_CONSTRUCTORS = frozenset(
+    {"dict", "list", "set", "defaultdict", "OrderedDict", "Counter", "deque", "bytearray",
+     "WeakValueDictionary", "WeakKeyDictionary", "WeakSet", "ChainMap"}
+)
+MUTABLE_LITERALS = (ast.Dict, ast.List, ast.Set, ast.DictComp, ast.ListComp, ast.SetComp)
+WRAPPER_TYPES = frozenset({"Optional", "Mapped", "Final", "ClassVar", "Required", "NotRequired",
+                           "ReadOnly", "InitVar", "Annotated"})
+SEQUENCE_TYPES = frozenset({"list", "List", "Sequence", "Iterable", "Iterator", "set", "Set",
+                            "frozenset", "FrozenSet", "Collection", "Generator", "AsyncIterator",
+                            "AsyncIterable", "MutableSequence", "tuple", "Tuple",
+                            "WriteOnlyMapped", "DynamicMapped", "AbstractSet", "Deque", "deque"})
+METHOD_DECORATORS = {"staticmethod": "static", "classmethod": "class", "property": "property",
+                     "cached_property": "property"}
+
+
+def read_source(data: bytes, path: str) -> tuple[str | None, Diagnostic | None]:
+    """Decode bytes as Python source (PEP 263), or say why not."""
+    if b"\x00" in data:
+        return None, Diagnostic(path, 1, "error", "binary-file",
+                                "contains NUL bytes: not a Python source file; skipped")
+    try:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+        return data.decode(encoding), None
+    except (SyntaxError, LookupError) as exc:
+        return None, Diagnostic(path, 1, "error", "bad-encoding", f"unknown encoding: {exc}; skipped")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        return None, Diagnostic(path, line, "error", "bad-encoding",
+                                f"invalid {exc.encoding} byte {data[exc.start:exc.start + 1]!r}; "
+                                "skipped (save the file as UTF-8 or declare its encoding)")
+
+
+def extract_facts(data: bytes, path: str, module: str, is_package: bool) -> FileFacts:
+    """Everything the analyzer needs from one file; a file that cannot be read is a diagnostic."""
+    text, problem = read_source(data, path)
+    lines = data.count(b"\n") + (1 if data and not data.endswith(b"\n") else 0)
+    facts = FileFacts(path=path, module=module, is_package=is_package, lines=lines)
+    if problem is not None:
+        facts.diagnostics.append(problem)
+        facts.parsed = False
+        return facts
+    assert text is not None
+    try:
+        tree = ast.parse(text, filename=path)
+    except SyntaxError as exc:
+        facts.diagnostics.append(_syntax_diagnostic(path, exc))
+        facts.parsed = False
+        return facts
+    except (ValueError, RecursionError, MemoryError) as exc:
+        facts.diagnostics.append(Diagnostic(path, 1, "error", "parse-error",
+                                            f"could not be parsed ({type(exc).__name__}); skipped"))
+        facts.parsed = False
+        return facts
+    if not tree.body and not is_package:
+        facts.diagnostics.append(Diagnostic(path, 1, "info", "empty-module", "empty module"))
+    try:
+        _FactsVisitor(facts).visit_module(tree)
+    except RecursionError:
+        facts.definitions.clear()
+        facts.variables.clear()
+        facts.diagnostics.append(Diagnostic(path, 1, "error", "too-deep",
+                                            "nested too deeply to analyze; skipped"))
+        facts.parsed = False
+    return facts
+
+
+def _syntax_diagnostic(path: str, exc: SyntaxError) -> Diagnostic:
+    text = (exc.text or "").strip()
+    hint = ""
+    if text.startswith(("<<<<<<<", "=======", ">>>>>>>")):
+        hint = " (an unresolved merge conflict marker)"
+    elif text.startswith("print ") or text.startswith("exec "):
+        hint = " (Python 2 syntax?)"
+    shown = f": {text[:80]}" if text else ""
+    return Diagnostic(path, exc.lineno or 1, "error", "syntax-error",
+                      f"does not parse: {exc.msg}{hint}{shown}; skipped")
+
+
+def to_expr(node: ast.AST | None) -> Expr:
+    """The small syntactic form of an expression, enough to resolve what it names."""
+    if isinstance(node, ast.Name):
+        return ("name", node.id)
+    if isinstance(node, ast.Attribute):
+        return ("attr", to_expr(node.value), node.attr)
+    if isinstance(node, ast.Call):
+        return ("call", to_expr(node.func), tuple(_arg(a) for a in node.args),
+                tuple((k.arg or "**", _arg(k.value)) for k in node.keywords))
+    if isinstance(node, ast.Subscript):
+        return ("sub", to_expr(node.value))
+    if isinstance(node, (ast.Await, ast.Starred)):
+        return to_expr(node.value)
+    if isinstance(node, ast.NamedExpr):
+        return to_expr(node.value)
+    if isinstance(node, (ast.List, ast.Tuple, ast.Set)):
+        return ("seq", tuple(to_expr(e) for e in node.elts))
+    if isinstance(node, ast.Dict):
+        return ("seq", tuple(to_expr(v) for v in node.values))
+    return OTHER
+
+
+def _arg(node: ast.AST) -> Expr:
+    """Arguments are kept shallow: what they name, or what a call in them calls."""
+    if isinstance(node, (ast.Await, ast.Starred)):
+        return _arg(node.value)
+    if isinstance(node, (ast.Name, ast.Attribute, ast.Subscript)):
+        return to_expr(node)
+    if isinstance(node, ast.Call):
+        return ("call", to_expr(node.func), (), ())
+    return OTHER
+
+
+def annotation_expr(node: ast.AST | None) -> Expr | None:
+    """An annotation as a value: ("ann", cls) is an instance of cls; ("seq", (v,)) a collection of v."""
+    if node is None:
+        return None
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        try:
+            return annotation_expr(ast.parse(node.value.strip(), mode="eval").body)
+        except (SyntaxError, ValueError, RecursionError):
+            return None
+    if isinstance(node, (ast.Name, ast.Attribute)):
+        if isinstance(node, ast.Name) and node.id == "None":
+            return None
+        return ("ann", to_expr(node))
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr):
+        sides = [s for s in (node.left, node.right) if not _is_none(s)]
+        return annotation_expr(sides[0]) if len(sides) == 1 else None
+    if isinstance(node, ast.Subscript):
+        base = _last_name(node.value)
+        inner = node.slice
+        elements = inner.elts if isinstance(inner, ast.Tuple) else [inner]
+        if base in WRAPPER_TYPES:
+            return annotation_expr(elements[0])
+        if base == "Union":
+            rest = [e for e in elements if not _is_none(e)]
+            return annotation_expr(rest[0]) if len(rest) == 1 else None
+        if base in SEQUENCE_TYPES:
+            element = annotation_expr(elements[0])
+            return ("seq", (element,)) if element else None
+        if base in ("type", "Type"):
+            return to_expr(elements[0])
+    return None
+
+
+def type_names(node: ast.AST | None) -> list[Expr]:
+    """Every class-like name mentioned in an annotation, strings included."""
+    if node is None:
+        return []
+    found: list[Expr] = []
+    for sub in ast.walk(node):
+        if isinstance(sub, ast.Constant) and isinstance(sub.value, str):
+            try:
+                found.extend(type_names(ast.parse(sub.value.strip(), mode="eval").body))
+            except (SyntaxError, ValueError, RecursionError):
+                pass
+        elif isinstance(sub, (ast.Name, ast.Attribute)) and isinstance(sub.ctx, ast.Load):
+            expr = to_expr(sub)
+            if expr not in found:
+                found.append(expr)
+    return found
+
+
+def _is_none(node: ast.AST) -> bool:
+    return isinstance(node, ast.Constant) and node.value is None
+
+
+def _last_name(node: ast.AST) -> str | None:
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute):
+        return node.attr
+    return None
+
+
+def _is_mutable_value(node: ast.AST | None) -> bool:
+    if isinstance(node, MUTABLE_LITERALS):
+        return True
+    return isinstance(node, ast.Call) and _last_name(node.func) in MUTABLE_CONSTRUCTORS
+
+
+def _string(node: ast.AST | None) -> str | None:
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value
+    return None
+
+
+def _docstring(node: ast.AST) -> str | None:
+    try:
+        doc = ast.get_docstring(node)  # type: ignore[arg-type]
+    except TypeError:
+        return None
+    return doc.strip().splitlines()[0][:200] if doc and doc.strip() else None
+
+
+class _FactsVisitor(ast.NodeVisitor):
+    """Walks one module, filling a Scope per definition; nested defs get their own."""
+
+    def __init__(self, facts: FileFacts) -> None:
+        self.facts = facts
+        self.stack: list[Definition] = []
+        self.result_used = True
+
+    # -- structure ------------------------------------------------------------------------
+    @property
+    def current(self) -> Definition:
+        return self.stack[-1]
+
+    @property
+    def scope(self) -> Scope:
+        return self.stack[-1].scope
+
+    def visit_module(self, tree: ast.Module) -> None:
+        end = max((getattr(n, "end_lineno", 1) or 1 for n in tree.body), default=1)
+        module = Definition(self.facts.module, "module", 1, end, Scope(), docstring=_docstring(tree))
+        self.facts.definitions.append(module)
+        self.stack.append(module)
+        for statement in tree.body:
+            self._module_statement(statement)
+            self.visit(statement)
+        self.stack.pop()
+
+    def _module_statement(self, node: ast.stmt) -> None:
+        """Module-level names bound by assignment become variables."""
+        targets: list[ast.expr] = []
+        value: ast.expr | None = None
+        if isinstance(node, ast.Assign):
+            targets, value = node.targets, node.value
+        elif isinstance(node, ast.AnnAssign):
+            targets, value = [node.target], node.value
+        for target in targets:
+            if not isinstance(target, ast.Name):
+                continue
+            if target.id == "__all__" and isinstance(value, (ast.List, ast.Tuple)):
+                names = tuple(s for s in (_string(e) for e in value.elts) if s)
+                self.facts.all_names = names
+                continue
+            sql = _string(value)
+            table = None
+            if isinstance(value, ast.Call) and _last_name(value.func) == "Table" and value.args:
+                table = _string(value.args[0])
+            self.facts.variables.append(Variable(
+                qname=f"{self.facts.module}.{target.id}", line=node.lineno, value=to_expr(value),
+                mutable=_is_mutable_value(value),
+                sql=sql if sql and SQL_START.match(sql) else None, table_name=table))
+
+    def _qname(self, name: str) -> str:
+        parent = self.current
+        if parent.kind in ("function", "method"):
+            return f"{parent.qname}.<locals>.{name}"
+        return f"{parent.qname}.{name}"
+
+    def visit_FunctionDef(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
+        for decorator in node.decorator_list:
+            self._decorator(decorator, node.name)
+        parent = self.current
+        kind = "method" if parent.kind == "class" else "function"
+        method_kind = None
+        if kind == "method":
+            method_kind = "instance"
+            for decorator in node.decorator_list:
+                method_kind = METHOD_DECORATORS.get(_last_name(decorator) or "", method_kind)
+        definition = Definition(
+            qname=self._qname(node.name), kind=kind, line=node.lineno,
+            end_line=node.end_lineno or node.lineno, scope=Scope(), parent=parent.qname,
+            decorators=tuple(to_expr(d) for d in node.decorator_list),
+            params=self._params(node.args), returns=annotation_expr(node.returns),
+            returns_text=ast.unparse(node.returns) if node.returns else None,
+            is_async=isinstance(node, ast.AsyncFunctionDef), method_kind=method_kind,
+            docstring=_docstring(node))
+        definition.scope.type_refs.extend(type_names(node.returns))
+        for default in node.args.defaults + [d for d in node.args.kw_defaults if d]:
+            self.visit(default)
+        self._bind_def(node.name, definition.qname)
+        self.facts.definitions.append(definition)
+        self.stack.append(definition)
+        for arg in node.args.posonlyargs + node.args.args + node.args.kwonlyargs:
+            definition.scope.type_refs.extend(type_names(arg.annotation))
+        for statement in node.body:
+            self.visit(statement)
+        self.stack.pop()
+
+    visit_AsyncFunctionDef = visit_FunctionDef  # type: ignore[assignment]
+
+    def _params(self, args: ast.arguments) -> tuple[Param, ...]:
+        def param(arg: ast.arg, kind: str, has_default: bool) -> Param:
+            text = ast.unparse(arg.annotation) if arg.annotation else None
+            return Param(arg.arg, annotation_expr(arg.annotation), kind, has_default, text)
+
+        positional = args.posonlyargs + args.args
+        first_default = len(positional) - len(args.defaults)
+        params = [param(a, "positional", i >= first_default) for i, a in enumerate(positional)]
+        if args.vararg:
+            params.append(param(args.vararg, "vararg", False))
+        params.extend(param(a, "keyword", d is not None)
+                      for a, d in zip(args.kwonlyargs, args.kw_defaults))
+        if args.kwarg:
+            params.append(param(args.kwarg, "varkw", False))
+        return tuple(params)
+
+    def _decorator(self, decorator: ast.expr, name: str) -> None:
+        """Applying a decorator is a call made where the definition is."""
+        self.visit(decorator)
+        self.scope.calls.append(CallSite(decorator.lineno, to_expr(decorator),
+                                         (("name", name),), (), True))
+
+    def _bind_def(self, name: str, qname: str) -> None:
+        """A nested def or class is a local name of its enclosing function."""
+        if self.current.kind in ("function", "method"):
+            self.scope.assigns.append((name, ("def", qname), 0))
+
+    def visit_ClassDef(self, node: ast.ClassDef) -> None:
+        for decorator in node.decorator_list:
+            self._decorator(decorator, node.name)
+        for base in node.bases + [k.value for k in node.keywords]:
+            self.visit(base)
+        definition = Definition(
+            qname=self._qname(node.name), kind="class", line=node.lineno,
+            end_line=node.end_lineno or node.lineno, scope=Scope(), parent=self.current.qname,
+            decorators=tuple(to_expr(d) for d in node.decorator_list),
+            bases=tuple(to_expr(b) for b in node.bases), docstring=_docstring(node))
+        self._bind_def(node.name, definition.qname)
+        self._class_body(definition, node)
+        self.facts.definitions.append(definition)
+        self.stack.append(definition)
+        for statement in node.body:
+            self.visit(statement)
+        self.stack.pop()
+
+    def _class_body(self, definition: Definition, node: ast.ClassDef) -> None:
+        for statement in node.body:
+            if isinstance(statement, ast.Assign):
+                for target in statement.targets:
+                    if isinstance(target, ast.Name):
+                        definition.class_attrs[target.id] = (to_expr(statement.value), statement.lineno)
+                        if target.id == "__tablename__" and _string(statement.value):
+                            definition.table_name = _string(statement.value)
+            elif isinstance(statement, ast.AnnAssign) and isinstance(statement.target, ast.Name):
+                value = annotation_expr(statement.annotation) or to_expr(statement.value)
+                definition.class_attrs[statement.target.id] = (value, statement.lineno)
+                if statement.target.id == "__tablename__" and _string(statement.value):
+                    definition.table_name = _string(statement.value)
+            elif isinstance(statement, ast.ClassDef) and statement.name == "Meta":
+                for inner in statement.body:
+                    if (isinstance(inner, ast.Assign) and _string(inner.value)
+                            and any(isinstance(t, ast.Name) and t.id == "db_table" for t in inner.targets)):
+                        definition.table_name = _string(inner.value)
+
+    def visit_Lambda(self, node: ast.Lambda) -> None:
+        # A lambda's body is inline code of the scope that wrote it.
+        used, self.result_used = self.result_used, True
+        self.visit(node.body)
+        self.result_used = used
+
+    # -- imports -------------------------------------------------------------------------
+    def visit_Import(self, node: ast.Import) -> None:
+        for alias in node.names:
+            if alias.asname:
+                self.scope.imports.append(Import(alias.asname, alias.name, None, node.lineno))
+            else:
+                top = alias.name.split(".")[0]
+                self.scope.imports.append(Import(top, alias.name, None, node.lineno, True))
+
+    def visit_ImportFrom(self, node: ast.ImportFrom) -> None:
+        base = self._absolute(node.module, node.level)
+        if base is None:
+            self.facts.diagnostics.append(Diagnostic(
+                self.facts.path, node.lineno, "warning", "bad-relative-import",
+                "relative import goes above the analyzed root"))
+            return
+        for alias in node.names:
+            self.scope.imports.append(Import(alias.asname or alias.name, base, alias.name, node.lineno))
+
+    def _absolute(self, module: str | None, level: int) -> str | None:
+        if level == 0:
+            return module or ""
+        package = self.facts.module.split(".")
+        if not self.facts.is_package:
+            package = package[:-1]
+        if level - 1 > len(package) or (level - 1 == len(package) and not module):
+            return None
+        base = package[: len(package) - (level - 1)]
+        return ".".join(base + ([module] if module else []))
+
+    # -- statements that bind or write ---------------------------------------------------
+    def visit_Global(self, node: ast.Global) -> None:
+        self.scope.globals.update(node.names)
+
+    def visit_Assign(self, node: ast.Assign) -> None:
+        self.visit(node.value)
+        for target in node.targets:
+            self._target(target, node.value, node.lineno)
+
+    def visit_AnnAssign(self, node: ast.AnnAssign) -> None:
+        if node.value is not None:
+            self.visit(node.value)
+        if isinstance(node.target, ast.Name) and self.current.kind in ("function", "method"):
+            ann = annotation_expr(node.annotation)
+            if ann is not None:
+                self.scope.assigns.append((node.target.id, ann, node.lineno))
+        if node.value is not None:
+            self._target(node.target, node.value, node.lineno)
+        elif not isinstance(node.target, ast.Name):
+            self.visit(node.target)
+
+    def visit_AugAssign(self, node: ast.AugAssign) -> None:
+        self.visit(node.value)
+        self._target(node.target, node.value, node.lineno)
+        if isinstance(node.target, ast.Name):
+            self._load(node.target)  # `x += 1` reads x too
+
+    def visit_Delete(self, node: ast.Delete) -> None:
+        for target in node.targets:
+            self._target(target, None, node.lineno)
+
+    def _target(self, target: ast.expr, value: ast.expr | None, line: int) -> None:
+        value_expr = to_expr(value) if value is not None else OTHER
+        if isinstance(target, ast.Name):
+            if target.id in self.scope.globals:
+                self.scope.stores.append(Store("name", ("name", target.id), value_expr, line))
+            if self.current.kind != "module":
+                self.scope.assigns.append((target.id, value_expr, line))
+        elif isinstance(target, ast.Subscript):
+            self._visit_callee(target.value)
+            self.visit(target.slice)
+            self.scope.stores.append(Store("item", to_expr(target.value), value_expr, line))
+        elif isinstance(target, ast.Attribute):
+            self._visit_callee(target.value)
+            self.scope.stores.append(Store("attr", to_expr(target), value_expr, line))
+            if (isinstance(target.value, ast.Name) and target.value.id == "self"
+                    and self.current.kind == "method"):
+                self.current.self_attrs.setdefault(target.attr, []).append(value_expr)
+        elif isinstance(target, (ast.Tuple, ast.List)):
+            for element in target.elts:
+                self._target(element, None, line)
+        elif isinstance(target, ast.Starred):
+            self._target(target.value, None, line)
+
+    def visit_For(self, node: ast.For | ast.AsyncFor) -> None:
+        self.visit(node.iter)
+        self._iteration_target(node.target, node.iter, node.lineno)
+        for statement in node.body + node.orelse:
+            self.visit(statement)
+
+    visit_AsyncFor = visit_For  # type: ignore[assignment]
+
+    def _iteration_target(self, target: ast.expr, source: ast.expr, line: int) -> None:
+        if isinstance(target, ast.Name):
+            if self.current.kind != "module":
+                self.scope.assigns.append((target.id, ("iter", to_expr(source)), line))
+        else:
+            self._target(target, None, line)
+
+    def visit_comprehension(self, node: ast.comprehension) -> None:
+        self.visit(node.iter)
+        self._iteration_target(node.target, node.iter, getattr(node.iter, "lineno", 0))
+        for condition in node.ifs:
+            self.visit(condition)
+
+    def visit_With(self, node: ast.With | ast.AsyncWith) -> None:
+        for item in node.items:
+            self.visit(item.context_expr)
+            if item.optional_vars is not None:
+                self._target(item.optional_vars, item.context_expr, node.lineno)
+        for statement in node.body:
+            self.visit(statement)
+
+    visit_AsyncWith = visit_With  # type: ignore[assignment]
+
+    def visit_ExceptHandler(self, node: ast.ExceptHandler) -> None:
+        if node.type is not None:
+            self.visit(node.type)
+            if node.name and self.current.kind != "module":
+                ann = annotation_expr(node.type)
+                if ann is not None:
+                    self.scope.assigns.append((node.name, ann, node.lineno))
+        for statement in node.body:
+            self.visit(statement)
+
+    def visit_NamedExpr(self, node: ast.NamedExpr) -> None:
+        self.visit(node.value)
+        self._target(node.target, node.value, node.lineno)
+
+    def visit_Expr(self, node: ast.Expr) -> None:
+        self.result_used = False
+        self.visit(node.value)
+        self.result_used = True
+
+    # -- expressions ---------------------------------------------------------------------
+    def visit_Await(self, node: ast.Await) -> None:
+        self.visit(node.value)  # keeps result_used as set by the statement
+
+    def visit_Call(self, node: ast.Call) -> None:
+        used, self.result_used = self.result_used, True
+        self.scope.calls.append(CallSite(
+            node.lineno, to_expr(node.func), tuple(_arg(a) for a in node.args),
+            tuple((k.arg or "**", _arg(k.value)) for k in node.keywords), used))
+        for argument in list(node.args) + [k.value for k in node.keywords]:
+            sql = _string(argument)
+            if sql and SQL_START.match(sql):
+                self.scope.sql.append((argument.lineno, sql))
+        self._visit_callee(node.func)
+        for argument in node.args:
+            self.visit(argument)
+        for keyword in node.keywords:
+            self.visit(keyword.value)
+
+    def _visit_callee(self, func: ast.expr) -> None:
+        """Visit what the callee expression contains without recording it as a read."""
+        while isinstance(func, ast.Attribute):
+            func = func.value
+        if isinstance(func, ast.Name):
+            return
+        self.visit(func)
+
+    def visit_Name(self, node: ast.Name) -> None:
+        if isinstance(node.ctx, ast.Load):
+            self._load(node)
+
+    def visit_Attribute(self, node: ast.Attribute) -> None:
+        if not isinstance(node.ctx, ast.Load):
+            self.visit(node.value)
+            return
+        root: ast.expr = node
+        while isinstance(root, ast.Attribute):
+            root = root.value
+        if isinstance(root, ast.Name):
+            self._load(node)
+        else:
+            self.visit(root)
+
+    def _load(self, node: ast.expr) -> None:
+        expr = to_expr(node)
+        if expr not in self.scope.loads:
+            self.scope.loads[expr] = node.lineno

@@ -1,0 +1,413 @@
+"""Facts of every file -> edges between qualified names (the global step).
+
+Call sites become `calls` / `instantiates` edges, writes and reads become data edges,
+and whatever cannot be resolved is kept as an `UnresolvedCall`, never guessed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .data import (
+    DJANGO_WRITES,
+    INSTANCE_WRITES,
+    QUERY_WRITES,
+    SESSION_CLASS_READS,
+    SESSION_WRITES,
+    SQLALCHEMY_READ_FUNCS,
+    SQLALCHEMY_WRITE_FUNCS,
+    DataModel,
+    chain_calls,
+    mutated_container,
+    sql_tables,
+)
+from .facts import CallSite, Definition, Expr, FileFacts
+from .values import Program, Value
+
+CALLABLE_KINDS = ("function", "method", "class")
+
+
+@dataclass(slots=True)
+class EdgeInfo:
+    lines: set[int] = field(default_factory=set)
+    count: int = 0
+    virtual: bool = False  # a call that may dispatch to an override (class hierarchy analysis)
+    unused_result: int = 0  # calls whose result is ignored (fire-and-forget candidates)
+
+
+@dataclass(frozen=True, slots=True)
+class UnresolvedCall:
+    scope: str
+    line: int
+    expr: str
+
+
+@dataclass(slots=True)
+class Resolution:
+    program: Program
+    data: DataModel
+    edges: dict[tuple[str, str, str], EdgeInfo]
+    unresolved: list[UnresolvedCall]
+    call_sites: int
+    externals: set[str]
+    tables: set[str]
+    state: set[str]
+
+
+def resolve(files: list[FileFacts]) -> Resolution:
+    program = Program(files)
+    definitions = sorted(program.defs.values(), key=lambda d: d.qname)
+    for _ in range(2):  # callbacks stored by one call are called by another: let them flow
+        for definition in definitions:
+            _collect_bindings(program, definition)
+        program._local_memo.clear()
+    data = DataModel(program)
+    resolver = _Resolver(program, data)
+    for definition in definitions:
+        resolver.scope(definition)
+    state = resolver.state_variables()
+    resolver.add_reads(state)
+    tables = {t for t in data.tables.values()} | {d for (_, d, k) in resolver.edges
+                                                  if d.startswith("table:")}
+    return Resolution(program, data, resolver.edges, resolver.unresolved, resolver.call_sites,
+                      resolver.externals, {t.removeprefix("table:") for t in tables}, state)
+
+
+def _targets(program: Program, callee: Value) -> list[tuple[str, int]]:
+    """The internal functions a call on `callee` runs, with the index of their first argument."""
+    tag = callee[0]
+    if tag == "sym" and program.kind(callee[1]) in ("function", "method"):
+        definition = program.defs[callee[1]]
+        offset = 1 if definition.kind == "method" and definition.method_kind in ("class", "instance") else 0
+        return [(callee[1], offset)]
+    if tag == "bound":
+        return [(callee[1], 1)]
+    if tag == "sym" and program.kind(callee[1]) == "class":
+        init = program.class_member(callee[1], "__init__")
+        return [(init, 1)] if init else []
+    return []
+
+
+def _callable_values(program: Program, values: frozenset) -> set[Value]:
+    return {v for v in values if (v[0] == "sym" and program.kind(v[1]) in CALLABLE_KINDS)
+            or v[0] == "bound"}
+
+
+def _collect_bindings(program: Program, definition: Definition) -> None:
+    """Parameters that receive functions, and containers functions are stored into."""
+    for site in definition.scope.calls:
+        container = mutated_container(site)
+        if container is not None and site.args:
+            for var in _variables(program, program.eval(container, definition)):
+                for arg in site.args:
+                    program.stored.setdefault(var, set()).update(
+                        _callable_values(program, program.eval(arg, definition)))
+        if not any(a[0] in ("name", "attr") for a in site.args) and not site.kwargs:
+            continue
+        for callee in program.eval(site.func, definition):
+            for target, offset in _targets(program, callee):
+                params = program.defs[target].params
+                for i, arg in enumerate(site.args):
+                    if i + offset < len(params) and params[i + offset].kind == "positional":
+                        _bind(program, target, params[i + offset].name, arg, definition)
+                for name, arg in site.kwargs:
+                    if any(p.name == name for p in params):
+                        _bind(program, target, name, arg, definition)
+    for store in definition.scope.stores:
+        if store.kind == "item":
+            for var in _variables(program, program.eval(store.target, definition)):
+                program.stored.setdefault(var, set()).update(
+                    _callable_values(program, program.eval(store.value, definition)))
+
+
+def _bind(program: Program, target: str, param: str, arg: Expr, scope: Definition) -> None:
+    if arg[0] not in ("name", "attr"):
+        return
+    values = _callable_values(program, program.eval(arg, scope))
+    if values:
+        program.param_values.setdefault((target, param), set()).update(values)
+
+
+def _variables(program: Program, values: frozenset) -> list[str]:
+    return sorted(v[1] for v in values if v[0] == "sym" and v[1] in program.variables)
+
+
+def expr_text(expr: Expr) -> str:
+    tag = expr[0]
+    if tag == "name":
+        return str(expr[1])
+    if tag == "attr":
+        return f"{expr_text(expr[1])}.{expr[2]}"  # type: ignore[arg-type]
+    if tag == "call":
+        return f"{expr_text(expr[1])}(...)"  # type: ignore[arg-type]
+    if tag == "sub":
+        return f"{expr_text(expr[1])}[...]"  # type: ignore[arg-type]
+    return "<expr>"
+
+
+class _Resolver:
+    def __init__(self, program: Program, data: DataModel) -> None:
+        self.program = program
+        self.data = data
+        self.edges: dict[tuple[str, str, str], EdgeInfo] = {}
+        self.unresolved: list[UnresolvedCall] = []
+        self.call_sites = 0
+        self.externals: set[str] = set()
+        self.globals_written: set[str] = set()
+        self.read_candidates: list[tuple[str, str, int]] = []
+
+    def edge(self, source: str, target: str, kind: str, line: int, *, virtual: bool = False,
+             unused: bool = False) -> None:
+        info = self.edges.get((source, target, kind))
+        if info is None:
+            info = self.edges[(source, target, kind)] = EdgeInfo(virtual=virtual)
+        info.count += 1
+        info.lines.add(line)
+        info.virtual = info.virtual and virtual
+        info.unused_result += unused
+
+    def external(self, name: str) -> str:
+        self.externals.add(name)
+        return name
+
+    # -- one definition -------------------------------------------------------------------
+    def scope(self, definition: Definition) -> None:
+        qname = definition.qname
+        for site in definition.scope.calls:
+            self.call(definition, site)
+        for store in definition.scope.stores:
+            self.store(definition, store)
+        if definition.kind != "module":
+            for expr, line in definition.scope.loads.items():
+                self.load(definition, expr, line)
+        module = self.program.module_of[qname]
+        for imp in definition.scope.imports:
+            target = self._import_target(imp.module, imp.member)
+            self.edge(module, target, "imports", imp.line)
+        for ref in definition.scope.type_refs:
+            for value in self.program.eval(ref, definition):
+                if value[0] == "sym" and self.program.kind(value[1]) == "class":
+                    self.edge(qname, value[1], "uses_type", definition.line)
+        for decorator in definition.decorators:
+            func = decorator[1] if decorator[0] == "call" else decorator
+            scope = self.program.defs.get(definition.parent or "") or definition
+            for value in self.program.eval(func, scope):  # type: ignore[arg-type]
+                if value[0] == "sym" and self.program.kind(value[1]) in ("function", "method", "class"):
+                    self.edge(value[1], qname, "decorates", definition.line)
+        if definition.kind == "class":
+            scope = self.program.defs.get(definition.parent or "") or definition
+            for base in self.program.base_values(qname):
+                target = base[1] if base[0] == "sym" else self.external(base[1])
+                self.edge(qname, target, "inherits", definition.line)
+            table = self.data.tables.get(qname)
+            if table:
+                self.edge(qname, f"table:{table}", "maps_to", definition.line)
+        for line, sql in definition.scope.sql:
+            self.sql(qname, sql, line)
+
+    def _import_target(self, module: str, member: str | None) -> str:
+        if member and member != "*" and self.program.is_module(f"{module}.{member}"):
+            return f"{module}.{member}"
+        if self.program.is_module(module):
+            return module
+        return self.external(f"{module}.{member}" if member and member != "*" and not module else module)
+
+    # -- calls ----------------------------------------------------------------------------
+    def call(self, definition: Definition, site: CallSite) -> None:
+        qname = definition.qname
+        self.call_sites += 1
+        callees = self.program.eval(site.func, definition)
+        resolved = False
+        unused = not site.result_used
+        for callee in sorted(callees, key=repr):
+            resolved |= self._call_edges(qname, callee, site.line, unused)
+        if not resolved:
+            self.unresolved.append(UnresolvedCall(qname, site.line, expr_text(site.func)))
+        self._data_call(definition, site, callees)
+        for arg in site.args + tuple(a for _, a in site.kwargs):
+            if arg[0] in ("name", "attr"):
+                for value in self.program.eval(arg, definition):
+                    self._reference(definition, value, site.line)
+
+    def _call_edges(self, source: str, callee: Value, line: int, unused: bool) -> bool:
+        tag = callee[0]
+        program = self.program
+        if tag == "sym":
+            kind = program.kind(callee[1])
+            if kind in ("function", "method"):
+                self.edge(source, callee[1], "calls", line, unused=unused)
+                return True
+            if kind == "class":
+                self.edge(source, callee[1], "instantiates", line, unused=unused)
+                init = program.class_member(callee[1], "__init__")
+                if init:
+                    self.edge(source, init, "calls", line, unused=unused)
+                return True
+            if kind == "variable":
+                values = [v for v in program.variable_values(callee[1]) if v[0] != "coll"]
+                return any([self._call_edges(source, v, line, unused) for v in values])
+            return False
+        if tag == "bound":
+            self.edge(source, callee[1], "calls", line, unused=unused)
+            if callee[2]:
+                name = callee[1].rsplit(".", 1)[1]
+                for override in program.overrides(callee[2], name):
+                    if override != callee[1]:
+                        self.edge(source, override, "calls", line, virtual=True, unused=unused)
+            return True
+        if tag == "inst":
+            call = program.class_member(callee[1], "__call__")
+            if call:
+                self.edge(source, call, "calls", line, unused=unused)
+            return bool(call)
+        if tag == "ext":
+            self.edge(source, self.external(callee[1]), "calls", line, unused=unused)
+            return True
+        return False
+
+    def _reference(self, definition: Definition, value: Value, line: int) -> None:
+        """A function passed as a value (a callback) or a SQL constant handed to a call."""
+        if value[0] == "bound":
+            target = value[1]
+        elif value[0] == "sym" and self.program.kind(value[1]) in ("function", "method"):
+            target = value[1]
+        elif value[0] == "sym" and value[1] in self.program.variables:
+            sql = self.program.variables[value[1]].sql
+            if sql:
+                self.sql(definition.qname, sql, line)
+            return
+        else:
+            return
+        if self.program.defs[target].parent != definition.qname:
+            self.edge(definition.qname, target, "references", line)
+
+    # -- data -----------------------------------------------------------------------------
+    def sql(self, source: str, sql: str, line: int) -> None:
+        read, written = sql_tables(sql)
+        for table in sorted(read):
+            self.edge(source, f"table:{table}", "reads", line)
+        for table in sorted(written):
+            self.edge(source, f"table:{table}", "writes", line)
+
+    def table_access(self, source: str, values, kind: str, line: int) -> None:
+        for value in values:
+            table = self.data.table(value)
+            if table:
+                self.edge(source, f"table:{table}", kind, line)
+
+    def _data_call(self, definition: Definition, site: CallSite, callees: frozenset) -> None:
+        qname = definition.qname
+        program = self.program
+        container = mutated_container(site)
+        if container is not None:
+            for var in _variables(program, program.eval(container, definition)):
+                self.edge(qname, var, "writes", site.line)
+        for callee in callees:
+            if callee[0] != "ext":
+                continue
+            name = callee[1].rsplit(".", 1)[-1]
+            if callee[1].startswith("sqlalchemy") and name in SQLALCHEMY_READ_FUNCS:
+                self.table_access(qname, self._arg_values(definition, site), "reads", site.line)
+            elif callee[1].startswith("sqlalchemy") and name in SQLALCHEMY_WRITE_FUNCS and site.args:
+                self.table_access(qname, program.eval(site.args[0], definition), "writes", site.line)
+        func = site.func
+        if func[0] != "attr":
+            return
+        method = func[2]
+        receivers = program.eval(func[1], definition)  # type: ignore[arg-type]
+        if container is None:  # `CACHE.get(k)` reads CACHE
+            for var in _variables(program, receivers):
+                self.read_candidates.append((qname, var, site.line))
+        if method in SESSION_WRITES and site.args:
+            self.table_access(qname, self._arg_values(definition, site, elements=True), "writes", site.line)
+        elif method in SESSION_CLASS_READS and site.args:
+            self.table_access(qname, program.eval(site.args[0], definition), "reads", site.line)
+        if method in INSTANCE_WRITES:
+            self.table_access(qname, {v for v in receivers if v[0] == "inst"}, "writes", site.line)
+        if method in ("insert", "update", "delete", "select") and not site.args:
+            kind = "reads" if method == "select" else "writes"
+            self.table_access(qname, {v for v in receivers if v[0] == "sym"}, kind, site.line)
+        self._manager_chain(definition, site)
+
+    def _arg_values(self, definition: Definition, site: CallSite, *, elements: bool = False) -> set[Value]:
+        """What the arguments are; `select(Order.id)` counts as Order, `add_all([a, b])` as a and b."""
+        values: set[Value] = set()
+        for arg in site.args:
+            found = self.program.eval(arg, definition)
+            if elements:
+                found = found | self.program.elements(found)
+            values |= found
+            if arg[0] == "attr":  # select(Order.id) reads orders
+                values |= self.program.eval(arg[1], definition)  # type: ignore[arg-type]
+        return values
+
+    def _manager_chain(self, definition: Definition, site: CallSite) -> None:
+        """`Model.objects.filter(...).update(...)`, `Model.query.get(...)`, `session.query(M).delete()`."""
+        expr: Expr = site.func
+        while expr[0] in ("attr", "call", "sub"):
+            base = expr[1]
+            if expr[0] == "attr" and expr[2] in ("objects", "query") and base[0] in ("name", "attr"):  # type: ignore[index]
+                models = {v for v in self.program.eval(base, definition) if v[0] == "sym"}  # type: ignore[arg-type]
+                if models and self._is_model_set(models):
+                    last = site.func[2] if site.func[0] == "attr" else ""
+                    write = last in DJANGO_WRITES or last in QUERY_WRITES
+                    self.table_access(definition.qname, models, "writes" if write else "reads", site.line)
+                return
+            if expr[0] == "call" and expr[1][0] == "attr" and expr[1][2] == "query":  # type: ignore[index]
+                last = site.func[2] if site.func[0] == "attr" else ""
+                if last in QUERY_WRITES:
+                    models = {v for a in expr[2] for v in self.program.eval(a, definition)}  # type: ignore[union-attr]
+                    self.table_access(definition.qname, models, "writes", site.line)
+                return
+            expr = base  # type: ignore[assignment]
+
+    def _is_model_set(self, values: set[Value]) -> bool:
+        return any(self.data.table(v) for v in values)
+
+    def store(self, definition: Definition, store) -> None:
+        program = self.program
+        qname = definition.qname
+        if store.kind == "name":
+            module = program.module_of[qname]
+            var = f"{module}.{store.target[1]}"
+            self.globals_written.add(var)
+            if var not in program.variables:
+                return
+            self.edge(qname, var, "writes", store.line)
+        elif store.kind == "item":
+            for var in _variables(program, program.eval(store.target, definition)):
+                self.edge(qname, var, "writes", store.line)
+        elif store.kind == "attr":
+            base = store.target[1]
+            for value in program.eval(base, definition):
+                table = self.data.table(value) if value[0] == "inst" else None
+                if table:
+                    self.edge(qname, f"table:{table}", "writes", store.line)
+                elif value[0] == "sym" and program.kind(value[1]) == "module":
+                    var = f"{value[1]}.{store.target[2]}"
+                    if var in program.variables:
+                        self.globals_written.add(var)
+                        self.edge(qname, var, "writes", store.line)
+
+    def load(self, definition: Definition, expr: Expr, line: int) -> None:
+        """A name or attribute chain read: module state, or a column of a model instance."""
+        chain = [expr]
+        while chain[-1][0] == "attr":
+            chain.append(chain[-1][1])  # type: ignore[arg-type]
+        for prefix in reversed(chain):
+            values = self.program.eval(prefix, definition)
+            for value in values:
+                if value[0] == "sym" and value[1] in self.program.variables:
+                    self.read_candidates.append((definition.qname, value[1], line))
+                elif value[0] == "inst" and prefix is not expr and self.data.table(value):
+                    self.edge(definition.qname, f"table:{self.data.table(value)}", "reads", line)
+
+    def state_variables(self) -> set[str]:
+        """Module variables that are state: mutable containers, or rebound by functions."""
+        written = {d for (_, d, k) in self.edges if k == "writes" and d in self.program.variables}
+        return {q for q, v in self.program.variables.items() if v.mutable and not v.table_name} | written
+
+    def add_reads(self, state: set[str]) -> None:
+        for source, var, line in self.read_candidates:
+            if var in state:
+                self.edge(source, var, "reads", line)

@@ -1,0 +1,129 @@
+"""Finding the Python files of a source tree and naming their modules.
+
+Walks without following directory symlinks (so symlink loops cannot trap it), skips
+virtual environments, caches and the output folder, and by default leaves test code
+out of the graph (it is not part of any service).
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import InputError
+from .facts import Diagnostic
+
+SKIPPED_DIRS = frozenset({
+    "__pycache__", ".git", ".hg", ".svn", ".tox", ".nox", ".venv", "venv", "env",
+    "node_modules", "site-packages", ".mypy_cache", ".pytest_cache", ".ruff_cache",
+    "build", "dist", ".eggs", ".mono2lambda",
+})
+TEST_PATTERNS = ("tests/*", "test/*", "*/tests/*", "*/test/*", "test_*.py", "*/test_*.py",
+                 "*_test.py", "conftest.py", "*/conftest.py")
+
+
+@dataclass(frozen=True, slots=True)
+class SourceFile:
+    path: Path  # where to read it
+    relpath: str  # relative to the analyzed root, forward slashes
+    module: str
+    is_package: bool
+
+
+@dataclass(frozen=True, slots=True)
+class SourceTree:
+    root: Path
+    files: tuple[SourceFile, ...]
+    diagnostics: tuple[Diagnostic, ...]
+
+
+def find_sources(root: Path, *, include_tests: bool = False,
+                 exclude: tuple[str, ...] = (), skip: tuple[Path, ...] = ()) -> SourceTree:
+    """The Python files under `root`, sorted, with their module names."""
+    if not root.exists():
+        raise InputError(f"{root}: no such file or directory", hint="give the monolith's source folder")
+    if not root.is_dir():
+        raise InputError(f"{root}: not a folder", hint="give the folder that holds the monolith's code")
+    root = root.resolve()
+    skipped = {p.resolve() for p in skip}
+    prefix = _package_prefix(root)
+    import_roots = _import_roots(root)
+    patterns = exclude + (() if include_tests else TEST_PATTERNS)
+    files: list[SourceFile] = []
+    diagnostics: list[Diagnostic] = []
+    seen: set[Path] = set()
+    for directory, dirnames, filenames in os.walk(root):
+        here = Path(directory)
+        kept = []
+        for name in sorted(dirnames):
+            full = here / name
+            if name in SKIPPED_DIRS or name.startswith(".") or full.resolve() in skipped:
+                continue
+            if full.is_symlink():
+                diagnostics.append(Diagnostic(_rel(full, root), 1, "info", "symlink-skipped",
+                                              "symlinked folder not followed"))
+                continue
+            kept.append(name)
+        dirnames[:] = kept
+        for name in sorted(filenames):
+            if not name.endswith(".py"):
+                continue
+            full = here / name
+            relpath = _rel(full, root)
+            if matches(relpath, patterns):
+                continue
+            if not full.is_file():
+                diagnostics.append(Diagnostic(relpath, 1, "warning", "unreadable",
+                                              "broken symlink or not a regular file; skipped"))
+                continue
+            real = full.resolve()
+            if real in seen:
+                continue
+            seen.add(real)
+            module, is_package = _module_name(full, import_roots, prefix)
+            files.append(SourceFile(full, relpath, module, is_package))
+    if not files:
+        raise InputError(f"{root}: no Python files found",
+                         hint="point at the folder that holds the monolith's .py files")
+    files.sort(key=lambda f: f.relpath)
+    return SourceTree(root, tuple(files), tuple(diagnostics))
+
+
+def _rel(path: Path, root: Path) -> str:
+    return path.relative_to(root).as_posix()
+
+
+def _package_prefix(root: Path) -> str:
+    """When the root is itself a package, its modules are named from the first non-package parent."""
+    parts: list[str] = []
+    current = root
+    while (current / "__init__.py").is_file() and current.parent != current:
+        parts.insert(0, current.name)
+        current = current.parent
+    return ".".join(parts)
+
+
+def _import_roots(root: Path) -> list[Path]:
+    """The root, and a `src/` folder in it (the src layout), most specific first."""
+    src = root / "src"
+    if src.is_dir() and not (src / "__init__.py").exists():
+        return [src, root]
+    return [root]
+
+
+def _module_name(path: Path, import_roots: list[Path], prefix: str) -> tuple[str, bool]:
+    base = next(b for b in import_roots if path.is_relative_to(b))
+    parts = list(path.relative_to(base).with_suffix("").parts)
+    is_package = parts[-1] == "__init__"
+    if is_package:
+        parts = parts[:-1]
+    name = ".".join(parts)
+    if prefix:
+        name = f"{prefix}.{name}" if name else prefix
+    return name or "__init__", is_package
+
+
+def matches(relpath: str, patterns: tuple[str, ...]) -> bool:
+    return any(fnmatch.fnmatch(relpath, p) for p in patterns)

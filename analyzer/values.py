@@ -1,0 +1,420 @@
+"""What an expression may stand for, found by following names across the whole program.
+
+A value is a small tuple:
+
+    ("sym", qname)          a module, class, function, method or variable we analyzed
+    ("inst", class)         an instance of one of our classes
+    ("bound", method, cls)  a method looked up on an instance whose static class is cls
+    ("super", class)        `super()` inside class
+    ("ext", dotted)         something from outside the tree (builtins, third-party)
+    ("extinst", dotted)     an instance of an outside class
+    ("coll", values)        a collection whose elements are values
+
+Evaluation is flow-insensitive and keeps only what the code states: imports,
+assignments, annotations, constructors and return annotations. What it cannot
+know it leaves out, so callers see an empty set rather than a guess.
+"""
+
+from __future__ import annotations
+
+import builtins
+from typing import Iterable
+
+from .facts import Definition, Expr, FileFacts, Import, Variable
+
+Value = tuple
+BUILTIN_NAMES = frozenset(dir(builtins))
+CONTAINER_GETTERS = frozenset({"get", "pop", "setdefault", "__getitem__"})
+CONTAINER_VIEWS = frozenset({"values", "copy", "items", "keys"})
+MAX_DEPTH = 12
+
+
+class Program:
+    """Indexes every file's facts and answers "what may this expression be?"."""
+
+    def __init__(self, files: Iterable[FileFacts]) -> None:
+        self.files = {f.module: f for f in files}
+        self.defs: dict[str, Definition] = {}
+        self.variables: dict[str, Variable] = {}
+        self.module_of: dict[str, str] = {}
+        self.namespace: dict[str, dict[str, tuple]] = {}
+        self.stars: dict[str, list[Import]] = {}
+        self.members: dict[str, dict[str, str]] = {}  # class -> member name -> qname
+        self.packages: set[str] = set()
+        for facts in self.files.values():
+            self._index(facts)
+        self.param_values: dict[tuple[str, str], set[Value]] = {}
+        self.stored: dict[str, set[Value]] = {}  # variable -> values put into it
+        self._member_memo: dict[tuple[str, str], frozenset] = {}
+        self._local_memo: dict[tuple[str, str], frozenset] = {}
+        self._mro_memo: dict[str, tuple[str, ...]] = {}
+        self._in_progress: set = set()
+        self.subclasses: dict[str, set[str]] = {}
+        for qname, definition in self.defs.items():
+            if definition.kind == "class":
+                for base in self.base_classes(qname):
+                    self.subclasses.setdefault(base, set()).add(qname)
+
+    # -- index ----------------------------------------------------------------------------
+    def _index(self, facts: FileFacts) -> None:
+        module = facts.module
+        parts = module.split(".")
+        for i in range(1, len(parts)):
+            self.packages.add(".".join(parts[:i]))
+        ns: dict[str, tuple] = {}
+        self.namespace[module] = ns
+        self.stars[module] = []
+        for variable in facts.variables:
+            self.variables.setdefault(variable.qname, variable)
+            self.module_of[variable.qname] = module
+            ns.setdefault(variable.qname.rsplit(".", 1)[1], ("var", variable.qname))
+        for definition in facts.definitions:
+            self.defs[definition.qname] = definition
+            self.module_of[definition.qname] = module
+            if definition.parent == module:
+                ns[definition.qname.rsplit(".", 1)[1]] = ("def", definition.qname)
+            elif definition.parent and definition.parent in self.defs:
+                parent = self.defs[definition.parent]
+                if parent.kind == "class":
+                    self.members.setdefault(parent.qname, {})[definition.qname.rsplit(".", 1)[1]] = definition.qname
+        if facts.definitions:
+            for imp in facts.definitions[0].scope.imports:
+                if imp.name == "*":
+                    self.stars[module].append(imp)
+                else:
+                    ns[imp.name] = ("import", imp)
+
+    def is_module(self, name: str) -> bool:
+        return name in self.files or name in self.packages
+
+    def kind(self, qname: str) -> str | None:
+        if qname in self.defs:
+            return self.defs[qname].kind
+        if qname in self.variables:
+            return "variable"
+        if qname in self.packages:
+            return "module"
+        return None
+
+    # -- names ----------------------------------------------------------------------------
+    def module_value(self, name: str) -> Value:
+        return ("sym", name) if self.is_module(name) else ("ext", name)
+
+    def member(self, module: str, name: str) -> frozenset:
+        """What `module.name` is, following imports, re-exports and star imports."""
+        key = (module, name)
+        memo = self._member_memo.get(key)
+        if memo is not None:
+            return memo
+        if key in self._in_progress:
+            return frozenset()
+        self._in_progress.add(key)
+        try:
+            result = self._member(module, name)
+        finally:
+            self._in_progress.discard(key)
+        self._member_memo[key] = result
+        return result
+
+    def _member(self, module: str, name: str) -> frozenset:
+        binding = self.namespace.get(module, {}).get(name)
+        if binding is not None:
+            return self._binding(binding, module)
+        submodule = f"{module}.{name}"
+        if self.is_module(submodule):
+            return frozenset({("sym", submodule)})
+        all_names = self.files[module].all_names if module in self.files else None
+        if not name.startswith("_") or (all_names and name in all_names):
+            for star in self.stars.get(module, ()):
+                if self.is_module(star.module):
+                    found = self.member(star.module, name)
+                    if found:
+                        return found
+        return frozenset()
+
+    def _binding(self, binding: tuple, module: str) -> frozenset:
+        kind, target = binding
+        if kind == "def":
+            return frozenset({("sym", target)})
+        if kind == "var":
+            return frozenset({("sym", target)})
+        return self.import_value(target)
+
+    def import_value(self, imp: Import) -> frozenset:
+        if imp.member is None:
+            bound = imp.module.split(".")[0] if imp.top_level_binding else imp.module
+            return frozenset({self.module_value(bound)})
+        if self.is_module(imp.module):
+            return self.member(imp.module, imp.member)
+        return frozenset({("ext", f"{imp.module}.{imp.member}" if imp.module else imp.member)})
+
+    def lookup(self, name: str, scope: Definition) -> frozenset:
+        """A bare name as seen from inside `scope`: locals, enclosing functions, module, builtins."""
+        current: Definition | None = scope
+        while current is not None and current.kind in ("function", "method", "class"):
+            if current.kind != "class" or current is scope:
+                found = self.local(current, name)
+                if found is not None:
+                    return found
+            current = self.defs.get(current.parent or "")
+        module = self.module_of.get(scope.qname, scope.qname)
+        found = self.member(module, name)
+        if found:
+            return found
+        if name in BUILTIN_NAMES:
+            return frozenset({("ext", f"builtins.{name}")})
+        return frozenset()
+
+    def local(self, scope: Definition, name: str) -> frozenset | None:
+        """The values of a name bound in a function (None when it is not bound there)."""
+        key = (scope.qname, name)
+        memo = self._local_memo.get(key)
+        if memo is not None:
+            return memo
+        if key in self._in_progress:
+            return frozenset()
+        bound = False
+        values: set[Value] = set()
+        self._in_progress.add(key)
+        try:
+            for i, param in enumerate(scope.params):
+                if param.name != name:
+                    continue
+                bound = True
+                values |= self._param_value(scope, i, param)
+            for imp in scope.scope.imports:
+                if imp.name == name:
+                    bound = True
+                    values |= self.import_value(imp)
+            for target, expr, _ in scope.scope.assigns:
+                if target == name:
+                    bound = True
+                    values |= self.eval(expr, scope)
+        finally:
+            self._in_progress.discard(key)
+        if not bound or name in scope.scope.globals:
+            return None
+        result = frozenset(values)
+        self._local_memo[key] = result
+        return result
+
+    def _param_value(self, scope: Definition, index: int, param) -> set[Value]:
+        values: set[Value] = set(self.param_values.get((scope.qname, param.name), ()))
+        if index == 0 and scope.kind == "method" and scope.parent:
+            if scope.method_kind == "instance" or scope.method_kind == "property":
+                values.add(("inst", scope.parent))
+            elif scope.method_kind == "class":
+                values.add(("sym", scope.parent))
+        if param.annotation is not None:
+            values |= self.eval(param.annotation, scope)
+        return values
+
+    # -- expressions ----------------------------------------------------------------------
+    def eval(self, expr: Expr, scope: Definition, depth: int = 0) -> frozenset:
+        if depth > MAX_DEPTH:
+            return frozenset()
+        tag = expr[0]
+        if tag == "name":
+            return self.lookup(expr[1], scope)  # type: ignore[arg-type]
+        if tag == "attr":
+            return frozenset(v for base in self.eval(expr[1], scope, depth + 1)  # type: ignore[arg-type]
+                             for v in self.attribute(base, expr[2]))  # type: ignore[arg-type]
+        if tag == "call":
+            func = expr[1]
+            if func == ("name", "super"):
+                return self._super(scope)
+            return frozenset(v for callee in self.eval(func, scope, depth + 1)  # type: ignore[arg-type]
+                             for v in self.call_result(callee))
+        if tag == "def":
+            return frozenset({("sym", expr[1])})
+        if tag == "ann":
+            return frozenset(self._instance(v) for v in self.eval(expr[1], scope, depth + 1)  # type: ignore[arg-type]
+                             if v[0] in ("sym", "ext") and self._instance(v) is not None)
+        if tag in ("sub", "iter"):
+            return self.elements(self.eval(expr[1], scope, depth + 1))  # type: ignore[arg-type]
+        if tag == "seq":
+            return frozenset({("coll", frozenset(
+                v for item in expr[1] for v in self.eval(item, scope, depth + 1)))})  # type: ignore[union-attr]
+        return frozenset()
+
+    def _instance(self, value: Value) -> Value | None:
+        if value[0] == "sym" and self.kind(value[1]) == "class":
+            return ("inst", value[1])
+        if value[0] == "ext":
+            return ("extinst", value[1])
+        return None
+
+    def _super(self, scope: Definition) -> frozenset:
+        current: Definition | None = scope
+        while current is not None and current.kind != "class":
+            current = self.defs.get(current.parent or "")
+        return frozenset({("super", current.qname)}) if current is not None else frozenset()
+
+    def elements(self, values: frozenset) -> frozenset:
+        """What indexing or iterating over these values gives."""
+        found: set[Value] = set()
+        for value in values:
+            if value[0] == "coll":
+                found |= value[1]
+            elif value[0] == "sym" and value[1] in self.variables:
+                found |= self.stored.get(value[1], set())
+                for initial in self.variable_values(value[1]):
+                    if initial[0] == "coll":
+                        found |= initial[1]
+        return frozenset(found)
+
+    def variable_values(self, qname: str) -> frozenset:
+        variable = self.variables[qname]
+        module = self.defs.get(self.module_of[qname])
+        if module is None:
+            return frozenset()
+        key = ("var", qname)
+        if key in self._in_progress:
+            return frozenset()
+        self._in_progress.add(key)
+        try:
+            return self.eval(variable.value, module)
+        finally:
+            self._in_progress.discard(key)
+
+    def attribute(self, value: Value, name: str) -> frozenset:
+        tag = value[0]
+        if tag == "sym":
+            target = value[1]
+            kind = self.kind(target)
+            if kind == "module":
+                return self.member(target, name)
+            if kind == "class":
+                member = self.class_member(target, name)
+                return frozenset({("sym", member)}) if member else frozenset()
+            if kind == "variable":
+                return frozenset(v for inner in self.variable_values(target)
+                                 for v in self.attribute(inner, name))
+            return frozenset()
+        if tag == "inst":
+            return self._instance_attribute(value[1], name)
+        if tag == "super":
+            mro = self.mro(value[1])
+            for cls in mro[1:]:
+                member = self.members.get(cls, {}).get(name)
+                if member:
+                    return frozenset({("bound", member, None)})
+            return frozenset()
+        if tag in ("ext", "extinst"):
+            return frozenset({("ext", f"{value[1]}.{name}")})
+        return frozenset()
+
+    def _instance_attribute(self, cls: str, name: str) -> frozenset:
+        for owner in self.mro(cls):
+            member = self.members.get(owner, {}).get(name)
+            if member:
+                definition = self.defs[member]
+                if definition.kind == "method" and definition.method_kind == "property":
+                    return self.returns(definition)
+                if definition.kind == "method" and definition.method_kind != "static":
+                    return frozenset({("bound", member, cls)})
+                return frozenset({("sym", member)})
+            attr = self.defs[owner].class_attrs.get(name) if owner in self.defs else None
+            if attr is not None:
+                return self.eval(attr[0], self.defs[owner])
+        values: set[Value] = set()
+        for owner in self.mro(cls):
+            for method in self.members.get(owner, {}).values():
+                definition = self.defs[method]
+                for expr in definition.self_attrs.get(name, ()):
+                    values |= self.eval(expr, definition)
+        return frozenset(values)
+
+    def class_member(self, cls: str, name: str) -> str | None:
+        for owner in self.mro(cls):
+            member = self.members.get(owner, {}).get(name)
+            if member:
+                return member
+        return None
+
+    def call_result(self, callee: Value) -> frozenset:
+        tag = callee[0]
+        if tag == "sym":
+            kind = self.kind(callee[1])
+            if kind == "class":
+                return frozenset({("inst", callee[1])})
+            if kind in ("function", "method"):
+                return self.returns(self.defs[callee[1]])
+            if kind == "variable":
+                return frozenset(v for inner in self.variable_values(callee[1])
+                                 for v in self.call_result(inner))
+            return frozenset()
+        if tag == "bound":
+            return self.returns(self.defs[callee[1]])
+        if tag == "ext":
+            last = callee[1].rsplit(".", 1)[-1]
+            if last[:1].isupper() and not last.isupper():
+                return frozenset({("extinst", callee[1])})
+        return frozenset()
+
+    def returns(self, definition: Definition) -> frozenset:
+        if definition.returns is None:
+            return frozenset()
+        return self.eval(definition.returns, definition)
+
+    # -- classes --------------------------------------------------------------------------
+    def base_values(self, cls: str) -> list[Value]:
+        definition = self.defs[cls]
+        scope = self.defs.get(definition.parent or "") or definition
+        found: list[Value] = []
+        for base in definition.bases:
+            for value in sorted(self.eval(base, scope)):
+                if value not in found:
+                    found.append(value)
+        return found
+
+    def base_classes(self, cls: str) -> list[str]:
+        return [v[1] for v in self.base_values(cls) if v[0] == "sym" and self.kind(v[1]) == "class"]
+
+    def mro(self, cls: str) -> tuple[str, ...]:
+        """C3 linearization over the classes we analyzed (outside bases end the chain)."""
+        memo = self._mro_memo.get(cls)
+        if memo is not None:
+            return memo
+        if ("mro", cls) in self._in_progress:
+            return (cls,)
+        self._in_progress.add(("mro", cls))
+        try:
+            bases = self.base_classes(cls)
+            result = (cls,) + _c3([list(self.mro(b)) for b in bases] + [bases])
+        finally:
+            self._in_progress.discard(("mro", cls))
+        self._mro_memo[cls] = result
+        return result
+
+    def overrides(self, cls: str, name: str) -> list[str]:
+        """Methods named `name` defined in subclasses of cls (where a call may dispatch)."""
+        found: list[str] = []
+        stack = sorted(self.subclasses.get(cls, ()))
+        seen: set[str] = set()
+        while stack:
+            sub = stack.pop()
+            if sub in seen:
+                continue
+            seen.add(sub)
+            member = self.members.get(sub, {}).get(name)
+            if member:
+                found.append(member)
+            stack.extend(sorted(self.subclasses.get(sub, ())))
+        return sorted(found)
+
+
+def _c3(sequences: list[list[str]]) -> tuple[str, ...]:
+    result: list[str] = []
+    sequences = [s for s in sequences if s]
+    while sequences:
+        for sequence in sequences:
+            head = sequence[0]
+            if not any(head in s[1:] for s in sequences):
+                break
+        else:  # inconsistent hierarchy: fall back to depth-first order
+            head = sequences[0][0]
+        result.append(head)
+        sequences = [[c for c in s if c != head] for s in sequences]
+        sequences = [s for s in sequences if s]
+    return tuple(result)

@@ -1,0 +1,67 @@
+"""Turning analyzer results into text for a terminal (the only place that prints)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+MAX_DIAGNOSTICS_SHOWN = 20
+
+
+def summary_json(summary: dict[str, Any]) -> str:
+    return json.dumps(summary, indent=2, sort_keys=True) + "\n"
+
+
+def print_summary(console: Console, summary: dict[str, Any], graph_path: str) -> None:
+    share = summary["resolved_share"] * 100
+    console.print(f"[bold]Analyzed {summary['root']}[/bold]: {summary['files']} files, "
+                  f"{summary['classes']} classes, {summary['functions']} functions and methods, "
+                  f"{summary['tables']} tables, {summary['state_variables']} pieces of module state")
+    console.print(f"Call sites: {summary['call_sites']}, resolved {summary['call_sites_resolved']} "
+                  f"({share:.1f}%); the rest are kept in the graph as unresolved")
+    edges = ", ".join(f"{kind} {count}" for kind, count in summary["edges"].items())
+    console.print(f"Edges: {edges}")
+    _print_data(console, summary["data"])
+    _print_coupling(console, summary["coupled_modules"])
+    _print_diagnostics(console, summary["diagnostics"])
+    console.print(f"Graph written to {graph_path}")
+
+
+def _print_data(console: Console, entities: list[dict[str, Any]]) -> None:
+    if not entities:
+        return
+    table = Table(title="Data entities", title_justify="left", show_lines=False)
+    table.add_column("entity")
+    table.add_column("written by (modules)")
+    table.add_column("read by (modules)")
+    for entity in entities:
+        table.add_row(entity["id"], ", ".join(entity["writer_modules"]) or "-",
+                      ", ".join(entity["reader_modules"]) or "-")
+    console.print(table)
+
+
+def _print_coupling(console: Console, pairs: list[dict[str, Any]]) -> None:
+    if not pairs:
+        return
+    table = Table(title="Most coupled module pairs (calls, both ways)", title_justify="left")
+    table.add_column("module")
+    table.add_column("module")
+    table.add_column("calls", justify="right")
+    for pair in pairs:
+        table.add_row(pair["modules"][0], pair["modules"][1], str(pair["calls"]))
+    console.print(table)
+
+
+def _print_diagnostics(console: Console, diagnostics: list[dict[str, Any]]) -> None:
+    if not diagnostics:
+        console.print("Diagnostics: none")
+        return
+    console.print(f"Diagnostics: {len(diagnostics)}")
+    for d in diagnostics[:MAX_DIAGNOSTICS_SHOWN]:
+        console.print(f"  {d['file']}:{d['line']}: {d['severity']}: {d['message']} [{d['code']}]",
+                      markup=False, highlight=False)
+    if len(diagnostics) > MAX_DIAGNOSTICS_SHOWN:
+        console.print(f"  ... and {len(diagnostics) - MAX_DIAGNOSTICS_SHOWN} more in the graph file")
