@@ -18,6 +18,7 @@ MUTATING_METHODS = frozenset({
     "__setitem__", "__delitem__", "difference_update", "intersection_update",
     "symmetric_difference_update", "move_to_end",
 })
+NESTED_GETTERS = frozenset({"get", "setdefault", "__getitem__"})
 SESSION_WRITES = frozenset({"add", "add_all", "delete", "merge", "bulk_save_objects"})
 SESSION_CLASS_READS = frozenset({"get", "get_one", "query"})
 QUERY_WRITES = frozenset({"update", "delete", "insert"})
@@ -96,9 +97,13 @@ def mutated_container(site: CallSite) -> Expr | None:
     func = site.func
     if func[0] == "attr" and func[2] in MUTATING_METHODS:
         target = func[1]
-        while target[0] == "sub":  # x[k].append(...) changes x
-            target = target[1]  # type: ignore[assignment]
-        return target  # type: ignore[return-value]
+        while True:  # x[k].append(...) and x.setdefault(k, []).append(...) change x
+            if target[0] == "sub":
+                target = target[1]  # type: ignore[assignment]
+            elif target[0] == "call" and target[1][0] == "attr" and target[1][2] in NESTED_GETTERS:  # type: ignore[index]
+                target = target[1][1]  # type: ignore[index]
+            else:
+                return target  # type: ignore[return-value]
     return None
 
 

@@ -10,6 +10,7 @@ import ast
 import io
 import re
 import tokenize
+import warnings
 
 from .facts import (
     OTHER,
@@ -26,6 +27,8 @@ from .facts import (
 )
 
 SQL_START = re.compile(r"^\s*(SELECT|INSERT|UPDATE|DELETE|WITH|REPLACE)\b", re.IGNORECASE)
+SQL_CALLS = frozenset({"execute", "executemany", "executescript", "text", "raw", "exec_driver_sql",
+                       "read_sql", "read_sql_query", "mogrify"})
 MUTABLE_CONSTRUCTORS = frozenset(
     {"dict", "list", "set", "defaultdict", "OrderedDict", "Counter", "deque", "bytearray",
      "WeakValueDictionary", "WeakKeyDictionary", "WeakSet", "ChainMap"}
@@ -50,7 +53,8 @@ def read_source(data: bytes, path: str) -> tuple[str | None, Diagnostic | None]:
         encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
         return data.decode(encoding), None
     except (SyntaxError, LookupError) as exc:
-        return None, Diagnostic(path, 1, "error", "bad-encoding", f"unknown encoding: {exc}; skipped")
+        return None, Diagnostic(path, 1, "error", "bad-encoding",
+                                f"cannot be decoded ({exc}); skipped (save the file as UTF-8)")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
         return None, Diagnostic(path, line, "error", "bad-encoding",
@@ -69,7 +73,9 @@ def extract_facts(data: bytes, path: str, module: str, is_package: bool) -> File
         return facts
     assert text is not None
     try:
-        tree = ast.parse(text, filename=path)
+        with warnings.catch_warnings():  # "invalid escape" warnings: noise, or errors under -W error
+            warnings.simplefilter("ignore")
+            tree = ast.parse(text, filename=path)
     except SyntaxError as exc:
         facts.diagnostics.append(_syntax_diagnostic(path, exc))
         facts.parsed = False
@@ -86,10 +92,23 @@ def extract_facts(data: bytes, path: str, module: str, is_package: bool) -> File
     except RecursionError:
         facts.definitions.clear()
         facts.variables.clear()
-        facts.diagnostics.append(Diagnostic(path, 1, "error", "too-deep",
+        facts.all_names = None
+        facts.diagnostics.append(Diagnostic(path, _deepest_line(tree), "error", "too-deep",
                                             "nested too deeply to analyze; skipped"))
         facts.parsed = False
     return facts
+
+
+def _deepest_line(tree: ast.AST) -> int:
+    """The line of the most deeply nested node, found without recursion (that is what failed)."""
+    deepest, line = -1, 1
+    stack = [(tree, 0)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > deepest and getattr(node, "lineno", None):
+            deepest, line = depth, node.lineno
+        stack.extend((child, depth + 1) for child in ast.iter_child_nodes(node))
+    return line
 
 
 def _syntax_diagnostic(path: str, exc: SyntaxError) -> Diagnostic:
@@ -134,6 +153,8 @@ def _arg(node: ast.AST) -> Expr:
         return to_expr(node)
     if isinstance(node, ast.Call):
         return ("call", to_expr(node.func), (), ())
+    if isinstance(node, (ast.List, ast.Tuple, ast.Set)):
+        return ("seq", tuple(_arg(e) for e in node.elts))
     return OTHER
 
 
@@ -522,10 +543,11 @@ class _FactsVisitor(ast.NodeVisitor):
         self.scope.calls.append(CallSite(
             node.lineno, to_expr(node.func), tuple(_arg(a) for a in node.args),
             tuple((k.arg or "**", _arg(k.value)) for k in node.keywords), used))
-        for argument in list(node.args) + [k.value for k in node.keywords]:
-            sql = _string(argument)
-            if sql and SQL_START.match(sql):
-                self.scope.sql.append((argument.lineno, sql))
+        if _last_name(node.func) in SQL_CALLS:
+            for argument in list(node.args) + [k.value for k in node.keywords]:
+                sql = _string(argument)
+                if sql and SQL_START.match(sql):
+                    self.scope.sql.append((argument.lineno, sql))
         self._visit_callee(node.func)
         for argument in node.args:
             self.visit(argument)

@@ -22,6 +22,7 @@ from .data import (
     sql_tables,
 )
 from .facts import CallSite, Definition, Expr, FileFacts
+from .parse import SQL_CALLS
 from .values import Program, Value
 
 CALLABLE_KINDS = ("function", "method", "class")
@@ -224,10 +225,11 @@ class _Resolver:
         if not resolved:
             self.unresolved.append(UnresolvedCall(qname, site.line, expr_text(site.func)))
         self._data_call(definition, site, callees)
+        sql_call = site.func[0] in ("name", "attr") and site.func[-1] in SQL_CALLS
         for arg in site.args + tuple(a for _, a in site.kwargs):
             if arg[0] in ("name", "attr"):
                 for value in self.program.eval(arg, definition):
-                    self._reference(definition, value, site.line)
+                    self._reference(definition, value, site.line, sql_call)
 
     def _call_edges(self, source: str, callee: Value, line: int, unused: bool) -> bool:
         tag = callee[0]
@@ -244,9 +246,11 @@ class _Resolver:
                     self.edge(source, init, "calls", line, unused=unused)
                 return True
             if kind == "variable":
-                values = [v for v in program.variable_values(callee[1]) if v[0] != "coll"]
+                values = sorted(program.callables_in(callee[1]), key=repr)
                 return any([self._call_edges(source, v, line, unused) for v in values])
             return False
+        if tag == "method_of":  # a getter on module state: recorded as a read, not a call
+            return True
         if tag == "bound":
             self.edge(source, callee[1], "calls", line, unused=unused)
             if callee[2]:
@@ -265,7 +269,7 @@ class _Resolver:
             return True
         return False
 
-    def _reference(self, definition: Definition, value: Value, line: int) -> None:
+    def _reference(self, definition: Definition, value: Value, line: int, sql_call: bool) -> None:
         """A function passed as a value (a callback) or a SQL constant handed to a call."""
         if value[0] == "bound":
             target = value[1]
@@ -273,7 +277,7 @@ class _Resolver:
             target = value[1]
         elif value[0] == "sym" and value[1] in self.program.variables:
             sql = self.program.variables[value[1]].sql
-            if sql:
+            if sql and sql_call:
                 self.sql(definition.qname, sql, line)
             return
         else:

@@ -9,6 +9,7 @@ A value is a small tuple:
     ("ext", dotted)         something from outside the tree (builtins, third-party)
     ("extinst", dotted)     an instance of an outside class
     ("coll", values)        a collection whose elements are values
+    ("method_of", var, m)   a getter or view method of a module-level container (`CACHE.get`)
 
 Evaluation is flow-insensitive and keeps only what the code states: imports,
 assignments, annotations, constructors and return annotations. What it cannot
@@ -263,6 +264,11 @@ class Program:
                         found |= initial[1]
         return frozenset(found)
 
+    def callables_in(self, qname: str) -> frozenset:
+        """What calling a module variable may run: its value, or a function stored in it."""
+        direct = frozenset(v for v in self.variable_values(qname) if v[0] != "coll")
+        return direct | self.elements(frozenset({("sym", qname)}))
+
     def variable_values(self, qname: str) -> frozenset:
         variable = self.variables[qname]
         module = self.defs.get(self.module_of[qname])
@@ -288,6 +294,8 @@ class Program:
                 member = self.class_member(target, name)
                 return frozenset({("sym", member)}) if member else frozenset()
             if kind == "variable":
+                if name in CONTAINER_GETTERS or name in CONTAINER_VIEWS:
+                    return frozenset({("method_of", target, name)})
                 return frozenset(v for inner in self.variable_values(target)
                                  for v in self.attribute(inner, name))
             return frozenset()
@@ -341,11 +349,13 @@ class Program:
             if kind in ("function", "method"):
                 return self.returns(self.defs[callee[1]])
             if kind == "variable":
-                return frozenset(v for inner in self.variable_values(callee[1])
+                return frozenset(v for inner in self.callables_in(callee[1])
                                  for v in self.call_result(inner))
             return frozenset()
         if tag == "bound":
             return self.returns(self.defs[callee[1]])
+        if tag == "method_of":  # HANDLERS.get(k) or REGISTRY.values(): (part of) the container
+            return frozenset({("sym", callee[1])})
         if tag == "ext":
             last = callee[1].rsplit(".", 1)[-1]
             if last[:1].isupper() and not last.isupper():

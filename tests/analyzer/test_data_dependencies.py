@@ -1,0 +1,193 @@
+"""Reads and writes of module state, ORM tables and raw SQL: exact edges, present and absent."""
+
+from __future__ import annotations
+
+from .snippets import edges, graph_of
+
+
+def test_module_state_writes_and_reads() -> None:
+    graph = graph_of({
+        "cache.py": """
+            _CACHE: dict = {}
+            _SEEN = []
+            _count = 0
+            LIMIT = 10
+            def put(k, v):
+                _CACHE[k] = v
+            def forget(k):
+                _CACHE.pop(k, None)
+            def reset():
+                _CACHE.clear()
+            def remember(x):
+                _SEEN.append(x)
+            def bump():
+                global _count
+                _count += 1
+            def get(k):
+                return _CACHE.get(k)
+            def size():
+                return len(_SEEN) + LIMIT
+            def local_only():
+                _CACHE = {}
+                _CACHE["x"] = 1
+        """,
+        "user.py": """
+            from cache import _CACHE
+            import cache
+            def drop():
+                cache._SEEN.append(1)
+                del _CACHE["k"]
+            def peek():
+                return cache._count
+        """,
+    })
+    writes = edges(graph, "writes")
+    reads = edges(graph, "reads")
+    assert {("cache.put", "cache._CACHE"), ("cache.forget", "cache._CACHE"), ("cache.reset", "cache._CACHE"),
+            ("cache.remember", "cache._SEEN"), ("cache.bump", "cache._count"),
+            ("user.drop", "cache._SEEN"), ("user.drop", "cache._CACHE")} <= writes
+    assert {("cache.get", "cache._CACHE"), ("cache.size", "cache._SEEN"), ("user.peek", "cache._count")} <= reads
+    assert ("cache.local_only", "cache._CACHE") not in writes | reads  # a local shadows the global
+    assert graph.node("cache._count")["state"] is True  # rebound with `global`
+    assert graph.node("cache.LIMIT")["state"] is False  # a constant is not state
+    assert not any(t == "cache.LIMIT" for _, t in reads)
+
+
+SQLALCHEMY_MODELS = """
+    from sqlalchemy import Table, Column, ForeignKey, Integer, select, update, delete, insert, text
+    from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship, Session
+
+    class Base(DeclarativeBase):
+        pass
+
+    product_categories = Table("product_categories", Base.metadata, Column("product_id", Integer))
+
+    class Product(Base):
+        __tablename__ = "products"
+        id: Mapped[int] = mapped_column(primary_key=True)
+        price: Mapped[int]
+
+    class Order(Base):
+        __tablename__ = "orders"
+        id: Mapped[int] = mapped_column(primary_key=True)
+        status: Mapped[str]
+        lines: Mapped[list["OrderLine"]] = relationship()
+
+    class OrderLine(Base):
+        __tablename__ = "order_lines"
+        id: Mapped[int] = mapped_column(primary_key=True)
+"""
+
+
+def test_sqlalchemy_session_and_statements() -> None:
+    graph = graph_of({
+        "models.py": SQLALCHEMY_MODELS,
+        "svc.py": """
+            from sqlalchemy import select, update, delete, insert
+            from sqlalchemy.orm import Session
+            from models import Order, OrderLine, Product, product_categories
+
+            def place(session: Session, product_id: int) -> Order:
+                product = session.get(Product, product_id)
+                order = Order(status="new")
+                session.add(order)
+                session.add_all([OrderLine()])
+                session.execute(update(Product).where(Product.id == product_id).values(price=1))
+                return order
+
+            def listing(session: Session):
+                return session.scalars(select(Product).join(Order)).all()
+
+            def purge(session: Session):
+                session.execute(delete(OrderLine))
+                session.execute(product_categories.insert())
+                session.query(Order).filter(Order.status == "old").delete()
+
+            def mark_paid(order: Order):
+                order.status = "paid"
+
+            def status_of(order: Order) -> str:
+                return order.status
+        """,
+    })
+    writes, reads = edges(graph, "writes"), edges(graph, "reads")
+    assert {("svc.place", "table:orders"), ("svc.place", "table:order_lines"),
+            ("svc.place", "table:products"), ("svc.purge", "table:order_lines"),
+            ("svc.purge", "table:product_categories"), ("svc.purge", "table:orders"),
+            ("svc.mark_paid", "table:orders")} <= writes
+    assert {("svc.place", "table:products"), ("svc.listing", "table:products"),
+            ("svc.status_of", "table:orders")} <= reads
+    assert ("svc.listing", "table:orders") not in writes
+    assert ("svc.status_of", "table:orders") not in writes
+    assert {("models.Product", "table:products"), ("models.Order", "table:orders")} <= edges(graph, "maps_to")
+    assert graph.node("table:product_categories")["kind"] == "table"
+
+
+def test_flask_sqlalchemy_model_query() -> None:
+    graph = graph_of({
+        "app.py": """
+            from flask_sqlalchemy import SQLAlchemy
+            db = SQLAlchemy()
+            class Customer(db.Model):
+                id = db.Column(db.Integer, primary_key=True)
+            def find(email):
+                return Customer.query.filter_by(email=email).first()
+            def wipe():
+                Customer.query.filter_by(active=False).delete()
+        """,
+    })
+    assert ("app.find", "table:customer") in edges(graph, "reads")
+    assert ("app.wipe", "table:customer") in edges(graph, "writes")
+
+
+def test_django_models_and_managers() -> None:
+    graph = graph_of({
+        "shop/__init__.py": "",
+        "shop/models.py": """
+            from django.db import models
+            class Invoice(models.Model):
+                number = models.CharField(max_length=10)
+                class Meta:
+                    db_table = "billing_invoice"
+            class Refund(models.Model):
+                amount = models.IntegerField()
+        """,
+        "shop/views.py": """
+            from .models import Invoice, Refund
+            def show(n):
+                return Invoice.objects.filter(number=n).first()
+            def issue(n):
+                invoice = Invoice(number=n)
+                invoice.save()
+                Refund.objects.create(amount=1)
+            def cancel_all():
+                Invoice.objects.filter(number="x").update(number="y")
+        """,
+    })
+    writes, reads = edges(graph, "writes"), edges(graph, "reads")
+    assert ("shop.views.show", "table:billing_invoice") in reads
+    assert {("shop.views.issue", "table:billing_invoice"), ("shop.views.issue", "table:shop_refund"),
+            ("shop.views.cancel_all", "table:billing_invoice")} <= writes
+    assert ("shop.views.show", "table:billing_invoice") not in writes
+
+
+def test_raw_sql_in_strings() -> None:
+    graph = graph_of({"report.py": """
+        from sqlalchemy import text
+        SALES = "SELECT o.id, SUM(l.qty) FROM orders o JOIN order_lines l ON l.order_id = o.id"
+        def sales(session):
+            return session.execute(text(SALES)).all()
+        def archive(conn):
+            conn.execute("INSERT INTO archive (id) SELECT id FROM orders")
+            conn.execute(text("UPDATE stock_levels SET qty = qty - 1 WHERE id = :id"), {"id": 1})
+            conn.execute("DELETE FROM sessions WHERE expired = 1")
+        def message():
+            print("select a product from the list")
+    """})
+    writes, reads = edges(graph, "writes"), edges(graph, "reads")
+    assert {("report.sales", "table:orders"), ("report.sales", "table:order_lines"),
+            ("report.archive", "table:orders")} <= reads
+    assert {("report.archive", "table:archive"), ("report.archive", "table:stock_levels"),
+            ("report.archive", "table:sessions")} <= writes
+    assert ("report.archive", "table:sessions") not in reads
+    assert not any(s == "report.message" for s, _ in reads | writes)
