@@ -86,7 +86,9 @@ def update_quantity(session: Session, customer_id: int, product_id: int, quantit
 
 def remove_item(session: Session, customer_id: int, product_id: int) -> Cart:
     cart = get_or_create_cart(session, customer_id)
-    item = _find_item(cart, product_id)
+    item = session.scalars(
+        select(CartItem).where(CartItem.cart_id == cart.id, CartItem.product_id == product_id)
+    ).first()
     if item is None:
         raise NotFound("item not in cart", product_id=product_id)
     reservations.release(session, cart.id, product_id)

@@ -43,7 +43,7 @@ def available_many(session: Session, product_ids: list[int]) -> dict[int, int]:
 
 
 def restock(session: Session, product_id: int, quantity: int) -> int:
-    validation.validate_quantity(min(quantity, validation.MAX_QUANTITY))
+    validation.require(quantity > 0, "restock quantity must be positive", quantity=quantity)
     result = session.execute(
         update(StockLevel)
         .where(StockLevel.product_id == product_id)

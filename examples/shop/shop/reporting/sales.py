@@ -13,19 +13,6 @@ from .models import DailySales
 
 SQL_TS = "%Y-%m-%d %H:%M:%S.%f"
 
-SALES_BY_DAY_SQL = """
-SELECT date(o.placed_at) AS day,
-       COUNT(DISTINCT o.id) AS orders_count,
-       SUM(ol.quantity) AS units,
-       SUM(ol.line_total) AS net_cents
-FROM orders o
-JOIN order_lines ol ON ol.order_id = o.id
-WHERE o.placed_at >= :start AND o.placed_at < :end
-  AND o.status != 'cancelled'
-GROUP BY date(o.placed_at)
-ORDER BY day
-"""
-
 
 def sql_timestamp(moment: datetime) -> str:
     """Format like SQLAlchemy stores DateTime in sqlite, for raw SQL parameters."""
@@ -33,7 +20,16 @@ def sql_timestamp(moment: datetime) -> str:
 
 
 def sales_by_day(session: Session, start: datetime, end: datetime) -> list[dict[str, Any]]:
-    rows = session.execute(text(SALES_BY_DAY_SQL), {"start": sql_timestamp(start), "end": sql_timestamp(end)})
+    rows = session.execute(
+        text(
+            "SELECT date(o.placed_at) AS day, COUNT(DISTINCT o.id) AS orders_count, "
+            "       SUM(ol.quantity) AS units, SUM(ol.line_total) AS net_cents "
+            "FROM orders o JOIN order_lines ol ON ol.order_id = o.id "
+            "WHERE o.placed_at >= :start AND o.placed_at < :end AND o.status != 'cancelled' "
+            "GROUP BY date(o.placed_at) ORDER BY day"
+        ),
+        {"start": sql_timestamp(start), "end": sql_timestamp(end)},
+    )
     return [
         {"day": row.day, "orders": row.orders_count, "units": row.units, "net_sales": money.from_cents(row.net_cents)}
         for row in rows
