@@ -178,6 +178,8 @@ def annotation_expr(node: ast.AST | None) -> Expr | None:
         base = _last_name(node.value)
         inner = node.slice
         elements = inner.elts if isinstance(inner, ast.Tuple) else [inner]
+        if not elements:
+            return None
         if base in WRAPPER_TYPES:
             return annotation_expr(elements[0])
         if base == "Union":

@@ -58,10 +58,15 @@ class Resolution:
 def resolve(files: list[FileFacts]) -> Resolution:
     program = Program(files)
     definitions = sorted(program.defs.values(), key=lambda d: d.qname)
-    for _ in range(2):  # callbacks stored by one call are called by another: let them flow
-        for definition in definitions:
+    for definition in definitions:
+        _collect_bindings(program, definition)
+    # Functions that received callbacks may pass them on or store them: one more round.
+    receivers = {target for target, _ in program.param_values}
+    program.forget_memos()
+    for definition in definitions:
+        if definition.qname in receivers:
             _collect_bindings(program, definition)
-        program._local_memo.clear()
+    program.forget_memos()
     data = DataModel(program)
     resolver = _Resolver(program, data)
     for definition in definitions:

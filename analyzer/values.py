@@ -27,7 +27,8 @@ Value = tuple
 BUILTIN_NAMES = frozenset(dir(builtins))
 CONTAINER_GETTERS = frozenset({"get", "pop", "setdefault", "__getitem__"})
 CONTAINER_VIEWS = frozenset({"values", "copy", "items", "keys"})
-MAX_DEPTH = 12
+MAX_DEPTH = 12  # attribute and call chains within one expression
+MAX_NESTING = 60  # evaluations in progress at once, across definitions
 
 
 class Program:
@@ -50,6 +51,8 @@ class Program:
         self._local_memo: dict[tuple[str, str], frozenset] = {}
         self._mro_memo: dict[str, tuple[str, ...]] = {}
         self._in_progress: set = set()
+        self._nesting = 0
+        self._attribute_memo: dict[tuple[str, str], frozenset] = {}
         self.subclasses: dict[str, set[str]] = {}
         for qname, definition in self.defs.items():
             if definition.kind == "class":
@@ -84,6 +87,11 @@ class Program:
                     self.stars[module].append(imp)
                 else:
                     ns[imp.name] = ("import", imp)
+
+    def forget_memos(self) -> None:
+        """After new parameter bindings or stored values, local answers may change."""
+        self._local_memo.clear()
+        self._attribute_memo.clear()
 
     def is_module(self, name: str) -> bool:
         return name in self.files or name in self.packages
@@ -212,8 +220,15 @@ class Program:
 
     # -- expressions ----------------------------------------------------------------------
     def eval(self, expr: Expr, scope: Definition, depth: int = 0) -> frozenset:
-        if depth > MAX_DEPTH:
+        if depth > MAX_DEPTH or self._nesting > MAX_NESTING:
             return frozenset()
+        self._nesting += 1
+        try:
+            return self._eval(expr, scope, depth)
+        finally:
+            self._nesting -= 1
+
+    def _eval(self, expr: Expr, scope: Definition, depth: int) -> frozenset:
         tag = expr[0]
         if tag == "name":
             return self.lookup(expr[1], scope)  # type: ignore[arg-type]
@@ -313,6 +328,21 @@ class Program:
         return frozenset()
 
     def _instance_attribute(self, cls: str, name: str) -> frozenset:
+        key = ("attr", cls, name)
+        memo = self._attribute_memo.get(key[1:])
+        if memo is not None:
+            return memo
+        if key in self._in_progress:
+            return frozenset()
+        self._in_progress.add(key)
+        try:
+            result = self._find_instance_attribute(cls, name)
+        finally:
+            self._in_progress.discard(key)
+        self._attribute_memo[key[1:]] = result
+        return result
+
+    def _find_instance_attribute(self, cls: str, name: str) -> frozenset:
         for owner in self.mro(cls):
             member = self.members.get(owner, {}).get(name)
             if member:
