@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Iterable
 
-from . import ANALYZER_VERSION
 from .facts import Definition, Diagnostic, FileFacts
 from .graph import CodeGraph
 from .resolve import Resolution, expr_text
@@ -14,7 +13,7 @@ from .resolve import Resolution, expr_text
 def build_graph(files: list[FileFacts], resolution: Resolution, root_name: str,
                 tree_diagnostics: Iterable[Diagnostic] = ()) -> CodeGraph:
     graph = CodeGraph()
-    graph.meta = {"root": root_name, "analyzer_version": ANALYZER_VERSION}
+    graph.meta = {"root": root_name}
     program = resolution.program
     for facts in files:
         for definition in facts.definitions:

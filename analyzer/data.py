@@ -21,6 +21,7 @@ MUTATING_METHODS = frozenset({
 NESTED_GETTERS = frozenset({"get", "setdefault", "__getitem__"})
 SESSION_WRITES = frozenset({"add", "add_all", "delete", "merge", "bulk_save_objects"})
 SESSION_CLASS_READS = frozenset({"get", "get_one", "query"})
+JOINS = frozenset({"join", "outerjoin", "join_from", "select_from"})
 QUERY_WRITES = frozenset({"update", "delete", "insert"})
 DJANGO_WRITES = frozenset({"create", "update", "delete", "bulk_create", "bulk_update",
                            "get_or_create", "update_or_create"})

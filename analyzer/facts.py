@@ -10,6 +10,7 @@ form (`Expr`, nested tuples) that is enough to resolve names later:
     ("sub", <expr>)                      <expr>[...]
     ("str", "text")                      a string literal
     ("iter", <expr>)                     an element of <expr> (for loops, comprehensions)
+    ("seq", (<expr>, ...))               a list, tuple, set or dict display (its values)
     ("other",)                           anything else
 """
 
@@ -55,6 +56,7 @@ class CallSite:
     args: tuple[Expr, ...]
     kwargs: tuple[tuple[str, Expr], ...]
     result_used: bool
+    synthetic: bool = False  # applying a decorator: not written as a call, so not counted if unknown
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,6 +90,7 @@ class Scope:
     imports: list[Import] = field(default_factory=list)
     sql: list[tuple[int, str]] = field(default_factory=list)  # SQL string literals passed to calls
     type_refs: list[Expr] = field(default_factory=list)  # annotations used in this scope's signature
+    returns: list[Expr] = field(default_factory=list)  # what `return` statements give back
 
 
 @dataclass(slots=True)

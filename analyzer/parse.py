@@ -352,7 +352,7 @@ class _FactsVisitor(ast.NodeVisitor):
         """Applying a decorator is a call made where the definition is."""
         self.visit(decorator)
         self.scope.calls.append(CallSite(decorator.lineno, to_expr(decorator),
-                                         (("name", name),), (), True))
+                                         (("name", name),), (), True, synthetic=True))
 
     def _bind_def(self, name: str, qname: str) -> None:
         """A nested def or class is a local name of its enclosing function."""
@@ -433,6 +433,11 @@ class _FactsVisitor(ast.NodeVisitor):
         return ".".join(base + ([module] if module else []))
 
     # -- statements that bind or write ---------------------------------------------------
+    def visit_Return(self, node: ast.Return) -> None:
+        if node.value is not None:
+            self.visit(node.value)
+            self.scope.returns.append(_arg(node.value))
+
     def visit_Global(self, node: ast.Global) -> None:
         self.scope.globals.update(node.names)
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from .data import (
     DJANGO_WRITES,
     INSTANCE_WRITES,
+    JOINS,
     QUERY_WRITES,
     SESSION_CLASS_READS,
     SESSION_WRITES,
@@ -221,14 +222,15 @@ class _Resolver:
     # -- calls ----------------------------------------------------------------------------
     def call(self, definition: Definition, site: CallSite) -> None:
         qname = definition.qname
-        self.call_sites += 1
         callees = self.program.eval(site.func, definition)
         resolved = False
         unused = not site.result_used
         for callee in sorted(callees, key=repr):
             resolved |= self._call_edges(qname, callee, site.line, unused)
-        if not resolved:
-            self.unresolved.append(UnresolvedCall(qname, site.line, expr_text(site.func)))
+        if not site.synthetic:
+            self.call_sites += 1
+            if not resolved:
+                self.unresolved.append(UnresolvedCall(qname, site.line, expr_text(site.func)))
         self._data_call(definition, site, callees)
         sql_call = site.func[0] in ("name", "attr") and site.func[-1] in SQL_CALLS
         for arg in site.args + tuple(a for _, a in site.kwargs):
@@ -331,6 +333,8 @@ class _Resolver:
             self.table_access(qname, self._arg_values(definition, site, elements=True), "writes", site.line)
         elif method in SESSION_CLASS_READS and site.args:
             self.table_access(qname, program.eval(site.args[0], definition), "reads", site.line)
+        if method in JOINS:
+            self.table_access(qname, self._arg_values(definition, site), "reads", site.line)
         if method in INSTANCE_WRITES:
             self.table_access(qname, {v for v in receivers if v[0] == "inst"}, "writes", site.line)
         if method in ("insert", "update", "delete", "select") and not site.args:
@@ -408,7 +412,8 @@ class _Resolver:
             for value in values:
                 if value[0] == "sym" and value[1] in self.program.variables:
                     self.read_candidates.append((definition.qname, value[1], line))
-                elif value[0] == "inst" and prefix is not expr and self.data.table(value):
+                elif value[0] in ("inst", "sym") and prefix is not expr and self.data.table(value):
+                    # a column of a row, or `Order.status` in a query
                     self.edge(definition.qname, f"table:{self.data.table(value)}", "reads", line)
 
     def state_variables(self) -> set[str]:

@@ -8,6 +8,7 @@ A value is a small tuple:
     ("super", class)        `super()` inside class
     ("ext", dotted)         something from outside the tree (builtins, third-party)
     ("extinst", dotted)     an instance of an outside class
+    ("extresult", dotted)   what calling an outside function returned
     ("coll", values)        a collection whose elements are values
     ("method_of", var, m)   a getter or view method of a module-level container (`CACHE.get`)
 
@@ -27,6 +28,10 @@ Value = tuple
 BUILTIN_NAMES = frozenset(dir(builtins))
 CONTAINER_GETTERS = frozenset({"get", "pop", "setdefault", "__getitem__"})
 CONTAINER_VIEWS = frozenset({"values", "copy", "items", "keys"})
+ROW_GETTERS = frozenset({"get", "get_one"})
+SINGLE_ROW = frozenset({"first", "one", "one_or_none", "scalar", "scalar_one", "scalar_one_or_none"})
+MANY_ROWS = frozenset({"all", "scalars", "fetchall", "unique"})
+QUERY_RESULTS = ROW_GETTERS | SINGLE_ROW | MANY_ROWS
 MAX_DEPTH = 12  # attribute and call chains within one expression
 MAX_NESTING = 60  # evaluations in progress at once, across definitions
 
@@ -239,8 +244,11 @@ class Program:
             func = expr[1]
             if func == ("name", "super"):
                 return self._super(scope)
-            return frozenset(v for callee in self.eval(func, scope, depth + 1)  # type: ignore[arg-type]
-                             for v in self.call_result(callee))
+            found = frozenset(v for callee in self.eval(func, scope, depth + 1)  # type: ignore[arg-type]
+                              for v in self.call_result(callee))
+            if func[0] == "attr" and func[2] in QUERY_RESULTS:  # type: ignore[index]
+                found |= self._query_rows(expr, scope)
+            return found
         if tag == "def":
             return frozenset({("sym", expr[1])})
         if tag == "ann":
@@ -252,6 +260,39 @@ class Program:
             return frozenset({("coll", frozenset(
                 v for item in expr[1] for v in self.eval(item, scope, depth + 1)))})  # type: ignore[union-attr]
         return frozenset()
+
+    def _query_rows(self, call: Expr, scope: Definition) -> frozenset:
+        """Rows an ORM query returns: `session.get(Order, id)`, `session.scalars(select(Order)).first()`."""
+        method, args = call[1][2], call[2]  # type: ignore[index]
+        if method in ROW_GETTERS:
+            classes = self.eval(args[0], scope) if args else frozenset()  # type: ignore[index]
+        else:
+            classes = self._selected(call, scope, 0)
+        rows = frozenset(("inst", v[1]) for v in classes if v[0] == "sym" and self.kind(v[1]) == "class")
+        if method in MANY_ROWS and rows:
+            return frozenset({("coll", rows)})
+        return rows
+
+    def _selected(self, expr: Expr, scope: Definition, hops: int) -> frozenset:
+        """The classes named first in a `select(...)` or `query(...)` within a query expression."""
+        if not isinstance(expr, tuple) or not expr:
+            return frozenset()
+        parts = expr[1:] if isinstance(expr[0], str) else expr  # an expression, or a tuple of them
+        if expr[0] == "call":
+            func, args = expr[1], expr[2]
+            name = func[-1] if func[0] in ("name", "attr") else None  # type: ignore[index]
+            if name in ("select", "query") and args:
+                return self.eval(args[0], scope)  # type: ignore[arg-type]
+        if expr[0] == "name" and hops < 2 and scope.kind != "module":
+            return frozenset(v for target, value, _ in scope.scope.assigns if target == expr[1]
+                             for v in self._selected(value, scope, hops + 1))
+        found: frozenset = frozenset()
+        for part in parts:
+            if isinstance(part, tuple):
+                found |= self._selected(part, scope, hops)
+                if found:
+                    return found
+        return found
 
     def _instance(self, value: Value) -> Value | None:
         if value[0] == "sym" and self.kind(value[1]) == "class":
@@ -325,6 +366,8 @@ class Program:
             return frozenset()
         if tag in ("ext", "extinst"):
             return frozenset({("ext", f"{value[1]}.{name}")})
+        if tag == "extresult":  # a method of what an outside function returned
+            return frozenset({("ext", f"{value[1]}().{name}")})
         return frozenset()
 
     def _instance_attribute(self, cls: str, name: str) -> frozenset:
@@ -390,12 +433,23 @@ class Program:
             last = callee[1].rsplit(".", 1)[-1]
             if last[:1].isupper() and not last.isupper():
                 return frozenset({("extinst", callee[1])})
+            return frozenset({("extresult", callee[1])})
         return frozenset()
 
     def returns(self, definition: Definition) -> frozenset:
-        if definition.returns is None:
+        """What a call gives back: its return annotation, else what its `return`s name."""
+        if definition.returns is not None:
+            found = self.eval(definition.returns, definition)
+            if found:
+                return found
+        key = ("returns", definition.qname)
+        if not definition.scope.returns or key in self._in_progress:
             return frozenset()
-        return self.eval(definition.returns, definition)
+        self._in_progress.add(key)
+        try:
+            return frozenset(v for expr in definition.scope.returns for v in self.eval(expr, definition))
+        finally:
+            self._in_progress.discard(key)
 
     # -- classes --------------------------------------------------------------------------
     def base_values(self, cls: str) -> list[Value]:
