@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test test-project test-example bench clean
+.PHONY: demo test test-project test-example bench golden clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 10) else "mono2lambda needs Python 3.10 or newer")'
@@ -29,3 +29,8 @@ bench: $(STAMP)
 
 clean:
 	rm -rf $(VENV) .mono2lambda
+
+# Refresh the golden snapshot of the example's graph after a reviewed analyzer change.
+golden: $(STAMP)
+	$(BIN)/mono2lambda analyze examples/shop --out .mono2lambda/golden --no-cache > /dev/null
+	cp .mono2lambda/golden/graph.json tests/golden/shop-graph.json

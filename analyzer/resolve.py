@@ -189,6 +189,8 @@ class _Resolver:
                 self.load(definition, expr, line)
         module = self.program.module_of[qname]
         for imp in definition.scope.imports:
+            if imp.module == "__future__":
+                continue
             target = self._import_target(imp.module, imp.member)
             self.edge(module, target, "imports", imp.line)
         for ref in definition.scope.type_refs:

@@ -26,6 +26,7 @@ from .facts import Definition, Expr, FileFacts, Import, Variable
 
 Value = tuple
 BUILTIN_NAMES = frozenset(dir(builtins))
+BUILTIN_TYPES = frozenset(f"builtins.{n}" for n in BUILTIN_NAMES if isinstance(getattr(builtins, n), type))
 CONTAINER_GETTERS = frozenset({"get", "pop", "setdefault", "__getitem__"})
 CONTAINER_VIEWS = frozenset({"values", "copy", "items", "keys"})
 ROW_GETTERS = frozenset({"get", "get_one"})
@@ -431,7 +432,7 @@ class Program:
             return frozenset({("sym", callee[1])})
         if tag == "ext":
             last = callee[1].rsplit(".", 1)[-1]
-            if last[:1].isupper() and not last.isupper():
+            if (last[:1].isupper() and not last.isupper()) or callee[1] in BUILTIN_TYPES:
                 return frozenset({("extinst", callee[1])})
             return frozenset({("extresult", callee[1])})
         return frozenset()
