@@ -42,6 +42,13 @@ def handle_errors(command: Callable[..., int | None]) -> Callable[..., None]:
                 raise
             click.echo(f"error: {error}", err=True)
             sys.exit(error.exit_code)
+        except OSError as error:  # an output path we were given cannot be written (--out, --export)
+            if debug:
+                raise
+            where = f"{error.filename}: " if error.filename else ""
+            click.echo(f"error: {where}{error.strerror or error} (check the --out and --export paths)",
+                       err=True)
+            sys.exit(2)
         sys.exit(code)
 
     return wrapper

@@ -294,3 +294,23 @@ def test_imports_and_uses_type_edges() -> None:
     })
     assert {("svc", "models"), ("svc", "json")} <= edges(graph, "imports")
     assert ("svc.total", "models.Order") in edges(graph, "uses_type")
+
+
+def test_self_referencing_attributes_and_computed_bases_terminate() -> None:
+    graph = graph_of({"m.py": """
+        bases = [object]
+        class Lookup:
+            def __init__(self, rhs):
+                self.rhs = rhs
+            def prepare(self):
+                self.rhs = self.rhs.resolve_expression()
+                self.rhs.other()
+        class Form(bases):
+            pass
+        def factory(base):
+            class Local(base):
+                pass
+            return Local
+    """})
+    assert edges(graph, "inherits") == set()
+    assert "m.Form" in graph
