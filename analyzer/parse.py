@@ -10,6 +10,7 @@ import ast
 import io
 import re
 import tokenize
+from typing import Callable
 import warnings
 
 from .facts import (
@@ -243,6 +244,14 @@ def _docstring(node: ast.AST) -> str | None:
     return doc.strip().splitlines()[0][:200] if doc and doc.strip() else None
 
 
+def _drop_local_loads(definition: Definition) -> None:
+    """A bare read of a local name can't be module state; keep chains (`order.status`) and globals."""
+    scope = definition.scope
+    local = {p.name for p in definition.params} | {a[0] for a in scope.assigns} | {i.name for i in scope.imports}
+    local -= scope.globals
+    scope.loads = {e: line for e, line in scope.loads.items() if e[0] != "name" or e[1] not in local}
+
+
 class _FactsVisitor(ast.NodeVisitor):
     """Walks one module, filling a Scope per definition; nested defs get their own."""
 
@@ -250,6 +259,29 @@ class _FactsVisitor(ast.NodeVisitor):
         self.facts = facts
         self.stack: list[Definition] = []
         self.result_used = True
+
+    # -- traversal (a leaner NodeVisitor: this loop runs for every node of every file) ----
+    _dispatch: dict[type, Callable] = {}
+
+    def visit(self, node: ast.AST) -> None:
+        method = self._dispatch.get(node.__class__)
+        if method is None:
+            method = getattr(type(self), f"visit_{node.__class__.__name__}", _FactsVisitor.generic_visit)
+            self._dispatch[node.__class__] = method
+        method(self, node)
+
+    def generic_visit(self, node: ast.AST) -> None:
+        for field in node._fields:
+            value = getattr(node, field, None)
+            if isinstance(value, list):
+                for item in value:
+                    if isinstance(item, ast.AST):
+                        self.visit(item)
+            elif isinstance(value, ast.AST) and field != "ctx":
+                self.visit(value)
+
+    def visit_Constant(self, node: ast.Constant) -> None:
+        pass
 
     # -- structure ------------------------------------------------------------------------
     @property
@@ -329,6 +361,7 @@ class _FactsVisitor(ast.NodeVisitor):
         for statement in node.body:
             self.visit(statement)
         self.stack.pop()
+        _drop_local_loads(definition)
 
     visit_AsyncFunctionDef = visit_FunctionDef  # type: ignore[assignment]
 

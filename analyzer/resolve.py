@@ -206,8 +206,10 @@ class _Resolver:
         if definition.kind == "class":
             scope = self.program.defs.get(definition.parent or "") or definition
             for base in self.program.base_values(qname):
-                target = base[1] if base[0] == "sym" else self.external(base[1])
-                self.edge(qname, target, "inherits", definition.line)
+                if base[0] == "sym" and self.program.kind(base[1]) == "class":
+                    self.edge(qname, base[1], "inherits", definition.line)
+                elif base[0] == "ext":
+                    self.edge(qname, self.external(base[1]), "inherits", definition.line)
             table = self.data.tables.get(qname)
             if table:
                 self.edge(qname, f"table:{table}", "maps_to", definition.line)
@@ -409,14 +411,19 @@ class _Resolver:
         chain = [expr]
         while chain[-1][0] == "attr":
             chain.append(chain[-1][1])  # type: ignore[arg-type]
-        for prefix in reversed(chain):
-            values = self.program.eval(prefix, definition)
+        chain.reverse()
+        values = self.program.eval(chain[0], definition)
+        for depth, prefix in enumerate(chain):
+            if depth:
+                values = frozenset(v for base in values for v in self.program.attribute(base, prefix[2]))
             for value in values:
                 if value[0] == "sym" and value[1] in self.program.variables:
                     self.read_candidates.append((definition.qname, value[1], line))
                 elif value[0] in ("inst", "sym") and prefix is not expr and self.data.table(value):
                     # a column of a row, or `Order.status` in a query
                     self.edge(definition.qname, f"table:{self.data.table(value)}", "reads", line)
+            if not values:
+                return
 
     def state_variables(self) -> set[str]:
         """Module variables that are state: mutable containers, or rebound by functions."""
