@@ -1,6 +1,9 @@
 """Reading every file's facts: from the cache when the content is unchanged, otherwise
 parsed in a pool of worker processes. Each file's outcome is a value, so one bad file
 never stops the run.
+
+Facts travel from the workers, and sit in the cache, as pickled bytes: the workers
+pickle anyway to send them, and keeping those bytes makes saving the cache a copy.
 """
 
 from __future__ import annotations
@@ -11,13 +14,12 @@ import pickle
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterator
 
 from . import ANALYZER_VERSION
 from .facts import Diagnostic, FileFacts
 from .parse import extract_facts
 from .sources import SourceFile
-
 
 Progress = Callable[[int, int], None]  # (done, total)
 PARALLEL_THRESHOLD = 64  # below this many files to parse, a pool costs more than it saves
@@ -26,103 +28,114 @@ MAX_FILE_BYTES = 2_000_000
 
 
 @dataclass(frozen=True, slots=True)
+class SourceText:
+    """One file's bytes and their cache key, or the facts that say why it can't be read."""
+
+    source: SourceFile
+    data: bytes | None
+    key: str | None
+    problem: FileFacts | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class CollectStats:
     files: int
     parsed: int
     cached: int
-    fingerprint: str  # changes when any file's content, path or module name changes
 
 
-def file_key(source: SourceFile, data: bytes) -> str:
+def read_sources(sources: tuple[SourceFile, ...], max_file_bytes: int = MAX_FILE_BYTES) -> list[SourceText]:
+    return [_read(source, max_file_bytes) for source in sources]
+
+
+def fingerprint(texts: list[SourceText], *extra: object) -> str:
+    """Changes when any file's content, path or module name changes (or anything in `extra`)."""
+    digest = hashlib.blake2b(f"{ANALYZER_VERSION}\0{extra!r}".encode(), digest_size=16)
+    for text in texts:
+        digest.update(f"\0{text.key or text.source.relpath}".encode())
+    return digest.hexdigest()
+
+
+def collect_facts(texts: list[SourceText], cache_dir: Path | None, *, jobs: int | None = None,
+                  progress: Progress | None = None) -> tuple[list[FileFacts], CollectStats]:
+    """Facts for every file, in the order given."""
+    cache = _load_cache(cache_dir)
+    blobs: dict[str, bytes] = {}
+    todo: list[tuple[bytes, str, str, bool]] = []
+    for text in texts:
+        if text.key is not None and text.key in cache:
+            blobs[text.source.relpath] = cache[text.key]
+        elif text.data is not None:
+            todo.append((text.data, text.source.relpath, text.source.module, text.source.is_package))
+    if progress:
+        progress(0, len(todo))
+    for done, (path, blob) in enumerate(_extract_all(todo, jobs), start=1):
+        blobs[path] = blob
+        if progress:
+            progress(done, len(todo))
+    new_cache = {t.key: blobs[t.source.relpath] for t in texts if t.key is not None}
+    if cache_dir is not None and new_cache.keys() != cache.keys():
+        _save_cache(cache_dir, new_cache)
+    facts = [text.problem or pickle.loads(blobs[text.source.relpath]) for text in texts]
+    return facts, CollectStats(len(texts), len(todo), len(texts) - len(todo))
+
+
+def _file_key(source: SourceFile, data: bytes) -> str:
     digest = hashlib.blake2b(data, digest_size=16)
     digest.update(f"\0{ANALYZER_VERSION}\0{source.relpath}\0{source.module}\0{source.is_package}".encode())
     return digest.hexdigest()
 
 
-def collect_facts(sources: tuple[SourceFile, ...], cache_dir: Path | None, *, jobs: int | None = None,
-                  max_file_bytes: int = MAX_FILE_BYTES,
-                  progress: Progress | None = None) -> tuple[list[FileFacts], CollectStats]:
-    """Facts for every source, in the order given."""
-    cache = _load_cache(cache_dir)
-    results: dict[str, FileFacts] = {}
-    keys: dict[str, str] = {}
-    todo: list[tuple[bytes, str, str, bool]] = []
-    for source in sources:
-        facts_or_data = _read(source, max_file_bytes)
-        if isinstance(facts_or_data, FileFacts):
-            results[source.relpath] = facts_or_data
-            continue
-        key = file_key(source, facts_or_data)
-        keys[source.relpath] = key
-        cached = cache.get(key)
-        if cached is not None:
-            results[source.relpath] = cached
-        else:
-            todo.append((facts_or_data, source.relpath, source.module, source.is_package))
-    total = len(todo)
-    if progress:
-        progress(0, total)
-    for done, facts in enumerate(_extract_all(todo, jobs), start=1):
-        results[facts.path] = facts
-        if progress:
-            progress(done, total)
-    new_cache = {keys[path]: facts for path, facts in results.items() if path in keys}
-    if cache_dir is not None and set(new_cache) != set(cache):
-        _save_cache(cache_dir, new_cache)
-    ordered = [results[s.relpath] for s in sources]
-    fingerprint = hashlib.blake2b("\n".join(keys.get(s.relpath, s.relpath) for s in sources).encode(),
-                                  digest_size=16).hexdigest()
-    return ordered, CollectStats(len(sources), total, len(sources) - total, fingerprint)
-
-
-def _read(source: SourceFile, max_file_bytes: int) -> bytes | FileFacts:
+def _read(source: SourceFile, max_file_bytes: int) -> SourceText:
     try:
         size = source.path.stat().st_size
         if size > max_file_bytes:
-            facts = FileFacts(source.relpath, source.module, source.is_package, 0, parsed=False)
-            facts.diagnostics.append(Diagnostic(
+            return SourceText(source, None, None, _problem(source, Diagnostic(
                 source.relpath, 1, "warning", "too-large",
                 f"{size / 1e6:.1f} MB is over the {max_file_bytes / 1e6:.1f} MB limit (likely generated); "
-                "skipped (raise --max-file-size to include it)"))
-            return facts
-        return source.path.read_bytes()
+                "skipped (raise --max-file-size to include it)")))
+        data = source.path.read_bytes()
+        return SourceText(source, data, _file_key(source, data))
     except OSError as exc:
-        facts = FileFacts(source.relpath, source.module, source.is_package, 0, parsed=False)
-        facts.diagnostics.append(Diagnostic(source.relpath, 1, "error", "unreadable",
-                                            f"cannot be read: {exc.strerror or exc}; skipped"))
-        return facts
+        return SourceText(source, None, None, _problem(source, Diagnostic(
+            source.relpath, 1, "error", "unreadable", f"cannot be read: {exc.strerror or exc}; skipped")))
 
 
-def _extract(job: tuple[bytes, str, str, bool]) -> FileFacts:
-    return extract_facts(*job)
+def _problem(source: SourceFile, diagnostic: Diagnostic) -> FileFacts:
+    facts = FileFacts(source.relpath, source.module, source.is_package, 0, parsed=False)
+    facts.diagnostics.append(diagnostic)
+    return facts
 
 
-def _extract_all(todo: list[tuple[bytes, str, str, bool]], jobs: int | None):
+def _extract(job: tuple[bytes, str, str, bool]) -> tuple[str, bytes]:
+    return job[1], pickle.dumps(extract_facts(*job), protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def _extract_all(todo: list[tuple[bytes, str, str, bool]], jobs: int | None) -> Iterator[tuple[str, bytes]]:
     workers = jobs if jobs is not None else (os.cpu_count() or 1)
     if workers <= 1 or len(todo) < PARALLEL_THRESHOLD:
         yield from map(_extract, todo)
         return
-    chunk = max(1, min(32, len(todo) // (workers * 8)))
+    chunk = max(1, min(16, len(todo) // (workers * 8)))
     with ProcessPoolExecutor(max_workers=workers) as pool:
         yield from pool.map(_extract, todo, chunksize=chunk)
 
 
-def _load_cache(cache_dir: Path | None) -> dict[str, FileFacts]:
+def _load_cache(cache_dir: Path | None) -> dict[str, bytes]:
     """The previous run's facts; a missing, old or damaged cache is simply rebuilt."""
     if cache_dir is None:
         return {}
-    path = cache_dir / CACHE_FILE
     try:
-        with path.open("rb") as handle:
+        with (cache_dir / CACHE_FILE).open("rb") as handle:
             document = pickle.load(handle)
         if document.get("version") != ANALYZER_VERSION:
             return {}
-        return document["facts"]
+        return dict(document["facts"])
     except (OSError, EOFError, pickle.UnpicklingError, AttributeError, KeyError, TypeError, ValueError):
         return {}
 
 
-def _save_cache(cache_dir: Path, facts: dict[str, FileFacts]) -> None:
+def _save_cache(cache_dir: Path, facts: dict[str, bytes]) -> None:
     cache_dir.mkdir(parents=True, exist_ok=True)
     temporary = cache_dir / f"{CACHE_FILE}.tmp"
     with temporary.open("wb") as handle:

@@ -59,7 +59,7 @@ def find_sources(root: Path, *, include_tests: bool = False,
         kept = []
         for name in sorted(dirnames):
             full = here / name
-            if name in SKIPPED_DIRS or name.startswith(".") or full.resolve() in skipped:
+            if name in SKIPPED_DIRS or name.startswith(".") or full in skipped:
                 continue
             if full.is_symlink():
                 diagnostics.append(Diagnostic(_rel(full, root), 1, "info", "symlink-skipped",
@@ -78,7 +78,7 @@ def find_sources(root: Path, *, include_tests: bool = False,
                 diagnostics.append(Diagnostic(relpath, 1, "warning", "unreadable",
                                               "broken symlink or not a regular file; skipped"))
                 continue
-            real = full.resolve()
+            real = full.resolve() if full.is_symlink() else full
             if real in seen:
                 continue
             seen.add(real)

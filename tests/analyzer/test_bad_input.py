@@ -308,7 +308,6 @@ def test_cli_input_errors_exit_2_with_one_line(tmp_path: Path, case: str) -> Non
     assert not (tmp_path / "out").exists()
 
 
-@pytest.mark.xfail(reason="reuse ignores folder-level diagnostics (analyzer/pipeline.py run_key)")
 def test_a_new_broken_symlink_is_reported_on_the_next_run(tmp_path: Path) -> None:
     src = tmp_path / "src"
     src.mkdir()
