@@ -37,8 +37,8 @@ def build_graph(files: list[FileFacts], resolution: Resolution, root_name: str,
             continue
         graph.add_dependency(source, target, kind, count=info.count, lines=info.lines,
                              virtual=info.virtual, unused_result=info.unused_result)
-    graph.unresolved_calls = [asdict(u) for u in sorted(resolution.unresolved,
-                                                        key=lambda u: (u.scope, u.line, u.expr))]
+    graph.unresolved_calls = [{"expr": u.expr, "line": u.line, "scope": u.scope}
+                              for u in sorted(resolution.unresolved, key=lambda u: (u.scope, u.line, u.expr))]
     graph.meta["call_sites"] = resolution.call_sites
     graph.diagnostics = sorted(
         [asdict(d) for facts in files for d in facts.diagnostics] + [asdict(d) for d in tree_diagnostics],

@@ -80,13 +80,13 @@ class CodeGraph:
 
     def module_coupling(self, kinds: tuple[str, ...] = ("calls", "instantiates")) -> Counter:
         """Call weight between pairs of modules, in both directions together."""
+        module = {n: data.get("module") for n, data in self._g.nodes(data=True)}
         pairs: Counter = Counter()
-        for source, target, data in self._g.edges(data=True):
-            if data["kind"] not in kinds:
-                continue
-            a, b = self.module_of(source), self.module_of(target)
-            if a and b and a != b:
-                pairs[tuple(sorted((a, b)))] += data["count"]
+        for source, target, kind, count in self._g.edges(keys=True, data="count"):
+            if kind in kinds:
+                a, b = module[source], module[target]
+                if a and b and a != b:
+                    pairs[(a, b) if a < b else (b, a)] += count
         return pairs
 
     def call_graph(self) -> dict[str, list[str]]:
@@ -99,8 +99,8 @@ class CodeGraph:
 
     # -- serialising ----------------------------------------------------------------------
     def to_json(self) -> dict[str, Any]:
-        nodes = [{"id": n, **dict(sorted(self._g.nodes[n].items()))} for n in self.nodes()]
-        edges = [{"source": s, "target": t, **dict(sorted(d.items()))} for s, t, d in self.dependencies()]
+        nodes = [{"id": n, **self._g.nodes[n]} for n in self.nodes()]
+        edges = [{"source": s, "target": t, **d} for s, t, d in self.dependencies()]
         return {
             "format": GRAPH_FORMAT,
             "version": GRAPH_VERSION,
@@ -113,14 +113,13 @@ class CodeGraph:
 
     def dumps(self) -> str:
         """JSON with one node, edge or finding per line: fast to write, easy to diff."""
-        document = self.to_json()
+        encode = json.JSONEncoder(sort_keys=True, ensure_ascii=False).encode
         parts = []
-        for key, value in document.items():
-            if isinstance(value, list):
-                items = ",\n".join(json.dumps(item, sort_keys=True, ensure_ascii=False) for item in value)
-                parts.append(f"{json.dumps(key)}: [\n{items}\n]" if value else f"{json.dumps(key)}: []")
+        for key, value in self.to_json().items():
+            if isinstance(value, list) and value:
+                parts.append(f"{encode(key)}: [\n" + ",\n".join(map(encode, value)) + "\n]")
             else:
-                parts.append(f"{json.dumps(key)}: {json.dumps(value, sort_keys=True, ensure_ascii=False)}")
+                parts.append(f"{encode(key)}: {encode(value)}")
         return "{\n" + ",\n".join(parts) + "\n}\n"
 
     @classmethod

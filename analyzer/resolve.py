@@ -109,7 +109,8 @@ def _collect_bindings(program: Program, definition: Definition) -> None:
                 for arg in site.args:
                     program.stored.setdefault(var, set()).update(
                         _callable_values(program, program.eval(arg, definition)))
-        if not any(a[0] in ("name", "attr") for a in site.args) and not site.kwargs:
+        if not any(_callable_values(program, program.eval(a, definition))
+                   for a in site.args + tuple(k[1] for k in site.kwargs) if a[0] in ("name", "attr")):
             continue
         for callee in program.eval(site.func, definition):
             for target, offset in _targets(program, callee):

@@ -59,6 +59,7 @@ class Program:
         self._in_progress: set = set()
         self._nesting = 0
         self._attribute_memo: dict[tuple[str, str], frozenset] = {}
+        self._bindings: dict[str, dict[str, list[tuple[str, int, object]]]] = {}
         self.subclasses: dict[str, set[str]] = {}
         for qname, definition in self.defs.items():
             if definition.kind == "class":
@@ -182,33 +183,30 @@ class Program:
 
     def local(self, scope: Definition, name: str) -> frozenset | None:
         """The values of a name bound in a function (None when it is not bound there)."""
+        bindings = self._bindings.get(scope.qname)
+        if bindings is None:
+            bindings = self._bindings[scope.qname] = _local_bindings(scope)
+        sources = bindings.get(name)
+        if sources is None:
+            return None
         key = (scope.qname, name)
         memo = self._local_memo.get(key)
         if memo is not None:
             return memo
         if key in self._in_progress:
             return frozenset()
-        bound = False
         values: set[Value] = set()
         self._in_progress.add(key)
         try:
-            for i, param in enumerate(scope.params):
-                if param.name != name:
-                    continue
-                bound = True
-                values |= self._param_value(scope, i, param)
-            for imp in scope.scope.imports:
-                if imp.name == name:
-                    bound = True
-                    values |= self.import_value(imp)
-            for target, expr, _ in scope.scope.assigns:
-                if target == name:
-                    bound = True
-                    values |= self.eval(expr, scope)
+            for kind, index, item in sources:
+                if kind == "param":
+                    values |= self._param_value(scope, index, item)
+                elif kind == "import":
+                    values |= self.import_value(item)
+                else:
+                    values |= self.eval(item, scope)
         finally:
             self._in_progress.discard(key)
-        if not bound or name in scope.scope.globals:
-            return None
         result = frozenset(values)
         self._local_memo[key] = result
         return result
@@ -497,6 +495,20 @@ class Program:
                 found.append(member)
             stack.extend(sorted(self.subclasses.get(sub, ())))
         return sorted(found)
+
+
+def _local_bindings(scope: Definition) -> dict[str, list[tuple[str, int, object]]]:
+    """Where each local name of a function gets its value: parameters, imports, assignments."""
+    bindings: dict[str, list[tuple[str, int, object]]] = {}
+    for i, param in enumerate(scope.params):
+        bindings.setdefault(param.name, []).append(("param", i, param))
+    for imp in scope.scope.imports:
+        bindings.setdefault(imp.name, []).append(("import", 0, imp))
+    for target, expr, _ in scope.scope.assigns:
+        bindings.setdefault(target, []).append(("assign", 0, expr))
+    for name in scope.scope.globals:
+        bindings.pop(name, None)
+    return bindings
 
 
 def _c3(sequences: list[list[str]]) -> tuple[str, ...]:
