@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
 from typing import Iterable
 
 from .facts import Definition, Diagnostic, FileFacts
@@ -41,7 +40,7 @@ def build_graph(files: list[FileFacts], resolution: Resolution, root_name: str,
                               for u in sorted(resolution.unresolved, key=lambda u: (u.scope, u.line, u.expr))]
     graph.meta["call_sites"] = resolution.call_sites
     graph.diagnostics = sorted(
-        [asdict(d) for facts in files for d in facts.diagnostics] + [asdict(d) for d in tree_diagnostics],
+        [d._asdict() for facts in files for d in facts.diagnostics] + [d._asdict() for d in tree_diagnostics],
         key=lambda d: (d["file"], d["line"], d["code"]))
     return graph
 

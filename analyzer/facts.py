@@ -1,7 +1,8 @@
 """What one source file says, before anything is resolved across files.
 
-Facts are plain, frozen, picklable values so that files can be read in worker
-processes and cached by content hash. Expressions are kept in a small syntactic
+Facts are plain, picklable values so that files can be read in worker processes and
+cached by content hash. The many small ones are named tuples, which pickle several
+times faster than dataclasses. Expressions are kept in a small syntactic
 form (`Expr`, nested tuples) that is enough to resolve names later:
 
     ("name", "foo")                      foo
@@ -17,15 +18,14 @@ form (`Expr`, nested tuples) that is enough to resolve names later:
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Tuple, Union
+from typing import NamedTuple, Tuple, Union
 
 Expr = Tuple[Union[str, "Expr", tuple], ...]
 
 OTHER: Expr = ("other",)
 
 
-@dataclass(frozen=True, slots=True)
-class Diagnostic:
+class Diagnostic(NamedTuple):
     """A problem found in the input; never fatal for the run."""
 
     file: str
@@ -38,8 +38,7 @@ class Diagnostic:
         return f"{self.file}:{self.line}"
 
 
-@dataclass(frozen=True, slots=True)
-class Import:
+class Import(NamedTuple):
     """`import module as name` (member is None) or `from module import member as name`."""
 
     name: str  # the local name bound; "*" for a star import
@@ -49,8 +48,7 @@ class Import:
     top_level_binding: bool = False  # `import a.b` binds `a`, not `a.b`
 
 
-@dataclass(frozen=True, slots=True)
-class CallSite:
+class CallSite(NamedTuple):
     line: int
     func: Expr
     args: tuple[Expr, ...]
@@ -59,8 +57,7 @@ class CallSite:
     synthetic: bool = False  # applying a decorator: not written as a call, so not counted if unknown
 
 
-@dataclass(frozen=True, slots=True)
-class Store:
+class Store(NamedTuple):
     """A write: `kind` is "name" (rebinding a global), "item" (`x[k] = v`), "attr" (`x.a = v`)."""
 
     kind: str
@@ -69,8 +66,7 @@ class Store:
     line: int
 
 
-@dataclass(frozen=True, slots=True)
-class Param:
+class Param(NamedTuple):
     name: str
     annotation: Expr | None
     kind: str  # "positional" | "vararg" | "keyword" | "varkw"
@@ -78,7 +74,7 @@ class Param:
     annotation_text: str | None = None
 
 
-@dataclass(slots=True)
+@dataclass
 class Scope:
     """The code of one function, class body or module body, nested definitions excluded."""
 
@@ -93,7 +89,7 @@ class Scope:
     returns: list[Expr] = field(default_factory=list)  # what `return` statements give back
 
 
-@dataclass(slots=True)
+@dataclass
 class Definition:
     """A module, class, function or method, with the scope of its own code."""
 
@@ -116,8 +112,7 @@ class Definition:
     docstring: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class Variable:
+class Variable(NamedTuple):
     """A module-level name bound by assignment (not a def, class or import)."""
 
     qname: str
@@ -128,7 +123,7 @@ class Variable:
     table_name: str | None = None  # `x = Table("name", ...)`
 
 
-@dataclass(slots=True)
+@dataclass
 class FileFacts:
     path: str  # relative to the analyzed root, with forward slashes
     module: str
