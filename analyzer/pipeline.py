@@ -61,7 +61,7 @@ def _analyze(root: Path, out_dir: Path, options: AnalyzeOptions, progress: Progr
         return AnalysisResult(graph_path, previous, CollectStats(len(texts), 0, len(texts)), reused=True)
     cache_dir = out_dir / "cache" if options.use_cache else None
     files, stats = collect_facts(texts, cache_dir, jobs=options.jobs, progress=progress)
-    graph = build_graph(files, resolve(files), tree.root.name, tree.diagnostics)
+    graph = build_graph(files, resolve(files, options.jobs), tree.root.name, tree.diagnostics)
     summary = summarize(graph)
     out_dir.mkdir(parents=True, exist_ok=True)
     _write(graph_path, graph.dumps())

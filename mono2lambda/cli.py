@@ -69,6 +69,8 @@ def progress_bar(console: Console, label: str) -> Iterator[Callable[[int, int], 
             bar.start()
             task = bar.add_task(label, total=total)
         bar.update(task, completed=done)
+        if done >= total:
+            bar.stop()  # parsing is over; no display thread while the rest runs
 
     try:
         yield update

@@ -55,3 +55,12 @@ def test_graph_matches_the_golden_snapshot(graph_text: str) -> None:
 def test_graph_is_deterministic(graph_text: str, tmp_path: Path) -> None:
     again = analyze(EXAMPLE, tmp_path, AnalyzeOptions(use_cache=False, jobs=1))
     assert again.graph_path.read_text(encoding="utf-8") == graph_text
+
+
+def test_parallel_resolution_gives_the_same_graph(graph_text: str, tmp_path: Path,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    import analyzer.resolve
+
+    monkeypatch.setattr(analyzer.resolve, "PARALLEL_DEFINITIONS", 10)
+    again = analyze(EXAMPLE, tmp_path, AnalyzeOptions(use_cache=False, jobs=2))
+    assert again.graph_path.read_text(encoding="utf-8") == graph_text
