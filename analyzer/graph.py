@@ -1,4 +1,4 @@
-"""The code graph: the one class that holds networkx; everything else talks to it.
+"""The code graph: the one class that knows networkx; everything else talks to it.
 
 Nodes are symbols (modules, classes, functions, methods, variables), data entities
 (tables) and outside names (externals). Edges have a kind, a count and the source
@@ -22,8 +22,14 @@ CODE_KINDS = frozenset({"module", "class", "function", "method"})
 
 
 class CodeGraph:
+    """Nodes and edges in plain dictionaries; `to_networkx()` hands graph algorithms a
+    MultiDiGraph (edges keyed by kind) built on demand."""
+
     def __init__(self) -> None:
-        self._g = nx.MultiDiGraph()
+        self._nodes: dict[str, dict[str, Any]] = {}
+        self._edges: dict[tuple[str, str, str], dict[str, Any]] = {}
+        self._incoming: dict[str, list[tuple[str, str, str]]] | None = None
+        self._outgoing: dict[str, list[tuple[str, str, str]]] | None = None
         self.meta: dict[str, Any] = {}
         self.unresolved_calls: list[dict[str, Any]] = []
         self.diagnostics: list[dict[str, Any]] = []
@@ -32,74 +38,86 @@ class CodeGraph:
     def add_symbol(self, node_id: str, kind: str, **attrs: Any) -> None:
         if kind not in NODE_KINDS:
             raise ValueError(f"unknown node kind {kind!r}")
-        self._g.add_node(node_id, kind=kind, **{k: v for k, v in attrs.items() if v is not None})
+        self._nodes[node_id] = {"kind": kind, **{k: v for k, v in attrs.items() if v is not None}}
 
     def add_dependency(self, source: str, target: str, kind: str, *, count: int = 1,
                        lines: Iterable[int] = (), **attrs: Any) -> None:
         if kind not in EDGE_KINDS:
             raise ValueError(f"unknown edge kind {kind!r}")
         for end in (source, target):
-            if end not in self._g:
+            if end not in self._nodes:
                 raise KeyError(f"edge {source} -> {target} names an unknown node {end}")
-        self._g.add_edge(source, target, key=kind, kind=kind, count=count,
-                         lines=sorted(set(lines)), **{k: v for k, v in attrs.items() if v})
+        self._edges[(source, target, kind)] = {"count": count, "kind": kind, "lines": sorted(set(lines)),
+                                               **{k: v for k, v in attrs.items() if v}}
+        self._incoming = self._outgoing = None
 
     # -- reading --------------------------------------------------------------------------
     def __contains__(self, node_id: str) -> bool:
-        return node_id in self._g
+        return node_id in self._nodes
 
     def node(self, node_id: str) -> dict[str, Any]:
-        return dict(self._g.nodes[node_id])
+        return dict(self._nodes[node_id])
 
     def nodes(self, *kinds: str) -> list[str]:
-        return sorted(n for n, data in self._g.nodes(data=True) if not kinds or data["kind"] in kinds)
+        return sorted(n for n, data in self._nodes.items() if not kinds or data["kind"] in kinds)
 
     def dependencies(self, *kinds: str) -> Iterator[tuple[str, str, dict[str, Any]]]:
-        for source, target, data in sorted(self._g.edges(data=True),
-                                           key=lambda e: (e[0], e[1], e[2]["kind"])):
-            if not kinds or data["kind"] in kinds:
-                yield source, target, data
+        for key in sorted(self._edges):
+            if not kinds or key[2] in kinds:
+                yield key[0], key[1], self._edges[key]
 
     def has_dependency(self, source: str, target: str, kind: str) -> bool:
-        return self._g.has_edge(source, target, key=kind)
+        return (source, target, kind) in self._edges
 
     def targets(self, source: str, kind: str) -> list[str]:
-        return sorted(t for _, t, k in self._g.out_edges(source, keys=True) if k == kind)
+        return sorted(t for _, t, k in self._adjacency()[1].get(source, ()) if k == kind)
 
     def sources(self, target: str, kind: str) -> list[str]:
-        return sorted(s for s, _, k in self._g.in_edges(target, keys=True) if k == kind)
+        return sorted(s for s, _, k in self._adjacency()[0].get(target, ()) if k == kind)
+
+    def _adjacency(self) -> tuple[dict[str, list], dict[str, list]]:
+        if self._incoming is None or self._outgoing is None:
+            self._incoming, self._outgoing = {}, {}
+            for key in self._edges:
+                self._outgoing.setdefault(key[0], []).append(key)
+                self._incoming.setdefault(key[1], []).append(key)
+        return self._incoming, self._outgoing
 
     def module_of(self, node_id: str) -> str | None:
-        return self._g.nodes[node_id].get("module")
+        return self._nodes[node_id].get("module")
 
     def count_edges(self) -> Counter:
-        return Counter(data["kind"] for _, _, data in self._g.edges(data=True))
+        return Counter(kind for _, _, kind in self._edges)
 
     def count_nodes(self) -> Counter:
-        return Counter(data["kind"] for _, data in self._g.nodes(data=True))
+        return Counter(data["kind"] for data in self._nodes.values())
 
     def module_coupling(self, kinds: tuple[str, ...] = ("calls", "instantiates")) -> Counter:
         """Call weight between pairs of modules, in both directions together."""
-        module = {n: data.get("module") for n, data in self._g.nodes(data=True)}
         pairs: Counter = Counter()
-        for source, target, kind, count in self._g.edges(keys=True, data="count"):
+        for (source, target, kind), data in self._edges.items():
             if kind in kinds:
-                a, b = module[source], module[target]
+                a, b = self._nodes[source].get("module"), self._nodes[target].get("module")
                 if a and b and a != b:
-                    pairs[(a, b) if a < b else (b, a)] += count
+                    pairs[(a, b) if a < b else (b, a)] += data["count"]
         return pairs
 
     def call_graph(self) -> dict[str, list[str]]:
         """{caller: [callees]} over modules, classes, functions and methods (externals included)."""
-        result: dict[str, list[str]] = {}
-        for source in self.nodes("module", "function", "method", "class"):
-            callees = {t for _, t, k in self._g.out_edges(source, keys=True) if k == "calls"}
-            result[source] = sorted(callees)
-        return result
+        outgoing = self._adjacency()[1]
+        return {source: sorted(t for _, t, k in outgoing.get(source, ()) if k == "calls")
+                for source in self.nodes("module", "function", "method", "class")}
+
+    def to_networkx(self) -> nx.MultiDiGraph:
+        """A MultiDiGraph copy for graph algorithms: node and edge attributes as here, edge key = kind."""
+        graph = nx.MultiDiGraph()
+        graph.add_nodes_from((n, self._nodes[n]) for n in self.nodes())
+        graph.add_edges_from((s, t, d["kind"], d) for s, t, d in self.dependencies())
+        return graph
 
     # -- serialising ----------------------------------------------------------------------
     def to_json(self) -> dict[str, Any]:
-        nodes = [{"id": n, **self._g.nodes[n]} for n in self.nodes()]
+        nodes = [{"id": n, **self._nodes[n]} for n in self.nodes()]
         edges = [{"source": s, "target": t, **d} for s, t, d in self.dependencies()]
         return {
             "format": GRAPH_FORMAT,
@@ -147,7 +165,7 @@ class CodeGraph:
         """GraphML with list attributes flattened to JSON text (GraphML holds scalars only)."""
         flat = nx.MultiDiGraph()
         for node in self.nodes():
-            flat.add_node(node, **_scalars(self._g.nodes[node]))
+            flat.add_node(node, **_scalars(self._nodes[node]))
         for source, target, data in self.dependencies():
             flat.add_edge(source, target, key=data["kind"], **_scalars(data))
         return "\n".join(nx.generate_graphml(flat, prettyprint=True)) + "\n"
@@ -155,7 +173,7 @@ class CodeGraph:
     def to_dot(self) -> str:
         lines = ["digraph mono2lambda {", "  rankdir=LR;", "  node [shape=box, fontsize=10];"]
         for node in self.nodes():
-            lines.append(f"  {_dot_id(node)} [label={_dot_id(node)}, kind={_dot_id(self._g.nodes[node]['kind'])}];")
+            lines.append(f"  {_dot_id(node)} [label={_dot_id(node)}, kind={_dot_id(self._nodes[node]['kind'])}];")
         for source, target, data in self.dependencies():
             lines.append(f"  {_dot_id(source)} -> {_dot_id(target)} "
                          f"[kind={_dot_id(data['kind'])}, weight={data['count']}];")
