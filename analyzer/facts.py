@@ -74,30 +74,37 @@ class Param(NamedTuple):
     annotation_text: str | None = None
 
 
-@dataclass
-class Scope:
+class Scope(NamedTuple):
     """The code of one function, class body or module body, nested definitions excluded."""
 
-    calls: list[CallSite] = field(default_factory=list)
-    assigns: list[tuple[str, Expr, int]] = field(default_factory=list)
-    stores: list[Store] = field(default_factory=list)
-    loads: dict[Expr, int] = field(default_factory=dict)  # non-local names and chains read -> first line
-    globals: set[str] = field(default_factory=set)
-    imports: list[Import] = field(default_factory=list)
-    sql: list[tuple[int, str]] = field(default_factory=list)  # SQL string literals passed to calls
-    type_refs: list[Expr] = field(default_factory=list)  # annotations used in this scope's signature
-    returns: list[Expr] = field(default_factory=list)  # what `return` statements give back
+    calls: list[CallSite]
+    assigns: list[tuple[str, Expr, int]]
+    stores: list[Store]
+    loads: dict[Expr, int]  # non-local names and chains read -> first line
+    globals: set[str]
+    imports: list[Import]
+    sql: list[tuple[int, str]]  # SQL string literals passed to calls
+    type_refs: list[Expr]  # annotations used in this scope's signature
+    returns: list[Expr]  # what `return` statements give back
+
+    @classmethod
+    def empty(cls) -> "Scope":
+        return cls([], [], [], {}, set(), [], [], [], [])
 
 
-@dataclass
-class Definition:
-    """A module, class, function or method, with the scope of its own code."""
+class Definition(NamedTuple):
+    """A module, class, function or method, with the scope of its own code.
+
+    A named tuple (whose lists and dicts are filled while the file is read), because
+    programs have tens of thousands of these and named tuples pickle quickly."""
 
     qname: str
     kind: str  # "module" | "class" | "function" | "method"
     line: int
     end_line: int
     scope: Scope
+    class_attrs: dict[str, tuple[Expr, int]]  # classes: body assigns
+    self_attrs: dict[str, list[Expr]]  # methods: self.x = value
     parent: str | None = None  # enclosing definition
     decorators: tuple[Expr, ...] = ()
     params: tuple[Param, ...] = ()
@@ -106,8 +113,6 @@ class Definition:
     is_async: bool = False
     method_kind: str | None = None  # "instance" | "class" | "static" | "property" for methods
     bases: tuple[Expr, ...] = ()  # classes
-    class_attrs: dict[str, tuple[Expr, int]] = field(default_factory=dict)  # classes: body assigns
-    self_attrs: dict[str, list[Expr]] = field(default_factory=dict)  # methods: self.x = value
     table_name: str | None = None  # classes: __tablename__ / Meta.db_table
     docstring: str | None = None
 

@@ -126,37 +126,41 @@ def _syntax_diagnostic(path: str, exc: SyntaxError) -> Diagnostic:
 
 def to_expr(node: ast.AST | None) -> Expr:
     """The small syntactic form of an expression, enough to resolve what it names."""
-    if isinstance(node, ast.Name):
-        return ("name", node.id)
-    if isinstance(node, ast.Attribute):
-        return ("attr", to_expr(node.value), node.attr)
-    if isinstance(node, ast.Call):
-        return ("call", to_expr(node.func), tuple(_arg(a) for a in node.args),
-                tuple((k.arg or "**", _arg(k.value)) for k in node.keywords))
-    if isinstance(node, ast.Subscript):
-        return ("sub", to_expr(node.value))
-    if isinstance(node, (ast.Await, ast.Starred)):
-        return to_expr(node.value)
-    if isinstance(node, ast.NamedExpr):
-        return to_expr(node.value)
-    if isinstance(node, (ast.List, ast.Tuple, ast.Set)):
-        return ("seq", tuple(to_expr(e) for e in node.elts))
-    if isinstance(node, ast.Dict):
-        return ("seq", tuple(to_expr(v) for v in node.values))
+    kind = type(node)
+    if kind is ast.Name:
+        return ("name", node.id)  # type: ignore[union-attr]
+    if kind is ast.Attribute:
+        return ("attr", to_expr(node.value), node.attr)  # type: ignore[union-attr]
+    if kind is ast.Call:
+        return ("call", to_expr(node.func), tuple(_arg(a) for a in node.args),  # type: ignore[union-attr]
+                tuple((k.arg or "**", _arg(k.value)) for k in node.keywords))  # type: ignore[union-attr]
+    if kind is ast.Subscript:
+        return ("sub", to_expr(node.value))  # type: ignore[union-attr]
+    if kind in _WRAPPERS:
+        return to_expr(node.value)  # type: ignore[union-attr]
+    if kind in _DISPLAYS:
+        return ("seq", tuple(to_expr(e) for e in node.elts))  # type: ignore[union-attr]
+    if kind is ast.Dict:
+        return ("seq", tuple(to_expr(v) for v in node.values))  # type: ignore[union-attr]
     return OTHER
 
 
 def _arg(node: ast.AST) -> Expr:
     """Arguments are kept shallow: what they name, or what a call in them calls."""
-    if isinstance(node, (ast.Await, ast.Starred)):
-        return _arg(node.value)
-    if isinstance(node, (ast.Name, ast.Attribute, ast.Subscript)):
+    kind = type(node)
+    if kind is ast.Name or kind is ast.Attribute or kind is ast.Subscript:
         return to_expr(node)
-    if isinstance(node, ast.Call):
-        return ("call", to_expr(node.func), (), ())
-    if isinstance(node, (ast.List, ast.Tuple, ast.Set)):
-        return ("seq", tuple(_arg(e) for e in node.elts))
+    if kind is ast.Call:
+        return ("call", to_expr(node.func), (), ())  # type: ignore[attr-defined]
+    if kind in _WRAPPERS:
+        return _arg(node.value)  # type: ignore[attr-defined]
+    if kind in _DISPLAYS:
+        return ("seq", tuple(_arg(e) for e in node.elts))  # type: ignore[attr-defined]
     return OTHER
+
+
+_WRAPPERS = frozenset({ast.Await, ast.Starred, ast.NamedExpr})
+_DISPLAYS = frozenset({ast.List, ast.Tuple, ast.Set})
 
 
 def annotation_expr(node: ast.AST | None) -> Expr | None:
@@ -244,12 +248,37 @@ def _docstring(node: ast.AST) -> str | None:
     return doc.strip().splitlines()[0][:200] if doc and doc.strip() else None
 
 
+def _class_body(node: ast.ClassDef) -> tuple[dict[str, tuple[Expr, int]], str | None]:
+    """Names bound in a class body, and the table it maps to (`__tablename__`, Django `Meta.db_table`)."""
+    attrs: dict[str, tuple[Expr, int]] = {}
+    table = None
+    for statement in node.body:
+        if isinstance(statement, ast.Assign):
+            for target in statement.targets:
+                if isinstance(target, ast.Name):
+                    attrs[target.id] = (to_expr(statement.value), statement.lineno)
+                    if target.id == "__tablename__":
+                        table = _string(statement.value) or table
+        elif isinstance(statement, ast.AnnAssign) and isinstance(statement.target, ast.Name):
+            value = annotation_expr(statement.annotation) or to_expr(statement.value)
+            attrs[statement.target.id] = (value, statement.lineno)
+            if statement.target.id == "__tablename__":
+                table = _string(statement.value) or table
+        elif isinstance(statement, ast.ClassDef) and statement.name == "Meta":
+            for inner in statement.body:
+                if (isinstance(inner, ast.Assign) and _string(inner.value)
+                        and any(isinstance(t, ast.Name) and t.id == "db_table" for t in inner.targets)):
+                    table = _string(inner.value)
+    return attrs, table
+
+
 def _drop_local_loads(definition: Definition) -> None:
     """A bare read of a local name can't be module state; keep chains (`order.status`) and globals."""
     scope = definition.scope
     local = {p.name for p in definition.params} | {a[0] for a in scope.assigns} | {i.name for i in scope.imports}
     local -= scope.globals
-    scope.loads = {e: line for e, line in scope.loads.items() if e[0] != "name" or e[1] not in local}
+    for expr in [e for e in scope.loads if e[0] == "name" and e[1] in local]:
+        del scope.loads[expr]
 
 
 class _FactsVisitor(ast.NodeVisitor):
@@ -294,7 +323,8 @@ class _FactsVisitor(ast.NodeVisitor):
 
     def visit_module(self, tree: ast.Module) -> None:
         end = max((getattr(n, "end_lineno", 1) or 1 for n in tree.body), default=1)
-        module = Definition(self.facts.module, "module", 1, end, Scope(), docstring=_docstring(tree))
+        module = Definition(self.facts.module, "module", 1, end, Scope.empty(), {}, {},
+                            docstring=_docstring(tree))
         self.facts.definitions.append(module)
         self.stack.append(module)
         for statement in tree.body:
@@ -344,7 +374,8 @@ class _FactsVisitor(ast.NodeVisitor):
                 method_kind = METHOD_DECORATORS.get(_last_name(decorator) or "", method_kind)
         definition = Definition(
             qname=self._qname(node.name), kind=kind, line=node.lineno,
-            end_line=node.end_lineno or node.lineno, scope=Scope(), parent=parent.qname,
+            end_line=node.end_lineno or node.lineno, scope=Scope.empty(), class_attrs={}, self_attrs={},
+            parent=parent.qname,
             decorators=tuple(to_expr(d) for d in node.decorator_list),
             params=self._params(node.args), returns=annotation_expr(node.returns),
             returns_text=ast.unparse(node.returns) if node.returns else None,
@@ -397,37 +428,20 @@ class _FactsVisitor(ast.NodeVisitor):
             self._decorator(decorator, node.name)
         for base in node.bases + [k.value for k in node.keywords]:
             self.visit(base)
+        class_attrs, table_name = _class_body(node)
         definition = Definition(
             qname=self._qname(node.name), kind="class", line=node.lineno,
-            end_line=node.end_lineno or node.lineno, scope=Scope(), parent=self.current.qname,
+            end_line=node.end_lineno or node.lineno, scope=Scope.empty(), class_attrs=class_attrs,
+            self_attrs={}, parent=self.current.qname,
             decorators=tuple(to_expr(d) for d in node.decorator_list),
-            bases=tuple(to_expr(b) for b in node.bases), docstring=_docstring(node))
+            bases=tuple(to_expr(b) for b in node.bases), table_name=table_name,
+            docstring=_docstring(node))
         self._bind_def(node.name, definition.qname)
-        self._class_body(definition, node)
         self.facts.definitions.append(definition)
         self.stack.append(definition)
         for statement in node.body:
             self.visit(statement)
         self.stack.pop()
-
-    def _class_body(self, definition: Definition, node: ast.ClassDef) -> None:
-        for statement in node.body:
-            if isinstance(statement, ast.Assign):
-                for target in statement.targets:
-                    if isinstance(target, ast.Name):
-                        definition.class_attrs[target.id] = (to_expr(statement.value), statement.lineno)
-                        if target.id == "__tablename__" and _string(statement.value):
-                            definition.table_name = _string(statement.value)
-            elif isinstance(statement, ast.AnnAssign) and isinstance(statement.target, ast.Name):
-                value = annotation_expr(statement.annotation) or to_expr(statement.value)
-                definition.class_attrs[statement.target.id] = (value, statement.lineno)
-                if statement.target.id == "__tablename__" and _string(statement.value):
-                    definition.table_name = _string(statement.value)
-            elif isinstance(statement, ast.ClassDef) and statement.name == "Meta":
-                for inner in statement.body:
-                    if (isinstance(inner, ast.Assign) and _string(inner.value)
-                            and any(isinstance(t, ast.Name) and t.id == "db_table" for t in inner.targets)):
-                        definition.table_name = _string(inner.value)
 
     def visit_Lambda(self, node: ast.Lambda) -> None:
         # A lambda's body is inline code of the scope that wrote it.
