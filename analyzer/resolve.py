@@ -63,14 +63,15 @@ def resolve(files: list[FileFacts], jobs: int | None = None) -> Resolution:
     program = Program(files)
     definitions = sorted(program.defs.values(), key=lambda d: d.qname)
     for definition in definitions:
-        _collect_bindings(program, definition)
+        _collect_bindings(program, definition, everything=False)
     # Functions that received callbacks may pass them on or store them: one more round.
     receivers = {target for target, _ in program.param_values}
     program.forget_memos()
     for definition in definitions:
         if definition.qname in receivers:
-            _collect_bindings(program, definition)
+            _collect_bindings(program, definition, everything=True)
     program.forget_memos()
+    program.freeze()
     data = DataModel(program)
     resolver = _resolve_definitions(program, data, definitions, jobs)
     state = resolver.state_variables()
@@ -137,17 +138,24 @@ def _callable_values(program: Program, values: frozenset) -> set[Value]:
             or v[0] == "bound"}
 
 
-def _collect_bindings(program: Program, definition: Definition) -> None:
-    """Parameters that receive functions, and containers functions are stored into."""
+def _collect_bindings(program: Program, definition: Definition, everything: bool) -> None:
+    """Parameters that receive functions, and containers functions are stored into.
+
+    Unless `everything`, only arguments spelled like a function, class or imported name
+    are followed (a cheap test that skips most data arguments)."""
+    def may_be_callable(arg: Expr) -> bool:
+        return arg[0] in ("name", "attr") and (everything or arg[-1] in program.callable_names)
+
     for site in definition.scope.calls:
+        candidates = [a for a in site.args if may_be_callable(a)]
         container = mutated_container(site)
-        if container is not None and site.args:
+        if container is not None and candidates:
             for var in _variables(program, program.eval(container, definition)):
-                for arg in site.args:
+                for arg in candidates:
                     program.stored.setdefault(var, set()).update(
                         _callable_values(program, program.eval(arg, definition)))
-        if not any(_callable_values(program, program.eval(a, definition))
-                   for a in site.args + tuple(k[1] for k in site.kwargs) if a[0] in ("name", "attr")):
+        candidates += [a for _, a in site.kwargs if may_be_callable(a)]
+        if not any(_callable_values(program, program.eval(a, definition)) for a in candidates):
             continue
         for callee in program.eval(site.func, definition):
             for target, offset in _targets(program, callee):
@@ -159,7 +167,7 @@ def _collect_bindings(program: Program, definition: Definition) -> None:
                     if any(p.name == name for p in params):
                         _bind(program, target, name, arg, definition)
     for store in definition.scope.stores:
-        if store.kind == "item":
+        if store.kind == "item" and may_be_callable(store.value):
             for var in _variables(program, program.eval(store.target, definition)):
                 program.stored.setdefault(var, set()).update(
                     _callable_values(program, program.eval(store.value, definition)))

@@ -60,6 +60,8 @@ class Program:
         self._nesting = 0
         self._attribute_memo: dict[tuple[str, str], frozenset] = {}
         self._bindings: dict[str, dict[str, list[tuple[str, int, object]]]] = {}
+        self._eval_memo: dict[tuple[str, Expr], frozenset] | None = None
+        self.callable_names = _callable_names(self)
         self.subclasses: dict[str, set[str]] = {}
         for qname, definition in self.defs.items():
             if definition.kind == "class":
@@ -226,11 +228,23 @@ class Program:
     def eval(self, expr: Expr, scope: Definition, depth: int = 0) -> frozenset:
         if depth > MAX_DEPTH or self._nesting > MAX_NESTING:
             return frozenset()
+        memo = self._eval_memo
+        if memo is not None:
+            found = memo.get((scope.qname, expr))
+            if found is not None:
+                return found
         self._nesting += 1
         try:
-            return self._eval(expr, scope, depth)
+            result = self._eval(expr, scope, depth)
         finally:
             self._nesting -= 1
+        if memo is not None:
+            memo[(scope.qname, expr)] = result
+        return result
+
+    def freeze(self) -> None:
+        """Bindings are final: from now on the same expression in the same scope has one answer."""
+        self._eval_memo = {}
 
     def _eval(self, expr: Expr, scope: Definition, depth: int) -> frozenset:
         tag = expr[0]
@@ -495,6 +509,14 @@ class Program:
                 found.append(member)
             stack.extend(sorted(self.subclasses.get(sub, ())))
         return sorted(found)
+
+
+def _callable_names(program: "Program") -> frozenset[str]:
+    """Short names that may stand for a function or class: definitions, imports and aliases."""
+    names = {qname.rsplit(".", 1)[-1] for qname, d in program.defs.items() if d.kind != "module"}
+    names |= {imp.name for d in program.defs.values() for imp in d.scope.imports}
+    names |= {q.rsplit(".", 1)[-1] for q, v in program.variables.items() if v.value[0] in ("name", "attr")}
+    return frozenset(names)
 
 
 def _local_bindings(scope: Definition) -> dict[str, list[tuple[str, int, object]]]:

@@ -12,6 +12,10 @@ What it measures, in one run:
 6. pyan3 over the same tree, for comparison.
 7. A table of medians against the floor, with targets and PASS/FAIL.
 
+Shared machines are noisy, so every analyze run is paired with a floor run made just
+before it, in the same conditions; the "x floor" column is the median of those paired
+ratios, and the targets are judged on it.
+
 Each measured analyze runs in a fresh subprocess (no imports or caches leak between
 runs); the time reported is the `analyze()` call inside it, the subprocess's whole wall
 time is printed too, and peak RSS is the larger of the subprocess's own and its worker
@@ -116,6 +120,11 @@ class Run:
     wall: float  # the whole subprocess, interpreter start included
     rss_mb: float  # max of the subprocess and its workers
     data: dict[str, Any]
+    floor: float = 0.0  # the floor measured just before this run
+
+    @property
+    def ratio(self) -> float:
+        return self.seconds / self.floor if self.floor > 0 else float("nan")
 
 
 @dataclass
@@ -135,6 +144,7 @@ class Row:
 
     figure: str
     seconds: float | None
+    ratio: float | None = None  # median of the paired ratios to the floor
     target: str = "-"
     passed: bool | None = None  # None: no target
     note: str = ""
@@ -298,19 +308,24 @@ def innermost_frame(traceback_text: str) -> str:
 
 def describe(run: Run, index: int) -> str:
     d = run.data
-    return (f"  run {index}: analyze {run.seconds:7.3f} s   wall {run.wall:7.3f} s   "
+    return (f"  run {index}: analyze {run.seconds:7.3f} s ({run.ratio:.2f}x its floor {run.floor:.3f} s)   "
+            f"wall {run.wall:7.3f} s   "
             f"peak RSS {run.rss_mb:7.1f} MB (self {d['rss_self_mb']:.1f}, workers {d['rss_children_mb']:.1f})   "
             f"files {d['files']} parsed {d['parsed']} cached {d['cached']} reused {d['reused']}")
 
 
 def repeat_runs(repeat: int, before_each: Callable[[int], None], src: Path, out: Path | Sequence[Path],
                 jobs: int | None) -> Phase:
-    """`repeat` analyzes of src, into `out` (or into out[i] for run i); stops at the first failure."""
+    """`repeat` analyzes of src, into `out` (or into out[i] for run i), each right after a floor
+    run over the same files; stops at the first failure."""
     phase = Phase()
+    files = python_files(src)
     for index in range(1, repeat + 1):
         before_each(index)
+        floor, _ = time_floor(files)
         try:
             run = run_analyze(src, out if isinstance(out, Path) else out[index - 1], jobs)
+            run.floor = floor
         except AnalyzeFailed as failure:
             say(f"  run {index}: FAILED, {failure}")
             if failure.frame:
@@ -394,12 +409,14 @@ def phase_row(figure: str, phase: Phase, attribute: str, floor: float, target: f
     """A row for one phase: its median against the target, or FAIL with the reason it crashed."""
     target_text = "-" if target is None else f"<= {target:g}x floor"
     if phase.error is not None and not phase.runs:
-        return Row(figure, None, target_text, False, phase.error)
+        return Row(figure, None, None, target_text, False, phase.error)
     seconds = median(phase.values(attribute))
+    ratios = [getattr(run, attribute) / run.floor for run in phase.runs if run.floor > 0]
+    ratio = median(ratios) if ratios else None
     if phase.error is not None:
-        return Row(figure, seconds, target_text, False, f"a later run failed: {phase.error}")
-    passed = None if target is None else seconds <= target * floor
-    return Row(figure, seconds, target_text, passed, note)
+        return Row(figure, seconds, ratio, target_text, False, f"a later run failed: {phase.error}")
+    passed = None if target is None or ratio is None else ratio <= target
+    return Row(figure, seconds, ratio, target_text, passed, note)
 
 
 def print_table(report: Report, floor: float) -> None:
@@ -409,7 +426,7 @@ def print_table(report: Report, floor: float) -> None:
     say("-" * len(header))
     for row in report.rows:
         seconds = "-" if row.seconds is None else f"{row.seconds:10.3f}"
-        ratio = "-" if row.seconds is None or floor <= 0 else f"{row.seconds / floor:8.2f}x"
+        ratio = "-" if row.ratio is None else f"{row.ratio:8.2f}x"
         result = {True: "PASS", False: "FAIL", None: "-"}[row.passed]
         say(f"{row.figure:<34} {seconds:>10} {ratio:>9}  {row.target:<18} {result:<6}  {row.note}".rstrip())
 
@@ -475,7 +492,7 @@ def benchmark(args: argparse.Namespace, scratch: Path) -> Report:
 def build_report(floor: float, cold: Phase, warm: Phase, edit: Phase,
                  pyan_times: list[float], pyan_error: str | None) -> Report:
     report = Report()
-    report.add(Row("floor (read + ast.parse)", floor, note="1.00x by definition"))
+    report.add(Row("floor (read + ast.parse)", floor, 1.0, note="median of the separate floor runs"))
     report.add(phase_row("cold analyze()", cold, "seconds", floor, COLD_TARGET))
     report.add(phase_row("cold subprocess wall", cold, "wall", floor, None,
                          "interpreter start and imports included"))
@@ -485,7 +502,8 @@ def build_report(floor: float, cold: Phase, warm: Phase, edit: Phase,
     report.add(phase_row("one file changed analyze()", edit, "seconds", floor, None,
                          f"parsed {sorted({r.data['parsed'] for r in edit.runs})}"))
     if pyan_times:
-        report.add(Row("pyan3 --dot", median(pyan_times), note=f"{len(pyan_times)} run(s)"))
+        report.add(Row("pyan3 --dot", median(pyan_times), median(pyan_times) / floor,
+                       note=f"{len(pyan_times)} run(s), against the median floor"))
     else:
         report.add(Row("pyan3 --dot", None, note=f"no result: {pyan_error}"))
     measured = cold.runs + warm.runs + edit.runs
@@ -493,10 +511,10 @@ def build_report(floor: float, cold: Phase, warm: Phase, edit: Phase,
         peak = max(run.rss_mb for run in measured)
         note = f"{peak:.0f} MB over all runs" + (
             f"; cold median {median(cold.values('rss_mb')):.0f} MB" if cold.runs else "")
-        report.add(Row("peak RSS (largest process)", None, f"<= {RSS_TARGET_MB:g} MB",
+        report.add(Row("peak RSS (largest process)", None, None, f"<= {RSS_TARGET_MB:g} MB",
                        peak <= RSS_TARGET_MB, note))
     else:
-        report.add(Row("peak RSS (largest process)", None, f"<= {RSS_TARGET_MB:g} MB", False,
+        report.add(Row("peak RSS (largest process)", None, None, f"<= {RSS_TARGET_MB:g} MB", False,
                        "no analyze run succeeded"))
     return report
 
