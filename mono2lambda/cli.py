@@ -1,11 +1,13 @@
 """The command line: parse options, call one function, render, map errors to exit codes.
 
-Exit codes: 0 ok, 1 findings or failed checks, 2 usage or input errors.
+Exit codes: 0 ok, 1 findings or failed checks, 2 usage or input errors, 3 an internal
+error (a bug in mono2lambda; `--debug` shows its traceback).
 """
 
 from __future__ import annotations
 
 import functools
+import json
 import sys
 from contextlib import contextmanager
 from pathlib import Path
@@ -25,8 +27,9 @@ EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "shop"
 EXPORTERS: dict[str, Callable[[Any], str]] = {
     "graphml": lambda graph: graph.to_graphml(),
     "dot": lambda graph: graph.to_dot(),
-    "callgraph-json": lambda graph: __import__("json").dumps(graph.call_graph(), indent=1, sort_keys=True) + "\n",
+    "callgraph-json": lambda graph: json.dumps(graph.call_graph(), indent=1, sort_keys=True) + "\n",
 }
+INTERNAL_ERROR = 3  # a bug in mono2lambda, not in the input
 
 
 def handle_errors(command: Callable[..., int | None]) -> Callable[..., None]:
@@ -49,6 +52,12 @@ def handle_errors(command: Callable[..., int | None]) -> Callable[..., None]:
             click.echo(f"error: {where}{error.strerror or error} (check the --out and --export paths)",
                        err=True)
             sys.exit(2)
+        except Exception as error:  # a bug of ours: say so in one line, keep the traceback for --debug
+            if debug:
+                raise
+            click.echo(f"internal error: {type(error).__name__}: {error} (run again with --debug for the "
+                       "traceback, and please report it)", err=True)
+            sys.exit(INTERNAL_ERROR)
         sys.exit(code)
 
     return wrapper
@@ -86,6 +95,9 @@ def cli(debug: bool) -> None:
 
     Start with `mono2lambda analyze SRC`; `mono2lambda demo` runs the chain on the
     bundled example shop.
+
+    Exit codes: 0 ok, 1 findings or failed checks, 2 usage or input errors,
+    3 internal error (please report it; --debug shows the traceback).
     """
 
 

@@ -249,3 +249,17 @@ def test_bad_option_values_are_usage_errors(sample: Path) -> None:
     assert run("analyze", str(sample), "--format", "yaml").exit_code == 2
     assert run("analyze", str(sample), "--jobs", "0").exit_code == 2
     assert run("analyze", str(sample), "--export", "svg", "x.svg").exit_code == 2
+
+
+def test_an_internal_error_is_one_line_and_exit_code_3(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import mono2lambda.cli
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(mono2lambda.cli, "analyze", broken)
+    (tmp_path / "m.py").write_text("x = 1\n")
+    result = CliRunner().invoke(mono2lambda.cli.cli, ["analyze", str(tmp_path), "--out", str(tmp_path / "o")])
+    assert result.exit_code == 3
+    assert "internal error: RuntimeError: boom" in result.output
+    assert "Traceback" not in result.output
