@@ -26,6 +26,8 @@ QUERY_WRITES = frozenset({"update", "delete", "insert"})
 DJANGO_WRITES = frozenset({"create", "update", "delete", "bulk_create", "bulk_update",
                            "get_or_create", "update_or_create"})
 INSTANCE_WRITES = frozenset({"save", "delete"})
+RELATED_WRITES = frozenset({"add", "remove", "clear", "set"})  # Django related managers
+RELATION_FIELDS = frozenset({"ForeignKey", "OneToOneField", "ManyToManyField"})
 SQLALCHEMY_READ_FUNCS = frozenset({"select", "exists"})
 SQLALCHEMY_WRITE_FUNCS = frozenset({"insert", "update", "delete"})
 MODEL_BASES = re.compile(r"(^|\.)(models\.Model|Model)$")
@@ -57,6 +59,27 @@ class DataModel:
                 table = self._table_of(qname, definition)
                 if table:
                     self.tables[qname] = table
+        self.related = self._related_managers()  # (model, accessor) -> the model the manager holds
+
+    def _related_managers(self) -> dict[tuple[str, str], str]:
+        """Django's reverse accessors: `ForeignKey(Customer, related_name="orders")` on Order
+        gives customers an `orders` manager (`order_set` without a related_name)."""
+        related: dict[tuple[str, str], str] = {}
+        for model in sorted(self.tables):
+            definition = self.program.defs.get(model)
+            if definition is None or not self._django(model):
+                continue
+            scope = self.program.defs.get(definition.parent or "") or definition
+            for expr, _ in definition.class_attrs.values():
+                if expr[0] != "call" or expr[1][-1] not in RELATION_FIELDS or not expr[2]:  # type: ignore[index]
+                    continue
+                kwargs = dict(expr[3])  # type: ignore[arg-type]
+                name = kwargs.get("related_name", ("",))
+                accessor = name[1] if name[0] == "str" else f"{model.rsplit('.', 1)[1].lower()}_set"
+                for target in self.program.eval(expr[2][0], scope):  # type: ignore[index]
+                    if target[0] == "sym" and target[1] in self.tables:
+                        related[(target[1], accessor)] = model
+        return related
 
     def _table_of(self, qname: str, definition: Definition) -> str | None:
         if definition.table_name:

@@ -133,7 +133,7 @@ def to_expr(node: ast.AST | None) -> Expr:
         return ("attr", to_expr(node.value), node.attr)  # type: ignore[union-attr]
     if kind is ast.Call:
         return ("call", to_expr(node.func), tuple(_arg(a) for a in node.args),  # type: ignore[union-attr]
-                tuple((k.arg or "**", _arg(k.value)) for k in node.keywords))  # type: ignore[union-attr]
+                tuple((k.arg or "**", _keyword(k)) for k in node.keywords))  # type: ignore[union-attr]
     if kind is ast.Subscript:
         return ("sub", to_expr(node.value))  # type: ignore[union-attr]
     if kind in _WRAPPERS:
@@ -157,6 +157,13 @@ def _arg(node: ast.AST) -> Expr:
     if kind in _DISPLAYS:
         return ("seq", tuple(_arg(e) for e in node.elts))  # type: ignore[attr-defined]
     return OTHER
+
+
+def _keyword(keyword: ast.keyword) -> Expr:
+    """A keyword argument; Django's `related_name="..."` keeps its text (it names a manager)."""
+    if keyword.arg == "related_name" and type(keyword.value) is ast.Constant:
+        return ("str", str(keyword.value.value))  # type: ignore[attr-defined]
+    return _arg(keyword.value)
 
 
 _WRAPPERS = frozenset({ast.Await, ast.Starred, ast.NamedExpr})

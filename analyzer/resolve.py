@@ -16,6 +16,7 @@ from .data import (
     INSTANCE_WRITES,
     JOINS,
     QUERY_WRITES,
+    RELATED_WRITES,
     SESSION_CLASS_READS,
     SESSION_WRITES,
     SQLALCHEMY_READ_FUNCS,
@@ -423,17 +424,24 @@ class _Resolver:
         return values
 
     def _manager_chain(self, definition: Definition, site: CallSite) -> None:
-        """`Model.objects.filter(...).update(...)`, `Model.query.get(...)`, `session.query(M).delete()`."""
+        """`Model.objects.filter(...).update(...)`, `Model.query.get(...)`, `session.query(M).delete()`,
+        and Django related managers: `customer.orders.create(...)`, `order.line_set.all()`."""
         expr: Expr = site.func
+        last = site.func[2] if site.func[0] == "attr" else ""
+        kind = "writes" if last in DJANGO_WRITES or last in QUERY_WRITES or last in RELATED_WRITES else "reads"
         while expr[0] in ("attr", "call", "sub"):
             base = expr[1]
             if expr[0] == "attr" and expr[2] in ("objects", "query") and base[0] in ("name", "attr"):  # type: ignore[index]
                 models = {v for v in self.program.eval(base, definition) if v[0] == "sym"}  # type: ignore[arg-type]
                 if models and self._is_model_set(models):
-                    last = site.func[2] if site.func[0] == "attr" else ""
-                    write = last in DJANGO_WRITES or last in QUERY_WRITES
-                    self.table_access(definition.qname, models, "writes" if write else "reads", site.line)
+                    self.table_access(definition.qname, models, kind, site.line)
                 return
+            if expr[0] == "attr" and base[0] in ("name", "attr"):  # type: ignore[index]
+                related = {self.data.related.get((v[1], expr[2])) for v in self.program.eval(base, definition)  # type: ignore[arg-type]
+                           if v[0] == "inst"} - {None}
+                if related:
+                    self.table_access(definition.qname, {("sym", m) for m in related}, kind, site.line)
+                    return
             if expr[0] == "call" and expr[1][0] == "attr" and expr[1][2] == "query":  # type: ignore[index]
                 last = site.func[2] if site.func[0] == "attr" else ""
                 if last in QUERY_WRITES:

@@ -191,3 +191,33 @@ def test_raw_sql_in_strings() -> None:
             ("report.archive", "table:sessions")} <= writes
     assert ("report.archive", "table:sessions") not in reads
     assert not any(s == "report.message" for s, _ in reads | writes)
+
+
+def test_django_related_managers() -> None:
+    graph = graph_of({
+        "crm/__init__.py": "",
+        "crm/models.py": """
+            from django.db import models
+            class Customer(models.Model):
+                name = models.CharField(max_length=10)
+            class Order(models.Model):
+                customer = models.ForeignKey(Customer, related_name="orders", on_delete=models.CASCADE)
+            class Note(models.Model):
+                customer = models.ForeignKey(Customer, on_delete=models.CASCADE)
+        """,
+        "crm/views.py": """
+            from .models import Customer
+            def history(customer: Customer):
+                return list(customer.orders.all())
+            def add_note(customer: Customer, text):
+                customer.note_set.create(text=text)
+            def rename(customer: Customer):
+                customer.name = "x"
+        """,
+    })
+    writes, reads = edges(graph, "writes"), edges(graph, "reads")
+    assert ("crm.views.history", "table:crm_order") in reads
+    assert ("crm.views.add_note", "table:crm_note") in writes
+    assert ("crm.views.history", "table:crm_order") not in writes
+    assert ("crm.views.rename", "table:crm_customer") in writes
+    assert not any(t == "table:crm_order" for s, t in writes if s == "crm.views.rename")
