@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test test-project test-example bench golden clean
+.PHONY: demo test lint test-project test-example bench golden clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 10) else "mono2lambda needs Python 3.10 or newer")'
@@ -16,7 +16,11 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	$(BIN)/mono2lambda demo
 
-test: test-project test-example
+test: lint test-project test-example
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/mypy analyzer mono2lambda
 
 test-project: $(STAMP)
 	$(BIN)/python -m pytest tests

@@ -12,10 +12,10 @@ import gc
 import hashlib
 import os
 import pickle
+from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterator
 
 from . import ANALYZER_VERSION
 from .facts import Diagnostic, FileFacts

@@ -41,7 +41,7 @@ def sql_tables(sql: str) -> tuple[set[str], set[str]]:
     """(tables read, tables written) named in a SQL statement."""
     written = {m.lower() for m in SQL_WRITE.findall(sql)}
     read = {m.lower() for m in SQL_READ.findall(sql)}
-    read -= {w for w in written if re.search(rf"DELETE\s+FROM\s+[\"`\[]?{w}\b", sql, re.I)}
+    read -= {w for w in written if re.search(rf"DELETE\s+FROM\s+[\"`\[]?{w}\b", sql, re.IGNORECASE)}
     return read - {"select"}, written
 
 
@@ -71,12 +71,12 @@ class DataModel:
                 continue
             scope = self.program.defs.get(definition.parent or "") or definition
             for expr, _ in definition.class_attrs.values():
-                if expr[0] != "call" or expr[1][-1] not in RELATION_FIELDS or not expr[2]:  # type: ignore[index]
+                if expr[0] != "call" or expr[1][-1] not in RELATION_FIELDS or not expr[2]:
                     continue
-                kwargs = dict(expr[3])  # type: ignore[arg-type]
+                kwargs = dict(expr[3])
                 name = kwargs.get("related_name", ("",))
                 accessor = name[1] if name[0] == "str" else f"{model.rsplit('.', 1)[1].lower()}_set"
-                for target in self.program.eval(expr[2][0], scope):  # type: ignore[index]
+                for target in self.program.eval(expr[2][0], scope):
                     if target[0] == "sym" and target[1] in self.tables:
                         related[(target[1], accessor)] = model
         return related
@@ -123,11 +123,11 @@ def mutated_container(site: CallSite) -> Expr | None:
         target = func[1]
         while True:  # x[k].append(...) and x.setdefault(k, []).append(...) change x
             if target[0] == "sub":
-                target = target[1]  # type: ignore[assignment]
-            elif target[0] == "call" and target[1][0] == "attr" and target[1][2] in NESTED_GETTERS:  # type: ignore[index]
-                target = target[1][1]  # type: ignore[index]
+                target = target[1]
+            elif target[0] == "call" and target[1][0] == "attr" and target[1][2] in NESTED_GETTERS:
+                target = target[1][1]
             else:
-                return target  # type: ignore[return-value]
+                return target
     return None
 
 
@@ -135,10 +135,10 @@ def chain_calls(expr: Expr) -> list[tuple[str, tuple]]:
     """The method names and args along a call chain, innermost first: a.b(x).c(y) -> [(b,x),(c,y)]."""
     chain: list[tuple[str, tuple]] = []
     while expr[0] in ("call", "attr", "sub"):
-        if expr[0] == "call" and expr[1][0] == "attr":  # type: ignore[index]
-            chain.append((expr[1][2], expr[2]))  # type: ignore[index]
-            expr = expr[1][1]  # type: ignore[index]
+        if expr[0] == "call" and expr[1][0] == "attr":
+            chain.append((expr[1][2], expr[2]))
+            expr = expr[1][1]
         else:
-            expr = expr[1]  # type: ignore[assignment]
+            expr = expr[1]
     chain.reverse()
     return chain

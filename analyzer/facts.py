@@ -18,9 +18,9 @@ form (`Expr`, nested tuples) that is enough to resolve names later:
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import NamedTuple, Tuple, Union
+from typing import Any, NamedTuple
 
-Expr = Tuple[Union[str, "Expr", tuple], ...]
+Expr = tuple[Any, ...]  # one of the forms above
 
 OTHER: Expr = ("other",)
 
@@ -88,7 +88,7 @@ class Scope(NamedTuple):
     returns: list[Expr]  # what `return` statements give back
 
     @classmethod
-    def empty(cls) -> "Scope":
+    def empty(cls) -> Scope:
         return cls([], [], [], {}, set(), [], [], [], [])
 
 

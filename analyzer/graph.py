@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from typing import Any, Iterable, Iterator
+from collections.abc import Iterable, Iterator
+from typing import Any
 
 import networkx as nx
 
@@ -141,7 +142,7 @@ class CodeGraph:
         return "{\n" + ",\n".join(parts) + "\n}\n"
 
     @classmethod
-    def from_json(cls, document: dict[str, Any]) -> "CodeGraph":
+    def from_json(cls, document: dict[str, Any]) -> CodeGraph:
         if document.get("format") != GRAPH_FORMAT:
             raise ValueError("not a mono2lambda graph file")
         if document.get("version") != GRAPH_VERSION:

@@ -7,11 +7,13 @@ from parsing becomes a `Diagnostic` with file:line, never an exception.
 from __future__ import annotations
 
 import ast
+import contextlib
 import io
 import re
 import tokenize
-from typing import Callable
 import warnings
+from collections.abc import Callable
+from typing import Any, ClassVar
 
 from .facts import (
     OTHER,
@@ -106,8 +108,9 @@ def _deepest_line(tree: ast.AST) -> int:
     stack = [(tree, 0)]
     while stack:
         node, depth = stack.pop()
-        if depth > deepest and getattr(node, "lineno", None):
-            deepest, line = depth, node.lineno
+        node_line = getattr(node, "lineno", None)
+        if depth > deepest and node_line:
+            deepest, line = depth, node_line
         stack.extend((child, depth + 1) for child in ast.iter_child_nodes(node))
     return line
 
@@ -117,52 +120,55 @@ def _syntax_diagnostic(path: str, exc: SyntaxError) -> Diagnostic:
     hint = ""
     if text.startswith(("<<<<<<<", "=======", ">>>>>>>")):
         hint = " (an unresolved merge conflict marker)"
-    elif text.startswith("print ") or text.startswith("exec "):
+    elif text.startswith(("print ", "exec ")):
         hint = " (Python 2 syntax?)"
     shown = f": {text[:80]}" if text else ""
     return Diagnostic(path, exc.lineno or 1, "error", "syntax-error",
                       f"does not parse: {exc.msg}{hint}{shown}; skipped")
 
 
-def to_expr(node: ast.AST | None) -> Expr:
-    """The small syntactic form of an expression, enough to resolve what it names."""
+def to_expr(node: Any) -> Expr:
+    """The small syntactic form of an expression, enough to resolve what it names.
+
+    Dispatches on the exact node class (`type(node) is ...`), the fastest test; `node` is
+    typed Any because type checkers do not narrow on it."""
     kind = type(node)
     if kind is ast.Name:
-        return ("name", node.id)  # type: ignore[union-attr]
+        return ("name", node.id)
     if kind is ast.Attribute:
-        return ("attr", to_expr(node.value), node.attr)  # type: ignore[union-attr]
+        return ("attr", to_expr(node.value), node.attr)
     if kind is ast.Call:
-        return ("call", to_expr(node.func), tuple(_arg(a) for a in node.args),  # type: ignore[union-attr]
-                tuple((k.arg or "**", _keyword(k)) for k in node.keywords))  # type: ignore[union-attr]
+        return ("call", to_expr(node.func), tuple(_arg(a) for a in node.args),
+                tuple((k.arg or "**", _keyword(k)) for k in node.keywords))
     if kind is ast.Subscript:
-        return ("sub", to_expr(node.value))  # type: ignore[union-attr]
+        return ("sub", to_expr(node.value))
     if kind in _WRAPPERS:
-        return to_expr(node.value)  # type: ignore[union-attr]
+        return to_expr(node.value)
     if kind in _DISPLAYS:
-        return ("seq", tuple(to_expr(e) for e in node.elts))  # type: ignore[union-attr]
+        return ("seq", tuple(to_expr(e) for e in node.elts))
     if kind is ast.Dict:
-        return ("seq", tuple(to_expr(v) for v in node.values))  # type: ignore[union-attr]
+        return ("seq", tuple(to_expr(v) for v in node.values))
     return OTHER
 
 
-def _arg(node: ast.AST) -> Expr:
+def _arg(node: Any) -> Expr:
     """Arguments are kept shallow: what they name, or what a call in them calls."""
     kind = type(node)
     if kind is ast.Name or kind is ast.Attribute or kind is ast.Subscript:
         return to_expr(node)
     if kind is ast.Call:
-        return ("call", to_expr(node.func), (), ())  # type: ignore[attr-defined]
+        return ("call", to_expr(node.func), (), ())
     if kind in _WRAPPERS:
-        return _arg(node.value)  # type: ignore[attr-defined]
+        return _arg(node.value)
     if kind in _DISPLAYS:
-        return ("seq", tuple(_arg(e) for e in node.elts))  # type: ignore[attr-defined]
+        return ("seq", tuple(_arg(e) for e in node.elts))
     return OTHER
 
 
 def _keyword(keyword: ast.keyword) -> Expr:
     """A keyword argument; Django's `related_name="..."` keeps its text (it names a manager)."""
     if keyword.arg == "related_name" and type(keyword.value) is ast.Constant:
-        return ("str", str(keyword.value.value))  # type: ignore[attr-defined]
+        return ("str", str(keyword.value.value))
     return _arg(keyword.value)
 
 
@@ -212,10 +218,8 @@ def type_names(node: ast.AST | None) -> list[Expr]:
     found: list[Expr] = []
     for sub in ast.walk(node):
         if isinstance(sub, ast.Constant) and isinstance(sub.value, str):
-            try:
+            with contextlib.suppress(SyntaxError, ValueError, RecursionError):
                 found.extend(type_names(ast.parse(sub.value.strip(), mode="eval").body))
-            except (SyntaxError, ValueError, RecursionError):
-                pass
         elif isinstance(sub, (ast.Name, ast.Attribute)) and isinstance(sub.ctx, ast.Load):
             expr = to_expr(sub)
             if expr not in found:
@@ -247,9 +251,9 @@ def _string(node: ast.AST | None) -> str | None:
     return None
 
 
-def _docstring(node: ast.AST) -> str | None:
+def _docstring(node: Any) -> str | None:
     try:
-        doc = ast.get_docstring(node)  # type: ignore[arg-type]
+        doc = ast.get_docstring(node)
     except TypeError:
         return None
     return doc.strip().splitlines()[0][:200] if doc and doc.strip() else None
@@ -297,10 +301,10 @@ class _FactsVisitor(ast.NodeVisitor):
         self.result_used = True
 
     # -- traversal (a leaner NodeVisitor: this loop runs for every node of every file) ----
-    _dispatch: dict[type, Callable] = {}
+    _dispatch: ClassVar[dict[type, Callable]] = {}  # node class -> method, shared by all files
 
     def visit(self, node: ast.AST) -> None:
-        method = self._dispatch.get(node.__class__)
+        method: Any = self._dispatch.get(node.__class__)
         if method is None:
             method = getattr(type(self), f"visit_{node.__class__.__name__}", _FactsVisitor.generic_visit)
             self._dispatch[node.__class__] = method
@@ -401,7 +405,7 @@ class _FactsVisitor(ast.NodeVisitor):
         self.stack.pop()
         _drop_local_loads(definition)
 
-    visit_AsyncFunctionDef = visit_FunctionDef  # type: ignore[assignment]
+    visit_AsyncFunctionDef = visit_FunctionDef
 
     def _params(self, args: ast.arguments) -> tuple[Param, ...]:
         def param(arg: ast.arg, kind: str, has_default: bool) -> Param:
@@ -414,7 +418,7 @@ class _FactsVisitor(ast.NodeVisitor):
         if args.vararg:
             params.append(param(args.vararg, "vararg", False))
         params.extend(param(a, "keyword", d is not None)
-                      for a, d in zip(args.kwonlyargs, args.kw_defaults))
+                      for a, d in zip(args.kwonlyargs, args.kw_defaults, strict=True))
         if args.kwarg:
             params.append(param(args.kwarg, "varkw", False))
         return tuple(params)
@@ -551,7 +555,7 @@ class _FactsVisitor(ast.NodeVisitor):
         for statement in node.body + node.orelse:
             self.visit(statement)
 
-    visit_AsyncFor = visit_For  # type: ignore[assignment]
+    visit_AsyncFor = visit_For
 
     def _iteration_target(self, target: ast.expr, source: ast.expr, line: int) -> None:
         if isinstance(target, ast.Name):
@@ -574,7 +578,7 @@ class _FactsVisitor(ast.NodeVisitor):
         for statement in node.body:
             self.visit(statement)
 
-    visit_AsyncWith = visit_With  # type: ignore[assignment]
+    visit_AsyncWith = visit_With
 
     def visit_ExceptHandler(self, node: ast.ExceptHandler) -> None:
         if node.type is not None:

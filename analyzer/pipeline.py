@@ -5,13 +5,21 @@ from __future__ import annotations
 
 import gc
 import json
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from .build import build_graph
-from .collect import MAX_FILE_BYTES, CollectStats, Progress, collect_facts, fingerprint, read_sources
+from .collect import (
+    MAX_FILE_BYTES,
+    CollectStats,
+    Progress,
+    collect_facts,
+    fingerprint,
+    read_sources,
+)
 from .graph import CodeGraph
 from .resolve import resolve
 from .sources import find_sources

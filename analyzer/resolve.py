@@ -22,7 +22,6 @@ from .data import (
     SQLALCHEMY_READ_FUNCS,
     SQLALCHEMY_WRITE_FUNCS,
     DataModel,
-    chain_calls,
     mutated_container,
     sql_tables,
 )
@@ -77,14 +76,13 @@ def resolve(files: list[FileFacts], jobs: int | None = None) -> Resolution:
     resolver = _resolve_definitions(program, data, definitions, jobs)
     state = resolver.state_variables()
     resolver.add_reads(state)
-    tables = {t for t in data.tables.values()} | {d for (_, d, k) in resolver.edges
-                                                  if d.startswith("table:")}
+    tables = set(data.tables.values()) | {d for (_, d, _) in resolver.edges if d.startswith("table:")}
     return Resolution(program, data, resolver.edges, resolver.unresolved, resolver.call_sites,
                       resolver.externals, {t.removeprefix("table:") for t in tables}, state)
 
 
 def _resolve_definitions(program: Program, data: DataModel, definitions: list[Definition],
-                         jobs: int | None) -> "_Resolver":
+                         jobs: int | None) -> _Resolver:
     """Resolve every definition; on Linux a forked process takes half of a large program."""
     resolver = _Resolver(program, data)
     workers = jobs if jobs is not None else (os.cpu_count() or 1)
@@ -191,11 +189,11 @@ def expr_text(expr: Expr) -> str:
     if tag == "name":
         return str(expr[1])
     if tag == "attr":
-        return f"{expr_text(expr[1])}.{expr[2]}"  # type: ignore[arg-type]
+        return f"{expr_text(expr[1])}.{expr[2]}"
     if tag == "call":
-        return f"{expr_text(expr[1])}(...)"  # type: ignore[arg-type]
+        return f"{expr_text(expr[1])}(...)"
     if tag == "sub":
-        return f"{expr_text(expr[1])}[...]"  # type: ignore[arg-type]
+        return f"{expr_text(expr[1])}[...]"
     return "<expr>"
 
 
@@ -265,7 +263,7 @@ class _Resolver:
         for decorator in definition.decorators:
             func = decorator[1] if decorator[0] == "call" else decorator
             scope = self.program.defs.get(definition.parent or "") or definition
-            for value in self.program.eval(func, scope):  # type: ignore[arg-type]
+            for value in self.program.eval(func, scope):
                 if value[0] == "sym" and self.program.kind(value[1]) in ("function", "method", "class"):
                     self.edge(value[1], qname, "decorates", definition.line)
         if definition.kind == "class":
@@ -322,8 +320,10 @@ class _Resolver:
                     self.edge(source, init, "calls", line, unused=unused)
                 return True
             if kind == "variable":
-                values = sorted(program.callables_in(callee[1]), key=repr)
-                return any([self._call_edges(source, v, line, unused) for v in values])
+                found = False
+                for value in sorted(program.callables_in(callee[1]), key=repr):
+                    found |= self._call_edges(source, value, line, unused)
+                return found
             return False
         if tag == "method_of":  # a getter on module state: recorded as a read, not a call
             return True
@@ -347,9 +347,7 @@ class _Resolver:
 
     def _reference(self, definition: Definition, value: Value, line: int, sql_call: bool) -> None:
         """A function passed as a value (a callback) or a SQL constant handed to a call."""
-        if value[0] == "bound":
-            target = value[1]
-        elif value[0] == "sym" and self.program.kind(value[1]) in ("function", "method"):
+        if value[0] == "bound" or (value[0] == "sym" and self.program.kind(value[1]) in ("function", "method")):
             target = value[1]
         elif value[0] == "sym" and value[1] in self.program.variables:
             sql = self.program.variables[value[1]].sql
@@ -394,7 +392,7 @@ class _Resolver:
         if func[0] != "attr":
             return
         method = func[2]
-        receivers = program.eval(func[1], definition)  # type: ignore[arg-type]
+        receivers = program.eval(func[1], definition)
         if container is None:  # `CACHE.get(k)` reads CACHE
             for var in _variables(program, receivers):
                 self.read_candidates.append((qname, var, site.line))
@@ -420,7 +418,7 @@ class _Resolver:
                 found = found | self.program.elements(found)
             values |= found
             if arg[0] == "attr":  # select(Order.id) reads orders
-                values |= self.program.eval(arg[1], definition)  # type: ignore[arg-type]
+                values |= self.program.eval(arg[1], definition)
         return values
 
     def _manager_chain(self, definition: Definition, site: CallSite) -> None:
@@ -431,24 +429,24 @@ class _Resolver:
         kind = "writes" if last in DJANGO_WRITES or last in QUERY_WRITES or last in RELATED_WRITES else "reads"
         while expr[0] in ("attr", "call", "sub"):
             base = expr[1]
-            if expr[0] == "attr" and expr[2] in ("objects", "query") and base[0] in ("name", "attr"):  # type: ignore[index]
-                models = {v for v in self.program.eval(base, definition) if v[0] == "sym"}  # type: ignore[arg-type]
+            if expr[0] == "attr" and expr[2] in ("objects", "query") and base[0] in ("name", "attr"):
+                models = {v for v in self.program.eval(base, definition) if v[0] == "sym"}
                 if models and self._is_model_set(models):
                     self.table_access(definition.qname, models, kind, site.line)
                 return
-            if expr[0] == "attr" and base[0] in ("name", "attr"):  # type: ignore[index]
-                related = {self.data.related.get((v[1], expr[2])) for v in self.program.eval(base, definition)  # type: ignore[arg-type]
+            if expr[0] == "attr" and base[0] in ("name", "attr"):
+                related = {self.data.related.get((v[1], expr[2])) for v in self.program.eval(base, definition)
                            if v[0] == "inst"} - {None}
                 if related:
                     self.table_access(definition.qname, {("sym", m) for m in related}, kind, site.line)
                     return
-            if expr[0] == "call" and expr[1][0] == "attr" and expr[1][2] == "query":  # type: ignore[index]
+            if expr[0] == "call" and expr[1][0] == "attr" and expr[1][2] == "query":
                 last = site.func[2] if site.func[0] == "attr" else ""
                 if last in QUERY_WRITES:
-                    models = {v for a in expr[2] for v in self.program.eval(a, definition)}  # type: ignore[union-attr]
+                    models = {v for a in expr[2] for v in self.program.eval(a, definition)}
                     self.table_access(definition.qname, models, "writes", site.line)
                 return
-            expr = base  # type: ignore[assignment]
+            expr = base
 
     def _is_model_set(self, values: set[Value]) -> bool:
         return any(self.data.table(v) for v in values)
@@ -480,7 +478,7 @@ class _Resolver:
         """A name or attribute chain read: module state, or a column of a model instance."""
         chain = [expr]
         while chain[-1][0] == "attr":
-            chain.append(chain[-1][1])  # type: ignore[arg-type]
+            chain.append(chain[-1][1])
         chain.reverse()
         values = self.program.eval(chain[0], definition)
         for depth, prefix in enumerate(chain):

@@ -20,7 +20,8 @@ know it leaves out, so callers see an empty set rather than a guess.
 from __future__ import annotations
 
 import builtins
-from typing import Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from .facts import Definition, Expr, FileFacts, Import, Variable
 
@@ -59,7 +60,7 @@ class Program:
         self._in_progress: set = set()
         self._nesting = 0
         self._attribute_memo: dict[tuple[str, str], frozenset] = {}
-        self._bindings: dict[str, dict[str, list[tuple[str, int, object]]]] = {}
+        self._bindings: dict[str, dict[str, list[tuple[str, int, Any]]]] = {}
         self._eval_memo: dict[tuple[str, Expr], frozenset] | None = None
         self.callable_names = _callable_names(self)
         self.subclasses: dict[str, set[str]] = {}
@@ -249,36 +250,36 @@ class Program:
     def _eval(self, expr: Expr, scope: Definition, depth: int) -> frozenset:
         tag = expr[0]
         if tag == "name":
-            return self.lookup(expr[1], scope)  # type: ignore[arg-type]
+            return self.lookup(expr[1], scope)
         if tag == "attr":
-            return frozenset(v for base in self.eval(expr[1], scope, depth + 1)  # type: ignore[arg-type]
-                             for v in self.attribute(base, expr[2]))  # type: ignore[arg-type]
+            return frozenset(v for base in self.eval(expr[1], scope, depth + 1)
+                             for v in self.attribute(base, expr[2]))
         if tag == "call":
             func = expr[1]
             if func == ("name", "super"):
                 return self._super(scope)
-            found = frozenset(v for callee in self.eval(func, scope, depth + 1)  # type: ignore[arg-type]
+            found = frozenset(v for callee in self.eval(func, scope, depth + 1)
                               for v in self.call_result(callee))
-            if func[0] == "attr" and func[2] in QUERY_RESULTS:  # type: ignore[index]
+            if func[0] == "attr" and func[2] in QUERY_RESULTS:
                 found |= self._query_rows(expr, scope)
             return found
         if tag == "def":
             return frozenset({("sym", expr[1])})
         if tag == "ann":
-            return frozenset(self._instance(v) for v in self.eval(expr[1], scope, depth + 1)  # type: ignore[arg-type]
+            return frozenset(self._instance(v) for v in self.eval(expr[1], scope, depth + 1)
                              if v[0] in ("sym", "ext") and self._instance(v) is not None)
         if tag in ("sub", "iter"):
-            return self.elements(self.eval(expr[1], scope, depth + 1))  # type: ignore[arg-type]
+            return self.elements(self.eval(expr[1], scope, depth + 1))
         if tag == "seq":
             return frozenset({("coll", frozenset(
-                v for item in expr[1] for v in self.eval(item, scope, depth + 1)))})  # type: ignore[union-attr]
+                v for item in expr[1] for v in self.eval(item, scope, depth + 1)))})
         return frozenset()
 
     def _query_rows(self, call: Expr, scope: Definition) -> frozenset:
         """Rows an ORM query returns: `session.get(Order, id)`, `session.scalars(select(Order)).first()`."""
-        method, args = call[1][2], call[2]  # type: ignore[index]
+        method, args = call[1][2], call[2]
         if method in ROW_GETTERS:
-            classes = self.eval(args[0], scope) if args else frozenset()  # type: ignore[index]
+            classes = self.eval(args[0], scope) if args else frozenset()
         else:
             classes = self._selected(call, scope, 0)
         rows = frozenset(("inst", v[1]) for v in classes if v[0] == "sym" and self.kind(v[1]) == "class")
@@ -293,9 +294,9 @@ class Program:
         parts = expr[1:] if isinstance(expr[0], str) else expr  # an expression, or a tuple of them
         if expr[0] == "call":
             func, args = expr[1], expr[2]
-            name = func[-1] if func[0] in ("name", "attr") else None  # type: ignore[index]
+            name = func[-1] if func[0] in ("name", "attr") else None
             if name in ("select", "query") and args:
-                return self.eval(args[0], scope)  # type: ignore[arg-type]
+                return self.eval(args[0], scope)
         if expr[0] == "name" and hops < 2 and scope.kind != "module":
             return frozenset(v for target, value, _ in scope.scope.assigns if target == expr[1]
                              for v in self._selected(value, scope, hops + 1))
@@ -511,7 +512,7 @@ class Program:
         return sorted(found)
 
 
-def _callable_names(program: "Program") -> frozenset[str]:
+def _callable_names(program: Program) -> frozenset[str]:
     """Short names that may stand for a function or class: definitions, imports and aliases."""
     names = {qname.rsplit(".", 1)[-1] for qname, d in program.defs.items() if d.kind != "module"}
     names |= {imp.name for d in program.defs.values() for imp in d.scope.imports}
@@ -519,9 +520,9 @@ def _callable_names(program: "Program") -> frozenset[str]:
     return frozenset(names)
 
 
-def _local_bindings(scope: Definition) -> dict[str, list[tuple[str, int, object]]]:
+def _local_bindings(scope: Definition) -> dict[str, list[tuple[str, int, Any]]]:
     """Where each local name of a function gets its value: parameters, imports, assignments."""
-    bindings: dict[str, list[tuple[str, int, object]]] = {}
+    bindings: dict[str, list[tuple[str, int, Any]]] = {}
     for i, param in enumerate(scope.params):
         bindings.setdefault(param.name, []).append(("param", i, param))
     for imp in scope.scope.imports:

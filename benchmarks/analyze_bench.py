@@ -47,16 +47,17 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Any
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 if str(REPO_ROOT) not in sys.path:  # run with a python that has not installed the project
     sys.path.insert(0, str(REPO_ROOT))
 
-from analyzer import ANALYZER_VERSION  # noqa: E402
-from analyzer.sources import find_sources  # noqa: E402
+from analyzer import ANALYZER_VERSION
+from analyzer.sources import find_sources
 
 DJANGO_SPEC = "django==5.2.*"
 PYAN_SPEC = "pyan3"
@@ -197,7 +198,7 @@ def pip_install(python: str, args: Sequence[str], what: str) -> None:
     try:
         done = subprocess.run(command, capture_output=True, text=True, timeout=PIP_TIMEOUT_S)
     except subprocess.TimeoutExpired:
-        raise SetupError(f"pip install of {what} took over {PIP_TIMEOUT_S} s: is the registry reachable?")
+        raise SetupError(f"pip install of {what} took over {PIP_TIMEOUT_S} s: is the registry reachable?") from None
     if done.returncode != 0:
         output = (done.stderr or done.stdout).strip()
         hint = ""
@@ -284,7 +285,7 @@ def run_analyze(src: Path, out: Path, jobs: int | None) -> Run:
     try:
         done = subprocess.run(command, capture_output=True, text=True, env=env, timeout=ANALYZE_TIMEOUT_S)
     except subprocess.TimeoutExpired:
-        raise AnalyzeFailed(f"timed out after {ANALYZE_TIMEOUT_S} s")
+        raise AnalyzeFailed(f"timed out after {ANALYZE_TIMEOUT_S} s") from None
     wall = time.perf_counter() - start
     marked = [line for line in done.stdout.splitlines() if line.startswith(RESULT_MARK)]
     if done.returncode != 0 or not marked:
