@@ -20,8 +20,10 @@ def build_graph(files: list[FileFacts], resolution: Resolution, root_name: str,
             if definition.kind == "class":
                 attrs["table"] = resolution.data.tables.get(definition.qname)
             graph.add_symbol(definition.qname, definition.kind, **attrs)
-        for variable in facts.variables:
-            if variable.qname in program.variables and program.module_of[variable.qname] == facts.module:
+        class_state = [program.variables[q] for q in sorted(program.class_variables)
+                       if program.module_of[q] == facts.module]
+        for variable in facts.variables + class_state:
+            if program.variables.get(variable.qname) is variable:
                 graph.add_symbol(variable.qname, "variable", file=facts.path, line=variable.line,
                                  module=facts.module, mutable=variable.mutable,
                                  state=variable.qname in resolution.state,

@@ -70,7 +70,7 @@ class DataModel:
             if definition is None or not self._django(model):
                 continue
             scope = self.program.defs.get(definition.parent or "") or definition
-            for expr, _ in definition.class_attrs.values():
+            for expr, _line in definition.class_attrs.values():
                 if expr[0] != "call" or expr[1][-1] not in RELATION_FIELDS or not expr[2]:
                     continue
                 kwargs = dict(expr[3])
@@ -84,7 +84,7 @@ class DataModel:
     def _table_of(self, qname: str, definition: Definition) -> str | None:
         if definition.table_name:
             return definition.table_name
-        if not self._inherits_model(qname) or "abstract" in _meta_flags(definition):
+        if not self._inherits_model(qname) or self._abstract(qname):
             return None
         if definition.class_attrs.get("__abstract__"):
             return None
@@ -94,6 +94,11 @@ class DataModel:
             app = module[-2] if len(module) > 1 and module[-1] == "models" else module[-1]
             return f"{app}_{name.lower()}"
         return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
+
+    def _abstract(self, qname: str) -> bool:
+        """Django `class Meta: abstract = True` (nobody writes `abstract = False`)."""
+        meta = self.program.defs.get(f"{qname}.Meta")
+        return meta is not None and "abstract" in meta.class_attrs
 
     def _external_bases(self, qname: str) -> list[str]:
         return [v[1] for cls in self.program.mro(qname) for v in self.program.base_values(cls)
@@ -110,10 +115,6 @@ class DataModel:
         if value[0] in ("sym", "inst"):
             return self.tables.get(value[1])
         return None
-
-
-def _meta_flags(definition: Definition) -> set[str]:
-    return {"abstract"} if definition.class_attrs.get("abstract") else set()
 
 
 def mutated_container(site: CallSite) -> Expr | None:

@@ -115,6 +115,7 @@ class Definition(NamedTuple):
     bases: tuple[Expr, ...] = ()  # classes
     table_name: str | None = None  # classes: __tablename__ / Meta.db_table
     docstring: str | None = None
+    class_state: tuple[str, ...] = ()  # classes: attributes holding a mutable container (shared state)
 
 
 class Variable(NamedTuple):

@@ -259,15 +259,19 @@ def _docstring(node: Any) -> str | None:
     return doc.strip().splitlines()[0][:200] if doc and doc.strip() else None
 
 
-def _class_body(node: ast.ClassDef) -> tuple[dict[str, tuple[Expr, int]], str | None]:
-    """Names bound in a class body, and the table it maps to (`__tablename__`, Django `Meta.db_table`)."""
+def _class_body(node: ast.ClassDef) -> tuple[dict[str, tuple[Expr, int]], str | None, tuple[str, ...]]:
+    """Names bound in a class body, the table it maps to (`__tablename__`, Django `Meta.db_table`),
+    and the names bound to a mutable container (state shared by every instance)."""
     attrs: dict[str, tuple[Expr, int]] = {}
     table = None
+    state: list[str] = []
     for statement in node.body:
         if isinstance(statement, ast.Assign):
             for target in statement.targets:
                 if isinstance(target, ast.Name):
                     attrs[target.id] = (to_expr(statement.value), statement.lineno)
+                    if _is_mutable_value(statement.value):
+                        state.append(target.id)
                     if target.id == "__tablename__":
                         table = _string(statement.value) or table
         elif isinstance(statement, ast.AnnAssign) and isinstance(statement.target, ast.Name):
@@ -280,7 +284,7 @@ def _class_body(node: ast.ClassDef) -> tuple[dict[str, tuple[Expr, int]], str | 
                 if (isinstance(inner, ast.Assign) and _string(inner.value)
                         and any(isinstance(t, ast.Name) and t.id == "db_table" for t in inner.targets)):
                     table = _string(inner.value)
-    return attrs, table
+    return attrs, table, tuple(state)
 
 
 def _drop_local_loads(definition: Definition) -> None:
@@ -439,14 +443,14 @@ class _FactsVisitor(ast.NodeVisitor):
             self._decorator(decorator, node.name)
         for base in node.bases + [k.value for k in node.keywords]:
             self.visit(base)
-        class_attrs, table_name = _class_body(node)
+        class_attrs, table_name, class_state = _class_body(node)
         definition = Definition(
             qname=self._qname(node.name), kind="class", line=node.lineno,
             end_line=node.end_lineno or node.lineno, scope=Scope.empty(), class_attrs=class_attrs,
             self_attrs={}, parent=self.current.qname,
             decorators=tuple(to_expr(d) for d in node.decorator_list),
             bases=tuple(to_expr(b) for b in node.bases), table_name=table_name,
-            docstring=_docstring(node))
+            docstring=_docstring(node), class_state=class_state)
         self._bind_def(node.name, definition.qname)
         self.facts.definitions.append(definition)
         self.stack.append(definition)

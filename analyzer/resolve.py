@@ -61,6 +61,7 @@ class Resolution:
 
 def resolve(files: list[FileFacts], jobs: int | None = None) -> Resolution:
     program = Program(files)
+    program.register_rebound_class_attributes()
     definitions = sorted(program.defs.values(), key=lambda d: d.qname)
     for definition in definitions:
         _collect_bindings(program, definition, everything=False)
@@ -472,6 +473,10 @@ class _Resolver:
                 elif value[0] == "sym" and program.kind(value[1]) == "module":
                     var = f"{value[1]}.{store.target[2]}"
                     if var in program.variables:
+                        self.edge(qname, var, "writes", store.line)
+                elif value[0] == "sym" and program.kind(value[1]) == "class":  # Counter.total = ...
+                    var = program.class_variable(value[1], store.target[2])
+                    if var:
                         self.edge(qname, var, "writes", store.line)
 
     def load(self, definition: Definition, expr: Expr, line: int) -> None:

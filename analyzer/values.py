@@ -50,6 +50,7 @@ class Program:
         self.stars: dict[str, list[Import]] = {}
         self.members: dict[str, dict[str, str]] = {}  # class -> member name -> qname
         self.packages: set[str] = set()
+        self.class_variables: set[str] = set()  # class attributes that are state
         for facts in self.files.values():
             self._index(facts)
         self.param_values: dict[tuple[str, str], set[Value]] = {}
@@ -85,6 +86,8 @@ class Program:
         for definition in facts.definitions:
             self.defs[definition.qname] = definition
             self.module_of[definition.qname] = module
+            for name in definition.class_state:
+                self._add_class_variable(definition, name, mutable=True)
             if definition.parent == module:
                 ns[definition.qname.rsplit(".", 1)[1]] = ("def", definition.qname)
             elif definition.parent and definition.parent in self.defs:
@@ -102,6 +105,40 @@ class Program:
         """After new parameter bindings or stored values, local answers may change."""
         self._local_memo.clear()
         self._attribute_memo.clear()
+
+    def _add_class_variable(self, definition: Definition, name: str, mutable: bool) -> None:
+        qname = f"{definition.qname}.{name}"
+        value, line = definition.class_attrs[name]
+        self.variables.setdefault(qname, Variable(qname, line, value, mutable))
+        self.module_of[qname] = self.module_of[definition.qname]
+        self.class_variables.add(qname)
+
+    def register_rebound_class_attributes(self) -> None:
+        """Class attributes that functions rebind (`Counter.total = ...`, `cls.seen = ...`) are
+        state as well, like a module global rebound with `global`."""
+        for definition in list(self.defs.values()):
+            for store in definition.scope.stores:
+                if store.kind != "attr" or not self._names_class_itself(store.target[1], definition):
+                    continue
+                for value in self.eval(store.target[1], definition):
+                    if value[0] == "sym" and self.kind(value[1]) == "class":
+                        for owner in self.mro(value[1]):
+                            if store.target[2] in self.defs[owner].class_attrs:
+                                self._add_class_variable(self.defs[owner], store.target[2], mutable=False)
+                                break
+        self.forget_memos()
+
+    def _names_class_itself(self, base: Expr, definition: Definition) -> bool:
+        """`Counter.total = ...` or `cls.total = ...` in a classmethod: not `klass.code = ...` on
+        some class a function was handed (a decorator configuring the class it decorates)."""
+        root = base
+        while root[0] == "attr":
+            root = root[1]
+        if root[0] != "name":
+            return False
+        if definition.method_kind == "class" and definition.params and root[1] == definition.params[0].name:
+            return True
+        return definition.kind != "module" and self.local(definition, root[1]) is None
 
     def is_module(self, name: str) -> bool:
         return name in self.files or name in self.packages
@@ -361,7 +398,7 @@ class Program:
             if kind == "module":
                 return self.member(target, name)
             if kind == "class":
-                member = self.class_member(target, name)
+                member = self.class_member(target, name) or self.class_variable(target, name)
                 return frozenset({("sym", member)}) if member else frozenset()
             if kind == "variable":
                 if name in CONTAINER_GETTERS or name in CONTAINER_VIEWS:
@@ -411,6 +448,8 @@ class Program:
                 return frozenset({("sym", member)})
             attr = self.defs[owner].class_attrs.get(name) if owner in self.defs else None
             if attr is not None:
+                if f"{owner}.{name}" in self.class_variables and not self._set_on_instances(cls, name):
+                    return frozenset({("sym", f"{owner}.{name}")})  # `self.registry` is the class's
                 return self.eval(attr[0], self.defs[owner])
         values: set[Value] = set()
         for owner in self.mro(cls):
@@ -419,6 +458,18 @@ class Program:
                 for expr in definition.self_attrs.get(name, ()):
                     values |= self.eval(expr, definition)
         return frozenset(values)
+
+    def _set_on_instances(self, cls: str, name: str) -> bool:
+        """Whether some method assigns `self.name`, hiding a class attribute of that name."""
+        return any(name in self.defs[method].self_attrs
+                   for owner in self.mro(cls) for method in self.members.get(owner, {}).values())
+
+    def class_variable(self, cls: str, name: str) -> str | None:
+        """The class attribute holding shared mutable state that `cls.name` names, if any."""
+        for owner in self.mro(cls):
+            if f"{owner}.{name}" in self.class_variables:
+                return f"{owner}.{name}"
+        return None
 
     def class_member(self, cls: str, name: str) -> str | None:
         for owner in self.mro(cls):

@@ -221,3 +221,41 @@ def test_django_related_managers() -> None:
     assert ("crm.views.history", "table:crm_order") not in writes
     assert ("crm.views.rename", "table:crm_customer") in writes
     assert not any(t == "table:crm_order" for s, t in writes if s == "crm.views.rename")
+
+
+def test_class_attributes_holding_shared_state() -> None:
+    graph = graph_of({"reg.py": """
+        class Registry:
+            handlers = {}
+            names = ("a", "b")
+            count = 0
+            def __init__(self):
+                self.local = []
+            def add(self, key, fn):
+                self.handlers[key] = fn
+                self.local.append(fn)
+            @classmethod
+            def forget(cls, key):
+                cls.handlers.pop(key)
+            def get(self, key):
+                return self.handlers.get(key)
+        class Own:
+            handlers = []
+            def __init__(self):
+                self.handlers = []
+            def add(self, fn):
+                self.handlers.append(fn)
+        def register(key, fn):
+            Registry.handlers[key] = fn
+        def bump():
+            Registry.count = Registry.count + 1
+    """})
+    writes, reads = edges(graph, "writes"), edges(graph, "reads")
+    assert {("reg.Registry.add", "reg.Registry.handlers"), ("reg.Registry.forget", "reg.Registry.handlers"),
+            ("reg.register", "reg.Registry.handlers")} <= writes
+    assert ("reg.Registry.get", "reg.Registry.handlers") in reads
+    assert ("reg.bump", "reg.Registry.count") in writes and ("reg.bump", "reg.Registry.count") in reads
+    assert graph.node("reg.Registry.handlers")["state"] is True
+    assert graph.node("reg.Registry.count")["state"] is True  # rebound by a function
+    assert "reg.Registry.names" not in graph  # a tuple is not state
+    assert not any(t == "reg.Own.handlers" for _, t in writes)  # instances set their own
