@@ -475,9 +475,9 @@ class _Resolver:
                     if var in program.variables:
                         self.edge(qname, var, "writes", store.line)
                 elif value[0] == "sym" and program.kind(value[1]) == "class":  # Counter.total = ...
-                    var = program.class_variable(value[1], store.target[2])
-                    if var:
-                        self.edge(qname, var, "writes", store.line)
+                    shared = program.class_variable(value[1], store.target[2])
+                    if shared:
+                        self.edge(qname, shared, "writes", store.line)
 
     def load(self, definition: Definition, expr: Expr, line: int) -> None:
         """A name or attribute chain read: module state, or a column of a model instance."""
