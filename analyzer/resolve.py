@@ -11,6 +11,7 @@ import os
 import sys
 from dataclasses import dataclass, field
 
+from .bindings import collect_bindings, variables_in
 from .data import (
     DJANGO_WRITES,
     INSTANCE_WRITES,
@@ -28,8 +29,6 @@ from .data import (
 from .facts import CallSite, Definition, Expr, FileFacts
 from .parse import SQL_CALLS
 from .values import Program, Value
-
-CALLABLE_KINDS = ("function", "method", "class")
 
 
 @dataclass(slots=True)
@@ -63,15 +62,7 @@ def resolve(files: list[FileFacts], jobs: int | None = None) -> Resolution:
     program = Program(files)
     program.register_rebound_class_attributes()
     definitions = sorted(program.defs.values(), key=lambda d: d.qname)
-    for definition in definitions:
-        _collect_bindings(program, definition, everything=False)
-    # Functions that received callbacks may pass them on or store them: one more round.
-    receivers = {target for target, _ in program.param_values}
-    program.forget_memos()
-    for definition in definitions:
-        if definition.qname in receivers:
-            _collect_bindings(program, definition, everything=True)
-    program.forget_memos()
+    collect_bindings(program, definitions)
     program.freeze()
     data = DataModel(program)
     resolver = _resolve_definitions(program, data, definitions, jobs)
@@ -116,73 +107,6 @@ def _resolve_forked() -> tuple:
     for definition in definitions:
         resolver.scope(definition)
     return resolver.results()
-
-
-def _targets(program: Program, callee: Value) -> list[tuple[str, int]]:
-    """The internal functions a call on `callee` runs, with the index of their first argument."""
-    tag = callee[0]
-    if tag == "sym" and program.kind(callee[1]) in ("function", "method"):
-        definition = program.defs[callee[1]]
-        offset = 1 if definition.kind == "method" and definition.method_kind in ("class", "instance") else 0
-        return [(callee[1], offset)]
-    if tag == "bound":
-        return [(callee[1], 1)]
-    if tag == "sym" and program.kind(callee[1]) == "class":
-        init = program.class_member(callee[1], "__init__")
-        return [(init, 1)] if init else []
-    return []
-
-
-def _callable_values(program: Program, values: frozenset) -> set[Value]:
-    return {v for v in values if (v[0] == "sym" and program.kind(v[1]) in CALLABLE_KINDS)
-            or v[0] == "bound"}
-
-
-def _collect_bindings(program: Program, definition: Definition, everything: bool) -> None:
-    """Parameters that receive functions, and containers functions are stored into.
-
-    Unless `everything`, only arguments spelled like a function, class or imported name
-    are followed (a cheap test that skips most data arguments)."""
-    def may_be_callable(arg: Expr) -> bool:
-        return arg[0] in ("name", "attr") and (everything or arg[-1] in program.callable_names)
-
-    for site in definition.scope.calls:
-        candidates = [a for a in site.args if may_be_callable(a)]
-        container = mutated_container(site)
-        if container is not None and candidates:
-            for var in _variables(program, program.eval(container, definition)):
-                for arg in candidates:
-                    program.stored.setdefault(var, set()).update(
-                        _callable_values(program, program.eval(arg, definition)))
-        candidates += [a for _, a in site.kwargs if may_be_callable(a)]
-        if not any(_callable_values(program, program.eval(a, definition)) for a in candidates):
-            continue
-        for callee in program.eval(site.func, definition):
-            for target, offset in _targets(program, callee):
-                params = program.defs[target].params
-                for i, arg in enumerate(site.args):
-                    if i + offset < len(params) and params[i + offset].kind == "positional":
-                        _bind(program, target, params[i + offset].name, arg, definition)
-                for name, arg in site.kwargs:
-                    if any(p.name == name for p in params):
-                        _bind(program, target, name, arg, definition)
-    for store in definition.scope.stores:
-        if store.kind == "item" and may_be_callable(store.value):
-            for var in _variables(program, program.eval(store.target, definition)):
-                program.stored.setdefault(var, set()).update(
-                    _callable_values(program, program.eval(store.value, definition)))
-
-
-def _bind(program: Program, target: str, param: str, arg: Expr, scope: Definition) -> None:
-    if arg[0] not in ("name", "attr"):
-        return
-    values = _callable_values(program, program.eval(arg, scope))
-    if values:
-        program.param_values.setdefault((target, param), set()).update(values)
-
-
-def _variables(program: Program, values: frozenset) -> list[str]:
-    return sorted(v[1] for v in values if v[0] == "sym" and v[1] in program.variables)
 
 
 def expr_text(expr: Expr) -> str:
@@ -379,7 +303,7 @@ class _Resolver:
         program = self.program
         container = mutated_container(site)
         if container is not None:
-            for var in _variables(program, program.eval(container, definition)):
+            for var in variables_in(program, program.eval(container, definition)):
                 self.edge(qname, var, "writes", site.line)
         for callee in callees:
             if callee[0] != "ext":
@@ -395,7 +319,7 @@ class _Resolver:
         method = func[2]
         receivers = program.eval(func[1], definition)
         if container is None:  # `CACHE.get(k)` reads CACHE
-            for var in _variables(program, receivers):
+            for var in variables_in(program, receivers):
                 self.read_candidates.append((qname, var, site.line))
         if method in SESSION_WRITES and site.args:
             self.table_access(qname, self._arg_values(definition, site, elements=True), "writes", site.line)
@@ -462,7 +386,7 @@ class _Resolver:
                 return
             self.edge(qname, var, "writes", store.line)
         elif store.kind == "item":
-            for var in _variables(program, program.eval(store.target, definition)):
+            for var in variables_in(program, program.eval(store.target, definition)):
                 self.edge(qname, var, "writes", store.line)
         elif store.kind == "attr":
             base = store.target[1]

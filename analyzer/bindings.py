@@ -1,0 +1,91 @@
+"""How functions flow as values: parameters that receive callbacks, and containers that
+store them (registries, event buses, handler tables). Found before calls are resolved,
+so that `fn()` on a parameter, or `HANDLERS[name]()`, can name what it calls.
+"""
+
+from __future__ import annotations
+
+from .data import mutated_container
+from .facts import Definition, Expr
+from .values import Program, Value
+
+CALLABLE_KINDS = ("function", "method", "class")
+
+
+def collect_bindings(program: Program, definitions: list[Definition]) -> None:
+    """Two rounds: functions that received callbacks may pass them on or store them."""
+    for definition in definitions:
+        _collect_bindings(program, definition, everything=False)
+    receivers = {target for target, _ in program.param_values}
+    program.forget_memos()
+    for definition in definitions:
+        if definition.qname in receivers:
+            _collect_bindings(program, definition, everything=True)
+    program.forget_memos()
+
+
+def _targets(program: Program, callee: Value) -> list[tuple[str, int]]:
+    """The internal functions a call on `callee` runs, with the index of their first argument."""
+    tag = callee[0]
+    if tag == "sym" and program.kind(callee[1]) in ("function", "method"):
+        definition = program.defs[callee[1]]
+        offset = 1 if definition.kind == "method" and definition.method_kind in ("class", "instance") else 0
+        return [(callee[1], offset)]
+    if tag == "bound":
+        return [(callee[1], 1)]
+    if tag == "sym" and program.kind(callee[1]) == "class":
+        init = program.class_member(callee[1], "__init__")
+        return [(init, 1)] if init else []
+    return []
+
+
+def _callable_values(program: Program, values: frozenset) -> set[Value]:
+    return {v for v in values if (v[0] == "sym" and program.kind(v[1]) in CALLABLE_KINDS)
+            or v[0] == "bound"}
+
+
+def _collect_bindings(program: Program, definition: Definition, everything: bool) -> None:
+    """Parameters that receive functions, and containers functions are stored into.
+
+    Unless `everything`, only arguments spelled like a function, class or imported name
+    are followed (a cheap test that skips most data arguments)."""
+    def may_be_callable(arg: Expr) -> bool:
+        return arg[0] in ("name", "attr") and (everything or arg[-1] in program.callable_names)
+
+    for site in definition.scope.calls:
+        candidates = [a for a in site.args if may_be_callable(a)]
+        container = mutated_container(site)
+        if container is not None and candidates:
+            for var in variables_in(program, program.eval(container, definition)):
+                for arg in candidates:
+                    program.stored.setdefault(var, set()).update(
+                        _callable_values(program, program.eval(arg, definition)))
+        candidates += [a for _, a in site.kwargs if may_be_callable(a)]
+        if not any(_callable_values(program, program.eval(a, definition)) for a in candidates):
+            continue
+        for callee in program.eval(site.func, definition):
+            for target, offset in _targets(program, callee):
+                params = program.defs[target].params
+                for i, arg in enumerate(site.args):
+                    if i + offset < len(params) and params[i + offset].kind == "positional":
+                        _bind(program, target, params[i + offset].name, arg, definition)
+                for name, arg in site.kwargs:
+                    if any(p.name == name for p in params):
+                        _bind(program, target, name, arg, definition)
+    for store in definition.scope.stores:
+        if store.kind == "item" and may_be_callable(store.value):
+            for var in variables_in(program, program.eval(store.target, definition)):
+                program.stored.setdefault(var, set()).update(
+                    _callable_values(program, program.eval(store.value, definition)))
+
+
+def _bind(program: Program, target: str, param: str, arg: Expr, scope: Definition) -> None:
+    if arg[0] not in ("name", "attr"):
+        return
+    values = _callable_values(program, program.eval(arg, scope))
+    if values:
+        program.param_values.setdefault((target, param), set()).update(values)
+
+
+def variables_in(program: Program, values: frozenset) -> list[str]:
+    return sorted(v[1] for v in values if v[0] == "sym" and v[1] in program.variables)
