@@ -14,15 +14,16 @@ def build_graph(files: list[FileFacts], resolution: Resolution, root_name: str,
     graph = CodeGraph()
     graph.meta = {"root": root_name}
     program = resolution.program
+    class_state: dict[str, list] = {}
+    for qname in sorted(program.class_variables):
+        class_state.setdefault(program.module_of[qname], []).append(program.variables[qname])
     for facts in files:
         for definition in facts.definitions:
             attrs = _definition_attrs(facts, definition)
             if definition.kind == "class":
                 attrs["table"] = resolution.data.tables.get(definition.qname)
             graph.add_symbol(definition.qname, definition.kind, **attrs)
-        class_state = [program.variables[q] for q in sorted(program.class_variables)
-                       if program.module_of[q] == facts.module]
-        for variable in facts.variables + class_state:
+        for variable in facts.variables + class_state.get(facts.module, []):
             if program.variables.get(variable.qname) is variable:
                 graph.add_symbol(variable.qname, "variable", file=facts.path, line=variable.line,
                                  module=facts.module, mutable=variable.mutable,
@@ -33,7 +34,7 @@ def build_graph(files: list[FileFacts], resolution: Resolution, root_name: str,
     for name in sorted(resolution.externals):
         if name not in graph:
             graph.add_symbol(name, "external")
-    for (source, target, kind), info in sorted(resolution.edges.items()):
+    for (source, target, kind), info in resolution.edges.items():
         if source not in graph or target not in graph:
             continue
         graph.add_dependency(source, target, kind, count=info.count, lines=info.lines,

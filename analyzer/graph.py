@@ -13,6 +13,7 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 import networkx as nx
+import orjson
 
 GRAPH_FORMAT = "mono2lambda-graph"
 GRAPH_VERSION = 1
@@ -48,7 +49,7 @@ class CodeGraph:
         for end in (source, target):
             if end not in self._nodes:
                 raise KeyError(f"edge {source} -> {target} names an unknown node {end}")
-        self._edges[(source, target, kind)] = {"count": count, "kind": kind, "lines": sorted(set(lines)),
+        self._edges[(source, target, kind)] = {"count": count, "kind": kind, "lines": sorted(lines),
                                                **{k: v for k, v in attrs.items() if v}}
         self._incoming = self._outgoing = None
 
@@ -131,15 +132,16 @@ class CodeGraph:
         }
 
     def dumps(self) -> str:
-        """JSON with one node, edge or finding per line: fast to write, easy to diff."""
-        encode = json.JSONEncoder(sort_keys=True, ensure_ascii=False).encode
+        """JSON with one node, edge or finding per line: fast to write (orjson), easy to diff."""
         parts = []
         for key, value in self.to_json().items():
+            name = orjson.dumps(key)
             if isinstance(value, list) and value:
-                parts.append(f"{encode(key)}: [\n" + ",\n".join(map(encode, value)) + "\n]")
+                parts.append(name + b": [\n" + b",\n".join(orjson.dumps(v, option=orjson.OPT_SORT_KEYS)
+                                                           for v in value) + b"\n]")
             else:
-                parts.append(f"{encode(key)}: {encode(value)}")
-        return "{\n" + ",\n".join(parts) + "\n}\n"
+                parts.append(name + b": " + orjson.dumps(value, option=orjson.OPT_SORT_KEYS))
+        return (b"{\n" + b",\n".join(parts) + b"\n}\n").decode()
 
     @classmethod
     def from_json(cls, document: dict[str, Any]) -> CodeGraph:

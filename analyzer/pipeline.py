@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import orjson
+
 from .build import build_graph
 from .collect import (
     MAX_FILE_BYTES,
@@ -78,7 +80,7 @@ def _analyze(root: Path, out_dir: Path, options: AnalyzeOptions, progress: Progr
 
 
 def load_graph(path: Path) -> CodeGraph:
-    return CodeGraph.from_json(json.loads(path.read_text(encoding="utf-8")))
+    return CodeGraph.from_json(orjson.loads(path.read_bytes()))
 
 
 @contextmanager
