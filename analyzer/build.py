@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from .facts import Definition, Diagnostic, FileFacts
+from .facts import Definition, Diagnostic, FileFacts, Variable
 from .graph import CodeGraph
 from .resolve import Resolution, expr_text
 
@@ -14,7 +14,7 @@ def build_graph(files: list[FileFacts], resolution: Resolution, root_name: str,
     graph = CodeGraph()
     graph.meta = {"root": root_name}
     program = resolution.program
-    class_state: dict[str, list] = {}
+    class_state: dict[str, list[Variable]] = {}
     for qname in sorted(program.class_variables):
         class_state.setdefault(program.module_of[qname], []).append(program.variables[qname])
     for facts in files:
