@@ -191,3 +191,53 @@ def _scalars(attrs: dict[str, Any]) -> dict[str, Any]:
 
 def _dot_id(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+class UnitGraph:
+    """An undirected weighted graph of units (modules or classes) for clustering and
+    scoring; like `CodeGraph`, the only way the rest of the code reaches networkx."""
+
+    def __init__(self, units: Iterable[str] = ()) -> None:
+        self._g = nx.Graph()
+        self._g.add_nodes_from(units)
+
+    def add_weight(self, a: str, b: str, weight: float) -> None:
+        """Pull two units together (weights add up); a unit's tie to itself is ignored."""
+        if a == b or weight <= 0:
+            return
+        data = self._g.get_edge_data(a, b)
+        self._g.add_edge(a, b, weight=(data["weight"] if data else 0.0) + weight)
+
+    @property
+    def units(self) -> list[str]:
+        return sorted(self._g.nodes)
+
+    def weight(self, a: str, b: str) -> float:
+        data = self._g.get_edge_data(a, b)
+        return data["weight"] if data else 0.0
+
+    def neighbours(self, unit: str) -> dict[str, float]:
+        return {other: data["weight"] for other, data in self._g[unit].items()}
+
+    def subgraph(self, units: Iterable[str]) -> UnitGraph:
+        sub = UnitGraph()
+        sub._g = self._g.subgraph(units).copy()
+        return sub
+
+    def communities(self, *, resolution: float = 1.0, seed: int = 0) -> list[set[str]]:
+        """Louvain communities, deterministic for a seed, sorted by their smallest member."""
+        if not self._g.number_of_nodes():
+            return []
+        found = nx.community.louvain_communities(self._g, weight="weight", resolution=resolution, seed=seed)
+        return sorted((set(c) for c in found), key=lambda c: min(c))
+
+    def bisect(self, units: Iterable[str], *, seed: int = 0) -> tuple[set[str], set[str]]:
+        """Split a group in two with the smallest weight between the halves (Kernighan-Lin)."""
+        first, second = nx.community.kernighan_lin_bisection(self._g.subgraph(units), weight="weight", seed=seed)
+        return set(first), set(second)
+
+    def modularity(self, groups: Iterable[Iterable[str]]) -> float:
+        """Newman modularity of a partition of all units (higher: denser inside groups)."""
+        if not self._g.number_of_edges():
+            return 0.0
+        return float(nx.community.modularity(self._g, [set(g) for g in groups], weight="weight"))

@@ -1,0 +1,120 @@
+"""Why a unit is where it is: its ties to its own place against its strongest tie elsewhere.
+
+Users of boundary tools ask first "why was this put here?". The answer is in the same
+terms the proposal used: call sites between units, and tables or module state both
+touch (writers pull hardest).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .graph import CodeGraph
+from .partition import DEFAULT_WEIGHTS, Weights, data_access, unit_graph
+from .placement import Placement, unit_of
+
+
+@dataclass(frozen=True)
+class Tie:
+    """What binds a unit to one place: call sites both ways, and shared data with roles."""
+
+    place: str
+    weight: float
+    calls: int
+    shared_data: tuple[str, ...]  # "table:orders (both write)"
+    units: tuple[str, ...]  # the units of that place it is tied to, strongest first
+
+
+@dataclass(frozen=True)
+class Explanation:
+    unit: str
+    place: str
+    own: Tie | None
+    strongest_other: Tie | None
+    others: tuple[Tie, ...] = field(default=())
+
+    def sentence(self) -> str:
+        """One line a person can read in a terminal or a report table."""
+        own = _describe(self.own) if self.own else "no ties to its own place"
+        text = f"{self.unit} is in {self.place}: {own}"
+        if self.strongest_other is None:
+            return text + "; no ties elsewhere."
+        return text + f"; strongest pull elsewhere: {self.strongest_other.place} ({_describe(self.strongest_other)})."
+
+    def to_json(self) -> dict:
+        def tie(t: Tie | None) -> dict | None:
+            return None if t is None else {"place": t.place, "weight": round(t.weight, 3), "calls": t.calls,
+                                           "shared_data": list(t.shared_data), "units": list(t.units)}
+        return {"unit": self.unit, "place": self.place, "own": tie(self.own),
+                "strongest_other": tie(self.strongest_other), "sentence": self.sentence()}
+
+
+def _describe(tie: Tie) -> str:
+    parts = [f"{tie.calls} call sites"] if tie.calls else []
+    if tie.shared_data:
+        parts.append("shared " + ", ".join(tie.shared_data[:3]) + (" ..." if len(tie.shared_data) > 3 else ""))
+    parts.append(f"weight {tie.weight:.1f}")
+    return ", ".join(parts)
+
+
+def explain(graph: CodeGraph, placement: Placement, unit: str, weights: Weights = DEFAULT_WEIGHTS) -> Explanation:
+    """The explanation for one unit (see `explain_all` for every unit at once)."""
+    return explain_all(graph, placement, weights, only=unit)[unit]
+
+
+def explain_all(graph: CodeGraph, placement: Placement, weights: Weights = DEFAULT_WEIGHTS,
+                only: str | None = None) -> dict[str, Explanation]:
+    kind = placement.unit_kind
+    units = unit_graph(graph, kind, weights)
+    calls = _call_counts(graph, kind)
+    shared = _shared_data(graph, kind)
+    chosen = [only] if only is not None else units.units
+    result = {}
+    for unit in chosen:
+        ties: dict[str, list[str]] = {}
+        for other, _weight in sorted(units.neighbours(unit).items(), key=lambda i: (-i[1], i[0])):
+            ties.setdefault(placement.place_of(other), []).append(other)
+        found = sorted((_tie(place, members, unit, units, calls, shared) for place, members in ties.items()),
+                       key=lambda t: (-t.weight, t.place))
+        own = next((t for t in found if t.place == placement.place_of(unit)), None)
+        others = tuple(t for t in found if t.place != placement.place_of(unit))
+        result[unit] = Explanation(unit, placement.place_of(unit), own, others[0] if others else None, others)
+    return result
+
+
+ROLES = ("both write", "one writes", "both read")  # strongest first
+
+
+def _tie(place: str, members: list[str], unit: str, units, calls: dict, shared: dict) -> Tie:
+    roles: dict[str, str] = {}
+    for other in members:
+        for entity, role in shared.get(frozenset((unit, other)), {}).items():
+            if entity not in roles or ROLES.index(role) < ROLES.index(roles[entity]):
+                roles[entity] = role
+    data = sorted((f"{entity} ({role})" for entity, role in roles.items()),
+                  key=lambda text: (ROLES.index(text.rsplit("(", 1)[1][:-1]), text))
+    return Tie(place, sum(units.weight(unit, m) for m in members),
+               sum(calls.get(frozenset((unit, m)), 0) for m in members), tuple(data), tuple(members[:5]))
+
+
+def _call_counts(graph: CodeGraph, kind: str) -> dict[frozenset, int]:
+    counts: dict[frozenset, int] = {}
+    for source, target, data in graph.dependencies("calls", "instantiates"):
+        a, b = unit_of(graph, source, kind), unit_of(graph, target, kind)
+        if a and b and a != b:
+            key = frozenset((a, b))
+            counts[key] = counts.get(key, 0) + data["count"]
+    return counts
+
+
+def _shared_data(graph: CodeGraph, kind: str) -> dict[frozenset, dict[str, str]]:
+    """For each pair of units, the entities both touch and who writes them."""
+    shared: dict[frozenset, dict[str, str]] = {}
+    for entity, (writers, readers) in data_access(graph, kind).items():
+        touching = sorted(writers | readers)
+        for i, a in enumerate(touching):
+            for b in touching[i + 1:]:
+                role = ROLES[0] if a in writers and b in writers else ROLES[1] if a in writers or b in writers \
+                    else ROLES[2]
+                shared.setdefault(frozenset((a, b)), {})[entity] = role
+    return shared

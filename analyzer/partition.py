@@ -1,0 +1,325 @@
+"""Proposing service boundaries: a weighted graph of units, clustered.
+
+Units pull together when they call each other, and most of all when they write the
+same tables or module state (users of such tools rate database interactions as the most
+important input). Utility modules used from most of the code base are proposed as
+shared libraries rather than glue between services. Constraints from an existing plan
+(units pinned to a service, kept in the monolith, or shared) are honoured.
+
+Pure: graph and constraints in, a `Placement` out; deterministic for a seed.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from itertools import combinations
+
+from .graph import CodeGraph, UnitGraph
+from .placement import MONOLITH, SHARED, Placement, unit_of, units_of
+
+
+@dataclass(frozen=True)
+class Weights:
+    """How strongly each kind of link pulls two units together (per occurrence)."""
+
+    call: float = 1.0  # per call site (`count` of calls and instantiates edges)
+    exception: float = 0.1  # instantiating an exception class: raising is not a conversation
+    inherit: float = 2.0
+    uses_type: float = 0.5
+    imports: float = 0.2
+    write_write: float = 8.0  # both write the same table or module state
+    write_read: float = 3.0  # one writes what the other reads
+    read_read: float = 0.5
+
+
+DEFAULT_WEIGHTS = Weights()
+
+
+@dataclass(frozen=True)
+class Constraints:
+    """What an existing plan fixes: unit -> service for pins, and units kept or shared."""
+
+    pinned: Mapping[str, str] = field(default_factory=dict)
+    monolith: frozenset[str] = frozenset()
+    shared: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class ProposeOptions:
+    services: int | None = None  # exactly this many services; None lets the clustering decide
+    resolution: float = 1.0  # Louvain resolution: higher gives more, smaller services
+    seed: int = 0
+    unit_kind: str = "module"
+    detect_shared: bool = True
+    keep_web: bool = True  # the HTTP layer (modules importing a web framework) stays in the monolith
+    shared_fan_in: float = 0.4  # share of domains that must use a unit for it to be a shared library
+    weights: Weights = DEFAULT_WEIGHTS
+
+
+def unit_graph(graph: CodeGraph, unit_kind: str = "module", weights: Weights = DEFAULT_WEIGHTS) -> UnitGraph:
+    """The weighted, undirected graph of units that clustering and modularity work on."""
+    units = UnitGraph(units_of(graph, unit_kind))
+    exceptions = _exception_classes(graph)
+    for source, target, data in graph.dependencies("calls", "instantiates", "inherits", "uses_type", "imports"):
+        a, b = unit_of(graph, source, unit_kind), unit_of(graph, target, unit_kind)
+        if a is None or b is None:
+            continue
+        kind = data["kind"]
+        if kind == "inherits":
+            weight = weights.inherit
+        elif kind == "uses_type":
+            weight = weights.uses_type
+        elif kind == "imports":
+            weight = weights.imports
+        else:
+            weight = weights.exception if target in exceptions else weights.call
+        units.add_weight(a, b, weight * data["count"])
+    for writers, readers in data_access(graph, unit_kind).values():
+        for a, b in combinations(sorted(writers), 2):
+            units.add_weight(a, b, weights.write_write)
+        for a in writers:
+            for b in readers - writers:
+                units.add_weight(a, b, weights.write_read)
+        for a, b in combinations(sorted(readers - writers), 2):
+            units.add_weight(a, b, weights.read_read)
+    return units
+
+
+def data_access(graph: CodeGraph, unit_kind: str = "module") -> dict[str, tuple[set[str], set[str]]]:
+    """Each table and piece of state -> (units that write it, units that read it)."""
+    access: dict[str, tuple[set[str], set[str]]] = {}
+    for entity in graph.nodes("table", "variable"):
+        if graph.node(entity)["kind"] == "variable" and not graph.node(entity).get("state"):
+            continue
+        writers = {unit_of(graph, s, unit_kind) for s in graph.sources(entity, "writes")} - {None}
+        readers = {unit_of(graph, s, unit_kind) for s in graph.sources(entity, "reads")} - {None}
+        if writers or readers:
+            access[entity] = (writers, readers)  # type: ignore[assignment]
+    return access
+
+
+def _exception_classes(graph: CodeGraph) -> set[str]:
+    """Classes deriving (here or through their bases) from an outside exception type."""
+    exceptions: set[str] = set()
+    changed = True
+    classes = graph.nodes("class")
+    while changed:
+        changed = False
+        for cls in classes:
+            if cls in exceptions:
+                continue
+            for base in graph.targets(cls, "inherits"):
+                if base in exceptions or (graph.node(base)["kind"] == "external" and _looks_like_exception(base)):
+                    exceptions.add(cls)
+                    changed = True
+                    break
+    return exceptions
+
+
+def _looks_like_exception(name: str) -> bool:
+    last = name.rsplit(".", 1)[-1]
+    return last.endswith(("Exception", "Error", "Warning")) or last in ("BaseException", "Exception")
+
+
+def domain_of(unit: str, prefix_depth: int) -> str:
+    """The top-level area a unit belongs to: the first name after the common root."""
+    parts = unit.split(".")
+    return parts[min(prefix_depth, len(parts) - 1)]
+
+
+def common_depth(units: list[str]) -> int:
+    """How many leading name parts all units share (1 for `shop` in `shop`, `shop.orders.x`)."""
+    if not units:
+        return 0
+    split = [u.split(".") for u in units]
+    longest = max(split, key=len)
+    depth = 0
+    while depth < len(longest) - 1 and all(len(s) <= depth or s[depth] == longest[depth] for s in split):
+        depth += 1
+    return depth
+
+
+def detect_shared(graph: CodeGraph, units: UnitGraph, unit_kind: str, min_share: float) -> set[str]:
+    """Utility units used from most domains that own no data: shared libraries, not glue.
+
+    A unit qualifies when units of at least `min_share` of the domains (and at least three)
+    depend on it, it writes no table, and it is not a package's `__init__` (a facade
+    belongs with its package)."""
+    names = units.units
+    depth = common_depth(names)
+    domains = {domain_of(u, depth) for u in names}
+    needed = max(3, math.ceil(min_share * len(domains)))
+    writers = {unit_of(graph, s, unit_kind) for t in graph.nodes("table") for s in graph.sources(t, "writes")}
+    shared = set()
+    for unit in names:
+        if unit in writers or (unit in graph and graph.node(unit).get("package")):
+            continue
+        users = {domain_of(other, depth) for other in units.neighbours(unit) if _depends_on(graph, other, unit)}
+        if len(users - {domain_of(unit, depth)}) + 1 >= needed:
+            shared.add(unit)
+    return shared
+
+
+WEB_FRAMEWORKS = ("flask", "fastapi", "starlette", "django.http", "django.views", "django.urls",
+                  "rest_framework", "aiohttp.web", "bottle", "falcon", "pyramid", "tornado.web")
+
+
+def web_layer(graph: CodeGraph, unit_kind: str = "module") -> set[str]:
+    """Units of modules that import a web framework and write no table: the HTTP layer
+    stays in the monolith (it becomes the strangler facade), so it is not clustered with
+    the domains. A module that writes tables is domain code, whatever it imports."""
+    layer = set()
+    writers = {graph.module_of(s) for t in graph.nodes("table") for s in graph.sources(t, "writes")}
+    for module in sorted(set(graph.nodes("module")) - writers):
+        for target in graph.targets(module, "imports"):
+            if graph.node(target)["kind"] == "external" and target.startswith(WEB_FRAMEWORKS):
+                layer |= {unit_of(graph, n, unit_kind) or module for n in (module,)}
+                break
+    return layer
+
+
+def _depends_on(graph: CodeGraph, user: str, unit: str) -> bool:
+    """Whether module `user` imports module `unit` (the direction of a shared dependency)."""
+    return user in graph and graph.has_dependency(user, unit, "imports")
+
+
+def propose(graph: CodeGraph, constraints: Constraints = Constraints(),
+            options: ProposeOptions = ProposeOptions()) -> Placement:
+    """Service boundaries for the graph's units, honouring the constraints."""
+    units = unit_graph(graph, options.unit_kind, options.weights)
+    fixed: dict[str, str] = dict.fromkeys(constraints.monolith, MONOLITH)
+    fixed.update(dict.fromkeys(constraints.shared, SHARED))
+    if options.keep_web:
+        fixed.update({u: MONOLITH for u in web_layer(graph, options.unit_kind)
+                      if u not in fixed and u not in constraints.pinned})
+    if options.detect_shared:
+        detected = detect_shared(graph, units, options.unit_kind, options.shared_fan_in)
+        fixed.update({u: SHARED for u in detected if u not in fixed and u not in constraints.pinned})
+    free = [u for u in units.units if u not in fixed]
+    groups = _cluster(units.subgraph(free), constraints.pinned, options)
+    groups = _absorb_loners(units, groups, constraints.pinned)
+    if options.services is not None:
+        groups = _reach_count(units, groups, options.services, constraints.pinned, options.seed)
+    names = _name_groups(groups, constraints.pinned, common_depth(units.units))
+    placement = dict.fromkeys(units.units, MONOLITH)  # a unit tied to nothing stays behind
+    placement.update(fixed)
+    for name, group in zip(names, groups, strict=True):
+        placement.update(dict.fromkeys(group, name))
+    _follow_packages(graph, placement, set(fixed) | set(constraints.pinned))
+    return Placement(placement, options.unit_kind)
+
+
+def _follow_packages(graph: CodeGraph, placement: dict[str, str], fixed: set[str]) -> None:
+    """A package's `__init__` tied to nothing goes where more than half of its modules went."""
+    for unit in sorted(placement, key=lambda u: -u.count(".")):  # deepest packages first
+        if unit in fixed or placement[unit] != MONOLITH or not (unit in graph and graph.node(unit).get("package")):
+            continue
+        children = Counter(place for other, place in placement.items() if other.rsplit(".", 1)[0] == unit)
+        if children:
+            place, count = max(sorted(children.items()), key=lambda item: item[1])
+            if count * 2 > sum(children.values()):
+                placement[unit] = place
+
+
+def _cluster(units: UnitGraph, pinned: Mapping[str, str], options: ProposeOptions) -> list[set[str]]:
+    """Louvain on the free units, then pins re-applied: a community holding pins of two
+    services is divided by which pin each unit is most attached to."""
+    communities = units.communities(resolution=options.resolution, seed=options.seed)
+    groups: list[set[str]] = []
+    for community in communities:
+        services = sorted({pinned[u] for u in community if u in pinned})
+        if len(services) <= 1:
+            groups.append(community)
+            continue
+        parts: dict[str, set[str]] = {s: set() for s in services}
+        for unit in sorted(community):
+            parts[pinned.get(unit) or _closest(units, unit, parts)].add(unit)
+        groups.extend(parts.values())
+    by_service: dict[str, set[str]] = {}
+    for group in groups:  # pins of one service found in different communities come together
+        service = next((pinned[u] for u in sorted(group) if u in pinned), None)
+        if service is not None and service in by_service:
+            by_service[service] |= group
+            group.clear()
+        elif service is not None:
+            by_service[service] = group
+    return [g for g in groups if g]
+
+
+def _closest(units: UnitGraph, unit: str, parts: Mapping[str, set[str]]) -> str:
+    ties = units.neighbours(unit)
+    return max(sorted(parts), key=lambda s: sum(ties.get(u, 0.0) for u in parts[s] if u in ties))
+
+
+def _absorb_loners(units: UnitGraph, groups: list[set[str]], pinned: Mapping[str, str]) -> list[set[str]]:
+    """A single unpinned unit is not a service: it joins the group it is most tied to, or
+    stays in the monolith when it has no ties at all."""
+    kept = [g for g in groups if len(g) > 1 or any(u in pinned for u in g)]
+    for group in groups:
+        if group in kept:
+            continue
+        (unit,) = group
+        ties = units.neighbours(unit)
+        scored = [(sum(ties.get(u, 0.0) for u in g), i) for i, g in enumerate(kept)]
+        best = max(scored, default=(0.0, -1))
+        if best[0] > 0:
+            kept[best[1]].add(unit)
+    return kept
+
+
+def _reach_count(units: UnitGraph, groups: list[set[str]], count: int, pinned: Mapping[str, str],
+                 seed: int) -> list[set[str]]:
+    """Merge the most tied pair of groups, or bisect the largest, until there are `count`."""
+    groups = [set(g) for g in groups]
+    while len(groups) > count and len(groups) > 1:
+        best: tuple[float, int, int] | None = None
+        for i, j in combinations(range(len(groups)), 2):
+            if _pins(groups[i], pinned) and _pins(groups[j], pinned) and \
+                    _pins(groups[i], pinned) != _pins(groups[j], pinned):
+                continue
+            tie = sum(units.weight(a, b) for a in groups[i] for b in groups[j])
+            tie /= math.sqrt(len(groups[i]) * len(groups[j]))
+            if best is None or tie > best[0]:
+                best = (tie, i, j)
+        if best is None:
+            break
+        _, i, j = best
+        groups[i] |= groups.pop(j)
+    while len(groups) < count:
+        splittable = [g for g in groups if len(g) > 1 and len(_pins(g, pinned)) <= 1]
+        if not splittable:
+            break
+        largest = max(splittable, key=lambda g: (len(g), sorted(g)))
+        first, second = units.bisect(sorted(largest), seed=seed)
+        groups.remove(largest)
+        groups += [first, second]
+    return sorted(groups, key=lambda g: min(g))
+
+
+def _pins(group: set[str], pinned: Mapping[str, str]) -> set[str]:
+    return {pinned[u] for u in group if u in pinned}
+
+
+def _name_groups(groups: list[set[str]], pinned: Mapping[str, str], depth: int) -> list[str]:
+    """A service is named after its pinned service, else its most common domain."""
+    names: list[str] = []
+    for group in groups:
+        pins = sorted(_pins(group, pinned))
+        if pins:
+            names.append(pins[0])
+            continue
+        domains = Counter(domain_of(u, depth) for u in group)
+        name = _service_name(max(sorted(domains), key=lambda d: domains[d]))
+        candidate, n = name, 2
+        while candidate in names or candidate in (MONOLITH, SHARED):
+            candidate, n = f"{name}-{n}", n + 1
+        names.append(candidate)
+    return names
+
+
+def _service_name(domain: str) -> str:
+    cleaned = "".join(c if c.isalnum() else "-" for c in domain.lower()).strip("-")
+    return cleaned if cleaned and cleaned[0].isalpha() else f"svc-{cleaned or 'unit'}"

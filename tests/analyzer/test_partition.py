@@ -1,0 +1,96 @@
+"""Proposals: the shop's designed domains are found, constraints hold, and counts are exact."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from analyzer.compare import adjusted_rand_index, recovered
+from analyzer.explain import explain
+from analyzer.graph import CodeGraph
+from analyzer.partition import Constraints, ProposeOptions, propose
+from analyzer.pipeline import AnalyzeOptions, analyze
+from analyzer.placement import MONOLITH, SHARED
+
+from .snippets import graph_of
+
+EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "shop"
+TRUTH = {unit: service
+         for service, units in json.loads((EXAMPLE / "expected_services.json").read_text())["services"].items()
+         for unit in units}
+
+
+@pytest.fixture(scope="module")
+def shop(tmp_path_factory: pytest.TempPathFactory) -> CodeGraph:
+    return analyze(EXAMPLE, tmp_path_factory.mktemp("shop"), AnalyzeOptions(use_cache=False)).load_graph()
+
+
+def test_the_designed_domains_are_found(shop: CodeGraph) -> None:
+    placement = propose(shop)
+    assert adjusted_rand_index(dict(placement.units), TRUTH) >= 0.6
+    assert {"accounts", "catalog", "notifications", "payments", "pricing"} <= set(recovered(placement.units, TRUTH))
+    assert all(placement.place_of(u) == MONOLITH for u in shop.nodes("module") if u.startswith("shop.web."))
+    assert {"shop.common.money", "shop.common.errors", "shop.common.ids", "shop.common.clock"} <= set(
+        placement.members(SHARED))
+
+
+def test_asking_for_the_designed_count_gets_closer(shop: CodeGraph) -> None:
+    placement = propose(shop, options=ProposeOptions(services=10))
+    assert len(placement.services()) == 10
+    assert adjusted_rand_index(dict(placement.units), TRUTH) >= 0.75
+
+
+@pytest.mark.parametrize("count", [2, 5, 9, 12])
+def test_exactly_n_services(shop: CodeGraph, count: int) -> None:
+    assert len(propose(shop, options=ProposeOptions(services=count)).services()) == count
+
+
+def test_deterministic_for_a_seed(shop: CodeGraph) -> None:
+    assert propose(shop, options=ProposeOptions(seed=7)) == propose(shop, options=ProposeOptions(seed=7))
+
+
+def test_constraints_are_honoured(shop: CodeGraph) -> None:
+    constraints = Constraints(
+        pinned={"shop.reporting.sales": "analytics", "shop.orders.checkout": "orders",
+                "shop.orders.refunds": "orders"},
+        monolith=frozenset({"shop.pricing.tax"}), shared=frozenset({"shop.common.events"}))
+    placement = propose(shop, constraints)
+    assert placement.place_of("shop.reporting.sales") == "analytics"
+    assert placement.place_of("shop.orders.checkout") == placement.place_of("shop.orders.refunds") == "orders"
+    assert placement.place_of("shop.pricing.tax") == MONOLITH
+    assert placement.place_of("shop.common.events") == SHARED
+
+
+def test_two_tight_groups_and_a_utility() -> None:
+    chatty = "\n".join(f"def f{i}(): g{i}()\ndef g{i}(): pass" for i in range(3))
+    graph = graph_of({
+        "app/__init__.py": "",
+        "app/util.py": "def clean(x): return x\n",
+        **{f"app/{d}/__init__.py": "" for d in "abcd"},
+        **{f"app/{d}/one.py": f"from app import util\nfrom app.{d} import two\n"
+           f"def run():\n    util.clean(1)\n    two.step(); two.step(); two.step()\n" for d in "abcd"},
+        **{f"app/{d}/two.py": "def step(): pass\n" + chatty for d in "abcd"},
+    })
+    placement = propose(graph)
+    assert placement.place_of("app.util") == SHARED
+    for d in "abcd":
+        assert placement.place_of(f"app.{d}.one") == placement.place_of(f"app.{d}.two") == d
+
+
+def test_explanations_name_the_ties(shop: CodeGraph) -> None:
+    placement = propose(shop)
+    why = explain(shop, placement, "shop.orders.checkout")
+    assert why.place == placement.place_of("shop.orders.checkout")
+    assert why.own is not None and why.own.calls > 0
+    assert any("table:orders" in d for d in why.own.shared_data)
+    assert why.strongest_other is not None and why.strongest_other.weight <= why.own.weight
+    assert why.sentence().startswith("shop.orders.checkout is in ")
+
+
+def test_adjusted_rand_index() -> None:
+    truth = {"a": "x", "b": "x", "c": "y", "d": "y"}
+    assert adjusted_rand_index({"a": 1, "b": 1, "c": 2, "d": 2}, truth) == 1.0
+    assert adjusted_rand_index({"a": 1, "b": 2, "c": 1, "d": 2}, truth) < 0
+    assert recovered({"a": "s", "b": "s", "c": "t", "d": "u"}, truth) == ["x"]
