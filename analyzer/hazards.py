@@ -1,0 +1,136 @@
+"""Extraction hazards: what would break if a piece of code moved behind a wire.
+
+A `Finding` is the value every check returns (kind, severity, `file:line`, subject,
+service, message, fix hint); reporters print them. This module holds the checks that
+read one function's signature; the checks that need a placement (shared state, tables
+with two writers, transactions across services) live in `metrics`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+ERROR = "error"
+WARNING = "warning"
+SEVERITY_RANK = {ERROR: 0, WARNING: 1}
+
+WIRE_UNSAFE_TYPE = "wire-unsafe-type"
+MISSING_TYPE_HINTS = "missing-type-hints"
+INSTANCE_METHOD_ACROSS = "instance-method-across"
+SHARED_MODULE_STATE = "shared-module-state"
+TABLE_MULTIPLE_WRITERS = "table-multiple-writers"
+CROSS_SERVICE_TRANSACTION = "cross-service-transaction"
+ARGUMENT_MUTATION = "argument-mutation"
+# Hazards the design asks for but the graph holds no fact for yet (see docs/metrics.md).
+NOT_DETECTED = (ARGUMENT_MUTATION,)
+
+# Names in an annotation that denote something that cannot be serialised into an event:
+# name -> (what it is, how to fix it).
+_SESSION = ("a database session or connection",
+            "open the session inside the service and pass ids or plain values instead")
+_FILE = ("an open file", "pass the content (str or bytes) or an S3 key instead of an open file")
+_CALLABLE = ("a callable", "replace the callback with a named operation the service calls, or an event")
+_LAZY = ("a generator or iterator", "return a list (paginate large results) instead of a lazy iterator")
+_SYNC = ("a lock or thread", "coordinate through a shared store (a conditional write, a queue) "
+         "instead of an in-process lock or thread")
+WIRE_UNSAFE_NAMES: Mapping[str, tuple[str, str]] = {
+    **dict.fromkeys(("Session", "AsyncSession", "scoped_session", "Connection", "AsyncConnection",
+                     "Engine", "AsyncEngine", "Cursor"), _SESSION),
+    **dict.fromkeys(("IO", "TextIO", "BinaryIO", "BufferedReader", "BufferedWriter", "TextIOWrapper",
+                     "FileIO"), _FILE),
+    **dict.fromkeys(("Callable", "Awaitable", "Coroutine"), _CALLABLE),
+    **dict.fromkeys(("Generator", "AsyncGenerator", "Iterator", "AsyncIterator"), _LAZY),
+    **dict.fromkeys(("Lock", "RLock", "Semaphore", "BoundedSemaphore", "Thread", "Condition"), _SYNC),
+}
+_MODEL_HINT = "return or accept a DTO (a dataclass or pydantic model) or the row's id instead of the ORM instance"
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+@dataclass(frozen=True, order=True)
+class Finding:
+    """One hazard. `location` is `file:line` relative to the analyzed root ('' when unknown)."""
+
+    kind: str
+    severity: str
+    location: str
+    subject: str
+    service: str
+    message: str
+    hint: str
+
+    def sort_key(self) -> tuple[int, str, str, str, str, str]:
+        return (SEVERITY_RANK.get(self.severity, 9), self.kind, self.subject, self.location,
+                self.service, self.message)
+
+    def to_json(self) -> dict[str, str]:
+        return {"hint": self.hint, "kind": self.kind, "location": self.location, "message": self.message,
+                "service": self.service, "severity": self.severity, "subject": self.subject}
+
+
+@dataclass(frozen=True)
+class Problem:
+    """A finding before it is placed: what is wrong with one function, whatever its service."""
+
+    kind: str
+    severity: str
+    message: str
+    hint: str
+
+    def found(self, location: str, subject: str, service: str) -> Finding:
+        return Finding(self.kind, self.severity, location, subject, service, self.message, self.hint)
+
+
+def signature_problems(function: str, attrs: Mapping[str, Any], models: Mapping[str, str]) -> tuple[Problem, ...]:
+    """What stops `function` from being called through a JSON contract.
+
+    `models` maps the short name of each ORM model class the signature names (from its
+    `uses_type` edges) to the class id; a model instance cannot cross a wire either."""
+    problems = [*_unsafe_types(attrs, models), *_missing_hints(attrs)]
+    if attrs.get("kind") == "method" and attrs.get("method_kind") == "instance":
+        problems.append(Problem(
+            INSTANCE_METHOD_ACROSS, WARNING,
+            f"instance method {function} is called from outside its service: the caller holds an "
+            "object the service owns",
+            "expose a module-level operation that takes an id (or a DTO) and loads the object inside "
+            "the service, or move the class to a shared library"))
+    return tuple(problems)
+
+
+def _annotated(attrs: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """(what, annotation) for each annotated parameter and the return."""
+    found = [(f"parameter {p['name']!r}", p["annotation"]) for p in attrs.get("params", ()) if p.get("annotation")]
+    if attrs.get("returns"):
+        found.append(("the return", attrs["returns"]))
+    return found
+
+
+def _unsafe_types(attrs: Mapping[str, Any], models: Mapping[str, str]) -> list[Problem]:
+    problems = []
+    for what, annotation in _annotated(attrs):
+        names = _NAME.findall(annotation)
+        for name in dict.fromkeys(names):
+            if name in WIRE_UNSAFE_NAMES:
+                label, hint = WIRE_UNSAFE_NAMES[name]
+                problems.append(Problem(WIRE_UNSAFE_TYPE, ERROR,
+                                        f"{what} is {label} ({annotation}) and cannot cross a wire", hint))
+            elif name in models:
+                problems.append(Problem(WIRE_UNSAFE_TYPE, ERROR,
+                                        f"{what} is an ORM model instance ({models[name]}) and cannot cross a "
+                                        "wire", _MODEL_HINT))
+    return problems
+
+
+def _missing_hints(attrs: Mapping[str, Any]) -> list[Problem]:
+    params = list(attrs.get("params", ()))
+    if attrs.get("kind") == "method" and attrs.get("method_kind") in ("instance", "class", "property") and params:
+        params = params[1:]  # self / cls
+    missing = [repr(p["name"]) for p in params if not p.get("annotation")]
+    if not attrs.get("returns"):
+        missing.append("the return")
+    if not missing:
+        return []
+    return [Problem(MISSING_TYPE_HINTS, WARNING, f"no type hint on {', '.join(missing)}",
+                    "add type hints: the operation's request and response schemas are generated from them")]

@@ -1,0 +1,505 @@
+"""Scoring a placement: how good a set of service boundaries is, and what blocks it.
+
+`score(context_or_graph, placement) -> Scores` is pure. Everything that does not depend
+on the placement (the weighted graph of units, who calls what across units, who reads
+and writes which table or piece of module state, what is wrong with each signature) is
+computed once in a `ScoringContext`, so that the selection page can re-score after
+every move. Each metric, its direction and its sources are in docs/metrics.md.
+
+Modularity and cycles are computed here rather than through networkx: the graph class is
+the only networkx user (conventions, item 3), and building a networkx graph per move
+would cost more than the whole score. The tests check both against networkx.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from itertools import combinations
+from typing import Any
+
+from .graph import CodeGraph
+from .hazards import (
+    CROSS_SERVICE_TRANSACTION,
+    ERROR,
+    NOT_DETECTED,
+    SHARED_MODULE_STATE,
+    TABLE_MULTIPLE_WRITERS,
+    Finding,
+    Problem,
+    signature_problems,
+)
+from .placement import MONOLITH, SHARED, Placement, unit_of, units_of
+
+SCORES_VERSION = 1
+CALL_KINDS = ("calls", "instantiates")
+# Weights of the undirected unit graph that modularity is measured on.
+CALL_WEIGHT = 1.0  # per call site: `count` of calls and instantiates edges between two units
+WRITE_WRITE_WEIGHT = 8.0  # per table or state both units write
+WRITE_READ_WEIGHT = 3.0  # per table or state one unit writes and the other only reads
+READ_READ_WEIGHT = 0.5  # per table or state both units only read
+# NED: a service is non-extreme when its size in lines is within these bounds.
+NED_MIN_LINES = 300
+NED_MAX_LINES = 5_000
+MAX_CYCLES = 100  # cycles listed at most; `cycles_truncated` says when there were more
+_OPERATION_KINDS = frozenset({"function", "method", "class"})
+_DIGITS = 6
+
+
+@dataclass(frozen=True)
+class Access:
+    node: str
+    mode: str  # "reads" or "writes"
+    count: int
+    line: int
+
+
+@dataclass(frozen=True)
+class Entity:
+    kind: str  # "table" or "state"
+    location: str
+    accesses: tuple[Access, ...]
+
+
+class ScoringContext:
+    """What scoring needs from a graph, independent of any placement. Build once, score often."""
+
+    def __init__(self, graph: CodeGraph, unit_kind: str = "module", *,
+                 size_bounds: tuple[int, int] = (NED_MIN_LINES, NED_MAX_LINES)) -> None:
+        self.unit_kind = unit_kind
+        self.size_bounds = size_bounds
+        self.units: tuple[str, ...] = tuple(units_of(graph, unit_kind))
+        self.attrs = {n: graph.node(n) for n in graph.nodes("module", "class", "function", "method")}
+        self.unit = {n: u for n in self.attrs if (u := unit_of(graph, n, unit_kind)) is not None}
+        self.sizes = _unit_sizes(self.attrs, self.unit, self.units)
+        self.call_total = 0
+        self.calls: Counter[tuple[str, str]] = Counter()  # directed, between different units
+        self.callers: dict[str, set[str]] = {}  # callee -> caller nodes (code only)
+        self.callees: dict[str, set[str]] = {}
+        self.outside: dict[str, set[str]] = {}  # callee -> units calling it from another unit
+        self._read_calls(graph)
+        self.entities = _entities(graph, self.attrs)
+        self.links = self._links()
+        self.degree: defaultdict[str, float] = defaultdict(float)
+        for (a, b), weight in self.links.items():
+            self.degree[a] += weight
+            self.degree[b] += weight
+        self.link_weight = sum(self.links.values())
+        self.nodes_of: dict[str, list[str]] = {}
+        for node, owner in sorted(self.unit.items()):
+            self.nodes_of.setdefault(owner, []).append(node)
+        self.interfaces = tuple((target, self.unit[target], tuple(sorted(units)), interface)
+                                for target, units in sorted(self.outside.items())
+                                if (interface := self._interface(target)) is not None)
+        self.problems = self._problems(graph)
+        self._found: dict[tuple[str, str], tuple[Finding, ...]] = {}
+
+    def _read_calls(self, graph: CodeGraph) -> None:
+        for source, target, data in graph.dependencies(*CALL_KINDS):
+            a, b = self.unit.get(source), self.unit.get(target)
+            if a is None or b is None:
+                continue
+            self.call_total += data["count"]
+            self.callers.setdefault(target, set()).add(source)
+            self.callees.setdefault(source, set()).add(target)
+            if a != b:
+                self.calls[(a, b)] += data["count"]
+                self.outside.setdefault(target, set()).add(a)
+
+    def _interface(self, target: str) -> str | None:
+        """What a call to `target` exposes: itself, or its class for a constructor (`X.__init__` is `X`)."""
+        interface = target.removesuffix(".__init__")
+        return interface if self.attrs.get(interface, {}).get("kind") in _OPERATION_KINDS else None
+
+    def _links(self) -> dict[tuple[str, str], float]:
+        """The undirected weighted unit graph: call weight plus data coupling (no self-loops)."""
+        links: defaultdict[tuple[str, str], float] = defaultdict(float)
+        for (a, b), count in self.calls.items():
+            links[(a, b) if a < b else (b, a)] += CALL_WEIGHT * count
+        for entity in self.entities.values():
+            modes: dict[str, set[str]] = {}
+            for access in entity.accesses:
+                modes.setdefault(self.unit[access.node], set()).add(access.mode)
+            for a, b in combinations(sorted(modes), 2):
+                writes = ("writes" in modes[a]) + ("writes" in modes[b])
+                links[(a, b)] += (READ_READ_WEIGHT, WRITE_READ_WEIGHT, WRITE_WRITE_WEIGHT)[writes]
+        return dict(sorted(links.items()))
+
+    def _problems(self, graph: CodeGraph) -> dict[str, tuple[Problem, ...]]:
+        """Signature problems of every function or method some other unit calls."""
+        models = {c for c in graph.nodes("class") if graph.targets(c, "maps_to")}
+        problems = {}
+        for target in self.outside:
+            attrs = self.attrs[target]
+            if attrs["kind"] not in ("function", "method") or target.endswith(".__init__"):
+                continue
+            named = {m.rsplit(".", 1)[-1]: m for m in graph.targets(target, "uses_type") if m in models}
+            problems[target] = signature_problems(target, attrs, named)
+        return problems
+
+    def operation_findings(self, target: str, service: str) -> tuple[Finding, ...]:
+        """The signature findings of `target` as an operation of `service` (kept: a move changes few)."""
+        key = (target, service)
+        if key not in self._found:
+            location = self.location(target)
+            self._found[key] = tuple(p.found(location, target, service) for p in self.problems[target])
+        return self._found[key]
+
+    def location(self, node: str) -> str:
+        attrs = self.attrs.get(node, {})
+        return f"{attrs['file']}:{attrs.get('line', 1)}" if "file" in attrs else ""
+
+
+def _unit_sizes(attrs: Mapping[str, dict[str, Any]], unit: Mapping[str, str],
+                units: Iterable[str]) -> dict[str, int]:
+    """Lines per unit: a module's size, or with class units a class's size and the rest of its module."""
+    sizes = {u: int(attrs.get(u, {}).get("size", 0)) for u in units}
+    for node, owner in unit.items():
+        if node == owner and attrs[node]["kind"] == "class":
+            module = attrs[node]["module"]
+            if module in sizes:
+                sizes[module] -= sizes[node]
+    return sizes
+
+
+def _entities(graph: CodeGraph, code: Mapping[str, dict[str, Any]]) -> dict[str, Entity]:
+    """Tables and module state with every code access to them."""
+    accesses: dict[str, list[Access]] = {}
+    for source, target, data in graph.dependencies("reads", "writes"):
+        if source in code:
+            accesses.setdefault(target, []).append(
+                Access(source, data["kind"], data["count"], (data["lines"] or [code[source].get("line", 1)])[0]))
+    entities = {}
+    for target, found in sorted(accesses.items()):
+        attrs = graph.node(target)
+        if attrs["kind"] == "table":
+            entities[target] = Entity("table", "", tuple(found))
+        elif attrs["kind"] == "variable" and attrs.get("state"):
+            entities[target] = Entity("state", f"{attrs.get('file', '')}:{attrs.get('line', 1)}", tuple(found))
+    return entities
+
+
+# -- results ----------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class PlaceScore:
+    name: str
+    units: int
+    size: int
+    interfaces: tuple[str, ...]  # functions, methods and classes called from outside the place
+    extreme: bool  # size outside the NED bounds (services only)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"extreme": self.extreme, "ifn": len(self.interfaces), "interfaces": list(self.interfaces),
+                "name": self.name, "size": self.size, "units": self.units}
+
+
+@dataclass(frozen=True)
+class DataOwnership:
+    entity: str
+    kind: str
+    owner: str | None  # the place that writes it most (call sites), None when nothing writes it
+    writers: tuple[tuple[str, int], ...]  # (place, write sites)
+    readers: tuple[tuple[str, int], ...]
+
+    @property
+    def read_across(self) -> tuple[str, ...]:
+        """Places that read it without owning it."""
+        return tuple(p for p, _ in self.readers if p != self.owner and p != SHARED)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"entity": self.entity, "kind": self.kind, "owner": self.owner, "read_across": list(self.read_across),
+                "readers": dict(self.readers), "writers": dict(self.writers)}
+
+
+@dataclass(frozen=True)
+class Transaction:
+    function: str
+    service: str
+    location: str
+    tables: tuple[tuple[str, str], ...]  # (table, owning place)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"function": self.function, "location": self.location, "service": self.service,
+                "tables": dict(self.tables)}
+
+
+@dataclass(frozen=True)
+class Scores:
+    """Every metric of one placement. Directions: modularity higher is better; ICP, IFN, NED,
+    cycles, transactions and findings lower is better."""
+
+    unit_kind: str
+    modularity: float
+    icp: float
+    ifn: float  # mean interfaces per service
+    ned: float
+    size_bounds: tuple[int, int]
+    services: tuple[PlaceScore, ...]
+    monolith: PlaceScore
+    data: tuple[DataOwnership, ...]
+    cycles: tuple[tuple[str, ...], ...]
+    cycles_truncated: bool
+    transactions: tuple[Transaction, ...]
+    findings: tuple[Finding, ...]
+    not_detected: tuple[str, ...] = NOT_DETECTED
+
+    def to_json(self) -> dict[str, Any]:
+        document = {
+            "format": "mono2lambda-scores", "version": SCORES_VERSION, "unit_kind": self.unit_kind,
+            "modularity": self.modularity, "icp": self.icp, "ifn": self.ifn, "ned": self.ned,
+            "size_bounds": list(self.size_bounds), "services": [s.to_json() for s in self.services],
+            "monolith": self.monolith.to_json(), "data": [d.to_json() for d in self.data],
+            "cycles": [list(c) for c in self.cycles], "cycles_truncated": self.cycles_truncated,
+            "transactions": [t.to_json() for t in self.transactions],
+            "findings": [f.to_json() for f in self.findings], "not_detected": list(self.not_detected),
+        }
+        return dict(sorted(document.items()))
+
+    def dumps(self) -> str:
+        return json.dumps(self.to_json(), sort_keys=True, indent=1) + "\n"
+
+
+# -- scoring ------------------------------------------------------------------------------------
+def score(source: CodeGraph | ScoringContext, placement: Placement) -> Scores:
+    """Score `placement`; pass a `ScoringContext` to score many placements of one graph cheaply."""
+    context = source if isinstance(source, ScoringContext) else ScoringContext(source, placement.unit_kind)
+    if context.unit_kind != placement.unit_kind:
+        raise ValueError(f"the placement places {placement.unit_kind} units, the context was built for "
+                         f"{context.unit_kind} units")
+    place = {u: placement.place_of(u) for u in context.units}
+    services = placement.services()
+    places = _Places(context, place)
+    interfaces = _interfaces(context, place)
+    data = _ownership(context, places)
+    owners = {d.entity: d.owner for d in data if d.kind == "table" and d.owner not in (None, SHARED)}
+    transactions = _transactions(context, places, owners)
+    lo, hi = context.size_bounds
+    scored = tuple(_place_score(context, place, s, interfaces, (lo, hi)) for s in services)
+    icp, place_edges = _crossings(context, place)
+    cycles, truncated = elementary_cycles(place_edges)
+    findings = [*_operation_findings(context, interfaces, services), *_data_findings(context, places, data),
+                *_transaction_findings(transactions)]
+    return Scores(
+        unit_kind=context.unit_kind,
+        modularity=round(_modularity(context, place), _DIGITS),
+        icp=round(icp, _DIGITS),
+        ifn=round(sum(len(s.interfaces) for s in scored) / len(scored), _DIGITS) if scored else 0.0,
+        ned=round(_ned(scored), _DIGITS),
+        size_bounds=(lo, hi),
+        services=scored,
+        monolith=_place_score(context, place, MONOLITH, interfaces, None),
+        data=data,
+        cycles=cycles,
+        cycles_truncated=truncated,
+        transactions=transactions,
+        findings=tuple(sorted(set(findings), key=Finding.sort_key)),
+    )
+
+
+def _modularity(context: ScoringContext, place: Mapping[str, str]) -> float:
+    """Newman's modularity (resolution 1) of the places on the undirected unit graph."""
+    total = context.link_weight
+    if total == 0:
+        return 0.0
+    inside: defaultdict[str, float] = defaultdict(float)
+    degree: defaultdict[str, float] = defaultdict(float)
+    for unit, weight in context.degree.items():
+        degree[place[unit]] += weight
+    for (a, b), weight in context.links.items():
+        pa = place[a]
+        if pa == place[b]:
+            inside[pa] += weight
+    return sum(inside[p] / total - (degree[p] / (2 * total)) ** 2 for p in sorted(degree))
+
+
+def _crossings(context: ScoringContext, place: Mapping[str, str]) -> tuple[float, dict[str, set[str]]]:
+    """ICP, and the service-level call graph (the monolith included, shared libraries left out).
+
+    A call crosses a boundary when it leaves its place, unless it lands in a shared library."""
+    crossing = 0
+    edges: dict[str, set[str]] = {}
+    for (a, b), count in context.calls.items():
+        pa, pb = place[a], place[b]
+        if pa != pb and pb != SHARED:
+            crossing += count
+            if pa != SHARED:
+                edges.setdefault(pa, set()).add(pb)
+    return (crossing / context.call_total if context.call_total else 0.0), edges
+
+
+def _interfaces(context: ScoringContext, place: Mapping[str, str]) -> dict[str, set[str]]:
+    """Place -> the functions, methods and classes called from outside it."""
+    found: dict[str, set[str]] = {}
+    for _, unit, callers, interface in context.interfaces:
+        home = place[unit]
+        if home == SHARED:
+            continue
+        for caller in callers:
+            if place[caller] != home:
+                found.setdefault(home, set()).add(interface)
+                break
+    return found
+
+
+def _place_score(context: ScoringContext, place: Mapping[str, str], name: str,
+                 interfaces: Mapping[str, set[str]], bounds: tuple[int, int] | None) -> PlaceScore:
+    units = [u for u in context.units if place[u] == name]
+    size = sum(context.sizes[u] for u in units)
+    extreme = bounds is not None and not bounds[0] <= size <= bounds[1]
+    return PlaceScore(name, len(units), size, tuple(sorted(interfaces.get(name, ()))), extreme)
+
+
+def _ned(services: tuple[PlaceScore, ...]) -> float:
+    """Mono2Micro's NED over lines: the share of the services' code that sits in extreme services."""
+    total = sum(s.size for s in services)
+    return sum(s.size for s in services if s.extreme) / total if total else 0.0
+
+
+class _Places:
+    """Where a node's code runs. Shared-library code runs in every place that calls into it
+    (directly or through other shared code), so its reads and writes count for those places."""
+
+    def __init__(self, context: ScoringContext, place: Mapping[str, str]) -> None:
+        self.context, self.place = context, place
+        self._shared: dict[str, frozenset[str]] | None = None
+
+    def of(self, node: str) -> frozenset[str]:
+        home = self.place[self.context.unit[node]]
+        if home != SHARED:
+            return frozenset((home,))
+        if self._shared is None:
+            self._shared = self._propagate()
+        return self._shared.get(node) or frozenset((SHARED,))
+
+    def _propagate(self) -> dict[str, frozenset[str]]:
+        """Places reaching each shared node: seeded by outside callers, pushed along shared calls."""
+        context, place = self.context, self.place
+        shared = [n for u, p in place.items() if p == SHARED for n in context.nodes_of.get(u, ())]
+        reached: dict[str, set[str]] = {}
+        for node in shared:
+            outside = {place[context.unit[c]] for c in context.callers.get(node, ())} - {SHARED}
+            if outside:
+                reached[node] = outside
+        work = list(reached)
+        while work:
+            node = work.pop()
+            for callee in context.callees.get(node, ()):
+                if place[context.unit[callee]] == SHARED and not reached[node] <= reached.setdefault(callee, set()):
+                    reached[callee] |= reached[node]
+                    work.append(callee)
+        return {node: frozenset(places) for node, places in reached.items()}
+
+
+def _ownership(context: ScoringContext, places: _Places) -> tuple[DataOwnership, ...]:
+    result = []
+    for entity, info in context.entities.items():
+        writers: Counter[str] = Counter()
+        readers: Counter[str] = Counter()
+        for access in info.accesses:
+            for p in places.of(access.node):
+                (writers if access.mode == "writes" else readers)[p] += access.count
+        owner = min(writers, key=lambda p: (p == SHARED, -writers[p], p)) if writers else None
+        result.append(DataOwnership(entity, info.kind, owner, tuple(sorted(writers.items())),
+                                    tuple(sorted(readers.items()))))
+    return tuple(result)
+
+
+def _transactions(context: ScoringContext, places: _Places,
+                  owners: Mapping[str, str | None]) -> tuple[Transaction, ...]:
+    """Functions whose writes land in tables owned by two or more places."""
+    written: dict[str, dict[str, str]] = {}
+    for entity, info in context.entities.items():
+        owner = owners.get(entity)
+        if owner is None:
+            continue
+        for access in info.accesses:
+            if access.mode == "writes":
+                written.setdefault(access.node, {})[entity] = owner
+    found = []
+    for function, tables in sorted(written.items()):
+        if len(set(tables.values())) > 1:
+            service = ",".join(sorted(places.of(function)))
+            found.append(Transaction(function, service, context.location(function), tuple(sorted(tables.items()))))
+    return tuple(found)
+
+
+def elementary_cycles(edges: Mapping[str, set[str]],
+                      limit: int = MAX_CYCLES) -> tuple[tuple[tuple[str, ...], ...], bool]:
+    """Elementary cycles, each starting at its smallest name, in sorted order; at most `limit`."""
+    found: list[tuple[str, ...]] = []
+    for start in sorted(edges):
+        stack = [(start, iter(sorted(edges[start])))]
+        path = [start]
+        while stack:
+            _, successors = stack[-1]
+            step = next(successors, None)
+            if step is None:
+                stack.pop()
+                path.pop()
+            elif step == start:
+                found.append(tuple(path))
+                if len(found) > limit:
+                    return tuple(sorted(found)[:limit]), True
+            elif step > start and step not in path:
+                path.append(step)
+                stack.append((step, iter(sorted(edges.get(step, ())))))
+    return tuple(sorted(found)), False
+
+
+# -- findings -----------------------------------------------------------------------------------
+def _operation_findings(context: ScoringContext, interfaces: Mapping[str, set[str]],
+                        services: Iterable[str]) -> list[Finding]:
+    """Signature hazards of each service's operations (its functions and methods called from outside)."""
+    found: list[Finding] = []
+    for service in services:
+        for target in interfaces.get(service, ()):
+            if target in context.problems:
+                found.extend(context.operation_findings(target, service))
+    return found
+
+
+def _data_findings(context: ScoringContext, places: _Places, data: Iterable[DataOwnership]) -> list[Finding]:
+    found = []
+    for entity in data:
+        writers = [p for p, _ in entity.writers if p != SHARED]
+        accessors = sorted(set(writers) | {p for p, _ in entity.readers if p != SHARED})
+        if entity.kind == "table" and len(writers) > 1:
+            others = [p for p in writers if p != entity.owner]
+            found.append(Finding(
+                TABLE_MULTIPLE_WRITERS, ERROR, _first_write(context, places, entity), entity.entity, entity.owner or "",
+                f"{entity.entity} is written by {_sites(entity.writers)}",
+                f"let {entity.owner} own it: {', '.join(others)} should call an operation of {entity.owner} "
+                "(or publish an event) instead of writing the table"))
+        elif entity.kind == "state" and writers and len(accessors) > 1:
+            found.append(Finding(
+                SHARED_MODULE_STATE, ERROR, context.entities[entity.entity].location, entity.entity,
+                entity.owner or "",
+                f"module state {entity.entity} is written by {_sites(entity.writers)} and used by "
+                f"{', '.join(accessors)}; each Lambda would hold its own copy",
+                "move the state to a store every service reaches (a table, DynamoDB, a cache) or keep all "
+                "its readers and writers in one service"))
+    return found
+
+
+def _sites(places: Iterable[tuple[str, int]]) -> str:
+    return ", ".join(f"{p} ({n} site{'s' if n > 1 else ''})" for p, n in places)
+
+
+def _first_write(context: ScoringContext, places: _Places, entity: DataOwnership) -> str:
+    """Where a writer other than the owner writes the table (the line to change)."""
+    writes = sorted((a for a in context.entities[entity.entity].accesses if a.mode == "writes"),
+                    key=lambda a: (a.node, a.line))
+    foreign = [a for a in writes if entity.owner not in places.of(a.node)] or writes
+    return f"{context.attrs[foreign[0].node].get('file', '')}:{foreign[0].line}" if foreign else ""
+
+
+def _transaction_findings(transactions: Iterable[Transaction]) -> list[Finding]:
+    return [Finding(
+        CROSS_SERVICE_TRANSACTION, ERROR, t.location, t.function, t.service,
+        "writes tables owned by different places in one unit of work: "
+        + ", ".join(f"{table.removeprefix('table:')} ({owner})" for table, owner in t.tables),
+        "split it into one local transaction per owning service and coordinate them with a saga "
+        "(Step Functions) or an outbox; or move the writes behind the owners' operations")
+        for t in transactions]

@@ -1,0 +1,144 @@
+"""Benchmark `score` the way the selection page uses it: one move, then a full re-score.
+
+Builds a synthetic graph of 1,000 modules (deterministic for a seed: 25 packages of 40
+modules, each module with functions, a class with methods, calls mostly inside its
+package, tables and module state read and written mostly by their own package), builds
+the `ScoringContext` once, then times `placement.moved(...)` + `score(context, moved)`
+for 20 different moves and prints the median against the 100 ms target.
+
+    .venv/bin/python benchmarks/score_bench.py
+    .venv/bin/python benchmarks/score_bench.py --modules 3000 --repeat 50
+
+Exit code 0 when the median meets the target, 1 when it does not.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import statistics
+import sys
+import time
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+if str(REPO_ROOT) not in sys.path:  # run with a python that has not installed the project
+    sys.path.insert(0, str(REPO_ROOT))
+
+from analyzer.graph import CodeGraph
+from analyzer.metrics import ScoringContext, score
+from analyzer.placement import MONOLITH, SHARED, Placement
+
+TARGET_MS = 100.0
+PACKAGE_SIZE = 40
+FUNCTIONS = 8
+METHODS = 3
+CALLS_PER_FUNCTION = 4
+LOCAL_CALLS = 0.85  # share of calls that stay inside the caller's package
+TABLES_PER_PACKAGE = 3
+STATE_PER_PACKAGE = 4
+
+
+def synthetic_graph(modules: int, seed: int = 0) -> CodeGraph:
+    """A monolith-shaped graph: packages of modules that mostly talk among themselves."""
+    rng = random.Random(seed)
+    graph = CodeGraph()
+    packages = [f"app.p{i:02d}" for i in range(-(-modules // PACKAGE_SIZE))]
+    names = [f"{packages[i // PACKAGE_SIZE]}.m{i % PACKAGE_SIZE:02d}" for i in range(modules)]
+    functions: dict[str, list[str]] = {}
+    for module in names:
+        path = module.replace(".", "/") + ".py"
+        graph.add_symbol(module, "module", file=path, line=1, end_line=300, size=rng.randint(60, 400), module=module)
+        own = []
+        for f in range(FUNCTIONS):
+            fid = f"{module}.f{f}"
+            annotation = rng.choice(["int", "str", None, "Session", "list[int]"])
+            graph.add_symbol(fid, "function", file=path, line=10 + 20 * f, size=18, module=module,
+                             params=[{"name": "x", "kind": "positional", "annotation": annotation, "default": False}],
+                             returns=rng.choice(["int", None, "Iterator[int]"]))
+            own.append(fid)
+        cls = f"{module}.C"
+        graph.add_symbol(cls, "class", file=path, line=200, size=60, module=module)
+        for m in range(METHODS):
+            mid = f"{cls}.m{m}"
+            graph.add_symbol(mid, "method", file=path, line=205 + 10 * m, size=8, module=module, method_kind="instance",
+                             params=[{"name": "self", "kind": "positional", "annotation": None, "default": False}],
+                             returns="int")
+            own.append(mid)
+        functions[module] = own
+    by_package = {p: [m for m in names if m.startswith(p + ".")] for p in packages}
+    for package in packages:
+        for t in range(TABLES_PER_PACKAGE):
+            graph.add_symbol(f"table:{package}_{t}", "table", name=f"{package}_{t}")
+        first = by_package[package][0]
+        for s in range(STATE_PER_PACKAGE):
+            graph.add_symbol(f"{first}.STATE{s}", "variable", file=first.replace(".", "/") + ".py", line=2 + s,
+                             module=first, mutable=True, state=True)
+    for module in names:
+        package = module.rsplit(".", 1)[0]
+        for caller in functions[module]:
+            for _ in range(CALLS_PER_FUNCTION):
+                home = package if rng.random() < LOCAL_CALLS else rng.choice(packages)
+                callee = rng.choice(functions[rng.choice(by_package[home])])
+                if callee != caller and not graph.has_dependency(caller, callee, "calls"):
+                    graph.add_dependency(caller, callee, "calls", count=rng.randint(1, 3), lines=[11])
+            if rng.random() < 0.3:
+                home = package if rng.random() < 0.9 else rng.choice(packages)
+                table = f"table:{home}_{rng.randrange(TABLES_PER_PACKAGE)}"
+                graph.add_dependency(caller, table, rng.choice(["reads", "writes"]), lines=[12])
+            if rng.random() < 0.1:
+                home = package if rng.random() < 0.8 else rng.choice(packages)
+                state = f"{by_package[home][0]}.STATE{rng.randrange(STATE_PER_PACKAGE)}"
+                graph.add_dependency(caller, state, rng.choice(["reads", "writes"]), lines=[13])
+    return graph
+
+
+def initial_placement(graph: CodeGraph) -> Placement:
+    """One service per package; the first package stays in the monolith, the last is shared."""
+    modules = graph.nodes("module")
+    packages = sorted({m.rsplit(".", 1)[0] for m in modules})
+    place = {p: p.rsplit(".", 1)[1] for p in packages}
+    place[packages[0]], place[packages[-1]] = MONOLITH, SHARED
+    return Placement({m: place[m.rsplit(".", 1)[0]] for m in modules})
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--modules", type=int, default=1000)
+    parser.add_argument("--repeat", type=int, default=20)
+    parser.add_argument("--seed", type=int, default=0)
+    args = parser.parse_args(argv)
+
+    started = time.perf_counter()
+    graph = synthetic_graph(args.modules, args.seed)
+    built = time.perf_counter()
+    context = ScoringContext(graph)
+    prepared = time.perf_counter()
+    placement = initial_placement(graph)
+    services = placement.services()
+    first = score(context, placement)
+    rng = random.Random(args.seed)
+    timings = []
+    for _ in range(args.repeat):
+        unit = rng.choice(context.units)
+        before = time.perf_counter()
+        placement = placement.moved([unit], rng.choice(services))
+        result = score(context, placement)
+        timings.append((time.perf_counter() - before) * 1000)
+    median = statistics.median(timings)
+
+    counts = graph.count_edges()
+    print(f"graph: {len(graph.nodes('module'))} modules, {len(graph.nodes())} nodes, "
+          f"{sum(counts.values())} edges ({counts['calls']} calls) built in {built - started:.2f}s")
+    print(f"ScoringContext: {(prepared - built) * 1000:.0f} ms once ({len(context.links)} unit links, "
+          f"{len(context.outside)} operation candidates, {len(context.entities)} data entities)")
+    print(f"first score: {len(first.services)} services, {len(first.findings)} findings, "
+          f"modularity {first.modularity:.3f}, ICP {first.icp:.3f}")
+    print(f"move + score, {args.repeat} runs: median {median:.1f} ms, min {min(timings):.1f} ms, "
+          f"max {max(timings):.1f} ms (target <= {TARGET_MS:.0f} ms): {'PASS' if median <= TARGET_MS else 'FAIL'}")
+    print(f"last score: {len(result.findings)} findings, {len(result.cycles)} cycles")
+    return 0 if median <= TARGET_MS else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
