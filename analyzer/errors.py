@@ -2,12 +2,16 @@
 
     Mono2LambdaError          every error we raise on purpose; the CLI maps it to an exit code
     +-- InputError            the user's input is wrong (a path, an option, a file): exit 2
+    |   +-- PlanError         the plan file is wrong or an edit of it cannot be made
     +-- CacheError            the analysis cache cannot be used (it is then rebuilt)
 
 Every error says where, what, and how to fix it (`hint`).
 """
 
 from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
 
 
 class Mono2LambdaError(Exception):
@@ -28,3 +32,15 @@ class InputError(Mono2LambdaError):
 
 class CacheError(Mono2LambdaError):
     pass
+
+
+class PlanError(InputError):
+    """The plan file (boundaries.yaml) is wrong, or an edit of it cannot be made.
+
+    The message starts with `file:line:` when the problem has a place in the file;
+    `problems` keeps every problem found (structural validation reports them all at
+    once, so a person fixes a file in one pass, not one error per run)."""
+
+    def __init__(self, message: str, *, hint: str | None = None, problems: Sequence[Any] = ()) -> None:
+        super().__init__(message, hint=hint)
+        self.problems = tuple(problems)

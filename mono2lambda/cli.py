@@ -6,23 +6,22 @@ error (a bug in mono2lambda; `--debug` shows its traceback).
 
 from __future__ import annotations
 
-import functools
 import json
-import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import click
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from analyzer.errors import Mono2LambdaError
+from analyzer.partition import ProposeOptions
 from analyzer.pipeline import AnalyzeOptions, analyze
 
 from . import __version__
-from .render import print_summary, summary_json
+from .boundaries import DEFAULT_GRAPH, propose_plan
+from .common import handle_errors, progress_bar
+from .plan_commands import plan
+from .render import print_scores, print_summary, summary_json
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "shop"
 EXPORTERS: dict[str, Callable[[Any], str]] = {
@@ -30,62 +29,6 @@ EXPORTERS: dict[str, Callable[[Any], str]] = {
     "dot": lambda graph: graph.to_dot(),
     "callgraph-json": lambda graph: json.dumps(graph.call_graph(), indent=1, sort_keys=True) + "\n",
 }
-INTERNAL_ERROR = 3  # a bug in mono2lambda, not in the input
-
-
-def handle_errors(command: Callable[..., int | None]) -> Callable[..., None]:
-    """Turn our errors into one line and an exit code; --debug shows the traceback."""
-
-    @functools.wraps(command)
-    def wrapper(*args: Any, **kwargs: Any) -> None:
-        debug = click.get_current_context().find_root().params.get("debug", False)
-        try:
-            code = command(*args, **kwargs) or 0
-        except Mono2LambdaError as error:
-            if debug:
-                raise
-            click.echo(f"error: {error}", err=True)
-            sys.exit(error.exit_code)
-        except OSError as error:  # an output path we were given cannot be written (--out, --export)
-            if debug:
-                raise
-            where = f"{error.filename}: " if error.filename else ""
-            click.echo(f"error: {where}{error.strerror or error} (check the --out and --export paths)",
-                       err=True)
-            sys.exit(2)
-        except Exception as error:  # a bug of ours: say so in one line, keep the traceback for --debug
-            if debug:
-                raise
-            click.echo(f"internal error: {type(error).__name__}: {error} (run again with --debug for the "
-                       "traceback, and please report it)", err=True)
-            sys.exit(INTERNAL_ERROR)
-        sys.exit(code)
-
-    return wrapper
-
-
-@contextmanager
-def progress_bar(console: Console, label: str) -> Iterator[Callable[[int, int], None]]:
-    """A progress callback that shows a bar once there is enough work to watch."""
-    bar = Progress(TextColumn(label), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                   console=console, transient=True)
-    task = None
-
-    def update(done: int, total: int) -> None:
-        nonlocal task
-        if total < 50:
-            return
-        if task is None:
-            bar.start()
-            task = bar.add_task(label, total=total)
-        bar.update(task, completed=done)
-        if done >= total:
-            bar.stop()  # parsing is over; no display thread while the rest runs
-
-    try:
-        yield update
-    finally:
-        bar.stop()
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -152,6 +95,44 @@ def demo_command(out_dir: Path) -> int:
     result = analyze(EXAMPLE, out_dir)
     print_summary(console, result.summary, str(result.graph_path))
     return 0
+
+
+@cli.command("propose")
+@click.option("--graph", "graph_path", type=click.Path(path_type=Path), default=DEFAULT_GRAPH, show_default=True,
+              help="The graph written by `mono2lambda analyze`.")
+@click.option("--plan", "plan_path", type=click.Path(path_type=Path), default=Path("boundaries.yaml"),
+              show_default=True, help="The plan to write (an existing one is updated, keeping its comments).")
+@click.option("--services", type=click.IntRange(min=1), default=None, help="Exactly this many services.")
+@click.option("--resolution", type=click.FloatRange(min=0.01), default=1.0, show_default=True,
+              help="Higher gives more, smaller services (when --services is not given).")
+@click.option("--seed", type=int, default=0, show_default=True, help="Seed of the clustering (same seed, same plan).")
+@click.option("--unit", "unit_kind", type=click.Choice(["module", "class"]), default="module", show_default=True,
+              help="What gets placed (a new plan only; an existing plan keeps its unit).")
+@click.option("--no-shared", is_flag=True, help="Do not propose widely used utility modules as shared libraries.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@handle_errors
+def propose_command(graph_path: Path, plan_path: Path, services: int | None, resolution: float, seed: int,
+                    unit_kind: str, no_shared: bool, fmt: str) -> int:
+    """Propose service boundaries and write them to the plan file.
+
+    Units pull together by calls and, most strongly, by writing the same tables or module
+    state. An existing plan's pinned units, monolith and shared lists are kept as they
+    are. Prints the scores of the proposal (docs/metrics.md).
+    """
+    options = ProposeOptions(services=services, resolution=resolution, seed=seed, unit_kind=unit_kind,
+                             detect_shared=not no_shared)
+    proposal = propose_plan(graph_path, plan_path, options)
+    if fmt == "json":
+        click.echo(proposal.scores.dumps(), nl=False)
+        return 0
+    console = Console()
+    console.print(f"Proposed {len(proposal.placement.services())} services in {plan_path}"
+                  + (f", keeping {proposal.kept} units the plan fixed" if proposal.kept else ""))
+    print_scores(console, proposal.scores)
+    return 0
+
+
+cli.add_command(plan)
 
 
 def main() -> None:

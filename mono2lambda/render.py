@@ -8,6 +8,8 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
+from analyzer.metrics import Scores
+
 MAX_DIAGNOSTICS_SHOWN = 20
 
 
@@ -65,3 +67,26 @@ def _print_diagnostics(console: Console, diagnostics: list[dict[str, Any]]) -> N
                       markup=False, highlight=False)
     if len(diagnostics) > MAX_DIAGNOSTICS_SHOWN:
         console.print(f"  ... and {len(diagnostics) - MAX_DIAGNOSTICS_SHOWN} more in the graph file")
+
+
+def print_scores(console: Console, scores: Scores) -> None:
+    """The figures of a placement, its services, and its hazards (worst first)."""
+    console.print(f"modularity {scores.modularity:.3f} (higher is better), ICP {scores.icp:.1%}, "
+                  f"IFN {scores.ifn:.1f}, NED {scores.ned:.2f} (lower is better)")
+    table = Table(title="Services", title_justify="left")
+    for column in ("service", "units", "lines", "interfaces"):
+        table.add_column(column, justify="left" if column == "service" else "right")
+    for service in scores.services:
+        table.add_row(service.name, str(service.units), str(service.size), str(len(service.interfaces)))
+    table.add_row("(monolith)", str(scores.monolith.units), str(scores.monolith.size),
+                  str(len(scores.monolith.interfaces)))
+    console.print(table)
+    for cycle in scores.cycles:
+        console.print(f"cycle between services: {' -> '.join([*cycle, cycle[0]])}")
+    if scores.findings:
+        console.print(f"Hazards: {len(scores.findings)}")
+    for finding in scores.findings[:MAX_DIAGNOSTICS_SHOWN]:
+        console.print(f"  {finding.location}: {finding.severity}: {finding.message} ({finding.hint}) [{finding.kind}]",
+                      markup=False, highlight=False)
+    if len(scores.findings) > MAX_DIAGNOSTICS_SHOWN:
+        console.print(f"  ... and {len(scores.findings) - MAX_DIAGNOSTICS_SHOWN} more (--format json lists all)")

@@ -1,0 +1,119 @@
+"""The plan file as a document: its YAML tree (comments, layout, lines) and the `Plan` it means.
+
+`parse_plan` and `PlanDocument.dumps` are pure (text in, text out); `read_plan` and
+`write_plan` are the only functions here that touch the disk.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import copy
+import os
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..errors import PlanError
+from .model import Plan, Problem
+from .schema import plan_of_tree
+from .yamltree import Layout, Tree, YAMLSyntaxError, dump, guess_layout, line_of, load
+
+DEFAULT_PLAN = "boundaries.yaml"
+
+
+@dataclass(frozen=True)
+class PlanDocument:
+    """A valid plan together with the round-trip tree it was read from.
+
+    `text` is what the tree was parsed from: `dumps()` returns it untouched, so a command
+    that changes nothing rewrites nothing. Edits never mutate a document; they build a new
+    one by dumping an edited copy of the tree and parsing that text again, which also
+    gives the new document true line numbers and proves the output is a valid plan."""
+
+    tree: Tree
+    plan: Plan
+    filename: str
+    text: str
+    layout: Layout = field(default_factory=Layout)
+
+    def dumps(self) -> str:
+        return self.text
+
+    def line(self, *path: str | int) -> int | None:
+        """The 1-based line of the key or list item at `path` (see yamltree.line_of)."""
+        return line_of(self.tree, *path)
+
+    def edited_tree(self) -> Tree:
+        """A deep copy of the tree to edit (comments included); this document stays as it is."""
+        return copy.deepcopy(self.tree)
+
+    def with_tree(self, tree: Tree) -> PlanDocument:
+        """The document an edited tree makes, validated as if a person had written it."""
+        return parse_plan(dump(tree, self.layout), self.filename)
+
+
+def parse_plan(text: str, filename: str = DEFAULT_PLAN) -> PlanDocument:
+    """Parse and validate plan text; raises PlanError listing every problem with its line."""
+    try:
+        tree: Any = load(text)
+    except YAMLSyntaxError as error:
+        raise _syntax_error(error, filename) from None
+    plan, problems = plan_of_tree(tree)
+    if plan is None:
+        if not text.strip():
+            problems = [Problem(1, "error", "the plan file is empty",
+                                "run `mono2lambda propose` to write one, or start from docs/plan-format.md")]
+        raise plan_error(problems, filename)
+    return PlanDocument(tree, plan, filename, text, guess_layout(text))
+
+
+def read_plan(path: Path | str) -> PlanDocument:
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise PlanError(f"{path}: no such plan file", hint="run `mono2lambda propose` to write one, or pass "
+                        "--plan PATH") from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise PlanError(f"{path}: cannot read the plan file: {error}", hint="check the --plan path") from None
+    return parse_plan(text, str(path))
+
+
+def write_plan(path: Path | str, doc: PlanDocument) -> None:
+    """Write atomically: a temporary file in the same folder, then os.replace, so the plan
+    on disk is always either the old one or the new one, never half written."""
+    path = Path(path)
+    handle, temporary = tempfile.mkstemp(dir=path.parent or Path("."), prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
+            stream.write(doc.dumps())
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise
+
+
+def plan_error(problems: list[Problem], filename: str) -> PlanError:
+    """One PlanError for one or more problems: `file:line: what (how)`, one per line."""
+    errors = [problem for problem in problems if problem.severity == "error"] or problems
+    first = errors[0]
+    where = f"{filename}:{first.line}" if first.line else filename
+    if len(errors) == 1:
+        return PlanError(f"{where}: {first.message}", hint=first.hint or None, problems=errors)
+    lines = [problem.render(filename).replace(": error: ", ": ", 1) for problem in errors]
+    return PlanError("\n".join(lines), problems=errors)
+
+
+def _syntax_error(error: YAMLSyntaxError, filename: str) -> PlanError:
+    mark = error.problem_mark or error.context_mark
+    line = mark.line + 1 if mark is not None else 1
+    what = error.problem or error.context or "invalid YAML"
+    if "duplicate key" in str(error):
+        hint = "each key may appear once in a mapping; merge the two entries"
+    else:
+        hint = "fix the YAML syntax at that line (indentation, a missing ':' or an unclosed quote or bracket)"
+    return plan_error([Problem(line, "error", f"invalid YAML: {what}", hint)], filename)

@@ -1,0 +1,97 @@
+"""The files behind `propose`, `plan score` and `plan why`: read the graph and the plan,
+call the pure core, write the plan. Kept apart from the click commands so each command
+stays a few lines."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fnmatch import fnmatchcase
+from pathlib import Path
+
+from analyzer.errors import InputError
+from analyzer.explain import Explanation, explain
+from analyzer.graph import CodeGraph
+from analyzer.metrics import Scores, score
+from analyzer.partition import Constraints, ProposeOptions, propose
+from analyzer.pipeline import load_graph
+from analyzer.placement import MONOLITH, SHARED, Placement, units_of
+from analyzer.plan import PlanDocument, assign, check_plan, plan_error, plan_from_placement, read_plan, write_plan
+from analyzer.plan.assign import entries_of, winners
+
+DEFAULT_GRAPH = Path(".mono2lambda") / "graph.json"
+
+
+@dataclass(frozen=True)
+class Proposal:
+    doc: PlanDocument
+    placement: Placement
+    scores: Scores
+    kept: int  # units the previous plan fixed (pinned, kept in the monolith, shared)
+
+
+def read_graph(path: Path) -> CodeGraph:
+    if not path.exists():
+        raise InputError(f"{path}: no graph file", hint="run `mono2lambda analyze SRC` first, or pass --graph PATH")
+    try:
+        return load_graph(path)
+    except ValueError as error:
+        raise InputError(f"{path}: not a readable graph file ({error})",
+                         hint="run `mono2lambda analyze SRC` again") from None
+
+
+def read_checked_plan(plan_path: Path, graph: CodeGraph) -> PlanDocument:
+    doc = read_plan(plan_path)
+    problems = check_plan(doc, graph)
+    if any(p.severity == "error" for p in problems):
+        raise plan_error(problems, doc.filename)
+    return doc
+
+
+def constraints_of(doc: PlanDocument, units: list[str]) -> Constraints:
+    """What a person fixed in the plan: pinned units, and units listed for the monolith or shared."""
+    plan = doc.plan
+    entries = [e for e in entries_of(plan) if e.place in (MONOLITH, SHARED)]
+    placement = assign(plan, units)
+    fixed = {u: placement.place_of(u) for u in units if placement.place_of(u) in (MONOLITH, SHARED)
+             and winners(entries, u)}
+    pinned = {u: service.name for service in plan.services for pattern in service.pinned
+              for u in units if fnmatchcase(u, pattern)}
+    return Constraints(pinned=pinned,
+                       monolith=frozenset(u for u, p in fixed.items() if p == MONOLITH),
+                       shared=frozenset(u for u, p in fixed.items() if p == SHARED))
+
+
+def propose_plan(graph_path: Path, plan_path: Path, options: ProposeOptions) -> Proposal:
+    """Propose boundaries honouring an existing plan's constraints, and write the plan."""
+    graph = read_graph(graph_path)
+    previous = read_checked_plan(plan_path, graph) if plan_path.exists() else None
+    unit_kind = previous.plan.unit if previous is not None else options.unit_kind
+    units = units_of(graph, unit_kind)
+    constraints = constraints_of(previous, units) if previous is not None else Constraints()
+    placement = propose(graph, constraints, ProposeOptions(
+        services=options.services, resolution=options.resolution, seed=options.seed, unit_kind=unit_kind,
+        detect_shared=options.detect_shared, keep_web=options.keep_web, weights=options.weights))
+    doc = plan_from_placement(placement, str(graph.meta.get("root", "")), unit_kind, previous)
+    write_plan(plan_path, doc)
+    kept = len(constraints.pinned) + len(constraints.monolith) + len(constraints.shared)
+    return Proposal(doc, placement, score(graph, placement), kept)
+
+
+def placement_of(graph_path: Path, plan_path: Path) -> tuple[CodeGraph, Placement]:
+    graph = read_graph(graph_path)
+    doc = read_checked_plan(plan_path, graph)
+    return graph, assign(doc.plan, units_of(graph, doc.plan.unit))
+
+
+def score_plan(graph_path: Path, plan_path: Path) -> Scores:
+    graph, placement = placement_of(graph_path, plan_path)
+    return score(graph, placement)
+
+
+def why(graph_path: Path, plan_path: Path, unit: str) -> Explanation:
+    graph, placement = placement_of(graph_path, plan_path)
+    if unit not in placement.units:
+        close = sorted(u for u in placement.units if unit.rsplit(".", 1)[-1] in u)[:3]
+        raise InputError(f"{unit}: not a unit of the graph",
+                         hint=f"did you mean {', '.join(close)}?" if close else "see `mono2lambda plan show`")
+    return explain(graph, placement, unit)

@@ -1,0 +1,76 @@
+"""What every command shares: error handling with exit codes, and the progress bar.
+
+Exit codes: 0 ok, 1 findings or failed checks, 2 usage or input errors, 3 an internal
+error (a bug in mono2lambda; `--debug` shows its traceback).
+"""
+
+from __future__ import annotations
+
+import functools
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import click
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from analyzer.errors import Mono2LambdaError
+
+INTERNAL_ERROR = 3  # a bug in mono2lambda, not in the input
+
+
+def handle_errors(command: Callable[..., int | None]) -> Callable[..., None]:
+    """Turn our errors into one line and an exit code; --debug shows the traceback."""
+
+    @functools.wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> None:
+        debug = click.get_current_context().find_root().params.get("debug", False)
+        try:
+            code = command(*args, **kwargs) or 0
+        except Mono2LambdaError as error:
+            if debug:
+                raise
+            click.echo(f"error: {error}", err=True)
+            sys.exit(error.exit_code)
+        except OSError as error:  # an output path we were given cannot be written (--out, --export)
+            if debug:
+                raise
+            where = f"{error.filename}: " if error.filename else ""
+            click.echo(f"error: {where}{error.strerror or error} (check the --out and --export paths)",
+                       err=True)
+            sys.exit(2)
+        except Exception as error:  # a bug of ours: say so in one line, keep the traceback for --debug
+            if debug:
+                raise
+            click.echo(f"internal error: {type(error).__name__}: {error} (run again with --debug for the "
+                       "traceback, and please report it)", err=True)
+            sys.exit(INTERNAL_ERROR)
+        sys.exit(code)
+
+    return wrapper
+
+
+@contextmanager
+def progress_bar(console: Console, label: str) -> Iterator[Callable[[int, int], None]]:
+    """A progress callback that shows a bar once there is enough work to watch."""
+    bar = Progress(TextColumn(label), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                   console=console, transient=True)
+    task = None
+
+    def update(done: int, total: int) -> None:
+        nonlocal task
+        if total < 50:
+            return
+        if task is None:
+            bar.start()
+            task = bar.add_task(label, total=total)
+        bar.update(task, completed=done)
+        if done >= total:
+            bar.stop()  # parsing is over; no display thread while the rest runs
+
+    try:
+        yield update
+    finally:
+        bar.stop()
