@@ -89,11 +89,16 @@ def analyze_command(src: Path, out_dir: Path, fmt: str, export: tuple[tuple[str,
               show_default=True, help="Folder for the demo's output.")
 @handle_errors
 def demo_command(out_dir: Path) -> int:
-    """Run mono2lambda on the bundled example monolith (examples/shop)."""
+    """Run mono2lambda on the bundled example monolith (examples/shop): analyze, then propose."""
     console = Console()
     console.print(f"[bold]mono2lambda demo[/bold]: analyzing the example shop in {EXAMPLE}")
     result = analyze(EXAMPLE, out_dir)
     print_summary(console, result.summary, str(result.graph_path))
+    plan_path = out_dir / "boundaries.yaml"
+    console.print("\n[bold]Proposing service boundaries[/bold] (the reviewed plan is examples/shop/boundaries.yaml)")
+    proposal = propose_plan(result.graph_path, plan_path, ProposeOptions())
+    console.print(f"Proposed {len(proposal.placement.services())} services in {plan_path}")
+    print_scores(console, proposal.scores)
     return 0
 
 

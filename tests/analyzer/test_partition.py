@@ -94,3 +94,18 @@ def test_adjusted_rand_index() -> None:
     assert adjusted_rand_index({"a": 1, "b": 1, "c": 2, "d": 2}, truth) == 1.0
     assert adjusted_rand_index({"a": 1, "b": 2, "c": 1, "d": 2}, truth) < 0
     assert recovered({"a": "s", "b": "s", "c": "t", "d": "u"}, truth) == ["x"]
+
+
+def test_the_committed_example_plan_is_valid_and_finds_every_domain(shop: CodeGraph) -> None:
+    from analyzer.metrics import score
+    from analyzer.placement import units_of
+    from analyzer.plan import assign, check_plan, read_plan
+
+    doc = read_plan(EXAMPLE / "boundaries.yaml")
+    assert [p for p in check_plan(doc, shop) if p.severity == "error"] == []
+    placement = assign(doc.plan, units_of(shop))
+    assert recovered(placement.units, TRUTH) == sorted(set(TRUTH.values()))
+    scores = score(shop, placement)
+    assert {t.function for t in scores.transactions} == {
+        "shop.orders.checkout.place_order",  # orders, payments and reservations in one unit of work
+        "shop.shipping.shipments.ship", "shop.shipping.shipments.mark_delivered"}  # set the order's status

@@ -1,0 +1,79 @@
+"""`propose`, `plan score` and `plan why` end to end on the example shop."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from analyzer.pipeline import AnalyzeOptions, analyze
+from analyzer.plan import read_plan
+from mono2lambda.cli import cli
+
+EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "shop"
+
+
+@pytest.fixture(scope="module")
+def graph_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return analyze(EXAMPLE, tmp_path_factory.mktemp("shop"), AnalyzeOptions(use_cache=False)).graph_path
+
+
+def run(*args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(cli, list(args))
+    return result.exit_code, result.output
+
+
+def test_propose_writes_a_plan_and_prints_scores(graph_path: Path, tmp_path: Path) -> None:
+    plan = tmp_path / "boundaries.yaml"
+    code, output = run("propose", "--graph", str(graph_path), "--plan", str(plan))
+    assert code == 0, output
+    assert "Proposed" in output and "modularity" in output and "cross-service-transaction" in output
+    doc = read_plan(plan)
+    assert {"accounts", "catalog", "payments", "pricing"} <= set(doc.plan.service_names())
+    assert any(p.startswith("shop.common.") for p in doc.plan.shared)
+
+
+def test_exact_count_and_json_scores(graph_path: Path, tmp_path: Path) -> None:
+    plan = tmp_path / "boundaries.yaml"
+    code, output = run("propose", "--graph", str(graph_path), "--plan", str(plan), "--services", "10",
+                       "--format", "json")
+    assert code == 0, output
+    scores = json.loads(output)
+    assert len(scores["services"]) == 10
+    assert len(read_plan(plan).plan.services) == 10
+    assert scores["transactions"][0]["function"] == "shop.orders.checkout.place_order"
+
+
+def test_a_second_proposal_keeps_comments_and_pins(graph_path: Path, tmp_path: Path) -> None:
+    plan = tmp_path / "boundaries.yaml"
+    assert run("propose", "--graph", str(graph_path), "--plan", str(plan))[0] == 0
+    code, output = run("plan", "move", "shop.reporting.sales", "payments", "--graph", str(graph_path),
+                       "--plan", str(plan))
+    assert code == 0, output
+    text = plan.read_text().replace("services:\n", "services:  # reviewed by the team\n", 1)
+    text = text.replace("  payments:\n    modules:\n", "  payments:\n    pinned:\n      - shop.reporting.sales\n"
+                        "    modules:\n", 1)
+    plan.write_text(text)
+    code, output = run("propose", "--graph", str(graph_path), "--plan", str(plan))
+    assert code == 0, output
+    assert "# reviewed by the team" in plan.read_text()
+    doc = read_plan(plan)
+    assert "shop.reporting.sales" in doc.plan.service("payments").modules  # type: ignore[union-attr]
+
+
+def test_score_and_why(graph_path: Path, tmp_path: Path) -> None:
+    plan = tmp_path / "boundaries.yaml"
+    run("propose", "--graph", str(graph_path), "--plan", str(plan))
+    code, output = run("plan", "score", "--graph", str(graph_path), "--plan", str(plan))
+    assert code == 0 and "ICP" in output
+    code, output = run("plan", "why", "shop.orders.checkout", "--graph", str(graph_path), "--plan", str(plan))
+    assert code == 0 and output.startswith("shop.orders.checkout is in ") and "table:orders" in output
+    code, output = run("plan", "why", "shop.nowhere", "--graph", str(graph_path), "--plan", str(plan))
+    assert code == 2 and "not a unit of the graph" in output
+
+
+def test_propose_without_a_graph_is_an_input_error(tmp_path: Path) -> None:
+    code, output = run("propose", "--graph", str(tmp_path / "missing.json"), "--plan", str(tmp_path / "b.yaml"))
+    assert code == 2 and "run `mono2lambda analyze SRC` first" in output
