@@ -1,0 +1,45 @@
+"""Rendering the report's view model: HTML (one self-contained file), Markdown and JSON.
+
+One jinja2 environment renders every template in `templates/` (package data):
+undefined names fail loudly, trailing newlines are kept, and HTML is autoescaped.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+
+import jinja2
+
+from .model import ReportModel
+
+
+@cache
+def environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("analyzer.report", "templates"),
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        autoescape=jinja2.select_autoescape(enabled_extensions=("html.j2",), default_for_string=False),
+    )
+    env.filters["cell"] = markdown_cell
+    return env
+
+
+def markdown_cell(text: object) -> str:
+    """Text that cannot break a Markdown table row."""
+    return str(text).replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
+
+
+def render_html(model: ReportModel) -> str:
+    return environment().get_template("report.html.j2").render(report=model)
+
+
+def render_markdown(model: ReportModel) -> str:
+    return environment().get_template("report.md.j2").render(report=model)
+
+
+def render_json(model: ReportModel) -> str:
+    return json.dumps(model.to_json(), sort_keys=True, indent=1, ensure_ascii=False) + "\n"
