@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 from collections import Counter
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from itertools import combinations
 
 from .graph import CodeGraph, UnitGraph
@@ -61,31 +61,51 @@ class ProposeOptions:
 
 def unit_graph(graph: CodeGraph, unit_kind: str = "module", weights: Weights = DEFAULT_WEIGHTS) -> UnitGraph:
     """The weighted, undirected graph of units that clustering and modularity work on."""
-    units = UnitGraph(units_of(graph, unit_kind))
+    return UnitGraph(units_of(graph, unit_kind), unit_weights(graph, unit_kind, weights))
+
+
+def unit_weights(graph: CodeGraph, unit_kind: str = "module",
+                 weights: Weights = DEFAULT_WEIGHTS) -> dict[tuple[str, str], float]:
+    """How strongly each pair of units (sorted) is tied."""
+    pairs: dict[tuple[str, str], float] = {}
+
+    def pull(a: str, b: str, weight: float) -> None:
+        if a != b:
+            key = (a, b) if a < b else (b, a)
+            pairs[key] = pairs.get(key, 0.0) + weight
+
     exceptions = _exception_classes(graph)
+    per_kind = {"inherits": weights.inherit, "uses_type": weights.uses_type, "imports": weights.imports}
+    unit = _unit_lookup(graph, unit_kind)
     for source, target, data in graph.dependencies("calls", "instantiates", "inherits", "uses_type", "imports"):
-        a, b = unit_of(graph, source, unit_kind), unit_of(graph, target, unit_kind)
+        a, b = unit.get(source), unit.get(target)
         if a is None or b is None:
             continue
-        kind = data["kind"]
-        if kind == "inherits":
-            weight = weights.inherit
-        elif kind == "uses_type":
-            weight = weights.uses_type
-        elif kind == "imports":
-            weight = weights.imports
-        else:
-            weight = weights.exception if target in exceptions else weights.call
-        units.add_weight(a, b, weight * data["count"])
+        weight = per_kind.get(data["kind"]) or (weights.exception if target in exceptions else weights.call)
+        pull(a, b, weight * data["count"])
     for writers, readers in data_access(graph, unit_kind).values():
         for a, b in combinations(sorted(writers), 2):
-            units.add_weight(a, b, weights.write_write)
+            pull(a, b, weights.write_write)
         for a in writers:
             for b in readers - writers:
-                units.add_weight(a, b, weights.write_read)
-        for a, b in combinations(sorted(readers - writers), 2):
-            units.add_weight(a, b, weights.read_read)
-    return units
+                pull(a, b, weights.write_read)
+        if len(readers - writers) <= MAX_READERS_PULLED:
+            for a, b in combinations(sorted(readers - writers), 2):
+                pull(a, b, weights.read_read)
+    return pairs
+
+
+MAX_READERS_PULLED = 20  # data read from everywhere (a reference table) says nothing about cohesion
+
+
+def _unit_lookup(graph: CodeGraph, unit_kind: str) -> dict[str, str]:
+    """node -> unit for every node that belongs to one (computed once, not per edge)."""
+    lookup = {}
+    for node in graph.nodes("module", "class", "function", "method", "variable"):
+        found = unit_of(graph, node, unit_kind)
+        if found is not None:
+            lookup[node] = found
+    return lookup
 
 
 def data_access(graph: CodeGraph, unit_kind: str = "module") -> dict[str, tuple[set[str], set[str]]]:
@@ -189,7 +209,8 @@ def _depends_on(graph: CodeGraph, user: str, unit: str) -> bool:
 def propose(graph: CodeGraph, constraints: Constraints = Constraints(),
             options: ProposeOptions = ProposeOptions()) -> Placement:
     """Service boundaries for the graph's units, honouring the constraints."""
-    units = unit_graph(graph, options.unit_kind, options.weights)
+    pairs = unit_weights(graph, options.unit_kind, options.weights)
+    units = UnitGraph(units_of(graph, options.unit_kind), pairs)
     fixed: dict[str, str] = dict.fromkeys(constraints.monolith, MONOLITH)
     fixed.update(dict.fromkeys(constraints.shared, SHARED))
     if options.keep_web:
@@ -198,10 +219,10 @@ def propose(graph: CodeGraph, constraints: Constraints = Constraints(),
     if options.detect_shared:
         detected = detect_shared(graph, units, options.unit_kind, options.shared_fan_in)
         fixed.update({u: SHARED for u in detected if u not in fixed and u not in constraints.pinned})
-    free = [u for u in units.units if u not in fixed]
-    groups = _cluster(units.subgraph(free), constraints.pinned, options)
-    groups = _absorb_loners(units, groups, constraints.pinned)
+    free = units.subgraph(u for u in units.units if u not in fixed)
+    groups = _absorb_loners(units, _cluster(free, constraints.pinned, options), constraints.pinned)
     if options.services is not None:
+        groups = _finer_until(units, free, groups, constraints.pinned, options)
         groups = _reach_count(units, groups, options.services, constraints.pinned, options.seed)
     names = _name_groups(groups, constraints.pinned, common_depth(units.units))
     placement = dict.fromkeys(units.units, MONOLITH)  # a unit tied to nothing stays behind
@@ -258,6 +279,7 @@ def _absorb_loners(units: UnitGraph, groups: list[set[str]], pinned: Mapping[str
     """A single unpinned unit is not a service: it joins the group it is most tied to, or
     stays in the monolith when it has no ties at all."""
     kept = [g for g in groups if len(g) > 1 or any(u in pinned for u in g)]
+    loners = {u for g in groups if g not in kept for u in g}
     for group in groups:
         if group in kept:
             continue
@@ -267,36 +289,78 @@ def _absorb_loners(units: UnitGraph, groups: list[set[str]], pinned: Mapping[str
         best = max(scored, default=(0.0, -1))
         if best[0] > 0:
             kept[best[1]].add(unit)
+        elif loners & set(ties):  # tied only to other loners: a group of its own (merging may follow)
+            kept.append({unit})
     return kept
+
+
+def _finer_until(units: UnitGraph, free: UnitGraph, groups: list[set[str]], pinned: Mapping[str, str],
+                 options: ProposeOptions) -> list[set[str]]:
+    """Too few groups for `--services N`: raise the resolution until the clustering itself
+    finds at least N (merging back down to N then follows the data, not a blind split)."""
+    resolution, best = options.resolution, groups
+    for _ in range(12):
+        if len(best) >= (options.services or 0):
+            break
+        resolution *= 1.5
+        finer = _absorb_loners(units, _cluster(free, pinned, replace(options, resolution=resolution)), pinned)
+        if len(finer) > len(best):
+            best = finer
+    return best
 
 
 def _reach_count(units: UnitGraph, groups: list[set[str]], count: int, pinned: Mapping[str, str],
                  seed: int) -> list[set[str]]:
     """Merge the most tied pair of groups, or bisect the largest, until there are `count`."""
-    groups = [set(g) for g in groups]
-    while len(groups) > count and len(groups) > 1:
-        best: tuple[float, int, int] | None = None
-        for i, j in combinations(range(len(groups)), 2):
-            if _pins(groups[i], pinned) and _pins(groups[j], pinned) and \
-                    _pins(groups[i], pinned) != _pins(groups[j], pinned):
-                continue
-            tie = sum(units.weight(a, b) for a in groups[i] for b in groups[j])
-            tie /= math.sqrt(len(groups[i]) * len(groups[j]))
-            if best is None or tie > best[0]:
-                best = (tie, i, j)
-        if best is None:
-            break
-        _, i, j = best
-        groups[i] |= groups.pop(j)
-    while len(groups) < count:
-        splittable = [g for g in groups if len(g) > 1 and len(_pins(g, pinned)) <= 1]
+    merged = _merge_down(units, groups, count, pinned)
+    while len(merged) < count:
+        splittable = [g for g in merged if len(g) > 1 and len(_pins(g, pinned)) <= 1]
         if not splittable:
             break
         largest = max(splittable, key=lambda g: (len(g), sorted(g)))
         first, second = units.bisect(sorted(largest), seed=seed)
-        groups.remove(largest)
-        groups += [first, second]
-    return sorted(groups, key=lambda g: min(g))
+        merged.remove(largest)
+        merged += [first, second]
+    return sorted(merged, key=lambda g: min(g))
+
+
+def _merge_down(units: UnitGraph, groups: list[set[str]], count: int, pinned: Mapping[str, str]) -> list[set[str]]:
+    """Merge pairs of groups, most tied first (tie = weight between them over the geometric
+    mean of their sizes), never two groups pinned to different services."""
+    members = {i: set(g) for i, g in enumerate(groups)}
+    group_of = {u: i for i, g in members.items() for u in g}
+    ties: dict[int, dict[int, float]] = {i: {} for i in members}
+    for a in group_of:
+        for b, weight in units.neighbours(a).items():
+            i, j = group_of[a], group_of.get(b)
+            if j is not None and i != j:
+                ties[i][j] = ties[i].get(j, 0.0) + weight
+    while len(members) > max(count, 1):
+        candidates = [(weight / math.sqrt(len(members[i]) * len(members[j])), -i, -j)
+                      for i in members for j, weight in ties[i].items() if i < j and _may_merge(
+                          members[i], members[j], pinned)]
+        if not candidates:  # nothing tied left: merge the two smallest groups that may merge
+            pairs = [(len(members[i]) + len(members[j]), i, j) for i in members for j in members
+                     if i < j and _may_merge(members[i], members[j], pinned)]
+            if not pairs:
+                break
+            _, i, j = min(pairs)
+        else:
+            _, i, j = max(candidates)
+            i, j = -i, -j
+        members[i] |= members.pop(j)
+        for k, weight in ties.pop(j).items():
+            ties[k].pop(j, None)
+            if k != i:
+                ties[i][k] = ties[i].get(k, 0.0) + weight
+                ties[k][i] = ties[k].get(i, 0.0) + weight
+        ties[i].pop(i, None)
+    return list(members.values())
+
+
+def _may_merge(a: set[str], b: set[str], pinned: Mapping[str, str]) -> bool:
+    pins_a, pins_b = _pins(a, pinned), _pins(b, pinned)
+    return not (pins_a and pins_b and pins_a != pins_b)
 
 
 def _pins(group: set[str], pinned: Mapping[str, str]) -> set[str]:

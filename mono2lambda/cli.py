@@ -22,6 +22,7 @@ from .boundaries import DEFAULT_GRAPH, propose_plan
 from .common import handle_errors, progress_bar
 from .plan_commands import plan
 from .render import print_scores, print_summary, summary_json
+from .select_command import select
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "shop"
 EXPORTERS: dict[str, Callable[[Any], str]] = {
@@ -138,6 +139,7 @@ def propose_command(graph_path: Path, plan_path: Path, services: int | None, res
 
 
 cli.add_command(plan)
+cli.add_command(select)
 
 
 def main() -> None:

@@ -65,9 +65,16 @@ def winners(entries: Iterable[Entry], unit: str) -> list[Entry]:
 
 
 def resolve(entries: list[Entry], units: Iterable[str]) -> Iterator[tuple[str, list[Entry]]]:
-    """(unit, winning entries) for every unit; an empty list means no entry matches it."""
+    """(unit, winning entries) for every unit; an empty list means no entry matches it.
+
+    Exact entries are looked up by name (an exact entry beats every glob), so a plan of
+    1,000 exact names resolves 1,000 units in milliseconds instead of a million matches."""
+    exact: dict[str, list[Entry]] = {}
+    globs: list[Entry] = []
+    for entry in entries:
+        (exact.setdefault(entry.pattern, []) if entry.exact else globs).append(entry)
     for unit in units:
-        yield unit, winners(entries, unit)
+        yield unit, winners(exact.get(unit) or globs, unit)
 
 
 def assign(plan: Plan, units: list[str]) -> Placement:
