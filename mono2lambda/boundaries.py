@@ -17,6 +17,7 @@ from analyzer.pipeline import load_graph
 from analyzer.placement import MONOLITH, SHARED, Placement, units_of
 from analyzer.plan import PlanDocument, assign, check_plan, plan_error, plan_from_placement, read_plan, write_plan
 from analyzer.plan.assign import entries_of, winners
+from analyzer.report import build_report, render_html, render_json, render_markdown
 
 DEFAULT_GRAPH = Path(".mono2lambda") / "graph.json"
 
@@ -95,3 +96,23 @@ def why(graph_path: Path, plan_path: Path, unit: str) -> Explanation:
         raise InputError(f"{unit}: not a unit of the graph",
                          hint=f"did you mean {', '.join(close)}?" if close else "see `mono2lambda plan show`")
     return explain(graph, placement, unit)
+
+
+REPORT_RENDERERS = {"html": render_html, "md": render_markdown, "json": render_json}
+
+
+def write_report(graph_path: Path, plan_path: Path, fmt: str, output: Path) -> str:
+    """Render the report for the plan (or, with no plan file, for a fresh proposal) to `output`.
+    Returns what the report describes, for the command's one-line answer."""
+    graph = read_graph(graph_path)
+    if plan_path.exists():
+        doc = read_checked_plan(plan_path, graph)
+        placement, described = assign(doc.plan, units_of(graph, doc.plan.unit)), str(plan_path)
+    else:
+        placement, described = propose(graph), "a fresh proposal (no plan file yet)"
+    model = build_report(graph, placement, plan_name=str(plan_path) if plan_path.exists() else None)
+    text = REPORT_RENDERERS[fmt](model)
+    temporary = output.with_name(output.name + ".tmp")
+    temporary.write_text(text, encoding="utf-8")
+    temporary.replace(output)
+    return described

@@ -18,7 +18,7 @@ from analyzer.partition import ProposeOptions
 from analyzer.pipeline import AnalyzeOptions, analyze
 
 from . import __version__
-from .boundaries import DEFAULT_GRAPH, propose_plan
+from .boundaries import DEFAULT_GRAPH, propose_plan, write_report
 from .common import handle_errors, progress_bar
 from .plan_commands import plan
 from .render import print_scores, print_summary, summary_json
@@ -100,6 +100,9 @@ def demo_command(out_dir: Path) -> int:
     proposal = propose_plan(result.graph_path, plan_path, ProposeOptions())
     console.print(f"Proposed {len(proposal.placement.services())} services in {plan_path}")
     print_scores(console, proposal.scores)
+    report = out_dir / "report.html"
+    write_report(result.graph_path, plan_path, "html", report)
+    console.print(f"\n[bold]Report[/bold]: {report} (one self-contained page; open it in a browser)")
     return 0
 
 
@@ -135,6 +138,25 @@ def propose_command(graph_path: Path, plan_path: Path, services: int | None, res
     console.print(f"Proposed {len(proposal.placement.services())} services in {plan_path}"
                   + (f", keeping {proposal.kept} units the plan fixed" if proposal.kept else ""))
     print_scores(console, proposal.scores)
+    return 0
+
+
+@cli.command("report")
+@click.option("--graph", "graph_path", type=click.Path(path_type=Path), default=DEFAULT_GRAPH, show_default=True,
+              help="The graph written by `mono2lambda analyze`.")
+@click.option("--plan", "plan_path", type=click.Path(path_type=Path), default=Path("boundaries.yaml"),
+              show_default=True, help="The plan to report on (without one, a fresh proposal is reported).")
+@click.option("--format", "fmt", type=click.Choice(["html", "md", "json"]), default="html", show_default=True)
+@click.option("-o", "--output", type=click.Path(path_type=Path), default=None,
+              help="Where to write it (default: report.html, report.md or report.json).")
+@handle_errors
+def report_command(graph_path: Path, plan_path: Path, fmt: str, output: Path | None) -> int:
+    """Write the boundary report: overview, service map, services, data ownership, modules
+    with the reason for their placement, hazards and diagnostics. The HTML is one
+    self-contained file that opens without a network."""
+    output = output or Path(f"report.{fmt}")
+    described = write_report(graph_path, plan_path, fmt, output)
+    click.echo(f"wrote {output} for {described}")
     return 0
 
 

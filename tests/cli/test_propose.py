@@ -77,3 +77,15 @@ def test_score_and_why(graph_path: Path, tmp_path: Path) -> None:
 def test_propose_without_a_graph_is_an_input_error(tmp_path: Path) -> None:
     code, output = run("propose", "--graph", str(tmp_path / "missing.json"), "--plan", str(tmp_path / "b.yaml"))
     assert code == 2 and "run `mono2lambda analyze SRC` first" in output
+
+
+@pytest.mark.parametrize("fmt", ["html", "md", "json"])
+def test_report_for_a_plan_and_for_a_fresh_proposal(graph_path: Path, tmp_path: Path, fmt: str) -> None:
+    output = tmp_path / f"r.{fmt}"
+    code, text = run("report", "--graph", str(graph_path), "--plan", str(EXAMPLE / "boundaries.yaml"),
+                     "--format", fmt, "-o", str(output))
+    assert code == 0 and "boundaries.yaml" in text
+    assert "shop.orders.checkout.place_order" in output.read_text()
+    code, text = run("report", "--graph", str(graph_path), "--plan", str(tmp_path / "none.yaml"),
+                     "--format", fmt, "-o", str(output))
+    assert code == 0 and "a fresh proposal" in text
