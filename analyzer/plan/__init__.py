@@ -7,6 +7,7 @@
     assign.py    plan + units -> Placement (exact beats glob, longer glob beats shorter)
     check.py     semantic validation against a CodeGraph
     edit.py      move, merge, split, rename, keep, share
+    pins.py      pin, unpin (what `propose` must keep where it is)
     generate.py  placement -> plan, keeping what a person wrote in the previous one
 
 The format is documented in docs/plan-format.md.
@@ -19,9 +20,10 @@ from .document import DEFAULT_PLAN, PlanDocument, parse_plan, plan_error, read_p
 from .edit import Edit, keep, merge, move, rename, share, split
 from .generate import plan_from_placement
 from .model import INVOCATIONS, Invocation, Operation, Plan, Problem, Service
+from .pins import is_pinned, pin, unpin
 
 __all__ = [
     "DEFAULT_PLAN", "INVOCATIONS", "Edit", "Invocation", "Operation", "Plan", "PlanDocument", "PlanError",
-    "Problem", "Service", "assign", "check_plan", "keep", "merge", "move", "parse_plan", "plan_error",
-    "plan_from_placement", "read_plan", "rename", "share", "split", "write_plan",
+    "Problem", "Service", "assign", "check_plan", "is_pinned", "keep", "merge", "move", "parse_plan", "pin",
+    "plan_error", "plan_from_placement", "read_plan", "rename", "share", "split", "unpin", "write_plan",
 ]
