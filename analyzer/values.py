@@ -20,7 +20,7 @@ know it leaves out, so callers see an empty set rather than a guess.
 from __future__ import annotations
 
 import builtins
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from .facts import Definition, Expr, FileFacts, Import, Variable
@@ -158,18 +158,23 @@ class Program:
 
     def member(self, module: str, name: str) -> frozenset:
         """What `module.name` is, following imports, re-exports and star imports."""
-        key = (module, name)
-        memo = self._member_memo.get(key)
-        if memo is not None:
-            return memo
-        if key in self._in_progress:
+        return self._memoized(self._member_memo, (module, name), lambda: self._member(module, name))
+
+    def _memoized(self, memo: dict, key: tuple, compute: Callable[[], frozenset]) -> frozenset:
+        """Remember answers; a question asked again while it is being answered (a cycle of
+        imports or attributes) gets no answer rather than endless recursion."""
+        found = memo.get(key)
+        if found is not None:
+            return found
+        guard = (id(memo), key)
+        if guard in self._in_progress:
             return frozenset()
-        self._in_progress.add(key)
+        self._in_progress.add(guard)
         try:
-            result = self._member(module, name)
+            result = compute()
         finally:
-            self._in_progress.discard(key)
-        self._member_memo[key] = result
+            self._in_progress.discard(guard)
+        memo[key] = result
         return result
 
     def _member(self, module: str, name: str) -> frozenset:
@@ -422,19 +427,7 @@ class Program:
         return frozenset()
 
     def _instance_attribute(self, cls: str, name: str) -> frozenset:
-        key = ("attr", cls, name)
-        memo = self._attribute_memo.get(key[1:])
-        if memo is not None:
-            return memo
-        if key in self._in_progress:
-            return frozenset()
-        self._in_progress.add(key)
-        try:
-            result = self._find_instance_attribute(cls, name)
-        finally:
-            self._in_progress.discard(key)
-        self._attribute_memo[key[1:]] = result
-        return result
+        return self._memoized(self._attribute_memo, (cls, name), lambda: self._find_instance_attribute(cls, name))
 
     def _find_instance_attribute(self, cls: str, name: str) -> frozenset:
         for owner in self.mro(cls):
