@@ -4,7 +4,7 @@ stays a few lines."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields, replace
 from fnmatch import fnmatchcase
 from pathlib import Path
 
@@ -12,7 +12,7 @@ from analyzer.errors import InputError
 from analyzer.explain import Explanation, explain
 from analyzer.graph import CodeGraph
 from analyzer.metrics import Scores, score
-from analyzer.partition import Constraints, ProposeOptions, propose
+from analyzer.partition import DEFAULT_WEIGHTS, Constraints, ProposeOptions, Weights, propose
 from analyzer.pipeline import load_graph
 from analyzer.placement import MONOLITH, SHARED, Placement, units_of
 from analyzer.plan import PlanDocument, assign, check_plan, plan_error, plan_from_placement, read_plan, write_plan
@@ -28,6 +28,22 @@ class Proposal:
     placement: Placement
     scores: Scores
     kept: int  # units the previous plan fixed (pinned, kept in the monolith, shared)
+
+
+def parse_weights(values: tuple[str, ...]) -> Weights:
+    """`--weight write_write=12` options -> the `Weights` of the unit graph."""
+    names = {f.name for f in fields(Weights)}
+    changes: dict[str, float] = {}
+    for value in values:
+        name, _, number = value.partition("=")
+        if name not in names:
+            raise InputError(f"--weight {value!r}: unknown weight {name!r}",
+                             hint=f"use one of {', '.join(sorted(names))}")
+        try:
+            changes[name] = float(number)
+        except ValueError:
+            raise InputError(f"--weight {value!r}: {number!r} is not a number", hint="e.g. --weight call=2") from None
+    return replace(DEFAULT_WEIGHTS, **changes)
 
 
 def read_graph(path: Path) -> CodeGraph:

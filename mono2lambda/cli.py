@@ -18,7 +18,7 @@ from analyzer.partition import ProposeOptions
 from analyzer.pipeline import AnalyzeOptions, analyze
 
 from . import __version__
-from .boundaries import DEFAULT_GRAPH, propose_plan, write_report
+from .boundaries import DEFAULT_GRAPH, parse_weights, propose_plan, write_report
 from .common import handle_errors, progress_bar
 from .plan_commands import plan
 from .render import print_scores, print_summary, summary_json
@@ -118,12 +118,14 @@ def demo_command(out_dir: Path) -> int:
 @click.option("--unit", "unit_kind", type=click.Choice(["module", "class"]), default="module", show_default=True,
               help="What gets placed (a new plan only; an existing plan keeps its unit).")
 @click.option("--no-shared", is_flag=True, help="Do not propose widely used utility modules as shared libraries.")
+@click.option("--weight", "weights", multiple=True, metavar="NAME=VALUE",
+              help="Change one pull of the unit graph, e.g. --weight write_write=12 (names: docs/propose.md).")
 @click.option("--cluster-web", is_flag=True,
               help="Cluster the web layer too, instead of keeping it in the monolith as the strangler facade.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @handle_errors
 def propose_command(graph_path: Path, plan_path: Path, services: int | None, resolution: float, seed: int,
-                    unit_kind: str, no_shared: bool, cluster_web: bool, fmt: str) -> int:
+                    unit_kind: str, no_shared: bool, weights: tuple[str, ...], cluster_web: bool, fmt: str) -> int:
     """Propose service boundaries and write them to the plan file.
 
     Units pull together by calls and, most strongly, by writing the same tables or module
@@ -131,7 +133,7 @@ def propose_command(graph_path: Path, plan_path: Path, services: int | None, res
     are. Prints the scores of the proposal (docs/metrics.md).
     """
     options = ProposeOptions(services=services, resolution=resolution, seed=seed, unit_kind=unit_kind,
-                             detect_shared=not no_shared, keep_web=not cluster_web)
+                             detect_shared=not no_shared, keep_web=not cluster_web, weights=parse_weights(weights))
     proposal = propose_plan(graph_path, plan_path, options)
     if fmt == "json":
         click.echo(proposal.scores.dumps(), nl=False)

@@ -89,3 +89,20 @@ def test_report_for_a_plan_and_for_a_fresh_proposal(graph_path: Path, tmp_path: 
     code, text = run("report", "--graph", str(graph_path), "--plan", str(tmp_path / "none.yaml"),
                      "--format", fmt, "-o", str(output))
     assert code == 0 and "a fresh proposal" in text
+
+
+def test_weights_and_class_units(graph_path: Path, tmp_path: Path) -> None:
+    plan = tmp_path / "boundaries.yaml"
+    code, output = run("propose", "--graph", str(graph_path), "--plan", str(plan), "--weight", "write_write=20",
+                       "--weight", "call=0.5")
+    assert code == 0, output
+    code, output = run("propose", "--graph", str(graph_path), "--plan", str(tmp_path / "x.yaml"),
+                       "--weight", "gravity=1")
+    assert code == 2 and "unknown weight 'gravity'" in output
+    classes = tmp_path / "classes.yaml"
+    code, output = run("propose", "--graph", str(graph_path), "--plan", str(classes), "--unit", "class")
+    assert code == 0, output
+    doc = read_plan(classes)
+    assert doc.plan.unit == "class"
+    units = {u for s in doc.plan.services for u in s.modules}
+    assert "shop.orders.models.Order" in units or any(u.startswith("shop.orders.models") for u in units)
