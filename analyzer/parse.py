@@ -7,7 +7,6 @@ from parsing becomes a `Diagnostic` with file:line, never an exception.
 from __future__ import annotations
 
 import ast
-import contextlib
 import io
 import re
 import tokenize
@@ -15,6 +14,7 @@ import warnings
 from collections.abc import Callable
 from typing import Any, ClassVar
 
+from .exprs import annotation_expr, arg_expr, last_name, to_expr, type_names
 from .facts import (
     OTHER,
     CallSite,
@@ -37,12 +37,6 @@ MUTABLE_CONSTRUCTORS = frozenset(
      "WeakValueDictionary", "WeakKeyDictionary", "WeakSet", "ChainMap"}
 )
 MUTABLE_LITERALS = (ast.Dict, ast.List, ast.Set, ast.DictComp, ast.ListComp, ast.SetComp)
-WRAPPER_TYPES = frozenset({"Optional", "Mapped", "Final", "ClassVar", "Required", "NotRequired",
-                           "ReadOnly", "InitVar", "Annotated"})
-SEQUENCE_TYPES = frozenset({"list", "List", "Sequence", "Iterable", "Iterator", "set", "Set",
-                            "frozenset", "FrozenSet", "Collection", "Generator", "AsyncIterator",
-                            "AsyncIterable", "MutableSequence", "tuple", "Tuple",
-                            "WriteOnlyMapped", "DynamicMapped", "AbstractSet", "Deque", "deque"})
 METHOD_DECORATORS = {"staticmethod": "static", "classmethod": "class", "property": "property",
                      "cached_property": "property"}
 
@@ -127,122 +121,10 @@ def _syntax_diagnostic(path: str, exc: SyntaxError) -> Diagnostic:
                       f"does not parse: {exc.msg}{hint}{shown}; skipped")
 
 
-def to_expr(node: Any) -> Expr:
-    """The small syntactic form of an expression, enough to resolve what it names.
-
-    Dispatches on the exact node class (`type(node) is ...`), the fastest test; `node` is
-    typed Any because type checkers do not narrow on it."""
-    kind = type(node)
-    if kind is ast.Name:
-        return ("name", node.id)
-    if kind is ast.Attribute:
-        return ("attr", to_expr(node.value), node.attr)
-    if kind is ast.Call:
-        return ("call", to_expr(node.func), tuple(_arg(a) for a in node.args),
-                tuple((k.arg or "**", _keyword(k)) for k in node.keywords))
-    if kind is ast.Subscript:
-        return ("sub", to_expr(node.value))
-    if kind in _WRAPPERS:
-        return to_expr(node.value)
-    if kind in _DISPLAYS:
-        return ("seq", tuple(to_expr(e) for e in node.elts))
-    if kind is ast.Dict:
-        return ("seq", tuple(to_expr(v) for v in node.values))
-    return OTHER
-
-
-def _arg(node: Any) -> Expr:
-    """Arguments are kept shallow: what they name, or what a call in them calls."""
-    kind = type(node)
-    if kind is ast.Name or kind is ast.Attribute or kind is ast.Subscript:
-        return to_expr(node)
-    if kind is ast.Call:
-        return ("call", to_expr(node.func), (), ())
-    if kind in _WRAPPERS:
-        return _arg(node.value)
-    if kind in _DISPLAYS:
-        return ("seq", tuple(_arg(e) for e in node.elts))
-    return OTHER
-
-
-def _keyword(keyword: ast.keyword) -> Expr:
-    """A keyword argument; Django's `related_name="..."` keeps its text (it names a manager)."""
-    if keyword.arg == "related_name" and type(keyword.value) is ast.Constant:
-        return ("str", str(keyword.value.value))
-    return _arg(keyword.value)
-
-
-_WRAPPERS = frozenset({ast.Await, ast.Starred, ast.NamedExpr})
-_DISPLAYS = frozenset({ast.List, ast.Tuple, ast.Set})
-
-
-def annotation_expr(node: ast.AST | None) -> Expr | None:
-    """An annotation as a value: ("ann", cls) is an instance of cls; ("seq", (v,)) a collection of v."""
-    if node is None:
-        return None
-    if isinstance(node, ast.Constant) and isinstance(node.value, str):
-        try:
-            return annotation_expr(ast.parse(node.value.strip(), mode="eval").body)
-        except (SyntaxError, ValueError, RecursionError):
-            return None
-    if isinstance(node, (ast.Name, ast.Attribute)):
-        if isinstance(node, ast.Name) and node.id == "None":
-            return None
-        return ("ann", to_expr(node))
-    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr):
-        sides = [s for s in (node.left, node.right) if not _is_none(s)]
-        return annotation_expr(sides[0]) if len(sides) == 1 else None
-    if isinstance(node, ast.Subscript):
-        base = _last_name(node.value)
-        inner = node.slice
-        elements = inner.elts if isinstance(inner, ast.Tuple) else [inner]
-        if not elements:
-            return None
-        if base in WRAPPER_TYPES:
-            return annotation_expr(elements[0])
-        if base == "Union":
-            rest = [e for e in elements if not _is_none(e)]
-            return annotation_expr(rest[0]) if len(rest) == 1 else None
-        if base in SEQUENCE_TYPES:
-            element = annotation_expr(elements[0])
-            return ("seq", (element,)) if element else None
-        if base in ("type", "Type"):
-            return to_expr(elements[0])
-    return None
-
-
-def type_names(node: ast.AST | None) -> list[Expr]:
-    """Every class-like name mentioned in an annotation, strings included."""
-    if node is None:
-        return []
-    found: list[Expr] = []
-    for sub in ast.walk(node):
-        if isinstance(sub, ast.Constant) and isinstance(sub.value, str):
-            with contextlib.suppress(SyntaxError, ValueError, RecursionError):
-                found.extend(type_names(ast.parse(sub.value.strip(), mode="eval").body))
-        elif isinstance(sub, (ast.Name, ast.Attribute)) and isinstance(sub.ctx, ast.Load):
-            expr = to_expr(sub)
-            if expr not in found:
-                found.append(expr)
-    return found
-
-
-def _is_none(node: ast.AST) -> bool:
-    return isinstance(node, ast.Constant) and node.value is None
-
-
-def _last_name(node: ast.AST) -> str | None:
-    if isinstance(node, ast.Name):
-        return node.id
-    if isinstance(node, ast.Attribute):
-        return node.attr
-    return None
-
-
 def _is_mutable_value(node: ast.AST | None) -> bool:
     if isinstance(node, MUTABLE_LITERALS):
         return True
-    return isinstance(node, ast.Call) and _last_name(node.func) in MUTABLE_CONSTRUCTORS
+    return isinstance(node, ast.Call) and last_name(node.func) in MUTABLE_CONSTRUCTORS
 
 
 def _string(node: ast.AST | None) -> str | None:
@@ -364,7 +246,7 @@ class _FactsVisitor(ast.NodeVisitor):
                 continue
             sql = _string(value)
             table = None
-            if isinstance(value, ast.Call) and _last_name(value.func) == "Table" and value.args:
+            if isinstance(value, ast.Call) and last_name(value.func) == "Table" and value.args:
                 table = _string(value.args[0])
             self.facts.variables.append(Variable(
                 qname=f"{self.facts.module}.{target.id}", line=node.lineno, value=to_expr(value),
@@ -386,7 +268,7 @@ class _FactsVisitor(ast.NodeVisitor):
         if kind == "method":
             method_kind = "instance"
             for decorator in node.decorator_list:
-                method_kind = METHOD_DECORATORS.get(_last_name(decorator) or "", method_kind)
+                method_kind = METHOD_DECORATORS.get(last_name(decorator) or "", method_kind)
         definition = Definition(
             qname=self._qname(node.name), kind=kind, line=node.lineno,
             end_line=node.end_lineno or node.lineno, scope=Scope.empty(), class_attrs={}, self_attrs={},
@@ -498,7 +380,7 @@ class _FactsVisitor(ast.NodeVisitor):
     def visit_Return(self, node: ast.Return) -> None:
         if node.value is not None:
             self.visit(node.value)
-            self.scope.returns.append(_arg(node.value))
+            self.scope.returns.append(arg_expr(node.value))
 
     def visit_Global(self, node: ast.Global) -> None:
         self.scope.globals.update(node.names)
@@ -610,9 +492,9 @@ class _FactsVisitor(ast.NodeVisitor):
     def visit_Call(self, node: ast.Call) -> None:
         used, self.result_used = self.result_used, True
         self.scope.calls.append(CallSite(
-            node.lineno, to_expr(node.func), tuple(_arg(a) for a in node.args),
-            tuple((k.arg or "**", _arg(k.value)) for k in node.keywords), used))
-        if _last_name(node.func) in SQL_CALLS:
+            node.lineno, to_expr(node.func), tuple(arg_expr(a) for a in node.args),
+            tuple((k.arg or "**", arg_expr(k.value)) for k in node.keywords), used))
+        if last_name(node.func) in SQL_CALLS:
             for argument in list(node.args) + [k.value for k in node.keywords]:
                 sql = _string(argument)
                 if sql and SQL_START.match(sql):
