@@ -173,11 +173,12 @@ def detect_shared(graph: CodeGraph, units: UnitGraph, unit_kind: str, min_share:
     domains = {domain_of(u, depth) for u in names}
     needed = max(3, math.ceil(min_share * len(domains)))
     writers = {unit_of(graph, s, unit_kind) for t in graph.nodes("table") for s in graph.sources(t, "writes")}
+    dependents = _dependents(graph, unit_kind)
     shared = set()
     for unit in names:
         if unit in writers or (unit in graph and graph.node(unit).get("package")):
             continue
-        users = {domain_of(other, depth) for other in units.neighbours(unit) if _depends_on(graph, other, unit)}
+        users = {domain_of(other, depth) for other in dependents.get(unit, ())}
         if len(users - {domain_of(unit, depth)}) + 1 >= needed:
             shared.add(unit)
     return shared
@@ -201,9 +202,16 @@ def web_layer(graph: CodeGraph, unit_kind: str = "module") -> set[str]:
     return layer
 
 
-def _depends_on(graph: CodeGraph, user: str, unit: str) -> bool:
-    """Whether module `user` imports module `unit` (the direction of a shared dependency)."""
-    return user in graph and graph.has_dependency(user, unit, "imports")
+def _dependents(graph: CodeGraph, unit_kind: str) -> dict[str, set[str]]:
+    """unit -> the units that depend on it (import it, call it, subclass it, name its types):
+    the direction that tells a library from its users."""
+    unit = _unit_lookup(graph, unit_kind)
+    dependents: dict[str, set[str]] = {}
+    for source, target, _ in graph.dependencies("imports", "calls", "instantiates", "inherits", "uses_type"):
+        user, used = unit.get(source), unit.get(target)
+        if user and used and user != used:
+            dependents.setdefault(used, set()).add(user)
+    return dependents
 
 
 def propose(graph: CodeGraph, constraints: Constraints = Constraints(),
