@@ -69,4 +69,5 @@ def _definition_attrs(facts: FileFacts, definition: Definition) -> dict:
         attrs["is_async"] = definition.is_async or None
         attrs["method_kind"] = definition.method_kind
         attrs["decorators"] = [expr_text(d) for d in definition.decorators] or None
+        attrs["mutates"] = sorted(definition.scope.mutated_params) or None
     return attrs

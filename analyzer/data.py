@@ -9,15 +9,10 @@ from __future__ import annotations
 
 import re
 
+from .exprs import MUTATING_METHODS
 from .facts import CallSite, Definition, Expr
 from .values import Program, Value
 
-MUTATING_METHODS = frozenset({
-    "append", "extend", "insert", "pop", "popitem", "remove", "clear", "update", "setdefault",
-    "add", "discard", "sort", "reverse", "appendleft", "popleft", "extendleft", "rotate",
-    "__setitem__", "__delitem__", "difference_update", "intersection_update",
-    "symmetric_difference_update", "move_to_end",
-})
 NESTED_GETTERS = frozenset({"get", "setdefault", "__getitem__"})
 SESSION_WRITES = frozenset({"add", "add_all", "delete", "merge", "bulk_save_objects"})
 SESSION_CLASS_READS = frozenset({"get", "get_one", "query"})

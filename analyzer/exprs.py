@@ -10,6 +10,13 @@ from typing import Any
 
 from .facts import OTHER, Expr
 
+# Methods that change the container they are called on.
+MUTATING_METHODS = frozenset({
+    "append", "extend", "insert", "pop", "popitem", "remove", "clear", "update", "setdefault",
+    "add", "discard", "sort", "reverse", "appendleft", "popleft", "extendleft", "rotate",
+    "__setitem__", "__delitem__", "difference_update", "intersection_update",
+    "symmetric_difference_update", "move_to_end",
+})
 WRAPPER_TYPES = frozenset({"Optional", "Mapped", "Final", "ClassVar", "Required", "NotRequired",
                            "ReadOnly", "InitVar", "Annotated"})
 SEQUENCE_TYPES = frozenset({"list", "List", "Sequence", "Iterable", "Iterator", "set", "Set",

@@ -86,10 +86,11 @@ class Scope(NamedTuple):
     sql: list[tuple[int, str]]  # SQL string literals passed to calls
     type_refs: list[Expr]  # annotations used in this scope's signature
     returns: list[Expr]  # what `return` statements give back
+    mutated_params: set[str]  # parameters written into (`p.x = ...`, `p[k] = ...`, `p.append(...)`)
 
     @classmethod
     def empty(cls) -> Scope:
-        return cls([], [], [], {}, set(), [], [], [], [])
+        return cls([], [], [], {}, set(), [], [], [], [], set())
 
 
 class Definition(NamedTuple):

@@ -25,7 +25,7 @@ TABLE_MULTIPLE_WRITERS = "table-multiple-writers"
 CROSS_SERVICE_TRANSACTION = "cross-service-transaction"
 ARGUMENT_MUTATION = "argument-mutation"
 # Hazards the design asks for but the graph holds no fact for yet (see docs/metrics.md).
-NOT_DETECTED = (ARGUMENT_MUTATION,)
+NOT_DETECTED: tuple[str, ...] = ()
 
 # Names in an annotation that denote something that cannot be serialised into an event:
 # name -> (what it is, how to fix it).
@@ -89,6 +89,14 @@ def signature_problems(function: str, attrs: Mapping[str, Any], models: Mapping[
     `models` maps the short name of each ORM model class the signature names (from its
     `uses_type` edges) to the class id; a model instance cannot cross a wire either."""
     problems = [*_unsafe_types(attrs, models), *_missing_hints(attrs)]
+    if attrs.get("mutates"):
+        names = ", ".join(repr(n) for n in attrs["mutates"])
+        problems.append(Problem(
+            ARGUMENT_MUTATION, WARNING,
+            f"{function} changes what the caller passed in ({names}): in the monolith the caller sees "
+            "the change, across a wire it would not",
+            "return the changed value (or the new state) and let the caller use it, or change it "
+            "inside the service and return only the result"))
     if attrs.get("kind") == "method" and attrs.get("method_kind") == "instance":
         problems.append(Problem(
             INSTANCE_METHOD_ACROSS, WARNING,

@@ -14,7 +14,7 @@ import warnings
 from collections.abc import Callable
 from typing import Any, ClassVar
 
-from .exprs import annotation_expr, arg_expr, last_name, to_expr, type_names
+from .exprs import MUTATING_METHODS, annotation_expr, arg_expr, last_name, to_expr, type_names
 from .facts import (
     OTHER,
     CallSite,
@@ -30,6 +30,7 @@ from .facts import (
 )
 
 SQL_START = re.compile(r"^\s*(SELECT|INSERT|UPDATE|DELETE|WITH|REPLACE)\b", re.IGNORECASE)
+SESSION_LIKE = re.compile(r"\b(Session|AsyncSession|Connection|Engine|Cursor)\b")
 SQL_CALLS = frozenset({"execute", "executemany", "executescript", "text", "raw", "exec_driver_sql",
                        "read_sql", "read_sql_query", "mogrify"})
 MUTABLE_CONSTRUCTORS = frozenset(
@@ -169,13 +170,15 @@ def _class_body(node: ast.ClassDef) -> tuple[dict[str, tuple[Expr, int]], str | 
     return attrs, table, tuple(state)
 
 
-def _drop_local_loads(definition: Definition) -> None:
-    """A bare read of a local name can't be module state; keep chains (`order.status`) and globals."""
+def _settle_locals(definition: Definition) -> None:
+    """Once a function is read: a bare read of a local name can't be module state (chains such
+    as `order.status` and globals stay), and a parameter rebound locally is no longer the caller's."""
     scope = definition.scope
     local = {p.name for p in definition.params} | {a[0] for a in scope.assigns} | {i.name for i in scope.imports}
     local -= scope.globals
     for expr in [e for e in scope.loads if e[0] == "name" and e[1] in local]:
         del scope.loads[expr]
+    scope.mutated_params.difference_update(a[0] for a in scope.assigns)  # `p = list(p)` then `p.append`
 
 
 class _FactsVisitor(ast.NodeVisitor):
@@ -289,7 +292,7 @@ class _FactsVisitor(ast.NodeVisitor):
         for statement in node.body:
             self.visit(statement)
         self.stack.pop()
-        _drop_local_loads(definition)
+        _settle_locals(definition)
 
     visit_AsyncFunctionDef = visit_FunctionDef
 
@@ -420,10 +423,12 @@ class _FactsVisitor(ast.NodeVisitor):
             if self.current.kind != "module":
                 self.scope.assigns.append((target.id, value_expr, line))
         elif isinstance(target, ast.Subscript):
+            self._note_param_write(target.value)
             self._visit_callee(target.value)
             self.visit(target.slice)
             self.scope.stores.append(Store("item", to_expr(target.value), value_expr, line))
         elif isinstance(target, ast.Attribute):
+            self._note_param_write(target.value)
             self._visit_callee(target.value)
             self.scope.stores.append(Store("attr", to_expr(target), value_expr, line))
             if (isinstance(target.value, ast.Name) and target.value.id == "self"
@@ -494,6 +499,8 @@ class _FactsVisitor(ast.NodeVisitor):
         self.scope.calls.append(CallSite(
             node.lineno, to_expr(node.func), tuple(arg_expr(a) for a in node.args),
             tuple((k.arg or "**", arg_expr(k.value)) for k in node.keywords), used))
+        if isinstance(node.func, ast.Attribute) and node.func.attr in MUTATING_METHODS:
+            self._note_param_write(node.func.value)
         if last_name(node.func) in SQL_CALLS:
             for argument in list(node.args) + [k.value for k in node.keywords]:
                 sql = _string(argument)
@@ -504,6 +511,18 @@ class _FactsVisitor(ast.NodeVisitor):
             self.visit(argument)
         for keyword in node.keywords:
             self.visit(keyword.value)
+
+    def _note_param_write(self, target: ast.expr) -> None:
+        """`p.x = ...`, `p[k] = ...` or `p.items.append(...)` on a parameter `p` (not self/cls)."""
+        while isinstance(target, (ast.Attribute, ast.Subscript)):
+            target = target.value
+        if isinstance(target, ast.Name) and self.current.kind in ("function", "method"):
+            params = self.current.params
+            skip = 1 if self.current.kind == "method" and self.current.method_kind != "static" else 0
+            # a session's `add` is not a change to caller data (and a session is flagged anyway)
+            names = {p.name for p in params[skip:] if not SESSION_LIKE.search(p.annotation_text or "")}
+            if target.id in names:
+                self.scope.mutated_params.add(target.id)
 
     def _visit_callee(self, func: ast.expr) -> None:
         """Visit what the callee expression contains without recording it as a read."""
