@@ -19,6 +19,7 @@ from pathlib import Path
 
 from . import ANALYZER_VERSION
 from .facts import Diagnostic, FileFacts
+from .files import write_atomic
 from .parse import extract_facts
 from .sources import SourceFile
 
@@ -139,7 +140,5 @@ def _load_cache(cache_dir: Path | None) -> dict[str, bytes]:
 
 def _save_cache(cache_dir: Path, facts: dict[str, bytes]) -> None:
     cache_dir.mkdir(parents=True, exist_ok=True)
-    temporary = cache_dir / f"{CACHE_FILE}.tmp"
-    with temporary.open("wb") as handle:
-        pickle.dump({"version": ANALYZER_VERSION, "facts": facts}, handle, protocol=pickle.HIGHEST_PROTOCOL)
-    os.replace(temporary, cache_dir / CACHE_FILE)
+    write_atomic(cache_dir / CACHE_FILE,
+                 pickle.dumps({"version": ANALYZER_VERSION, "facts": facts}, protocol=pickle.HIGHEST_PROTOCOL))

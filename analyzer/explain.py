@@ -7,11 +7,12 @@ touch (writers pull hardest).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from .graph import CodeGraph
-from .partition import DEFAULT_WEIGHTS, Weights, data_access, unit_graph
-from .placement import Placement, unit_of
+from .graph import CodeGraph, UnitGraph
+from .partition import DEFAULT_WEIGHTS, Weights, data_access, unit_lookup, unit_weights
+from .placement import Placement, units_of
 
 
 @dataclass(frozen=True)
@@ -64,10 +65,11 @@ def explain(graph: CodeGraph, placement: Placement, unit: str, weights: Weights 
 
 def explain_all(graph: CodeGraph, placement: Placement, weights: Weights = DEFAULT_WEIGHTS,
                 only: str | None = None) -> dict[str, Explanation]:
-    kind = placement.unit_kind
-    units = unit_graph(graph, kind, weights)
-    calls = _call_counts(graph, kind)
-    shared = _shared_data(graph, kind)
+    node_unit = unit_lookup(graph, placement.unit_kind)
+    units = UnitGraph(units_of(graph, placement.unit_kind),
+                      unit_weights(graph, placement.unit_kind, weights, node_unit))
+    calls = _call_counts(graph, node_unit)
+    shared = _shared_data(graph, placement.unit_kind, node_unit)
     chosen = [only] if only is not None else units.units
     result = {}
     for unit in chosen:
@@ -97,20 +99,20 @@ def _tie(place: str, members: list[str], unit: str, units, calls: dict, shared: 
                sum(calls.get(frozenset((unit, m)), 0) for m in members), tuple(data), tuple(members[:5]))
 
 
-def _call_counts(graph: CodeGraph, kind: str) -> dict[frozenset, int]:
+def _call_counts(graph: CodeGraph, unit: Mapping[str, str]) -> dict[frozenset, int]:
     counts: dict[frozenset, int] = {}
     for source, target, data in graph.dependencies("calls", "instantiates"):
-        a, b = unit_of(graph, source, kind), unit_of(graph, target, kind)
+        a, b = unit.get(source), unit.get(target)
         if a and b and a != b:
             key = frozenset((a, b))
             counts[key] = counts.get(key, 0) + data["count"]
     return counts
 
 
-def _shared_data(graph: CodeGraph, kind: str) -> dict[frozenset, dict[str, str]]:
+def _shared_data(graph: CodeGraph, kind: str, unit: Mapping[str, str]) -> dict[frozenset, dict[str, str]]:
     """For each pair of units, the entities both touch and who writes them."""
     shared: dict[frozenset, dict[str, str]] = {}
-    for entity, (writers, readers) in data_access(graph, kind).items():
+    for entity, (writers, readers) in data_access(graph, kind, unit).items():
         touching = sorted(writers | readers)
         for i, a in enumerate(touching):
             for b in touching[i + 1:]:

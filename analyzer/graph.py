@@ -22,7 +22,6 @@ GRAPH_VERSION = 1
 NODE_KINDS = ("module", "class", "function", "method", "variable", "table", "external")
 EDGE_KINDS = ("imports", "calls", "instantiates", "inherits", "decorates", "references",
               "reads", "writes", "uses_type", "maps_to")
-CODE_KINDS = frozenset({"module", "class", "function", "method"})
 
 
 class CodeGraph:
@@ -62,6 +61,10 @@ class CodeGraph:
     def node(self, node_id: str) -> dict[str, Any]:
         return dict(self._nodes[node_id])
 
+    def attr(self, node_id: str, name: str) -> Any:
+        """One attribute of a node (None if absent), without copying its attributes."""
+        return self._nodes[node_id].get(name)
+
     def nodes(self, *kinds: str) -> list[str]:
         return sorted(n for n, data in self._nodes.items() if not kinds or data["kind"] in kinds)
 
@@ -88,7 +91,7 @@ class CodeGraph:
         return self._incoming, self._outgoing
 
     def module_of(self, node_id: str) -> str | None:
-        return self._nodes[node_id].get("module")
+        return self.attr(node_id, "module")
 
     def count_edges(self) -> Counter:
         return Counter(kind for _, _, kind in self._edges)

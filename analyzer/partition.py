@@ -64,9 +64,10 @@ def unit_graph(graph: CodeGraph, unit_kind: str = "module", weights: Weights = D
     return UnitGraph(units_of(graph, unit_kind), unit_weights(graph, unit_kind, weights))
 
 
-def unit_weights(graph: CodeGraph, unit_kind: str = "module",
-                 weights: Weights = DEFAULT_WEIGHTS) -> dict[tuple[str, str], float]:
-    """How strongly each pair of units (sorted) is tied."""
+def unit_weights(graph: CodeGraph, unit_kind: str = "module", weights: Weights = DEFAULT_WEIGHTS,
+                 unit: Mapping[str, str] | None = None) -> dict[tuple[str, str], float]:
+    """How strongly each pair of units (sorted) is tied. `unit` is `unit_lookup(graph, unit_kind)`
+    when the caller has it already."""
     pairs: dict[tuple[str, str], float] = {}
 
     def pull(a: str, b: str, weight: float) -> None:
@@ -76,14 +77,15 @@ def unit_weights(graph: CodeGraph, unit_kind: str = "module",
 
     exceptions = _exception_classes(graph)
     per_kind = {"inherits": weights.inherit, "uses_type": weights.uses_type, "imports": weights.imports}
-    unit = _unit_lookup(graph, unit_kind)
+    unit = unit if unit is not None else unit_lookup(graph, unit_kind)
     for source, target, data in graph.dependencies("calls", "instantiates", "inherits", "uses_type", "imports"):
         a, b = unit.get(source), unit.get(target)
         if a is None or b is None:
             continue
-        weight = per_kind.get(data["kind"]) or (weights.exception if target in exceptions else weights.call)
+        kind = data["kind"]
+        weight = per_kind.get(kind, weights.exception if target in exceptions else weights.call)
         pull(a, b, weight * data["count"])
-    for writers, readers in data_access(graph, unit_kind).values():
+    for writers, readers in data_access(graph, unit_kind, unit).values():
         for a, b in combinations(sorted(writers), 2):
             pull(a, b, weights.write_write)
         for a in writers:
@@ -98,7 +100,7 @@ def unit_weights(graph: CodeGraph, unit_kind: str = "module",
 MAX_READERS_PULLED = 20  # data read from everywhere (a reference table) says nothing about cohesion
 
 
-def _unit_lookup(graph: CodeGraph, unit_kind: str) -> dict[str, str]:
+def unit_lookup(graph: CodeGraph, unit_kind: str = "module") -> dict[str, str]:
     """node -> unit for every node that belongs to one (computed once, not per edge)."""
     lookup = {}
     for node in graph.nodes("module", "class", "function", "method", "variable"):
@@ -108,16 +110,18 @@ def _unit_lookup(graph: CodeGraph, unit_kind: str) -> dict[str, str]:
     return lookup
 
 
-def data_access(graph: CodeGraph, unit_kind: str = "module") -> dict[str, tuple[set[str], set[str]]]:
+def data_access(graph: CodeGraph, unit_kind: str = "module",
+                unit: Mapping[str, str] | None = None) -> dict[str, tuple[set[str], set[str]]]:
     """Each table and piece of state -> (units that write it, units that read it)."""
+    unit = unit if unit is not None else unit_lookup(graph, unit_kind)
     access: dict[str, tuple[set[str], set[str]]] = {}
     for entity in graph.nodes("table", "variable"):
-        if graph.node(entity)["kind"] == "variable" and not graph.node(entity).get("state"):
+        if graph.attr(entity, "kind") == "variable" and not graph.attr(entity, "state"):
             continue
-        writers = {unit_of(graph, s, unit_kind) for s in graph.sources(entity, "writes")} - {None}
-        readers = {unit_of(graph, s, unit_kind) for s in graph.sources(entity, "reads")} - {None}
+        writers = {unit[s] for s in graph.sources(entity, "writes") if s in unit}
+        readers = {unit[s] for s in graph.sources(entity, "reads") if s in unit}
         if writers or readers:
-            access[entity] = (writers, readers)  # type: ignore[assignment]
+            access[entity] = (writers, readers)
     return access
 
 
@@ -162,7 +166,7 @@ def common_depth(units: list[str]) -> int:
     return depth
 
 
-def detect_shared(graph: CodeGraph, units: UnitGraph, unit_kind: str, min_share: float) -> set[str]:
+def detect_shared(graph: CodeGraph, units: UnitGraph, node_unit: Mapping[str, str], min_share: float) -> set[str]:
     """Utility units used from most domains that own no data: shared libraries, not glue.
 
     A unit qualifies when units of at least `min_share` of the domains (and at least three)
@@ -172,8 +176,8 @@ def detect_shared(graph: CodeGraph, units: UnitGraph, unit_kind: str, min_share:
     depth = common_depth(names)
     domains = {domain_of(u, depth) for u in names}
     needed = max(3, math.ceil(min_share * len(domains)))
-    writers = {unit_of(graph, s, unit_kind) for t in graph.nodes("table") for s in graph.sources(t, "writes")}
-    dependents = _dependents(graph, unit_kind)
+    writers = {node_unit.get(s) for t in graph.nodes("table") for s in graph.sources(t, "writes")}
+    dependents = _dependents(graph, node_unit)
     shared = set()
     for unit in names:
         if unit in writers or (unit in graph and graph.node(unit).get("package")):
@@ -188,24 +192,24 @@ WEB_FRAMEWORKS = ("flask", "fastapi", "starlette", "django.http", "django.views"
                   "rest_framework", "aiohttp.web", "bottle", "falcon", "pyramid", "tornado.web")
 
 
-def web_layer(graph: CodeGraph, unit_kind: str = "module") -> set[str]:
+def web_layer(graph: CodeGraph) -> set[str]:
     """Units of modules that import a web framework and write no table: the HTTP layer
     stays in the monolith (it becomes the strangler facade), so it is not clustered with
-    the domains. A module that writes tables is domain code, whatever it imports."""
+    the domains. A module that writes tables is domain code, whatever it imports. (With
+    class units, the module's own unit stays behind; its classes are clustered.)"""
     layer = set()
     writers = {graph.module_of(s) for t in graph.nodes("table") for s in graph.sources(t, "writes")}
     for module in sorted(set(graph.nodes("module")) - writers):
         for target in graph.targets(module, "imports"):
-            if graph.node(target)["kind"] == "external" and target.startswith(WEB_FRAMEWORKS):
-                layer |= {unit_of(graph, n, unit_kind) or module for n in (module,)}
+            if graph.attr(target, "kind") == "external" and target.startswith(WEB_FRAMEWORKS):
+                layer.add(module)
                 break
     return layer
 
 
-def _dependents(graph: CodeGraph, unit_kind: str) -> dict[str, set[str]]:
+def _dependents(graph: CodeGraph, unit: Mapping[str, str]) -> dict[str, set[str]]:
     """unit -> the units that depend on it (import it, call it, subclass it, name its types):
     the direction that tells a library from its users."""
-    unit = _unit_lookup(graph, unit_kind)
     dependents: dict[str, set[str]] = {}
     for source, target, _ in graph.dependencies("imports", "calls", "instantiates", "inherits", "uses_type"):
         user, used = unit.get(source), unit.get(target)
@@ -217,15 +221,16 @@ def _dependents(graph: CodeGraph, unit_kind: str) -> dict[str, set[str]]:
 def propose(graph: CodeGraph, constraints: Constraints = Constraints(),
             options: ProposeOptions = ProposeOptions()) -> Placement:
     """Service boundaries for the graph's units, honouring the constraints."""
-    pairs = unit_weights(graph, options.unit_kind, options.weights)
+    unit = unit_lookup(graph, options.unit_kind)
+    pairs = unit_weights(graph, options.unit_kind, options.weights, unit)
     units = UnitGraph(units_of(graph, options.unit_kind), pairs)
     fixed: dict[str, str] = dict.fromkeys(constraints.monolith, MONOLITH)
     fixed.update(dict.fromkeys(constraints.shared, SHARED))
     if options.keep_web:
-        fixed.update({u: MONOLITH for u in web_layer(graph, options.unit_kind)
+        fixed.update({u: MONOLITH for u in web_layer(graph)
                       if u not in fixed and u not in constraints.pinned})
     if options.detect_shared:
-        detected = detect_shared(graph, units, options.unit_kind, options.shared_fan_in)
+        detected = detect_shared(graph, units, unit, options.shared_fan_in)
         fixed.update({u: SHARED for u in detected if u not in fixed and u not in constraints.pinned})
     free = units.subgraph(u for u in units.units if u not in fixed)
     groups = _absorb_loners(units, _cluster(free, constraints.pinned, options), constraints.pinned)

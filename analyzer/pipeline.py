@@ -22,6 +22,7 @@ from .collect import (
     fingerprint,
     read_sources,
 )
+from .files import write_atomic
 from .graph import CodeGraph
 from .resolve import resolve
 from .sources import find_sources
@@ -74,8 +75,8 @@ def _analyze(root: Path, out_dir: Path, options: AnalyzeOptions, progress: Progr
     graph = build_graph(files, resolve(files, options.jobs), tree.root.name, tree.diagnostics)
     summary = summarize(graph)
     out_dir.mkdir(parents=True, exist_ok=True)
-    _write(graph_path, graph.dumps())
-    _write(out_dir / SUMMARY_FILE, json.dumps({"key": run_key, "summary": summary}, sort_keys=True) + "\n")
+    write_atomic(graph_path, graph.dumps())
+    write_atomic(out_dir / SUMMARY_FILE, json.dumps({"key": run_key, "summary": summary}, sort_keys=True) + "\n")
     return AnalysisResult(graph_path, summary, stats, graph=graph)
 
 
@@ -101,10 +102,3 @@ def _previous_summary(out_dir: Path, run_key: str) -> dict[str, Any] | None:
     except (OSError, ValueError):
         return None
     return document.get("summary") if document.get("key") == run_key else None
-
-
-def _write(path: Path, text: str) -> None:
-    """Write whole or not at all: a reader never sees half a file."""
-    temporary = path.with_suffix(path.suffix + ".tmp")
-    temporary.write_text(text, encoding="utf-8")
-    temporary.replace(path)

@@ -64,8 +64,7 @@ def unit_of(graph: CodeGraph, node: str, unit_kind: str = "module") -> str | Non
     own unit, and everything else in a module belongs to the module's unit."""
     if node not in graph:
         return None
-    attrs = graph.node(node)
-    module = attrs.get("module")
+    module = graph.module_of(node)
     if module is None:
         return None
     if unit_kind == "module":
@@ -73,6 +72,6 @@ def unit_of(graph: CodeGraph, node: str, unit_kind: str = "module") -> str | Non
     rest = node[len(module) + 1:] if node.startswith(module + ".") else ""
     head = rest.split(".", 1)[0]
     candidate = f"{module}.{head}" if head else module
-    if head and candidate in graph and graph.node(candidate)["kind"] == "class":
+    if head and candidate in graph and graph.attr(candidate, "kind") == "class":
         return candidate
     return module

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from analyzer.errors import InputError
 from analyzer.explain import Explanation, explain
+from analyzer.files import write_atomic
 from analyzer.graph import CodeGraph
 from analyzer.metrics import Scores, score
 from analyzer.partition import DEFAULT_WEIGHTS, Constraints, ProposeOptions, Weights, propose
@@ -120,15 +121,11 @@ REPORT_RENDERERS = {"html": render_html, "md": render_markdown, "json": render_j
 def write_report(graph_path: Path, plan_path: Path, fmt: str, output: Path) -> str:
     """Render the report for the plan (or, with no plan file, for a fresh proposal) to `output`.
     Returns what the report describes, for the command's one-line answer."""
-    graph = read_graph(graph_path)
     if plan_path.exists():
-        doc = read_checked_plan(plan_path, graph)
-        placement, described = assign(doc.plan, units_of(graph, doc.plan.unit)), str(plan_path)
+        graph, placement = placement_of(graph_path, plan_path)
+        described, plan_name = str(plan_path), str(plan_path)
     else:
-        placement, described = propose(graph), "a fresh proposal (no plan file yet)"
-    model = build_report(graph, placement, plan_name=str(plan_path) if plan_path.exists() else None)
-    text = REPORT_RENDERERS[fmt](model)
-    temporary = output.with_name(output.name + ".tmp")
-    temporary.write_text(text, encoding="utf-8")
-    temporary.replace(output)
+        graph = read_graph(graph_path)
+        placement, described, plan_name = propose(graph), "a fresh proposal (no plan file yet)", None
+    write_atomic(output, REPORT_RENDERERS[fmt](build_report(graph, placement, plan_name=plan_name)))
     return described

@@ -6,15 +6,13 @@
 
 from __future__ import annotations
 
-import contextlib
 import copy
-import os
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from ..errors import PlanError
+from ..files import write_atomic
 from .model import Plan, Problem
 from .schema import plan_of_tree
 from .yamltree import Layout, Tree, YAMLSyntaxError, dump, guess_layout, line_of, load
@@ -81,20 +79,8 @@ def read_plan(path: Path | str) -> PlanDocument:
 
 
 def write_plan(path: Path | str, doc: PlanDocument) -> None:
-    """Write atomically: a temporary file in the same folder, then os.replace, so the plan
-    on disk is always either the old one or the new one, never half written."""
-    path = Path(path)
-    handle, temporary = tempfile.mkstemp(dir=path.parent or Path("."), prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
-            stream.write(doc.dumps())
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)
-        raise
+    """Write atomically: the plan on disk is always the old one or the new one."""
+    write_atomic(path, doc.dumps())
 
 
 def plan_error(problems: list[Problem], filename: str) -> PlanError:

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from analyzer import files as files_module
 from analyzer.errors import InputError, PlanError
 from analyzer.placement import MONOLITH, SHARED, Placement
 from analyzer.plan import (
@@ -24,7 +25,6 @@ from analyzer.plan import (
     split,
     write_plan,
 )
-from analyzer.plan import document as document_module
 from analyzer.plan.yamltree import dump
 
 from .snippets import graph_of
@@ -149,7 +149,7 @@ def test_write_is_atomic(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Non
     def fail(*args: object) -> None:
         raise OSError("disk full")
 
-    monkeypatch.setattr(document_module.os, "replace", fail)
+    monkeypatch.setattr(files_module.os, "replace", fail)
     with pytest.raises(OSError):
         write_plan(path, doc)
     assert path.read_text(encoding="utf-8") == EXAMPLE
