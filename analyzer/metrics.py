@@ -31,15 +31,17 @@ from .hazards import (
     Problem,
     signature_problems,
 )
+from .partition import DEFAULT_WEIGHTS
 from .placement import MONOLITH, SHARED, Placement, unit_of, units_of
 
 SCORES_VERSION = 1
 CALL_KINDS = ("calls", "instantiates")
-# Weights of the undirected unit graph that modularity is measured on.
-CALL_WEIGHT = 1.0  # per call site: `count` of calls and instantiates edges between two units
-WRITE_WRITE_WEIGHT = 8.0  # per table or state both units write
-WRITE_READ_WEIGHT = 3.0  # per table or state one unit writes and the other only reads
-READ_READ_WEIGHT = 0.5  # per table or state both units only read
+# Weights of the undirected unit graph that modularity is measured on: the proposal's own
+# weights for calls and shared data (see docs/propose.md), so both speak of one graph.
+CALL_WEIGHT = DEFAULT_WEIGHTS.call  # per call site: `count` of calls and instantiates edges
+WRITE_WRITE_WEIGHT = DEFAULT_WEIGHTS.write_write  # per table or state both units write
+WRITE_READ_WEIGHT = DEFAULT_WEIGHTS.write_read  # per table or state one writes, the other only reads
+READ_READ_WEIGHT = DEFAULT_WEIGHTS.read_read  # per table or state both units only read
 # NED: a service is non-extreme when its size in lines is within these bounds.
 NED_MIN_LINES = 300
 NED_MAX_LINES = 5_000

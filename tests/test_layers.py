@@ -20,8 +20,7 @@ HIGHER_LAYERS = ("mono2lambda", "extractor")
 
 def test_import_linter_contracts_are_kept() -> None:
     lint_imports = Path(sys.executable).parent / "lint-imports"
-    if not lint_imports.exists():
-        pytest.skip("import-linter is not installed (pip install -e '.[test]')")
+    assert lint_imports.exists(), "import-linter is a test dependency: pip install -e '.[test]'"
     result = subprocess.run([str(lint_imports), "--no-cache", "--no-logo"], cwd=ROOT,
                             capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stdout + result.stderr

@@ -9,6 +9,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import sync_playwright
 
 from analyzer.graph import CodeGraph
 from analyzer.metrics import score
@@ -17,14 +18,13 @@ from analyzer.placement import MONOLITH, SHARED, Placement, units_of
 from analyzer.plan import assign, read_plan
 from analyzer.report import ReportModel, build_report, render_html, render_json, render_markdown
 
+from ..browser import CHROMIUM, CHROMIUM_ARGS, requires_chromium
 from .snippets import graph_of
 
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLE = REPO / "examples" / "shop"
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--no-first-run", "--disable-sync", "--disable-quic"]
 SECTIONS = ("overview", "service-map", "across", "places", "data", "modules", "diagnostics")
+
 
 
 @pytest.fixture(scope="module")
@@ -225,14 +225,13 @@ def test_diagnostics_and_awkward_text_are_shown_safely() -> None:
     assert next(f for f in model.figures if f.key == "services").value == 0
 
 
-@pytest.mark.skipif(not CHROMIUM.exists(), reason="no /usr/bin/chromium (run .ci/install-chromium)")
+@requires_chromium
 def test_the_html_works_in_a_real_browser(model: ReportModel, html: str, tmp_path: Path) -> None:
-    sync_api = pytest.importorskip("playwright.sync_api")
     report = tmp_path / "report.html"
     report.write_text(html, encoding="utf-8")
     messages: list[tuple[str, str]] = []
     requests: list[str] = []
-    with sync_api.sync_playwright() as playwright:
+    with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         try:
             page = browser.new_page(viewport={"width": 1400, "height": 1000})

@@ -15,22 +15,23 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from playwright.sync_api import sync_playwright
 
 from analyzer.pipeline import analyze
 from analyzer.plan import read_plan
 from mono2lambda.web.server import SelectServer
 from mono2lambda.web.session import Session
 
+from ..browser import CHROMIUM, CHROMIUM_ARGS, requires_chromium
+
 ROOT = Path(__file__).resolve().parents[2]
 SHOP = ROOT / "examples" / "shop"
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--no-first-run", "--disable-sync", "--disable-quic"]
 MOVED, TARGET = "shop.payments.gateways", "orders"  # a move that changes ICP
 DRAGGED, DROP_ON = "shop.pricing.tax", "orders"
 HEADER_COMMENT = "# Reviewed plan for the example shop"
 
-pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="no /usr/bin/chromium (run .ci/install-chromium)")
+pytestmark = requires_chromium
+
 
 
 @pytest.fixture
@@ -48,9 +49,8 @@ def server(tmp_path: Path) -> Iterator[SelectServer]:
 
 @pytest.fixture
 def page(server: SelectServer) -> Iterator[tuple[Any, list[str]]]:
-    sync_api = pytest.importorskip("playwright.sync_api")
     errors: list[str] = []
-    with sync_api.sync_playwright() as playwright:
+    with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         opened = browser.new_page(viewport={"width": 1440, "height": 2400})
         opened.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
