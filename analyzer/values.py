@@ -234,27 +234,18 @@ class Program:
         sources = bindings.get(name)
         if sources is None:
             return None
-        key = (scope.qname, name)
-        memo = self._local_memo.get(key)
-        if memo is not None:
-            return memo
-        if key in self._in_progress:
-            return frozenset()
+        return self._memoized(self._local_memo, (scope.qname, name), lambda: self._bound_values(scope, sources))
+
+    def _bound_values(self, scope: Definition, sources: list[tuple[str, int, Any]]) -> frozenset:
         values: set[Value] = set()
-        self._in_progress.add(key)
-        try:
-            for kind, index, item in sources:
-                if kind == "param":
-                    values |= self._param_value(scope, index, item)
-                elif kind == "import":
-                    values |= self.import_value(item)
-                else:
-                    values |= self.eval(item, scope)
-        finally:
-            self._in_progress.discard(key)
-        result = frozenset(values)
-        self._local_memo[key] = result
-        return result
+        for kind, index, item in sources:
+            if kind == "param":
+                values |= self._param_value(scope, index, item)
+            elif kind == "import":
+                values |= self.import_value(item)
+            else:
+                values |= self.eval(item, scope)
+        return frozenset(values)
 
     def _param_value(self, scope: Definition, index: int, param) -> set[Value]:
         values: set[Value] = set(self.param_values.get((scope.qname, param.name), ()))
