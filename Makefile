@@ -1,10 +1,10 @@
-# Quick start: `make demo` runs the analyzer on the bundled example, `make test` runs every test.
+# Quick start: `make demo` runs the chain on the bundled example, `make test` runs every test.
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint test-project test-example bench golden clean
+.PHONY: demo test lint test-project test-example bench golden generated clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 10) else "mono2lambda needs Python 3.10 or newer")'
@@ -20,13 +20,14 @@ test: lint test-project test-example
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
-	$(BIN)/mypy analyzer mono2lambda
+	$(BIN)/mypy analyzer extractor mono2lambda
 
 test-project: $(STAMP)
 	$(BIN)/python -m pytest tests
 
 test-example: $(STAMP)
 	cd examples/shop && ../../$(BIN)/python -m pytest -q -p no:cacheprovider
+	cd examples/ingest && ../../$(BIN)/python -m pytest -q -p no:cacheprovider
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/analyze_bench.py
@@ -38,3 +39,10 @@ clean:
 golden: $(STAMP)
 	$(BIN)/mono2lambda analyze examples/shop --out .mono2lambda/golden --no-cache > /dev/null
 	cp .mono2lambda/golden/graph.json tests/golden/shop-graph.json
+
+# Refresh the committed extraction of the example (tests/extractor/test_extract.py compares it).
+EXTRACTED := --service notifications --service rates --service tax
+generated: $(STAMP)
+	$(BIN)/mono2lambda analyze examples/shop --out .mono2lambda/golden --no-cache > /dev/null
+	$(BIN)/mono2lambda extract --plan examples/shop/boundaries.yaml --graph .mono2lambda/golden/graph.json \
+		--out generated $(EXTRACTED)

@@ -20,11 +20,15 @@ from analyzer.pipeline import AnalyzeOptions, analyze
 from . import __version__
 from .boundaries import DEFAULT_GRAPH, parse_weights, propose_plan, write_report
 from .common import handle_errors, progress_bar
+from .contracts_command import contracts
+from .extract_command import extract_command
+from .extraction import run_extract
 from .plan_commands import plan
-from .render import print_scores, print_summary, summary_json
+from .render import print_extraction, print_scores, print_summary, summary_json
 from .select_command import select
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "shop"
+DEMO_SERVICES = ("notifications", "rates", "tax")  # the example's first extraction wave (see its plan)
 EXPORTERS: dict[str, Callable[[Any], str]] = {
     "graphml": lambda graph: graph.to_graphml(),
     "dot": lambda graph: graph.to_dot(),
@@ -90,7 +94,8 @@ def analyze_command(src: Path, out_dir: Path, fmt: str, export: tuple[tuple[str,
               show_default=True, help="Folder for the demo's output.")
 @handle_errors
 def demo_command(out_dir: Path) -> int:
-    """Run mono2lambda on the bundled example monolith (examples/shop): analyze, then propose."""
+    """Run mono2lambda on the bundled example monolith (examples/shop): analyze, propose,
+    report, then extract the first wave of services from the reviewed plan."""
     console = Console()
     console.print(f"[bold]mono2lambda demo[/bold]: analyzing the example shop in {EXAMPLE}")
     result = analyze(EXAMPLE, out_dir)
@@ -103,6 +108,10 @@ def demo_command(out_dir: Path) -> int:
     report = out_dir / "report.html"
     write_report(result.graph_path, plan_path, "html", report)
     console.print(f"\n[bold]Report[/bold]: {report} (one self-contained page; open it in a browser)")
+    console.print(f"\n[bold]Extracting[/bold] {', '.join(DEMO_SERVICES)} with the reviewed plan")
+    extracted = run_extract(EXAMPLE / "boundaries.yaml", result.graph_path, EXAMPLE, out_dir / "generated",
+                            DEMO_SERVICES, False, lambda _: None)
+    print_extraction(console, extracted)
     return 0
 
 
@@ -164,6 +173,8 @@ def report_command(graph_path: Path, plan_path: Path, fmt: str, output: Path | N
     return 0
 
 
+cli.add_command(contracts)
+cli.add_command(extract_command)
 cli.add_command(plan)
 cli.add_command(select)
 

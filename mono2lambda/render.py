@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from typing import Any
 
 from rich.console import Console
 from rich.table import Table
 
+from analyzer.hazards import Finding
 from analyzer.metrics import Scores
+from extractor.extract import ExtractResult
 
 MAX_DIAGNOSTICS_SHOWN = 20
 
@@ -83,10 +86,29 @@ def print_scores(console: Console, scores: Scores) -> None:
     console.print(table)
     for cycle in scores.cycles:
         console.print(f"cycle between services: {' -> '.join([*cycle, cycle[0]])}")
-    if scores.findings:
-        console.print(f"Hazards: {len(scores.findings)}")
-    for finding in scores.findings[:MAX_DIAGNOSTICS_SHOWN]:
+    print_findings(console, scores.findings, more="--format json lists all")
+
+
+def print_findings(console: Console, findings: Sequence[Finding], limit: int = MAX_DIAGNOSTICS_SHOWN,
+                   more: str = "") -> None:
+    if findings:
+        console.print(f"Hazards: {len(findings)}")
+    for finding in findings[:limit]:
         console.print(f"  {finding.location}: {finding.severity}: {finding.message} ({finding.hint}) [{finding.kind}]",
                       markup=False, highlight=False)
-    if len(scores.findings) > MAX_DIAGNOSTICS_SHOWN:
-        console.print(f"  ... and {len(scores.findings) - MAX_DIAGNOSTICS_SHOWN} more (--format json lists all)")
+    if len(findings) > limit:
+        console.print(f"  ... and {len(findings) - limit} more" + (f" ({more})" if more else ""))
+
+
+def print_extraction(console: Console, result: ExtractResult) -> None:
+    table = Table("service", "function", "operations", "modules", "calls", box=None)
+    for service in result.services:
+        table.add_row(service.name, service.function_name, str(len(service.operations)), str(len(service.modules)),
+                      ", ".join(service.calls) or "-")
+    console.print(table)
+    if result.accepted:
+        console.print(f"Accepted with --force (recorded in the manifest): {len(result.accepted)} hazard(s)")
+    if result.warnings:
+        console.print(f"Warnings: {len(result.warnings)} (see `mono2lambda plan score`)")
+    console.print(f"Wrote {result.files} files to {result.out}: one package per service, the strangled monolith "
+                  f"in {result.out / 'monolith'}, and manifest.json")

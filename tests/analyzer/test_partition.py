@@ -37,7 +37,10 @@ def test_the_designed_domains_are_found(shop: CodeGraph) -> None:
 
 
 def test_asking_for_the_designed_count_gets_closer(shop: CodeGraph) -> None:
-    placement = propose(shop, options=ProposeOptions(services=10))
+    # the event bus and its notification wiring are designed to stay in the monolith; unconstrained,
+    # they would take one of the ten services for themselves
+    kept = frozenset({"shop.common.events", "shop.notifications.wiring"})
+    placement = propose(shop, Constraints(monolith=kept), ProposeOptions(services=10))
     assert len(placement.services()) == 10
     assert adjusted_rand_index(dict(placement.units), TRUTH) >= 0.85
     assert len(recovered(placement.units, TRUTH)) >= 8
@@ -105,7 +108,11 @@ def test_the_committed_example_plan_is_valid_and_finds_every_domain(shop: CodeGr
     doc = read_plan(EXAMPLE / "boundaries.yaml")
     assert [p for p in check_plan(doc, shop) if p.severity == "error"] == []
     placement = assign(doc.plan, units_of(shop))
-    assert recovered(placement.units, TRUTH) == sorted(set(TRUTH.values()))
+    split = {"pricing": "tax", "shipping": "rates"}  # the first extraction wave split a leaf service off each
+    assert recovered(placement.units, TRUTH) == sorted(set(TRUTH.values()) - set(split))
+    for domain, part in split.items():
+        assert {placement.place_of(u) for u, d in TRUTH.items() if d == domain} == {domain, part}
+        assert set(placement.members(part)) <= {u for u, d in TRUTH.items() if d == domain}
     scores = score(shop, placement)
     assert {t.function for t in scores.transactions} == {
         "shop.orders.checkout.place_order",  # orders, payments and reservations in one unit of work

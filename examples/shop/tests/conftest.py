@@ -1,6 +1,11 @@
-"""Shared fixtures: a fresh in-memory database, a fixed clock and seed data."""
+"""Shared fixtures: a fresh database, a fixed clock and seed data.
+
+The database is in memory unless SHOP_DATABASE_URL names one (a file database is emptied
+before every test).
+"""
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -42,7 +47,9 @@ def clock() -> clock_mod.FixedClock:
 
 @pytest.fixture(autouse=True)
 def fresh_state(clock: clock_mod.FixedClock) -> None:
-    db.init_db("sqlite://")
+    db.init_db(os.environ.get("SHOP_DATABASE_URL", "sqlite://"))
+    if "SHOP_DATABASE_URL" in os.environ:  # an in-memory database is fresh anyway
+        db.reset_db()
     cache.clear_cache()
     ids.reset()
     events.reset()

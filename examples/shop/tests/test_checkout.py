@@ -8,7 +8,7 @@ from shop.common import audit, db, events
 from shop.common.errors import InvalidCoupon, OutOfStock, PaymentDeclined, ValidationError
 from shop.inventory import reservations, stock
 from shop.inventory.models import Reservation
-from shop.notifications import dispatch, senders
+from shop.notifications import dispatch, senders, wiring
 from shop.notifications.models import NotificationLog
 from shop.orders import checkout, queries
 from shop.orders.models import Order, OrderLine
@@ -128,7 +128,7 @@ def test_successful_order_is_audited_and_published(seed):
 
 
 def test_notifications_are_queued_then_flushed(seed):
-    dispatch.register_subscriptions()
+    wiring.register_subscriptions()
     order = buy(seed.alice, (seed.widget, 1))
     queued = dispatch.pending()
     assert [(n.channel, n.recipient, n.template) for n in queued] == [
@@ -136,12 +136,24 @@ def test_notifications_are_queued_then_flushed(seed):
         ("email", "alice@example.com", "order_confirmation"),
         ("sms", "+15550001", "order_confirmation"),
     ]
-    assert senders.OUTBOX == []
+    assert senders.outbox() == []
     assert dispatch.flush() == 3
     assert senders.sent_to("alice@example.com")[0]["subject"] == f"Your order {order.reference}"
     assert len(senders.sent_to("+15550001")[0]["body"]) <= 160
     assert count(NotificationLog) == 3
     assert dispatch.pending() == []
+
+
+def test_outbox_is_a_copy_of_what_was_sent():
+    dispatch.notify_async("email", "carol@example.com", "welcome", {"name": "Carol"})
+    assert senders.outbox() == []
+    assert dispatch.flush() == 1
+    (message,) = senders.outbox()
+    assert message["to"] == "carol@example.com" and message["subject"] == "Welcome to the shop"
+    message["to"] = "mallory@example.com"
+    assert senders.outbox()[0]["to"] == "carol@example.com"
+    senders.clear_outbox()
+    assert senders.outbox() == []
 
 
 def test_checkout_preview_matches_order(seed):

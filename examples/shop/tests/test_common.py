@@ -2,8 +2,9 @@ from datetime import datetime
 from decimal import Decimal
 
 import pytest
+from sqlalchemy import inspect, text
 
-from shop.common import clock, events, ids, money, validation
+from shop.common import clock, db, events, ids, money, validation
 from shop.common.decorators import cached, retry
 from shop.common.errors import ValidationError
 
@@ -106,3 +107,22 @@ def test_event_bus_isolates_failing_handlers():
 
 def test_fixed_clock_classmethod():
     assert clock.FixedClock.at("2024-01-02T03:04:05").now() == datetime(2024, 1, 2, 3, 4, 5)
+
+
+def rows_per_table() -> dict[str, int]:
+    with db.session_scope() as s:
+        return {name: s.execute(text(f"SELECT COUNT(*) FROM {name}")).scalar_one() for name in db.table_names()}
+
+
+def test_reset_db_empties_every_table(seed):
+    assert rows_per_table()["customers"] == 2
+    db.reset_db()
+    assert set(rows_per_table().values()) == {0}
+
+
+def test_init_db_reads_the_configured_url_when_called(tmp_path, monkeypatch):
+    url = f"sqlite:///{tmp_path / 'shop.db'}"
+    monkeypatch.setenv("SHOP_DATABASE_URL", url)
+    engine = db.init_db()
+    assert str(engine.url) == url
+    assert "customers" in inspect(engine).get_table_names()

@@ -5,7 +5,7 @@ import pytest
 from shop.common import audit, db, events
 from shop.common.errors import InvalidTransition, ValidationError
 from shop.inventory import stock
-from shop.notifications import dispatch
+from shop.notifications import dispatch, wiring
 from shop.orders import queries, refunds
 from shop.payments import gateways
 from shop.payments import service as payment_service
@@ -41,7 +41,7 @@ def test_partial_refund_includes_tax_share(seed):
 
 
 def test_refund_publishes_event_and_notifies(seed):
-    dispatch.register_subscriptions()
+    wiring.register_subscriptions()
     order = buy(seed.alice, (seed.widget, 1))
     with db.session_scope() as s:
         refunds.refund_order(s, order.id, reason="damaged")

@@ -1,6 +1,7 @@
 """Engine, session factory and declarative base shared by all domains."""
 from __future__ import annotations
 
+import os
 from contextlib import contextmanager
 from decimal import Decimal
 from typing import Iterator
@@ -12,7 +13,9 @@ from sqlalchemy.types import TypeDecorator
 
 from . import money
 
-DEFAULT_URL = "sqlite+pysqlite:///:memory:"
+# The database is configured, not implied: the monolith and every service extracted from it
+# read the same setting, so they share one database.
+DEFAULT_URL = os.environ.get("SHOP_DATABASE_URL", "sqlite+pysqlite:///:memory:")
 
 _engine: Engine | None = None
 _session_factory: sessionmaker[Session] | None = None
@@ -41,20 +44,35 @@ def _enable_foreign_keys(dbapi_connection: object, connection_record: object) ->
     cursor.close()
 
 
-def init_db(url: str = DEFAULT_URL, *, echo: bool = False) -> Engine:
-    """(Re)create the engine and session factory, and create every table."""
+def init_db(url: str | None = None, *, echo: bool = False) -> Engine:
+    """(Re)create the engine and session factory, and create every table.
+
+    Without ``url``, ``SHOP_DATABASE_URL`` is read now (else ``DEFAULT_URL``).
+    """
     global _engine, _session_factory
+    if url is None:
+        url = os.environ.get("SHOP_DATABASE_URL", DEFAULT_URL)
     if _engine is not None:
         _engine.dispose()
     options: dict[str, object] = {"echo": echo}
     if url.startswith("sqlite") and (":memory:" in url or url.endswith("://")):
         options.update(poolclass=StaticPool, connect_args={"check_same_thread": False})
+    elif url.startswith("sqlite"):  # a file shared with other processes: wait for their locks
+        options.update(connect_args={"timeout": 15})
     _engine = create_engine(url, **options)
     event.listen(_engine, "connect", _enable_foreign_keys)
     _session_factory = sessionmaker(bind=_engine, expire_on_commit=False)
     import_models()
     Base.metadata.create_all(_engine)
     return _engine
+
+
+def reset_db() -> None:
+    """Drop and recreate every table (a file database keeps its rows otherwise)."""
+    engine = get_engine()
+    import_models()
+    Base.metadata.drop_all(engine)
+    Base.metadata.create_all(engine)
 
 
 def import_models() -> None:

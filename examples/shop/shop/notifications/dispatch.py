@@ -5,7 +5,7 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
-from ..common import clock, db, events
+from ..common import clock, db
 from ..common.decorators import retry
 from . import senders, templates
 from .models import NotificationLog
@@ -83,12 +83,6 @@ def send_order_confirmation(payload: dict[str, Any]) -> None:
 
 def send_refund_notice(payload: dict[str, Any]) -> None:
     notify_async("email", payload["email"], "order_refunded", payload)
-
-
-def register_subscriptions() -> None:
-    """Wire notification handlers to domain events (idempotent)."""
-    events.subscribe("order.placed", send_order_confirmation)
-    events.subscribe("order.refunded", send_refund_notice)
 
 
 def reset() -> None:

@@ -1,4 +1,4 @@
-"""Transport adapters. The default transports only record into ``OUTBOX``."""
+"""Transport adapters. The default transports only record into ``OUTBOX`` (read it with ``outbox()``)."""
 from __future__ import annotations
 
 from typing import Callable
@@ -30,6 +30,11 @@ def send_sms(recipient: str, subject: str, body: str) -> str:
 
 
 HANDLERS: dict[str, Sender] = {"email": send_email, "sms": send_sms}
+
+
+def outbox() -> list[dict[str, str]]:
+    """Every message recorded so far, oldest first (a copy)."""
+    return [dict(message) for message in OUTBOX]
 
 
 def sent_to(recipient: str) -> list[dict[str, str]]:

@@ -4,10 +4,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy.orm import Session
-
-from shop import catalog
-
 from ..common import money
 from .carriers import CARRIERS, ShippingUnavailable
 
@@ -18,10 +14,6 @@ class RateQuote:
     carrier_name: str
     price: Decimal
     days: int
-
-
-def parcel_weight(session: Session, items: list[tuple[int, int]]) -> int:
-    return sum(catalog.get_product(session, pid)["weight_grams"] * qty for pid, qty in items)
 
 
 def quote_all(weight_grams: int, region: str) -> list[RateQuote]:
@@ -50,16 +42,7 @@ def fastest_rate(weight_grams: int, region: str) -> RateQuote:
     return min(quotes, key=lambda q: (q.days, q.price))
 
 
-def describe_quote(quote):
-    """One-line description for e-mails (deliberately untyped)."""
+def describe_quote(quote: RateQuote) -> str:
+    """One-line description for e-mails."""
     when = "today" if quote.days == 0 else f"in {quote.days} day(s)"
     return f"{quote.carrier_name}: {money.format_money(quote.price)}, arrives {when}"
-
-
-def rates_for_cart(session: Session, items: list[tuple[int, int]], region: str) -> list[dict[str, str | int]]:
-    weight = parcel_weight(session, items)
-    return [
-        {"carrier": q.carrier_code, "name": q.carrier_name, "price": str(q.price), "days": q.days,
-         "summary": describe_quote(q)}
-        for q in quote_all(weight, region)
-    ]

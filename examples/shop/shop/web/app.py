@@ -6,7 +6,7 @@ from typing import Any
 from flask import Flask, jsonify
 from werkzeug.exceptions import HTTPException
 
-from shop.notifications import dispatch
+from shop.notifications import wiring
 
 from ..common import db
 from ..common.errors import ShopError
@@ -34,11 +34,11 @@ def _handle_http_error(error: HTTPException) -> tuple[Any, int]:
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     app = Flask(__name__)
-    app.config.update(DATABASE_URL=db.DEFAULT_URL, INIT_DB=True, JSON_SORT_KEYS=False)
+    app.config.update(DATABASE_URL=None, INIT_DB=True, JSON_SORT_KEYS=False)  # None: init_db reads SHOP_DATABASE_URL
     app.config.update(config or {})
     if app.config["INIT_DB"]:
         db.init_db(app.config["DATABASE_URL"])
-    dispatch.register_subscriptions()
+    wiring.register_subscriptions()
     app.before_request(_count_request)
     app.register_error_handler(ShopError, _handle_shop_error)
     app.register_error_handler(HTTPException, _handle_http_error)

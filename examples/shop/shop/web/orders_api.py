@@ -8,7 +8,7 @@ from flask import Blueprint, g, request
 from shop.accounts.auth import require_customer
 from shop.cart import service as cart_service
 from shop.orders import checkout, queries, refunds
-from shop.shipping import rates
+from shop.shipping import parcels
 
 from ..common import db, validation
 from .util import json_body
@@ -39,7 +39,7 @@ def shipping_rates() -> dict[str, Any]:
     region = request.args.get("region", "CA")
     with db.session_scope() as session:
         cart = cart_service.get_or_create_cart(session, g.customer_id)
-        return {"region": region, "rates": rates.rates_for_cart(session, cart.item_pairs(), region)}
+        return {"region": region, "rates": parcels.rates_for_cart(session, cart.item_pairs(), region)}
 
 
 @bp.get("/orders")

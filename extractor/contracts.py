@@ -1,0 +1,94 @@
+"""Contract documents: what each operation accepts, returns and raises, as JSON files.
+
+The schemas themselves come from the runtime's `contract_of` (pydantic), run in a child
+process over the monolith's source because building them needs the real types; this
+module turns them into the documented contract file (docs/extract-format.md), which
+`contracts check` later compares with the source.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from analyzer.errors import InputError
+from analyzer.hazards import ERROR, Finding
+
+from .model import OperationSpec
+
+FORMAT = "mono2lambda-contract"
+VERSION = 1
+RUNTIME_ROOT = Path(__file__).with_name("runtime")
+MAX_REQUEST_BYTES = {"sync": 6 * 1024 * 1024}  # Lambda's payload limits: 6 MB synchronous,
+ASYNC_REQUEST_BYTES = 1024 * 1024  # 1 MB for asynchronous invocations and events
+CONTRACT_UNAVAILABLE = "contract-unavailable"
+
+ERROR_ENVELOPE: dict[str, Any] = {
+    "title": "Error",
+    "description": "What the service answers, under the key `error`, when the operation raised; the same "
+                   "keys as Lambda's own error payload.",
+    "type": "object",
+    "properties": {
+        "errorType": {"type": "string", "description": "the exception's qualified class name"},
+        "errorMessage": {"type": "string"},
+        "args": {"type": "array", "description": "the exception's args"},
+        "attributes": {"type": "object", "description": "the exception's attributes"},
+    },
+    "required": ["errorType", "errorMessage"],
+}
+
+
+def describe_operations(source_root: Path, operations: Sequence[OperationSpec]) -> dict[str, dict[str, Any]]:
+    """Request and response schemas per operation, built by importing the monolith's code
+    in a child process (so it never runs inside mono2lambda's own)."""
+    if not operations:
+        return {}
+    request = [{"operation": op.name, "module": op.module, "function": op.function} for op in operations]
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(RUNTIME_ROOT), str(source_root)]),
+           "PYTHONDONTWRITEBYTECODE": "1"}
+    done = subprocess.run([sys.executable, "-m", "m2l_runtime.describe"], input=json.dumps(request),
+                          capture_output=True, text=True, cwd=source_root, env=env, check=False)
+    if done.returncode != 0:
+        last = (done.stderr.strip().splitlines() or ["no output"])[-1]
+        raise InputError(f"could not import the monolith's code to read its types: {last}",
+                         hint="run extract with the Python environment the monolith runs in")
+    return json.loads(done.stdout)  # type: ignore[no-any-return]
+
+
+def contract_document(service: str, op: OperationSpec, described: Mapping[str, Any]) -> dict[str, Any]:
+    settings = dict(op.invocation.settings)
+    return {
+        "format": FORMAT,
+        "version": VERSION,
+        "service": service,
+        "operation": op.name,
+        "invocation": {"kind": op.invocation.kind, "settings": settings},
+        "max_request_bytes": MAX_REQUEST_BYTES.get(op.invocation.kind, ASYNC_REQUEST_BYTES),
+        "source": {"location": op.location, "signature": op.signature, "signature_hash": signature_hash(op)},
+        "request": described.get("request", {}),
+        "response": described.get("response", {}),
+        "errors": {"domain": list(op.raises), "envelope": ERROR_ENVELOPE},
+    }
+
+
+def signature_hash(op: OperationSpec) -> str:
+    return hashlib.blake2b(f"{op.name}{op.signature}".encode(), digest_size=16).hexdigest()
+
+
+def contract_findings(service: str, op: OperationSpec, described: Mapping[str, Any]) -> list[Finding]:
+    if "error" not in described:
+        return []
+    return [Finding(CONTRACT_UNAVAILABLE, ERROR, op.location, op.name, service,
+                    f"no contract could be built from {op.name}'s type hints: {described['error']}",
+                    "give every parameter and the return a type pydantic can serialise")]
+
+
+def dumps(document: object) -> str:
+    """JSON as every generated file writes it: sorted keys, two-space indent, final newline."""
+    return json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n"

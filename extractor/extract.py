@@ -1,0 +1,193 @@
+"""The extract use case: plan + graph + source -> generated/ (packages, monolith, manifest).
+
+Reads and writes at the edges only: the source files and the output folder. Everything in
+between is rendered as `{path: bytes}` first, checked, and written in one swap.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from analyzer.errors import Mono2LambdaError
+from analyzer.graph import CodeGraph
+from analyzer.hazards import Finding
+from analyzer.plan import Plan
+
+from . import requirements as reqs
+from .asyncapi import asyncapi_document
+from .contracts import RUNTIME_ROOT, contract_document, contract_findings, describe_operations
+from .model import Extraction, OperationSpec, ServiceSpec, build_extraction
+from .monolith import render_monolith
+from .output import MANIFEST, digest, manifest_document, write_tree
+from .package import PackageInputs, render_package
+from .sam import Function, Template, Trigger, render_samconfig, render_template, trigger_order
+from .tree import read_runtime, read_tree
+from .triggers import trigger_findings
+
+DIRECT = ("sync", "async")
+DEFAULT_RUNTIME = "python3.12"
+Progress = Callable[[str], None]
+
+
+class ExtractionBlocked(Mono2LambdaError):
+    """Hazards stand in the way: each finding says where and how to fix it."""
+
+    exit_code = 1
+
+    def __init__(self, findings: Sequence[Finding]) -> None:
+        super().__init__(f"{len(findings)} extraction hazard(s) block extraction",
+                         hint="fix them in the code or the plan, or pass --force to accept them (they are "
+                              "recorded in the manifest)")
+        self.findings = tuple(findings)
+
+
+@dataclass(frozen=True)
+class ExtractRequest:
+    source: Path
+    plan: Plan
+    plan_file: Path
+    graph: CodeGraph
+    graph_text: bytes
+    out: Path
+    services: tuple[str, ...] = ()
+    force: bool = False
+
+
+@dataclass(frozen=True)
+class ExtractResult:
+    out: Path
+    services: tuple[ServiceSpec, ...]
+    files: int
+    accepted: tuple[Finding, ...]  # blocking hazards accepted with --force
+    warnings: tuple[Finding, ...]
+
+
+def extract(request: ExtractRequest, progress: Progress = lambda _: None) -> ExtractResult:
+    extraction = build_extraction(request.graph, request.plan, request.services)
+    progress("reading types (importing the monolith's modules in a child process)")
+    described = describe_operations(request.source, extraction.operations())
+    findings = _all_findings(extraction, described)
+    blocking = tuple(f for f in findings if f.severity == "error")
+    if blocking and not request.force:
+        raise ExtractionBlocked(blocking)
+    progress("rendering packages")
+    files = _render(request, extraction, described)
+    files[MANIFEST] = manifest_document(files, _about(request, extraction, blocking))
+    progress(f"writing {len(files)} files")
+    write_tree(request.out, files, force=request.force)
+    warnings = tuple(f for f in findings if f.severity != "error")
+    return ExtractResult(request.out, extraction.services, len(files), blocking, warnings)
+
+
+def current_contracts(request: ExtractRequest) -> dict[str, dict[str, dict[str, Any]]]:
+    """The contracts the source gives now, per service and operation (nothing is written)."""
+    extraction = build_extraction(request.graph, request.plan, request.services)
+    described = describe_operations(request.source, extraction.operations())
+    return {s.name: {op.name: contract_document(s.name, op, described.get(op.name, {})) for op in s.operations}
+            for s in extraction.services}
+
+
+def _all_findings(extraction: Extraction, described: dict[str, dict[str, Any]]) -> list[Finding]:
+    found = list(extraction.findings)
+    for service in extraction.services:
+        for op in service.operations:
+            about = described.get(op.name, {"error": "not described"})
+            found.extend(contract_findings(service.name, op, about))
+            found.extend(trigger_findings(op, {**about, "service": service.name}))
+        found.extend(_clashing_triggers(service))
+    return sorted(set(found), key=Finding.sort_key)
+
+
+def _clashing_triggers(service: ServiceSpec) -> list[Finding]:
+    """Triggered operations get a handler function and a Lambda named after their function:
+    two with the same name in one service would collide."""
+    seen: dict[str, OperationSpec] = {}
+    found = []
+    for op in service.operations:
+        if op.invocation.kind in DIRECT:
+            continue
+        if op.function in seen:
+            found.append(Finding("trigger-name-clash", "error", op.location, op.name, service.name,
+                                 f"{op.name} and {seen[op.function].name} are both triggered operations named "
+                                 f"{op.function!r}: their handler functions and Lambda names would collide",
+                                 "rename one of them"))
+        seen.setdefault(op.function, op)
+    return found
+
+
+def _render(request: ExtractRequest, extraction: Extraction, described: dict[str, dict[str, Any]]) -> dict[str, bytes]:
+    tree = read_tree(request.source, exclude=(request.out,))
+    runtime = read_runtime(RUNTIME_ROOT / "m2l_runtime")
+    sources = {m: tree[path].decode("utf-8") for m, path in extraction.files.items() if path in tree}
+    versions = reqs.pinned_versions(request.source)
+    files: dict[str, bytes] = {}
+    for service in extraction.services:
+        inputs = _package_inputs(extraction, service, described, sources, runtime, versions, request.graph)
+        for path, text in render_package(extraction, service, inputs).items():
+            files[f"{service.name}/{path}"] = text.encode("utf-8")
+    for path, data in render_monolith(extraction, tree, runtime).items():
+        files[f"monolith/{path}"] = data
+    return files
+
+
+def _package_inputs(extraction: Extraction, service: ServiceSpec, described: dict[str, dict[str, Any]],
+                    sources: dict[str, str], runtime: dict[str, str], versions: dict[str, str],
+                    graph: CodeGraph) -> PackageInputs:
+    contracts = {op.name: contract_document(service.name, op, described.get(op.name, {}))
+                 for op in service.operations}
+    template = template_view(extraction, service)
+    modules = (*service.modules, *service.copied, *service.proxied)
+    imports = [t for m in modules for t in graph.targets(m, "imports") if graph.attr(t, "kind") == "external"]
+    local = {m.partition(".")[0] for m in extraction.files}
+    found = reqs.resolve(reqs.third_party(imports, local), reqs.installed_providers(), versions)
+    return PackageInputs(
+        sources={m: sources[m] for m in modules}, contracts=contracts, requirements=found.pins, runtime=runtime,
+        template=render_template(template), samconfig=render_samconfig(template),
+        asyncapi=asyncapi_document(service.name, f"{extraction.project} {service.name}",
+                                   [contracts[op.name] for op in service.operations]))
+
+
+def template_view(extraction: Extraction, service: ServiceSpec) -> Template:
+    """The SAM view of a service: one function for its direct operations, one per event trigger."""
+    by_name = {s.name: s for s in extraction.services}
+    invokes = tuple(sorted(by_name[name].function_name for name in service.calls))
+    environment = (("M2L_TRANSPORT", "lambda"),) if service.calls else ()
+    functions = []
+    if service.operations:  # every operation, triggered ones too, can be called directly (the proxies do)
+        functions.append(Function(
+            f"{_camel(service.name)}Function", service.function_name, "handler.handler",
+            f"{service.name}: {len(service.operations)} operation(s), routed by the event's operation name",
+            service.memory, service.timeout, any(op.invocation.kind == "async" for op in service.operations), (),
+            invokes, environment))
+    functions.extend(_trigger_function(service, op, invokes, environment)
+                     for op in service.operations if op.invocation.kind not in DIRECT)
+    return Template(service.name, f"{extraction.project}: the {service.name} service (generated by mono2lambda)",
+                    DEFAULT_RUNTIME, "x86_64", tuple(functions), service.function_name)
+
+
+def _trigger_function(service: ServiceSpec, op: OperationSpec, invokes: tuple[str, ...],
+                      environment: tuple[tuple[str, str], ...]) -> Function:
+    trigger = Trigger(op.invocation.kind, op.invocation.settings)
+    name = f"{service.function_name}-{op.function.replace('_', '-')}"[:64]
+    return Function(f"{_camel(op.function)}Function", name, f"handler.{op.function}",
+                    f"{op.name} on {op.invocation.kind} events", service.memory, service.timeout, False,
+                    tuple(sorted([trigger], key=trigger_order)), invokes, environment)
+
+
+def _about(request: ExtractRequest, extraction: Extraction, accepted: Sequence[Finding]) -> dict[str, Any]:
+    return {
+        "source": extraction.project,
+        "plan": {"file": request.plan_file.name, "hash": digest(request.plan_file.read_bytes())},
+        "graph": {"hash": digest(request.graph_text)},
+        "services": {s.name: {"function": s.function_name, "operations": [op.name for op in s.operations],
+                              "modules": list(s.modules)} for s in extraction.services},
+        "accepted_hazards": [f.to_json() for f in accepted],
+    }
+
+
+def _camel(name: str) -> str:
+    return "".join(part[:1].upper() + part[1:] for part in re.split(r"[^A-Za-z0-9]+", name) if part)

@@ -1,0 +1,110 @@
+"""A service package as files: `{path: text}`, rendered from the extraction model.
+
+Pure: the caller reads the sources and writes the result. Layout (docs/extract-format.md):
+template.yaml, samconfig.toml, requirements.txt, README.md, src/ (handler, runtime,
+modules), contracts/, events/, tests/.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from .codemods.proxy import make_proxy
+from .contracts import dumps
+from .events import sample_event
+from .model import Extraction, ServiceSpec
+from .render import checked_python, render
+
+
+@dataclass(frozen=True)
+class PackageInputs:
+    """What a package is rendered from, besides the extraction model."""
+
+    sources: Mapping[str, str]  # module -> its source text
+    contracts: Mapping[str, dict[str, Any]]  # operation -> contract document
+    requirements: tuple[str, ...]
+    runtime: Mapping[str, str]  # file name -> text of the m2l_runtime package
+    template: str  # template.yaml
+    samconfig: str
+    asyncapi: dict[str, Any] | None = None
+
+
+def render_package(extraction: Extraction, service: ServiceSpec, inputs: PackageInputs) -> dict[str, str]:
+    files: dict[str, str] = {}
+    files.update(_source_files(extraction, service, inputs))
+    files.update(runtime_files(inputs.runtime, services_config(extraction, service.calls, "../..")))
+    files.update(_contract_files(service, inputs))
+    files["src/handler.py"] = checked_python("src/handler.py", render("handler.py.j2", **_view(extraction, service)))
+    files["tests/conftest.py"] = render("conftest.py.j2")
+    files["tests/test_handler.py"] = render("test_handler.py.j2", service=service.name)
+    files["requirements.txt"] = "".join(f"{line}\n" for line in inputs.requirements)
+    files["README.md"] = render("README.md.j2", **_view(extraction, service))
+    files["template.yaml"] = inputs.template
+    files["samconfig.toml"] = inputs.samconfig
+    return dict(sorted(files.items()))
+
+
+def module_path(module: str, package: bool) -> str:
+    return module.replace(".", "/") + ("/__init__.py" if package else ".py")
+
+
+def proxy_source(extraction: Extraction, module: str, source: str) -> str:
+    """The proxy that replaces `module` of an extracted service, wherever it is imported."""
+    service = extraction.owner[module]
+    spec = next(s for s in extraction.services if s.name == service)
+    # a caller in the monolith waits for every operation except an asynchronous one, even for
+    # one that events trigger in production
+    invocations = {op.function: "async" for op in spec.operations if op.module == module
+                   and op.invocation.kind == "async"}
+    return make_proxy(source, service, module, invocations)
+
+
+def services_config(extraction: Extraction, names: tuple[str, ...], packages: str) -> str:
+    """The runtime's services.json: function names, and package paths for the local transport."""
+    by_name = {s.name: s for s in extraction.services}
+    services = {name: {"function": by_name[name].function_name, "package": f"{packages}/{name}/src",
+                       "timeout": by_name[name].timeout} for name in names}
+    return dumps({"format": "mono2lambda-services", "version": 1, "services": services})
+
+
+def runtime_files(runtime: Mapping[str, str], config: str, prefix: str = "src/") -> dict[str, str]:
+    files = {f"{prefix}m2l_runtime/{name}": text for name, text in runtime.items()}
+    files[f"{prefix}m2l_runtime/services.json"] = config
+    return files
+
+
+def _source_files(extraction: Extraction, service: ServiceSpec, inputs: PackageInputs) -> dict[str, str]:
+    files = {}
+    for module in (*service.modules, *service.copied, *service.proxied):
+        path = "src/" + _relative_file(extraction, module)
+        text = inputs.sources[module]
+        if module in service.proxied:
+            text = checked_python(path, proxy_source(extraction, module, text))
+        files[path] = text
+    return files
+
+
+def _relative_file(extraction: Extraction, module: str) -> str:
+    return module_path(module, extraction.files.get(module, "").endswith("__init__.py"))
+
+
+def _contract_files(service: ServiceSpec, inputs: PackageInputs) -> dict[str, str]:
+    files = {}
+    for op in service.operations:
+        contract = inputs.contracts[op.name]
+        files[f"contracts/{op.name}.json"] = dumps(contract)
+        if contract.get("request"):  # no sample for an operation whose contract could not be built
+            files[f"events/{op.name}.json"] = dumps(sample_event(contract))
+    if inputs.asyncapi is not None:
+        files["contracts/asyncapi.json"] = dumps(inputs.asyncapi)
+    return files
+
+
+def _view(extraction: Extraction, service: ServiceSpec) -> dict[str, Any]:
+    operations = [{"name": op.name, "module": op.module, "function": op.function,
+                   "invocation": op.invocation.kind, "signature": op.signature} for op in service.operations]
+    return {"service": service.name, "project": extraction.project, "function_name": service.function_name,
+            "memory": service.memory, "timeout": service.timeout, "modules": service.modules,
+            "copied": service.copied, "calls": service.calls, "operations": operations, "tables": service.tables}

@@ -1,0 +1,114 @@
+"""The Lambda handler side: one `Service` per package routes events to its operations.
+
+The event of a direct invocation is `{"operation": NAME, "arguments": {...}}` (plus an
+optional `correlation_id`). The handler validates the arguments against the operation's
+contract before the code runs (a malformed event raises ContractError: the code never
+sees it), rebuilds the real argument types, calls the original function, and answers
+`{"result": ...}` through the contract, or `{"error": {...}}` when the code raised.
+An asynchronous operation raises instead, so Lambda retries it and then sends the event
+to the dead-letter queue.
+
+Nothing is imported at import time beyond this runtime: an operation's module is
+imported on its first call, which keeps cold starts to what the operation needs.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import sys
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from .contract import contract_of
+from .errors import ContractError, encode_error
+from .triggers import serve
+
+try:  # the standard structured logger on Lambda; optional so a bare test environment still runs
+    from aws_lambda_powertools import Logger
+except ImportError:  # pragma: no cover - exercised only without Powertools installed
+    Logger = None  # type: ignore[assignment,misc]
+
+
+@dataclass(frozen=True)
+class Operation:
+    """Where an operation's code lives and how it is invoked: `sync`, `async`, or the kind of
+    event that triggers it (a triggered operation can still be called directly, as the
+    monolith's proxies do)."""
+
+    module: str
+    function: str
+    invocation: str = "sync"
+
+    def load(self) -> Callable[..., Any]:
+        return getattr(importlib.import_module(self.module), self.function)  # type: ignore[no-any-return]
+
+
+class _StdoutHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    """Writes to whatever `sys.stdout` is at the time: test runners swap it (and the local
+    transport runs handlers inside the monolith's process), while a plain StreamHandler
+    would keep writing to the stream it was created with, long closed."""
+
+    @property  # type: ignore[override]
+    def stream(self) -> Any:
+        return sys.stdout
+
+    @stream.setter
+    def stream(self, value: Any) -> None:
+        pass
+
+
+class Service:
+    def __init__(self, name: str, operations: Mapping[str, Operation]) -> None:
+        self.name = name
+        self.operations = dict(operations)
+        self.logger = Logger(service=name, logger_handler=_StdoutHandler()) if Logger is not None else None
+
+    def handle(self, event: Any, context: object = None) -> dict[str, Any]:
+        operation_name, arguments = self._route(event)
+        operation = self.operations[operation_name]
+        self._log_start(event, context, operation_name)
+        function = operation.load()
+        contract = contract_of(function)
+        args, kwargs = contract.load_request(arguments)
+        try:
+            result = function(*args, **kwargs)
+        except Exception as exc:
+            if operation.invocation == "async":
+                raise
+            self._log_error(operation_name, exc)
+            return {"error": encode_error(exc)}
+        return {"result": contract.dump_result(result)}
+
+    def trigger(self, operation_name: str, event: object, context: object = None) -> dict[str, Any]:
+        """An event-triggered operation: its event source's event in, the answer that source
+        expects out. Each trigger has its own Lambda function, so the operation is named by
+        the generated handler, not by the event; triggers.py holds the rules per kind."""
+        operation = self.operations.get(operation_name)
+        if operation is None:
+            raise ContractError(f"{self.name}: unknown operation {operation_name!r}")
+        self._log_start(event if isinstance(event, dict) else {}, context, operation_name)
+        return serve(operation.invocation, operation.load(), event, context)
+
+    def _route(self, event: object) -> tuple[str, object]:  # the operation's name, and its arguments
+        if not isinstance(event, dict) or not isinstance(event.get("operation"), str):
+            raise ContractError(f"{self.name}: the event must be an object with an 'operation' name")
+        name = event["operation"]
+        if name not in self.operations:
+            known = ", ".join(sorted(self.operations))
+            raise ContractError(f"{self.name}: unknown operation {name!r}; this service has: {known}")
+        return name, event.get("arguments", {})
+
+    def _log_start(self, event: dict[str, Any], context: object, operation: str) -> None:
+        if self.logger is None:
+            return
+        if context is not None and hasattr(context, "aws_request_id"):
+            self.logger.append_keys(request_id=context.aws_request_id)
+        self.logger.set_correlation_id(event.get("correlation_id"))
+        self.logger.append_keys(operation=operation)
+        self.logger.debug("invoked")
+
+    def _log_error(self, operation: str, exc: Exception) -> None:
+        if self.logger is not None:
+            self.logger.info("operation raised", extra={"operation": operation, "error": type(exc).__name__})

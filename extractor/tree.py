@@ -1,0 +1,28 @@
+"""Reading the monolith's source tree: every file the strangled copy needs, as bytes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+SKIPPED_DIRS = frozenset({"__pycache__", ".git", ".hg", ".mono2lambda", ".mypy_cache", ".pytest_cache",
+                          ".ruff_cache", ".tox", ".venv", "venv", "node_modules", ".hypothesis"})
+SKIPPED_SUFFIXES = (".pyc", ".pyo")
+
+
+def read_tree(root: Path, exclude: tuple[Path, ...] = ()) -> dict[str, bytes]:
+    """Files under `root` by relative posix path, without caches, virtualenvs and `exclude`."""
+    excluded = {p.resolve() for p in exclude}
+    files: dict[str, bytes] = {}
+    for path in sorted(root.rglob("*")):
+        relative = path.relative_to(root)
+        if any(part in SKIPPED_DIRS for part in relative.parts) or path.suffix in SKIPPED_SUFFIXES:
+            continue
+        if any(path.resolve().is_relative_to(e) for e in excluded) or not path.is_file():
+            continue
+        files[relative.as_posix()] = path.read_bytes()
+    return files
+
+
+def read_runtime(runtime: Path) -> dict[str, str]:
+    """The m2l_runtime package's files (its services.json is generated per target)."""
+    return {p.name: p.read_text(encoding="utf-8") for p in sorted(runtime.glob("*.py"))}

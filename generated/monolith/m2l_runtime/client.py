@@ -1,0 +1,102 @@
+"""The caller side of every proxy function: `call` sends one operation to its service.
+
+Configuration, read once:
+    services.json (next to this file)   each service's Lambda function name, the path of
+                                        its package's `src/` (relative to the folder that
+                                        holds this runtime) and its timeout
+    M2L_TRANSPORT                       `local` or `lambda` (default `lambda`)
+    M2L_FUNCTION_<SERVICE>              overrides a function name (service upper-cased,
+                                        `-` as `_`), e.g. M2L_FUNCTION_TAX=shop-tax-dev
+    M2L_PACKAGES                        the folder holding the service packages, for
+                                        `local` (default: from services.json)
+    M2L_CALL_LOG                        a file that gets one line per call, so a test in
+                                        another process can count them
+Every call is also counted in `CALLS`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import uuid
+from collections import Counter
+from collections.abc import Callable, Mapping
+from functools import cache
+from pathlib import Path
+from typing import Any, Protocol
+
+from .contract import contract_of
+from .errors import ContractError, decode_error
+from .transports import LambdaTransport, LocalTransport
+
+CALLS: Counter[tuple[str, str]] = Counter()
+PAYLOAD_LIMITS = {"sync": 6 * 1024 * 1024, "async": 1024 * 1024}  # bytes, Lambda's invoke limits
+CONFIG_FILE = Path(__file__).with_name("services.json")
+
+
+class Transport(Protocol):
+    def invoke(self, service: str, event: dict[str, Any], invocation: str, timeout: float) -> dict[str, Any] | None:
+        ...
+
+
+def call(service: str, operation: str, function: Callable[..., Any], arguments: Mapping[str, Any],
+         invocation: str = "sync") -> Any:
+    """Run `operation` of `service` with `arguments` (named as `function`'s parameters)."""
+    contract = contract_of(function)
+    event = {"operation": operation, "arguments": contract.dump_request(arguments),
+             "correlation_id": str(uuid.uuid4())}
+    _check_size(operation, event, invocation)
+    _count(service, operation)
+    answer = transport().invoke(service, event, invocation, _timeout(service))
+    if answer is None:
+        return None
+    if "error" in answer:
+        raise decode_error(service, answer["error"])
+    return contract.load_result(answer.get("result"))
+
+
+@cache
+def transport() -> Transport:
+    name = os.environ.get("M2L_TRANSPORT", "lambda")
+    services = _config()["services"]
+    if name == "local":
+        base = Path(os.environ.get("M2L_PACKAGES", "")) if os.environ.get("M2L_PACKAGES") else None
+        return LocalTransport({svc: _package_path(svc, spec, base) for svc, spec in services.items()})
+    if name == "lambda":
+        return LambdaTransport({svc: _function_name(svc, spec) for svc, spec in services.items()})
+    raise ContractError(f"M2L_TRANSPORT={name!r} is not a transport; use 'local' or 'lambda'")
+
+
+@cache
+def _config() -> dict[str, Any]:
+    return json.loads(CONFIG_FILE.read_text(encoding="utf-8"))  # type: ignore[no-any-return]
+
+
+def _package_path(service: str, spec: dict[str, Any], base: Path | None) -> Path:
+    if base is not None:
+        return base / service / "src"
+    return (CONFIG_FILE.parent.parent / spec["package"]).resolve()
+
+
+def _function_name(service: str, spec: dict[str, Any]) -> str:
+    variable = "M2L_FUNCTION_" + service.upper().replace("-", "_")
+    return os.environ.get(variable, spec["function"])
+
+
+def _timeout(service: str) -> float:
+    return float(_config()["services"].get(service, {}).get("timeout", 30))
+
+
+def _check_size(operation: str, event: dict[str, Any], invocation: str) -> None:
+    size = len(json.dumps(event).encode())
+    limit = PAYLOAD_LIMITS["sync" if invocation == "sync" else "async"]
+    if size > limit:
+        raise ContractError(f"{operation}: the request is {size:,} bytes, over Lambda's {limit:,}-byte limit")
+
+
+def _count(service: str, operation: str) -> None:
+    CALLS[service, operation] += 1
+    log_file = os.environ.get("M2L_CALL_LOG")
+    if log_file:
+        with open(log_file, "a", encoding="utf-8") as stream:
+            stream.write(f"{service} {operation}\n")

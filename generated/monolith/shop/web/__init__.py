@@ -1,0 +1,4 @@
+"""Flask HTTP layer."""
+from .app import create_app
+
+__all__ = ["create_app"]

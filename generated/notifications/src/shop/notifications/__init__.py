@@ -1,0 +1,1 @@
+"""E-mail/SMS notifications, queued and sent fire-and-forget."""

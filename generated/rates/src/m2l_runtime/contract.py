@@ -1,0 +1,125 @@
+"""An operation's contract, built from its function's signature and type hints.
+
+The request is a pydantic model with one field per parameter (aliased to the parameter's
+name, so names such as `json` or `copy` cannot clash with pydantic's own attributes);
+the response is a TypeAdapter of the return annotation. The same code builds the JSON
+Schemas written into `contracts/` and validates every call at run time, on both ends,
+so the files and the behaviour cannot drift apart.
+"""
+
+from __future__ import annotations
+
+import inspect
+import typing
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, create_model
+from pydantic import ValidationError as PydanticValidationError
+
+from .errors import ContractError
+
+_REQUEST_CONFIG = ConfigDict(extra="forbid", arbitrary_types_allowed=True, validate_by_alias=True)
+
+
+@dataclass(frozen=True)
+class Contract:
+    """What one operation accepts and returns."""
+
+    name: str
+    signature: inspect.Signature
+    request: type[BaseModel]
+    response: TypeAdapter[Any]
+
+    def dump_request(self, arguments: Mapping[str, Any]) -> dict[str, Any]:
+        """Caller side: real arguments -> JSON-ready data, checked against the contract."""
+        model = self._validate(self.request.model_validate, dict(arguments), "request")
+        return model.model_dump(mode="json", by_alias=True)
+
+    def load_request(self, data: object) -> tuple[list[Any], dict[str, Any]]:
+        """Service side: JSON data -> the positional and keyword arguments to call with."""
+        if not isinstance(data, dict):
+            raise ContractError(f"{self.name}: the arguments must be a JSON object, got {type(data).__name__}")
+        return self.call_arguments(self._validate(self.request.model_validate, data, "request"))
+
+    def call_arguments(self, request: BaseModel) -> tuple[list[Any], dict[str, Any]]:
+        """A validated request model -> the positional and keyword arguments to call with.
+
+        Public because event envelopes (SNS, EventBridge, HTTP) validate the request model
+        themselves; this is the one place that knows how its fields map to parameters."""
+        return _call_arguments(self.signature, {name: getattr(request, _field(i)) for i, name in self._names()})
+
+    def dump_result(self, value: object) -> object:
+        try:
+            return self.response.dump_python(value, mode="json")
+        except Exception as exc:  # pydantic raises several kinds here
+            raise ContractError(f"{self.name}: the result does not fit the contract: {exc}") from exc
+
+    def load_result(self, data: object) -> object:
+        return self._validate(self.response.validate_python, data, "response")
+
+    def request_schema(self) -> dict[str, Any]:
+        return self.request.model_json_schema(by_alias=True, mode="validation")
+
+    def response_schema(self) -> dict[str, Any]:
+        return self.response.json_schema(mode="serialization")
+
+    def _names(self) -> list[tuple[int, str]]:
+        return list(enumerate(self.signature.parameters))
+
+    def _validate(self, validate: Callable[[Any], Any], data: object, what: str) -> Any:
+        try:
+            return validate(data)
+        except PydanticValidationError as exc:
+            raise ContractError(f"{self.name}: the {what} does not match the contract: {_summary(exc)}") from exc
+
+
+@cache
+def contract_of(function: Callable[..., Any]) -> Contract:
+    """The contract of a function (cached: built once per process, on first use)."""
+    signature = inspect.signature(function)
+    hints = typing.get_type_hints(function)
+    fields: dict[str, Any] = {
+        _field(i): _field_spec(parameter, hints.get(name, Any))
+        for i, (name, parameter) in enumerate(signature.parameters.items())
+    }
+    name = f"{function.__module__}.{function.__qualname__}"
+    request = create_model(f"{function.__name__}_request", __config__=_REQUEST_CONFIG, **fields)
+    response: TypeAdapter[Any] = TypeAdapter(hints.get("return", Any))
+    return Contract(name, signature, request, response)
+
+
+def _field(index: int) -> str:
+    return f"p{index}"
+
+
+def _field_spec(parameter: inspect.Parameter, hint: Any) -> tuple[Any, Any]:
+    if parameter.kind is inspect.Parameter.VAR_POSITIONAL:
+        return list[hint], Field(default_factory=list, alias=parameter.name)  # type: ignore[valid-type]
+    if parameter.kind is inspect.Parameter.VAR_KEYWORD:
+        return dict[str, hint], Field(default_factory=dict, alias=parameter.name)  # type: ignore[valid-type]
+    if parameter.default is inspect.Parameter.empty:
+        return hint, Field(alias=parameter.name)
+    return hint, Field(default=parameter.default, alias=parameter.name)
+
+
+def _call_arguments(signature: inspect.Signature, values: dict[str, Any]) -> tuple[list[Any], dict[str, Any]]:
+    args: list[Any] = []
+    kwargs: dict[str, Any] = {}
+    for name, parameter in signature.parameters.items():
+        if parameter.kind is inspect.Parameter.VAR_POSITIONAL:
+            args.extend(values[name])
+        elif parameter.kind is inspect.Parameter.VAR_KEYWORD:
+            kwargs.update(values[name])
+        elif parameter.kind is inspect.Parameter.POSITIONAL_ONLY:
+            args.append(values[name])
+        else:
+            kwargs[name] = values[name]
+    return args, kwargs
+
+
+def _summary(error: PydanticValidationError) -> str:
+    problems = [f"{'.'.join(str(part) for part in item['loc']) or '(root)'}: {item['msg']}" for item in error.errors()]
+    return "; ".join(problems[:5]) + ("; ..." if len(problems) > 5 else "")

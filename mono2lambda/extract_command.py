@@ -1,0 +1,50 @@
+"""`mono2lambda extract`: turn the planned services into Lambda packages."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from rich.console import Console
+
+from extractor.extract import ExtractionBlocked
+
+from .common import handle_errors
+from .extraction import run_extract
+from .render import print_extraction, print_findings
+
+
+@click.command("extract")
+@click.option("--plan", "plan_path", type=click.Path(path_type=Path), default=Path("boundaries.yaml"),
+              show_default=True, help="The plan that says which modules make each service.")
+@click.option("--graph", "graph_path", type=click.Path(path_type=Path), default=None,
+              help="A graph from `mono2lambda analyze` (default: analyze the source now).")
+@click.option("--source", type=click.Path(path_type=Path, file_okay=False), default=None,
+              help="The monolith's source tree (default: the folder the plan names).")
+@click.option("--out", type=click.Path(path_type=Path), default=Path("generated"), show_default=True,
+              help="Where to write the packages, the strangled monolith and manifest.json.")
+@click.option("--service", "services", multiple=True, metavar="NAME",
+              help="Extract only this service (repeatable; default: every service of the plan).")
+@click.option("--force", is_flag=True,
+              help="Extract despite blocking hazards (recorded in the manifest) and replace files in --out "
+                   "that mono2lambda did not write.")
+@handle_errors
+def extract_command(plan_path: Path, graph_path: Path | None, source: Path | None, out: Path,
+                    services: tuple[str, ...], force: bool) -> int:
+    """Generate one deployable package per service (SAM template, handler, contracts,
+    sample events, tests) and a copy of the monolith whose extracted modules are proxies.
+
+    Never writes into the source tree. Building the contracts imports the monolith's
+    modules in a child process, so run it in the monolith's Python environment.
+    Exit codes: 0 written, 1 blocked by hazards (listed with file:line and a fix),
+    2 bad input.
+    """
+    console = Console(stderr=True)
+    try:
+        result = run_extract(plan_path, graph_path, source, out, services, force, console.print)
+    except ExtractionBlocked as blocked:
+        print_findings(console, blocked.findings)
+        console.print(f"error: {blocked}")
+        return 1
+    print_extraction(Console(), result)
+    return 0

@@ -1,0 +1,53 @@
+"""The files behind `extract`: find the source, the graph and the plan, then call the
+extractor. Kept apart from the click command so the command stays a few lines."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from analyzer.errors import InputError
+from analyzer.pipeline import analyze
+from analyzer.plan import read_plan
+from extractor.check import ContractCheck, check_contracts, committed_contracts, generated_services
+from extractor.extract import ExtractRequest, ExtractResult, Progress, current_contracts, extract
+
+from .boundaries import read_checked_plan, read_graph
+
+ANALYSIS_DIR = Path(".mono2lambda")
+
+
+def run_extract(plan_path: Path, graph_path: Path | None, source: Path | None, out: Path,
+                services: tuple[str, ...], force: bool, progress: Progress) -> ExtractResult:
+    request = extract_request(plan_path, graph_path, source, out, services, force, progress)
+    return extract(request, progress)
+
+
+def check_generated_contracts(generated: Path, plan_path: Path, graph_path: Path | None,
+                              source: Path | None) -> ContractCheck:
+    services = tuple(generated_services(generated))
+    request = extract_request(plan_path, graph_path, source, generated, services, False, lambda _: None)
+    return check_contracts(committed_contracts(generated, services), current_contracts(request))
+
+
+def extract_request(plan_path: Path, graph_path: Path | None, source: Path | None, out: Path,
+                    services: tuple[str, ...], force: bool, progress: Progress) -> ExtractRequest:
+    if not plan_path.is_file():
+        raise InputError(f"{plan_path}: no plan file", hint="write one with `mono2lambda propose`, or pass --plan")
+    source = source or source_of(plan_path, read_plan(plan_path).plan.source)
+    if graph_path is None:
+        progress(f"analyzing {source}")
+        graph_path = analyze(source, ANALYSIS_DIR).graph_path
+    graph = read_graph(graph_path)
+    doc = read_checked_plan(plan_path, graph)
+    return ExtractRequest(source=source, plan=doc.plan, plan_file=plan_path, graph=graph,
+                          graph_text=graph_path.read_bytes(), out=out, services=services, force=force)
+
+
+def source_of(plan_path: Path, name: str) -> Path:
+    """The source tree a plan names: the plan's own folder when it has that name, else ./NAME."""
+    folder = plan_path.resolve().parent
+    for candidate in (folder, Path(name)):
+        if candidate.name == name and candidate.is_dir():
+            return candidate
+    raise InputError(f"{plan_path}: cannot find the source tree {name!r} the plan names",
+                     hint="pass --source PATH")
