@@ -48,6 +48,18 @@ class ServiceSpec:
     operations: tuple[OperationSpec, ...]
     calls: tuple[str, ...]  # the other extracted services whose modules it imports
     tables: tuple[str, ...] = ()  # tables its code writes
+    functions: str = "per-service"  # or "per-operation": one Lambda per direct operation
+    runtime: str = "python3.12"
+
+    def function_of(self, op: OperationSpec) -> str:
+        """The Lambda function a direct call of `op` goes to: its own when the plan says one
+        per operation, else the service's (which also takes direct calls of triggered ones)."""
+        if self.has_own_function(op):
+            return f"{self.function_name}-{op.function.replace('_', '-')}"[:64]
+        return self.function_name
+
+    def has_own_function(self, op: OperationSpec) -> bool:
+        return self.functions == "per-operation" and op.invocation.kind in ("sync", "async")
 
     def owns(self, module: str) -> bool:
         return module in self.modules
@@ -100,7 +112,8 @@ def _service(graph: CodeGraph, plan: Plan, name: str, owner: Mapping[str, str], 
     operations = tuple(_operation(graph, f, invocations.get(f, SYNC), set(own)) for f in _public_functions(graph, own))
     calls = sorted({owner[m] for m in proxied})
     return ServiceSpec(name, f"{project}-{name}", spec.memory, spec.timeout, tuple(own), tuple(copied),
-                       tuple(proxied), operations, tuple(calls), tuple(_tables_written(graph, set(own))))
+                       tuple(proxied), operations, tuple(calls), tuple(_tables_written(graph, set(own))),
+                       spec.functions, spec.runtime)
 
 
 def _tables_written(graph: CodeGraph, own: set[str]) -> list[str]:

@@ -64,9 +64,15 @@ def proxy_source(extraction: Extraction, module: str, source: str) -> str:
 def services_config(extraction: Extraction, names: tuple[str, ...], packages: str) -> str:
     """The runtime's services.json: function names, and package paths for the local transport."""
     by_name = {s.name: s for s in extraction.services}
-    services = {name: {"function": by_name[name].function_name, "package": f"{packages}/{name}/src",
-                       "timeout": by_name[name].timeout} for name in names}
+    services = {name: _service_entry(by_name[name], f"{packages}/{name}/src") for name in names}
     return dumps({"format": "mono2lambda-services", "version": 1, "services": services})
+
+
+def _service_entry(service: ServiceSpec, package: str) -> dict[str, Any]:
+    entry: dict[str, Any] = {"function": service.function_name, "package": package, "timeout": service.timeout}
+    if service.functions == "per-operation":
+        entry["operations"] = {op.name: service.function_of(op) for op in service.operations}
+    return entry
 
 
 def runtime_files(runtime: Mapping[str, str], config: str, prefix: str = "src/") -> dict[str, str]:

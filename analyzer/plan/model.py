@@ -18,6 +18,9 @@ TIMEOUT_RANGE = (1, 900)  # seconds, AWS Lambda's limits
 SERVICE_NAME = re.compile(r"[a-z][a-z0-9_-]*")
 GLOB_CHARACTERS = frozenset("*?[")
 SEVERITIES = ("error", "warning")
+FUNCTION_LAYOUTS = ("per-service", "per-operation")  # one Lambda routing every operation, or one each
+RUNTIMES = ("python3.10", "python3.11", "python3.12", "python3.13")  # AWS Lambda's Python runtimes
+DEFAULT_RUNTIME = "python3.12"
 
 
 @dataclass(frozen=True)
@@ -79,6 +82,8 @@ class Service:
     operations: tuple[Operation, ...] | None = None
     memory: int = DEFAULT_MEMORY
     timeout: int = DEFAULT_TIMEOUT
+    functions: str = FUNCTION_LAYOUTS[0]
+    runtime: str = DEFAULT_RUNTIME
 
 
 @dataclass(frozen=True)

@@ -13,11 +13,14 @@ from typing import Any
 from ..placement import RESERVED, UNIT_KINDS
 from .model import (
     DEFAULT_MEMORY,
+    DEFAULT_RUNTIME,
     DEFAULT_TIMEOUT,
+    FUNCTION_LAYOUTS,
     HTTP_METHODS,
     INVOCATIONS,
     MEMORY_RANGE,
     PLAN_VERSION,
+    RUNTIMES,
     SCHEDULE,
     SERVICE_NAME,
     TIMEOUT_RANGE,
@@ -30,7 +33,7 @@ from .model import (
 from .yamltree import is_map, is_seq, line_of
 
 TOP_KEYS = ("version", "source", "unit", "services", "monolith", "shared")
-SERVICE_KEYS = ("modules", "pinned", "memory", "timeout", "operations")
+SERVICE_KEYS = ("modules", "pinned", "memory", "timeout", "functions", "runtime", "operations")
 BATCH_RANGE = (1, 10000)
 Path = tuple[str | int, ...]
 
@@ -133,9 +136,21 @@ class _Checker:
             self.error(path, f"service {name!r} has no `modules:`", "list the modules it owns under `modules:`")
         memory = self.number(path + ("memory",), body, DEFAULT_MEMORY, MEMORY_RANGE, "MB")
         timeout = self.number(path + ("timeout",), body, DEFAULT_TIMEOUT, TIMEOUT_RANGE, "seconds")
+        functions = self.choice(path + ("functions",), body, FUNCTION_LAYOUTS)
+        runtime = self.choice(path + ("runtime",), body, RUNTIMES, DEFAULT_RUNTIME)
         return Service(name=name, modules=self.names(path + ("modules",), body),
                        pinned=self.names(path + ("pinned",), body), memory=memory, timeout=timeout,
+                       functions=functions, runtime=runtime,
                        operations=self.operations(path + ("operations",), body.get("operations")))
+
+    def choice(self, path: Path, owner: Any, allowed: tuple[str, ...], default: str | None = None) -> str:
+        default = default or allowed[0]
+        value = owner.get(path[-1], default)
+        if value not in allowed:
+            self.error(path, f"`{path[-1]}` must be one of {', '.join(allowed)}, not {value!r}",
+                       f"write for example `{path[-1]}: {default}`")
+            return default
+        return str(value)
 
     def number(self, path: Path, owner: Any, default: int, bounds: tuple[int, int], unit: str) -> int:
         value = owner.get(path[-1], default)

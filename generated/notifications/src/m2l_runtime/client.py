@@ -1,9 +1,11 @@
 """The caller side of every proxy function: `call` sends one operation to its service.
 
 Configuration, read once:
-    services.json (next to this file)   each service's Lambda function name, the path of
-                                        its package's `src/` (relative to the folder that
-                                        holds this runtime) and its timeout
+    services.json (next to this file)   each service's Lambda function name (and, for a
+                                        service with one function per operation, each
+                                        operation's), the path of its package's `src/`
+                                        (relative to the folder that holds this runtime)
+                                        and its timeout
     M2L_TRANSPORT                       `local` or `lambda` (default `lambda`)
     M2L_FUNCTION_<SERVICE>              overrides a function name (service upper-cased,
                                         `-` as `_`), e.g. M2L_FUNCTION_TAX=shop-tax-dev
@@ -63,7 +65,8 @@ def transport() -> Transport:
         base = Path(os.environ.get("M2L_PACKAGES", "")) if os.environ.get("M2L_PACKAGES") else None
         return LocalTransport({svc: _package_path(svc, spec, base) for svc, spec in services.items()})
     if name == "lambda":
-        return LambdaTransport({svc: _function_name(svc, spec) for svc, spec in services.items()})
+        operations = {op: name for spec in services.values() for op, name in spec.get("operations", {}).items()}
+        return LambdaTransport({svc: _function_name(svc, spec) for svc, spec in services.items()}, operations)
     raise ContractError(f"M2L_TRANSPORT={name!r} is not a transport; use 'local' or 'lambda'")
 
 

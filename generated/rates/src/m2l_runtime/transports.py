@@ -99,13 +99,14 @@ class LambdaTransport:
     """boto3 `invoke`; the endpoint comes from boto3's own configuration, so
     AWS_ENDPOINT_URL_LAMBDA points it at `sam local start-lambda` or `mono2lambda serve`."""
 
-    def __init__(self, functions: dict[str, str]) -> None:
-        self._functions = functions
+    def __init__(self, functions: dict[str, str], operations: dict[str, str] | None = None) -> None:
+        self._functions = functions  # service -> function name
+        self._operations = operations or {}  # operation -> its own function (a per-operation service)
         self._client: Any = None
 
     def invoke(self, service: str, event: dict[str, Any], invocation: str, timeout: float) -> dict[str, Any] | None:
         response = self._lambda(timeout).invoke(
-            FunctionName=self._functions[service],
+            FunctionName=self._operations.get(event["operation"]) or self._functions[service],
             InvocationType="RequestResponse" if invocation == "sync" else "Event",
             Payload=json.dumps(event).encode(),
         )
