@@ -10,6 +10,7 @@ import functools
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import click
@@ -74,3 +75,18 @@ def progress_bar(console: Console, label: str) -> Iterator[Callable[[int, int], 
         yield update
     finally:
         bar.stop()
+
+
+def extraction_inputs(command: Callable[..., Any]) -> Callable[..., Any]:
+    """--plan, --graph and --source: what `extract` and `contracts check` read."""
+    options = [
+        click.option("--plan", "plan_path", type=click.Path(path_type=Path), default=Path("boundaries.yaml"),
+                     show_default=True, help="The plan that says which modules make each service."),
+        click.option("--graph", "graph_path", type=click.Path(path_type=Path), default=None,
+                     help="A graph from `mono2lambda analyze` (default: analyze the source now)."),
+        click.option("--source", type=click.Path(path_type=Path, file_okay=False), default=None,
+                     help="The monolith's source tree (default: the folder the plan names)."),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 from rich.console import Console
 
-from .common import handle_errors
+from .common import extraction_inputs, handle_errors
 from .extraction import check_generated_contracts
 
 
@@ -19,12 +19,7 @@ def contracts() -> None:
 @contracts.command("check")
 @click.option("--generated", type=click.Path(path_type=Path, file_okay=False), default=Path("generated"),
               show_default=True, help="The output of `mono2lambda extract` whose contracts are committed.")
-@click.option("--plan", "plan_path", type=click.Path(path_type=Path), default=Path("boundaries.yaml"),
-              show_default=True, help="The plan the packages were extracted with.")
-@click.option("--graph", "graph_path", type=click.Path(path_type=Path), default=None,
-              help="A graph from `mono2lambda analyze` (default: analyze the source now).")
-@click.option("--source", type=click.Path(path_type=Path, file_okay=False), default=None,
-              help="The monolith's source tree (default: the folder the plan names).")
+@extraction_inputs
 @handle_errors
 def check_command(generated: Path, plan_path: Path, graph_path: Path | None, source: Path | None) -> int:
     """Compare the committed contracts with the current source.

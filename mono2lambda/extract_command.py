@@ -9,18 +9,13 @@ from rich.console import Console
 
 from extractor.extract import ExtractionBlocked
 
-from .common import handle_errors
+from .common import extraction_inputs, handle_errors
 from .extraction import run_extract
 from .render import print_extraction, print_findings
 
 
 @click.command("extract")
-@click.option("--plan", "plan_path", type=click.Path(path_type=Path), default=Path("boundaries.yaml"),
-              show_default=True, help="The plan that says which modules make each service.")
-@click.option("--graph", "graph_path", type=click.Path(path_type=Path), default=None,
-              help="A graph from `mono2lambda analyze` (default: analyze the source now).")
-@click.option("--source", type=click.Path(path_type=Path, file_okay=False), default=None,
-              help="The monolith's source tree (default: the folder the plan names).")
+@extraction_inputs
 @click.option("--out", type=click.Path(path_type=Path), default=Path("generated"), show_default=True,
               help="Where to write the packages, the strangled monolith and manifest.json.")
 @click.option("--service", "services", multiple=True, metavar="NAME",
