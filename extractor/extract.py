@@ -121,20 +121,20 @@ def _clashing_triggers(service: ServiceSpec) -> list[Finding]:
 def _render(request: ExtractRequest, extraction: Extraction, described: dict[str, dict[str, Any]]) -> dict[str, bytes]:
     tree = read_tree(request.source, exclude=(request.out,))
     runtime = read_runtime(RUNTIME_ROOT / "m2l_runtime")
-    sources = {m: tree[path].decode("utf-8") for m, path in extraction.files.items() if path in tree}
+    sources = {m: tree[path] for m, path in extraction.files.items() if path in tree}
     versions = reqs.pinned_versions(request.source)
     files: dict[str, bytes] = {}
     for service in extraction.services:
         inputs = _package_inputs(extraction, service, described, sources, runtime, versions, request.graph)
-        for path, text in render_package(extraction, service, inputs).items():
-            files[f"{service.name}/{path}"] = text.encode("utf-8")
+        for path, data in render_package(extraction, service, inputs).items():
+            files[f"{service.name}/{path}"] = data
     for path, data in render_monolith(extraction, tree, runtime).items():
         files[f"monolith/{path}"] = data
     return files
 
 
 def _package_inputs(extraction: Extraction, service: ServiceSpec, described: dict[str, dict[str, Any]],
-                    sources: dict[str, str], runtime: dict[str, str], versions: dict[str, str],
+                    sources: dict[str, bytes], runtime: dict[str, str], versions: dict[str, str],
                     graph: CodeGraph) -> PackageInputs:
     contracts = {op.name: contract_document(service.name, op, described.get(op.name, {}))
                  for op in service.operations}

@@ -11,7 +11,6 @@ from collections.abc import Mapping
 
 from .model import Extraction
 from .package import proxy_source, runtime_files, services_config
-from .render import checked_python
 
 
 def render_monolith(extraction: Extraction, tree: Mapping[str, bytes], runtime: Mapping[str, str]) -> dict[str, bytes]:
@@ -19,10 +18,7 @@ def render_monolith(extraction: Extraction, tree: Mapping[str, bytes], runtime: 
     files = {}
     for path, data in tree.items():
         module = proxied.get(path)
-        if module is not None:
-            text = checked_python(path, proxy_source(extraction, module, data.decode("utf-8")))
-            data = text.encode("utf-8")
-        files[path] = data
+        files[path] = proxy_source(extraction, module, data) if module is not None else data
     names = tuple(s.name for s in extraction.services)
     config = services_config(extraction, names, "..")
     files.update({path: text.encode("utf-8") for path, text in runtime_files(runtime, config, prefix="").items()})

@@ -7,11 +7,17 @@ modules), contracts/, events/, tests/.
 
 from __future__ import annotations
 
+import io
 from collections.abc import Mapping
 from dataclasses import dataclass
+from tokenize import detect_encoding
 from typing import Any
 
-from .codemods.proxy import make_proxy
+import libcst as cst
+
+from analyzer.errors import InputError
+
+from .codemods.proxy import make_proxy_bytes
 from .contracts import dumps
 from .events import sample_event
 from .model import Extraction, ServiceSpec
@@ -22,7 +28,7 @@ from .render import checked_python, render
 class PackageInputs:
     """What a package is rendered from, besides the extraction model."""
 
-    sources: Mapping[str, str]  # module -> its source text
+    sources: Mapping[str, bytes]  # module -> its source file's bytes (in the file's own encoding)
     contracts: Mapping[str, dict[str, Any]]  # operation -> contract document
     requirements: tuple[str, ...]
     runtime: Mapping[str, str]  # file name -> text of the m2l_runtime package
@@ -31,9 +37,8 @@ class PackageInputs:
     asyncapi: dict[str, Any] | None = None
 
 
-def render_package(extraction: Extraction, service: ServiceSpec, inputs: PackageInputs) -> dict[str, str]:
+def render_package(extraction: Extraction, service: ServiceSpec, inputs: PackageInputs) -> dict[str, bytes]:
     files: dict[str, str] = {}
-    files.update(_source_files(extraction, service, inputs))
     files.update(runtime_files(inputs.runtime, services_config(extraction, service.calls, "../..")))
     files.update(_contract_files(service, inputs))
     files["src/handler.py"] = checked_python("src/handler.py", render("handler.py.j2", **_view(extraction, service)))
@@ -43,14 +48,16 @@ def render_package(extraction: Extraction, service: ServiceSpec, inputs: Package
     files["README.md"] = render("README.md.j2", **_view(extraction, service))
     files["template.yaml"] = inputs.template
     files["samconfig.toml"] = inputs.samconfig
-    return dict(sorted(files.items()))
+    encoded = {path: text.encode("utf-8") for path, text in files.items()}
+    encoded.update(_source_files(extraction, service, inputs))
+    return dict(sorted(encoded.items()))
 
 
 def module_path(module: str, package: bool) -> str:
     return module.replace(".", "/") + ("/__init__.py" if package else ".py")
 
 
-def proxy_source(extraction: Extraction, module: str, source: str) -> str:
+def proxy_source(extraction: Extraction, module: str, source: bytes) -> bytes:
     """The proxy that replaces `module` of an extracted service, wherever it is imported."""
     service = extraction.owner[module]
     spec = next(s for s in extraction.services if s.name == service)
@@ -58,7 +65,15 @@ def proxy_source(extraction: Extraction, module: str, source: str) -> str:
     # one that events trigger in production
     invocations = {op.function: "async" for op in spec.operations if op.module == module
                    and op.invocation.kind == "async"}
-    return make_proxy(source, service, module, invocations)
+    path = extraction.files.get(module, module)
+    try:
+        proxy = make_proxy_bytes(source, service, module, invocations)
+    except cst.ParserSyntaxError as error:
+        raise InputError(f"{path}:{error.raw_line}: {module} does not parse, so it cannot become a proxy "
+                         f"({error.message})", hint="fix the syntax error, or keep the module out of the "
+                         "extracted services") from None
+    checked_python(path, proxy.decode(detect_encoding(io.BytesIO(proxy).readline)[0]))
+    return proxy
 
 
 def services_config(extraction: Extraction, names: tuple[str, ...], packages: str) -> str:
@@ -81,14 +96,12 @@ def runtime_files(runtime: Mapping[str, str], config: str, prefix: str = "src/")
     return files
 
 
-def _source_files(extraction: Extraction, service: ServiceSpec, inputs: PackageInputs) -> dict[str, str]:
+def _source_files(extraction: Extraction, service: ServiceSpec, inputs: PackageInputs) -> dict[str, bytes]:
     files = {}
     for module in (*service.modules, *service.copied, *service.proxied):
-        path = "src/" + _relative_file(extraction, module)
-        text = inputs.sources[module]
-        if module in service.proxied:
-            text = checked_python(path, proxy_source(extraction, module, text))
-        files[path] = text
+        source = inputs.sources[module]
+        files["src/" + _relative_file(extraction, module)] = (
+            proxy_source(extraction, module, source) if module in service.proxied else source)
     return files
 
 

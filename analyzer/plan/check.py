@@ -23,7 +23,7 @@ def check_plan(doc: PlanDocument, graph: CodeGraph) -> list[Problem]:
     units = units_of(graph, doc.plan.unit)
     entries = entries_of(doc.plan)
     places, problems = _places(doc, entries, units)
-    problems += _unknown_entries(doc, entries, units)
+    problems += _unknown_entries(doc, entries, units, _unparsed(graph))
     for service in doc.plan.services:
         problems += _pins(doc, service, entries, units)
         problems += _operations(doc, service, graph, places)
@@ -53,18 +53,31 @@ def _claimed_twice(doc: PlanDocument, unit: str, found: list[Entry]) -> Problem:
                    "keep one of the two entries, or list the unit by its exact name where it belongs")
 
 
-def _unknown_entries(doc: PlanDocument, entries: list[Entry], units: list[str]) -> list[Problem]:
+def _unknown_entries(doc: PlanDocument, entries: list[Entry], units: list[str],
+                     unparsed: dict[str, str]) -> list[Problem]:
     known = set(units)
     problems = []
     for entry in entries:
         line = doc.line(*entry.path)
         if entry.exact and entry.pattern not in known:
-            problems.append(Problem(line, "error", f"{entry.pattern} is not a {doc.plan.unit} of the graph",
-                                    _close(entry.pattern, units)))
+            hint = unparsed.get(entry.pattern) or _close(entry.pattern, units)
+            problems.append(Problem(line, "error", f"{entry.pattern} is not a {doc.plan.unit} of the graph", hint))
         elif not entry.exact and not any(entry.matches(unit) for unit in units):
             problems.append(Problem(line, "warning", f"the glob {entry.pattern} matches no {doc.plan.unit}",
                                     "check its spelling, or remove it"))
     return problems
+
+
+def _unparsed(graph: CodeGraph) -> dict[str, str]:
+    """Module name -> why the analyzer skipped its file, for files that did not parse."""
+    found = {}
+    for diagnostic in graph.diagnostics:
+        path = str(diagnostic.get("file", ""))
+        if diagnostic.get("severity") == "error" and path.endswith(".py"):
+            module = path.removesuffix(".py").removesuffix("/__init__").replace("/", ".")
+            found[module] = (f"its file {path}:{diagnostic.get('line', 1)} was skipped: {diagnostic['message']}; "
+                             "fix it and run `mono2lambda analyze` again")
+    return found
 
 
 def _pins(doc: PlanDocument, service: Service, entries: list[Entry], units: list[str]) -> list[Problem]:

@@ -86,6 +86,12 @@ def make_proxy(source: str, service: str, module: str, invocations: Mapping[str,
     return tree.visit(ProxyTransformer(service, module, invocations)).code
 
 
+def make_proxy_bytes(source: bytes, service: str, module: str, invocations: Mapping[str, str]) -> bytes:
+    """The same on a file's bytes: the file's own encoding (its coding cookie) is kept."""
+    tree = cst.parse_module(source)
+    return tree.visit(ProxyTransformer(service, module, invocations)).bytes
+
+
 def _parameter_names(params: cst.Parameters) -> list[str]:
     names = [p.name.value for p in (*params.posonly_params, *params.params)]
     if isinstance(params.star_arg, cst.Param):
