@@ -24,6 +24,7 @@ from .model import Extraction, OperationSpec, ServiceSpec, build_extraction
 from .monolith import render_monolith
 from .output import MANIFEST, digest, manifest_document, write_tree
 from .package import PackageInputs, render_package
+from .render import render
 from .sam import Function, Template, Trigger, render_samconfig, render_template, trigger_order
 from .tree import read_runtime, read_tree
 from .triggers import trigger_findings
@@ -130,6 +131,9 @@ def _render(request: ExtractRequest, extraction: Extraction, described: dict[str
             files[f"{service.name}/{path}"] = data
     for path, data in render_monolith(extraction, tree, runtime).items():
         files[f"monolith/{path}"] = data
+    readme = render("generated_readme.md.j2", project=extraction.project, plan=request.plan_file.name,
+                    services=extraction.services)
+    files["README.md"] = readme.encode("utf-8")
     return files
 
 
