@@ -26,6 +26,7 @@ from .extraction import run_extract
 from .plan_commands import plan
 from .render import print_extraction, print_scores, print_summary, summary_json
 from .select_command import select
+from .serve_command import invoke_command, serve_command
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "shop"
 DEMO_SERVICES = ("notifications", "rates", "tax")  # the example's first extraction wave (see its plan)
@@ -177,6 +178,8 @@ cli.add_command(contracts)
 cli.add_command(extract_command)
 cli.add_command(plan)
 cli.add_command(select)
+cli.add_command(serve_command)
+cli.add_command(invoke_command)
 
 
 def main() -> None:

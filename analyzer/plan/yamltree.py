@@ -7,7 +7,8 @@ next entry), and appending after a last entry puts the new line under comments t
 belong to the next key. `take` and `put` move those following lines so that an edit
 only ever drops the removed entry's own end-of-line comment.
 
-Nothing else in mono2lambda imports ruamel.
+Nothing else in the analyzer imports ruamel (the extractor reads generated SAM templates with
+ruamel's safe loader, a plain read).
 """
 
 from __future__ import annotations

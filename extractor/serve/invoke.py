@@ -1,0 +1,108 @@
+"""`mono2lambda invoke`: one direct invocation of a service's function, through boto3.
+
+The event is the one every generated handler routes: `{"operation": NAME, "arguments": {...}}`.
+The function's name comes from the manifest `extract` wrote (its "services" key), and the
+call goes through boto3's own `invoke`, so what works here works against AWS or `sam local`
+too. A local endpoint checks no signature, so when no AWS credentials are configured,
+placeholder ones are used rather than failing before the request is sent.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from analyzer.errors import InputError, Mono2LambdaError
+
+from .functions import DEFAULT_REGION
+
+DEFAULT_ENDPOINT = "http://127.0.0.1:9001"
+MANIFEST = "manifest.json"
+READ_TIMEOUT = 905  # seconds: Lambda's longest timeout (900 s), and a little
+
+
+@dataclass(frozen=True)
+class InvokeResult:
+    function: str
+    payload: Any
+    error: str | None  # "Type: message" when the function failed or answered with an error
+
+    @property
+    def failed(self) -> bool:
+        return self.error is not None
+
+
+def direct_event(operation: str, arguments: object) -> dict[str, Any]:
+    return {"operation": operation, "arguments": arguments}
+
+
+def parse_arguments(text: str) -> dict[str, Any]:
+    """--payload: JSON text, or @FILE holding it; an object (the operation's arguments by name)."""
+    where = "--payload"
+    if text.startswith("@"):
+        where = text[1:]
+        try:
+            text = Path(where).read_text(encoding="utf-8")
+        except OSError as error:
+            raise InputError(f"{where}: cannot read the payload file ({error.strerror})",
+                             hint="pass an existing file after @, or the JSON itself") from error
+    try:
+        value = json.loads(text)
+    except ValueError as error:
+        raise InputError(f"{where}: not valid JSON: {error}", hint="pass the arguments as a JSON object, "
+                         """e.g. --payload '{"amount": "10.00", "region": "CA"}'""") from error
+    if not isinstance(value, dict):
+        raise InputError(f"{where}: the arguments must be a JSON object (by parameter name), not {value!r}",
+                         hint="""e.g. --payload '{"amount": "10.00", "region": "CA"}'""")
+    return value
+
+
+def function_for(generated: Path, service: str) -> str:
+    """The Lambda function of `service`, from GENERATED/manifest.json."""
+    manifest = generated / MANIFEST
+    try:
+        services = json.loads(manifest.read_text(encoding="utf-8")).get("services", {})
+    except (OSError, ValueError) as error:
+        raise InputError(f"{manifest}: cannot read the manifest of the generated packages ({error})",
+                         hint="pass --generated with the folder `mono2lambda extract` wrote") from error
+    if service not in services:
+        known = ", ".join(sorted(services)) or "none"
+        raise InputError(f"{manifest}: no service {service!r} (services: {known})",
+                         hint="use one of those names, or extract the service first")
+    return str(services[service]["function"])
+
+
+def invoke_function(endpoint: str, function: str, event: dict[str, Any]) -> InvokeResult:
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    try:
+        response = _client(endpoint).invoke(FunctionName=function, Payload=json.dumps(event).encode())
+    except ClientError as error:
+        raise InputError(f"{endpoint}: {function}: {error}", hint="check the function name, and that the "
+                         "endpoint serves the generated packages (`mono2lambda serve GENERATED`)") from error
+    except BotoCoreError as error:
+        raise Mono2LambdaError(f"{endpoint}: {error}",
+                               hint="start the endpoint with `mono2lambda serve`, or pass --endpoint") from error
+    payload = json.loads(response["Payload"].read() or b"null")
+    return InvokeResult(function, payload, _error(payload, response.get("FunctionError")))
+
+
+def _error(payload: Any, function_error: str | None) -> str | None:
+    found = payload if function_error else (payload.get("error") if isinstance(payload, dict) else None)
+    if not isinstance(found, dict):
+        return f"{function_error}: {payload}" if function_error else None
+    return f"{found.get('errorType', function_error)}: {found.get('errorMessage', '')}"
+
+
+def _client(endpoint: str) -> Any:
+    import boto3
+    from botocore.config import Config
+
+    session = boto3.session.Session()
+    credentials = {} if session.get_credentials() else {"aws_access_key_id": "local",
+                                                         "aws_secret_access_key": "local"}
+    config = Config(read_timeout=READ_TIMEOUT, retries={"total_max_attempts": 1})
+    return session.client("lambda", endpoint_url=endpoint, region_name=session.region_name or DEFAULT_REGION,
+                          config=config, **credentials)

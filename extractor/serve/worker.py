@@ -1,0 +1,173 @@
+"""One worker process: a function's package loaded in a Python of its own, and the pipes to it.
+
+The process runs bootstrap.py (see there for why `-I -S -B`, and the message format) in a
+session of its own, so that killing it on a timeout also ends whatever the handler started.
+Its stdout and stderr are read line by line by two threads and handed to `on_line` with
+the function's name in front; its answers are read by a third thread into a queue, so an
+invocation can wait for its answer with a timeout.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import queue
+import signal
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from collections.abc import Callable, Mapping
+from functools import cache
+from pathlib import Path
+from typing import IO, Any
+
+from .functions import FunctionSpec
+from .protocol import Outcome, exited, failed, timed_out
+
+INIT_TIMEOUT = 10.0  # seconds, Lambda's limit for a function's init phase
+STOP_GRACE = 2.0  # seconds a worker gets to exit once its request pipe is closed
+Sink = Callable[[str], None]
+Answer = dict[str, Any] | None  # None: the worker closed its answer pipe (it exited)
+
+
+@cache
+def bootstrap_source() -> str:
+    return Path(__file__).with_name("bootstrap.py").read_text(encoding="utf-8")
+
+
+class Worker:
+    def __init__(self, spec: FunctionSpec, folders: tuple[Path, Path], environment: Mapping[str, str],
+                 on_line: Sink) -> None:
+        """`folders`: the package's installed requirements, and what the Lambda runtime provides."""
+        self.spec = spec
+        self._folders = folders
+        self._environment = {**environment, "AWS_LAMBDA_LOG_STREAM_NAME": _log_stream()}
+        self._on_line = on_line
+        self._answers: queue.Queue[Answer] = queue.Queue()
+        self._process: subprocess.Popen[bytes] | None = None
+        self._requests: IO[str] | None = None
+
+    @property
+    def alive(self) -> bool:
+        return self._process is not None and self._process.poll() is None
+
+    def start(self) -> Outcome | None:
+        """Start the process and load the handler: None when ready, else the init error to answer with."""
+        request_read, request_write = os.pipe()
+        answer_read, answer_write = os.pipe()
+        try:
+            self._process = self._spawn(request_read, answer_write)
+        finally:
+            os.close(request_read)
+            os.close(answer_write)
+        self._requests = os.fdopen(request_write, "w", encoding="utf-8")
+        self._follow(answer_read)
+        return self._ready()
+
+    def invoke(self, request_id: str, arn: str, event: Any) -> Outcome:
+        """Run one invocation; on a timeout the worker is killed (a later call starts another)."""
+        timeout = float(self.spec.timeout)
+        message = {"id": request_id, "arn": arn, "deadline_ms": int((time.time() + timeout) * 1000), "event": event}
+        if not self._send(message):
+            return exited(request_id, self._exit_code())
+        try:
+            answer = self._answers.get(timeout=timeout)
+        except queue.Empty:
+            self.kill()
+            return timed_out(request_id, timeout)
+        if answer is None:
+            return exited(request_id, self._exit_code())
+        return _outcome(answer)
+
+    def stop(self) -> None:
+        """Let the worker finish its loop and exit; kill it if it does not."""
+        if self._requests is not None and not self._requests.closed:
+            with contextlib.suppress(OSError):  # the worker is gone already
+                self._requests.close()
+        if self._process is not None:
+            try:
+                self._process.wait(timeout=STOP_GRACE)
+            except subprocess.TimeoutExpired:
+                self.kill()
+
+    def kill(self) -> None:
+        if self._process is None or self._process.poll() is not None:
+            return
+        try:
+            os.killpg(self._process.pid, signal.SIGKILL)
+        except OSError:
+            self._process.kill()
+        self._process.wait()
+
+    def _spawn(self, request_read: int, answer_write: int) -> subprocess.Popen[bytes]:
+        command = [sys.executable, "-I", "-S", "-B", "-u", "-c", bootstrap_source(), str(self.spec.code),
+                   *map(str, self._folders), self.spec.handler, str(request_read), str(answer_write)]
+        return subprocess.Popen(command, env=self._environment, cwd=self.spec.code, stdin=subprocess.DEVNULL,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, pass_fds=(request_read, answer_write),
+                                start_new_session=True)
+
+    def _follow(self, answer_read: int) -> None:
+        assert self._process is not None and self._process.stdout and self._process.stderr
+        for target, stream in ((self._read_answers, answer_read), (self._stream, self._process.stdout),
+                               (self._stream, self._process.stderr)):
+            threading.Thread(target=target, args=(stream,), daemon=True,
+                             name=f"m2l-serve-{self.spec.name}").start()
+
+    def _ready(self) -> Outcome | None:
+        try:
+            answer = self._answers.get(timeout=INIT_TIMEOUT)
+        except queue.Empty:
+            self.kill()
+            return failed("Runtime.InitTimeout", f"{self.spec.name}: the handler {self.spec.handler} did not load "
+                          f"within {INIT_TIMEOUT:.0f} seconds")
+        if answer is not None and answer.get("ready"):
+            return None
+        self.stop()
+        if answer is None:
+            return failed("Runtime.ExitError", f"{self.spec.name}: the worker exited while loading "
+                          f"{self.spec.handler} (exit status {self._exit_code()})")
+        return _outcome(answer)
+
+    def _send(self, message: dict[str, Any]) -> bool:
+        assert self._requests is not None
+        try:
+            self._requests.write(json.dumps(message) + "\n")
+            self._requests.flush()
+        except (OSError, ValueError):  # the worker died: broken pipe, or the pipe is closed already
+            return False
+        return True
+
+    def _exit_code(self) -> int | None:
+        if self._process is None:
+            return None
+        try:
+            return self._process.wait(timeout=STOP_GRACE)
+        except subprocess.TimeoutExpired:
+            self.kill()
+            return self._process.returncode
+
+    def _read_answers(self, answer_read: int) -> None:
+        with os.fdopen(answer_read, "r", encoding="utf-8") as answers:
+            for line in answers:
+                self._answers.put(json.loads(line))
+        self._answers.put(None)
+
+    def _stream(self, stream: IO[bytes]) -> None:
+        with stream:
+            for raw in stream:
+                self._on_line(f"[{self.spec.name}] {raw.decode('utf-8', 'replace').rstrip()}")
+
+
+def _outcome(answer: dict[str, Any]) -> Outcome:
+    error = answer.get("error")
+    if error is not None:
+        return Outcome(json.dumps(error).encode(), str(error.get("errorType", "Unhandled")))
+    return Outcome(str(answer.get("payload", "null")).encode())
+
+
+def _log_stream() -> str:
+    """Like Lambda's: one stream per execution environment, named by date and an id."""
+    return f"{time.strftime('%Y/%m/%d')}/[$LATEST]{uuid.uuid4().hex}"

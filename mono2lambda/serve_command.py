@@ -1,0 +1,116 @@
+"""`mono2lambda serve` (a local Lambda endpoint) and `mono2lambda invoke` (one call to it)."""
+
+from __future__ import annotations
+
+import json
+import signal
+import threading
+from pathlib import Path
+
+import click
+
+from analyzer.errors import InputError
+from extractor.serve.deps import DEFAULT_CACHE, Install
+from extractor.serve.invoke import DEFAULT_ENDPOINT, direct_event, function_for, invoke_function, parse_arguments
+from extractor.serve.plan import ServePlan, install_missing, plan_serve
+from extractor.serve.runner import DEFAULT_MAX_WORKERS
+from extractor.serve.server import DEFAULT_PORT, HOST, Invocation, LambdaServer
+
+from .common import handle_errors
+
+_echo_lock = threading.Lock()
+
+
+def echo(line: str) -> None:
+    """One whole line at a time: workers and requests print from many threads."""
+    with _echo_lock:
+        click.echo(line)
+
+
+def print_plan(plan: ServePlan) -> None:
+    width = max(len(spec.name) for spec in plan.functions)
+    for spec in plan.functions:
+        echo(f"  {spec.name:<{width}}  {spec.package}/{spec.handler}  {spec.timeout} s  {spec.memory} MB")
+    for note in plan.notes:
+        echo(f"  note: {note}")
+
+
+def print_invocation(invocation: Invocation) -> None:
+    echo(f"{invocation.function:<20} {invocation.request_id}  {invocation.invocation:<15} "
+         f"{invocation.duration_ms:9.1f} ms  {invocation.status}")
+
+
+def print_install(install: Install) -> None:
+    echo(f"installing {install.requirements or ', '.join(install.lines)} into {install.target} (once)")
+
+
+@click.command("serve")
+@click.argument("generated", type=click.Path(path_type=Path, file_okay=False), default=Path("generated"))
+@click.option("--port", type=click.IntRange(0, 65535), default=DEFAULT_PORT, show_default=True,
+              help=f"The port on {HOST} (0: any free one).")
+@click.option("--cache", type=click.Path(path_type=Path, file_okay=False), default=DEFAULT_CACHE,
+              show_default=True, help="Where each package's requirements are installed, once per requirements.txt.")
+@click.option("--workers", type=click.IntRange(1, 64), default=DEFAULT_MAX_WORKERS, show_default=True,
+              help="The most worker processes per function (calls beyond wait for one).")
+@handle_errors
+def serve_command(generated: Path, port: int, cache: Path, workers: int) -> int:
+    """Serve the generated packages as Lambda functions on 127.0.0.1, speaking the Invoke API,
+    without Docker: point boto3 at it with AWS_ENDPOINT_URL_LAMBDA=http://127.0.0.1:PORT.
+
+    Each function runs in its own worker processes with only its package (src/ and its
+    installed requirements) on the path. Workers get the template's variables and serve's
+    own environment, which wins where both name a variable (so set the app's settings,
+    e.g. its database URL, before starting serve); PYTHONPATH and PYTHONHOME are left out.
+    Event calls to a function run one at a time in arrival order, and before later
+    RequestResponse calls to it, so a caller finds its earlier asynchronous calls done (on
+    AWS they would run later, in parallel).
+    """
+    plan = plan_serve(generated, cache)
+    echo(f"Functions in {generated}:")
+    print_plan(plan)
+    install_missing(plan, print_install)
+    server = LambdaServer(plan, port=port, on_line=echo, on_invocation=print_invocation, max_workers=workers)
+    try:
+        url = server.start()
+    except OSError as error:
+        raise InputError(f"{HOST}:{port}: cannot listen ({error.strerror or error})",
+                         hint="choose another --port, or stop what is using this one") from error
+    echo(f"Listening on {url} (AWS_ENDPOINT_URL_LAMBDA={url}); Ctrl-C stops")
+    try:
+        wait_for_stop()
+    finally:
+        server.stop()
+    return 0
+
+
+def wait_for_stop() -> None:
+    """Until Ctrl-C or SIGTERM: either way the workers are stopped before serve exits."""
+    def interrupt(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, interrupt)
+    try:
+        threading.Event().wait()
+    except KeyboardInterrupt:
+        echo("stopping")
+
+
+@click.command("invoke")
+@click.argument("service")
+@click.argument("operation")
+@click.option("--payload", default="{}", show_default=True, metavar="JSON|@FILE",
+              help="The operation's arguments by name, as a JSON object (or @FILE holding one).")
+@click.option("--endpoint", default=DEFAULT_ENDPOINT, show_default=True, help="The Lambda endpoint to call.")
+@click.option("--generated", type=click.Path(path_type=Path, file_okay=False), default=Path("generated"),
+              show_default=True, help="The folder `mono2lambda extract` wrote (its manifest names the functions).")
+@handle_errors
+def invoke_command(service: str, operation: str, payload: str, endpoint: str, generated: Path) -> int:
+    """Call OPERATION of SERVICE once (a RequestResponse invocation of its function) and print
+    the answer as JSON. Exit codes: 0 answered, 1 the function failed or answered an error."""
+    event = direct_event(operation, parse_arguments(payload))
+    result = invoke_function(endpoint, function_for(generated, service), event)
+    if result.failed:
+        click.echo(f"error: {result.function}: {result.error}", err=True)
+        return 1
+    click.echo(json.dumps(result.payload, indent=2, sort_keys=True))
+    return 0
