@@ -21,6 +21,7 @@ from . import __version__
 from .boundaries import DEFAULT_GRAPH, parse_weights, propose_plan, write_report
 from .common import handle_errors, progress_bar
 from .contracts_command import contracts
+from .deploy_command import deploy_command
 from .extract_command import extract_command
 from .extraction import run_extract
 from .plan_commands import plan
@@ -175,6 +176,7 @@ def report_command(graph_path: Path, plan_path: Path, fmt: str, output: Path | N
 
 
 cli.add_command(contracts)
+cli.add_command(deploy_command)
 cli.add_command(extract_command)
 cli.add_command(plan)
 cli.add_command(select)
