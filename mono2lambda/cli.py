@@ -21,16 +21,14 @@ from . import __version__
 from .boundaries import DEFAULT_GRAPH, parse_weights, propose_plan, write_report
 from .common import handle_errors, progress_bar
 from .contracts_command import contracts
+from .demo import EXAMPLE, run_demo
 from .deploy_command import deploy_command
 from .extract_command import extract_command
-from .extraction import run_extract
 from .plan_commands import plan
-from .render import print_extraction, print_scores, print_summary, summary_json
+from .render import print_demo, print_scores, print_summary, summary_json
 from .select_command import select
 from .serve_command import invoke_command, serve_command
 
-EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "shop"
-DEMO_SERVICES = ("notifications", "rates", "tax")  # the example's first extraction wave (see its plan)
 EXPORTERS: dict[str, Callable[[Any], str]] = {
     "graphml": lambda graph: graph.to_graphml(),
     "dot": lambda graph: graph.to_dot(),
@@ -96,25 +94,15 @@ def analyze_command(src: Path, out_dir: Path, fmt: str, export: tuple[tuple[str,
               show_default=True, help="Folder for the demo's output.")
 @handle_errors
 def demo_command(out_dir: Path) -> int:
-    """Run mono2lambda on the bundled example monolith (examples/shop): analyze, propose,
-    report, then extract the first wave of services from the reviewed plan."""
+    """Run the whole chain on the bundled example monolith (examples/shop): analyze, propose,
+    report, extract the reviewed plan's first wave of services, run the shop's own tests
+    against the strangled monolith with the services behind `serve`, and deploy every
+    service to a local AWS emulator. Exit code 1 if the shop's tests fail."""
     console = Console()
-    console.print(f"[bold]mono2lambda demo[/bold]: analyzing the example shop in {EXAMPLE}")
-    result = analyze(EXAMPLE, out_dir)
-    print_summary(console, result.summary, str(result.graph_path))
-    plan_path = out_dir / "boundaries.yaml"
-    console.print("\n[bold]Proposing service boundaries[/bold] (the reviewed plan is examples/shop/boundaries.yaml)")
-    proposal = propose_plan(result.graph_path, plan_path, ProposeOptions())
-    console.print(f"Proposed {len(proposal.placement.services())} services in {plan_path}")
-    print_scores(console, proposal.scores)
-    report = out_dir / "report.html"
-    write_report(result.graph_path, plan_path, "html", report)
-    console.print(f"\n[bold]Report[/bold]: {report} (one self-contained page; open it in a browser)")
-    console.print(f"\n[bold]Extracting[/bold] {', '.join(DEMO_SERVICES)} with the reviewed plan")
-    extracted = run_extract(EXAMPLE / "boundaries.yaml", result.graph_path, EXAMPLE, out_dir / "generated",
-                            DEMO_SERVICES, False, lambda _: None)
-    print_extraction(console, extracted)
-    return 0
+    console.print(f"[bold]mono2lambda demo[/bold]: the example shop in {EXAMPLE}")
+    result = run_demo(out_dir, lambda line: console.print(f"  {line}", highlight=False))
+    print_demo(console, result)
+    return 0 if result.suite.passed else 1
 
 
 @cli.command("propose")

@@ -13,6 +13,8 @@ from analyzer.hazards import Finding
 from analyzer.metrics import Scores
 from extractor.extract import ExtractResult
 
+from .demo import DemoResult
+
 MAX_DIAGNOSTICS_SHOWN = 20
 
 
@@ -112,3 +114,22 @@ def print_extraction(console: Console, result: ExtractResult) -> None:
         console.print(f"Warnings: {len(result.warnings)} (see `mono2lambda plan score`)")
     console.print(f"Wrote {result.files} files to {result.out}: one package per service, the strangled monolith "
                   f"in {result.out / 'monolith'}, and manifest.json")
+
+
+def print_demo(console: Console, result: DemoResult) -> None:
+    print_summary(console, result.analysis.summary, str(result.analysis.graph_path))
+    console.print(f"\n[bold]Proposed[/bold] {len(result.proposal.placement.services())} services in {result.plan} "
+                  "(the reviewed plan is examples/shop/boundaries.yaml)")
+    print_scores(console, result.proposal.scores)
+    console.print("\n[bold]Extracted[/bold]")
+    print_extraction(console, result.extraction)
+    suite = result.suite
+    calls = ", ".join(f"{name} {count}" for name, count in suite.invocations.items())
+    console.print(f"\n[bold]The shop's tests through serve[/bold]: {suite.summary} "
+                  f"({'passed' if suite.passed else 'FAILED'}; invocations: {calls})")
+    console.print("\n[bold]Deployed to the local emulator[/bold]")
+    for deploy in result.deploys:
+        console.print(f"  {deploy.stack}: {deploy.outcome}")
+    console.print(f"\n[bold]Report[/bold]: {result.report} (one self-contained page; open it in a browser)")
+    console.print(f"[bold]Packages[/bold]: {result.extraction.out}/<service>, the strangled monolith in "
+                  f"{result.extraction.out / 'monolith'}")
