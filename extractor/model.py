@@ -14,13 +14,14 @@ from dataclasses import dataclass, field
 
 from analyzer.errors import InputError
 from analyzer.graph import CodeGraph
-from analyzer.hazards import ERROR, Finding, signature_problems
+from analyzer.hazards import ERROR, WARNING, Finding, signature_problems
 from analyzer.metrics import score
 from analyzer.placement import Placement, units_of
 from analyzer.plan import Invocation, Plan, assign
 
 SYNC = Invocation("sync")
 _EXCEPTION_BASES = frozenset({"Exception", "BaseException"})
+LAMBDA_MODULE_STATE = "lambda-module-state"
 
 
 @dataclass(frozen=True)
@@ -209,4 +210,29 @@ def _findings(graph: CodeGraph, placement: Placement, services: tuple[ServiceSpe
             named = {m.rsplit(".", 1)[-1]: m for m in graph.targets(op.name, "uses_type") if m in models}
             found.update(p.found(op.location, op.name, service.name)
                          for p in signature_problems(op.name, graph.node(op.name), named))
+        found.update(_state_findings(graph, service))
     return tuple(sorted(found, key=Finding.sort_key))
+
+
+def _state_findings(graph: CodeGraph, service: ServiceSpec) -> list[Finding]:
+    """Module state its code changes at run time: on Lambda, calls land on any of several
+    execution environments and a cold start begins empty, so what one call keeps there the
+    next may not find. (In the monolith, and in serve or the local transport, it works.)"""
+    own = set(service.modules)
+    found = []
+    for variable in graph.nodes("variable"):
+        if graph.attr(variable, "module") not in own or not graph.attr(variable, "state"):
+            continue
+        writers = sorted(w for w in graph.sources(variable, "writes")
+                         if graph.attr(w, "kind") in ("function", "method"))
+        if writers:
+            location = f"{graph.attr(variable, 'file')}:{graph.attr(variable, 'line') or 1}"
+            found.append(Finding(
+                LAMBDA_MODULE_STATE, WARNING, location, variable, service.name,
+                f"module state {variable} is changed by {writers[0]}" + (f" and {len(writers) - 1} more"
+                                                                         if len(writers) > 1 else "")
+                + ": on Lambda, each call may run in another execution environment, and a cold start begins "
+                "empty, so what one call keeps here the next may not see",
+                "keep it in a table, a queue or a cache service (DynamoDB, SQS, ElastiCache), or accept it as a "
+                "per-environment cache"))
+    return found

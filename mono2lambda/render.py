@@ -111,7 +111,8 @@ def print_extraction(console: Console, result: ExtractResult) -> None:
     if result.accepted:
         console.print(f"Accepted with --force (recorded in the manifest): {len(result.accepted)} hazard(s)")
     if result.warnings:
-        console.print(f"Warnings: {len(result.warnings)} (see `mono2lambda plan score`)")
+        console.print("Warnings (they do not block extraction):")
+        print_findings(console, result.warnings)
     console.print(f"Wrote {result.files} files to {result.out}: one package per service, the strangled monolith "
                   f"in {result.out / 'monolith'}, and manifest.json")
 

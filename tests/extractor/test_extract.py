@@ -159,3 +159,16 @@ def test_each_template_passes_cfn_lint_and_the_sam_translator(generated: Path, s
     assert lint_problems(text) == []
     functions = [r for r in translate(text)["Resources"].values() if r["Type"] == "AWS::Lambda::Function"]
     assert functions and all(f["Properties"]["Runtime"] == "python3.12" for f in functions)
+
+
+def test_module_state_an_operation_changes_is_a_warning_that_does_not_block(generated: Path) -> None:
+    from analyzer.pipeline import load_graph
+    from analyzer.plan import read_plan
+    from extractor.model import LAMBDA_MODULE_STATE, build_extraction
+
+    graph = load_graph(generated.parent / "analysis" / "graph.json")
+    extraction = build_extraction(graph, read_plan(EXAMPLE / "boundaries.yaml").plan, SERVICES)
+    state = {f.subject: f for f in extraction.findings if f.kind == LAMBDA_MODULE_STATE}
+    assert set(state) == {"shop.notifications.dispatch._QUEUE", "shop.notifications.senders.OUTBOX"}
+    assert state["shop.notifications.dispatch._QUEUE"].location == "shop/notifications/dispatch.py:27"
+    assert not extraction.blocking()
