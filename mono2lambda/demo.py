@@ -21,6 +21,7 @@ from extractor.deploy.deployment import DeployRequest, deploy_package
 from extractor.deploy.emulator import local_emulator
 from extractor.deploy.progress import DeployResult
 from extractor.extract import ExtractResult
+from extractor.serve.deps import Install
 from extractor.serve.plan import install_missing, plan_serve
 from extractor.serve.server import LambdaServer
 
@@ -70,7 +71,7 @@ def run_demo(out: Path, say: Say) -> DemoResult:
 
 def run_suite_through_serve(generated: Path, out: Path, say: Say) -> SuiteRun:
     plan = plan_serve(generated, out / "serve-cache")
-    install_missing(plan, lambda install: say(f"installing {install.target.name} requirements (once)"))
+    install_missing(plan, lambda install: say(f"installing {_what(install)} for the workers (once; cached)"))
     database = out / "demo-shop.sqlite3"
     database.unlink(missing_ok=True)
     environ = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
@@ -83,6 +84,12 @@ def run_suite_through_serve(generated: Path, out: Path, say: Say) -> SuiteRun:
         counts = dict(sorted(server.counts.items()))
     lines = [line for line in done.stdout.splitlines() if re.search(r"\d+ (passed|failed|error)", line)]
     return SuiteRun(done.returncode == 0, lines[-1].strip("= ") if lines else done.stderr[-300:], counts)
+
+
+def _what(install: Install) -> str:
+    if install.requirements is not None:
+        return f"the requirements of {install.requirements.parent.name}"
+    return ", ".join(install.lines)
 
 
 def deploy_locally(generated: Path, out: Path, say: Say) -> tuple[DeployResult, ...]:
