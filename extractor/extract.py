@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from analyzer.errors import Mono2LambdaError
+from analyzer.errors import InputError, Mono2LambdaError
 from analyzer.graph import CodeGraph
 from analyzer.hazards import Finding
 from analyzer.plan import Plan
@@ -67,6 +67,9 @@ class ExtractResult:
 
 
 def extract(request: ExtractRequest, progress: Progress = lambda _: None) -> ExtractResult:
+    if request.out.resolve().is_relative_to(request.source.resolve()):
+        raise InputError(f"--out {request.out} is inside the source tree {request.source}, which extract never "
+                         "writes into", hint="choose an --out outside it, e.g. generated/ next to it")
     extraction = build_extraction(request.graph, request.plan, request.services)
     progress("reading types (importing the monolith's modules in a child process)")
     described = describe_operations(request.source, extraction.operations())
@@ -98,11 +101,11 @@ def _all_findings(extraction: Extraction, described: dict[str, dict[str, Any]]) 
             about = described.get(op.name, {"error": "not described"})
             found.extend(contract_findings(service.name, op, about))
             found.extend(trigger_findings(op, {**about, "service": service.name}))
-        found.extend(_clashing_triggers(service))
+        found.extend(_clashing_functions(service))
     return sorted(set(found), key=Finding.sort_key)
 
 
-def _clashing_triggers(service: ServiceSpec) -> list[Finding]:
+def _clashing_functions(service: ServiceSpec) -> list[Finding]:
     """Triggered operations (and, one function per operation, every operation) get a Lambda
     named after their function: two with the same name in one service would collide."""
     seen: dict[str, OperationSpec] = {}
@@ -111,7 +114,7 @@ def _clashing_triggers(service: ServiceSpec) -> list[Finding]:
         if op.invocation.kind in DIRECT and not service.has_own_function(op):
             continue
         if op.function in seen:
-            found.append(Finding("trigger-name-clash", "error", op.location, op.name, service.name,
+            found.append(Finding("function-name-clash", "error", op.location, op.name, service.name,
                                  f"{op.name} and {seen[op.function].name} are both named {op.function!r}: their "
                                  "Lambda functions (and handler entry points) would collide",
                                  "rename one of them"))

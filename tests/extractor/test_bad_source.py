@@ -48,3 +48,13 @@ def test_a_module_that_does_not_parse_stops_extraction_with_its_place(tmp_path: 
     assert code == 2, text
     assert "mini/greet.py:4" in text and "Traceback" not in text
     assert not (tmp_path / "generated").exists()
+
+
+def test_an_output_folder_inside_the_source_tree_is_refused(tmp_path: Path) -> None:
+    make(tmp_path / "mini", LATIN.encode("latin-1"))
+    root = tmp_path / "mini"
+    assert run("analyze", str(root), "--out", str(tmp_path / "analysis"))[0] == 0
+    code, text = run("extract", "--plan", str(root / "boundaries.yaml"), "--graph",
+                     str(tmp_path / "analysis" / "graph.json"), "--out", str(root / "generated"))
+    assert code == 2 and "inside the source tree" in text
+    assert not (root / "generated").exists()
