@@ -422,3 +422,55 @@ def test_the_example_suite_passes_with_every_service_behind_the_endpoint(shop: S
     ran = {name: count - before.get(name, 0) for name, count in shop.server.counts.items()}
     assert set(ran) == {"shop-notifications", "shop-rates", "shop-tax"}, ran
     assert min(ran.values()) >= 3, ran
+
+
+PER_OPERATION_CODE = '''
+from __future__ import annotations
+
+
+def rate_for(region: str) -> int:
+    return 7 if region == "CA" else 5
+
+
+def tax_for(amount: int, region: str) -> int:
+    return amount * rate_for(region) // 100
+'''
+
+PER_OPERATION_TEST = '''
+from mini import calc
+
+
+def test_through_each_operations_own_function():
+    assert calc.tax_for(200, "CA") == 14
+    assert calc.rate_for("NY") == 5
+'''
+
+
+def test_a_service_with_one_function_per_operation_is_called_through_each(tmp_path: Path, pip_cache: Path) -> None:
+    from click.testing import CliRunner
+
+    from mono2lambda.cli import cli
+
+    root = tmp_path / "mini"
+    (root / "mini").mkdir(parents=True)
+    (root / "tests").mkdir()
+    (root / "mini" / "__init__.py").write_text("")
+    (root / "mini" / "calc.py").write_text(PER_OPERATION_CODE)
+    (root / "tests" / "test_calc.py").write_text(PER_OPERATION_TEST)
+    (root / "boundaries.yaml").write_text("version: 1\nsource: mini\nservices:\n  tax:\n    functions: per-operation\n"
+                                          "    modules: [mini.calc]\nshared: [mini]\n")
+    runner = CliRunner()
+    assert runner.invoke(cli, ["analyze", str(root), "--out", str(tmp_path / "analysis")]).exit_code == 0
+    extracted = runner.invoke(cli, ["extract", "--plan", str(root / "boundaries.yaml"), "--graph",
+                                    str(tmp_path / "analysis" / "graph.json"), "--out", str(tmp_path / "out")])
+    assert extracted.exit_code == 0, extracted.output
+    served = start(tmp_path / "out", pip_cache, tmp_path)
+    shop = next(served)
+    try:
+        env = {**shop.environ, "M2L_TRANSPORT": "lambda", "AWS_ENDPOINT_URL_LAMBDA": shop.url, "PYTHONPATH": "."}
+        done = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests"],
+                              cwd=tmp_path / "out" / "monolith", env=env, capture_output=True, text=True, timeout=120)
+        assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
+        assert dict(shop.server.counts) == {"mini-tax-tax-for": 1, "mini-tax-rate-for": 1}
+    finally:
+        served.close()
