@@ -3,7 +3,8 @@
 The caller describes the service in plain words (`Template`, `Function`, `Trigger`);
 this module derives what a deployable stack needs beyond those words: the resources
 the stack creates (queues, topics, buckets, streams, tables, dead-letter queues),
-their logical ids, one SAM event per trigger, least-privilege policies and outputs.
+their logical ids, one SAM event per trigger (the properties per kind: sam_events.py),
+least-privilege policies and outputs.
 The jinja templates hold the layout; every value goes through the `literal` filter, a
 JSON-style flow literal, which is valid YAML (and a valid TOML string or boolean), so
 no name or description can break the quoting. Intrinsic functions use the long form
@@ -25,12 +26,8 @@ from dataclasses import dataclass
 from analyzer.errors import InputError
 
 from .render import environment, literal
+from .sam_events import EVENT_BUILDERS, EVENT_NAMES, Reference, Settings
 
-Settings = dict[str, object]
-Reference = Callable[[str, object], object]  # (trigger kind, queue/topic/... setting) -> ARN or intrinsic
-
-REPORT_BATCH_ITEM_FAILURES = ["ReportBatchItemFailures"]
-DEFAULT_S3_EVENTS = ["s3:ObjectCreated:*"]
 DLQ_RETENTION = 1_209_600  # 14 days, the SQS maximum: time to look at what failed
 QUEUE_RETENTION = 345_600  # 4 days, the SQS default, written out so no one has to look it up
 STREAM_RETENTION_HOURS = 24  # the Kinesis default, likewise
@@ -342,82 +339,13 @@ def _events(fn: Function, reference: Reference) -> list[_Event]:
     """One SAM event per trigger, named by kind and rank: `Sqs`, `Sqs2`, ..."""
     events, seen = [], Counter[str]()
     for trigger in fn.triggers:
-        build = _EVENTS.get(trigger.kind)
+        build = EVENT_BUILDERS.get(trigger.kind)
         if build is None:
             raise InputError(f"{fn.logical_id}: unknown trigger kind {trigger.kind!r}",
-                             hint=f"use one of {', '.join(sorted(_EVENTS))}")
+                             hint=f"use one of {', '.join(sorted(EVENT_BUILDERS))}")
         seen[trigger.kind] += 1
-        label, type_ = _EVENT_NAMES[trigger.kind]
+        label, type_ = EVENT_NAMES[trigger.kind]
         name = label if seen[trigger.kind] == 1 else f"{label}{seen[trigger.kind]}"
         properties = build(_settings(fn, trigger), reference)
         events.append(_Event(name, type_, tuple(properties.items())))
     return events
-
-
-def _setting(settings: Settings, name: str, kind: str) -> object:
-    if name not in settings:
-        raise InputError(f"a {kind} trigger has no {name!r} setting", hint=f"add `{name}:` to the trigger's settings")
-    return settings[name]
-
-
-def _poller(source: Settings, settings: Settings) -> Settings:
-    """Handlers report partial batch failures, so only the failed records come back."""
-    batch = {"BatchSize": settings["batch_size"]} if "batch_size" in settings else {}
-    return {**source, **batch, "FunctionResponseTypes": REPORT_BATCH_ITEM_FAILURES}
-
-
-def _sqs(settings: Settings, reference: Reference) -> Settings:
-    """AWS refuses an SQS batch above 10 without a batching window (cfn-lint does not know)."""
-    batch = settings.get("batch_size")
-    window = {"MaximumBatchingWindowInSeconds": 1} if isinstance(batch, int) and batch > 10 else {}
-    return _poller({"Queue": reference("sqs", settings["queue"]), **window}, settings)
-
-
-def _stream(kind: str, setting: str) -> Callable[[Settings, Reference], Settings]:
-    def build(settings: Settings, reference: Reference) -> Settings:
-        stream = settings[setting]
-        if kind == "dynamodb" and str(stream).startswith("arn:") and "/stream/" not in str(stream):
-            raise InputError(f"{stream} is a table ARN, not a stream ARN",
-                             hint="give the table's stream ARN (.../stream/...) or a table name")
-        return _poller({"Stream": reference(kind, stream), "StartingPosition": "LATEST"}, settings)
-    return build
-
-
-def _eventbridge(settings: Settings, reference: Reference) -> Settings:
-    bus = {"EventBusName": settings["bus"]} if settings.get("bus") else {}
-    return {"Pattern": _setting(settings, "pattern", "eventbridge"), **bus}
-
-
-def _s3(settings: Settings, reference: Reference) -> Settings:
-    bucket = settings["bucket"]
-    if str(bucket).startswith("arn:"):
-        raise InputError(f"s3 trigger on {bucket}: SAM only subscribes to buckets its own stack creates",
-                         hint="give the bucket's name, and the stack creates it")
-    prefix = settings.get("prefix")
-    rules = {"Filter": {"S3Key": {"Rules": [{"Name": "prefix", "Value": prefix}]}}} if prefix else {}
-    events = settings.get("events", DEFAULT_S3_EVENTS)
-    listed = list(events) if isinstance(events, (list, tuple)) else [events]
-    return {"Bucket": reference("s3", bucket), "Events": listed, **rules}
-
-
-_EVENTS: dict[str, Callable[[Settings, Reference], Settings]] = {
-    "schedule": lambda settings, _: {"Schedule": _setting(settings, "expression", "schedule")},
-    "sqs": _sqs,
-    "sns": lambda settings, reference: {"Topic": reference("sns", settings["topic"])},
-    "eventbridge": _eventbridge,
-    "s3": _s3,
-    "dynamodb": _stream("dynamodb", "table"),
-    "kinesis": _stream("kinesis", "stream"),
-    "http": lambda settings, _: {"Method": _setting(settings, "method", "http"),
-                                 "Path": _setting(settings, "path", "http")},
-}
-_EVENT_NAMES = {  # kind -> (event name, SAM event type)
-    "schedule": ("Schedule", "Schedule"),
-    "sqs": ("Sqs", "SQS"),
-    "sns": ("Sns", "SNS"),
-    "eventbridge": ("EventBridge", "EventBridgeRule"),
-    "s3": ("S3", "S3"),
-    "dynamodb": ("DynamoDb", "DynamoDB"),
-    "kinesis": ("Kinesis", "Kinesis"),
-    "http": ("Http", "HttpApi"),
-}
