@@ -20,7 +20,8 @@ import jsonschema
 import pytest
 
 from extractor.asyncapi import asyncapi_document
-from tests.extractor.test_compat import contract_from
+
+from .contracts_helper import contract_from
 
 NPM_PREFIX = Path(__file__).parents[2] / ".mono2lambda"  # gitignored; where CI's `npm install --prefix` puts it
 SPECS = Path(os.environ.get("ASYNCAPI_SPECS") or NPM_PREFIX / "node_modules/@asyncapi/specs")

@@ -1,16 +1,13 @@
 # mypy: disable-error-code="empty-body, valid-type"
 """Breaking-change detection, on contracts built by real pydantic from real signatures.
 
-Schemas are never written by hand here: `contract_from` turns a Python function into the
-contract document the extractor writes, so every case exercises exactly what pydantic
-emits for that signature.
+Schemas are never written by hand here: `contract_from` (contracts_helper.py) turns a
+Python function into the contract document the extractor writes, so every case exercises
+exactly what the extractor emits for that signature.
 """
 
 import datetime
 import enum
-import hashlib
-import inspect
-import typing
 from collections.abc import Callable
 from dataclasses import dataclass, make_dataclass
 from decimal import Decimal
@@ -18,32 +15,11 @@ from typing import Any, Literal
 from uuid import UUID
 
 import pytest
-from pydantic import ConfigDict, TypeAdapter, create_model
 from typing_extensions import TypedDict
 
 from extractor.compat import Change, compare_contracts
 
-OPERATION = "shop.pricing.tax.tax_for"
-
-
-def contract_from(function: Callable[..., Any], *, operation: str = OPERATION, kind: str = "sync",
-                  settings: dict[str, Any] | None = None) -> dict[str, Any]:
-    """The contract document of `function`, its schemas made by pydantic as the extractor does."""
-    signature = inspect.signature(function)
-    hints = typing.get_type_hints(function)
-    fields: Any = {name: (hints[name], ... if parameter.default is parameter.empty else parameter.default)
-                   for name, parameter in signature.parameters.items()}
-    request = create_model("Request", __config__=ConfigDict(extra="forbid"), **fields)
-    return {
-        "format": "mono2lambda-contract", "version": 1, "service": "tax", "operation": operation,
-        "invocation": {"kind": kind, "settings": settings or {}},
-        "max_request_bytes": 6291456,
-        "source": {"location": "shop/pricing/tax.py:29", "signature": str(signature),
-                   "signature_hash": hashlib.sha256(str(signature).encode()).hexdigest()},
-        "request": request.model_json_schema(by_alias=True, mode="validation"),
-        "response": TypeAdapter(hints.get("return", type(None))).json_schema(mode="serialization"),
-        "errors": {"domain": [], "envelope": {}},
-    }
+from .contracts_helper import OPERATION, contract_from
 
 
 def changes_between(old: Callable[..., Any], new: Callable[..., Any]) -> list[Change]:
