@@ -8,8 +8,8 @@
     plan.py         the deploy plan: steps as data (pure)
     executor.py     runs a plan (Executor) or previews it (DryRunExecutor)
     watch.py        polling change sets and stacks, passing stack events on
-    aws.py          the only module that imports boto3: one typed client
     emulator.py     moto's server inside this process
+    (../aws.py      the one module that imports boto3: a typed client, shared with `invoke`)
     deployment.py   deploy_package: the one function the command calls
 
 Nothing is imported here: boto3 and the SAM translator take most of a second to import,

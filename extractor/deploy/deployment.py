@@ -23,7 +23,7 @@ from pathlib import Path
 
 from analyzer.errors import InputError
 
-from .aws import AwsClient, default_region, has_credentials
+from ..aws import AwsClient, default_region, has_credentials
 from .dependencies import Platform, install_requirements, lambda_platform
 from .emulator import local_emulator
 from .errors import AwsSetupError

@@ -24,7 +24,7 @@ import json
 from abc import ABC, abstractmethod
 from typing import Any
 
-from .aws import AwsClient
+from ..aws import AwsClient
 from .cloudformation import ChangeSet, ResourceChange, describe_failure, is_no_change, succeeded
 from .errors import AwsError, DeployError, DeployFailed
 from .plan import (

@@ -12,7 +12,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from .aws import AwsClient
+from ..aws import AwsClient
 from .cloudformation import CHANGE_SET_DONE, ChangeSet, Stack, StackEvent, is_settled
 from .errors import DeployError
 

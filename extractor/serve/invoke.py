@@ -2,9 +2,10 @@
 
 The event is the one every generated handler routes: `{"operation": NAME, "arguments": {...}}`.
 The function's name comes from the manifest `extract` wrote (its "services" key), and the
-call goes through boto3's own `invoke`, so what works here works against AWS or `sam local`
-too. A local endpoint checks no signature, so when no AWS credentials are configured,
-placeholder ones are used rather than failing before the request is sent.
+call goes through boto3's own `invoke` (the AWS adapter, `extractor/aws.py`), so what
+works here works against AWS or `sam local` too. A local endpoint checks no signature, so
+when no AWS credentials are configured, placeholder ones are used rather than failing
+before the request is sent.
 """
 
 from __future__ import annotations
@@ -14,13 +15,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from analyzer.errors import InputError, Mono2LambdaError
+from analyzer.errors import InputError
 
 from .functions import DEFAULT_REGION
 
 DEFAULT_ENDPOINT = "http://127.0.0.1:9001"
 MANIFEST = "manifest.json"
-READ_TIMEOUT = 905  # seconds: Lambda's longest timeout (900 s), and a little
 
 
 @dataclass(frozen=True)
@@ -75,18 +75,12 @@ def function_for(generated: Path, service: str) -> str:
 
 
 def invoke_function(endpoint: str, function: str, event: dict[str, Any]) -> InvokeResult:
-    from botocore.exceptions import BotoCoreError, ClientError
+    from ..aws import AwsClient, default_region, has_credentials  # boto3 is slow to import: only when called
 
-    try:
-        response = _client(endpoint).invoke(FunctionName=function, Payload=json.dumps(event).encode())
-    except ClientError as error:
-        raise InputError(f"{endpoint}: {function}: {error}", hint="check the function name, and that the "
-                         "endpoint serves the generated packages (`mono2lambda serve GENERATED`)") from error
-    except BotoCoreError as error:
-        raise Mono2LambdaError(f"{endpoint}: {error}",
-                               hint="start the endpoint with `mono2lambda serve`, or pass --endpoint") from error
-    payload = json.loads(response["Payload"].read() or b"null")
-    return InvokeResult(function, payload, _error(payload, response.get("FunctionError")))
+    client = AwsClient(default_region() or DEFAULT_REGION, endpoint, emulator=not has_credentials())
+    body, function_error = client.invoke(function, json.dumps(event).encode())
+    payload = json.loads(body or b"null")
+    return InvokeResult(function, payload, _error(payload, function_error))
 
 
 def _error(payload: Any, function_error: str | None) -> str | None:
@@ -94,15 +88,3 @@ def _error(payload: Any, function_error: str | None) -> str | None:
     if not isinstance(found, dict):
         return f"{function_error}: {payload}" if function_error else None
     return f"{found.get('errorType', function_error)}: {found.get('errorMessage', '')}"
-
-
-def _client(endpoint: str) -> Any:
-    import boto3
-    from botocore.config import Config
-
-    session = boto3.session.Session()
-    credentials = {} if session.get_credentials() else {"aws_access_key_id": "local",
-                                                         "aws_secret_access_key": "local"}
-    config = Config(read_timeout=READ_TIMEOUT, retries={"total_max_attempts": 1})
-    return session.client("lambda", endpoint_url=endpoint, region_name=session.region_name or DEFAULT_REGION,
-                          config=config, **credentials)

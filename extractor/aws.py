@@ -1,9 +1,10 @@
 """The one module that talks to AWS: a small typed client over boto3.
 
 Each method is one API call (or one paginated listing), takes and returns plain values
-(`cloudformation.py`), and turns every boto3 failure into our errors: one line that names
-the call and the resource, AWS's error code, and what to do. Nothing else in mono2lambda
-imports boto3 or botocore.
+(`deploy/cloudformation.py`), and turns every boto3 failure into our errors: one line that
+names the call and the resource, AWS's error code, and what to do. Nothing else in
+mono2lambda imports boto3 or botocore (the runtime inside generated packages has its own
+client, since packages never import mono2lambda).
 
 It works the same against AWS and against an emulator (`endpoint_url`); where moto
 answers differently from AWS the difference is handled here or noted where it matters.
@@ -31,12 +32,15 @@ from botocore.exceptions import (
 )
 from botocore.parsers import ResponseParserError
 
-from .cloudformation import ChangeSet, ResourceChange, Stack, StackEvent
-from .errors import AwsError, AwsSetupError
+from .deploy.cloudformation import ChangeSet, ResourceChange, Stack, StackEvent
+from .deploy.errors import AwsError, AwsSetupError
 
 EMULATOR_CREDENTIALS = ("testing", "testing")  # emulators accept any key; never sent to AWS
 _CONFIG = Config(retries={"mode": "standard", "max_attempts": 4}, connect_timeout=10, read_timeout=120,
                  user_agent_extra="mono2lambda")
+# A Lambda invocation is never retried (it may have done its work) and may run for 900 s.
+_INVOKE_CONFIG = Config(retries={"total_max_attempts": 1}, connect_timeout=10, read_timeout=905,
+                        user_agent_extra="mono2lambda")
 _HINTS = {  # AWS error code -> what to do about it
     "AccessDenied": "the credentials in use may not do this: grant the permission, or pick other credentials "
                     "(AWS_PROFILE); `aws sts get-caller-identity` shows who you are",
@@ -80,8 +84,16 @@ class AwsClient:
 
     def _client(self, service: str) -> Any:
         if service not in self._clients:
-            self._clients[service] = self._session.client(service, endpoint_url=self.endpoint_url, config=_CONFIG)
+            config = _INVOKE_CONFIG if service == "lambda" else _CONFIG
+            self._clients[service] = self._session.client(service, endpoint_url=self.endpoint_url, config=config)
         return self._clients[service]
+
+    def invoke(self, function: str, payload: bytes) -> tuple[bytes, str | None]:
+        """One RequestResponse invocation: the answer's bytes, and Lambda's FunctionError if any."""
+        with _calling("Invoke", f"function {function}"):
+            response = self._client("lambda").invoke(FunctionName=function, Payload=payload)
+            answer = response["Payload"].read()
+        return answer, response.get("FunctionError")
 
     def account_id(self) -> str:
         with _calling("GetCallerIdentity", "the credentials in use"):
