@@ -20,13 +20,12 @@ from typing import Any
 from analyzer.errors import InputError
 from analyzer.hazards import ERROR, Finding
 
+from .deploy.limits import ASYNC_PAYLOAD, SYNC_PAYLOAD
 from .model import OperationSpec
 
 FORMAT = "mono2lambda-contract"
 VERSION = 1
 RUNTIME_ROOT = Path(__file__).with_name("runtime")
-MAX_REQUEST_BYTES = {"sync": 6 * 1024 * 1024}  # Lambda's payload limits: 6 MB synchronous,
-ASYNC_REQUEST_BYTES = 1024 * 1024  # 1 MB for asynchronous invocations and events
 CONTRACT_UNAVAILABLE = "contract-unavailable"
 
 ERROR_ENVELOPE: dict[str, Any] = {
@@ -69,7 +68,7 @@ def contract_document(service: str, op: OperationSpec, described: Mapping[str, A
         "service": service,
         "operation": op.name,
         "invocation": {"kind": op.invocation.kind, "settings": settings},
-        "max_request_bytes": MAX_REQUEST_BYTES.get(op.invocation.kind, ASYNC_REQUEST_BYTES),
+        "max_request_bytes": SYNC_PAYLOAD if op.invocation.kind == "sync" else ASYNC_PAYLOAD,
         "source": {"location": op.location, "signature": op.signature, "signature_hash": signature_hash(op)},
         "request": described.get("request", {}),
         "response": described.get("response", {}),

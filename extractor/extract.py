@@ -7,7 +7,7 @@ between is rendered as `{path: bytes}` first, checked, and written in one swap.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -73,12 +73,13 @@ def extract(request: ExtractRequest, progress: Progress = lambda _: None) -> Ext
     extraction = build_extraction(request.graph, request.plan, request.services)
     progress("reading types (importing the monolith's modules in a child process)")
     described = describe_operations(request.source, extraction.operations())
-    findings = _all_findings(extraction, described)
+    contracts = _contracts(extraction, described)
+    findings = _all_findings(extraction, described, contracts)
     blocking = tuple(f for f in findings if f.severity == "error")
     if blocking and not request.force:
         raise ExtractionBlocked(blocking)
     progress("rendering packages")
-    files = _render(request, extraction, described)
+    files = _render(request, extraction, contracts)
     files[MANIFEST] = manifest_document(files, _about(request, extraction, blocking))
     progress(f"writing {len(files)} files")
     write_tree(request.out, files, force=request.force)
@@ -89,18 +90,25 @@ def extract(request: ExtractRequest, progress: Progress = lambda _: None) -> Ext
 def current_contracts(request: ExtractRequest) -> dict[str, dict[str, dict[str, Any]]]:
     """The contracts the source gives now, per service and operation (nothing is written)."""
     extraction = build_extraction(request.graph, request.plan, request.services)
-    described = describe_operations(request.source, extraction.operations())
-    return {s.name: {op.name: contract_document(s.name, op, described.get(op.name, {})) for op in s.operations}
-            for s in extraction.services}
+    contracts = _contracts(extraction, describe_operations(request.source, extraction.operations()))
+    return {s.name: {op.name: contracts[op.name] for op in s.operations} for s in extraction.services}
 
 
-def _all_findings(extraction: Extraction, described: dict[str, dict[str, Any]]) -> list[Finding]:
+Contracts = dict[str, dict[str, Any]]  # operation -> its contract document
+
+
+def _contracts(extraction: Extraction, described: dict[str, dict[str, Any]]) -> Contracts:
+    return {op.name: contract_document(service.name, op, described.get(op.name, {}))
+            for service in extraction.services for op in service.operations}
+
+
+def _all_findings(extraction: Extraction, described: dict[str, dict[str, Any]], contracts: Contracts
+                  ) -> list[Finding]:
     found = list(extraction.findings)
     for service in extraction.services:
         for op in service.operations:
-            about = described.get(op.name, {"error": "not described"})
-            found.extend(contract_findings(service.name, op, about))
-            found.extend(trigger_findings(op, {**about, "service": service.name}))
+            found.extend(contract_findings(service.name, op, described.get(op.name, {"error": "not described"})))
+            found.extend(trigger_findings(op, contracts[op.name]))
         found.extend(_clashing_functions(service))
     return sorted(set(found), key=Finding.sort_key)
 
@@ -122,14 +130,16 @@ def _clashing_functions(service: ServiceSpec) -> list[Finding]:
     return found
 
 
-def _render(request: ExtractRequest, extraction: Extraction, described: dict[str, dict[str, Any]]) -> dict[str, bytes]:
+def _render(request: ExtractRequest, extraction: Extraction, contracts: Contracts) -> dict[str, bytes]:
     tree = read_tree(request.source, exclude=(request.out,))
     runtime = read_runtime(RUNTIME_ROOT / "m2l_runtime")
     sources = {m: tree[path] for m, path in extraction.files.items() if path in tree}
     versions = reqs.pinned_versions(request.source)
+    providers = reqs.installed_providers()  # scans every installed distribution: once
     files: dict[str, bytes] = {}
     for service in extraction.services:
-        inputs = _package_inputs(extraction, service, described, sources, runtime, versions, request.graph)
+        inputs = _package_inputs(extraction, service, contracts, sources, runtime, (providers, versions),
+                                 request.graph)
         for path, data in render_package(extraction, service, inputs).items():
             files[f"{service.name}/{path}"] = data
     for path, data in render_monolith(extraction, tree, runtime).items():
@@ -140,16 +150,15 @@ def _render(request: ExtractRequest, extraction: Extraction, described: dict[str
     return files
 
 
-def _package_inputs(extraction: Extraction, service: ServiceSpec, described: dict[str, dict[str, Any]],
-                    sources: dict[str, bytes], runtime: dict[str, str], versions: dict[str, str],
-                    graph: CodeGraph) -> PackageInputs:
-    contracts = {op.name: contract_document(service.name, op, described.get(op.name, {}))
-                 for op in service.operations}
+def _package_inputs(extraction: Extraction, service: ServiceSpec, all_contracts: Contracts,
+                    sources: dict[str, bytes], runtime: dict[str, str],
+                    distributions: tuple[Mapping[str, list[str]], dict[str, str]], graph: CodeGraph) -> PackageInputs:
+    contracts = {op.name: all_contracts[op.name] for op in service.operations}
     template = template_view(extraction, service)
     modules = (*service.modules, *service.copied, *service.proxied)
     imports = [t for m in modules for t in graph.targets(m, "imports") if graph.attr(t, "kind") == "external"]
     local = {m.partition(".")[0] for m in extraction.files}
-    found = reqs.resolve(reqs.third_party(imports, local), reqs.installed_providers(), versions)
+    found = reqs.resolve(reqs.third_party(imports, local), *distributions)
     return PackageInputs(
         sources={m: sources[m] for m in modules}, contracts=contracts, requirements=found.pins, runtime=runtime,
         template=render_template(template), samconfig=render_samconfig(template),

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from analyzer.errors import InputError
 from analyzer.graph import CodeGraph
-from analyzer.hazards import ERROR, WARNING, Finding, signature_problems
+from analyzer.hazards import WARNING, Finding, signature_problems
 from analyzer.metrics import score
 from analyzer.placement import Placement, units_of
 from analyzer.plan import Invocation, Plan, assign
@@ -62,9 +62,6 @@ class ServiceSpec:
     def has_own_function(self, op: OperationSpec) -> bool:
         return self.functions == "per-operation" and op.invocation.kind in ("sync", "async")
 
-    def owns(self, module: str) -> bool:
-        return module in self.modules
-
 
 @dataclass(frozen=True)
 class Extraction:
@@ -73,9 +70,6 @@ class Extraction:
     owner: Mapping[str, str]  # extracted module -> its service (these become proxies)
     findings: tuple[Finding, ...]  # hazards that concern the extracted services
     files: Mapping[str, str] = field(default_factory=dict)  # module -> source file, relative to the root
-
-    def blocking(self) -> tuple[Finding, ...]:
-        return tuple(f for f in self.findings if f.severity == ERROR)
 
     def operations(self) -> list[OperationSpec]:
         return [op for service in self.services for op in service.operations]

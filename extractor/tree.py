@@ -23,6 +23,10 @@ def read_tree(root: Path, exclude: tuple[Path, ...] = ()) -> dict[str, bytes]:
     return files
 
 
+RUNTIME_EXTRACT_ONLY = ("describe.py",)  # run by extract itself, from here; no package needs it
+
+
 def read_runtime(runtime: Path) -> dict[str, str]:
-    """The m2l_runtime package's files (its services.json is generated per target)."""
-    return {p.name: p.read_text(encoding="utf-8") for p in sorted(runtime.glob("*.py"))}
+    """The m2l_runtime package's files that packages carry (services.json is generated per target)."""
+    return {p.name: p.read_text(encoding="utf-8") for p in sorted(runtime.glob("*.py"))
+            if p.name not in RUNTIME_EXTRACT_ONLY}

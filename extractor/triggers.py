@@ -37,8 +37,8 @@ Check = Callable[[OperationSpec, Schema], list[Problem]]
 def trigger_findings(op: OperationSpec, contract: Mapping[str, Any]) -> list[Finding]:
     """Why the runtime could not serve `op`'s events, as findings ([] for direct operations).
 
-    `contract` is the operation's contract document (only its `request` schema and
-    `service` are read); without a request schema there is nothing to check here (the
+    `contract` is the operation's contract document (its `request` schema and `service`
+    are read); without a request schema there is nothing to check here (the
     contract's own finding says why it is missing)."""
     if op.invocation.kind in DIRECT:
         return []

@@ -58,7 +58,11 @@ def read_graph(path: Path) -> CodeGraph:
 
 
 def read_checked_plan(plan_path: Path, graph: CodeGraph) -> PlanDocument:
-    doc = read_plan(plan_path)
+    return checked_plan(read_plan(plan_path), graph)
+
+
+def checked_plan(doc: PlanDocument, graph: CodeGraph) -> PlanDocument:
+    """`doc`, if it has no error against `graph` (else every problem, raised at once)."""
     problems = check_plan(doc, graph)
     if any(p.severity == "error" for p in problems):
         raise plan_error(problems, doc.filename)

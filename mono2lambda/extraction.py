@@ -11,7 +11,7 @@ from analyzer.plan import read_plan
 from extractor.check import ContractCheck, check_contracts, committed_contracts, generated_services
 from extractor.extract import ExtractRequest, ExtractResult, Progress, current_contracts, extract
 
-from .boundaries import read_checked_plan, read_graph
+from .boundaries import checked_plan, read_graph
 
 ANALYSIS_DIR = Path(".mono2lambda")
 
@@ -33,12 +33,13 @@ def extract_request(plan_path: Path, graph_path: Path | None, source: Path | Non
                     services: tuple[str, ...], force: bool, progress: Progress) -> ExtractRequest:
     if not plan_path.is_file():
         raise InputError(f"{plan_path}: no plan file", hint="write one with `mono2lambda propose`, or pass --plan")
-    source = source or source_of(plan_path, read_plan(plan_path).plan.source)
+    doc = read_plan(plan_path)
+    source = source or source_of(plan_path, doc.plan.source)
     if graph_path is None:
         progress(f"analyzing {source}")
         graph_path = analyze(source, ANALYSIS_DIR).graph_path
     graph = read_graph(graph_path)
-    doc = read_checked_plan(plan_path, graph)
+    checked_plan(doc, graph)
     return ExtractRequest(source=source, plan=doc.plan, plan_file=plan_path, graph=graph,
                           graph_text=graph_path.read_bytes(), out=out, services=services, force=force)
 

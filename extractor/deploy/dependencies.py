@@ -22,6 +22,7 @@ from pathlib import Path
 
 from analyzer.errors import InputError
 
+from ..requirements import canonical
 from .errors import DeployError
 
 PROVIDED_BY_RUNTIME = ("boto3", "botocore")
@@ -85,11 +86,7 @@ def _wanted(requirements: Path) -> list[str]:
 
 def _provided(line: str) -> bool:
     match = _NAME.match(line)
-    return match is not None and _normal(match.group(1)) in PROVIDED_BY_RUNTIME
-
-
-def _normal(name: str) -> str:
-    return re.sub(r"[-_.]+", "-", name).lower()
+    return match is not None and canonical(match.group(1)) in PROVIDED_BY_RUNTIME
 
 
 def _cache_key(wanted: list[str], platform: Platform) -> str:
@@ -124,7 +121,7 @@ def _tidy(installed: Path) -> None:
     dependencies of something else; the runtime's own copy is used instead."""
     shutil.rmtree(installed / "bin", ignore_errors=True)
     for entry in list(installed.iterdir()):
-        name = _normal(entry.name.split("-")[0] if entry.name.endswith(".dist-info") else entry.name)
+        name = canonical(entry.name.split("-")[0] if entry.name.endswith(".dist-info") else entry.name)
         if name in PROVIDED_BY_RUNTIME:
             shutil.rmtree(entry, ignore_errors=True)
     for record in installed.glob("*.dist-info/RECORD"):

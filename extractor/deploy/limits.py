@@ -17,6 +17,8 @@ MAX_ZIPPED = 50 * MB  # a deployment package uploaded directly (Lambda quotas)
 MAX_UNZIPPED = 250 * MB  # the unpacked package, layers included
 MIN_MEMORY, MAX_MEMORY = 128, 10_240  # MB
 MAX_TIMEOUT = 900  # seconds
+SYNC_PAYLOAD = 6 * MB  # an invocation's request or response, RequestResponse
+ASYNC_PAYLOAD = 1 * MB  # an Event invocation's request (and an event source's record)
 MAX_TEMPLATE_BODY = 51_200  # bytes of TemplateBody CreateChangeSet takes without an S3 TemplateURL
 DEFAULT_MEMORY, DEFAULT_TIMEOUT = 128, 3  # what Lambda uses when the template says nothing
 

@@ -18,10 +18,12 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
+from ..deploy.limits import ASYNC_PAYLOAD, SYNC_PAYLOAD
+
 INVOKE_PATH = re.compile(r"^/2015-03-31/functions/(?P<name>[^/]+)/invocations/?$")
 REQUEST_RESPONSE, EVENT, DRY_RUN = "RequestResponse", "Event", "DryRun"
-REQUEST_LIMITS = {REQUEST_RESPONSE: 6 * 1024 * 1024, EVENT: 1024 * 1024, DRY_RUN: 6 * 1024 * 1024}  # bytes
-RESPONSE_LIMIT = 6 * 1024 * 1024
+REQUEST_LIMITS = {REQUEST_RESPONSE: SYNC_PAYLOAD, EVENT: ASYNC_PAYLOAD, DRY_RUN: SYNC_PAYLOAD}  # bytes
+RESPONSE_LIMIT = SYNC_PAYLOAD
 UNHANDLED = "Unhandled"
 VERSION = "$LATEST"
 

@@ -37,7 +37,8 @@ CONFIG_FILE = Path(__file__).with_name("services.json")
 
 
 class Transport(Protocol):
-    def invoke(self, service: str, event: dict[str, Any], invocation: str, timeout: float) -> dict[str, Any] | None:
+    def invoke(self, service: str, operation: str, payload: str, invocation: str,
+               timeout: float) -> dict[str, Any] | None:
         ...
 
 
@@ -47,9 +48,10 @@ def call(service: str, operation: str, function: Callable[..., Any], arguments: 
     contract = contract_of(function)
     event = {"operation": operation, "arguments": contract.dump_request(arguments),
              "correlation_id": str(uuid.uuid4())}
-    _check_size(operation, event, invocation)
+    payload = json.dumps(event)
+    _check_size(operation, payload, invocation)
     _count(service, operation)
-    answer = transport().invoke(service, event, invocation, _timeout(service))
+    answer = transport().invoke(service, operation, payload, invocation, _timeout(service))
     if answer is None:
         return None
     if "error" in answer:
@@ -90,8 +92,8 @@ def _timeout(service: str) -> float:
     return float(_config()["services"].get(service, {}).get("timeout", 30))
 
 
-def _check_size(operation: str, event: dict[str, Any], invocation: str) -> None:
-    size = len(json.dumps(event).encode())
+def _check_size(operation: str, payload: str, invocation: str) -> None:
+    size = len(payload.encode())
     limit = PAYLOAD_LIMITS["sync" if invocation == "sync" else "async"]
     if size > limit:
         raise ContractError(f"{operation}: the request is {size:,} bytes, over Lambda's {limit:,}-byte limit")

@@ -49,7 +49,8 @@ class Contract:
 
         Public because event envelopes (SNS, EventBridge, HTTP) validate the request model
         themselves; this is the one place that knows how its fields map to parameters."""
-        return _call_arguments(self.signature, {name: getattr(request, _field(i)) for i, name in self._names()})
+        values = {name: getattr(request, _field(i)) for i, name in enumerate(self.signature.parameters)}
+        return _call_arguments(self.signature, values)
 
     def dump_result(self, value: object) -> object:
         try:
@@ -65,9 +66,6 @@ class Contract:
 
     def response_schema(self) -> dict[str, Any]:
         return self.response.json_schema(mode="serialization")
-
-    def _names(self) -> list[tuple[int, str]]:
-        return list(enumerate(self.signature.parameters))
 
     def _validate(self, validate: Callable[[Any], Any], data: object, what: str) -> Any:
         try:

@@ -1,8 +1,7 @@
 """How a proxy's call reaches its service: `local` (in this process) or `lambda` (boto3).
 
-Both take the JSON-ready event and give back the service's JSON answer (None for an
-asynchronous call), always through real JSON text, so anything that would not survive
-the wire fails here too.
+Both take the event as JSON text and give back the service's JSON answer (None for an
+asynchronous call), so anything that would not survive the wire fails here too.
 
 The `local` transport runs the service's handler from the package's own `src/`, whose
 modules have the same import names as the monolith's proxies (`shop.pricing.tax` is a
@@ -69,9 +68,10 @@ class LocalTransport:
         self._paths = packages
         self._packages: dict[str, IsolatedPackage] = {}
 
-    def invoke(self, service: str, event: dict[str, Any], invocation: str, timeout: float) -> dict[str, Any] | None:
+    def invoke(self, service: str, operation: str, payload: str, invocation: str,
+               timeout: float) -> dict[str, Any] | None:
         package = self._package(service)
-        request = json.loads(json.dumps(event))
+        request = json.loads(payload)
         with package.active():
             handler = importlib.import_module("handler")
             try:
@@ -104,11 +104,12 @@ class LambdaTransport:
         self._operations = operations or {}  # operation -> its own function (a per-operation service)
         self._client: Any = None
 
-    def invoke(self, service: str, event: dict[str, Any], invocation: str, timeout: float) -> dict[str, Any] | None:
+    def invoke(self, service: str, operation: str, payload: str, invocation: str,
+               timeout: float) -> dict[str, Any] | None:
         response = self._lambda(timeout).invoke(
-            FunctionName=self._operations.get(event["operation"]) or self._functions[service],
+            FunctionName=self._operations.get(operation) or self._functions[service],
             InvocationType="RequestResponse" if invocation == "sync" else "Event",
-            Payload=json.dumps(event).encode(),
+            Payload=payload.encode(),
         )
         if invocation != "sync":
             return None
