@@ -23,7 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from score_bench import synthetic_graph
 
-from analyzer.partition import ProposeOptions, propose
+from analyzer.boundaries.partition import ProposeOptions, propose
 
 TARGET_S = 5.0
 

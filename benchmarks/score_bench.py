@@ -25,9 +25,9 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 if str(REPO_ROOT) not in sys.path:  # run with a python that has not installed the project
     sys.path.insert(0, str(REPO_ROOT))
 
+from analyzer.boundaries.metrics import ScoringContext, score
+from analyzer.boundaries.placement import MONOLITH, SHARED, Placement
 from analyzer.graph import CodeGraph
-from analyzer.metrics import ScoringContext, score
-from analyzer.placement import MONOLITH, SHARED, Placement
 
 TARGET_MS = 100.0
 PACKAGE_SIZE = 40

@@ -32,7 +32,7 @@ for folder in (REPO_ROOT, REPO_ROOT / "benchmarks"):
 
 from score_bench import initial_placement, synthetic_graph
 
-from analyzer.plan import plan_from_placement
+from analyzer.boundaries.plan import plan_from_placement
 from mono2lambda.web.session import Session
 
 TARGET_MS = 500.0  # "a fraction of a second" between a drop and the new scores

@@ -17,8 +17,8 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from analyzer.boundaries.hazards import ERROR, Finding
 from analyzer.errors import InputError
-from analyzer.hazards import ERROR, Finding
 
 from .deploy.limits import ASYNC_PAYLOAD, SYNC_PAYLOAD
 from .model import OperationSpec

@@ -12,10 +12,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from analyzer.boundaries.hazards import Finding
+from analyzer.boundaries.plan import Plan
 from analyzer.errors import InputError, Mono2LambdaError
 from analyzer.graph import CodeGraph
-from analyzer.hazards import Finding
-from analyzer.plan import Plan
 
 from . import requirements as reqs
 from .asyncapi import asyncapi_document

@@ -12,12 +12,12 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
+from analyzer.boundaries.hazards import WARNING, Finding, signature_problems
+from analyzer.boundaries.metrics import score
+from analyzer.boundaries.placement import Placement, units_of
+from analyzer.boundaries.plan import Invocation, Plan, assign
 from analyzer.errors import InputError
 from analyzer.graph import CodeGraph
-from analyzer.hazards import WARNING, Finding, signature_problems
-from analyzer.metrics import score
-from analyzer.placement import Placement, units_of
-from analyzer.plan import Invocation, Plan, assign
 
 SYNC = Invocation("sync")
 _EXCEPTION_BASES = frozenset({"Exception", "BaseException"})

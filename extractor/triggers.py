@@ -14,7 +14,7 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from analyzer.hazards import ERROR, WARNING, Finding, Problem
+from analyzer.boundaries.hazards import ERROR, WARNING, Finding, Problem
 
 from .model import OperationSpec
 

@@ -8,17 +8,25 @@ from dataclasses import dataclass, fields, replace
 from fnmatch import fnmatchcase
 from pathlib import Path
 
+from analyzer.boundaries.explain import Explanation, explain
+from analyzer.boundaries.metrics import Scores, score
+from analyzer.boundaries.partition import DEFAULT_WEIGHTS, Constraints, ProposeOptions, Weights, propose
+from analyzer.boundaries.placement import MONOLITH, SHARED, Placement, units_of
+from analyzer.boundaries.plan import (
+    PlanDocument,
+    assign,
+    check_plan,
+    plan_error,
+    plan_from_placement,
+    read_plan,
+    write_plan,
+)
+from analyzer.boundaries.plan.assign import entries_of, winners
+from analyzer.boundaries.report import build_report, render_html, render_json, render_markdown
 from analyzer.errors import InputError
-from analyzer.explain import Explanation, explain
 from analyzer.files import write_atomic
 from analyzer.graph import CodeGraph
-from analyzer.metrics import Scores, score
-from analyzer.partition import DEFAULT_WEIGHTS, Constraints, ProposeOptions, Weights, propose
 from analyzer.pipeline import load_graph
-from analyzer.placement import MONOLITH, SHARED, Placement, units_of
-from analyzer.plan import PlanDocument, assign, check_plan, plan_error, plan_from_placement, read_plan, write_plan
-from analyzer.plan.assign import entries_of, winners
-from analyzer.report import build_report, render_html, render_json, render_markdown
 
 DEFAULT_GRAPH = Path(".mono2lambda") / "graph.json"
 

@@ -14,7 +14,7 @@ from typing import Any
 import click
 from rich.console import Console
 
-from analyzer.partition import ProposeOptions
+from analyzer.boundaries.partition import ProposeOptions
 from analyzer.pipeline import AnalyzeOptions, analyze
 
 from . import __version__

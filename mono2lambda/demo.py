@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from analyzer.partition import ProposeOptions
+from analyzer.boundaries.partition import ProposeOptions
 from analyzer.pipeline import AnalysisResult, analyze
 from extractor.deploy.deployment import DeployRequest, deploy_package
 from extractor.deploy.emulator import local_emulator

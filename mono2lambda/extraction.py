@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from analyzer.boundaries.plan import read_plan
 from analyzer.errors import InputError
 from analyzer.pipeline import analyze
-from analyzer.plan import read_plan
 from extractor.check import ContractCheck, check_contracts, committed_contracts, generated_services
 from extractor.extract import ExtractRequest, ExtractResult, Progress, current_contracts, extract
 

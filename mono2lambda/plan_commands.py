@@ -16,10 +16,8 @@ from typing import Any
 import click
 from rich.console import Console
 
-from analyzer.errors import InputError, PlanError
-from analyzer.graph import CodeGraph
-from analyzer.placement import MONOLITH, SHARED, units_of
-from analyzer.plan import (
+from analyzer.boundaries.placement import MONOLITH, SHARED, units_of
+from analyzer.boundaries.plan import (
     DEFAULT_PLAN,
     Edit,
     PlanDocument,
@@ -36,6 +34,8 @@ from analyzer.plan import (
     split,
     write_plan,
 )
+from analyzer.errors import InputError, PlanError
+from analyzer.graph import CodeGraph
 
 from .boundaries import DEFAULT_GRAPH, read_graph, score_plan, why
 from .common import handle_errors

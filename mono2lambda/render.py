@@ -9,8 +9,8 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from analyzer.hazards import Finding
-from analyzer.metrics import Scores
+from analyzer.boundaries.hazards import Finding
+from analyzer.boundaries.metrics import Scores
 from extractor.extract import ExtractResult
 
 from .demo import DemoResult

@@ -92,3 +92,19 @@ def test_the_scan_catches_a_violation(tmp_path: Path) -> None:
         "analyzer/bad.py:6: imports extractor",
         "analyzer/bad.py:7: imports mono2lambda",
     ]
+
+
+def test_the_graph_stage_never_imports_the_boundary_stage() -> None:
+    """analyzer/*.py (the graph stage) may not import analyzer/boundaries/, by any spelling."""
+    violations = []
+    for path in sorted(ANALYZER.glob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom):
+                names = [node.module or ""] + [alias.name for alias in node.names]
+                relative = node.level == 1 and "boundaries" in (names[0].split(".")[0], *names[1:])
+                if relative or (node.level == 0 and names[0].startswith("analyzer.boundaries")):
+                    violations.append(f"{path.name}:{node.lineno}")
+            elif isinstance(node, ast.Import) and any(a.name.startswith("analyzer.boundaries") for a in node.names):
+                violations.append(f"{path.name}:{node.lineno}")
+    assert not violations, "the graph stage imports the boundary stage at " + ", ".join(violations)

@@ -15,11 +15,9 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
-from analyzer.errors import InputError, PlanError
-from analyzer.explain import explain_all
-from analyzer.graph import CodeGraph
-from analyzer.metrics import ScoringContext, score
-from analyzer.plan import (
+from analyzer.boundaries.explain import explain_all
+from analyzer.boundaries.metrics import ScoringContext, score
+from analyzer.boundaries.plan import (
     Edit,
     PlanDocument,
     assign,
@@ -33,7 +31,9 @@ from analyzer.plan import (
     split,
     write_plan,
 )
-from analyzer.plan.pins import pin, unpin
+from analyzer.boundaries.plan.pins import pin, unpin
+from analyzer.errors import InputError, PlanError
+from analyzer.graph import CodeGraph
 
 from ..boundaries import read_checked_plan, read_graph
 from .view import Snapshot, state_view

@@ -12,10 +12,10 @@ from dataclasses import dataclass
 from fnmatch import fnmatchcase
 from typing import Any
 
-from analyzer.metrics import PlaceScore, Scores, ScoringContext
-from analyzer.placement import MONOLITH, SHARED, Placement
-from analyzer.plan import PlanDocument, Problem
-from analyzer.plan.model import is_glob
+from analyzer.boundaries.metrics import PlaceScore, Scores, ScoringContext
+from analyzer.boundaries.placement import MONOLITH, SHARED, Placement
+from analyzer.boundaries.plan import PlanDocument, Problem
+from analyzer.boundaries.plan.model import is_glob
 
 MAX_HAZARDS = 300  # hazards listed on the page; the count is always the full one
 

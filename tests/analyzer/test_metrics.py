@@ -9,8 +9,7 @@ from pathlib import Path
 import networkx as nx
 import pytest
 
-from analyzer.graph import CodeGraph
-from analyzer.hazards import (
+from analyzer.boundaries.hazards import (
     CROSS_SERVICE_TRANSACTION,
     INSTANCE_METHOD_ACROSS,
     MISSING_TYPE_HINTS,
@@ -19,7 +18,7 @@ from analyzer.hazards import (
     WIRE_UNSAFE_TYPE,
     Finding,
 )
-from analyzer.metrics import (
+from analyzer.boundaries.metrics import (
     READ_READ_WEIGHT,
     WRITE_READ_WEIGHT,
     WRITE_WRITE_WEIGHT,
@@ -28,8 +27,9 @@ from analyzer.metrics import (
     elementary_cycles,
     score,
 )
+from analyzer.boundaries.placement import MONOLITH, SHARED, Placement
+from analyzer.graph import CodeGraph
 from analyzer.pipeline import AnalyzeOptions, analyze
-from analyzer.placement import MONOLITH, SHARED, Placement
 
 from .snippets import graph_of
 
@@ -389,7 +389,7 @@ def _rotated(cycle: list[str]) -> tuple[str, ...]:
 
 
 def test_argument_mutation_is_a_hazard_of_an_operation() -> None:
-    from analyzer.placement import Placement
+    from analyzer.boundaries.placement import Placement
 
     graph = graph_of({
         "a.py": """

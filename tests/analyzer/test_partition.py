@@ -7,12 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from analyzer.compare import adjusted_rand_index, recovered
-from analyzer.explain import explain
+from analyzer.boundaries.compare import adjusted_rand_index, recovered
+from analyzer.boundaries.explain import explain
+from analyzer.boundaries.partition import Constraints, ProposeOptions, propose
+from analyzer.boundaries.placement import MONOLITH, SHARED
 from analyzer.graph import CodeGraph
-from analyzer.partition import Constraints, ProposeOptions, propose
 from analyzer.pipeline import AnalyzeOptions, analyze
-from analyzer.placement import MONOLITH, SHARED
 
 from .snippets import graph_of
 
@@ -101,9 +101,9 @@ def test_adjusted_rand_index() -> None:
 
 
 def test_the_committed_example_plan_is_valid_and_finds_every_domain(shop: CodeGraph) -> None:
-    from analyzer.metrics import score
-    from analyzer.placement import units_of
-    from analyzer.plan import assign, check_plan, read_plan
+    from analyzer.boundaries.metrics import score
+    from analyzer.boundaries.placement import units_of
+    from analyzer.boundaries.plan import assign, check_plan, read_plan
 
     doc = read_plan(EXAMPLE / "boundaries.yaml")
     assert [p for p in check_plan(doc, shop) if p.severity == "error"] == []

@@ -7,9 +7,8 @@ from pathlib import Path
 import pytest
 
 from analyzer import files as files_module
-from analyzer.errors import InputError, PlanError
-from analyzer.placement import MONOLITH, SHARED, Placement
-from analyzer.plan import (
+from analyzer.boundaries.placement import MONOLITH, SHARED, Placement
+from analyzer.boundaries.plan import (
     Invocation,
     PlanDocument,
     assign,
@@ -25,7 +24,8 @@ from analyzer.plan import (
     split,
     write_plan,
 )
-from analyzer.plan.yamltree import dump
+from analyzer.boundaries.plan.yamltree import dump
+from analyzer.errors import InputError, PlanError
 
 from .snippets import graph_of
 

@@ -11,12 +11,12 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import sync_playwright
 
+from analyzer.boundaries.metrics import score
+from analyzer.boundaries.placement import MONOLITH, SHARED, Placement, units_of
+from analyzer.boundaries.plan import assign, read_plan
+from analyzer.boundaries.report import ReportModel, build_report, render_html, render_json, render_markdown
 from analyzer.graph import CodeGraph
-from analyzer.metrics import score
 from analyzer.pipeline import AnalyzeOptions, analyze
-from analyzer.placement import MONOLITH, SHARED, Placement, units_of
-from analyzer.plan import assign, read_plan
-from analyzer.report import ReportModel, build_report, render_html, render_json, render_markdown
 
 from ..browser import CHROMIUM, CHROMIUM_ARGS, requires_chromium
 from .snippets import graph_of

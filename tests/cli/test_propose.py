@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from analyzer.boundaries.plan import read_plan
 from analyzer.pipeline import AnalyzeOptions, analyze
-from analyzer.plan import read_plan
 from mono2lambda.cli import cli
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "shop"

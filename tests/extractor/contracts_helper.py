@@ -9,7 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from analyzer.plan import Invocation
+from analyzer.boundaries.plan import Invocation
 from extractor.contracts import contract_document
 from extractor.model import OperationSpec
 

@@ -162,8 +162,8 @@ def test_each_template_passes_cfn_lint_and_the_sam_translator(generated: Path, s
 
 
 def test_module_state_an_operation_changes_is_a_warning_that_does_not_block(generated: Path) -> None:
+    from analyzer.boundaries.plan import read_plan
     from analyzer.pipeline import load_graph
-    from analyzer.plan import read_plan
     from extractor.model import LAMBDA_MODULE_STATE, build_extraction
 
     graph = load_graph(generated.parent / "analysis" / "graph.json")

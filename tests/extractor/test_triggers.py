@@ -24,8 +24,8 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from analyzer.hazards import ERROR, WARNING
-from analyzer.plan import Invocation
+from analyzer.boundaries.hazards import ERROR, WARNING
+from analyzer.boundaries.plan import Invocation
 from extractor.events import sample_event
 from extractor.model import OperationSpec
 from extractor.triggers import HTTP_PATH_PARAMETER, TRIGGER_HANDLER_NAME, TRIGGER_SIGNATURE, trigger_findings

@@ -17,8 +17,8 @@ from typing import Any
 import pytest
 from playwright.sync_api import sync_playwright
 
+from analyzer.boundaries.plan import read_plan
 from analyzer.pipeline import analyze
-from analyzer.plan import read_plan
 from mono2lambda.web.server import SelectServer
 from mono2lambda.web.session import Session
 

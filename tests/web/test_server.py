@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from analyzer.plan import read_plan
+from analyzer.boundaries.plan import read_plan
 from mono2lambda import select_command
 from mono2lambda.cli import cli
 from mono2lambda.web.server import TOKEN_HEADER, SelectServer

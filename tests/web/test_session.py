@@ -7,11 +7,11 @@ from typing import Any
 
 import pytest
 
+from analyzer.boundaries.metrics import score
+from analyzer.boundaries.placement import units_of
+from analyzer.boundaries.plan import assign, read_plan
 from analyzer.errors import InputError, PlanError
 from analyzer.graph import CodeGraph
-from analyzer.metrics import score
-from analyzer.placement import units_of
-from analyzer.plan import assign, read_plan
 from mono2lambda.web.session import SaveConflict, Session
 from tests.analyzer.snippets import graph_of
 from tests.analyzer.test_plan import COMMENTS, EXAMPLE, SHOP

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from fnmatch import fnmatchcase
 
-from ..errors import PlanError
+from ...errors import PlanError
 from ..placement import RESERVED
 from .assign import assign
 from .document import PlanDocument

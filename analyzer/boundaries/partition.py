@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from itertools import combinations
 
-from .graph import CodeGraph, UnitGraph
+from ..graph import CodeGraph, UnitGraph
 from .placement import MONOLITH, SHARED, Placement, unit_of, units_of
 
 

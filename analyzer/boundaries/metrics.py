@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from itertools import combinations
 from typing import Any
 
-from .graph import CodeGraph
+from ..graph import CodeGraph
 from .hazards import (
     CROSS_SERVICE_TRANSACTION,
     ERROR,

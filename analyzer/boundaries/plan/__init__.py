@@ -13,7 +13,7 @@
 The format is documented in docs/plan-format.md.
 """
 
-from ..errors import PlanError
+from ...errors import PlanError
 from .assign import assign
 from .check import check_plan
 from .document import DEFAULT_PLAN, PlanDocument, parse_plan, plan_error, read_plan, write_plan

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
-from .graph import CodeGraph
+from ..graph import CodeGraph
 
 MONOLITH = "monolith"
 SHARED = "shared"

@@ -11,12 +11,12 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Mapping
 
+from ...graph import CodeGraph
+from ...summary import summarize
 from ..explain import explain_all
-from ..graph import CodeGraph
 from ..hazards import Finding
 from ..metrics import DataOwnership, Scores, ScoringContext, score
 from ..placement import MONOLITH, SHARED, Placement
-from ..summary import summarize
 from .layout import layout_map
 from .model import (
     Cell,

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import difflib
 
-from ..graph import CodeGraph
+from ...graph import CodeGraph
 from ..placement import MONOLITH, unit_of, units_of
 from .assign import Entry, entries_of, resolve
 from .document import PlanDocument

@@ -17,7 +17,7 @@ from .model import ReportModel
 @cache
 def environment() -> jinja2.Environment:
     env = jinja2.Environment(
-        loader=jinja2.PackageLoader("analyzer.report", "templates"),
+        loader=jinja2.PackageLoader("analyzer.boundaries.report", "templates"),
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True,
         trim_blocks=True,

@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..errors import PlanError
-from ..files import write_atomic
+from ...errors import PlanError
+from ...files import write_atomic
 from .model import Plan, Problem
 from .schema import plan_of_tree
 from .yamltree import Layout, Tree, YAMLSyntaxError, dump, guess_layout, line_of, load

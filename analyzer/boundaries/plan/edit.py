@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from fnmatch import fnmatchcase
 from typing import Any
 
-from ..errors import PlanError
+from ...errors import PlanError
 from ..placement import MONOLITH, RESERVED, SHARED
 from .assign import entries_of, winners
 from .document import PlanDocument

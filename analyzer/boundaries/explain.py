@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from .graph import CodeGraph, UnitGraph
+from ..graph import CodeGraph, UnitGraph
 from .partition import DEFAULT_WEIGHTS, Weights, data_access, unit_lookup, unit_weights
 from .placement import Placement, units_of
 

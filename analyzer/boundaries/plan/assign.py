@@ -12,7 +12,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
 
-from ..errors import PlanError
+from ...errors import PlanError
 from ..placement import MONOLITH, SHARED, Placement
 from .model import Plan, is_glob
 
