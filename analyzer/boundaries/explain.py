@@ -11,8 +11,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from ..graph import CodeGraph, UnitGraph
-from .partition import DEFAULT_WEIGHTS, Weights, data_access, unit_lookup, unit_weights
-from .placement import Placement, units_of
+from .domains import DomainRef, domain_map, unit_layer, unit_role
+from .partition import DEFAULT_WEIGHTS, Weights, data_access, service_name, unit_lookup, unit_weights, web_layer
+from .placement import MONOLITH, SHARED, Placement, units_of
 
 
 @dataclass(frozen=True)
@@ -33,11 +34,13 @@ class Explanation:
     own: Tie | None
     strongest_other: Tie | None
     others: tuple[Tie, ...] = field(default=())
+    rule: str = ""  # the rule of `propose` that puts a unit there (roles, domains), if any
 
     def sentence(self) -> str:
         """One line a person can read in a terminal or a report table."""
         own = _describe(self.own) if self.own else "no ties to its own place"
-        text = f"{self.unit} is in {self.place}: {own}"
+        rule = f" ({self.rule})" if self.rule else ""
+        text = f"{self.unit} is in {self.place}{rule}: {own}"
         if self.strongest_other is None:
             return text + "; no ties elsewhere."
         return text + f"; strongest pull elsewhere: {self.strongest_other.place} ({_describe(self.strongest_other)})."
@@ -46,7 +49,7 @@ class Explanation:
         def tie(t: Tie | None) -> dict | None:
             return None if t is None else {"place": t.place, "weight": round(t.weight, 3), "calls": t.calls,
                                            "shared_data": list(t.shared_data), "units": list(t.units)}
-        return {"unit": self.unit, "place": self.place, "own": tie(self.own),
+        return {"unit": self.unit, "place": self.place, "rule": self.rule, "own": tie(self.own),
                 "strongest_other": tie(self.strongest_other), "sentence": self.sentence()}
 
 
@@ -71,6 +74,7 @@ def explain_all(graph: CodeGraph, placement: Placement, weights: Weights = DEFAU
     calls = _call_counts(graph, node_unit)
     shared = _shared_data(graph, placement.unit_kind, node_unit)
     chosen = [only] if only is not None else units.units
+    rule = _Rules(graph, units.units)
     result = {}
     for unit in chosen:
         ties: dict[str, list[str]] = {}
@@ -80,8 +84,32 @@ def explain_all(graph: CodeGraph, placement: Placement, weights: Weights = DEFAU
                        key=lambda t: (-t.weight, t.place))
         own = next((t for t in found if t.place == placement.place_of(unit)), None)
         others = tuple(t for t in found if t.place != placement.place_of(unit))
-        result[unit] = Explanation(unit, placement.place_of(unit), own, others[0] if others else None, others)
+        result[unit] = Explanation(unit, placement.place_of(unit), own, others[0] if others else None, others,
+                                   rule.of(unit, placement.place_of(unit)))
     return result
+
+
+class _Rules:
+    """Which of `propose`'s rules accounts for a unit's place: its role, its domain, or
+    (when neither does) its ties, which the rest of the explanation gives."""
+
+    def __init__(self, graph: CodeGraph, units: list[str]) -> None:
+        self.graph = graph
+        self.domains: dict[str, DomainRef] = domain_map(graph, units)
+        self.web = web_layer(graph)
+
+    def of(self, unit: str, place: str) -> str:
+        layer, role = unit_layer(self.graph, unit), unit_role(self.graph, unit)
+        if place == MONOLITH:
+            if layer is not None and layer not in ("domain", "library"):
+                return f"{layer} layer, role {role}: stays in the monolith by default"
+            return "imports a web framework and writes no table: web layer" if unit in self.web else ""
+        if place == SHARED:
+            return f"framework extension, role {role}: shared" if layer == "library" else ""
+        domain = self.domains.get(unit)
+        if domain is not None and domain.is_business() and service_name(domain.name) == place:
+            return f"its domain: {domain.describe()}"
+        return ""
 
 
 ROLES = ("both write", "one writes", "both read")  # strongest first

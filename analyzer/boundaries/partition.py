@@ -13,11 +13,13 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from itertools import combinations
 
 from ..graph import CodeGraph, UnitGraph
+from ..roles import STAYS_IN_MONOLITH
+from .domains import DomainRef, domain_map, unit_layer
 from .placement import MONOLITH, SHARED, Placement, unit_of, units_of
 
 
@@ -148,42 +150,24 @@ def _looks_like_exception(name: str) -> bool:
     return last.endswith(("Exception", "Error", "Warning")) or last in ("BaseException", "Exception")
 
 
-def domain_of(unit: str, prefix_depth: int) -> str:
-    """The top-level area a unit belongs to: the first name after the common root."""
-    parts = unit.split(".")
-    return parts[min(prefix_depth, len(parts) - 1)]
-
-
-def common_depth(units: list[str]) -> int:
-    """How many leading name parts all units share (1 for `shop` in `shop`, `shop.orders.x`)."""
-    if not units:
-        return 0
-    split = [u.split(".") for u in units]
-    longest = max(split, key=len)
-    depth = 0
-    while depth < len(longest) - 1 and all(len(s) <= depth or s[depth] == longest[depth] for s in split):
-        depth += 1
-    return depth
-
-
-def detect_shared(graph: CodeGraph, units: UnitGraph, node_unit: Mapping[str, str], min_share: float) -> set[str]:
+def detect_shared(graph: CodeGraph, units: UnitGraph, node_unit: Mapping[str, str], min_share: float,
+                  domains: Mapping[str, DomainRef] | None = None) -> set[str]:
     """Utility units used from most domains that own no data: shared libraries, not glue.
 
     A unit qualifies when units of at least `min_share` of the domains (and at least three)
     depend on it, it writes no table, and it is not a package's `__init__` (a facade
     belongs with its package)."""
     names = units.units
-    depth = common_depth(names)
-    domains = {domain_of(u, depth) for u in names}
-    needed = max(3, math.ceil(min_share * len(domains)))
+    domain = {u: ref.name for u, ref in (domains or domain_map(graph, names)).items()}
+    needed = max(3, math.ceil(min_share * len(set(domain.values()))))
     writers = {node_unit.get(s) for t in graph.nodes("table") for s in graph.sources(t, "writes")}
     dependents = _dependents(graph, node_unit)
     shared = set()
     for unit in names:
         if unit in writers or (unit in graph and graph.node(unit).get("package")):
             continue
-        users = {domain_of(other, depth) for other in dependents.get(unit, ())}
-        if len(users - {domain_of(unit, depth)}) + 1 >= needed:
+        users = {domain[other] for other in dependents.get(unit, ()) if other in domain}
+        if len(users - {domain[unit]}) + 1 >= needed:
             shared.add(unit)
     return shared
 
@@ -224,26 +208,104 @@ def propose(graph: CodeGraph, constraints: Constraints = Constraints(),
     unit = unit_lookup(graph, options.unit_kind)
     pairs = unit_weights(graph, options.unit_kind, options.weights, unit)
     units = UnitGraph(units_of(graph, options.unit_kind), pairs)
-    fixed: dict[str, str] = dict.fromkeys(constraints.monolith, MONOLITH)
-    fixed.update(dict.fromkeys(constraints.shared, SHARED))
-    if options.keep_web:
-        fixed.update({u: MONOLITH for u in web_layer(graph)
-                      if u not in fixed and u not in constraints.pinned})
+    fixed = _fixed_by_roles(graph, units.units, constraints, options)
+    domains = domain_map(graph, units.units)
     if options.detect_shared:
-        detected = detect_shared(graph, units, unit, options.shared_fan_in)
+        detected = detect_shared(graph, units, unit, options.shared_fan_in, domains)
         fixed.update({u: SHARED for u in detected if u not in fixed and u not in constraints.pinned})
     free = units.subgraph(u for u in units.units if u not in fixed)
-    groups = _absorb_loners(units, _cluster(free, constraints.pinned, options), constraints.pinned)
-    if options.services is not None:
-        groups = _finer_until(units, free, groups, constraints.pinned, options)
-        groups = _reach_count(units, groups, options.services, constraints.pinned, options.seed)
-    names = _name_groups(groups, constraints.pinned, common_depth(units.units))
+    serving = {graph.module_of(f) for f in public_functions(graph)}
+    groups = _with_operations(units, _domain_groups(free, domains, constraints.pinned, options), serving,
+                              constraints.pinned)
+    if options.services is not None:  # a bisected half may have no operation: checked again
+        groups = _with_operations(units, _reach_count(free, groups, options.services, constraints.pinned,
+                                                      options.seed), serving, constraints.pinned)
     placement = dict.fromkeys(units.units, MONOLITH)  # a unit tied to nothing stays behind
     placement.update(fixed)
-    for name, group in zip(names, groups, strict=True):
+    naming = _Naming(domains, _tables_written(graph, unit), serving)
+    for name, group in zip(_name_groups(groups, constraints.pinned, naming), groups, strict=True):
         placement.update(dict.fromkeys(group, name))
     _follow_packages(graph, placement, set(fixed) | set(constraints.pinned))
     return Placement(placement, options.unit_kind)
+
+
+def _fixed_by_roles(graph: CodeGraph, units: list[str], constraints: Constraints,
+                    options: ProposeOptions) -> dict[str, str]:
+    """What is placed before clustering: the plan's monolith and shared lists, then the units
+    whose role keeps them out of services (the web layer unless `--cluster-web`, settings,
+    admin, commands, migrations, test helpers) and framework extensions, which are shared."""
+    fixed: dict[str, str] = dict.fromkeys(constraints.monolith, MONOLITH)
+    fixed.update(dict.fromkeys(constraints.shared, SHARED))
+    web = web_layer(graph) if options.keep_web else set()
+    for unit in units:
+        if unit in fixed or unit in constraints.pinned:
+            continue
+        layer = unit_layer(graph, unit)
+        if layer in STAYS_IN_MONOLITH and (layer != "web" or options.keep_web):
+            fixed[unit] = MONOLITH
+        elif layer == "library":
+            fixed[unit] = SHARED
+        elif layer is None and unit in web:
+            fixed[unit] = MONOLITH
+    return fixed
+
+
+def _domain_groups(free: UnitGraph, domains: Mapping[str, DomainRef], pinned: Mapping[str, str],
+                   options: ProposeOptions) -> list[set[str]]:
+    """Clustering that starts from the declared domains. Each domain's free units are folded
+    into one node (its inner ties kept, so modularity is unchanged), and each folded domain
+    anchors a group of its own, as a pin does: the code that belongs to no domain joins
+    the domain it is most tied to, or forms groups of its own. Domains are never torn apart
+    here; `--services N` may still merge them (or bisect one) afterwards."""
+    by_domain: dict[str, set[str]] = {}
+    for unit in free.units:
+        if unit not in pinned and domains[unit].is_business():
+            by_domain.setdefault(f"domain:{domains[unit].name}", set()).add(unit)
+    members = {node: group for node, group in by_domain.items() if len(group) > 1}
+    folded = free.fold(members)
+    services = set(pinned.values())  # a domain goes with the pinned service of its own name
+    anchors = {**pinned, **{node: node.removeprefix("domain:") if node.removeprefix("domain:") in services else node
+                            for node in members}}
+
+    def size(group: set[str]) -> int:
+        return sum(len(members.get(node, (node,))) for node in group)
+
+    groups = _absorb_loners(folded, _cluster(folded, anchors, options), anchors, size)
+    if options.services is not None:
+        groups = _finer_until(folded, groups, anchors, options, size)
+    return [{u for node in group for u in members.get(node, {node})} for group in groups]
+
+
+def _with_operations(units: UnitGraph, groups: list[set[str]], serving: set[str | None],
+                     pinned: Mapping[str, str]) -> list[set[str]]:
+    """A service must have an operation `extract` can produce (a public top-level function,
+    in one of the `serving` modules): a group without one joins the group it is most tied
+    to, or stays in the monolith."""
+    groups = [set(g) for g in groups]
+    while True:
+        empty = [g for g in groups if not _pins(g, pinned) and not serving & g]
+        if not empty:
+            return groups
+        group = min(empty, key=lambda g: (len(g), sorted(g)))
+        groups.remove(group)
+        ties = [(sum(units.weight(u, v) for u in group for v in other), -i) for i, other in enumerate(groups)]
+        best = max(ties, default=(0.0, 0))
+        if best[0] > 0:
+            groups[-best[1]] |= group
+
+
+def public_functions(graph: CodeGraph, modules: Iterable[str] | None = None) -> list[str]:
+    """The public top-level functions defined in these modules (all, by default): the
+    operations `extract` makes of an extracted module."""
+    wanted = None if modules is None else set(modules)
+    found = []
+    for function in graph.nodes("function"):
+        module = graph.module_of(function)
+        name = function.rsplit(".", 1)[-1]
+        if module and function == f"{module}.{name}" and not name.startswith("_") \
+                and (wanted is None or module in wanted):
+            found.append(function)
+    return found
 
 
 def _follow_packages(graph: CodeGraph, placement: dict[str, str], fixed: set[str]) -> None:
@@ -288,10 +350,12 @@ def _closest(units: UnitGraph, unit: str, parts: Mapping[str, set[str]]) -> str:
     return max(sorted(parts), key=lambda s: sum(ties.get(u, 0.0) for u in parts[s] if u in ties))
 
 
-def _absorb_loners(units: UnitGraph, groups: list[set[str]], pinned: Mapping[str, str]) -> list[set[str]]:
+def _absorb_loners(units: UnitGraph, groups: list[set[str]], pinned: Mapping[str, str],
+                   size: Callable[[set[str]], int] = len) -> list[set[str]]:
     """A single unpinned unit is not a service: it joins the group it is most tied to, or
-    stays in the monolith when it has no ties at all."""
-    kept = [g for g in groups if len(g) > 1 or any(u in pinned for u in g)]
+    stays in the monolith when it has no ties at all. (`size` counts the units a folded
+    domain node stands for.)"""
+    kept = [g for g in groups if size(g) > 1 or any(u in pinned for u in g)]
     loners = {u for g in groups if g not in kept for u in g}
     for group in groups:
         if group in kept:
@@ -307,8 +371,8 @@ def _absorb_loners(units: UnitGraph, groups: list[set[str]], pinned: Mapping[str
     return kept
 
 
-def _finer_until(units: UnitGraph, free: UnitGraph, groups: list[set[str]], pinned: Mapping[str, str],
-                 options: ProposeOptions) -> list[set[str]]:
+def _finer_until(units: UnitGraph, groups: list[set[str]], pinned: Mapping[str, str],
+                 options: ProposeOptions, size: Callable[[set[str]], int] = len) -> list[set[str]]:
     """Too few groups for `--services N`: raise the resolution until the clustering itself
     finds at least N (merging back down to N then follows the data, not a blind split)."""
     resolution, best = options.resolution, groups
@@ -316,7 +380,7 @@ def _finer_until(units: UnitGraph, free: UnitGraph, groups: list[set[str]], pinn
         if len(best) >= (options.services or 0):
             break
         resolution *= 1.5
-        finer = _absorb_loners(units, _cluster(free, pinned, replace(options, resolution=resolution)), pinned)
+        finer = _absorb_loners(units, _cluster(units, pinned, replace(options, resolution=resolution)), pinned, size)
         if len(finer) > len(best):
             best = finer
     return best
@@ -341,6 +405,7 @@ def _merge_down(units: UnitGraph, groups: list[set[str]], count: int, pinned: Ma
     """Merge pairs of groups, most tied first (tie = weight between them over the geometric
     mean of their sizes), never two groups pinned to different services."""
     members = {i: set(g) for i, g in enumerate(groups)}
+    pins = {i: _pins(g, pinned) for i, g in members.items()}
     group_of = {u: i for i, g in members.items() for u in g}
     ties: dict[int, dict[int, float]] = {i: {} for i in members}
     for a in group_of:
@@ -350,11 +415,10 @@ def _merge_down(units: UnitGraph, groups: list[set[str]], count: int, pinned: Ma
                 ties[i][j] = ties[i].get(j, 0.0) + weight
     while len(members) > max(count, 1):
         candidates = [(weight / math.sqrt(len(members[i]) * len(members[j])), -i, -j)
-                      for i in members for j, weight in ties[i].items() if i < j and _may_merge(
-                          members[i], members[j], pinned)]
+                      for i in members for j, weight in ties[i].items() if i < j and _may_merge(pins[i], pins[j])]
         if not candidates:  # nothing tied left: merge the two smallest groups that may merge
             pairs = [(len(members[i]) + len(members[j]), i, j) for i in members for j in members
-                     if i < j and _may_merge(members[i], members[j], pinned)]
+                     if i < j and _may_merge(pins[i], pins[j])]
             if not pairs:
                 break
             _, i, j = min(pairs)
@@ -362,6 +426,7 @@ def _merge_down(units: UnitGraph, groups: list[set[str]], count: int, pinned: Ma
             _, i, j = max(candidates)
             i, j = -i, -j
         members[i] |= members.pop(j)
+        pins[i] |= pins.pop(j)
         for k, weight in ties.pop(j).items():
             ties[k].pop(j, None)
             if k != i:
@@ -371,8 +436,8 @@ def _merge_down(units: UnitGraph, groups: list[set[str]], count: int, pinned: Ma
     return list(members.values())
 
 
-def _may_merge(a: set[str], b: set[str], pinned: Mapping[str, str]) -> bool:
-    pins_a, pins_b = _pins(a, pinned), _pins(b, pinned)
+def _may_merge(pins_a: set[str], pins_b: set[str]) -> bool:
+    """Two groups may merge unless they hold pins of different services."""
     return not (pins_a and pins_b and pins_a != pins_b)
 
 
@@ -380,23 +445,65 @@ def _pins(group: set[str], pinned: Mapping[str, str]) -> set[str]:
     return {pinned[u] for u in group if u in pinned}
 
 
-def _name_groups(groups: list[set[str]], pinned: Mapping[str, str], depth: int) -> list[str]:
-    """A service is named after its pinned service, else its most common domain."""
-    names: list[str] = []
-    for group in groups:
-        pins = sorted(_pins(group, pinned))
-        if pins:
-            names.append(pins[0])
-            continue
-        domains = Counter(domain_of(u, depth) for u in group)
-        name = _service_name(max(sorted(domains), key=lambda d: domains[d]))
-        candidate, n = name, 2
-        while candidate in names or candidate in (MONOLITH, SHARED):
-            candidate, n = f"{name}-{n}", n + 1
-        names.append(candidate)
-    return names
+@dataclass(frozen=True)
+class _Naming:
+    domains: Mapping[str, DomainRef]
+    tables: Mapping[str, Counter]  # unit -> write sites per table
+    serving: set[str | None]  # units that hold operations
 
 
-def _service_name(domain: str) -> str:
+def _name_groups(groups: list[set[str]], pinned: Mapping[str, str], naming: _Naming) -> list[str]:
+    """A service is named after its pinned service, else its main domain (declared domains
+    before packages; the domain its operations come from); when two groups would share a
+    name, the second takes its next domain, the table it writes most, or its package path.
+    Never `name-2`."""
+    order = sorted(range(len(groups)), key=lambda i: (not _pins(groups[i], pinned), -len(groups[i]), sorted(groups[i])))
+    names: dict[int, str] = {}
+    for i in order:
+        candidates = sorted(_pins(groups[i], pinned))[:1] or _name_candidates(groups[i], naming)
+        taken = set(names.values()) | {MONOLITH, SHARED}
+        names[i] = next((c for c in candidates if c not in taken), None) or _unique(candidates[0], sorted(groups[i]),
+                                                                                   taken)
+    return [names[i] for i in range(len(groups))]
+
+
+def _name_candidates(group: set[str], naming: _Naming) -> list[str]:
+    refs = [(naming.domains[u], u in naming.serving) for u in sorted(group) if u in naming.domains]
+    declared = Counter({r.name: 0 for r, _ in refs if r.how != "package"})
+    packages = Counter({r.name: 0 for r, _ in refs if r.how == "package"})
+    for ref, serving in refs:  # a unit with operations counts for more than one without
+        (packages if ref.how == "package" else declared)[ref.name] += 1 + 2 * serving
+    ranked = [name for counts in (declared, packages) for name in _most_common(counts)]
+    main = service_name(ranked[0]) if ranked else "service"
+    written: Counter = Counter()
+    for unit in group:
+        written.update(naming.tables.get(unit, {}))
+    return [service_name(n) for n in ranked] + [f"{main}-{service_name(t)}" for t in _most_common(written)]
+
+
+def _most_common(counts: Counter) -> list[str]:
+    return [name for name, _ in sorted(counts.items(), key=lambda i: (-i[1], i[0]))]
+
+
+def _tables_written(graph: CodeGraph, unit: Mapping[str, str]) -> dict[str, Counter]:
+    """unit -> how many write sites each table has in it (names a service after its data)."""
+    written: dict[str, Counter] = {}
+    for source, target, data in graph.dependencies("writes"):
+        if target.startswith("table:") and source in unit:
+            written.setdefault(unit[source], Counter())[target.removeprefix("table:")] += data["count"]
+    return written
+
+
+def _unique(base: str, group: list[str], taken: set[str]) -> str:
+    """The last resort: the base name and the path of the group's first unit, as long as needed."""
+    parts = group[0].split(".")
+    for length in range(1, len(parts) + 1):
+        candidate = service_name(f"{base}-{'-'.join(parts[-length:])}")
+        if candidate not in taken:
+            return candidate
+    return service_name(f"{base}-{'-'.join(parts)}-{len(group)}")
+
+
+def service_name(domain: str) -> str:
     cleaned = "".join(c if c.isalnum() else "-" for c in domain.lower()).strip("-")
     return cleaned if cleaned and cleaned[0].isalpha() else f"svc-{cleaned or 'unit'}"

@@ -154,7 +154,7 @@ def test_the_module_table_explains_every_module(shop: tuple[CodeGraph, Placement
     assert [m.unit for m in model.modules] == graph.nodes("module")
     row = next(m for m in model.modules if m.unit == "shop.orders.checkout")
     assert row.place == placement.place_of("shop.orders.checkout") and row.size > 0
-    assert row.why.startswith("shop.orders.checkout is in orders:")
+    assert row.why.startswith("shop.orders.checkout is in orders (its domain: package shop.orders):")
 
 
 def test_the_service_map_draws_weighted_arrows_between_boxes(model: ReportModel) -> None:
