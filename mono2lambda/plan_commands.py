@@ -76,10 +76,16 @@ def show_command(plan_path: Path, graph_path: Path) -> int:
     return 2 if any(problem.severity == "error" for problem in problems) else 0
 
 
-def edit_command(name: str, edit: Callable[..., Edit]) -> Callable[[Callable[..., Any]], Any]:
-    """Turn a function that maps its arguments to an `Edit` call into a full command."""
+MakeEdit = Callable[[PlanDocument, list[str]], Edit]  # (plan, the graph's units) -> the edit
 
-    def decorate(parse: Callable[..., tuple[Any, ...]]) -> Any:
+
+def edit_command(name: str) -> Callable[[Callable[..., MakeEdit]], Any]:
+    """Turn a function that maps a command's arguments to its edit into a full command.
+
+    The edit gets the graph's units too, so a glob (`plan keep 'shop.web.*'`) acts on
+    every unit it matches."""
+
+    def decorate(parse: Callable[..., MakeEdit]) -> Any:
         @plan.command(name)
         @plan_options
         @handle_errors
@@ -87,7 +93,7 @@ def edit_command(name: str, edit: Callable[..., Edit]) -> Callable[[Callable[...
         def command(plan_path: Path, graph_path: Path, **arguments: Any) -> int:
             doc, graph = read_plan(plan_path), read_graph(graph_path)
             _validate(doc, graph)
-            result = edit(doc, *parse(**arguments))
+            result = parse(**arguments)(doc, units_of(graph, doc.plan.unit))
             if result.doc is not doc:
                 _validate(result.doc, graph, edited=True)
                 write_plan(plan_path, result.doc)
@@ -99,51 +105,73 @@ def edit_command(name: str, edit: Callable[..., Edit]) -> Callable[[Callable[...
     return decorate
 
 
-@edit_command("move", move)
+@edit_command("move")
 @click.argument("module")
 @click.argument("service")
-def move_command(module: str, service: str) -> tuple[str, str]:
-    """Move MODULE into SERVICE (created if new)."""
-    return module, service
+@click.option("--new", "new", is_flag=True, help="Create SERVICE (it must not exist yet).")
+def move_command(module: str, service: str, new: bool) -> MakeEdit:
+    """Move MODULE into SERVICE.
+
+    SERVICE must exist; pass --new to create it (so a typo never makes a service).
+    MODULE is a name, or a glob (`*`, `?`, `[...]`; quote it for the shell) that moves
+    every unit it matches, including units the plan lists by name elsewhere:
+
+    \b
+        mono2lambda plan move shop.cart orders
+        mono2lambda plan move 'shop.orders.*' orders
+        mono2lambda plan move shop.cart basket --new
+    """
+    return lambda doc, units: move(doc, module, service, units=units, new=new)
 
 
-@edit_command("merge", merge)
+@edit_command("merge")
 @click.argument("a")
 @click.argument("b")
-def merge_command(a: str, b: str) -> tuple[str, str]:
+def merge_command(a: str, b: str) -> MakeEdit:
     """Merge service B into service A (B disappears)."""
-    return a, b
+    return lambda doc, units: merge(doc, a, b)
 
 
-@edit_command("split", split)
+@edit_command("split")
 @click.argument("service")
 @click.option("--into", "into", multiple=True, required=True, metavar="NAME=MOD[,MOD...]",
               help="A new service and the modules it takes (repeatable).")
-def split_command(service: str, into: tuple[str, ...]) -> tuple[str, dict[str, list[str]]]:
+def split_command(service: str, into: tuple[str, ...]) -> MakeEdit:
     """Move some modules of SERVICE into new services; the rest stays."""
-    return service, _parse_into(into)
+    parts = _parse_into(into)
+    return lambda doc, units: split(doc, service, parts)
 
 
-@edit_command("rename", rename)
+@edit_command("rename")
 @click.argument("old")
 @click.argument("new")
-def rename_command(old: str, new: str) -> tuple[str, str]:
+def rename_command(old: str, new: str) -> MakeEdit:
     """Rename service OLD to NEW."""
-    return old, new
+    return lambda doc, units: rename(doc, old, new)
 
 
-@edit_command("keep", keep)
+@edit_command("keep")
 @click.argument("module")
-def keep_command(module: str) -> tuple[str]:
-    """Keep MODULE in the monolith."""
-    return (module,)
+def keep_command(module: str) -> MakeEdit:
+    """Keep MODULE in the monolith.
+
+    MODULE is a name, or a glob (`*`, `?`, `[...]`; quote it for the shell) that keeps
+    every unit it matches, including units the plan lists by name elsewhere:
+    `mono2lambda plan keep 'shop.*.views'`.
+    """
+    return lambda doc, units: keep(doc, module, units=units)
 
 
-@edit_command("share", share)
+@edit_command("share")
 @click.argument("module")
-def share_command(module: str) -> tuple[str]:
-    """Make MODULE a shared library, copied into each service that needs it."""
-    return (module,)
+def share_command(module: str) -> MakeEdit:
+    """Make MODULE a shared library, copied into each service that needs it.
+
+    MODULE is a name, or a glob (`*`, `?`, `[...]`; quote it for the shell) that shares
+    every unit it matches, including units the plan lists by name elsewhere:
+    `mono2lambda plan share 'shop.common.*'`.
+    """
+    return lambda doc, units: share(doc, module, units=units)
 
 
 @plan.command("score")

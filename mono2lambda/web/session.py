@@ -11,7 +11,7 @@ with the one `ScoringContext` built when the session opened.
 from __future__ import annotations
 
 import difflib
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +31,7 @@ from analyzer.boundaries.plan import (
     split,
     write_plan,
 )
+from analyzer.boundaries.plan.model import is_glob
 from analyzer.boundaries.plan.pins import pin, unpin
 from analyzer.errors import InputError, PlanError
 from analyzer.graph import CodeGraph
@@ -61,17 +62,28 @@ def _into(args: Args) -> dict[str, list[str]]:
     return {str(name): list(units) for name, units in into.items()}
 
 
-# op -> the plan edit it makes; args as in the CLI (`merge` puts b into a).
-OPERATIONS: dict[str, Callable[[PlanDocument, Args], Edit]] = {
-    "move": lambda doc, args: move(doc, _text(args, "unit"), _text(args, "service")),
-    "keep": lambda doc, args: keep(doc, _text(args, "unit")),
-    "share": lambda doc, args: share(doc, _text(args, "unit")),
-    "pin": lambda doc, args: pin(doc, _text(args, "unit")),
-    "unpin": lambda doc, args: unpin(doc, _text(args, "unit")),
-    "rename": lambda doc, args: rename(doc, _text(args, "old"), _text(args, "new")),
-    "merge": lambda doc, args: merge(doc, _text(args, "a"), _text(args, "b")),
-    "split": lambda doc, args: split(doc, _text(args, "service"), _into(args)),
+def _flag(args: Args, name: str) -> bool:
+    value = args.get(name, False)
+    if not isinstance(value, bool):
+        raise InputError(f"{name!r} must be true or false", hint=f"send args {{\"{name}\": true}} or leave it out")
+    return value
+
+
+# op -> the plan edit it makes, given the graph's units (so a glob acts on every unit it
+# matches); args as in the CLI (`merge` puts b into a; `move` creates a service only with
+# "new": true, which the page sends from its explicit "New service" action).
+OPERATIONS: dict[str, Callable[[PlanDocument, Args, Collection[str]], Edit]] = {
+    "move": lambda doc, args, units: move(doc, _text(args, "unit"), _text(args, "service"), units=units,
+                                          new=_flag(args, "new")),
+    "keep": lambda doc, args, units: keep(doc, _text(args, "unit"), units=units),
+    "share": lambda doc, args, units: share(doc, _text(args, "unit"), units=units),
+    "pin": lambda doc, args, units: pin(doc, _text(args, "unit")),
+    "unpin": lambda doc, args, units: unpin(doc, _text(args, "unit")),
+    "rename": lambda doc, args, units: rename(doc, _text(args, "old"), _text(args, "new")),
+    "merge": lambda doc, args, units: merge(doc, _text(args, "a"), _text(args, "b")),
+    "split": lambda doc, args, units: split(doc, _text(args, "service"), _into(args)),
 }
+GLOB_OPERATIONS = frozenset({"move", "keep", "share"})  # the edits that take a glob for `unit`
 
 
 class Session:
@@ -110,9 +122,9 @@ class Session:
             raise InputError(f"unknown edit {op!r}", hint="use one of: " + ", ".join(OPERATIONS))
         if not isinstance(args, Mapping):
             raise InputError("the edit's args must be an object", hint='for example {"unit": "shop.cart"}')
-        if "unit" in args:
-            self._require_unit(_text(args, "unit"))
-        result = operation(self._current.doc, args)
+        if "unit" in args and not (op in GLOB_OPERATIONS and is_glob(_text(args, "unit"))):
+            self._require_unit(_text(args, "unit"))  # a glob that matches nothing is the edit's own error
+        result = operation(self._current.doc, args, self._units)
         if result.doc is self._current.doc:
             return self.state(change=result.change)
         snapshot = self._snapshot(result.doc, result.change)

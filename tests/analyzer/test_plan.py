@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from analyzer import files as files_module
-from analyzer.boundaries.placement import MONOLITH, SHARED, Placement
+from analyzer.boundaries.placement import MONOLITH, SHARED, Placement, units_of
 from analyzer.boundaries.plan import (
     Invocation,
     PlanDocument,
@@ -299,7 +299,7 @@ def test_equal_entries_in_two_places_are_an_error() -> None:
 
 
 def test_move_to_a_new_service_keeps_comments() -> None:
-    edit = move(parse_plan(EXAMPLE), "shop.cart", "basket")
+    edit = move(parse_plan(EXAMPLE), "shop.cart", "basket", new=True)
     text = edit.doc.dumps()
     assert_comments_kept(text, "# the cart belongs with orders", "# cart eol")
     assert edit.doc.plan.service("basket").modules == ("shop.cart",)  # type: ignore[union-attr]
@@ -317,7 +317,7 @@ def test_move_out_of_a_glob_adds_an_exact_entry() -> None:
 
 
 def test_move_takes_pins_and_operations_along() -> None:
-    edit = move(parse_plan(EXAMPLE), "shop.orders.checkout", "checkout")
+    edit = move(parse_plan(EXAMPLE), "shop.orders.checkout", "checkout", new=True)
     checkout = edit.doc.plan.service("checkout")
     assert checkout is not None and checkout.pinned == ("shop.orders.checkout",)
     assert [op.function for op in checkout.operations or ()] == ["shop.orders.checkout.place_order",
@@ -364,7 +364,7 @@ def test_rename_keeps_order_and_comments() -> None:
 
 def test_an_edit_leaves_the_original_document_alone() -> None:
     doc = parse_plan(EXAMPLE)
-    move(doc, "shop.cart", "basket")
+    move(doc, "shop.cart", "basket", new=True)
     assert doc.dumps() == EXAMPLE and dump(doc.tree, doc.layout) == EXAMPLE
 
 
@@ -377,6 +377,9 @@ def test_moving_where_it_already_is_changes_nothing() -> None:
 @pytest.mark.parametrize(("call", "words"), [
     (lambda doc: move(doc, "shop.cart", "Bad Name"), "invalid service name"),
     (lambda doc: move(doc, "shop.cart", "monolith"), "plan keep"),
+    (lambda doc: move(doc, "shop.cart", "paymnts"), "no service named 'paymnts'"),
+    (lambda doc: move(doc, "shop.cart", "payments", new=True), "'payments' already exists"),
+    (lambda doc: move(doc, "shop.cart", "Bad Name", new=True), "invalid service name"),
     (lambda doc: merge(doc, "orders", "nope"), "no service named 'nope'"),
     (lambda doc: merge(doc, "orders", "orders"), "into itself"),
     (lambda doc: rename(doc, "orders", "payments"), "already exists"),
@@ -387,6 +390,121 @@ def test_bad_edits_say_how_to_fix(call, words: str) -> None:  # type: ignore[no-
     with pytest.raises(PlanError, match=words) as caught:
         call(parse_plan(EXAMPLE))
     assert caught.value.hint
+
+
+def test_moving_the_operations_keeps_the_comment_under_them() -> None:
+    text = move(parse_plan(EXAMPLE), "shop.orders.checkout", "payments").doc.dumps()
+    assert "    timeout: 30         # seconds, 1..900 (optional, default 30)\n  # payments talk to the bank\n" \
+           "  payments:\n" in text
+    assert text.count("# payments talk to the bank") == 1
+
+
+# -- a service must exist, or be asked for with new=True ---------------------------------
+
+
+def test_moving_to_an_unknown_service_suggests_the_closest_and_new() -> None:
+    with pytest.raises(PlanError, match="no service named 'paymnts'") as caught:
+        move(parse_plan(EXAMPLE), "shop.cart", "paymnts")
+    assert caught.value.hint == ("did you mean payments? services: orders, payments; pass --new to create a "
+                                 "service named paymnts")
+    assert caught.value.exit_code == 2
+
+
+def test_new_refuses_a_service_that_exists() -> None:
+    with pytest.raises(PlanError, match="service 'payments' already exists") as caught:
+        move(parse_plan(EXAMPLE), "shop.cart", "payments", new=True)
+    assert "drop --new" in (caught.value.hint or "")
+
+
+# -- globs act on every unit they match --------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def units(graph) -> list[str]:  # type: ignore[no-untyped-def]
+    return units_of(graph)
+
+
+def test_a_glob_moves_exactly_listed_units_too(units: list[str]) -> None:
+    text = EXAMPLE.replace("      - shop.payments   # the gateway\n",
+                           "      - shop.orders.history  # listed by name\n      - shop.payments   # the gateway\n")
+    edit = keep(parse_plan(text), "shop.orders.*", units=units)
+    assert edit.change == ("moved 2 modules matching shop.orders.* to monolith: 1 from orders, 1 from payments; "
+                           "2 operations dropped")
+    placement = assign(edit.doc.plan, units)
+    assert placement.place_of("shop.orders.history") == placement.place_of("shop.orders.checkout") == MONOLITH
+    assert edit.doc.plan.monolith == ("shop.orders.*", "shop.web.*")  # the glob moved, no name added
+    assert edit.doc.plan.service("payments").modules == ("shop.payments",)  # type: ignore[union-attr]
+    assert edit.doc.plan.service("orders").modules == ("shop.cart",)  # type: ignore[union-attr]
+    assert_comments_kept(edit.doc.dumps(), "# the cart belongs with orders", "# cart eol", "# the gateway")
+
+
+def test_a_glob_moved_into_a_service_takes_pins_and_operations(units: list[str]) -> None:
+    edit = move(parse_plan(EXAMPLE), "shop.orders.*", "payments", units=units)
+    payments = edit.doc.plan.service("payments")
+    assert payments is not None and payments.modules == ("shop.orders.*", "shop.payments")
+    assert payments.pinned == ("shop.orders.checkout",) and len(payments.operations or ()) == 2
+    assert edit.change == "moved 2 modules matching shop.orders.* to payments: 2 from orders"
+    text = edit.doc.dumps()
+    assert_comments_kept(text, "# the cart belongs with orders", "# cart eol", "# the gateway")
+    assert "  # payments talk to the bank\n  payments:\n" in text  # not carried off with the operations
+
+
+def test_a_longer_glob_elsewhere_gets_exact_entries(units: list[str]) -> None:
+    doc = plan_of("  orders:\n    modules: ['shop.orders*', shop.cart]\n", monolith="['shop.web*']")
+    edit = keep(doc, "shop.*.*", units=units)
+    assert edit.doc.plan.monolith == ("shop.*.*", "shop.orders.checkout", "shop.orders.history", "shop.web*")
+    assert edit.doc.plan.service("orders").modules == ("shop.orders*", "shop.cart")  # type: ignore[union-attr]
+    assert edit.change == "moved 2 modules matching shop.*.* to monolith: 2 from orders; 2 already there"
+    placement = assign(edit.doc.plan, units)
+    assert [unit for unit in units if placement.place_of(unit) != MONOLITH] == ["shop.cart", "shop.orders"]
+
+
+def test_a_glob_left_with_nothing_to_place_is_removed(units: list[str]) -> None:
+    edit = keep(parse_plan(EXAMPLE), "shop.orders*", units=units)
+    assert edit.change == ("moved 2 modules matching shop.orders* to monolith: 2 from orders; 1 already there; "
+                           "removed shop.orders.* (in orders): nothing else matched; 2 operations dropped")
+    assert edit.doc.plan.service("orders").modules == ("shop.cart",)  # type: ignore[union-attr]
+    assert edit.doc.plan.monolith == ("shop.orders*", "shop.web.*")
+    assert_comments_kept(edit.doc.dumps(), "# the cart belongs with orders", "# cart eol")
+
+
+def test_a_service_a_glob_empties_is_removed(units: list[str]) -> None:
+    edit = move(parse_plan(EXAMPLE), "shop.pay*", "orders", units=units)
+    assert edit.change == "moved 1 module matching shop.pay* to orders: 1 from payments; payments had nothing " \
+                          "left and was removed"
+    assert edit.doc.plan.service_names() == ["orders"]
+    assert edit.doc.plan.service("orders").modules == ("shop.orders.*", "shop.cart", "shop.pay*")  # type: ignore[union-attr]
+    assert_comments_kept(edit.doc.dumps(), "# the cart belongs with orders", "# cart eol")
+
+
+def test_share_and_a_new_service_take_globs(units: list[str]) -> None:
+    edit = share(parse_plan(EXAMPLE), "shop.c*", units=units)
+    assert edit.doc.plan.shared == ("shop.c*", "shop.common.*")
+    assert edit.change == "moved 2 modules matching shop.c* to shared: 1 from orders, 1 from monolith; " \
+                          "1 already there"
+    edit = move(parse_plan(EXAMPLE), "shop.[cp]a*", "basket", units=units, new=True)
+    assert edit.doc.plan.service("basket").modules == ("shop.[cp]a*",)  # type: ignore[union-attr]
+    assert edit.doc.plan.service_names() == ["basket", "orders"]
+
+
+def test_a_glob_whose_units_are_all_in_place_changes_nothing(units: list[str]) -> None:
+    doc = parse_plan(EXAMPLE)
+    edit = keep(doc, "shop.w*", units=units)
+    assert edit.doc is doc and edit.change == "shop.w* matches 2 modules, all already in monolith; nothing changed"
+
+
+def test_a_glob_that_matches_nothing_suggests_names(units: list[str]) -> None:
+    with pytest.raises(PlanError, match=r"the glob shop\.ordrs\.\* matches no module of the graph") as caught:
+        keep(parse_plan(EXAMPLE), "shop.ordrs.*", units=units)
+    assert "did you mean shop.orders" in (caught.value.hint or "")
+    with pytest.raises(PlanError) as caught:
+        move(parse_plan(EXAMPLE), "zzz*", "orders", units=units)
+    assert "`*` matches any characters" in (caught.value.hint or "")
+
+
+def test_a_glob_needs_the_units() -> None:
+    with pytest.raises(ValueError, match="needs the graph's units"):
+        keep(parse_plan(EXAMPLE), "shop.*")
 
 
 # -- generating a plan from a placement -------------------------------------------------

@@ -47,7 +47,7 @@ def test_show_lists_services_monolith_and_shared(files: tuple[Path, Path]) -> No
 
 
 def test_move_writes_the_file_and_says_what_changed(files: tuple[Path, Path]) -> None:
-    result = run(files, "move", "shop.cart", "basket")
+    result = run(files, "move", "shop.cart", "basket", "--new")
     assert result.exit_code == 0, result.output
     assert result.output == "moved shop.cart from orders to basket\n"
     text = files[0].read_text(encoding="utf-8")
@@ -87,7 +87,7 @@ def test_a_plan_that_does_not_fit_the_graph_stops_before_editing(files: tuple[Pa
 
 
 def test_an_edit_that_would_break_the_plan_is_not_written(files: tuple[Path, Path]) -> None:
-    result = run(files, "move", "shop.nope", "basket")
+    result = run(files, "move", "shop.nope", "payments")
     assert result.exit_code == 2
     assert "not written" in result.output and "shop.nope is not a module of the graph" in result.output
     assert files[0].read_text(encoding="utf-8") == EXAMPLE
@@ -111,6 +111,12 @@ def test_show_exits_2_on_errors(files: tuple[Path, Path]) -> None:
     (("merge", "orders", "nope"), "no service named 'nope'"),
     (("split", "orders", "--into", "basket"), "expected NAME=MODULE"),
     (("move", "shop.cart", "Basket"), "invalid service name"),
+    (("move", "shop.cart", "basket"), "no service named 'basket' (services: orders, payments; pass --new"),
+    (("move", "shop.cart", "paymnts"), "(did you mean payments? services: orders, payments; pass --new"),
+    (("move", "shop.cart", "payments", "--new"), "service 'payments' already exists (drop --new"),
+    (("keep", "shop.ordrs.*"), "the glob shop.ordrs.* matches no module of the graph (did you mean shop.orders"),
+    (("move", "zzz.*", "orders"), "the glob zzz.* matches no module of the graph"),
+    (("share", "shop.nothing?"), "the glob shop.nothing? matches no module"),
 ])
 def test_usage_errors_exit_2(files: tuple[Path, Path], args: tuple[str, ...], words: str) -> None:
     result = run(files, *args)
@@ -124,3 +130,38 @@ def test_missing_files_exit_2(tmp_path: Path, files: tuple[Path, Path]) -> None:
     assert result.exit_code == 2 and "no such plan file" in result.output
     result = run((files[0], tmp_path / "none.json"), "show")
     assert result.exit_code == 2 and "mono2lambda analyze" in result.output
+
+
+def test_a_glob_moves_every_unit_it_matches(files: tuple[Path, Path]) -> None:
+    files[0].write_text(EXAMPLE.replace("      - shop.payments   # the gateway\n",
+                                        "      - shop.orders.history\n      - shop.payments   # the gateway\n"),
+                        encoding="utf-8")
+    result = run(files, "keep", "shop.orders.*")
+    assert result.exit_code == 0, result.output
+    assert result.output == ("moved 2 modules matching shop.orders.* to monolith: 1 from orders, 1 from payments; "
+                             "2 operations dropped\n")
+    text = files[0].read_text(encoding="utf-8")
+    assert "monolith:               # units that stay in the monolith\n  - shop.orders.*\n  - shop.web.*\n" in text
+    assert "shop.orders.history" not in text and "# the cart belongs with orders" in text
+    shown = run(files, "show")
+    assert shown.exit_code == 0 and "monolith (7)\n" in shown.output
+
+
+@pytest.mark.parametrize(("args", "output"), [
+    (("move", "shop.orders.*", "basket", "--new"), "moved 2 modules matching shop.orders.* to basket: 2 from orders\n"),
+    (("share", "shop.c*"), "moved 2 modules matching shop.c* to shared: 1 from orders, 1 from monolith; "
+                           "1 already there\n"),
+    (("keep", "shop.w*"), "shop.w* matches 2 modules, all already in monolith; nothing changed\n"),
+])
+def test_globs_through_each_command(files: tuple[Path, Path], args: tuple[str, ...], output: str) -> None:
+    result = run(files, *args)
+    assert result.exit_code == 0, result.output
+    assert result.output == output
+
+
+def test_help_explains_globs_and_new() -> None:
+    result = CliRunner().invoke(app(), ["plan", "move", "--help"])
+    assert result.exit_code == 0
+    assert "--new" in result.output and "glob" in result.output and "'shop.orders.*'" in result.output
+    for command in ("keep", "share"):
+        assert "glob" in CliRunner().invoke(app(), ["plan", command, "--help"]).output

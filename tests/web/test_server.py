@@ -64,7 +64,7 @@ def test_the_page_is_served_with_the_token_only(server: SelectServer) -> None:
 
 
 def test_edit_undo_save_and_why_over_http(server: SelectServer, files: tuple[Path, Path]) -> None:
-    move = {"op": "move", "args": {"unit": "shop.cart", "service": "basket"}}
+    move = {"op": "move", "args": {"unit": "shop.cart", "service": "basket", "new": True}}
     status, state = call(server, "POST", "/api/edit", move)
     assert status == 200 and state["change"] == "moved shop.cart from orders to basket"
     assert call(server, "POST", "/api/undo", {})[1]["can_undo"] is False

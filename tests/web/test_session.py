@@ -53,7 +53,10 @@ def test_the_state_lists_places_scores_and_edges(session: Session, graph: CodeGr
 
 @pytest.mark.parametrize(("op", "args", "unit", "where"), [
     ("move", {"unit": "shop.cart", "service": "payments"}, "shop.cart", "payments"),
-    ("move", {"unit": "shop.cart", "service": "basket"}, "shop.cart", "basket"),
+    ("move", {"unit": "shop.cart", "service": "basket", "new": True}, "shop.cart", "basket"),
+    ("move", {"unit": "shop.orders.*", "service": "payments"}, "shop.orders.history", "payments"),
+    ("keep", {"unit": "shop.orders*"}, "shop.orders.checkout", "monolith"),
+    ("share", {"unit": "shop.c*"}, "shop.cart", "shared"),
     ("keep", {"unit": "shop.cart"}, "shop.cart", "monolith"),
     ("share", {"unit": "shop.payments"}, "shop.payments", "shared"),
     ("rename", {"old": "payments", "new": "billing"}, "shop.payments", "billing"),
@@ -65,6 +68,13 @@ def test_each_edit_changes_the_placement(session: Session, op: str, args: dict[s
     state = session.edit(op, args)
     assert place(state, unit) == where
     assert state["dirty"] is True and state["can_undo"] is True and state["change"]
+
+
+def test_a_glob_moves_every_unit_it_matches(session: Session) -> None:
+    state = session.edit("keep", {"unit": "shop.orders.*"})
+    assert place(state, "shop.orders.checkout") == place(state, "shop.orders.history") == "monolith"
+    assert state["change"] == "moved 2 modules matching shop.orders.* to monolith: 2 from orders; 2 operations dropped"
+    assert session.doc.plan.monolith == ("shop.orders.*", "shop.web.*")
 
 
 def test_pin_and_unpin(session: Session) -> None:
@@ -105,7 +115,7 @@ def test_an_edit_that_changes_nothing_is_not_an_undo_step(session: Session) -> N
 
 
 def test_save_writes_the_plan_and_keeps_its_comments(session: Session) -> None:
-    session.edit("move", {"unit": "shop.cart", "service": "basket"})
+    session.edit("move", {"unit": "shop.cart", "service": "basket", "new": True})
     state = session.save()
     text = session.path.read_text(encoding="utf-8")
     assert state["dirty"] is False and state["change"] == f"saved {session.path}"
@@ -138,6 +148,11 @@ def test_why_explains_a_unit(session: Session) -> None:
     ("move", {"unit": "shop.cart"}, "the edit needs 'service'"),
     ("move", {"unit": "shop.cart", "service": "Not A Name"}, "invalid service name"),
     ("move", {"unit": "shop.cart", "service": "monolith"}, "'monolith' is not a service"),
+    ("move", {"unit": "shop.cart", "service": "basket"}, "no service named 'basket'"),
+    ("move", {"unit": "shop.cart", "service": "payments", "new": True}, "'payments' already exists"),
+    ("move", {"unit": "shop.cart", "service": "basket", "new": "yes"}, "'new' must be true or false"),
+    ("keep", {"unit": "shop.ordrs.*"}, "the glob shop.ordrs.\\* matches no module"),
+    ("pin", {"unit": "shop.orders.*"}, "shop.orders.\\* is not a module of the graph"),
     ("rename", {"old": "nope", "new": "x"}, "no service named 'nope'"),
     ("rename", {"old": "orders", "new": "payments"}, "already exists"),
     ("merge", {"a": "orders", "b": "orders"}, "into itself"),

@@ -6,7 +6,6 @@
 
 from __future__ import annotations
 
-import copy
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -43,8 +42,12 @@ class PlanDocument:
         return line_of(self.tree, *path)
 
     def edited_tree(self) -> Tree:
-        """A deep copy of the tree to edit (comments included); this document stays as it is."""
-        return copy.deepcopy(self.tree)
+        """A fresh tree to edit (comments included); this document stays as it is.
+
+        Parsed again from `text` (which the tree always comes from) rather than deep-copied:
+        ruamel shares one comment token between a key and the list under it, and a deep
+        copy splits it in two, so a comment moved into one of them would not be written."""
+        return load(self.text)
 
     def with_tree(self, tree: Tree) -> PlanDocument:
         """The document an edited tree makes, validated as if a person had written it."""

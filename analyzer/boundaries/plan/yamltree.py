@@ -111,6 +111,8 @@ def take(container: Container, key: Any) -> str | None:
     scalar = not isinstance(container[key], CommentedMap | CommentedSeq)
     token = _tail_token(container, key)
     eol, following = _split(token.value if token else "")
+    if token is not None and following and not scalar:
+        token.value = eol or "\n"  # the lines below belong here, not to the value that may be put elsewhere
     del container[key]
     if not container:
         container.fa.set_flow_style()  # `key: []  # comment`; a block `[]` under a commented key is not YAML
@@ -193,6 +195,12 @@ def _append_following(container: Container, key: Any, following: str) -> None:
 def _keep_before_first(container: Container, following: str) -> None:
     """Comments that followed a removed first entry now stand before the new first entry."""
     comment = container.ca.comment
+    if comment and isinstance(comment[0], CommentToken):
+        # the key's own end-of-line comment (`modules:  # ...`): ruamel writes the lines
+        # before the first entry only from this token, not from the list after it
+        eol, lines = _split(comment[0].value)
+        comment[0].value = (eol or "\n") + lines + following
+        return
     if comment is None:
         container.ca.comment = comment = [None, []]
     while len(comment) < 2:
