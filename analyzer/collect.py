@@ -4,6 +4,10 @@ never stops the run.
 
 Facts travel from the workers, and sit in the cache, as pickled bytes: the workers
 pickle anyway to send them, and keeping those bytes makes saving the cache a copy.
+A pickle runs code when loaded and the cache sits next to the analysed code (a cloned
+repository can ship one), so the cache file is `MAGIC + HMAC-SHA256(key, body) + body`
+with the key outside the tree (cachekey.py); a file whose signature does not match is
+never unpickled: it is ignored, with an info line, and the files are parsed again.
 """
 
 from __future__ import annotations
@@ -12,12 +16,14 @@ import gc
 import hashlib
 import os
 import pickle
+import sys
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
 from . import ANALYZER_VERSION
+from .cachekey import SIGNATURE_BYTES, cache_key, key_dir, sign, verified
 from .facts import Diagnostic, FileFacts
 from .files import write_atomic
 from .parse import extract_facts
@@ -26,6 +32,7 @@ from .sources import SourceFile
 Progress = Callable[[int, int], None]  # (done, total)
 PARALLEL_THRESHOLD = 64  # below this many files to parse, a pool costs more than it saves
 CACHE_FILE = "facts.pickle"
+CACHE_MAGIC = b"M2L-FACTS-HMAC-SHA256\n"
 MAX_FILE_BYTES = 2_000_000
 
 
@@ -44,6 +51,14 @@ class CollectStats:
     files: int
     parsed: int
     cached: int
+    cache_note: str | None = None  # why a cache file there was not used, when it was not
+
+
+def _info(line: str) -> None:
+    print(f"info: {line}", file=sys.stderr)
+
+
+Note = Callable[[str], None]
 
 
 def read_sources(sources: tuple[SourceFile, ...], max_file_bytes: int = MAX_FILE_BYTES) -> list[SourceText]:
@@ -59,9 +74,12 @@ def fingerprint(texts: list[SourceText], *extra: object) -> str:
 
 
 def collect_facts(texts: list[SourceText], cache_dir: Path | None, *, jobs: int | None = None,
-                  progress: Progress | None = None) -> tuple[list[FileFacts], CollectStats]:
-    """Facts for every file, in the order given."""
-    cache = _load_cache(cache_dir)
+                  progress: Progress | None = None, note: Note = _info) -> tuple[list[FileFacts], CollectStats]:
+    """Facts for every file, in the order given; `note` gets the reason a cache file was ignored."""
+    key = cache_key() if cache_dir is not None else None
+    cache, cache_note = _load_cache(cache_dir, key)
+    if cache_note is not None:
+        note(cache_note)
     blobs: dict[str, bytes] = {}
     todo: list[tuple[bytes, str, str, bool]] = []
     for text in texts:
@@ -76,10 +94,10 @@ def collect_facts(texts: list[SourceText], cache_dir: Path | None, *, jobs: int 
         if progress:
             progress(done, len(todo))
     new_cache = {t.key: blobs[t.source.relpath] for t in texts if t.key is not None}
-    if cache_dir is not None and new_cache.keys() != cache.keys():
-        _save_cache(cache_dir, new_cache)
+    if cache_dir is not None and key is not None and new_cache.keys() != cache.keys():
+        _save_cache(cache_dir, new_cache, key)
     facts = [text.problem or pickle.loads(blobs[text.source.relpath]) for text in texts]
-    return facts, CollectStats(len(texts), len(todo), len(texts) - len(todo))
+    return facts, CollectStats(len(texts), len(todo), len(texts) - len(todo), cache_note)
 
 
 def _file_key(source: SourceFile, data: bytes) -> str:
@@ -124,21 +142,35 @@ def _extract_all(todo: list[tuple[bytes, str, str, bool]], jobs: int | None) -> 
         yield from pool.map(_extract, todo, chunksize=chunk)
 
 
-def _load_cache(cache_dir: Path | None) -> dict[str, bytes]:
-    """The previous run's facts; a missing, old or damaged cache is simply rebuilt."""
+def _load_cache(cache_dir: Path | None, key: bytes | None) -> tuple[dict[str, bytes], str | None]:
+    """The previous run's facts, and why a cache file was not used; a missing or old cache is rebuilt.
+
+    Nothing is unpickled unless its signature matches this user's key."""
     if cache_dir is None:
-        return {}
+        return {}, None
+    path = cache_dir / CACHE_FILE
     try:
-        with (cache_dir / CACHE_FILE).open("rb") as handle:
-            document = pickle.load(handle)
+        data = path.read_bytes()
+    except OSError:
+        return {}, None
+    if key is None:
+        return {}, (f"{path}: not used: the key that signs the cache cannot be read or made in {key_dir()} "
+                    "(files are parsed again)")
+    head = len(CACHE_MAGIC) + SIGNATURE_BYTES
+    body = data[head:]
+    if not data.startswith(CACHE_MAGIC) or not verified(key, data[len(CACHE_MAGIC):head], body):
+        return {}, (f"{path}: ignored: not signed by this user's key (a cache made elsewhere, e.g. shipped with "
+                    "the analysed tree, is never loaded); files are parsed again")
+    try:
+        document = pickle.loads(body)
         if document.get("version") != ANALYZER_VERSION:
-            return {}
-        return dict(document["facts"])
-    except (OSError, EOFError, pickle.UnpicklingError, AttributeError, KeyError, TypeError, ValueError):
-        return {}
+            return {}, None
+        return dict(document["facts"]), None
+    except (EOFError, pickle.UnpicklingError, AttributeError, KeyError, TypeError, ValueError):
+        return {}, None
 
 
-def _save_cache(cache_dir: Path, facts: dict[str, bytes]) -> None:
+def _save_cache(cache_dir: Path, facts: dict[str, bytes], key: bytes) -> None:
     cache_dir.mkdir(parents=True, exist_ok=True)
-    write_atomic(cache_dir / CACHE_FILE,
-                 pickle.dumps({"version": ANALYZER_VERSION, "facts": facts}, protocol=pickle.HIGHEST_PROTOCOL))
+    body = pickle.dumps({"version": ANALYZER_VERSION, "facts": facts}, protocol=pickle.HIGHEST_PROTOCOL)
+    write_atomic(cache_dir / CACHE_FILE, CACHE_MAGIC + sign(key, body) + body)

@@ -1,0 +1,56 @@
+"""The analysis cache sits next to the analysed code: a pickle planted there must never run."""
+
+from __future__ import annotations
+
+import os
+import pickle
+import stat
+from pathlib import Path
+
+import pytest
+
+from analyzer.cachekey import KEY_DIR_VARIABLE, KEY_FILE
+from analyzer.collect import CACHE_FILE, CACHE_MAGIC
+from analyzer.pipeline import AnalyzeOptions, analyze
+
+
+class _Planted:
+    def __init__(self, marker: Path) -> None:
+        self.marker = marker
+
+    def __reduce__(self) -> tuple[object, tuple[str, str]]:
+        return (Path.write_text, (str(self.marker), "pwned"))  # type: ignore[return-value]
+
+
+def _tree(root: Path) -> Path:
+    (root / "app").mkdir(parents=True)
+    (root / "app" / "__init__.py").write_text("")
+    (root / "app" / "core.py").write_text("def f():\n    return 1\n")
+    return root
+
+
+@pytest.mark.parametrize("signed_with_a_foreign_key", [False, True])
+def test_a_planted_cache_pickle_is_never_loaded(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                signed_with_a_foreign_key: bool) -> None:
+    root = _tree(tmp_path / "repo")
+    out = root / ".mono2lambda"
+    marker = tmp_path / "marker"
+    payload = pickle.dumps(_Planted(marker))
+    if signed_with_a_foreign_key:
+        payload = CACHE_MAGIC + b"\0" * 32 + payload
+    (out / "cache").mkdir(parents=True)
+    (out / "cache" / CACHE_FILE).write_bytes(payload)
+    result = analyze(root, out, AnalyzeOptions(jobs=1))
+    assert not marker.exists()
+    assert result.stats.parsed == result.stats.files and result.stats.cache_note
+    assert "ignored: not signed" in capsys.readouterr().err
+    # the rewritten cache is signed and is used by the next run
+    (root / "app" / "core.py").write_text("def f():\n    return 2\n")
+    again = analyze(root, out, AnalyzeOptions(jobs=1))
+    assert again.stats.cached >= 1 and again.stats.cache_note is None
+
+
+def test_the_key_is_made_private_outside_the_tree(tmp_path: Path) -> None:
+    key_file = Path(os.environ[KEY_DIR_VARIABLE]) / KEY_FILE
+    analyze(_tree(tmp_path / "repo"), tmp_path / "out", AnalyzeOptions(jobs=1))
+    assert key_file.is_file() and stat.S_IMODE(key_file.stat().st_mode) == 0o600
