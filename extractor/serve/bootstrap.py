@@ -16,6 +16,12 @@ server's console as they would to CloudWatch. Messages:
     worker -> server, per call:    {"id": REQUEST_ID, "payload": JSON_TEXT} | {"id": REQUEST_ID, "error": ERROR}
 ERROR is Lambda's error payload, with Lambda's error names for what the runtime itself
 detects (Runtime.ImportModuleError, Runtime.HandlerNotFound, Runtime.MarshalError, ...).
+
+Containment: the process's address space is limited to the function's MemorySize
+(RLIMIT_AS, from AWS_LAMBDA_FUNCTION_MEMORY_SIZE) before the handler is loaded; a
+MemoryError answers `{"id": ..., "out_of_memory": true}` and the worker exits, as Lambda
+ends an environment that ran out of memory. A process the handler forked never answers
+and never reads a request: only the worker itself speaks on the pipes.
 """
 
 from __future__ import annotations
@@ -23,6 +29,7 @@ from __future__ import annotations
 import importlib
 import json
 import os
+import resource
 import sys
 import time
 import traceback
@@ -64,6 +71,8 @@ def main(argv: list[str]) -> None:
     for fd in (int(fd_in), int(fd_out)):  # processes the handler starts must not hold the pipes open
         os.set_inheritable(fd, False)
     answers = os.fdopen(int(fd_out), "w", encoding="utf-8")
+    limit_memory(os.environ.get("AWS_LAMBDA_FUNCTION_MEMORY_SIZE"))
+    worker = os.getpid()
     try:
         handler = load_handler(handler_name)
     except InitError as error:
@@ -75,7 +84,19 @@ def main(argv: list[str]) -> None:
     send(answers, {"ready": True})
     with os.fdopen(int(fd_in), "r", encoding="utf-8") as requests:
         for line in requests:
-            send(answers, invoke(handler, json.loads(line)))
+            answer = invoke(handler, json.loads(line))
+            if os.getpid() != worker:  # a process the handler forked returned from it: it must not answer
+                os._exit(0)
+            send(answers, answer)
+            if answer.get("out_of_memory"):
+                os._exit(1)
+
+
+def limit_memory(megabytes: str | None) -> None:
+    """The function's MemorySize as the limit of this process's address space."""
+    if megabytes and megabytes.isdigit():
+        size = int(megabytes) * 1024 * 1024
+        resource.setrlimit(resource.RLIMIT_AS, (size, size))
 
 
 def load_handler(name: str) -> Handler:
@@ -100,6 +121,9 @@ def invoke(handler: Handler, request: dict[str, Any]) -> dict[str, Any]:
     answer: dict[str, Any] = {"id": request["id"]}
     try:
         result = handler(request["event"], LambdaContext(request))
+    except MemoryError:
+        answer["out_of_memory"] = True
+        return answer
     except Exception as error:
         answer["error"] = exception_object(error)
         return answer

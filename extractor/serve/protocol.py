@@ -137,6 +137,11 @@ def exited(request_id: str, returncode: int | None) -> Outcome:
     return failed("Runtime.ExitError", f"RequestId: {request_id} Error: Runtime exited with error: {status}")
 
 
+def out_of_memory(request_id: str, memory_mb: int) -> Outcome:
+    return failed("Runtime.OutOfMemory", f"RequestId: {request_id} Error: Runtime exited with error: signal: killed "
+                  f"(the function used more than its MemorySize, {memory_mb} MB)")
+
+
 def limit_response_size(outcome: Outcome) -> Outcome:
     if len(outcome.payload) <= RESPONSE_LIMIT:
         return outcome

@@ -14,15 +14,20 @@ read the queue right away. So here a function's Event calls run one at a time in
 order, and a RequestResponse call to the same function first waits until the Event calls
 accepted before it have finished. A caller therefore sees its own earlier asynchronous
 calls as done, and the suite behaves the same as with the in-process transport; code that
-is really racy still shows up when it runs on AWS. The wait gives up when the Event calls
-make no progress for a whole timeout (an Event handler that synchronously calls its own
-function would otherwise wait for itself).
+is really racy still shows up when it runs on AWS. The wait is bounded: after the
+function's timeout in all (however many Event calls are queued) the call runs anyway, and
+`on_note` says so (an Event handler that synchronously calls its own function would
+otherwise wait for itself).
+
+Closing drains: the Event calls already accepted still run, until a shared deadline;
+those that could not run by then are counted and reported, never dropped silently.
 """
 
 from __future__ import annotations
 
 import queue
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -32,6 +37,11 @@ from .protocol import Outcome, failed
 from .worker import INIT_TIMEOUT, Worker
 
 DEFAULT_MAX_WORKERS = 4
+Note = Callable[[str], None]
+
+
+def _ignore(_: str) -> None:
+    return None
 
 
 @dataclass(frozen=True)
@@ -52,8 +62,11 @@ class _StartFailed(Exception):
 
 class FunctionRunner:
     def __init__(self, spec: FunctionSpec, new_worker: Callable[[], Worker],
-                 max_workers: int = DEFAULT_MAX_WORKERS) -> None:
+                 max_workers: int = DEFAULT_MAX_WORKERS, on_note: Note = _ignore) -> None:
         self.spec = spec
+        self._on_note = on_note
+        self._dropping = False
+        self.dropped = 0
         self._new_worker = new_worker
         self._max_workers = max_workers
         self._pool = threading.Condition()
@@ -79,12 +92,27 @@ class FunctionRunner:
                 self._drainer.start()
         self._events.put((call, done))
 
-    def close(self) -> None:
+    def close(self, deadline: float | None = None) -> int:
+        """Run the Event calls still queued until `deadline` (time.monotonic()), then kill every worker
+        (and all it started); returns how many accepted Event calls did not run (also reported)."""
         self._events.put(None)
+        drainer = self._drainer
+        if drainer is not None:
+            drainer.join(timeout=max(0.0, (deadline if deadline is not None else time.monotonic()) - time.monotonic()))
+        with self._order:
+            self._dropping = True
         with self._pool:
             workers, self._idle = list(self._workers), []
         for worker in workers:
             worker.kill()
+        if drainer is not None:
+            drainer.join(timeout=INIT_TIMEOUT)
+        with self._order:
+            self.dropped = self._accepted - self._finished
+        if self.dropped:
+            self._on_note(f"[{self.spec.name}] {self.dropped} accepted Event call(s) did not run before serve "
+                          "stopped (the drain deadline passed)")
+        return self.dropped
 
     def _run(self, call: Call) -> Outcome:
         try:
@@ -131,10 +159,16 @@ class FunctionRunner:
             else:
                 self._workers.discard(worker)
             self._pool.notify()
+        if not worker.alive:
+            worker.kill()  # whatever it started is still in its process group
 
     def _drain(self) -> None:
         while (item := self._events.get()) is not None:
             call, done = item
+            with self._order:
+                dropping = self._dropping
+            if dropping:  # serve is stopping and the drain deadline passed: counted by close()
+                continue
             try:
                 done(self._run(call))
             except Exception as error:  # a bug of serve's must not stop the Event calls that follow
@@ -145,9 +179,17 @@ class FunctionRunner:
                     self._order.notify_all()
 
     def _wait_for_earlier_events(self) -> None:
-        patience = self.spec.timeout + INIT_TIMEOUT
+        """Wait at most the function's timeout in all; say so when the earlier Event calls are not done by then."""
+        deadline = time.monotonic() + self.spec.timeout
         with self._order:
             target = self._accepted
             while self._finished < target:
-                if not self._order.wait(timeout=patience):
-                    return  # no Event call finished for a whole timeout: do not wait for ever
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    pending = target - self._finished
+                    break
+                self._order.wait(timeout=left)
+            else:
+                return
+        self._on_note(f"[{self.spec.name}] a RequestResponse call waited {self.spec.timeout} s (the function's "
+                      f"timeout) for {pending} earlier Event call(s) and runs without waiting longer")

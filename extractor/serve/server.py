@@ -41,6 +41,7 @@ from .worker import Worker
 HOST = "127.0.0.1"  # never another interface: the endpoint runs code for whoever can reach it
 DEFAULT_PORT = 9001
 MAX_BODY = 16 * 1024 * 1024  # bytes read at most; a larger body is refused without reading it
+DRAIN_SECONDS = 10.0  # how long stopping waits for the Event calls already accepted
 
 
 @dataclass(frozen=True)
@@ -66,8 +67,9 @@ class LambdaServer:
         self._environ = dict(os.environ if environ is None else environ)
         self._region = region_of(self._environ)
         self._on_invocation = on_invocation
-        self._runners = {spec.name: FunctionRunner(spec, self._worker_factory(plan, spec, on_line), max_workers)
-                         for spec in plan.functions}
+        self._on_line = on_line
+        self._runners = {spec.name: FunctionRunner(spec, self._worker_factory(plan, spec, on_line), max_workers,
+                                                   on_line) for spec in plan.functions}
         self.counts: Counter[str] = Counter()
         self._lock = threading.Lock()
         self._http: _HttpServer | None = None
@@ -84,12 +86,17 @@ class LambdaServer:
         threading.Thread(target=self._http.serve_forever, daemon=True, name="m2l-serve-http").start()
         return self.url
 
-    def stop(self) -> None:
+    def stop(self, drain: float = DRAIN_SECONDS) -> int:
+        """Stop listening, let the queued Event calls run for up to `drain` seconds in all, then kill every
+        worker and what it started; returns (and reports) how many accepted Event calls did not run."""
         if self._http is not None:
             self._http.shutdown()
             self._http.server_close()
-        for runner in self._runners.values():
-            runner.close()
+        deadline = time.monotonic() + drain
+        dropped = sum(runner.close(deadline) for runner in self._runners.values())
+        if dropped:
+            self._on_line(f"serve stopped: {dropped} accepted Event call(s) were dropped")
+        return dropped
 
     def __enter__(self) -> LambdaServer:
         self.start()

@@ -1,7 +1,12 @@
 """One worker process: a function's package loaded in a Python of its own, and the pipes to it.
 
-The process runs bootstrap.py (see there for why `-I -S -B`, and the message format) in a
-session of its own, so that killing it on a timeout also ends whatever the handler started.
+The process runs bootstrap.py (see there for why `-I -S -B`, the message format and the
+memory limit) in a session of its own, so that killing it (a timeout, an exit, serve's
+end) kills its whole process group: whatever the handler started ends with it.
+Every answer carries its request's id and must match the call waiting for it: an answer
+for another request (a handler that forked and answered twice, or wrote to the answer
+pipe) would hand one caller another's answer, so the worker is killed instead and the
+call fails with `Runtime.InvalidResponse` (the runner starts a fresh worker).
 Its stdout and stderr are read line by line by two threads and handed to `on_line` with
 the function's name in front; its answers are read by a third thread into a queue, so an
 invocation can wait for its answer with a timeout.
@@ -25,7 +30,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from .functions import FunctionSpec
-from .protocol import Outcome, exited, failed, timed_out
+from .protocol import Outcome, exited, failed, out_of_memory, timed_out
 
 INIT_TIMEOUT = 10.0  # seconds, Lambda's limit for a function's init phase
 STOP_GRACE = 2.0  # seconds a worker gets to exit once its request pipe is closed
@@ -80,6 +85,14 @@ class Worker:
             return timed_out(request_id, timeout)
         if answer is None:
             return exited(request_id, self._exit_code())
+        if answer.get("id") != request_id:
+            self.kill()
+            return failed("Runtime.InvalidResponse", f"RequestId: {request_id} Error: the worker answered "
+                          f"{_clip(answer.get('id'))} instead (a handler that forks and returns in both processes, "
+                          "or writes to the runtime's answer pipe); the worker was killed and will be replaced")
+        if answer.get("out_of_memory"):
+            self.kill()
+            return out_of_memory(request_id, self.spec.memory)
         return _outcome(answer)
 
     def stop(self) -> None:
@@ -88,18 +101,19 @@ class Worker:
             with contextlib.suppress(OSError):  # the worker is gone already
                 self._requests.close()
         if self._process is not None:
-            try:
+            with contextlib.suppress(subprocess.TimeoutExpired):
                 self._process.wait(timeout=STOP_GRACE)
-            except subprocess.TimeoutExpired:
-                self.kill()
+            self.kill()  # the worker, if it is still there, and whatever it started
 
     def kill(self) -> None:
-        if self._process is None or self._process.poll() is not None:
+        """Kill the worker's whole process group, also when the worker itself has exited already."""
+        if self._process is None:
             return
-        try:
+        with contextlib.suppress(OSError):  # the group is empty: nothing is left to kill
             os.killpg(self._process.pid, signal.SIGKILL)
-        except OSError:
-            self._process.kill()
+        if self._process.poll() is None:
+            with contextlib.suppress(OSError):
+                self._process.kill()
         self._process.wait()
 
     def _spawn(self, request_read: int, answer_write: int) -> subprocess.Popen[bytes]:
@@ -166,6 +180,11 @@ def _outcome(answer: dict[str, Any]) -> Outcome:
     if error is not None:
         return Outcome(json.dumps(error).encode(), str(error.get("errorType", "Unhandled")))
     return Outcome(str(answer.get("payload", "null")).encode())
+
+
+def _clip(value: object, limit: int = 60) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else text[:limit] + "..."
 
 
 def _log_stream() -> str:
