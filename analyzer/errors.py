@@ -14,6 +14,12 @@ from collections.abc import Sequence
 from typing import Any
 
 
+def clip(value: object, limit: int = 80) -> str:
+    """`repr(value)`, cut to `limit` characters: an error message never prints a user's value whole."""
+    text = repr(value)
+    return text if len(text) <= limit else f"{text[:limit]}... ({len(text)} characters)"
+
+
 class Mono2LambdaError(Exception):
     exit_code = 1
 

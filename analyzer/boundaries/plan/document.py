@@ -14,9 +14,10 @@ from ...errors import PlanError
 from ...files import write_atomic
 from .model import Plan, Problem
 from .schema import plan_of_tree
-from .yamltree import Layout, Tree, YAMLSyntaxError, dump, guess_layout, line_of, load
+from .yamltree import MAX_DEPTH, Layout, Tree, YAMLSyntaxError, dump, guess_layout, line_of, load
 
 DEFAULT_PLAN = "boundaries.yaml"
+MAX_PLAN_BYTES = 5_000_000  # a plan of 10,000 modules is about 400 kB
 
 
 @dataclass(frozen=True)
@@ -56,10 +57,14 @@ class PlanDocument:
 
 def parse_plan(text: str, filename: str = DEFAULT_PLAN) -> PlanDocument:
     """Parse and validate plan text; raises PlanError listing every problem with its line."""
+    _check_size(len(text.encode("utf-8", "surrogatepass")), filename)
     try:
         tree: Any = load(text)
     except YAMLSyntaxError as error:
         raise _syntax_error(error, filename) from None
+    except RecursionError:  # MAX_DEPTH keeps this from happening; never an internal error all the same
+        raise plan_error([Problem(1, "error", "the plan nests too deeply to be read",
+                                  "a plan needs a few levels: services, their keys, their lists")], filename) from None
     plan, problems = plan_of_tree(tree)
     if plan is None:
         if not text.strip():
@@ -72,6 +77,7 @@ def parse_plan(text: str, filename: str = DEFAULT_PLAN) -> PlanDocument:
 def read_plan(path: Path | str) -> PlanDocument:
     path = Path(path)
     try:
+        _check_size(path.stat().st_size, str(path))
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise PlanError(f"{path}: no such plan file", hint="run `mono2lambda propose` to write one, or pass "
@@ -97,12 +103,28 @@ def plan_error(problems: list[Problem], filename: str) -> PlanError:
     return PlanError("\n".join(lines), problems=errors)
 
 
+def clip_text(text: str, limit: int = 200) -> str:
+    return text if len(text) <= limit else f"{text[:limit]}..."
+
+
+def _check_size(size: int, filename: str) -> None:
+    if size > MAX_PLAN_BYTES:
+        raise plan_error([Problem(1, "error", f"the plan is {size:,} bytes, over the {MAX_PLAN_BYTES:,}-byte limit",
+                                  "a plan lists services and module globs; write globs instead of every module")],
+                         filename)
+
+
 def _syntax_error(error: YAMLSyntaxError, filename: str) -> PlanError:
     mark = error.problem_mark or error.context_mark
     line = mark.line + 1 if mark is not None else 1
-    what = error.problem or error.context or "invalid YAML"
+    what = clip_text(error.problem or error.context or "invalid YAML")
     if "duplicate key" in str(error):
         hint = "each key may appear once in a mapping; merge the two entries"
+    elif "anchors and aliases" in what:
+        hint = "write the values out instead of &anchor / *alias (quote a glob that starts with '*')"
+    elif "maximum depth" in what:
+        what = f"the plan nests deeper than {MAX_DEPTH} levels"
+        hint = "a plan needs a few levels: services, their keys, their lists"
     else:
         hint = "fix the YAML syntax at that line (indentation, a missing ':' or an unclosed quote or bracket)"
     return plan_error([Problem(line, "error", f"invalid YAML: {what}", hint)], filename)

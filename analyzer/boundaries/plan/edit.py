@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
 from typing import Any
 
-from ...errors import PlanError
+from ...errors import PlanError, clip
 from ..placement import MONOLITH, RESERVED, SHARED
 from .assign import Entry, assign, entries_of, winners
 from .document import PlanDocument
@@ -391,13 +391,13 @@ def _check_split(doc: PlanDocument, service: str, into: dict[str, list[str]]) ->
 
 def _require_service(doc: PlanDocument, name: str) -> None:
     if doc.plan.service(name) is None:
-        raise PlanError(f"{doc.filename}: no service named {name!r}", hint=_services_hint(doc, name))
+        raise PlanError(f"{doc.filename}: no service named {clip(name)}", hint=_services_hint(doc, name))
 
 
 def _require_target(doc: PlanDocument, name: str) -> None:
     """A move goes into a service that exists: a typo must not create one (`--new` does)."""
     if doc.plan.service(name) is None:
-        raise PlanError(f"{doc.filename}: no service named {name!r}",
+        raise PlanError(f"{doc.filename}: no service named {clip(name)}",
                         hint=f"{_services_hint(doc, name)}; pass --new to create a service named {name}")
 
 
@@ -412,13 +412,13 @@ def _check_new_service(doc: PlanDocument, name: str, *,
                        hint: str = "choose another name, or use `plan merge` to combine services") -> None:
     _check_service_name(name)
     if doc.plan.service(name) is not None:
-        raise PlanError(f"{doc.filename}: service {name!r} already exists", hint=hint)
+        raise PlanError(f"{doc.filename}: service {clip(name)} already exists", hint=hint)
 
 
 def _check_service_name(name: str) -> None:
     if name in RESERVED:
         command = "keep" if name == MONOLITH else "share"
-        raise PlanError(f"{name!r} is not a service", hint=f"use `mono2lambda plan {command} MODULE`")
+        raise PlanError(f"{clip(name)} is not a service", hint=f"use `mono2lambda plan {command} MODULE`")
     if not SERVICE_NAME.fullmatch(name):
-        raise PlanError(f"invalid service name {name!r}",
+        raise PlanError(f"invalid service name {clip(name)}",
                         hint="use lowercase letters, digits, '-' and '_', starting with a letter (like orders)")

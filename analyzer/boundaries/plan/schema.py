@@ -7,9 +7,11 @@ per run. Checks that need the graph (do these modules exist?) live in `check.py`
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from ...errors import clip
 from ..placement import RESERVED, UNIT_KINDS
 from .model import (
     DEFAULT_MEMORY,
@@ -35,6 +37,9 @@ from .yamltree import is_map, is_seq, line_of
 TOP_KEYS = ("version", "source", "unit", "services", "monolith", "shared")
 SERVICE_KEYS = ("modules", "pinned", "memory", "timeout", "functions", "runtime", "operations")
 BATCH_RANGE = (1, 10000)
+# A service's Lambda function is called SOURCE-SERVICE; Lambda allows 1 to 64 of these characters.
+FUNCTION_NAME = re.compile(r"[A-Za-z0-9_-]+")
+MAX_FUNCTION_NAME = 64
 Path = tuple[str | int, ...]
 
 
@@ -54,6 +59,7 @@ class _Checker:
     def __init__(self, tree: Any) -> None:
         self.tree = tree
         self.problems: list[Problem] = []
+        self.prefix = ""  # of every function name: the source, when it is a valid one
 
     def error(self, path: Path, message: str, hint: str = "") -> None:
         self.problems.append(Problem(line_of(self.tree, *path) or 1, "error", message, hint))
@@ -62,18 +68,18 @@ class _Checker:
         self.keys((), self.tree, TOP_KEYS, "at the top of the plan")
         version = self.tree.get("version", PLAN_VERSION)
         if version != PLAN_VERSION or isinstance(version, bool):
-            self.error(("version",), f"unsupported plan version {version!r}",
+            self.error(("version",), f"unsupported plan version {clip(version)}",
                        f"this mono2lambda reads version {PLAN_VERSION}; write `version: {PLAN_VERSION}`")
         unit = self.tree.get("unit", "module")
         if unit not in UNIT_KINDS:
-            self.error(("unit",), f"unknown unit {unit!r}", "write `unit: module` or `unit: class`")
+            self.error(("unit",), f"unknown unit {clip(unit)}", "write `unit: module` or `unit: class`")
         return Plan(source=self.source(), services=self.services(), monolith=self.names(("monolith",)),
                     shared=self.names(("shared",)), unit=str(unit), version=PLAN_VERSION)
 
     def keys(self, path: Path, mapping: Any, valid: Sequence[str], where: str) -> None:
         for key in mapping:
             if key not in valid:
-                self.error(path + (key,), f"unknown key {key!r} {where}", _suggest(str(key), valid, "valid keys"))
+                self.error(path + (key,), f"unknown key {clip(key)} {where}", _suggest(str(key), valid, "valid keys"))
 
     def source(self) -> str:
         source = self.tree.get("source")
@@ -81,6 +87,12 @@ class _Checker:
             self.error(("source",), "`source` must name the analyzed folder",
                        "write `source: NAME`, the folder given to `mono2lambda analyze`")
             return ""
+        if not FUNCTION_NAME.fullmatch(source) or len(source) >= MAX_FUNCTION_NAME - 1:
+            self.error(("source",), f"`source` {clip(source)} cannot prefix Lambda function names (SOURCE-SERVICE "
+                       f"must be 1 to {MAX_FUNCTION_NAME} letters, digits, '-' or '_')",
+                       "rename the analyzed folder, or write a shorter `source:` made of those characters")
+        else:
+            self.prefix = source
         return str(source)
 
     def names(self, path: Path, owner: Any = None) -> tuple[str, ...]:
@@ -98,7 +110,7 @@ class _Checker:
             if isinstance(item, str) and item.strip():
                 names.append(str(item).strip())
             else:
-                self.error(path + (index,), f"{item!r} is not a module name or glob",
+                self.error(path + (index,), f"{clip(item)} is not a module name or glob",
                            "write a dotted name such as shop.orders or a glob such as shop.orders.*")
         return tuple(names)
 
@@ -116,24 +128,30 @@ class _Checker:
     def service_name(self, name: Any) -> bool:
         path = ("services", name)
         if not isinstance(name, str) or not SERVICE_NAME.fullmatch(name):
-            self.error(path, f"invalid service name {name!r}",
+            self.error(path, f"invalid service name {clip(name)}",
                        "use lowercase letters, digits, '-' and '_', starting with a letter (like orders)")
             return False
         if name in RESERVED:
-            self.error(path, f"{name!r} cannot be a service name",
+            self.error(path, f"{clip(name)} cannot be a service name",
                        f"list units that stay behind or are libraries under the top-level `{name}:` key")
+            return False
+        function = f"{self.prefix}-{name}"
+        if self.prefix and len(function) > MAX_FUNCTION_NAME:
+            self.error(path, f"service {clip(name)} makes the Lambda function name {clip(function, 40)}, "
+                       f"{len(function)} characters; Lambda allows at most {MAX_FUNCTION_NAME}",
+                       f"shorten the service name to at most {MAX_FUNCTION_NAME - len(self.prefix) - 1} characters")
             return False
         return True
 
     def service(self, name: str, body: Any) -> Service | None:
         path: Path = ("services", name)
         if not is_map(body):
-            self.error(path, f"service {name!r} must be a mapping with at least `modules:`",
+            self.error(path, f"service {clip(name)} must be a mapping with at least `modules:`",
                        "indent `modules:` under the service name")
             return None
-        self.keys(path, body, SERVICE_KEYS, f"in service {name!r}")
+        self.keys(path, body, SERVICE_KEYS, f"in service {clip(name)}")
         if "modules" not in body:
-            self.error(path, f"service {name!r} has no `modules:`", "list the modules it owns under `modules:`")
+            self.error(path, f"service {clip(name)} has no `modules:`", "list the modules it owns under `modules:`")
         memory = self.number(path + ("memory",), body, DEFAULT_MEMORY, MEMORY_RANGE, "MB")
         timeout = self.number(path + ("timeout",), body, DEFAULT_TIMEOUT, TIMEOUT_RANGE, "seconds")
         functions = self.choice(path + ("functions",), body, FUNCTION_LAYOUTS)
@@ -147,7 +165,7 @@ class _Checker:
         default = default or allowed[0]
         value = owner.get(path[-1], default)
         if value not in allowed:
-            self.error(path, f"`{path[-1]}` must be one of {', '.join(allowed)}, not {value!r}",
+            self.error(path, f"`{path[-1]}` must be one of {', '.join(allowed)}, not {clip(value)}",
                        f"write for example `{path[-1]}: {default}`")
             return default
         return str(value)
@@ -156,7 +174,7 @@ class _Checker:
         value = owner.get(path[-1], default)
         low, high = bounds
         if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-            self.error(path, f"`{path[-1]}` must be a whole number of {unit} from {low} to {high}, not {value!r}",
+            self.error(path, f"`{path[-1]}` must be a whole number of {unit} from {low} to {high}, not {clip(value)}",
                        f"write for example `{path[-1]}: {default}`")
             return default
         return value
@@ -173,12 +191,12 @@ class _Checker:
 
     def operation(self, path: Path, function: Any, body: Any) -> Operation | None:
         if not is_map(body) or "invocation" not in body:
-            self.error(path, f"operation {function!r} needs an `invocation:`",
+            self.error(path, f"operation {clip(function)} needs an `invocation:`",
                        f"indent `invocation: KIND` under it; kinds: {', '.join(INVOCATIONS)}")
             return None
         kind = body["invocation"]
         if kind not in INVOCATIONS:
-            self.error(path + ("invocation",), f"unknown invocation {kind!r}",
+            self.error(path + ("invocation",), f"unknown invocation {clip(kind)}",
                        _suggest(str(kind), list(INVOCATIONS), "valid invocations"))
             return None
         settings = {key: _plain(value) for key, value in body.items() if key != "invocation"}
@@ -190,11 +208,11 @@ class _Checker:
         for key, value in settings.items():
             if key not in spec:
                 valid = list(spec) or ["(none)"]
-                self.error(path + (key,), f"unknown setting {key!r} for a {kind} invocation",
+                self.error(path + (key,), f"unknown setting {clip(key)} for a {kind} invocation",
                            _suggest(str(key), valid, f"{kind} settings"))
             elif isinstance(value, bool) or not isinstance(value, spec[key].kind):
                 self.error(path + (key,), f"`{key}` of a {kind} invocation must be a "
-                           f"{_type_name(spec[key].kind)}, not {value!r}", f"see the {kind} example in "
+                           f"{_type_name(spec[key].kind)}, not {clip(value)}", f"see the {kind} example in "
                            "docs/plan-format.md")
             else:
                 self.setting_value(path + (key,), kind, key, value)
@@ -206,7 +224,7 @@ class _Checker:
         check = _VALUE_CHECKS.get(key)
         problem = check(value) if check else None
         if problem:
-            self.error(path, f"bad `{key}` for a {kind} invocation: {value!r}", problem)
+            self.error(path, f"bad `{key}` for a {kind} invocation: {clip(value)}", problem)
 
 
 def _batch(value: int) -> str | None:
@@ -240,7 +258,7 @@ def _suggest(word: str, valid: Sequence[str], label: str) -> str:
     """'did you mean ...?' when a valid word is close, then the valid words."""
     close = difflib.get_close_matches(word, list(valid), n=1, cutoff=0.6)
     listing = f"{label}: {', '.join(valid)}"
-    return f"did you mean {close[0]!r}? {listing}" if close else listing
+    return f"did you mean {clip(close[0])}? {listing}" if close else listing
 
 
 def _type_name(kind: type | tuple[type, ...]) -> str:

@@ -7,6 +7,10 @@ next entry), and appending after a last entry puts the new line under comments t
 belong to the next key. `take` and `put` move those following lines so that an edit
 only ever drops the removed entry's own end-of-line comment.
 
+Plans are read with a composer that refuses anchors and aliases (a few hundred bytes of
+nested aliases expand to gigabytes) and nesting deeper than `MAX_DEPTH` (ruamel composes
+recursively): both are YAML errors at their line.
+
 Nothing else in the analyzer imports ruamel (the extractor reads generated SAM templates with
 ruamel's safe loader, a plain read).
 """
@@ -20,13 +24,27 @@ from typing import Any
 
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.composer import Composer, ComposerError
 from ruamel.yaml.error import CommentMark, MarkedYAMLError
+from ruamel.yaml.events import AliasEvent
 from ruamel.yaml.tokens import CommentToken
 
 Tree = CommentedMap
 Container = CommentedMap | CommentedSeq
 YAMLSyntaxError = MarkedYAMLError
 _SLOT = {CommentedMap: 2, CommentedSeq: 0}  # where ruamel keeps a value's trailing comment
+MAX_DEPTH = 64  # a plan needs about 6 levels
+
+
+class _PlainComposer(Composer):
+    """ruamel's composer, refusing anchors (`&name`) and aliases (`*name`)."""
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        event = self.parser.peek_event()
+        if isinstance(event, AliasEvent) or getattr(event, "anchor", None) is not None:
+            raise ComposerError(None, None, "YAML anchors and aliases (&name, *name) are not allowed in a plan",
+                                event.start_mark)
+        return super().compose_node(parent, index)
 
 
 @dataclass(frozen=True)
@@ -59,6 +77,8 @@ def _first_step(matches: Any, allow_zero: bool = False) -> int | None:
 
 def _yaml(layout: Layout) -> YAML:
     yaml = YAML()  # round-trip mode
+    yaml.Composer = _PlainComposer
+    yaml.max_depth = MAX_DEPTH
     yaml.preserve_quotes = True
     yaml.width = 4096  # never fold a long line a person wrote on one line
     yaml.indent(mapping=layout.mapping, sequence=layout.sequence, offset=layout.offset)
