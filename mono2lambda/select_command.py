@@ -22,11 +22,12 @@ from .web.session import Session
 def select(plan_path: Path, graph_path: Path, port: int, no_browser: bool) -> int:
     """Edit the plan on a local web page: move modules between services, see the scores change, save.
 
-    The page is served on 127.0.0.1 only, behind a random token in its URL. Saving writes
-    the plan atomically and keeps its comments. Stop with Ctrl-C.
+    The page is served on 127.0.0.1 only. The URL printed (and opened) logs in once: it
+    sets a session cookie and is worthless afterwards. Saving writes the plan atomically
+    and keeps its comments. Stop with Ctrl-C.
     """
     server = SelectServer(Session.open(plan_path, graph_path), port)
-    click.echo(f"Editing {plan_path} at {server.url}\n(Ctrl-C to stop)")
+    click.echo(f"Editing {plan_path} at {server.url}\n(the URL works once; Ctrl-C to stop)")
     if not no_browser:
         webbrowser.open(server.url)
     serve(server)

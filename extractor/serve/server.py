@@ -15,10 +15,11 @@ import uuid
 from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from types import TracebackType
 
 from .functions import FunctionSpec, function_arn, region_of, worker_environment
+from .httpbase import FramingError, LocalHttpServer, body_length
 from .plan import ServePlan
 from .protocol import (
     DRY_RUN,
@@ -41,6 +42,7 @@ from .worker import Worker
 HOST = "127.0.0.1"  # never another interface: the endpoint runs code for whoever can reach it
 DEFAULT_PORT = 9001
 MAX_BODY = 16 * 1024 * 1024  # bytes read at most; a larger body is refused without reading it
+MAX_THREADS = 256  # requests answered at once (a sync call holds its thread while it runs); more wait
 DRAIN_SECONDS = 10.0  # how long stopping waits for the Event calls already accepted
 
 
@@ -81,7 +83,7 @@ class LambdaServer:
 
     def start(self) -> str:
         """Listen (port 0 picks a free one) and serve in a background thread; returns the URL."""
-        self._http = _HttpServer((HOST, self._port), _HttpHandler)
+        self._http = _HttpServer((HOST, self._port), _HttpHandler, MAX_THREADS)
         self._http.app = self
         threading.Thread(target=self._http.serve_forever, daemon=True, name="m2l-serve-http").start()
         return self.url
@@ -143,8 +145,7 @@ class LambdaServer:
         return lambda: Worker(spec, folders, environment, on_line)
 
 
-class _HttpServer(ThreadingHTTPServer):
-    daemon_threads = True
+class _HttpServer(LocalHttpServer):
     app: LambdaServer
 
 
@@ -155,7 +156,13 @@ class _HttpHandler(BaseHTTPRequestHandler):
     server: _HttpServer
 
     def do_POST(self) -> None:
-        length = int(self.headers.get("Content-Length") or 0)
+        try:
+            length = body_length(self.command, dict(self.headers.items()), MAX_BODY)
+        except FramingError as error:
+            self.close_connection = True
+            self._send(api_error_response(ApiError(error.status, "InvalidRequestContentException", error.message),
+                                          "-"))
+            return
         if length > MAX_BODY:
             self.close_connection = True
             self._send(api_error_response(ApiError(413, "RequestTooLargeException",

@@ -5,6 +5,7 @@ Fast: one throwaway package, workers and runners driven directly (no HTTP, no pi
 
 from __future__ import annotations
 
+import http.client
 import os
 import textwrap
 import threading
@@ -14,8 +15,11 @@ from pathlib import Path
 
 import pytest
 
+from extractor.serve.deps import Install
 from extractor.serve.functions import FunctionSpec, worker_environment
+from extractor.serve.plan import ServePlan
 from extractor.serve.runner import Call, FunctionRunner
+from extractor.serve.server import LambdaServer
 from extractor.serve.worker import Worker
 
 APP = '''\
@@ -200,3 +204,35 @@ def test_concurrent_calls_each_get_their_own_answer(package: Path, runners: list
     for thread in threads:
         thread.join()
     assert all(answers[n] == (f'{{"echo": {n}, "request": "c{n}"}}'.encode(), None) for n in range(20))
+
+
+# -- the HTTP side -----------------------------------------------------------------------------------------------
+
+def raw_post(url: str, headers: dict[str, str], body: bytes = b"") -> tuple[int, bytes]:
+    host, port = url.removeprefix("http://").split(":")
+    connection = http.client.HTTPConnection(host, int(port), timeout=5)
+    connection.putrequest("POST", "/2015-03-31/functions/hard-echo/invocations", skip_accept_encoding=True)
+    for name, value in headers.items():
+        connection.putheader(name, value)
+    connection.endheaders(body or None)
+    answer = connection.getresponse()
+    status, data = answer.status, answer.read()
+    connection.close()
+    return status, data
+
+
+@pytest.mark.parametrize(("headers", "body", "status"), [
+    ({"Transfer-Encoding": "chunked"}, b"2\r\n{}\r\n0\r\n\r\n", 411),
+    ({}, b"", 411),
+    ({"Content-Length": "-5"}, b"", 400),
+    ({"Content-Length": "0x10"}, b"", 400),
+])
+def test_the_endpoint_refuses_bodies_it_cannot_measure(package: Path, headers: dict[str, str], body: bytes,
+                                                       status: int) -> None:
+    function = spec(package, "app.echo")
+    plan = ServePlan((function,), {function.name: Install(package / "deps", ())}, Install(package / "runtime", ()))
+    with LambdaServer(plan, port=0, environ={"PATH": os.environ.get("PATH", "")}) as server:
+        assert server._http is not None and server._http.request_queue_size >= 128
+        code, answer = raw_post(server.url, headers, body)
+        assert code == status and b"Content-Length" in answer
+        assert raw_post(server.url, {"Content-Length": "2"}, b"{}")[0] == 200

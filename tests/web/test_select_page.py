@@ -19,7 +19,7 @@ from playwright.sync_api import sync_playwright
 
 from analyzer.boundaries.plan import read_plan
 from analyzer.pipeline import analyze
-from mono2lambda.web.server import SelectServer
+from mono2lambda.web.server import COOKIE, TOKEN_HEADER, SelectServer
 from mono2lambda.web.session import Session
 
 from ..browser import CHROMIUM, CHROMIUM_ARGS, requires_chromium
@@ -67,8 +67,25 @@ def test_a_request_without_the_token_is_refused(server: SelectServer) -> None:
             urllib.request.urlopen(base + path, timeout=5)
         assert refused.value.code == 403
         assert b"shop" not in refused.value.read()
-    with urllib.request.urlopen(f"{base}/api/state?token={server.token}", timeout=5) as answer:
+    with pytest.raises(urllib.error.HTTPError) as refused:  # never the token in a query
+        urllib.request.urlopen(f"{base}/api/state?token={server.token}", timeout=5)
+    assert refused.value.code == 403
+    request = urllib.request.Request(f"{base}/api/state", headers={TOKEN_HEADER: server.token})
+    with urllib.request.urlopen(request, timeout=5) as answer:
         assert answer.status == 200 and b"shop.orders" in answer.read()
+
+
+def test_the_browser_logs_in_once_and_keeps_no_secret_in_its_address(server: SelectServer,
+                                                                      page: tuple[Any, list[str]]) -> None:
+    from playwright.sync_api import expect
+
+    opened, errors = page
+    assert opened.url == f"http://127.0.0.1:{server.port}/"
+    expect(opened.locator("#metric-icp .value")).not_to_have_text("")  # the API answered the cookie
+    cookies = opened.context.cookies()
+    assert [(c["name"], c["httpOnly"], c["sameSite"]) for c in cookies] == [(COOKIE, True, "Strict")]
+    assert opened.evaluate("document.cookie") == ""  # HttpOnly: the page's scripts cannot read it
+    assert not errors
 
 
 def test_move_undo_drag_and_save_in_the_browser(server: SelectServer, page: tuple[Any, list[str]],

@@ -1,7 +1,10 @@
-"""The HTTP adapter over a real socket (no browser): token, routes, JSON errors; and the click command."""
+"""The HTTP adapter over a real socket (no browser): login, cookie, token, Host and Origin, framing, routes,
+JSON errors; and the click command."""
 
 from __future__ import annotations
 
+import http.client
+import http.cookiejar
 import json
 import threading
 import urllib.error
@@ -16,7 +19,7 @@ from click.testing import CliRunner
 from analyzer.boundaries.plan import read_plan
 from mono2lambda import select_command
 from mono2lambda.cli import cli
-from mono2lambda.web.server import TOKEN_HEADER, SelectServer
+from mono2lambda.web.server import COOKIE, TOKEN_HEADER, SelectServer
 from mono2lambda.web.session import Session
 from tests.analyzer.snippets import graph_of
 from tests.analyzer.test_plan import EXAMPLE, SHOP
@@ -52,15 +55,97 @@ def call(server: SelectServer, method: str, path: str, body: Any = None) -> tupl
         return error.code, json.loads(error.read())
 
 
-def test_the_page_is_served_with_the_token_only(server: SelectServer) -> None:
-    with urllib.request.urlopen(server.url, timeout=5) as answer:
+def browser_like() -> tuple[urllib.request.OpenerDirector, http.cookiejar.CookieJar]:
+    jar = http.cookiejar.CookieJar()
+    return urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar)), jar
+
+
+def raw(server: SelectServer, method: str, path: str, headers: dict[str, str], body: bytes = b"") -> tuple[int, bytes]:
+    connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=5)
+    connection.putrequest(method, path, skip_host="Host" in headers, skip_accept_encoding=True)
+    for name, value in headers.items():
+        connection.putheader(name, value)
+    connection.endheaders(body or None)
+    answer = connection.getresponse()
+    status, data = answer.status, answer.read()
+    connection.close()
+    return status, data
+
+
+def test_the_login_url_works_once(server: SelectServer) -> None:
+    login = server.url.split(str(server.port))[1]
+    assert raw(server, "GET", login, {})[0] == 303
+    assert raw(server, "GET", login, {})[0] == 403
+    assert raw(server, "GET", "/login?once=guess", {})[0] == 403
+
+
+def test_the_page_is_served_after_the_login_only(server: SelectServer) -> None:
+    opener, jar = browser_like()
+    with opener.open(server.url, timeout=5) as answer:
         page = answer.read().decode()
+        assert answer.url == f"http://127.0.0.1:{server.port}/"  # no secret left in the address bar
         assert answer.headers["Content-Security-Policy"].startswith("default-src 'none'")
+    cookie = next(iter(jar))
+    assert cookie.name == COOKIE and cookie.value == server.token and cookie.has_nonstandard_attr("HttpOnly")
     external = page.replace("http://www.w3.org/2000/svg", "")  # the SVG namespace is a name, not a fetch
     assert "<script>" in page and "http://" not in external and "https://" not in external
-    with pytest.raises(urllib.error.HTTPError) as refused:
-        urllib.request.urlopen(server.url.split("?")[0], timeout=5)
+    with opener.open(f"http://127.0.0.1:{server.port}/api/state", timeout=5) as answer:
+        assert answer.status == 200
+    with pytest.raises(urllib.error.HTTPError) as refused:  # the login URL works once
+        browser_like()[0].open(server.url, timeout=5)
     assert refused.value.code == 403
+
+
+def test_the_set_cookie_header_is_httponly_and_samesite_strict(server: SelectServer) -> None:
+    connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=5)
+    connection.request("GET", "/login?once=" + server.url.split("once=")[1])
+    answer = connection.getresponse()
+    assert answer.status == 303 and answer.headers["Location"] == "/"
+    flags = {part.strip() for part in answer.headers["Set-Cookie"].split(";")}
+    assert {"HttpOnly", "SameSite=Strict", "Path=/"} <= flags
+
+
+def test_the_token_is_never_accepted_in_the_query(server: SelectServer) -> None:
+    for method, path in (("GET", f"/api/state?token={server.token}"), ("GET", f"/?token={server.token}"),
+                         ("POST", f"/api/undo?token={server.token}")):
+        status, body = raw(server, method, path, {"Content-Length": "2"} if method == "POST" else {},
+                           b"{}" if method == "POST" else b"")
+        assert status == 403 and b"shop" not in body
+
+
+@pytest.mark.parametrize("host", ["evil.example:80", "127.0.0.1:1", "", "localhost"])
+def test_a_foreign_host_is_refused_even_with_the_token(server: SelectServer, host: str) -> None:
+    status, _ = raw(server, "GET", "/api/state", {"Host": host, TOKEN_HEADER: server.token})
+    assert status == 403
+    assert raw(server, "GET", "/api/state", {"Host": f"localhost:{server.port}", TOKEN_HEADER: server.token})[0] == 200
+
+
+def test_a_post_needs_this_servers_origin_with_the_cookie(server: SelectServer) -> None:
+    cookie = {"Cookie": f"{COOKIE}={server.token}", "Content-Type": "application/json", "Content-Length": "2"}
+    here = f"http://127.0.0.1:{server.port}"
+    assert raw(server, "POST", "/api/undo", {**cookie, "Origin": "http://evil.example"}, b"{}")[0] == 403
+    assert raw(server, "POST", "/api/undo", cookie, b"{}")[0] == 403  # a cookie alone, no Origin: refused
+    assert raw(server, "POST", "/api/undo", {**cookie, "Origin": here}, b"{}")[0] == 400  # allowed: nothing to undo
+    header = {TOKEN_HEADER: server.token, "Content-Length": "2"}
+    assert raw(server, "POST", "/api/undo", {**header, "Origin": "http://evil.example"}, b"{}")[0] == 403
+    assert raw(server, "GET", "/api/state", {"Cookie": f"{COOKIE}=wrong"})[0] == 403
+
+
+@pytest.mark.parametrize(("headers", "status"), [
+    ({"Transfer-Encoding": "chunked"}, 411),
+    ({}, 411),
+    ({"Content-Length": "-1"}, 400),
+    ({"Content-Length": "1e3"}, 400),
+])
+def test_a_post_body_must_have_a_plain_content_length(server: SelectServer, headers: dict[str, str],
+                                                       status: int) -> None:
+    body = b"2\r\n{}\r\n0\r\n\r\n" if "Transfer-Encoding" in headers else b""
+    code, answer = raw(server, "POST", "/api/undo", {TOKEN_HEADER: server.token, **headers}, body)
+    assert code == status and b"Content-Length" in answer
+
+
+def test_the_listen_backlog_is_at_least_128(server: SelectServer) -> None:
+    assert server.request_queue_size >= 128
 
 
 def test_edit_undo_save_and_why_over_http(server: SelectServer, files: tuple[Path, Path]) -> None:
@@ -96,7 +181,7 @@ def test_the_command_prints_the_url_and_opens_the_browser(files: tuple[Path, Pat
     monkeypatch.setattr(select_command, "serve", lambda server: server.server_close())
     result = CliRunner().invoke(cli, ["select", "--plan", str(files[0]), "--graph", str(files[1])])
     assert result.exit_code == 0, result.output
-    assert opened and opened[0].startswith("http://127.0.0.1:") and "?token=" in opened[0]
+    assert opened and opened[0].startswith("http://127.0.0.1:") and "/login?once=" in opened[0]
     assert opened[0] in result.output and result.output.endswith("stopped\n")
     result = CliRunner().invoke(cli, ["select", "--no-browser", "--plan", str(files[0]), "--graph", "missing.json"])
     assert result.exit_code == 2 and "no graph file" in result.output
