@@ -4,6 +4,11 @@ The schemas themselves come from the runtime's `contract_of` (pydantic), run in 
 process over the monolith's source because building them needs the real types; this
 module turns them into the documented contract file (docs/extract-format.md), which
 `contracts check` later compares with the source.
+
+Importing the monolith's modules runs their import-time code. The child therefore runs
+with a timeout (`import_timeout`, killed with everything it started when it passes) and
+without AWS credentials in its environment: every `AWS_*` variable is removed except the
+region (`KEPT_AWS`), so import-time code cannot reach an AWS account with the user's keys.
 """
 
 from __future__ import annotations
@@ -11,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import signal
 import subprocess
 import sys
 from collections.abc import Mapping, Sequence
@@ -27,6 +33,8 @@ FORMAT = "mono2lambda-contract"
 VERSION = 1
 RUNTIME_ROOT = Path(__file__).with_name("runtime")
 CONTRACT_UNAVAILABLE = "contract-unavailable"
+DEFAULT_IMPORT_TIMEOUT = 120.0  # seconds the child gets to import the monolith's modules and describe them
+KEPT_AWS = frozenset({"AWS_REGION", "AWS_DEFAULT_REGION"})
 
 ERROR_ENVELOPE: dict[str, Any] = {
     "title": "Error",
@@ -43,21 +51,45 @@ ERROR_ENVELOPE: dict[str, Any] = {
 }
 
 
-def describe_operations(source_root: Path, operations: Sequence[OperationSpec]) -> dict[str, dict[str, Any]]:
+def describe_operations(source_root: Path, operations: Sequence[OperationSpec],
+                        import_timeout: float = DEFAULT_IMPORT_TIMEOUT) -> dict[str, dict[str, Any]]:
     """Request and response schemas per operation, built by importing the monolith's code
-    in a child process (so it never runs inside mono2lambda's own)."""
+    in a child process (so it never runs inside mono2lambda's own; see the module's docstring)."""
     if not operations:
         return {}
     request = [{"operation": op.name, "module": op.module, "function": op.function} for op in operations]
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(RUNTIME_ROOT), str(source_root)]),
+    env = {**import_environment(os.environ), "PYTHONPATH": os.pathsep.join([str(RUNTIME_ROOT), str(source_root)]),
            "PYTHONDONTWRITEBYTECODE": "1"}
-    done = subprocess.run([sys.executable, "-m", "m2l_runtime.describe"], input=json.dumps(request),
-                          capture_output=True, text=True, cwd=source_root, env=env, check=False)
-    if done.returncode != 0:
-        last = (done.stderr.strip().splitlines() or ["no output"])[-1]
-        raise InputError(f"could not import the monolith's code to read its types: {last}",
+    child = subprocess.Popen([sys.executable, "-m", "m2l_runtime.describe"], stdin=subprocess.PIPE,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=source_root, env=env,
+                             start_new_session=True)
+    try:
+        stdout, stderr = child.communicate(json.dumps(request), timeout=import_timeout)
+    except subprocess.TimeoutExpired:
+        _kill_group(child)
+        raise InputError(f"importing the monolith's modules (in {source_root}) did not finish within "
+                         f"{import_timeout:g} seconds; its import-time code was stopped",
+                         hint="raise --import-timeout, or keep slow work (connections, downloads) out of "
+                              "import time") from None
+    if child.returncode != 0:
+        last = (stderr.strip().splitlines() or ["no output"])[-1]
+        raise InputError(f"could not import the monolith's code to read its types: {last[:500]}",
                          hint="run extract with the Python environment the monolith runs in")
-    return json.loads(done.stdout)  # type: ignore[no-any-return]
+    return json.loads(stdout)  # type: ignore[no-any-return]
+
+
+def import_environment(environ: Mapping[str, str]) -> dict[str, str]:
+    """The child's environment: this one without AWS credentials (every AWS_* but the region)."""
+    return {name: value for name, value in environ.items()
+            if not name.upper().startswith("AWS_") or name.upper() in KEPT_AWS}
+
+
+def _kill_group(child: subprocess.Popen[str]) -> None:
+    try:
+        os.killpg(child.pid, signal.SIGKILL)
+    except OSError:
+        child.kill()
+    child.communicate()
 
 
 def contract_document(service: str, op: OperationSpec, described: Mapping[str, Any]) -> dict[str, Any]:

@@ -19,7 +19,13 @@ from analyzer.graph import CodeGraph
 
 from . import requirements as reqs
 from .asyncapi import asyncapi_document
-from .contracts import RUNTIME_ROOT, contract_document, contract_findings, describe_operations
+from .contracts import (
+    DEFAULT_IMPORT_TIMEOUT,
+    RUNTIME_ROOT,
+    contract_document,
+    contract_findings,
+    describe_operations,
+)
 from .model import Extraction, OperationSpec, ServiceSpec, build_extraction
 from .monolith import render_monolith
 from .output import MANIFEST, digest, manifest_document, write_tree
@@ -55,6 +61,7 @@ class ExtractRequest:
     out: Path
     services: tuple[str, ...] = ()
     force: bool = False
+    import_timeout: float = DEFAULT_IMPORT_TIMEOUT  # seconds for the child that imports the monolith's modules
 
 
 @dataclass(frozen=True)
@@ -71,15 +78,16 @@ def extract(request: ExtractRequest, progress: Progress = lambda _: None) -> Ext
         raise InputError(f"--out {request.out} is inside the source tree {request.source}, which extract never "
                          "writes into", hint="choose an --out outside it, e.g. generated/ next to it")
     extraction = build_extraction(request.graph, request.plan, request.services)
-    progress("reading types (importing the monolith's modules in a child process)")
-    described = describe_operations(request.source, extraction.operations())
+    progress(f"reading types: importing the monolith's modules from {request.source}, which runs their "
+             f"import-time code (a child process, at most {request.import_timeout:g} s, AWS credentials removed)")
+    described = describe_operations(request.source, extraction.operations(), request.import_timeout)
     contracts = _contracts(extraction, described)
     findings = _all_findings(extraction, described, contracts)
     blocking = tuple(f for f in findings if f.severity == "error")
     if blocking and not request.force:
         raise ExtractionBlocked(blocking)
     progress("rendering packages")
-    files = _render(request, extraction, contracts)
+    files = _render(request, extraction, contracts, progress)
     files[MANIFEST] = manifest_document(files, _about(request, extraction, blocking))
     progress(f"writing {len(files)} files")
     write_tree(request.out, files, force=request.force)
@@ -90,7 +98,8 @@ def extract(request: ExtractRequest, progress: Progress = lambda _: None) -> Ext
 def current_contracts(request: ExtractRequest) -> dict[str, dict[str, dict[str, Any]]]:
     """The contracts the source gives now, per service and operation (nothing is written)."""
     extraction = build_extraction(request.graph, request.plan, request.services)
-    contracts = _contracts(extraction, describe_operations(request.source, extraction.operations()))
+    contracts = _contracts(extraction, describe_operations(request.source, extraction.operations(),
+                                                           request.import_timeout))
     return {s.name: {op.name: contracts[op.name] for op in s.operations} for s in extraction.services}
 
 
@@ -130,8 +139,12 @@ def _clashing_functions(service: ServiceSpec) -> list[Finding]:
     return found
 
 
-def _render(request: ExtractRequest, extraction: Extraction, contracts: Contracts) -> dict[str, bytes]:
-    tree = read_tree(request.source, exclude=(request.out,))
+def _render(request: ExtractRequest, extraction: Extraction, contracts: Contracts,
+            progress: Progress) -> dict[str, bytes]:
+    skipped: list[str] = []
+    tree = read_tree(request.source, exclude=(request.out,), skipped=skipped)
+    for line in skipped:
+        progress(f"warning: {line}")
     runtime = read_runtime(RUNTIME_ROOT / "m2l_runtime")
     sources = {m: tree[path] for m, path in extraction.files.items() if path in tree}
     versions = reqs.pinned_versions(request.source)

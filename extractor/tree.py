@@ -9,15 +9,24 @@ SKIPPED_DIRS = frozenset({"__pycache__", ".git", ".hg", ".mono2lambda", ".mypy_c
 SKIPPED_SUFFIXES = (".pyc", ".pyo")
 
 
-def read_tree(root: Path, exclude: tuple[Path, ...] = ()) -> dict[str, bytes]:
-    """Files under `root` by relative posix path, without caches, virtualenvs and `exclude`."""
+def read_tree(root: Path, exclude: tuple[Path, ...] = (), skipped: list[str] | None = None) -> dict[str, bytes]:
+    """Files under `root` by relative posix path, without caches, virtualenvs and `exclude`.
+
+    A symbolic link that leads out of `root` is never read (a link to ~/.aws/credentials
+    must not be copied into a package): it is left out and named in `skipped`."""
     excluded = {p.resolve() for p in exclude}
+    inside = root.resolve()
     files: dict[str, bytes] = {}
     for path in sorted(root.rglob("*")):
         relative = path.relative_to(root)
         if any(part in SKIPPED_DIRS for part in relative.parts) or path.suffix in SKIPPED_SUFFIXES:
             continue
-        if any(path.resolve().is_relative_to(e) for e in excluded) or not path.is_file():
+        target = path.resolve()
+        if any(target.is_relative_to(e) for e in excluded) or not path.is_file():
+            continue
+        if not target.is_relative_to(inside):
+            if skipped is not None:
+                skipped.append(f"{relative.as_posix()}: a symbolic link out of the source tree; left out")
             continue
         files[relative.as_posix()] = path.read_bytes()
     return files

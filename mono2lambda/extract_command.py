@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 from rich.console import Console
 
+from extractor.contracts import DEFAULT_IMPORT_TIMEOUT
 from extractor.extract import ExtractionBlocked
 
 from .common import extraction_inputs, handle_errors
@@ -23,20 +24,25 @@ from .render import print_extraction, print_findings
 @click.option("--force", is_flag=True,
               help="Extract despite blocking hazards (recorded in the manifest) and replace files in --out "
                    "that mono2lambda did not write.")
+@click.option("--import-timeout", type=click.FloatRange(min=1), default=DEFAULT_IMPORT_TIMEOUT, show_default=True,
+              metavar="SECONDS", help="How long the child process that imports the monolith's modules may run.")
 @handle_errors
 def extract_command(plan_path: Path, graph_path: Path | None, source: Path | None, out: Path,
-                    services: tuple[str, ...], force: bool) -> int:
+                    services: tuple[str, ...], force: bool, import_timeout: float) -> int:
     """Generate one deployable package per service (SAM template, handler, contracts,
     sample events, tests) and a copy of the monolith whose extracted modules are proxies.
 
-    Never writes into the source tree. Building the contracts imports the monolith's
-    modules in a child process, so run it in the monolith's Python environment.
+    Never writes into the source tree. Building the contracts IMPORTS THE MONOLITH'S
+    MODULES, which runs their import-time code: only extract code you trust. It happens in
+    a child process, run in the monolith's Python environment, stopped after
+    --import-timeout seconds, and without AWS credentials (every AWS_* variable except
+    the region is removed from its environment).
     Exit codes: 0 written, 1 blocked by hazards (listed with file:line and a fix),
     2 bad input.
     """
     console = Console(stderr=True)
     try:
-        result = run_extract(plan_path, graph_path, source, out, services, force, console.print)
+        result = run_extract(plan_path, graph_path, source, out, services, force, console.print, import_timeout)
     except ExtractionBlocked as blocked:
         print_findings(console, blocked.findings)
         console.print(f"error: {blocked}")

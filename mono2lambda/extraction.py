@@ -3,12 +3,14 @@ extractor. Kept apart from the click command so the command stays a few lines.""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from analyzer.boundaries.plan import read_plan
 from analyzer.errors import InputError
 from analyzer.pipeline import analyze
 from extractor.check import ContractCheck, check_contracts, committed_contracts, generated_services
+from extractor.contracts import DEFAULT_IMPORT_TIMEOUT
 from extractor.extract import ExtractRequest, ExtractResult, Progress, current_contracts, extract
 
 from .boundaries import checked_plan, read_graph
@@ -17,9 +19,10 @@ ANALYSIS_DIR = Path(".mono2lambda")
 
 
 def run_extract(plan_path: Path, graph_path: Path | None, source: Path | None, out: Path,
-                services: tuple[str, ...], force: bool, progress: Progress) -> ExtractResult:
+                services: tuple[str, ...], force: bool, progress: Progress,
+                import_timeout: float = DEFAULT_IMPORT_TIMEOUT) -> ExtractResult:
     request = extract_request(plan_path, graph_path, source, out, services, force, progress)
-    return extract(request, progress)
+    return extract(replace(request, import_timeout=import_timeout), progress)
 
 
 def check_generated_contracts(generated: Path, plan_path: Path, graph_path: Path | None,
