@@ -69,7 +69,7 @@ def fingerprint(texts: list[SourceText], *extra: object) -> str:
     """Changes when any file's content, path or module name changes (or anything in `extra`)."""
     digest = hashlib.blake2b(f"{ANALYZER_VERSION}\0{extra!r}".encode(), digest_size=16)
     for text in texts:
-        digest.update(f"\0{text.key or text.source.relpath}".encode())
+        digest.update(f"\0{text.key or text.source.relpath}".encode("utf-8", "surrogateescape"))
     return digest.hexdigest()
 
 
@@ -107,6 +107,15 @@ def _file_key(source: SourceFile, data: bytes) -> str:
 
 
 def _read(source: SourceFile, max_file_bytes: int) -> SourceText:
+    if not _is_utf8(source.relpath):
+        named = _printable(source)
+        return SourceText(source, None, None, _problem(named, Diagnostic(
+            named.relpath, 1, "warning", "bad-file-name",
+            "the file name is not valid UTF-8 (it cannot be a module name); skipped")))
+    if _leaves_tree(source):
+        return SourceText(source, None, None, _problem(source, Diagnostic(
+            source.relpath, 1, "warning", "symlink-outside",
+            "a symbolic link to a file outside the analysed tree; skipped (copy the file in to analyse it)")))
     try:
         size = source.path.stat().st_size
         if size > max_file_bytes:
@@ -119,6 +128,31 @@ def _read(source: SourceFile, max_file_bytes: int) -> SourceText:
     except OSError as exc:
         return SourceText(source, None, None, _problem(source, Diagnostic(
             source.relpath, 1, "error", "unreadable", f"cannot be read: {exc.strerror or exc}; skipped")))
+
+
+def _is_utf8(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:  # os.walk gives undecodable bytes of a name as lone surrogates
+        return False
+    return True
+
+
+def _printable(source: SourceFile) -> SourceFile:
+    """The file with its undecodable bytes shown as U+FFFD, so that reports and the graph can carry it."""
+    def clean(text: str) -> str:
+        return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    return SourceFile(source.path, clean(source.relpath), clean(source.module), source.is_package)
+
+
+def _leaves_tree(source: SourceFile) -> bool:
+    """Whether the file is a symbolic link (or lies in a linked folder) that leads out of the analysed tree."""
+    depth = len(Path(source.relpath).parts)
+    root = source.path.parents[depth - 1] if depth else source.path.parent
+    try:
+        return not source.path.resolve().is_relative_to(root.resolve())
+    except (OSError, RuntimeError):  # a symlink loop
+        return True
 
 
 def _problem(source: SourceFile, diagnostic: Diagnostic) -> FileFacts:
