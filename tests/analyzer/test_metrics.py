@@ -234,6 +234,63 @@ def test_elementary_cycles_agree_with_networkx_and_are_bounded() -> None:
     assert truncated and len(few) == 3
 
 
+def _plain_cycles(edges: dict[str, set[str]], limit: int) -> tuple[tuple[tuple[str, ...], ...], bool]:
+    """The depth-first search elementary_cycles replaced: same answer, exponential on dead ends."""
+    found: list[tuple[str, ...]] = []
+    for start in sorted(edges):
+        stack, path = [iter(sorted(edges[start]))], [start]
+        while stack:
+            step = next(stack[-1], None)
+            if step is None:
+                stack.pop()
+                path.pop()
+            elif step == start:
+                found.append(tuple(path))
+                if len(found) > limit:
+                    return tuple(sorted(found)[:limit]), True
+            elif step > start and step not in path:
+                path.append(step)
+                stack.append(iter(sorted(edges.get(step, ()))))
+    return tuple(sorted(found)), False
+
+
+def test_elementary_cycles_are_those_of_a_plain_search_even_when_cut() -> None:
+    rng = random.Random(11)
+    for _ in range(400):
+        names = [f"s{i}" for i in range(rng.randint(1, 8))]
+        density = rng.random() * 0.6
+        edges = {a: {b for b in [*names, "outside"] if (b != a or rng.random() < 0.1) and rng.random() < density}
+                 for a in names}
+        for limit in (1, 3, 100, 10_000):
+            assert elementary_cycles(edges, limit) == _plain_cycles(edges, limit)
+
+
+class _CountingEdges(dict[str, set[str]]):
+    lookups = 0
+
+    def get(self, key: str, default: object = None) -> object:  # type: ignore[override]
+        self.lookups += 1
+        return super().get(key, default)
+
+    def __getitem__(self, key: str) -> set[str]:
+        self.lookups += 1
+        return super().__getitem__(key)
+
+
+def test_elementary_cycles_do_not_walk_paths_that_cannot_return() -> None:
+    # a <-> b, and from b a ladder of 2**40 paths to e, which returns only through b: every
+    # path from b is a dead end for start a (b is already on it). A plain search walks them all.
+    layers = 40
+    edges = _CountingEdges({"a": {"b"}, "b": {"a", "c00", "d00"}, "e": {"b"}})
+    for i in range(layers):
+        following = {f"c{i + 1:02d}", f"d{i + 1:02d}"} if i < layers - 1 else {"e"}
+        edges[f"c{i:02d}"], edges[f"d{i:02d}"] = set(following), set(following)
+    found, truncated = elementary_cycles(edges, limit=5)
+    assert truncated and found[0] == ("a", "b")
+    assert all(cycle[0] == "b" and cycle[-1] == "e" for cycle in found[1:])
+    assert edges.lookups < 10 * len(edges) ** 2  # node visits bounded, not one per path
+
+
 HAZARDS = {
     "models.py": MODELS,
     "svc.py": """
