@@ -1,18 +1,22 @@
-"""Facts + resolution -> the `CodeGraph` (pure)."""
+"""Facts + resolution -> the `CodeGraph` (pure), with the framework roles of `frameworks.py`."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
 from .facts import Definition, Diagnostic, FileFacts, Variable
+from .frameworks import detect
 from .graph import CodeGraph
 from .resolve import Resolution, expr_text
+from .values import Program
 
 
 def build_graph(files: list[FileFacts], resolution: Resolution, root_name: str,
                 tree_diagnostics: Iterable[Diagnostic] = ()) -> CodeGraph:
     graph = CodeGraph()
-    graph.meta = {"root": root_name}
+    detection = detect(files, resolution.data.tables)
+    graph.meta = {"root": root_name, "frameworks": detection.frameworks, "domains": detection.domains}
+    roles = detection.roles
     program = resolution.program
     class_state: dict[str, list[Variable]] = {}
     for qname in sorted(program.class_variables):
@@ -20,6 +24,7 @@ def build_graph(files: list[FileFacts], resolution: Resolution, root_name: str,
     for facts in files:
         for definition in facts.definitions:
             attrs = _definition_attrs(facts, definition)
+            attrs["role"] = roles.get(definition.qname)
             if definition.kind == "class":
                 attrs["table"] = resolution.data.tables.get(definition.qname)
             graph.add_symbol(definition.qname, definition.kind, **attrs)
@@ -28,7 +33,7 @@ def build_graph(files: list[FileFacts], resolution: Resolution, root_name: str,
                 graph.add_symbol(variable.qname, "variable", file=facts.path, line=variable.line,
                                  module=facts.module, mutable=variable.mutable,
                                  state=variable.qname in resolution.state,
-                                 table=variable.table_name)
+                                 table=variable.table_name, role=_variable_role(variable.qname, roles, program))
     for table in sorted(resolution.tables):
         graph.add_symbol(f"table:{table}", "table", name=table)
     for name in sorted(resolution.externals):
@@ -46,6 +51,13 @@ def build_graph(files: list[FileFacts], resolution: Resolution, root_name: str,
         [d._asdict() for facts in files for d in facts.diagnostics] + [d._asdict() for d in tree_diagnostics],
         key=lambda d: (d["file"], d["line"], d["code"]))
     return graph
+
+
+def _variable_role(qname: str, roles: dict[str, str], program: Program) -> str | None:
+    """A module variable's own role; a class attribute that is state takes its class's."""
+    if qname in program.class_variables:
+        return roles.get(qname.rsplit(".", 1)[0])
+    return roles.get(qname)
 
 
 def _definition_attrs(facts: FileFacts, definition: Definition) -> dict:

@@ -9,7 +9,8 @@ form (`Expr`, nested tuples) that is enough to resolve names later:
     ("attr", <expr>, "bar")              <expr>.bar
     ("call", <expr>, (args...), (("kw", <expr>), ...))
     ("sub", <expr>)                      <expr>[...]
-    ("str", "text")                      a string literal
+    ("str", "text")                      a string literal (module-level values and class attributes)
+    ("add", <expr>, <expr>)              <expr> + <expr> (module-level values only)
     ("iter", <expr>)                     an element of <expr> (for loops, comprehensions)
     ("seq", (<expr>, ...))               a list, tuple, set or dict display (its values)
     ("other",)                           anything else
@@ -139,5 +140,8 @@ class FileFacts:
     definitions: list[Definition] = field(default_factory=list)  # the module itself first
     variables: list[Variable] = field(default_factory=list)
     all_names: tuple[str, ...] | None = None  # a literal __all__
+    # module-level `NAME += value`, `NAME.append(value)`, `NAME.extend(value)`, `NAME.insert(i, value)`
+    # (settings that grow a list, `urlpatterns += [...]`): (name, value, line)
+    extended: list[tuple[str, Expr, int]] = field(default_factory=list)
     diagnostics: list[Diagnostic] = field(default_factory=list)
     parsed: bool = True

@@ -40,6 +40,8 @@ MUTABLE_CONSTRUCTORS = frozenset(
 MUTABLE_LITERALS = (ast.Dict, ast.List, ast.Set, ast.DictComp, ast.ListComp, ast.SetComp)
 METHOD_DECORATORS = {"staticmethod": "static", "classmethod": "class", "property": "property",
                      "cached_property": "property"}
+MAX_KEPT_STRING = 200  # longer literals (templates, prose) are not names of anything
+LIST_GROWERS = frozenset({"append", "extend", "insert"})
 
 
 def read_source(data: bytes, path: str) -> tuple[str | None, Diagnostic | None]:
@@ -134,6 +136,26 @@ def _string(node: ast.AST | None) -> str | None:
     return None
 
 
+def _value_expr(node: Any) -> Expr:
+    """A module-level value or class attribute: `to_expr`, keeping short string literals and
+    `+` all the way down, so that settings (`INSTALLED_APPS = BASE_APPS + ["blog"]`),
+    `Blueprint("auth", __name__)` and `AppConfig.name = "blog"` can be read later."""
+    kind = type(node)
+    if kind is ast.Constant:
+        text = node.value
+        return ("str", text) if isinstance(text, str) and len(text) <= MAX_KEPT_STRING else OTHER
+    if kind is ast.List or kind is ast.Tuple or kind is ast.Set:
+        return ("seq", tuple(_value_expr(e) for e in node.elts))
+    if kind is ast.Dict:
+        return ("seq", tuple(_value_expr(v) for v in node.values))
+    if kind is ast.BinOp and type(node.op) is ast.Add:
+        return ("add", _value_expr(node.left), _value_expr(node.right))
+    if kind is ast.Call:
+        return ("call", to_expr(node.func), tuple(_value_expr(a) for a in node.args),
+                tuple((k.arg or "**", _value_expr(k.value)) for k in node.keywords))
+    return to_expr(node)
+
+
 def _docstring(node: Any) -> str | None:
     try:
         doc = ast.get_docstring(node)
@@ -152,13 +174,13 @@ def _class_body(node: ast.ClassDef) -> tuple[dict[str, tuple[Expr, int]], str | 
         if isinstance(statement, ast.Assign):
             for target in statement.targets:
                 if isinstance(target, ast.Name):
-                    attrs[target.id] = (to_expr(statement.value), statement.lineno)
+                    attrs[target.id] = (_value_expr(statement.value), statement.lineno)
                     if _is_mutable_value(statement.value):
                         state.append(target.id)
                     if target.id == "__tablename__":
                         table = _string(statement.value) or table
         elif isinstance(statement, ast.AnnAssign) and isinstance(statement.target, ast.Name):
-            value = annotation_expr(statement.annotation) or to_expr(statement.value)
+            value = annotation_expr(statement.annotation) or _value_expr(statement.value)
             attrs[statement.target.id] = (value, statement.lineno)
             if statement.target.id == "__tablename__":
                 table = _string(statement.value) or table
@@ -236,6 +258,7 @@ class _FactsVisitor(ast.NodeVisitor):
         """Module-level names bound by assignment become variables."""
         targets: list[ast.expr] = []
         value: ast.expr | None = None
+        self._module_extension(node)
         if isinstance(node, ast.Assign):
             targets, value = node.targets, node.value
         elif isinstance(node, ast.AnnAssign):
@@ -252,9 +275,23 @@ class _FactsVisitor(ast.NodeVisitor):
             if isinstance(value, ast.Call) and last_name(value.func) == "Table" and value.args:
                 table = _string(value.args[0])
             self.facts.variables.append(Variable(
-                qname=f"{self.facts.module}.{target.id}", line=node.lineno, value=to_expr(value),
+                qname=f"{self.facts.module}.{target.id}", line=node.lineno, value=_value_expr(value),
                 mutable=_is_mutable_value(value),
                 sql=sql if sql and SQL_START.match(sql) else None, table_name=table))
+
+    def _module_extension(self, node: ast.stmt) -> None:
+        """`NAME += value` and `NAME.append/extend/insert(value)` at module level."""
+        if (isinstance(node, ast.AugAssign) and isinstance(node.target, ast.Name)
+                and isinstance(node.op, ast.Add)):
+            self.facts.extended.append((node.target.id, _value_expr(node.value), node.lineno))
+            return
+        call = node.value if isinstance(node, ast.Expr) else None
+        if (isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute) and call.args
+                and call.func.attr in LIST_GROWERS and isinstance(call.func.value, ast.Name)):
+            value = _value_expr(call.args[-1])
+            if call.func.attr != "extend":
+                value = ("seq", (value,))
+            self.facts.extended.append((call.func.value.id, value, node.lineno))
 
     def _qname(self, name: str) -> str:
         parent = self.current

@@ -35,6 +35,7 @@ SUMMARY_FILE = "summary.json"
 @dataclass(frozen=True)
 class AnalyzeOptions:
     include_tests: bool = False
+    include_migrations: bool = False  # schema migrations are left out (and counted) by default
     exclude: tuple[str, ...] = ()
     jobs: int | None = None
     max_file_bytes: int = MAX_FILE_BYTES
@@ -62,10 +63,10 @@ def analyze(root: Path, out_dir: Path, options: AnalyzeOptions = AnalyzeOptions(
 
 
 def _analyze(root: Path, out_dir: Path, options: AnalyzeOptions, progress: Progress | None) -> AnalysisResult:
-    tree = find_sources(root, include_tests=options.include_tests, exclude=options.exclude,
-                        skip=(out_dir,))
+    tree = find_sources(root, include_tests=options.include_tests, include_migrations=options.include_migrations,
+                        exclude=options.exclude, skip=(out_dir,))
     texts = read_sources(tree.files, options.max_file_bytes)
-    run_key = fingerprint(texts, tree.root.name, tree.diagnostics)
+    run_key = fingerprint(texts, tree.root.name, tree.diagnostics, tree.migrations_skipped)
     graph_path = out_dir / GRAPH_FILE
     previous = _previous_summary(out_dir, run_key) if options.use_cache else None
     if previous is not None and graph_path.exists():
@@ -73,7 +74,7 @@ def _analyze(root: Path, out_dir: Path, options: AnalyzeOptions, progress: Progr
     cache_dir = out_dir / "cache" if options.use_cache else None
     files, stats = collect_facts(texts, cache_dir, jobs=options.jobs, progress=progress)
     graph = build_graph(files, resolve(files, options.jobs), tree.root.name, tree.diagnostics)
-    summary = summarize(graph)
+    summary = summarize(graph, migrations_skipped=tree.migrations_skipped)
     out_dir.mkdir(parents=True, exist_ok=True)
     write_atomic(graph_path, graph.dumps())
     write_atomic(out_dir / SUMMARY_FILE, json.dumps({"key": run_key, "summary": summary}, sort_keys=True) + "\n")

@@ -2,13 +2,21 @@
 
 Walks without following directory symlinks (so symlink loops cannot trap it), skips
 virtual environments, caches and the output folder, and by default leaves test code
-out of the graph (it is not part of any service).
+and schema migrations out of the graph (neither is part of any service; migrations are
+often most of a Django tree's files). Migrations are the files under a folder named
+`migrations` that holds Django's numbered files (`0001_initial.py`), Alembic revisions
+(`1a2b3c4d5e6f_add_users.py`) or Alembic's `env.py` / `versions/` (Flask-Migrate), and under
+Alembic's `versions/` folders next to an `env.py`; a `migrations` package of other code
+(Django's own `django/db/migrations`, migration helpers) is kept. The number of files left
+out is kept so that the summary can say how to bring them back.
 """
 
 from __future__ import annotations
 
 import fnmatch
 import os
+import re
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,6 +30,9 @@ SKIPPED_DIRS = frozenset({
 })
 TEST_PATTERNS = ("tests/*", "test/*", "*/tests/*", "*/test/*", "test_*.py", "*/test_*.py",
                  "*_test.py", "conftest.py", "*/conftest.py")
+MIGRATIONS_DIR = "migrations"
+ALEMBIC_VERSIONS_DIR = "versions"  # a migration folder only next to Alembic's env.py
+MIGRATION_FILE = re.compile(r"^(\d{4}|[0-9a-f]{12})_\w*\.py$")  # Django's 0001_initial.py, Alembic's revision ids
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,9 +48,10 @@ class SourceTree:
     root: Path
     files: tuple[SourceFile, ...]
     diagnostics: tuple[Diagnostic, ...]
+    migrations_skipped: int = 0  # Python files in migration folders left out
 
 
-def find_sources(root: Path, *, include_tests: bool = False,
+def find_sources(root: Path, *, include_tests: bool = False, include_migrations: bool = False,
                  exclude: tuple[str, ...] = (), skip: tuple[Path, ...] = ()) -> SourceTree:
     """The Python files under `root`, sorted, with their module names."""
     if not root.exists():
@@ -54,12 +66,16 @@ def find_sources(root: Path, *, include_tests: bool = False,
     files: list[SourceFile] = []
     diagnostics: list[Diagnostic] = []
     seen: set[Path] = set()
+    migrations = 0
     for directory, dirnames, filenames in os.walk(root):
         here = Path(directory)
         kept = []
         for name in sorted(dirnames):
             full = here / name
             if name in SKIPPED_DIRS or name.startswith(".") or full in skipped:
+                continue
+            if not include_migrations and is_migration_folder(name, filenames, _entries(full)):
+                migrations += _count_python_files(full)
                 continue
             if full.is_symlink():
                 diagnostics.append(Diagnostic(_rel(full, root), 1, "info", "symlink-skipped",
@@ -88,7 +104,47 @@ def find_sources(root: Path, *, include_tests: bool = False,
         raise InputError(f"{root}: no Python files found",
                          hint="point at the folder that holds the monolith's .py files")
     files.sort(key=lambda f: f.relpath)
-    return SourceTree(root, tuple(files), tuple(diagnostics))
+    return SourceTree(root, tuple(files), tuple(diagnostics), migrations)
+
+
+def is_migration_folder(name: str, siblings: Collection[str], entries: Collection[str]) -> bool:
+    """Whether a folder holds schema migrations (`siblings`: the names beside it, `entries`:
+    the names in it); see the module docstring."""
+    if name == ALEMBIC_VERSIONS_DIR:
+        return "env.py" in siblings
+    if name != MIGRATIONS_DIR:
+        return False
+    return "env.py" in entries or ALEMBIC_VERSIONS_DIR in entries or any(MIGRATION_FILE.match(e) for e in entries)
+
+
+def migration_folders(relpaths: Iterable[str]) -> set[str]:
+    """The migration folders among the folders of these files (paths relative to the root,
+    forward slashes), judged from the files alone: what `find_sources` leaves out."""
+    children: dict[str, set[str]] = {}
+    for path in relpaths:
+        parts = path.split("/")
+        for i in range(len(parts) - 1):
+            children.setdefault("/".join(parts[:i]), set()).add(parts[i])
+            children.setdefault("/".join(parts[:i + 1]), set()).add(parts[i + 1])
+    return {folder for folder, entries in children.items() if folder
+            and is_migration_folder(folder.rpartition("/")[2], children.get(folder.rpartition("/")[0], ()), entries)}
+
+
+def _entries(folder: Path) -> list[str]:
+    try:
+        return os.listdir(folder)
+    except OSError:
+        return []
+
+
+def _count_python_files(folder: Path) -> int:
+    """The .py files a walk would have found under a folder left out (no symlinks followed)."""
+    count = 0
+    for directory, dirnames, filenames in os.walk(folder):
+        dirnames[:] = [d for d in dirnames if d not in SKIPPED_DIRS and not d.startswith(".")
+                       and not (Path(directory) / d).is_symlink()]
+        count += sum(name.endswith(".py") for name in filenames)
+    return count
 
 
 def _rel(path: Path, root: Path) -> str:

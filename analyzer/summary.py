@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any
 
 from .graph import CodeGraph
+from .roles import LAYERS, layer_of
 
 TOP_PAIRS = 10
 
 
-def summarize(graph: CodeGraph) -> dict[str, Any]:
+def summarize(graph: CodeGraph, migrations_skipped: int = 0) -> dict[str, Any]:
     nodes = graph.count_nodes()
     edges = graph.count_edges()
     call_sites = graph.meta.get("call_sites", 0)
@@ -33,7 +35,17 @@ def summarize(graph: CodeGraph) -> dict[str, Any]:
             for pair, weight in sorted(graph.module_coupling().items(), key=lambda i: (-i[1], i[0]))[:TOP_PAIRS]
         ],
         "diagnostics": graph.diagnostics,
+        "frameworks": sorted(graph.meta.get("frameworks") or {}),
+        "domains": len(graph.meta.get("domains") or ()),
+        "module_layers": module_layers(graph),
+        "migrations_skipped": migrations_skipped,
     }
+
+
+def module_layers(graph: CodeGraph) -> dict[str, int]:
+    """How many modules each layer holds (their `role`'s layer; "none" for plain code), in layer order."""
+    counts = Counter(layer_of(graph.attr(m, "role")) or "none" for m in graph.nodes("module"))
+    return {layer: counts[layer] for layer in (*LAYERS, "none") if counts[layer]}
 
 
 def data_entities(graph: CodeGraph) -> list[dict[str, Any]]:

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from analyzer.boundaries.hazards import WARNING, Finding, signature_problems
 from analyzer.boundaries.metrics import score
+from analyzer.boundaries.partition import public_functions
 from analyzer.boundaries.placement import Placement, units_of
 from analyzer.boundaries.plan import Invocation, Plan, assign
 from analyzer.errors import InputError
@@ -104,7 +105,7 @@ def _service(graph: CodeGraph, plan: Plan, name: str, owner: Mapping[str, str], 
     proxied = sorted(m for m in needed if m in owner and owner[m] != name)
     copied = sorted(m for m in needed if m not in owner)
     invocations = {op.function: op.invocation for op in spec.operations or ()}
-    operations = tuple(_operation(graph, f, invocations.get(f, SYNC), set(own)) for f in _public_functions(graph, own))
+    operations = tuple(_operation(graph, f, invocations.get(f, SYNC), set(own)) for f in public_functions(graph, own))
     calls = sorted({owner[m] for m in proxied})
     return ServiceSpec(name, f"{project}-{name}", spec.memory, spec.timeout, tuple(own), tuple(copied),
                        tuple(proxied), operations, tuple(calls), tuple(_tables_written(graph, set(own))),
@@ -134,15 +135,6 @@ def _closure(graph: CodeGraph, start: Iterable[str]) -> set[str]:
 def _parents(module: str) -> list[str]:
     parts = module.split(".")
     return [".".join(parts[:i]) for i in range(1, len(parts))]
-
-
-def _public_functions(graph: CodeGraph, modules: Iterable[str]) -> list[str]:
-    own = set(modules)
-    return sorted(
-        f for f in graph.nodes("function")
-        if graph.attr(f, "module") in own and f == f"{graph.attr(f, 'module')}.{f.rsplit('.', 1)[-1]}"
-        and not f.rsplit(".", 1)[-1].startswith("_")
-    )
 
 
 def _operation(graph: CodeGraph, function: str, invocation: Invocation, own: set[str]) -> OperationSpec:

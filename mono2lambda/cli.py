@@ -60,6 +60,8 @@ def cli(debug: bool) -> None:
               multiple=True, metavar="FORMAT FILE",
               help="Also write the graph as graphml, dot or callgraph-json ({caller: [callees]}).")
 @click.option("--include-tests", is_flag=True, help="Analyze test files too (left out by default).")
+@click.option("--include-migrations", is_flag=True,
+              help="Analyze schema migrations too (Django and Alembic; left out by default).")
 @click.option("--exclude", multiple=True, metavar="GLOB", help="Leave out files matching GLOB (repeatable).")
 @click.option("--jobs", type=click.IntRange(min=1), default=None, help="Worker processes (default: all cores).")
 @click.option("--max-file-size", type=click.IntRange(min=1), default=2_000_000, show_default=True,
@@ -67,7 +69,7 @@ def cli(debug: bool) -> None:
 @click.option("--no-cache", is_flag=True, help="Parse every file again, ignoring the cache.")
 @handle_errors
 def analyze_command(src: Path, out_dir: Path, fmt: str, export: tuple[tuple[str, Path], ...],
-                    include_tests: bool, exclude: tuple[str, ...], jobs: int | None,
+                    include_tests: bool, include_migrations: bool, exclude: tuple[str, ...], jobs: int | None,
                     max_file_size: int, no_cache: bool) -> int:
     """Build the call and data-dependency graph of the Python code under SRC.
 
@@ -75,8 +77,8 @@ def analyze_command(src: Path, out_dir: Path, fmt: str, export: tuple[tuple[str,
     runs or changes the analyzed code. Files that do not parse are reported with
     file:line and skipped.
     """
-    options = AnalyzeOptions(include_tests=include_tests, exclude=exclude, jobs=jobs,
-                             max_file_bytes=max_file_size, use_cache=not no_cache)
+    options = AnalyzeOptions(include_tests=include_tests, include_migrations=include_migrations, exclude=exclude,
+                             jobs=jobs, max_file_bytes=max_file_size, use_cache=not no_cache)
     console = Console(stderr=fmt == "json")
     with progress_bar(Console(stderr=True), "Parsing") as progress:
         result = analyze(src, out_dir, options, progress)

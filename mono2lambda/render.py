@@ -11,6 +11,7 @@ from rich.table import Table
 
 from analyzer.boundaries.hazards import Finding
 from analyzer.boundaries.metrics import Scores
+from analyzer.roles import LAYERS
 from extractor.extract import ExtractResult
 
 from .demo import DemoResult
@@ -31,10 +32,26 @@ def print_summary(console: Console, summary: dict[str, Any], graph_path: str) ->
                   f"({share:.1f}%); the rest are kept in the graph as unresolved")
     edges = ", ".join(f"{kind} {count}" for kind, count in summary["edges"].items())
     console.print(f"Edges: {edges}")
+    _print_roles(console, summary)
     _print_data(console, summary["data"])
     _print_coupling(console, summary["coupled_modules"])
     _print_diagnostics(console, summary["diagnostics"])
     console.print(f"Graph written to {graph_path}")
+
+
+def _print_roles(console: Console, summary: dict[str, Any]) -> None:
+    """Frameworks, declared domains and modules per layer on one line; migrations left out on another."""
+    frameworks = ", ".join(summary.get("frameworks") or []) or "none detected"
+    order = (*LAYERS, "none")  # a summary read back from summary.json has its keys sorted
+    found = summary.get("module_layers") or {}
+    layers = ", ".join(f"{layer} {found[layer]}" for layer in sorted(found, key=lambda x: (order + (x,)).index(x)))
+    domains = summary.get("domains", 0)
+    console.print(f"Frameworks: {frameworks}; {domains} declared domain{'s' if domains != 1 else ''}; "
+                  f"modules by layer: {layers or 'none'}", markup=False, highlight=False)
+    skipped = summary.get("migrations_skipped", 0)
+    if skipped:
+        console.print(f"Migrations: {skipped} file{'s' if skipped != 1 else ''} left out "
+                      "(--include-migrations analyzes them)", markup=False, highlight=False)
 
 
 def _print_data(console: Console, entities: list[dict[str, Any]]) -> None:

@@ -20,3 +20,7 @@ def _cache_key_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
         os.environ.pop(KEY_DIR_VARIABLE, None)
     else:
         os.environ[KEY_DIR_VARIABLE] = previous
+
+
+# Sample applications that the analyzer reads as data (tests/assets): never collected as tests.
+collect_ignore = ["assets"]

@@ -12,6 +12,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 
 from ...graph import CodeGraph
+from ...roles import layer_of
 from ...summary import summarize
 from ..explain import explain_all
 from ..hazards import Finding
@@ -21,8 +22,10 @@ from .layout import layout_map
 from .model import (
     Cell,
     DataMatrix,
+    DeclaredDomain,
     Diagnostic,
     Figure,
+    Framework,
     Hazard,
     MatrixRow,
     ModuleRef,
@@ -59,6 +62,8 @@ def build_report(graph: CodeGraph, placement: Placement, *, plan_name: str | Non
         data=_matrix(scores.data, places),
         modules=_modules(graph, placement, context),
         diagnostics=tuple(_diagnostic(d) for d in sorted(graph.diagnostics, key=_diagnostic_key)),
+        frameworks=_frameworks(graph),
+        domains=tuple(_domain(d) for d in graph.meta.get("domains") or ()),
     )
 
 
@@ -124,7 +129,7 @@ def _place_view(context: ScoringContext, scores: Scores, place: Mapping[str, str
     return PlaceView(
         name=name, kind=name if name in (MONOLITH, SHARED) else "service", anchor=f"place-{name}",
         summary=summary, extreme=name in scored and scored[name].extreme,
-        modules=tuple(ModuleRef(u, context.sizes[u]) for u in units),
+        modules=tuple(ModuleRef(u, context.sizes[u], _role(context, u)) for u in units),
         operations=operations,
         owns=tuple(_entity_label(d) for d in owned),
         reads=tuple(_entity_label(d) for d in read),
@@ -175,8 +180,31 @@ def _sites(writes: Mapping[str, int], reads: Mapping[str, int], place: str) -> s
 def _modules(graph: CodeGraph, placement: Placement, context: ScoringContext) -> tuple[ModuleRow, ...]:
     explanations = explain_all(graph, placement)
     return tuple(ModuleRow(u, placement.place_of(u), context.sizes[u],
-                           explanations[u].sentence() if u in explanations else "")
+                           explanations[u].sentence() if u in explanations else "", _role_and_layer(context, u))
                  for u in context.units)
+
+
+def _role(context: ScoringContext, unit: str) -> str:
+    return str(context.attrs.get(unit, {}).get("role") or "")
+
+
+def _role_and_layer(context: ScoringContext, unit: str) -> str:
+    role = _role(context, unit)
+    return f"{role} ({layer_of(role)})" if layer_of(role) else role
+
+
+def _frameworks(graph: CodeGraph) -> tuple[Framework, ...]:
+    """Each framework found, with its definitions per role ("12 view, 3 urls")."""
+    found = graph.meta.get("frameworks") or {}
+    return tuple(Framework(name, ", ".join(f"{n} {role}" for role, n in (found[name].get("roles") or {}).items())
+                           or "imported")
+                 for name in sorted(found))
+
+
+def _domain(domain: Mapping[str, object]) -> DeclaredDomain:
+    location = f"{domain.get('file')}:{domain.get('line')}" if domain.get("file") else ""
+    return DeclaredDomain(str(domain.get("name", "")), str(domain.get("kind", "")), str(domain.get("package", "")),
+                          location)
 
 
 def _diagnostic_key(d: Mapping[str, object]) -> tuple[str, int, str]:

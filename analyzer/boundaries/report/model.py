@@ -93,6 +93,7 @@ class Operation:
 class ModuleRef:
     name: str
     size: int
+    role: str = ""  # its framework role (graph.json `role`), "" for plain code
 
 
 @dataclass(frozen=True)
@@ -137,6 +138,25 @@ class ModuleRow:
     place: str
     size: int
     why: str
+    role: str = ""  # "view (web)": its framework role and that role's layer, "" for plain code
+
+
+@dataclass(frozen=True)
+class Framework:
+    """A framework the analyzer found, with what it found of it ("12 view, 3 urls, ...")."""
+
+    name: str
+    found: str
+
+
+@dataclass(frozen=True)
+class DeclaredDomain:
+    """A Django app, Flask blueprint or FastAPI router declared in the code."""
+
+    name: str
+    kind: str
+    package: str
+    location: str
 
 
 @dataclass(frozen=True)
@@ -172,6 +192,8 @@ class ReportModel:
     data: DataMatrix
     modules: tuple[ModuleRow, ...]
     diagnostics: tuple[Diagnostic, ...]
+    frameworks: tuple[Framework, ...] = ()
+    domains: tuple[DeclaredDomain, ...] = ()
     format: str = REPORT_FORMAT
     version: int = REPORT_VERSION
 

@@ -1,0 +1,4 @@
+"""The shop site: catalog, orders and reviews."""
+from .celery import app as celery_app
+
+__all__ = ["celery_app"]
