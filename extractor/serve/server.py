@@ -15,11 +15,10 @@ import uuid
 from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler
 from types import TracebackType
 
 from .functions import FunctionSpec, function_arn, region_of, worker_environment
-from .httpbase import FramingError, LocalHttpServer, body_length
+from .httpbase import FramingError, LocalHttpServer, OneWriteHandler, body_length
 from .plan import ServePlan
 from .protocol import (
     DRY_RUN,
@@ -149,7 +148,7 @@ class _HttpServer(LocalHttpServer):
     app: LambdaServer
 
 
-class _HttpHandler(BaseHTTPRequestHandler):
+class _HttpHandler(OneWriteHandler):
     """Reads the request, asks the app for the response, writes it; keeps connections alive."""
 
     protocol_version = "HTTP/1.1"
@@ -178,12 +177,7 @@ class _HttpHandler(BaseHTTPRequestHandler):
     do_GET = do_PUT = do_DELETE = do_POST
 
     def _send(self, response: Response) -> None:
-        self.send_response(response.status)
-        for name, value in response.headers:
-            self.send_header(name, value)
-        self.send_header("Content-Length", str(len(response.body)))
-        self.end_headers()
-        self.wfile.write(response.body)
+        self.send_whole(response.status, response.headers, response.body)
 
     def log_message(self, format: str, *args: object) -> None:  # the app reports invocations itself
         return None

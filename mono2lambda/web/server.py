@@ -29,13 +29,12 @@ import threading
 import traceback
 from collections.abc import Callable, Mapping
 from http.cookies import CookieError, SimpleCookie
-from http.server import BaseHTTPRequestHandler
 from importlib.resources import files
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from analyzer.errors import InputError, Mono2LambdaError
-from extractor.serve.httpbase import FramingError, LocalHttpServer, body_length
+from extractor.serve.httpbase import FramingError, LocalHttpServer, OneWriteHandler, body_length
 
 from .session import Session
 
@@ -104,7 +103,7 @@ def serve(server: SelectServer) -> None:
         server.server_close()
 
 
-class Handler(BaseHTTPRequestHandler):
+class Handler(OneWriteHandler):
     server: SelectServer
     protocol_version = "HTTP/1.1"
     _length = 0  # the request body's, once framing is checked
@@ -216,10 +215,6 @@ class Handler(BaseHTTPRequestHandler):
         self._send(status, json.dumps(document, sort_keys=True).encode(), "application/json")
 
     def _send(self, status: int, payload: bytes, content_type: str, extra: Mapping[str, str] | None = None) -> None:
-        self.send_response(status)
-        headers = {"Content-Type": content_type, "Content-Length": str(len(payload)), "Cache-Control": "no-store",
+        headers = {"Content-Type": content_type, "Cache-Control": "no-store",
                    "X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer", **(extra or {})}
-        for name, value in headers.items():
-            self.send_header(name, value)
-        self.end_headers()
-        self.wfile.write(payload)
+        self.send_whole(status, headers.items(), payload)
