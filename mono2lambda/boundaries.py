@@ -22,11 +22,9 @@ from analyzer.boundaries.plan import (
     write_plan,
 )
 from analyzer.boundaries.plan.assign import entries_of, winners
-from analyzer.boundaries.report import build_report, render_html, render_json, render_markdown
 from analyzer.errors import InputError
 from analyzer.files import write_atomic
 from analyzer.graph import CodeGraph
-from analyzer.pipeline import load_graph
 
 DEFAULT_GRAPH = Path(".mono2lambda") / "graph.json"
 
@@ -59,7 +57,7 @@ def read_graph(path: Path) -> CodeGraph:
     if not path.exists():
         raise InputError(f"{path}: no graph file", hint="run `mono2lambda analyze SRC` first, or pass --graph PATH")
     try:
-        return load_graph(path)
+        return CodeGraph.load(path)
     except ValueError as error:
         raise InputError(f"{path}: not a readable graph file ({error})",
                          hint="run `mono2lambda analyze SRC` again") from None
@@ -127,17 +125,17 @@ def why(graph_path: Path, plan_path: Path, unit: str) -> Explanation:
     return explain(graph, placement, unit)
 
 
-REPORT_RENDERERS = {"html": render_html, "md": render_markdown, "json": render_json}
-
-
 def write_report(graph_path: Path, plan_path: Path, fmt: str, output: Path) -> str:
     """Render the report for the plan (or, with no plan file, for a fresh proposal) to `output`.
     Returns what the report describes, for the command's one-line answer."""
+    from analyzer.boundaries.report import build_report, render_html, render_json, render_markdown  # jinja2: slow
+
+    renderers = {"html": render_html, "md": render_markdown, "json": render_json}
     if plan_path.exists():
         graph, placement = placement_of(graph_path, plan_path)
         described, plan_name = str(plan_path), str(plan_path)
     else:
         graph = read_graph(graph_path)
         placement, described, plan_name = propose(graph), "a fresh proposal (no plan file yet)", None
-    write_atomic(output, REPORT_RENDERERS[fmt](build_report(graph, placement, plan_name=plan_name)))
+    write_atomic(output, renderers[fmt](build_report(graph, placement, plan_name=plan_name)))
     return described

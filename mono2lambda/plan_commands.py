@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import Any
 
 import click
-from rich.console import Console
 
 from analyzer.boundaries.placement import MONOLITH, SHARED, units_of
 from analyzer.boundaries.plan import (
@@ -39,7 +38,6 @@ from analyzer.graph import CodeGraph
 
 from .boundaries import DEFAULT_GRAPH, read_graph, score_plan, why
 from .common import handle_errors
-from .render import print_scores
 
 
 def plan_options(command: Callable[..., Any]) -> Callable[..., Any]:
@@ -180,6 +178,10 @@ def share_command(module: str) -> MakeEdit:
 @handle_errors
 def score_command(plan_path: Path, graph_path: Path, fmt: str) -> int:
     """Score the plan: modularity, ICP, IFN, NED, data ownership, cycles, hazards (docs/metrics.md)."""
+    from rich.console import Console
+
+    from .render import print_scores  # imports the extractor: only when scores are printed
+
     scores = score_plan(graph_path, plan_path)
     if fmt == "json":
         click.echo(scores.dumps(), nl=False)

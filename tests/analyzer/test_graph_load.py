@@ -1,0 +1,48 @@
+"""`CodeGraph.load` reads a graph file to the same graph as `from_json`, odd files included."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import orjson
+import pytest
+
+from analyzer.graph import CodeGraph
+
+REPO = Path(__file__).resolve().parents[2]
+GOLDEN = REPO / "tests" / "golden" / "shop-graph.json"
+
+
+def test_load_reads_the_same_graph_as_from_json() -> None:
+    expected = CodeGraph.from_json(orjson.loads(GOLDEN.read_bytes()))
+    loaded = CodeGraph.load(GOLDEN)
+    assert loaded.to_json() == expected.to_json()
+    assert loaded.dumps() == expected.dumps()
+    assert loaded.nodes("function") == expected.nodes("function")
+    some = loaded.nodes("function")[0]
+    assert loaded.targets(some, "calls") == expected.targets(some, "calls")
+
+
+def test_load_cleans_what_dumps_would_not_write(tmp_path: Path) -> None:
+    document = {"format": "mono2lambda-graph", "version": 1, "root": "app",
+                "nodes": [{"id": "a", "kind": "module", "file": "a.py", "size": None},
+                          {"id": "a.f", "kind": "function", "module": "a"}],
+                "edges": [{"source": "a.f", "target": "a", "kind": "calls", "count": 2, "lines": [9, 3],
+                           "virtual": False},
+                          {"source": "a", "target": "a.f", "kind": "references", "count": 1, "lines": [1]}],
+                "unresolved_calls": [], "diagnostics": []}
+    path = tmp_path / "graph.json"
+    path.write_text(json.dumps(document), encoding="utf-8")
+    loaded = CodeGraph.load(path)
+    assert loaded.to_json() == CodeGraph.from_json(document).to_json()
+    assert loaded.node("a") == {"kind": "module", "file": "a.py"}
+    assert next(loaded.dependencies("calls"))[2]["lines"] == [3, 9]
+
+
+@pytest.mark.parametrize("text", ['[1, 2]', '{"format": "other"}', '{"format": "mono2lambda-graph", "version": 9}'])
+def test_load_refuses_what_is_not_a_graph_file(tmp_path: Path, text: str) -> None:
+    path = tmp_path / "graph.json"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ValueError):
+        CodeGraph.load(path)
