@@ -148,6 +148,7 @@ FUNCTION_DECORATORS: dict[tuple[str, str], Tag] = {  # (package, name) of a deco
     ("rest_framework", "api_view"): ("view", "drf"), ("rest_framework", "action"): ("view", "drf"),
     ("pytest", "fixture"): ("test-helper", None),
     ("click", "command"): ("command", None), ("click", "group"): ("command", None),
+    ("invoke", "task"): ("command", None),  # `invoke` tasks are command-line tasks, not Celery's
     ("flask_login", "login_required"): ("view", "flask"),
     ("flask_jwt_extended", "jwt_required"): ("view", "flask"),
 }
@@ -204,7 +205,7 @@ CONVENTIONS: dict[str, str] = {  # the module's (or a package folder's) name -> 
     "testutils": "test-helper", "conftest": "test-helper", "cli": "command", "commands": "command",
 }
 PACKAGE_CONVENTIONS = frozenset({"views", "models", "serializers", "forms", "admin", "urls", "tasks"})
-ENTRY_POINTS = frozenset({"manage", "wsgi", "asgi"})
+ENTRY_POINTS = frozenset({"manage", "wsgi", "asgi", "__main__"})
 PRECEDENCE = {role: i for i, role in enumerate((  # ties between roles of a layer go to the first
     "app-factory", "view", "urls", "resolver", "serializer", "form", "middleware", "context-processor",
     "template-tag", "blueprint", "settings", "config", "app-config", "entry-point", "admin", "command",
@@ -957,7 +958,7 @@ class _Project:
     def domains(self) -> list[dict[str, Any]]:
         found: dict[str, dict[str, Any]] = {}
         for domain in self._django_apps() + self._blueprints():
-            entry = {k: domain[k] for k in ("name", "kind", "package", "file", "line")}
+            entry = {k: domain[k] for k in ("name", "kind", "package", "file", "line", "declared")}
             found.setdefault(f"{domain['package']}\0{domain['name']}", entry)
         return [found[k] for k in sorted(found)]
 
@@ -974,7 +975,7 @@ class _Project:
                     and not self._is_project_package(package, apps):
                 facts = self.files.get(package)
                 apps[package] = {"name": entry.rsplit(".", 1)[-1], "kind": "django-app", "package": package,
-                                 "file": facts.path if facts else None, "line": 1}
+                                 "file": facts.path if facts else None, "line": 1, "declared": "installed-apps"}
         return [apps[p] for p in sorted(apps)]
 
     def _is_project_package(self, package: str, apps: dict[str, Any]) -> bool:
@@ -994,7 +995,7 @@ class _Project:
             return None  # configures an app whose code is elsewhere (`django.contrib.admin`)
         name = attrs.get("label") or (attrs.get("name") or package).rsplit(".", 1)[-1]
         return {"name": name, "kind": "django-app", "package": package, "file": self.files[module].path,
-                "line": definition.line}
+                "line": definition.line, "declared": "app-config"}
 
     def _blueprints(self) -> list[dict[str, Any]]:
         found = []
@@ -1006,6 +1007,7 @@ class _Project:
             kind = BLUEPRINTS.get(class_key(path), "blueprint")
             found.append({"name": self._blueprint_name(value, module, kind), "kind": kind, "package": module,
                           "file": self.files[module].path, "line": variable.line, "variable": qname,
+                          "declared": "instance",
                           "framework": APP_CLASSES.get(class_key(path), "flask")})
         return found
 

@@ -17,16 +17,17 @@ are domains of their own and never shift the others' depth.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from ..graph import CodeGraph
 from ..roles import layer_of
 
 LAYER_FOLDERS = frozenset({
-    "api", "apis", "app", "apps", "blueprints", "common", "components", "contrib", "controllers", "core",
-    "domain", "domains", "ext", "extensions", "features", "graphql", "handlers", "helpers", "http",
-    "internal", "lib", "libs", "models", "modules", "plugins", "rest", "routes", "schemas", "serializers",
-    "service", "services", "shared", "src", "tasks", "util", "utils", "v1", "v2", "v3", "views", "web",
+    "api", "apis", "app", "apps", "blueprints", "common", "components", "constants", "contrib", "controllers",
+    "core", "decorators", "domain", "domains", "enums", "errors", "exceptions", "ext", "extensions", "features",
+    "graphql", "handlers", "helpers", "http", "internal", "lib", "libs", "mixins", "models", "modules",
+    "plugins", "rest", "routes", "schemas", "serializers", "service", "services", "shared", "src", "tasks",
+    "types", "util", "utils", "v1", "v2", "v3", "validators", "views", "web",
 })
 """Folder names that say what kind of code is inside, not which part of the business."""
 
@@ -36,11 +37,16 @@ class DomainRef:
     name: str
     how: str  # "django-app" | "blueprint" | "router" | "mirror" | "package"
     package: str  # the declared package, or the package prefix the name was taken from
+    explicit: bool = False  # declared in the code itself (an AppConfig, a blueprint), not only in settings
 
     def is_business(self) -> bool:
         """False for a package named like a layer (`common`, `utils`): it says what kind of
-        code is inside, not which domain, so its modules are clustered one by one."""
-        return self.how != "package" or self.name not in LAYER_FOLDERS
+        code is inside, not which domain, so its modules are clustered one by one. A layer
+        word declared only in settings is no better: settings may lie outside SRC, and the
+        proposal must not change with the folder given. An `AppConfig`, a blueprint, or a
+        `models` module of its own makes a package explicit: `core` with its AppConfig, or
+        `utils` with its own models, stays a domain from any folder."""
+        return self.explicit or self.name not in LAYER_FOLDERS
 
     def describe(self) -> str:
         kinds = {"django-app": "Django app", "blueprint": "Flask blueprint", "router": "FastAPI router"}
@@ -68,7 +74,8 @@ def unit_layer(graph: CodeGraph, unit: str) -> str | None:
 
 def declared(graph: CodeGraph) -> list[DomainRef]:
     """The domains the analyzer found declared (apps, blueprints, routers), longest package first."""
-    found = [DomainRef(str(d["name"]), str(d.get("kind", "django-app")), str(d["package"]))
+    found = [DomainRef(str(d["name"]), str(d.get("kind", "django-app")), str(d["package"]),
+                       d.get("declared") != "installed-apps")
              for d in graph.meta.get("domains") or () if d.get("name") and d.get("package")]
     return sorted(found, key=lambda d: (-len(d.package), d.package, d.name))
 
@@ -82,12 +89,14 @@ def domain_map(graph: CodeGraph, units: Iterable[str]) -> dict[str, DomainRef]:
                     if _singular(d.package.rsplit(".", 1)[-1]) not in by_name})
     depth = _root_depths(units)
     packages = {unit.rsplit(".", 1)[0] for unit in units if "." in unit}
+    with_models = {unit.removesuffix(".models") for unit in units if unit.endswith(".models")}
     result = {}
     for unit in units:
         parts = unit.split(".")
         below = parts[depth[parts[0]]:]
-        result[unit] = (_declared_prefix(unit, known) or _mirrored(below, by_name)
-                        or _package_domain(parts, depth[parts[0]], packages))
+        ref = (_declared_prefix(unit, known) or _mirrored(below, by_name)
+               or _package_domain(parts, depth[parts[0]], packages))
+        result[unit] = replace(ref, explicit=True) if ref.package in with_models else ref
     return result
 
 
@@ -99,7 +108,7 @@ def _mirrored(below: list[str], by_name: dict[str, DomainRef]) -> DomainRef | No
     for part in below:
         found = by_name.get(_singular(part))
         if found is not None:
-            return DomainRef(found.name, "mirror", found.package)
+            return DomainRef(found.name, "mirror", found.package, found.explicit)
     return None
 
 

@@ -468,12 +468,15 @@ def _name_groups(groups: list[set[str]], pinned: Mapping[str, str], naming: _Nam
 
 
 def _name_candidates(group: set[str], naming: _Naming) -> list[str]:
-    refs = [(naming.domains[u], u in naming.serving) for u in sorted(group) if u in naming.domains]
-    declared = Counter({r.name: 0 for r, _ in refs if r.how != "package"})
-    packages = Counter({r.name: 0 for r, _ in refs if r.how == "package"})
-    for ref, serving in refs:  # a unit with operations counts for more than one without
-        (packages if ref.how == "package" else declared)[ref.name] += 1 + 2 * serving
-    ranked = [name for counts in (declared, packages) for name in _most_common(counts)]
+    """Domain names by weight: a unit counts 1, 3 when it holds operations, and half as much
+    again when its domain was declared (an app or blueprint) rather than read off a package."""
+    weights: dict[str, float] = {}
+    for unit in sorted(group):
+        ref = naming.domains.get(unit)
+        if ref is not None:
+            weight = (1 + 2 * (unit in naming.serving)) * (1.5 if ref.how != "package" else 1.0)
+            weights[ref.name] = weights.get(ref.name, 0.0) + weight
+    ranked = _most_common(weights)
     main = service_name(ranked[0]) if ranked else "service"
     written: Counter = Counter()
     for unit in group:
@@ -481,7 +484,7 @@ def _name_candidates(group: set[str], naming: _Naming) -> list[str]:
     return [service_name(n) for n in ranked] + [f"{main}-{service_name(t)}" for t in _most_common(written)]
 
 
-def _most_common(counts: Counter) -> list[str]:
+def _most_common(counts: Mapping[str, float]) -> list[str]:
     return [name for name, _ in sorted(counts.items(), key=lambda i: (-i[1], i[0]))]
 
 

@@ -122,16 +122,19 @@ FLASK_ROLES = {
 }
 DJANGO_DOMAINS = [
     {"name": "catalog", "kind": "django-app", "package": "shopsite.catalog", "file": "shopsite/catalog/apps.py",
-     "line": 4},
+     "line": 4, "declared": "app-config"},
     {"name": "shop_orders", "kind": "django-app", "package": "shopsite.orders", "file": "shopsite/orders/apps.py",
-     "line": 4},
+     "line": 4, "declared": "app-config"},
     {"name": "reviews", "kind": "django-app", "package": "shopsite.reviews", "file": "shopsite/reviews/__init__.py",
-     "line": 1},
+     "line": 1, "declared": "installed-apps"},
 ]
 FLASK_DOMAINS = [
-    {"name": "stats", "kind": "router", "package": "blogapp.api.router", "file": "blogapp/api/router.py", "line": 6},
-    {"name": "auth", "kind": "blueprint", "package": "blogapp.auth", "file": "blogapp/auth/__init__.py", "line": 4},
-    {"name": "posts", "kind": "blueprint", "package": "blogapp.posts", "file": "blogapp/posts.py", "line": 8},
+    {"name": "stats", "kind": "router", "package": "blogapp.api.router", "file": "blogapp/api/router.py", "line": 6,
+     "declared": "instance"},
+    {"name": "auth", "kind": "blueprint", "package": "blogapp.auth", "file": "blogapp/auth/__init__.py", "line": 4,
+     "declared": "instance"},
+    {"name": "posts", "kind": "blueprint", "package": "blogapp.posts", "file": "blogapp/posts.py", "line": 8,
+     "declared": "instance"},
 ]
 
 
