@@ -473,6 +473,8 @@ def location_role(facts: FileFacts, migration_dirs: Collection[str]) -> str | No
         return "migration"
     if "commands" in folders and "management" in folders[:folders.index("commands")][-1:]:
         return "command"
+    if facts.is_package and folders[-1:] == ["management"]:  # the package that holds management/commands
+        return "command"
     if "templatetags" in folders or parts[-1] == "templatetags":
         return "template-tag"
     if parts[-1] in ENTRY_POINTS:

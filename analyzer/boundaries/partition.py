@@ -19,7 +19,7 @@ from itertools import combinations
 
 from ..graph import CodeGraph, UnitGraph
 from ..roles import STAYS_IN_MONOLITH
-from .domains import DomainRef, domain_map, unit_layer
+from .domains import LAYER_FOLDERS, DomainRef, domain_map, unit_layer
 from .placement import MONOLITH, SHARED, Placement, unit_of, units_of
 
 
@@ -477,11 +477,14 @@ def _name_candidates(group: set[str], naming: _Naming) -> list[str]:
             weight = (1 + 2 * (unit in naming.serving)) * (1.5 if ref.how != "package" else 1.0)
             weights[ref.name] = weights.get(ref.name, 0.0) + weight
     ranked = _most_common(weights)
-    main = service_name(ranked[0]) if ranked else "service"
     written: Counter = Counter()
     for unit in group:
         written.update(naming.tables.get(unit, {}))
-    return [service_name(n) for n in ranked] + [f"{main}-{service_name(t)}" for t in _most_common(written)]
+    tables = _most_common(written)
+    domains = [n for n in ranked if n not in LAYER_FOLDERS]
+    layers = [n for n in ranked if n in LAYER_FOLDERS]  # `models`, `services`: a last resort
+    main = service_name((domains or tables or layers or ["service"])[0])
+    return [service_name(n) for n in domains + tables[:1] + layers] + [f"{main}-{service_name(t)}" for t in tables]
 
 
 def _most_common(counts: Mapping[str, float]) -> list[str]:

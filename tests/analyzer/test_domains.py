@@ -7,12 +7,16 @@ and the end-to-end test on the sample sites puts the two together)."""
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
-from analyzer.boundaries.domains import domain_map
+import pytest
+
+from analyzer.boundaries.domains import domain_map, unit_layer
 from analyzer.boundaries.explain import explain
-from analyzer.boundaries.partition import ProposeOptions, propose
+from analyzer.boundaries.partition import ProposeOptions, propose, public_functions
 from analyzer.boundaries.placement import MONOLITH, SHARED
 from analyzer.graph import CodeGraph
+from analyzer.pipeline import AnalyzeOptions, analyze
 
 from .snippets import graph_of
 
@@ -145,3 +149,27 @@ def test_why_names_the_rule() -> None:
 def test_an_extension_module_is_shared() -> None:
     graph = with_roles(site(), {"hc.checks.models": "extension"})
     assert propose(graph).place_of("hc.checks.models") == SHARED
+
+
+ASSETS = Path(__file__).resolve().parents[1] / "assets"
+
+
+@pytest.mark.parametrize(("site", "package", "services"), [
+    ("django_site", "shopsite", ["catalog", "shop-orders"]),  # the apps' labels; reviews has no operation
+    ("flask_site", "blogapp", ["posts"]),  # layer modules only (models, services, tasks): the table they write
+])
+def test_proposals_on_the_sample_sites(site: str, package: str, services: list[str], tmp_path: Path) -> None:
+    """End to end from source: roles keep the web layer, settings, commands, migrations and
+    test helpers out of services, every service has an operation, names are the domains',
+    and SRC as the project root or the package folder gives the same services."""
+    found = []
+    for src in (ASSETS / site, ASSETS / site / package):
+        graph = analyze(src, tmp_path / src.name, AnalyzeOptions(use_cache=False, jobs=1)).load_graph()
+        placement = propose(graph)
+        for service in placement.services():
+            members = placement.members(service)
+            assert public_functions(graph, members), service
+            assert not [m for m in members if unit_layer(graph, m) not in (None, "domain")], service
+        found.append({s: placement.members(s) for s in placement.services()})
+    assert found[0] == found[1]
+    assert sorted(found[0]) == services
