@@ -4,6 +4,8 @@
 from __future__ import annotations
 
 import gc
+import hashlib
+import hmac
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -14,6 +16,7 @@ from typing import Any
 import orjson
 
 from .build import build_graph
+from .cachekey import cache_key, sign
 from .collect import (
     MAX_FILE_BYTES,
     CollectStats,
@@ -68,16 +71,18 @@ def _analyze(root: Path, out_dir: Path, options: AnalyzeOptions, progress: Progr
     texts = read_sources(tree.files, options.max_file_bytes)
     run_key = fingerprint(texts, tree.root.name, tree.diagnostics, tree.migrations_skipped)
     graph_path = out_dir / GRAPH_FILE
-    previous = _previous_summary(out_dir, run_key) if options.use_cache else None
-    if previous is not None and graph_path.exists():
+    previous = _previous_summary(out_dir, run_key, graph_path) if options.use_cache else None
+    if previous is not None:
         return AnalysisResult(graph_path, previous, CollectStats(len(texts), 0, len(texts)), reused=True)
     cache_dir = out_dir / "cache" if options.use_cache else None
     files, stats = collect_facts(texts, cache_dir, jobs=options.jobs, progress=progress)
     graph = build_graph(files, resolve(files, options.jobs), tree.root.name, tree.diagnostics)
     summary = summarize(graph, migrations_skipped=tree.migrations_skipped)
     out_dir.mkdir(parents=True, exist_ok=True)
-    write_atomic(graph_path, graph.dumps())
-    write_atomic(out_dir / SUMMARY_FILE, json.dumps({"key": run_key, "summary": summary}, sort_keys=True) + "\n")
+    text = graph.dumps()
+    write_atomic(graph_path, text)
+    document = {"key": run_key, "seal": _seal(run_key, text.encode()), "summary": summary}
+    write_atomic(out_dir / SUMMARY_FILE, json.dumps(document, sort_keys=True) + "\n")
     return AnalysisResult(graph_path, summary, stats, graph=graph)
 
 
@@ -97,9 +102,20 @@ def _no_garbage_collection() -> Iterator[None]:
             gc.enable()
 
 
-def _previous_summary(out_dir: Path, run_key: str) -> dict[str, Any] | None:
+def _previous_summary(out_dir: Path, run_key: str, graph_path: Path) -> dict[str, Any] | None:
+    """The last run's summary when nothing changed since, and the graph is the one that run
+    wrote: its seal (an HMAC under this user's key) covers the run key and the graph's bytes,
+    so a graph.json shipped in a cloned repository's output folder is never taken as ours."""
     try:
         document = json.loads((out_dir / SUMMARY_FILE).read_text(encoding="utf-8"))
+        if document.get("key") != run_key or not isinstance(document.get("seal"), str):
+            return None
+        seal = _seal(run_key, graph_path.read_bytes())
     except (OSError, ValueError):
         return None
-    return document.get("summary") if document.get("key") == run_key else None
+    return document.get("summary") if seal is not None and hmac.compare_digest(seal, document["seal"]) else None
+
+
+def _seal(run_key: str, graph: bytes) -> str | None:
+    key = cache_key()
+    return None if key is None else sign(key, run_key.encode() + b"\0" + hashlib.sha256(graph).digest()).hex()

@@ -31,3 +31,21 @@ def test_a_symlink_to_a_file_outside_the_tree_is_never_read(tmp_path: Path) -> N
     analyze(root, tmp_path / "out", AnalyzeOptions(jobs=1))
     text = (tmp_path / "out" / "graph.json").read_text(encoding="utf-8")
     assert "outside_secret" not in text and "symlink-outside" in text
+
+
+def test_a_graph_shipped_in_the_output_folder_is_never_reused(tmp_path: Path) -> None:
+    """A repository can ship `.mono2lambda/` with a summary whose run key matches its code
+    (the key is computable by anyone) and a forged graph.json: it is analysed again instead."""
+    root = tmp_path / "app"
+    root.mkdir()
+    (root / "ok.py").write_text("def f():\n    return 1\n")
+    out = tmp_path / "out"
+    assert not analyze(root, out, AnalyzeOptions(jobs=1)).reused
+    assert analyze(root, out, AnalyzeOptions(jobs=1)).reused  # our own graph: sealed, reused
+    graph = out / "graph.json"
+    original = graph.read_text(encoding="utf-8")
+    graph.write_text(original.replace('"ok.f"', '"ok.forged"'), encoding="utf-8")
+    assert graph.read_text(encoding="utf-8") != original
+    again = analyze(root, out, AnalyzeOptions(jobs=1))
+    assert not again.reused
+    assert "forged" not in graph.read_text(encoding="utf-8")
