@@ -26,8 +26,6 @@ from analyzer.errors import InputError
 from analyzer.files import write_atomic
 from analyzer.graph import CodeGraph
 
-DEFAULT_GRAPH = Path(".mono2lambda") / "graph.json"
-
 
 @dataclass(frozen=True)
 class Proposal:

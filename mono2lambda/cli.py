@@ -12,22 +12,35 @@ from pathlib import Path
 from typing import Any
 
 import click
-from rich.console import Console
-
-from analyzer.boundaries.partition import ProposeOptions
-from analyzer.pipeline import AnalyzeOptions, analyze
 
 from . import __version__
-from .boundaries import DEFAULT_GRAPH, parse_weights, propose_plan, write_report
-from .common import handle_errors, progress_bar
-from .contracts_command import contracts
-from .demo import EXAMPLE, run_demo
-from .deploy_command import deploy_command
-from .extract_command import extract_command
-from .plan_commands import plan
-from .render import print_demo, print_scores, print_summary, summary_json
-from .select_command import select
-from .serve_command import invoke_command, serve_command
+from .common import DEFAULT_GRAPH, handle_errors
+from .lazy import LazyCommand, LazyGroup
+
+# Commands in their own modules, imported only when run (or asked for their help): startup
+# stays small, whatever they import. The one-line help is what `mono2lambda --help` lists.
+# The commands below import what they need inside their bodies, for the same reason.
+LAZY_COMMANDS = {
+    "contracts": LazyCommand("mono2lambda.contracts_command:contracts",
+                             "Work with the event contracts of generated packages."),
+    "deploy": LazyCommand("mono2lambda.deploy_command:deploy_command",
+                          "Deploy the service package PACKAGE (a folder written by `mono2lambda extract`, "
+                          "e.g. generated/tax) as a CloudFormation stack, through a change set."),
+    "extract": LazyCommand("mono2lambda.extract_command:extract_command",
+                           "Generate one deployable package per service (SAM template, handler, contracts, sample "
+                           "events, tests) and a copy of the monolith whose extracted modules are proxies."),
+    "invoke": LazyCommand("mono2lambda.serve_command:invoke_command",
+                          "Call OPERATION of SERVICE once (a RequestResponse invocation of its function) and print "
+                          "the answer as JSON."),
+    "plan": LazyCommand("mono2lambda.plan_commands:plan",
+                        "Show or edit the service boundaries (boundaries.yaml; format: docs/plan-format.md)."),
+    "select": LazyCommand("mono2lambda.select_command:select",
+                          "Edit the plan on a local web page: move modules between services, see the scores "
+                          "change, save."),
+    "serve": LazyCommand("mono2lambda.serve_command:serve_command",
+                         "Serve the generated packages as Lambda functions on 127.0.0.1, speaking the Invoke API, "
+                         "without Docker: point boto3 at it with AWS_ENDPOINT_URL_LAMBDA=http://127.0.0.1:PORT."),
+}
 
 EXPORTERS: dict[str, Callable[[Any], str]] = {
     "graphml": lambda graph: graph.to_graphml(),
@@ -36,7 +49,7 @@ EXPORTERS: dict[str, Callable[[Any], str]] = {
 }
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=LazyGroup, lazy=LAZY_COMMANDS, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="mono2lambda")
 @click.option("--debug", is_flag=True, help="Show tracebacks for errors.")
 def cli(debug: bool) -> None:
@@ -77,6 +90,13 @@ def analyze_command(src: Path, out_dir: Path, fmt: str, export: tuple[tuple[str,
     runs or changes the analyzed code. Files that do not parse are reported with
     file:line and skipped.
     """
+    from rich.console import Console
+
+    from analyzer.pipeline import AnalyzeOptions, analyze
+
+    from .common import progress_bar
+    from .render import print_summary, summary_json
+
     options = AnalyzeOptions(include_tests=include_tests, include_migrations=include_migrations, exclude=exclude,
                              jobs=jobs, max_file_bytes=max_file_size, use_cache=not no_cache)
     console = Console(stderr=fmt == "json")
@@ -100,6 +120,11 @@ def demo_command(out_dir: Path) -> int:
     report, extract the reviewed plan's first wave of services, run the shop's own tests
     against the strangled monolith with the services behind `serve`, and deploy every
     service to a local AWS emulator. Exit code 1 if the shop's tests fail."""
+    from rich.console import Console
+
+    from .demo import EXAMPLE, run_demo
+    from .render import print_demo
+
     console = Console()
     console.print(f"[bold]mono2lambda demo[/bold]: the example shop in {EXAMPLE}")
     result = run_demo(out_dir, lambda line: console.print(f"  {line}", highlight=False))
@@ -133,6 +158,13 @@ def propose_command(graph_path: Path, plan_path: Path, services: int | None, res
     state. An existing plan's pinned units, monolith and shared lists are kept as they
     are. Prints the scores of the proposal (docs/metrics.md).
     """
+    from rich.console import Console
+
+    from analyzer.boundaries.partition import ProposeOptions
+
+    from .boundaries import parse_weights, propose_plan
+    from .render import print_scores
+
     options = ProposeOptions(services=services, resolution=resolution, seed=seed, unit_kind=unit_kind,
                              detect_shared=not no_shared, keep_web=not cluster_web, weights=parse_weights(weights))
     proposal = propose_plan(graph_path, plan_path, options)
@@ -159,19 +191,12 @@ def report_command(graph_path: Path, plan_path: Path, fmt: str, output: Path | N
     """Write the boundary report: overview, service map, services, data ownership, modules
     with the reason for their placement, hazards and diagnostics. The HTML is one
     self-contained file that opens without a network."""
+    from .boundaries import write_report
+
     output = output or Path(f"report.{fmt}")
     described = write_report(graph_path, plan_path, fmt, output)
     click.echo(f"wrote {output} for {described}")
     return 0
-
-
-cli.add_command(contracts)
-cli.add_command(deploy_command)
-cli.add_command(extract_command)
-cli.add_command(plan)
-cli.add_command(select)
-cli.add_command(serve_command)
-cli.add_command(invoke_command)
 
 
 def main() -> None:

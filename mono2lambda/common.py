@@ -11,15 +11,17 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from analyzer.errors import Mono2LambdaError
 
+if TYPE_CHECKING:  # rich is imported where it prints: `--help` and quick commands start without it
+    from rich.console import Console
+
 INTERNAL_ERROR = 3  # a bug in mono2lambda, not in the input
+DEFAULT_GRAPH = Path(".mono2lambda") / "graph.json"
 
 
 def handle_errors(command: Callable[..., int | None]) -> Callable[..., None]:
@@ -56,6 +58,8 @@ def handle_errors(command: Callable[..., int | None]) -> Callable[..., None]:
 @contextmanager
 def progress_bar(console: Console, label: str) -> Iterator[Callable[[int, int], None]]:
     """A progress callback that shows a bar once there is enough work to watch."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
     bar = Progress(TextColumn(label), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                    console=console, transient=True)
     task = None

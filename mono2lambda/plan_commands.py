@@ -36,8 +36,8 @@ from analyzer.boundaries.plan import (
 from analyzer.errors import InputError, PlanError
 from analyzer.graph import CodeGraph
 
-from .boundaries import DEFAULT_GRAPH, read_graph, score_plan, why
-from .common import handle_errors
+from .boundaries import read_graph, score_plan, why
+from .common import DEFAULT_GRAPH, handle_errors
 
 
 def plan_options(command: Callable[..., Any]) -> Callable[..., Any]:

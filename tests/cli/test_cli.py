@@ -257,7 +257,7 @@ def test_an_internal_error_is_one_line_and_exit_code_3(tmp_path: Path, monkeypat
     def broken(*args: object, **kwargs: object) -> None:
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(mono2lambda.cli, "analyze", broken)
+    monkeypatch.setattr("analyzer.pipeline.analyze", broken)  # the command imports it when it runs
     (tmp_path / "m.py").write_text("x = 1\n")
     result = CliRunner().invoke(mono2lambda.cli.cli, ["analyze", str(tmp_path), "--out", str(tmp_path / "o")])
     assert result.exit_code == 3
