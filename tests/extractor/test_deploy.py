@@ -26,7 +26,7 @@ from click.testing import CliRunner
 
 from analyzer.errors import InputError
 from extractor.deploy.cloudformation import ChangeSet, StackEvent, describe_failure, first_failure, is_no_change
-from extractor.deploy.dependencies import install_requirements, lambda_platform
+from extractor.deploy.dependencies import install_requirements, lambda_platform, pip_command, platform_tags
 from extractor.deploy.deployment import DeployRequest, default_cache_dir, deploy_package
 from extractor.deploy.emulator import local_emulator
 from extractor.deploy.errors import AwsError, AwsSetupError, DeployError, DeployFailed, LimitError
@@ -416,11 +416,48 @@ def test_requirements_are_installed_for_lambda_and_cached(cache_dir: Path, tmp_p
 
 
 def test_a_package_needs_one_python_runtime() -> None:
-    assert lambda_platform([("python3.12", "arm64")]).platform == "manylinux2014_aarch64"
+    assert lambda_platform([("python3.12", "arm64")]).tags == tuple(platform_tags("python3.12", "arm64"))
     with pytest.raises(InputError, match="one Python runtime"):
         lambda_platform([("python3.12", "x86_64"), ("python3.11", "x86_64")])
     with pytest.raises(InputError, match="one Python runtime"):
         lambda_platform([("nodejs20.x", "x86_64")])
+
+
+@pytest.mark.parametrize(("runtime", "architecture", "newest", "count"), [
+    ("python3.13", "x86_64", "manylinux_2_34_x86_64", 19),  # Amazon Linux 2023: glibc 2.34 down to 2.17, + 2014
+    ("python3.12", "x86_64", "manylinux_2_34_x86_64", 19),
+    ("python3.12", "arm64", "manylinux_2_34_aarch64", 19),
+    ("python3.11", "x86_64", "manylinux_2_26_x86_64", 11),  # Amazon Linux 2: glibc 2.26
+    ("python3.10", "arm64", "manylinux_2_26_aarch64", 11),
+])
+def test_platform_tags_are_every_manylinux_the_runtimes_glibc_runs(runtime: str, architecture: str, newest: str,
+                                                                   count: int) -> None:
+    tags = platform_tags(runtime, architecture)
+    machine = {"x86_64": "x86_64", "arm64": "aarch64"}[architecture]
+    assert tags[0] == newest and len(tags) == count == len(set(tags))
+    assert tags[-2:] == [f"manylinux_2_17_{machine}", f"manylinux2014_{machine}"]
+    assert all(tag.endswith(machine) for tag in tags)
+    if newest.startswith("manylinux_2_34"):  # a dependency with only manylinux_2_28 wheels deploys to python3.12
+        assert f"manylinux_2_28_{machine}" in tags
+
+
+def test_platform_tags_refuse_what_lambda_does_not_run() -> None:
+    with pytest.raises(InputError, match="unknown architecture"):
+        platform_tags("python3.12", "ppc64le")
+    with pytest.raises(InputError, match="not a Python runtime"):
+        platform_tags("python3.7", "x86_64")
+    with pytest.raises(InputError, match="not a Python runtime"):
+        platform_tags("python2.7", "x86_64")
+
+
+def test_pip_is_asked_for_every_tag_of_the_platform(tmp_path: Path) -> None:
+    platform = lambda_platform([("python3.12", "arm64")])
+    command = pip_command(tmp_path / "requirements.txt", tmp_path / "site", platform)
+    given = [command[i + 1] for i, arg in enumerate(command) if arg == "--platform"]
+    assert given == platform_tags("python3.12", "arm64")
+    assert "manylinux_2_28_aarch64" in given and "--only-binary=:all:" in command
+    assert command[command.index("--python-version") + 1] == "3.12"
+    assert command[command.index("--implementation") + 1] == "cp"
 
 
 # --- pure parts: limits, the plan, CloudFormation's statuses ---------------------------------------------
