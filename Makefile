@@ -29,8 +29,15 @@ test-example: $(STAMP)
 	cd examples/shop && ../../$(BIN)/python -m pytest -q -p no:cacheprovider
 	cd examples/ingest && ../../$(BIN)/python -m pytest -q -p no:cacheprovider
 
+# Every benchmark in turn (each prints its figures against its goal); fails if one missed.
+BENCHES := analyze_bench.py startup_bench.py serve_bench.py score_bench.py "score_bench.py --real" \
+	select_bench.py "select_bench.py --real"
 bench: $(STAMP)
-	$(BIN)/python benchmarks/analyze_bench.py
+	@failed=""; for bench in $(BENCHES); do \
+		echo "== benchmarks/$$bench"; \
+		$(BIN)/python benchmarks/$$bench || failed="$$failed [$$bench]"; \
+	done; \
+	if [ -n "$$failed" ]; then echo "missed or failed:$$failed"; exit 1; fi
 
 clean:
 	rm -rf $(VENV) .mono2lambda
