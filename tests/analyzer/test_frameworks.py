@@ -1,4 +1,4 @@
-"""Framework roles, frameworks and declared domains (analyzer/frameworks.py) on two sample
+"""Framework roles, frameworks and declared domains (analyzer/frameworks/) on two sample
 sites written as real apps would be (tests/assets/django_site and flask_site; never
 imported), on snippets for shapes the sites leave out, and on the bundled shop."""
 
