@@ -87,8 +87,9 @@ def extract(request: ExtractRequest, progress: Progress = lambda _: None) -> Ext
     if blocking and not request.force:
         raise ExtractionBlocked(blocking)
     progress("rendering packages")
-    files = _render(request, extraction, contracts, progress)
-    files[MANIFEST] = manifest_document(files, _about(request, extraction, blocking))
+    needs = _requirements(request, extraction, progress)
+    files = _render(request, extraction, contracts, needs, progress)
+    files[MANIFEST] = manifest_document(files, _about(request, extraction, blocking, needs))
     progress(f"writing {len(files)} files")
     write_tree(request.out, files, force=request.force)
     warnings = tuple(f for f in findings if f.severity != "error")
@@ -139,20 +140,35 @@ def _clashing_functions(service: ServiceSpec) -> list[Finding]:
     return found
 
 
+def _requirements(request: ExtractRequest, extraction: Extraction, progress: Progress
+                  ) -> dict[str, reqs.Requirements]:
+    """Each service's requirements, pinned from the app's lock (else the environment); extract
+    says where the pins came from and which stay unpinned."""
+    versions = reqs.app_versions(request.source)
+    providers = reqs.installed_providers()  # scans every installed distribution: once
+    local = {m.partition(".")[0] for m in extraction.files}
+    graph = request.graph
+    found = {}
+    for service in extraction.services:
+        modules = (*service.modules, *service.copied, *service.proxied)
+        imports = [t for m in modules for t in graph.targets(m, "imports") if graph.attr(t, "kind") == "external"]
+        found[service.name] = reqs.resolve(reqs.third_party(imports, local), providers, versions)
+    for line in reqs.describe(versions, found):
+        progress(line)
+    return found
+
+
 def _render(request: ExtractRequest, extraction: Extraction, contracts: Contracts,
-            progress: Progress) -> dict[str, bytes]:
+            needs: Mapping[str, reqs.Requirements], progress: Progress) -> dict[str, bytes]:
     skipped: list[str] = []
     tree = read_tree(request.source, exclude=(request.out,), skipped=skipped)
     for line in skipped:
         progress(f"warning: {line}")
     runtime = read_runtime(RUNTIME_ROOT / "m2l_runtime")
     sources = {m: tree[path] for m, path in extraction.files.items() if path in tree}
-    versions = reqs.pinned_versions(request.source)
-    providers = reqs.installed_providers()  # scans every installed distribution: once
     files: dict[str, bytes] = {}
     for service in extraction.services:
-        inputs = _package_inputs(extraction, service, contracts, sources, runtime, (providers, versions),
-                                 request.graph)
+        inputs = _package_inputs(extraction, service, contracts, sources, runtime, needs[service.name])
         for path, data in render_package(extraction, service, inputs).items():
             files[f"{service.name}/{path}"] = data
     for path, data in render_monolith(extraction, tree, runtime).items():
@@ -164,14 +180,10 @@ def _render(request: ExtractRequest, extraction: Extraction, contracts: Contract
 
 
 def _package_inputs(extraction: Extraction, service: ServiceSpec, all_contracts: Contracts,
-                    sources: dict[str, bytes], runtime: dict[str, str],
-                    distributions: tuple[Mapping[str, list[str]], dict[str, str]], graph: CodeGraph) -> PackageInputs:
+                    sources: dict[str, bytes], runtime: dict[str, str], found: reqs.Requirements) -> PackageInputs:
     contracts = {op.name: all_contracts[op.name] for op in service.operations}
     template = template_view(extraction, service)
     modules = (*service.modules, *service.copied, *service.proxied)
-    imports = [t for m in modules for t in graph.targets(m, "imports") if graph.attr(t, "kind") == "external"]
-    local = {m.partition(".")[0] for m in extraction.files}
-    found = reqs.resolve(reqs.third_party(imports, local), *distributions)
     return PackageInputs(
         sources={m: sources[m] for m in modules}, contracts=contracts, requirements=found.pins, runtime=runtime,
         template=render_template(template), samconfig=render_samconfig(template),
@@ -215,13 +227,15 @@ def _trigger_function(service: ServiceSpec, op: OperationSpec, invokes: tuple[st
                     tuple(sorted([trigger], key=trigger_order)), invokes, environment)
 
 
-def _about(request: ExtractRequest, extraction: Extraction, accepted: Sequence[Finding]) -> dict[str, Any]:
+def _about(request: ExtractRequest, extraction: Extraction, accepted: Sequence[Finding],
+           needs: Mapping[str, reqs.Requirements]) -> dict[str, Any]:
     return {
         "source": extraction.project,
         "plan": {"file": request.plan_file.name, "hash": digest(request.plan_file.read_bytes())},
         "graph": {"hash": digest(request.graph_text)},
         "services": {s.name: {"function": s.function_name, "operations": [op.name for op in s.operations],
-                              "modules": list(s.modules)} for s in extraction.services},
+                              "modules": list(s.modules), "requirements": reqs.manifest_entry(needs[s.name])}
+                     for s in extraction.services},
         "accepted_hazards": [f.to_json() for f in accepted],
     }
 
