@@ -15,6 +15,7 @@ from analyzer.boundaries.metrics import score
 from analyzer.boundaries.placement import MONOLITH, SHARED, Placement, units_of
 from analyzer.boundaries.plan import assign, read_plan
 from analyzer.boundaries.report import ReportModel, build_report, render_html, render_json, render_markdown
+from analyzer.boundaries.report.markdown import code_span, markdown_text
 from analyzer.graph import CodeGraph
 from analyzer.pipeline import AnalyzeOptions, analyze
 
@@ -197,7 +198,12 @@ def test_the_markdown_has_the_tables(model: ReportModel, markdown: str) -> None:
     assert "| `table:payments` **(!)** | table |" in markdown
     for place in model.places:
         assert re.search(rf"^### {re.escape(place.name)}\b", markdown, re.MULTILINE)
-    lines = markdown.splitlines()  # every table row has as many cells as its header
+    assert _tables_keep_their_width(markdown) >= 8
+
+
+def _tables_keep_their_width(markdown: str) -> int:
+    """Every table row has as many cells as its header; returns the number of tables."""
+    lines = markdown.splitlines()
     header_rows = [i for i, line in enumerate(lines) if line.startswith("| ---")]
     for i in header_rows:
         width = _cells(lines[i - 1])
@@ -205,10 +211,16 @@ def test_the_markdown_has_the_tables(model: ReportModel, markdown: str) -> None:
         while j < len(lines) and lines[j].startswith("|"):
             assert _cells(lines[j]) == width, lines[j]
             j += 1
+    return len(header_rows)
 
 
 def _cells(row: str) -> int:
-    return len(re.split(r"(?<!\\)\|", row)) - 2
+    """Cells of a GitHub table row: `|` splits unless backslash-escaped (`\\\\` escapes itself)."""
+    bars, escaped = 0, False
+    for char in row:
+        bars += char == "|" and not escaped
+        escaped = char == "\\" and not escaped
+    return bars - 1
 
 
 def test_diagnostics_and_awkward_text_are_shown_safely() -> None:
@@ -219,11 +231,109 @@ def test_diagnostics_and_awkward_text_are_shown_safely() -> None:
     html, markdown = render_html(model), render_markdown(model)
     assert model.diagnostics[0].location == "pkg/bad.py:3"
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html and "<script>" not in html
-    assert "pkg/bad.py:3" in markdown and r"</script> \| here" in markdown
+    assert "pkg/bad.py:3" in markdown and r"&lt;/script&gt; \| here" in markdown and "<script>" not in markdown
     assert "Boundaries: b.yaml" in html and "Boundaries: b.yaml" in markdown
     _parse(html)
     assert [b.place for b in model.service_map.boxes] == [MONOLITH]
     assert next(f for f in model.figures if f.key == "services").value == 0
+
+
+HOSTILE_MODULE = "check|out*em*_x_`tick`<script>alert(1)</script>[a](b)\nnext"
+HOSTILE_SERVICE = "svc|<script>alert(2)</script> **b** ``x``"
+HOSTILE_TABLE = "pay|ments<img src=x onerror=alert(3)>_t_"
+HOSTILE_SHOP = {
+    "models.py": """
+        from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+        class Base(DeclarativeBase):
+            pass
+        class Order(Base):
+            __tablename__ = "orders"
+            id: Mapped[int] = mapped_column(primary_key=True)
+        class Charge(Base):
+            __tablename__ = "TABLE"
+            id: Mapped[int] = mapped_column(primary_key=True)
+    """,
+    "checkout.py": """
+        from sqlalchemy.orm import Session
+        import billing
+        from models import Charge, Order
+        def place(session: Session) -> None:
+            session.add(Order())
+            session.add(Charge())
+            billing.charge(session)
+    """,
+    "billing.py": """
+        from sqlalchemy.orm import Session
+        from models import Charge
+        def charge(session: Session) -> None:
+            session.add(Charge())
+    """,
+}
+
+
+def _hostile_report() -> str:
+    """The Markdown report of a graph whose module, service, table, file, domain, framework
+    and diagnostic names hold Markdown and HTML (renamed in graph.json, as if analysed)."""
+    text = json.dumps(graph_of(HOSTILE_SHOP).to_json())
+    for plain, hostile in (("checkout", HOSTILE_MODULE), ("TABLE", HOSTILE_TABLE)):
+        text = text.replace(plain, json.dumps(hostile)[1:-1])
+    graph = CodeGraph.from_json(json.loads(text))
+    assert HOSTILE_MODULE in graph.nodes("module") and f"table:{HOSTILE_TABLE}" in graph.nodes("table")
+    graph.meta["domains"] = [{"name": HOSTILE_SERVICE, "kind": "blueprint", "package": HOSTILE_MODULE,
+                              "file": "a|b`.py", "line": 1, "declared": "instance"}]
+    graph.meta["frameworks"] = {HOSTILE_SERVICE: {"roles": {"vi|ew": 1}}}
+    graph.diagnostics = [{"file": HOSTILE_MODULE, "line": 2, "severity": "error", "code": "x|y",
+                          "message": HOSTILE_TABLE}]
+    placement = Placement({HOSTILE_MODULE: HOSTILE_SERVICE, "billing": "billing", "models": SHARED})
+    return render_markdown(build_report(graph, placement, plan_name="plan|<b>.yaml"))
+
+
+def _outside_code_spans(markdown: str) -> str:
+    return re.sub(r"(?<!`)(`+)(?!`).*?(?<!`)\1(?!`)", "", markdown)
+
+
+def test_hostile_names_keep_the_markdown_tables_whole_and_free_of_html() -> None:
+    markdown = _hostile_report()
+    assert _tables_keep_their_width(markdown) >= 8
+    outside = _outside_code_spans(markdown)
+    assert "<script>" not in outside and "<img" not in outside and "<b>" not in outside
+    assert "**b**" not in outside and "[a](b)" not in outside and " _t_" not in outside
+    rows = [line for line in markdown.splitlines() if line.startswith("|")]
+    assert not [bar for bar in ("check|out", "svc|", "pay|ments", "vi|ew", "x|y") if any(bar in r for r in rows)]
+    assert "plan|" not in outside
+    assert "&lt;script&gt;alert(2)&lt;/script&gt;" in markdown  # the service, as text
+
+
+def test_hostile_names_render_as_written_in_a_commonmark_parser() -> None:
+    """Parsed as GitHub-flavoured tables: every row as wide as its header, no HTML at all,
+    and each hostile name shown exactly as written (its line break as a space)."""
+    markdown_it = pytest.importorskip("markdown_it")
+    tokens = markdown_it.MarkdownIt("commonmark").enable("table").parse(_hostile_report())
+    inline = [child for token in tokens for child in token.children or ()]
+    assert not [t for t in tokens + inline if t.type.startswith("html")]
+    widths: list[int] = []
+    for token in tokens:
+        if token.type == "tr_open":
+            widths.append(0)
+        elif token.type in ("th_open", "td_open"):
+            widths[-1] += 1
+        elif token.type == "thead_open":
+            widths = []
+        elif token.type == "table_close":
+            assert len(set(widths)) == 1, widths
+    shown = {t.content for t in inline if t.type in ("code_inline", "text")}
+    assert HOSTILE_MODULE.replace("\n", " ") in shown  # a code span
+    assert any(HOSTILE_SERVICE in "".join(t.content for t in token.children or ()) for token in tokens
+               if token.type == "inline")  # text: escaped, yet shown as written
+
+
+def test_the_markdown_filters_on_edge_cases() -> None:
+    assert markdown_text("a|b\n<i>*c*_d_ snake_case") == "a\\|b &lt;i&gt;\\*c\\*\\_d\\_ snake_case"
+    assert markdown_text("back\\slash [x]") == "back\\\\slash \\[x\\]"
+    assert code_span("a``b") == "```a``b```" and code_span("`a") == "`` `a ``"
+    assert code_span("a|b") == "`a\\|b`" and code_span("a|b", table=False) == "`a|b`"
+    assert code_span("a\\|b") == "a\\\\\\|b"  # a code span cannot hold an escaped bar: text instead
+    assert code_span("") == "" and code_span("x\r\ny") == "`x y`"
 
 
 @requires_chromium

@@ -1,7 +1,8 @@
 """Rendering the report's view model: HTML (one self-contained file), Markdown and JSON.
 
 One jinja2 environment renders every template in `templates/` (package data):
-undefined names fail loudly, trailing newlines are kept, and HTML is autoescaped.
+undefined names fail loudly, trailing newlines are kept, HTML is autoescaped, and the
+Markdown templates escape every value with the `md` and `code` filters (markdown.py).
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from functools import cache
 
 import jinja2
 
+from .markdown import code_span, markdown_text
 from .model import ReportModel
 
 
@@ -24,13 +26,9 @@ def environment() -> jinja2.Environment:
         lstrip_blocks=True,
         autoescape=jinja2.select_autoescape(enabled_extensions=("html.j2",), default_for_string=False),
     )
-    env.filters["cell"] = markdown_cell
+    env.filters["md"] = markdown_text
+    env.filters["code"] = code_span
     return env
-
-
-def markdown_cell(text: object) -> str:
-    """Text that cannot break a Markdown table row."""
-    return str(text).replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
 
 
 def render_html(model: ReportModel) -> str:
