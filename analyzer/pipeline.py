@@ -7,6 +7,7 @@ import gc
 import hashlib
 import hmac
 import json
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -81,9 +82,18 @@ def _analyze(root: Path, out_dir: Path, options: AnalyzeOptions, progress: Progr
     out_dir.mkdir(parents=True, exist_ok=True)
     text = graph.dumps()
     write_atomic(graph_path, text)
-    document = {"key": run_key, "seal": _seal(run_key, text.encode()), "summary": summary}
+    source = os.path.relpath(tree.root, out_dir.resolve())  # relative: no machine path in artefacts
+    document = {"key": run_key, "seal": _seal(run_key, source, text.encode()), "summary": summary, "source": source}
     write_atomic(out_dir / SUMMARY_FILE, json.dumps(document, sort_keys=True) + "\n")
     return AnalysisResult(graph_path, summary, stats, graph=graph)
+
+
+def analysed_source(graph_path: Path) -> Path | None:
+    """The source tree the analysis next to `graph_path` read, if that analysis says."""
+    document = _sealed_summary(graph_path.parent, graph_path)
+    relative = document.get("source") if document else None
+    found = (graph_path.parent / relative).resolve() if isinstance(relative, str) else None
+    return found if found is not None and found.is_dir() else None
 
 
 def load_graph(path: Path) -> CodeGraph:
@@ -103,19 +113,29 @@ def _no_garbage_collection() -> Iterator[None]:
 
 
 def _previous_summary(out_dir: Path, run_key: str, graph_path: Path) -> dict[str, Any] | None:
-    """The last run's summary when nothing changed since, and the graph is the one that run
-    wrote: its seal (an HMAC under this user's key) covers the run key and the graph's bytes,
-    so a graph.json shipped in a cloned repository's output folder is never taken as ours."""
+    """The last run's summary when nothing changed since and the graph is the one that run
+    wrote (see `_sealed_summary`)."""
+    document = _sealed_summary(out_dir, graph_path)
+    return document.get("summary") if document is not None and document.get("key") == run_key else None
+
+
+def _sealed_summary(out_dir: Path, graph_path: Path) -> dict[str, Any] | None:
+    """summary.json, if its seal (an HMAC under this user's key) covers its run key, the source
+    it names and the graph's bytes: a summary and graph.json shipped in a cloned repository's
+    output folder are never taken as ours, and never point extract at other code."""
     try:
         document = json.loads((out_dir / SUMMARY_FILE).read_text(encoding="utf-8"))
-        if document.get("key") != run_key or not isinstance(document.get("seal"), str):
+        key, source, seal = document.get("key"), document.get("source"), document.get("seal")
+        if not (isinstance(key, str) and isinstance(source, str) and isinstance(seal, str)):
             return None
-        seal = _seal(run_key, graph_path.read_bytes())
-    except (OSError, ValueError):
+        expected = _seal(key, source, graph_path.read_bytes())
+    except (OSError, ValueError, AttributeError):
         return None
-    return document.get("summary") if seal is not None and hmac.compare_digest(seal, document["seal"]) else None
+    return document if expected is not None and hmac.compare_digest(expected, seal) else None
 
 
-def _seal(run_key: str, graph: bytes) -> str | None:
+def _seal(run_key: str, source: str, graph: bytes) -> str | None:
     key = cache_key()
-    return None if key is None else sign(key, run_key.encode() + b"\0" + hashlib.sha256(graph).digest()).hex()
+    if key is None:
+        return None
+    return sign(key, f"{run_key}\0{source}\0".encode() + hashlib.sha256(graph).digest()).hex()

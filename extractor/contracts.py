@@ -52,15 +52,21 @@ ERROR_ENVELOPE: dict[str, Any] = {
 
 
 def describe_operations(source_root: Path, operations: Sequence[OperationSpec],
-                        import_timeout: float = DEFAULT_IMPORT_TIMEOUT) -> dict[str, dict[str, Any]]:
+                        import_timeout: float = DEFAULT_IMPORT_TIMEOUT, framework: Mapping[str, str] | None = None,
+                        python: str | None = None) -> dict[str, dict[str, Any]]:
     """Request and response schemas per operation, built by importing the monolith's code
-    in a child process (so it never runs inside mono2lambda's own; see the module's docstring)."""
+    in a child process (so it never runs inside mono2lambda's own; see the module's docstring),
+    after booting its framework there (Django settings, a Flask app), with `python` (the app's
+    own interpreter) when given."""
     if not operations:
         return {}
-    request = [{"operation": op.name, "module": op.module, "function": op.function} for op in operations]
+    source_root = source_root.resolve()  # the child runs in it: a relative path would point elsewhere
+    request = {"framework": dict(framework or {}) or None,
+               "operations": [{"operation": op.name, "module": op.module, "function": op.function}
+                              for op in operations]}
     env = {**import_environment(os.environ), "PYTHONPATH": os.pathsep.join([str(RUNTIME_ROOT), str(source_root)]),
            "PYTHONDONTWRITEBYTECODE": "1"}
-    child = subprocess.Popen([sys.executable, "-m", "m2l_runtime.describe"], stdin=subprocess.PIPE,
+    child = subprocess.Popen([python or sys.executable, "-m", "m2l_runtime.describe"], stdin=subprocess.PIPE,
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=source_root, env=env,
                              start_new_session=True)
     try:
@@ -72,10 +78,26 @@ def describe_operations(source_root: Path, operations: Sequence[OperationSpec],
                          hint="raise --import-timeout, or keep slow work (connections, downloads) out of "
                               "import time") from None
     if child.returncode != 0:
-        last = (stderr.strip().splitlines() or ["no output"])[-1]
-        raise InputError(f"could not import the monolith's code to read its types: {last[:500]}",
-                         hint="run extract with the Python environment the monolith runs in")
-    return json.loads(stdout)  # type: ignore[no-any-return]
+        raise _child_failure(stderr, python)
+    answer = json.loads(stdout)
+    if "boot_error" in answer:
+        raise InputError(f"could not start the monolith's framework to read its types: {answer['boot_error'][:500]}",
+                         hint="check `framework:` in the plan (django_settings, flask_app), and that the app's "
+                              "dependencies are installed where extract runs (or pass --python)")
+    return answer  # type: ignore[no-any-return]
+
+
+SUPPORTED = "mono2lambda runs on Python 3.10 or newer; the analysed app's Python (--python) must be 3.10 or " \
+            "newer with pydantic>=2.11 installed"
+
+
+def _child_failure(stderr: str, python: str | None) -> InputError:
+    last = (stderr.strip().splitlines() or ["no output"])[-1]
+    if "No module named 'pydantic'" in stderr or "SyntaxError" in stderr:
+        return InputError(f"{python or sys.executable} cannot build contracts: {last[:300]}",
+                          hint=f"{SUPPORTED} (pip install 'pydantic>=2.11' there)")
+    return InputError(f"could not import the monolith's code to read its types: {last[:500]}",
+                      hint="run extract with the Python environment the monolith runs in (--python PATH)")
 
 
 def import_environment(environ: Mapping[str, str]) -> dict[str, str]:

@@ -26,6 +26,7 @@ from .contracts import (
     contract_findings,
     describe_operations,
 )
+from .framework import Framework, framework_of
 from .model import Extraction, OperationSpec, ServiceSpec, build_extraction
 from .monolith import render_monolith
 from .output import MANIFEST, digest, manifest_document, write_tree
@@ -62,6 +63,7 @@ class ExtractRequest:
     services: tuple[str, ...] = ()
     force: bool = False
     import_timeout: float = DEFAULT_IMPORT_TIMEOUT  # seconds for the child that imports the monolith's modules
+    python: str | None = None  # the interpreter that imports them (the app's own), else this one
 
 
 @dataclass(frozen=True)
@@ -78,9 +80,11 @@ def extract(request: ExtractRequest, progress: Progress = lambda _: None) -> Ext
         raise InputError(f"--out {request.out} is inside the source tree {request.source}, which extract never "
                          "writes into", hint="choose an --out outside it, e.g. generated/ next to it")
     extraction = build_extraction(request.graph, request.plan, request.services)
-    progress(f"reading types: importing the monolith's modules from {request.source}, which runs their "
-             f"import-time code (a child process, at most {request.import_timeout:g} s, AWS credentials removed)")
-    described = describe_operations(request.source, extraction.operations(), request.import_timeout)
+    framework = _contract_framework(request)
+    progress(f"reading types: importing the monolith's modules from {request.source} ({framework.describe()}), "
+             f"which runs their import-time code (a child process, at most {request.import_timeout:g} s, AWS "
+             "credentials removed)")
+    described = _describe(request, extraction, framework)
     contracts = _contracts(extraction, described)
     findings = _all_findings(extraction, described, contracts)
     blocking = tuple(f for f in findings if f.severity == "error")
@@ -99,12 +103,25 @@ def extract(request: ExtractRequest, progress: Progress = lambda _: None) -> Ext
 def current_contracts(request: ExtractRequest) -> dict[str, dict[str, dict[str, Any]]]:
     """The contracts the source gives now, per service and operation (nothing is written)."""
     extraction = build_extraction(request.graph, request.plan, request.services)
-    contracts = _contracts(extraction, describe_operations(request.source, extraction.operations(),
-                                                           request.import_timeout))
+    contracts = _contracts(extraction, _describe(request, extraction, _contract_framework(request)))
     return {s.name: {op.name: contracts[op.name] for op in s.operations} for s in extraction.services}
 
 
 Contracts = dict[str, dict[str, Any]]  # operation -> its contract document
+
+
+def _contract_framework(request: ExtractRequest) -> Framework:
+    """What to boot before reading types: Django always (its models cannot be imported without
+    it); a Flask app only when the plan names it, since its factory may do more than import."""
+    planned = dict(request.plan.framework)
+    if not (request.graph.meta.get("frameworks") or {}).get("django") and "django_settings" not in planned:
+        return Framework(flask_app=planned.get("flask_app"))
+    return Framework(framework_of(request.graph, planned, request.source).django_settings, planned.get("flask_app"))
+
+
+def _describe(request: ExtractRequest, extraction: Extraction, framework: Framework) -> dict[str, dict[str, Any]]:
+    return describe_operations(request.source, extraction.operations(), request.import_timeout,
+                               framework.to_json(), request.python)
 
 
 def _contracts(extraction: Extraction, described: dict[str, dict[str, Any]]) -> Contracts:

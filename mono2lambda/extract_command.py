@@ -26,23 +26,30 @@ from .render import print_extraction, print_findings
                    "that mono2lambda did not write.")
 @click.option("--import-timeout", type=click.FloatRange(min=1), default=DEFAULT_IMPORT_TIMEOUT, show_default=True,
               metavar="SECONDS", help="How long the child process that imports the monolith's modules may run.")
+@click.option("--python", "python", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
+              metavar="PATH", help="The app's own interpreter, to import its modules when mono2lambda is installed "
+                                   "elsewhere (it needs Python 3.10+ and pydantic>=2.11).")
 @handle_errors
 def extract_command(plan_path: Path, graph_path: Path | None, source: Path | None, out: Path,
-                    services: tuple[str, ...], force: bool, import_timeout: float) -> int:
+                    services: tuple[str, ...], force: bool, import_timeout: float, python: Path | None) -> int:
     """Generate one deployable package per service (SAM template, handler, contracts,
     sample events, tests) and a copy of the monolith whose extracted modules are proxies.
 
     Never writes into the source tree. Building the contracts IMPORTS THE MONOLITH'S
     MODULES, which runs their import-time code: only extract code you trust. It happens in
-    a child process, run in the monolith's Python environment, stopped after
+    a child process, run in the monolith's Python environment (or --python), stopped after
     --import-timeout seconds, and without AWS credentials (every AWS_* variable except
-    the region is removed from its environment).
+    the region is removed from its environment). A Django app is set up first, with the
+    settings its manage.py or wsgi.py names (or the plan's `framework: {django_settings:
+    ...}`); a Flask app named in the plan (`framework: {flask_app: "pkg.app:create_app"}`)
+    is made and its application context pushed.
     Exit codes: 0 written, 1 blocked by hazards (listed with file:line and a fix),
     2 bad input.
     """
     console = Console(stderr=True)
     try:
-        result = run_extract(plan_path, graph_path, source, out, services, force, console.print, import_timeout)
+        result = run_extract(plan_path, graph_path, source, out, services, force, console.print, import_timeout,
+                             python)
     except ExtractionBlocked as blocked:
         print_findings(console, blocked.findings)
         console.print(f"error: {blocked}")

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from analyzer.boundaries.plan import read_plan
 from analyzer.errors import InputError
-from analyzer.pipeline import analyze
+from analyzer.pipeline import analysed_source, analyze
 from extractor.check import ContractCheck, check_contracts, committed_contracts, generated_services
 from extractor.contracts import DEFAULT_IMPORT_TIMEOUT
 from extractor.extract import ExtractRequest, ExtractResult, Progress, current_contracts, extract
@@ -20,9 +20,9 @@ ANALYSIS_DIR = Path(".mono2lambda")
 
 def run_extract(plan_path: Path, graph_path: Path | None, source: Path | None, out: Path,
                 services: tuple[str, ...], force: bool, progress: Progress,
-                import_timeout: float = DEFAULT_IMPORT_TIMEOUT) -> ExtractResult:
+                import_timeout: float = DEFAULT_IMPORT_TIMEOUT, python: Path | None = None) -> ExtractResult:
     request = extract_request(plan_path, graph_path, source, out, services, force, progress)
-    return extract(replace(request, import_timeout=import_timeout), progress)
+    return extract(replace(request, import_timeout=import_timeout, python=str(python) if python else None), progress)
 
 
 def check_generated_contracts(generated: Path, plan_path: Path, graph_path: Path | None,
@@ -37,7 +37,7 @@ def extract_request(plan_path: Path, graph_path: Path | None, source: Path | Non
     if not plan_path.is_file():
         raise InputError(f"{plan_path}: no plan file", hint="write one with `mono2lambda propose`, or pass --plan")
     doc = read_plan(plan_path)
-    source = source or source_of(plan_path, doc.plan.source)
+    source = (source or (graph_path and analysed_source(graph_path)) or source_of(plan_path, doc.plan.source)).resolve()
     if graph_path is None:
         progress(f"analyzing {source}")
         graph_path = analyze(source, ANALYSIS_DIR).graph_path

@@ -94,6 +94,7 @@ class Plan:
     shared: tuple[str, ...] = ()
     unit: str = "module"
     version: int = PLAN_VERSION
+    framework: tuple[tuple[str, str], ...] = ()  # (key, value) from `framework:`, e.g. django_settings
 
     def service(self, name: str) -> Service | None:
         return next((service for service in self.services if service.name == name), None)

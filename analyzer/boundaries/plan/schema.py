@@ -34,7 +34,8 @@ from .model import (
 )
 from .yamltree import is_map, is_seq, line_of
 
-TOP_KEYS = ("version", "source", "unit", "services", "monolith", "shared")
+TOP_KEYS = ("version", "source", "unit", "framework", "services", "monolith", "shared")
+FRAMEWORK_KEYS = ("django_settings", "flask_app")
 SERVICE_KEYS = ("modules", "pinned", "memory", "timeout", "functions", "runtime", "operations")
 BATCH_RANGE = (1, 10000)
 # A service's Lambda function is called SOURCE-SERVICE; Lambda allows 1 to 64 of these characters.
@@ -74,7 +75,27 @@ class _Checker:
         if unit not in UNIT_KINDS:
             self.error(("unit",), f"unknown unit {clip(unit)}", "write `unit: module` or `unit: class`")
         return Plan(source=self.source(), services=self.services(), monolith=self.names(("monolith",)),
-                    shared=self.names(("shared",)), unit=str(unit), version=PLAN_VERSION)
+                    shared=self.names(("shared",)), unit=str(unit), version=PLAN_VERSION, framework=self.framework())
+
+    def framework(self) -> tuple[tuple[str, str], ...]:
+        """`framework: {django_settings: hc.settings}` or `{flask_app: "pkg.app:create_app"}`."""
+        value = self.tree.get("framework")
+        if value is None:
+            return ()
+        if not is_map(value):
+            self.error(("framework",), "`framework` must be a mapping",
+                       "write `framework: {django_settings: pkg.settings}` or `{flask_app: \"pkg.app:create_app\"}`")
+            return ()
+        self.keys(("framework",), value, FRAMEWORK_KEYS, "under `framework`")
+        found = []
+        for key in FRAMEWORK_KEYS:
+            item = value.get(key)
+            if item is not None and not (isinstance(item, str) and item.strip()):
+                self.error(("framework", key), f"`{key}` must be a dotted module name",
+                           "e.g. `django_settings: hc.settings` or `flask_app: \"pkg.app:create_app\"`")
+            elif item is not None:
+                found.append((key, item.strip()))
+        return tuple(found)
 
     def keys(self, path: Path, mapping: Any, valid: Sequence[str], where: str) -> None:
         for key in mapping:

@@ -2,9 +2,11 @@
 
 `mono2lambda extract` runs this in a child process with the monolith's source on the
 path (building a contract needs the real types, so it imports the operation's module),
-which keeps the user's code out of the extractor's own process. Input: a JSON list of
-`{"operation", "module", "function"}`; output: one object per operation with its request
-and response schemas, or the one-line reason it has none.
+which keeps the user's code out of the extractor's own process. Input: JSON
+`{"framework": {...} or null, "operations": [{"operation", "module", "function"}]}`; the
+framework is booted first (see bootstrap.py). Output: one object per operation with its
+request and response schemas, or the one-line reason it has none; or `{"boot_error": ...}`
+when the framework would not start.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import json
 import sys
 from typing import Any
 
+from .bootstrap import BootError, boot
 from .contract import contract_of
 
 
@@ -27,8 +30,13 @@ def describe(operation: dict[str, str]) -> dict[str, Any]:
 
 
 def main() -> None:
-    operations = json.load(sys.stdin)
-    json.dump({op["operation"]: describe(op) for op in operations}, sys.stdout, sort_keys=True)
+    request = json.load(sys.stdin)
+    try:
+        boot(request.get("framework"))
+    except BootError as exc:  # no operation can be described without its framework
+        json.dump({"boot_error": str(exc).splitlines()[0]}, sys.stdout)
+        return
+    json.dump({op["operation"]: describe(op) for op in request["operations"]}, sys.stdout, sort_keys=True)
 
 
 if __name__ == "__main__":

@@ -9,11 +9,15 @@ so the files and the behaviour cannot drift apart.
 
 from __future__ import annotations
 
+import ast
+import importlib
 import inspect
+import sys
 import typing
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import cache
+from types import ModuleType
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, create_model
@@ -78,7 +82,7 @@ class Contract:
 def contract_of(function: Callable[..., Any]) -> Contract:
     """The contract of a function (cached: built once per process, on first use)."""
     signature = inspect.signature(function)
-    hints = typing.get_type_hints(function)
+    hints = _type_hints(function)
     fields: dict[str, Any] = {
         _field(i): _field_spec(parameter, hints.get(name, Any))
         for i, (name, parameter) in enumerate(signature.parameters.items())
@@ -87,6 +91,54 @@ def contract_of(function: Callable[..., Any]) -> Contract:
     request = create_model(f"{function.__name__}_request", __config__=_REQUEST_CONFIG, **fields)
     response: TypeAdapter[Any] = TypeAdapter(hints.get("return", Any))
     return Contract(name, signature, request, response)
+
+
+def _type_hints(function: Callable[..., Any]) -> dict[str, Any]:
+    """The function's hints, with names imported under `if TYPE_CHECKING:` resolved too: they
+    are absent at run time, so they are imported here (every module is loaded by now)."""
+    try:
+        return typing.get_type_hints(function)
+    except NameError:
+        module = sys.modules.get(function.__module__)
+        if module is None:
+            raise
+        return typing.get_type_hints(function, localns=_type_checking_names(module))
+
+
+def _type_checking_names(module: ModuleType) -> dict[str, Any]:
+    names: dict[str, Any] = {}
+    try:
+        tree = ast.parse(inspect.getsource(module))
+    except (OSError, TypeError, SyntaxError):
+        return names
+    for node in tree.body:
+        if isinstance(node, ast.If) and _is_type_checking(node.test):
+            for statement in node.body:
+                names.update(_imported(statement, module.__package__ or ""))
+    return names
+
+
+def _is_type_checking(test: ast.expr) -> bool:
+    return (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING") or (
+        isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING")
+
+
+def _imported(statement: ast.stmt, package: str) -> dict[str, Any]:
+    """What one `import` statement would bind (names that fail to import are left out)."""
+    bound: dict[str, Any] = {}
+    try:
+        if isinstance(statement, ast.Import):
+            for alias in statement.names:
+                top = importlib.import_module(alias.name)
+                bound[alias.asname or alias.name.split(".")[0]] = top if alias.asname else \
+                    importlib.import_module(alias.name.split(".")[0])
+        elif isinstance(statement, ast.ImportFrom):
+            source = importlib.import_module("." * statement.level + (statement.module or ""), package or None)
+            for alias in statement.names:
+                bound[alias.asname or alias.name] = getattr(source, alias.name)
+    except (ImportError, AttributeError):
+        pass
+    return bound
 
 
 def _field(index: int) -> str:
