@@ -14,8 +14,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import orjson
-
 from .build import build_graph
 from .cachekey import cache_key, sign
 from .collect import (
@@ -97,7 +95,7 @@ def analysed_source(graph_path: Path) -> Path | None:
 
 
 def load_graph(path: Path) -> CodeGraph:
-    return CodeGraph.from_json(orjson.loads(path.read_bytes()))
+    return CodeGraph.load(path)
 
 
 @contextmanager

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 from rich.table import Table
@@ -12,9 +12,11 @@ from rich.table import Table
 from analyzer.boundaries.hazards import Finding
 from analyzer.boundaries.metrics import Scores
 from analyzer.roles import LAYERS
-from extractor.extract import ExtractResult
 
-from .demo import DemoResult
+if TYPE_CHECKING:  # for annotations only: importing them pulls in the extractor and samtranslator
+    from extractor.extract import ExtractResult
+
+    from .demo import DemoResult
 
 MAX_DIAGNOSTICS_SHOWN = 20
 
