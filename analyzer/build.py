@@ -43,7 +43,8 @@ def build_graph(files: list[FileFacts], resolution: Resolution, root_name: str,
         if source not in graph or target not in graph:
             continue
         graph.add_dependency(source, target, kind, count=info.count, lines=info.lines,
-                             virtual=info.virtual, unused_result=info.unused_result)
+                             virtual=info.virtual, unused_result=info.unused_result,
+                             unsafe_args=_unsafe_args(info.unsafe_args))
     graph.unresolved_calls = [{"expr": u.expr, "line": u.line, "scope": u.scope}
                               for u in sorted(resolution.unresolved, key=lambda u: (u.scope, u.line, u.expr))]
     graph.meta["call_sites"] = resolution.call_sites
@@ -51,6 +52,12 @@ def build_graph(files: list[FileFacts], resolution: Resolution, root_name: str,
         [d._asdict() for facts in files for d in facts.diagnostics] + [d._asdict() for d in tree_diagnostics],
         key=lambda d: (d["file"], d["line"], d["code"]))
     return graph
+
+
+def _unsafe_args(found: set[tuple[int, int | str, str, str]]) -> list[dict] | None:
+    """A `calls` edge's arguments that cannot be serialised, by line and position (keywords last)."""
+    ordered = sorted(found, key=lambda u: (u[0], isinstance(u[1], str), str(u[1]).zfill(4), u[2], u[3]))
+    return [{"line": line, "arg": arg, "passed": passed, "expr": text} for line, arg, passed, text in ordered] or None
 
 
 def _variable_role(qname: str, roles: dict[str, str], program: Program) -> str | None:

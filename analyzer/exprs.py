@@ -8,7 +8,7 @@ import ast
 import contextlib
 from typing import Any
 
-from .facts import OTHER, Expr
+from .facts import GENERATOR, LAMBDA, OTHER, Expr
 
 # Methods that change the container they are called on.
 MUTATING_METHODS = frozenset({
@@ -59,6 +59,10 @@ def arg_expr(node: Any) -> Expr:
         return arg_expr(node.value)
     if kind in _DISPLAYS:
         return ("seq", tuple(arg_expr(e) for e in node.elts))
+    if kind is ast.Lambda:
+        return LAMBDA
+    if kind is ast.GeneratorExp:
+        return GENERATOR
     return OTHER
 
 

@@ -13,6 +13,8 @@ form (`Expr`, nested tuples) that is enough to resolve names later:
     ("add", <expr>, <expr>)              <expr> + <expr> (module-level values only)
     ("iter", <expr>)                     an element of <expr> (for loops, comprehensions)
     ("seq", (<expr>, ...))               a list, tuple, set or dict display (its values)
+    ("lambda",)                          a lambda (arguments and returns only)
+    ("genexp",)                          a generator expression (arguments and returns only)
     ("other",)                           anything else
 """
 
@@ -24,6 +26,8 @@ from typing import Any, NamedTuple
 Expr = tuple[Any, ...]  # one of the forms above
 
 OTHER: Expr = ("other",)
+LAMBDA: Expr = ("lambda",)
+GENERATOR: Expr = ("genexp",)
 
 
 class Diagnostic(NamedTuple):

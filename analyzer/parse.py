@@ -42,6 +42,7 @@ METHOD_DECORATORS = {"staticmethod": "static", "classmethod": "class", "property
                      "cached_property": "property"}
 MAX_KEPT_STRING = 200  # longer literals (templates, prose) are not names of anything
 LIST_GROWERS = frozenset({"append", "extend", "insert"})
+_KEPT_ARGUMENTS = (ast.Lambda, ast.GeneratorExp)  # kept when assigned: passing them on is a hazard
 
 
 def read_source(data: bytes, path: str) -> tuple[str | None, Diagnostic | None]:
@@ -454,6 +455,8 @@ class _FactsVisitor(ast.NodeVisitor):
 
     def _target(self, target: ast.expr, value: ast.expr | None, line: int) -> None:
         value_expr = to_expr(value) if value is not None else OTHER
+        if value_expr is OTHER and type(value) in _KEPT_ARGUMENTS:  # `cb = lambda x: ...`
+            value_expr = arg_expr(value)
         if isinstance(target, ast.Name):
             if target.id in self.scope.globals:
                 self.scope.stores.append(Store("name", ("name", target.id), value_expr, line))

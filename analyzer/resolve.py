@@ -37,6 +37,34 @@ class EdgeInfo:
     count: int = 0
     virtual: bool = False  # a call that may dispatch to an override (class hierarchy analysis)
     unused_result: int = 0  # calls whose result is ignored (fire-and-forget candidates)
+    # arguments that cannot be serialised: (line, position or keyword, what was passed, its text)
+    unsafe_args: set[tuple[int, int | str, str, str]] = field(default_factory=set)
+
+
+# Arguments that cannot cross a wire (see `_unsafe_args`): outside calls whose result is an
+# open file, or a callable made from other callables; an argument calling anything else is data.
+OPEN_FILE_CALLS = frozenset({
+    "builtins.open", "io.open", "io.FileIO", "codecs.open", "gzip.open", "bz2.open", "lzma.open",
+    "os.fdopen", "pathlib.Path.open", "tempfile.TemporaryFile", "tempfile.NamedTemporaryFile",
+    "tempfile.SpooledTemporaryFile"})
+CALLABLE_CALLS = frozenset({"functools.partial", "operator.attrgetter", "operator.itemgetter",
+                            "operator.methodcaller"})
+_UNSAFE_CALL_NAMES = frozenset(n.rsplit(".", 1)[-1] for n in OPEN_FILE_CALLS | CALLABLE_CALLS)
+_INTERNAL_CALLEES = frozenset({"sym", "bound", "inst"})
+
+
+def _accessor(definition: Definition) -> bool:
+    """A property, or its setter or deleter (`@x.setter`): reading the attribute gives a value."""
+    return definition.method_kind == "property" or any(
+        d[0] == "attr" and d[2] in ("setter", "deleter", "getter") for d in definition.decorators)
+
+
+def _local_lambda(definition: Definition, name: str) -> str | None:
+    """"lambda" or "generator" when a local `name` is bound to one (`key = lambda row: row.id`)."""
+    for target, value, _ in definition.scope.assigns:
+        if target == name and value[0] in ("lambda", "genexp"):
+            return "lambda" if value[0] == "lambda" else "generator"
+    return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,13 +174,14 @@ class _Resolver:
                 mine.count += info.count
                 mine.virtual = mine.virtual and info.virtual
                 mine.unused_result += info.unused_result
+                mine.unsafe_args |= info.unsafe_args
         self.unresolved.extend(unresolved)
         self.call_sites += call_sites
         self.externals |= externals
         self.read_candidates.extend(reads)
 
     def edge(self, source: str, target: str, kind: str, line: int, *, virtual: bool = False,
-             unused: bool = False) -> None:
+             unused: bool = False, unsafe: tuple[tuple[int | str, str, str], ...] = ()) -> None:
         info = self.edges.get((source, target, kind))
         if info is None:
             info = self.edges[(source, target, kind)] = EdgeInfo(virtual=virtual)
@@ -160,6 +189,8 @@ class _Resolver:
         info.lines.add(line)
         info.virtual = info.virtual and virtual
         info.unused_result += unused
+        if unsafe:
+            info.unsafe_args.update((line, *u) for u in unsafe)
 
     def external(self, name: str) -> str:
         self.externals.add(name)
@@ -217,8 +248,9 @@ class _Resolver:
         callees = self.program.eval(site.func, definition)
         resolved = False
         unused = not site.result_used
+        unsafe = self._unsafe_args(definition, site) if any(c[0] in _INTERNAL_CALLEES for c in callees) else ()
         for callee in sorted(callees, key=repr):
-            resolved |= self._call_edges(qname, callee, site.line, unused)
+            resolved |= self._call_edges(qname, callee, site.line, unused, unsafe)
         if not site.synthetic:
             self.call_sites += 1
             if not resolved:
@@ -230,45 +262,87 @@ class _Resolver:
                 for value in self.program.eval(arg, definition):
                     self._reference(definition, value, site.line, sql_call)
 
-    def _call_edges(self, source: str, callee: Value, line: int, unused: bool) -> bool:
+    def _call_edges(self, source: str, callee: Value, line: int, unused: bool,
+                    unsafe: tuple[tuple[int | str, str, str], ...] = ()) -> bool:
         tag = callee[0]
         program = self.program
         if tag == "sym":
             kind = program.kind(callee[1])
             if kind in ("function", "method"):
-                self.edge(source, callee[1], "calls", line, unused=unused)
+                self.edge(source, callee[1], "calls", line, unused=unused, unsafe=unsafe)
                 return True
             if kind == "class":
                 self.edge(source, callee[1], "instantiates", line, unused=unused)
                 init = program.class_member(callee[1], "__init__")
                 if init:
-                    self.edge(source, init, "calls", line, unused=unused)
+                    self.edge(source, init, "calls", line, unused=unused, unsafe=unsafe)
                 return True
             if kind == "variable":
                 found = False
                 for value in sorted(program.callables_in(callee[1]), key=repr):
-                    found |= self._call_edges(source, value, line, unused)
+                    found |= self._call_edges(source, value, line, unused, unsafe)
                 return found
             return False
         if tag == "method_of":  # a getter on module state: recorded as a read, not a call
             return True
         if tag == "bound":
-            self.edge(source, callee[1], "calls", line, unused=unused)
+            self.edge(source, callee[1], "calls", line, unused=unused, unsafe=unsafe)
             if callee[2]:
                 name = callee[1].rsplit(".", 1)[1]
                 for override in program.overrides(callee[2], name):
                     if override != callee[1]:
-                        self.edge(source, override, "calls", line, virtual=True, unused=unused)
+                        self.edge(source, override, "calls", line, virtual=True, unused=unused, unsafe=unsafe)
             return True
         if tag == "inst":
             call = program.class_member(callee[1], "__call__")
             if call:
-                self.edge(source, call, "calls", line, unused=unused)
+                self.edge(source, call, "calls", line, unused=unused, unsafe=unsafe)
             return bool(call)
         if tag == "ext":
             self.edge(source, self.external(callee[1]), "calls", line, unused=unused)
             return True
         return False
+
+    def _unsafe_args(self, definition: Definition, site: CallSite) -> tuple[tuple[int | str, str, str], ...]:
+        """Arguments that cannot be serialised: (position or keyword, what was passed, its text).
+
+        A lambda or generator expression as written; a name or attribute that stands for a
+        function, method or bound method (what a `references` edge records) or for an open
+        file (`f` after `with open(p) as f`); a call of `open(...)` or `functools.partial(...)`.
+        Applying a decorator is left out: `decorates` edges say that already."""
+        if site.synthetic:
+            return ()
+        found: list[tuple[int | str, str, str]] = []
+        arguments: list[tuple[int | str, Expr]] = list(enumerate(site.args))
+        arguments += [(name, arg) for name, arg in site.kwargs if name != "**"]
+        for position, arg in arguments:
+            tag = arg[0]
+            if tag == "lambda":
+                found.append((position, "lambda", "lambda"))
+            elif tag == "genexp":
+                found.append((position, "generator", "(... for ...)"))
+            elif tag in ("name", "attr") or (tag == "call" and arg[1][0] in ("name", "attr")
+                                              and arg[1][-1] in _UNSAFE_CALL_NAMES):
+                passed = self._unsafe_value(self.program.eval(arg, definition))
+                if passed is None and tag == "name":
+                    passed = _local_lambda(definition, arg[1])
+                if passed:
+                    found.append((position, passed, expr_text(arg)))
+        return tuple(found)
+
+    def _unsafe_value(self, values: frozenset) -> str | None:
+        for value in sorted(values, key=repr):
+            tag = value[0]
+            if tag == "bound" and not _accessor(self.program.defs[value[1]]):
+                return "bound-method"
+            if tag == "sym" and self.program.kind(value[1]) in ("function", "method") \
+                    and not _accessor(self.program.defs[value[1]]):
+                return str(self.program.kind(value[1]))
+            if tag in ("extresult", "extinst") and value[1] in OPEN_FILE_CALLS:
+                return "open-file"
+            if tag in ("extresult", "extinst") and value[1] in CALLABLE_CALLS:
+                return "callable"
+        return None
 
     def _reference(self, definition: Definition, value: Value, line: int, sql_call: bool) -> None:
         """A function passed as a value (a callback) or a SQL constant handed to a call."""

@@ -24,6 +24,7 @@ SHARED_MODULE_STATE = "shared-module-state"
 TABLE_MULTIPLE_WRITERS = "table-multiple-writers"
 CROSS_SERVICE_TRANSACTION = "cross-service-transaction"
 ARGUMENT_MUTATION = "argument-mutation"
+WIRE_UNSAFE_ARGUMENT = "wire-unsafe-argument"
 # Hazards the design asks for but the graph holds no fact for yet (see docs/metrics.md).
 NOT_DETECTED: tuple[str, ...] = ()
 
@@ -142,3 +143,71 @@ def _missing_hints(attrs: Mapping[str, Any]) -> list[Problem]:
         return []
     return [Problem(MISSING_TYPE_HINTS, WARNING, f"no type hint on {', '.join(missing)}",
                     "add type hints: the operation's request and response schemas are generated from them")]
+
+
+# What a `calls` edge's `unsafe_args` entry says was passed (docs/graph-format.md) -> words.
+_PASSED = {
+    "lambda": "a lambda",
+    "function": "the function {expr}",
+    "method": "the method {expr}",
+    "bound-method": "the bound method {expr}",
+    "callable": "a callable ({expr})",
+    "generator": "a generator expression",
+    "open-file": "an open file ({expr})",
+}
+_PASS_DATA = ("pass data instead: a name or an id the service can look up (for a callback, a key into a "
+              "table of handlers kept inside the service)")
+_PASSED_HINTS = {
+    "generator": "pass a list (`list(...)`) or the values the generator is made from",
+    "open-file": "pass the content (str or bytes) or a key the service can read (an S3 key)",
+}
+
+
+def is_operation(function: str, attrs: Mapping[str, Any]) -> bool:
+    """A public top-level function of its module: what `extract` proxies when the module moves."""
+    name = function.rsplit(".", 1)[-1]
+    return (attrs.get("kind") == "function" and function == f"{attrs.get('module')}.{name}"
+            and not name.startswith("_"))
+
+
+def unsafe_argument(caller: str, location: str, operation: str, service: str, params: Any,
+                    unsafe: Mapping[str, Any]) -> Finding:
+    """A call from outside `service` that hands `operation` a value no wire can carry.
+
+    `unsafe` is one entry of a `calls` edge's `unsafe_args`; `params` the operation's
+    parameter facts, to name the parameter that receives it."""
+    passed, expr = str(unsafe.get("passed", "")), str(unsafe.get("expr", ""))
+    keep = f"or keep {caller} and {operation} in one service"
+    what = _PASSED.get(passed, "a value that cannot be serialised ({expr})").format(expr=expr)
+    return Finding(
+        WIRE_UNSAFE_ARGUMENT, ERROR, location, operation, service,
+        f"{caller} passes {what} as {_argument(unsafe.get('arg'), params)} of {operation}, an operation of "
+        f"{service}: it cannot cross a wire",
+        f"{_PASSED_HINTS.get(passed, _PASS_DATA)}; {keep}")
+
+
+def decorator_across(module: str, decorated: list[str], location: str, operation: str, service: str,
+                     factory: bool) -> Finding:
+    """Code of `module` (outside `service`) decorated with `operation`, one of the service's operations:
+    the decorated functions or classes (or, from a decorator factory, the decorator) would cross the wire."""
+    names = ", ".join(decorated[:3]) + (f" and {len(decorated) - 3} more" if len(decorated) > 3 else "")
+    what = (f"with what {operation}(...) returns, but {operation} is an operation of {service}: the decorator "
+            "it returns cannot cross a wire" if factory else
+            f"with {operation}, an operation of {service}: the decorated code cannot cross a wire")
+    return Finding(
+        WIRE_UNSAFE_ARGUMENT, ERROR, location, operation, service, f"{module} decorates {names} {what}",
+        f"make {operation}'s module a shared library (`mono2lambda plan share`) so each service applies its "
+        f"own copy, or keep {module} and {operation} in one service")
+
+
+def _argument(arg: Any, params: Any) -> str:
+    """`argument 2 ('key')` for a position, `argument 'key'` for a keyword."""
+    if isinstance(arg, str):
+        return f"argument {arg!r}"
+    if not isinstance(arg, int):
+        return "an argument"
+    positional = [p.get("name") for p in params or () if p.get("kind") == "positional"]
+    if arg < len(positional):
+        return f"argument {arg + 1} ({positional[arg]!r})"
+    rest = [p.get("name") for p in params or () if p.get("kind") == "vararg"]
+    return f"argument {arg + 1}" + (f" (*{rest[0]})" if rest else "")

@@ -29,7 +29,10 @@ from .hazards import (
     TABLE_MULTIPLE_WRITERS,
     Finding,
     Problem,
+    decorator_across,
+    is_operation,
     signature_problems,
+    unsafe_argument,
 )
 from .partition import DEFAULT_WEIGHTS
 from .placement import MONOLITH, SHARED, Placement, unit_of, units_of
@@ -81,6 +84,9 @@ class ScoringContext:
         self.callers: dict[str, set[str]] = {}  # callee -> caller nodes (code only)
         self.callees: dict[str, set[str]] = {}
         self.outside: dict[str, set[str]] = {}  # callee -> units calling it from another unit
+        # (caller, operation, entry of `unsafe_args`): values no wire carries, handed to operations
+        self.unsafe_calls: list[tuple[str, str, dict[str, Any]]] = []
+        self.decorations: list[tuple[str, str, int, bool]] = []  # (decorated, operation, line, factory)
         self._read_calls(graph)
         self.entities = _entities(graph, self.attrs)
         self.links = self._links()
@@ -92,6 +98,7 @@ class ScoringContext:
         self.nodes_of: dict[str, list[str]] = {}
         for node, owner in sorted(self.unit.items()):
             self.nodes_of.setdefault(owner, []).append(node)
+        self._read_decorations(graph)
         self.interfaces = tuple((target, self.unit[target], tuple(sorted(units)), interface)
                                 for target, units in sorted(self.outside.items())
                                 if (interface := self._interface(target)) is not None)
@@ -109,6 +116,21 @@ class ScoringContext:
             if a != b:
                 self.calls[(a, b)] += data["count"]
                 self.outside.setdefault(target, set()).add(a)
+            if data.get("unsafe_args") and is_operation(target, self.attrs[target]):
+                self.unsafe_calls.extend((source, target, entry) for entry in data["unsafe_args"])
+
+    def _read_decorations(self, graph: CodeGraph) -> None:
+        """Code decorated with an operation (`@require_login`, or `@audited("x")` from a factory)."""
+        for decorator, target, data in graph.dependencies("decorates"):
+            if target not in self.unit or decorator not in self.unit \
+                    or not is_operation(decorator, self.attrs[decorator]):
+                continue
+            name = decorator.rsplit(".", 1)[-1]
+            texts = self.attrs[target].get("decorators") or ()
+            factory = any(t.endswith("(...)") and t[:-5].rsplit(".", 1)[-1] == name for t in texts) and not any(
+                t.rsplit(".", 1)[-1] == name for t in texts)
+            line = (data["lines"] or [self.attrs[target].get("line", 1)])[0]
+            self.decorations.append((target, decorator, line, factory))
 
     def _interface(self, target: str) -> str | None:
         """What a call to `target` exposes: itself, or its class for a constructor (`X.__init__` is `X`)."""
@@ -282,7 +304,7 @@ def score(source: CodeGraph | ScoringContext, placement: Placement) -> Scores:
     icp, place_edges = _crossings(context, place)
     cycles, truncated = elementary_cycles(place_edges)
     findings = [*_operation_findings(context, interfaces, services), *_data_findings(context, places, data),
-                *_transaction_findings(transactions)]
+                *_transaction_findings(transactions), *_argument_findings(context, places, place, services)]
     return Scores(
         unit_kind=context.unit_kind,
         modularity=round(_modularity(context, place), _DIGITS),
@@ -517,6 +539,34 @@ def _operation_findings(context: ScoringContext, interfaces: Mapping[str, set[st
         for target in interfaces.get(service, ()):
             if target in context.problems:
                 found.extend(context.operation_findings(target, service))
+    return found
+
+
+def _argument_findings(context: ScoringContext, places: _Places, place: Mapping[str, str],
+                       services: Iterable[str]) -> list[Finding]:
+    """Callables, generators and open files handed to a service's operation from outside the
+    service (code in shared libraries runs in the places that call it: see `_Places`)."""
+    wanted = set(services)
+    found = []
+    for caller, operation, entry in context.unsafe_calls:
+        home = place[context.unit[operation]]
+        if home not in wanted or places.of(caller) == {home}:
+            continue
+        location = f"{context.attrs[caller].get('file', '')}:{entry.get('line', 1)}"
+        found.append(unsafe_argument(caller, location, operation, home, context.attrs[operation].get("params"),
+                                     entry))
+    decorating: dict[tuple[str, str, str, bool], list[tuple[str, int]]] = {}  # one finding per module
+    for decorated, operation, line, factory in context.decorations:
+        home = place[context.unit[operation]]
+        if home not in wanted or places.of(decorated) == {home}:
+            continue
+        module = str(context.attrs[decorated].get("module", ""))
+        decorating.setdefault((module, operation, home, factory), []).append((decorated, line))
+    for (module, operation, home, factory), sites in sorted(decorating.items()):
+        sites.sort(key=lambda site: site[1])
+        location = f"{context.attrs[sites[0][0]].get('file', '')}:{sites[0][1]}"
+        names = [d.removeprefix(module + ".") for d, _ in sites]
+        found.append(decorator_across(module, names, location, operation, home, factory))
     return found
 
 
