@@ -26,6 +26,7 @@ from .contracts import (
     contract_findings,
     describe_operations,
 )
+from .decorators import operation_findings
 from .framework import Framework, framework_of
 from .model import Extraction, OperationSpec, ServiceSpec, build_extraction
 from .monolith import render_monolith
@@ -86,7 +87,7 @@ def extract(request: ExtractRequest, progress: Progress = lambda _: None) -> Ext
              "credentials removed)")
     described = _describe(request, extraction, framework)
     contracts = _contracts(extraction, described)
-    findings = _all_findings(extraction, described, contracts)
+    findings = _all_findings(extraction, described, contracts, request.graph)
     blocking = tuple(f for f in findings if f.severity == "error")
     if blocking and not request.force:
         raise ExtractionBlocked(blocking)
@@ -129,11 +130,12 @@ def _contracts(extraction: Extraction, described: dict[str, dict[str, Any]]) -> 
             for service in extraction.services for op in service.operations}
 
 
-def _all_findings(extraction: Extraction, described: dict[str, dict[str, Any]], contracts: Contracts
-                  ) -> list[Finding]:
+def _all_findings(extraction: Extraction, described: dict[str, dict[str, Any]], contracts: Contracts,
+                  graph: CodeGraph) -> list[Finding]:
     found = list(extraction.findings)
     for service in extraction.services:
         for op in service.operations:
+            found.extend(operation_findings(op.name, graph.node(op.name), op.location, service.name))
             found.extend(contract_findings(service.name, op, described.get(op.name, {"error": "not described"})))
             found.extend(trigger_findings(op, contracts[op.name]))
         found.extend(_clashing_functions(service))

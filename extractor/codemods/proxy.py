@@ -9,9 +9,12 @@ operation's contract:
                                 {"amount": amount, "region": region})
 
 Everything else stays: imports, classes (the data types, enums and exceptions callers
-still build and catch), constants, private helpers. Decorators of proxied functions are
-dropped, since they already run inside the service. Running the codemod on its own
-output changes nothing.
+still build and catch), constants, private helpers. The decorators of a proxied function
+follow extractor/decorators.py: typing-only ones stay; a Celery task's becomes
+`@_m2l_client.task(service, operation)`, which keeps `.delay` and `.apply_async` (an
+asynchronous invoke of the operation); any other is dropped with a comment saying so
+(extract blocks on it as a hazard unless --force). Running the codemod on its own output
+changes nothing.
 """
 
 from __future__ import annotations
@@ -19,6 +22,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 import libcst as cst
+
+from ..decorators import OTHER, TASK, decorator_name, kind_of
 
 CLIENT = "_m2l_client"
 CLIENT_IMPORT = f"from m2l_runtime import client as {CLIENT}\n"
@@ -45,9 +50,32 @@ class ProxyTransformer(cst.CSTTransformer):
     def leave_FunctionDef(self, original: cst.FunctionDef, updated: cst.FunctionDef) -> cst.FunctionDef:
         self.depth -= 1
         name = updated.name.value
-        if self.depth or name.startswith("_"):
-            return updated
-        return updated.with_changes(decorators=(), body=self._body(updated))
+        if self.depth or name.startswith("_") or _is_overload(updated):
+            return updated  # an @overload stub only types the function that follows it
+        decorators, dropped = self._decorators(updated)
+        comments = [cst.EmptyLine(comment=cst.Comment(f"# mono2lambda: dropped @{text} (it runs in the service; "
+                                                      "extract reports it as a hazard)")) for text in dropped]
+        return updated.with_changes(decorators=decorators, body=self._body(updated),
+                                    leading_lines=(*updated.leading_lines, *comments))
+
+    def _decorators(self, function: cst.FunctionDef) -> tuple[list[cst.Decorator], list[str]]:
+        """The decorators the proxy keeps (a task's replaced by the client's), and the text of those dropped."""
+        kept: list[cst.Decorator] = []
+        dropped: list[str] = []
+        task = False
+        for decorator in function.decorators:
+            text = _code(decorator.decorator)
+            kind = kind_of(text)
+            if kind == TASK and not task:
+                task = True
+                operation = f"{self.module}.{function.name.value}"
+                kept.append(decorator.with_changes(
+                    decorator=cst.parse_expression(f'{CLIENT}.task("{self.service}", "{operation}")')))
+            elif kind == OTHER:
+                dropped.append(" ".join(text.split()))
+            elif kind != TASK:
+                kept.append(decorator)
+        return kept, dropped
 
     def leave_Module(self, original: cst.Module, updated: cst.Module) -> cst.Module:
         if any(_is_client_import(statement) for statement in updated.body):
@@ -90,6 +118,14 @@ def make_proxy_bytes(source: bytes, service: str, module: str, invocations: Mapp
     """The same on a file's bytes: the file's own encoding (its coding cookie) is kept."""
     tree = cst.parse_module(source)
     return tree.visit(ProxyTransformer(service, module, invocations)).bytes
+
+
+def _is_overload(function: cst.FunctionDef) -> bool:
+    return any(decorator_name(_code(d.decorator)).rsplit(".", 1)[-1] == "overload" for d in function.decorators)
+
+
+def _code(node: cst.CSTNode) -> str:
+    return cst.Module([]).code_for_node(node)
 
 
 def _parameter_names(params: cst.Parameters) -> list[str]:

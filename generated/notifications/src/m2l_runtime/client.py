@@ -14,10 +14,15 @@ Configuration, read once:
     M2L_CALL_LOG                        a file that gets one line per call, so a test in
                                         another process can count them
 Every call is also counted in `CALLS`.
+
+The proxy of a Celery task is decorated with `task(service, operation)`: its `.delay(...)`
+and `.apply_async(args, kwargs)` invoke the operation asynchronously (Lambda's `Event`
+invocation, whatever the plan says for direct calls) and return None (no AsyncResult).
 """
 
 from __future__ import annotations
 
+import inspect
 import json
 import os
 import uuid
@@ -25,7 +30,7 @@ from collections import Counter
 from collections.abc import Callable, Mapping
 from functools import cache
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 from .contract import contract_of
 from .errors import ContractError, decode_error
@@ -34,6 +39,10 @@ from .transports import LambdaTransport, LocalTransport
 CALLS: Counter[tuple[str, str]] = Counter()
 PAYLOAD_LIMITS = {"sync": 6 * 1024 * 1024, "async": 1024 * 1024}  # bytes, Lambda's invoke limits
 CONFIG_FILE = Path(__file__).with_name("services.json")
+# apply_async options that only steer Celery's broker: meaningless for a Lambda invoke, ignored
+BROKER_OPTIONS = frozenset({"queue", "routing_key", "exchange", "priority", "serializer", "compression", "retry",
+                            "retry_policy", "headers", "task_id", "expires", "time_limit", "soft_time_limit"})
+F = TypeVar("F", bound=Callable[..., Any])
 
 
 class Transport(Protocol):
@@ -57,6 +66,30 @@ def call(service: str, operation: str, function: Callable[..., Any], arguments: 
     if "error" in answer:
         raise decode_error(service, answer["error"])
     return contract.load_result(answer.get("result"))
+
+
+def task(service: str, operation: str) -> Callable[[F], F]:
+    """Give the proxy of a Celery task `.delay` and `.apply_async`: asynchronous invokes of `operation`."""
+    def decorate(function: F) -> F:
+        signature = inspect.signature(function)
+
+        def delay(*args: Any, **kwargs: Any) -> None:
+            bound = signature.bind(*args, **kwargs)
+            bound.apply_defaults()
+            call(service, operation, function, bound.arguments, invocation="async")
+
+        def apply_async(args: tuple[Any, ...] | list[Any] | None = None, kwargs: Mapping[str, Any] | None = None,
+                        **options: Any) -> None:
+            unsupported = sorted(k for k, v in options.items() if v is not None and k not in BROKER_OPTIONS)
+            if unsupported:
+                raise ContractError(f"{operation}.apply_async: {', '.join(unsupported)} cannot be honoured by an "
+                                    "asynchronous Lambda invoke (it runs at once, with no result or callbacks)")
+            delay(*(args or ()), **(kwargs or {}))
+
+        function.delay = delay  # type: ignore[attr-defined]
+        function.apply_async = apply_async  # type: ignore[attr-defined]
+        return function
+    return decorate
 
 
 @cache

@@ -54,6 +54,7 @@ def logged(fn):
     return _m2l_client.call("notifications", "app.notify.logged", logged, {"fn": fn})
 
 
+# mono2lambda: dropped @logged (it runs in the service; extract reports it as a hazard)
 def notify(channel: str, *recipients: str, urgent: bool = False, **context: str) -> int:
     return _m2l_client.call(
         "notifications",
