@@ -39,7 +39,14 @@ def summarize(graph: CodeGraph, migrations_skipped: int = 0) -> dict[str, Any]:
         "domains": len(graph.meta.get("domains") or ()),
         "module_layers": module_layers(graph),
         "migrations_skipped": migrations_skipped,
+        "files_unparsed": len(unparsed_files(graph.diagnostics)),
     }
+
+
+def unparsed_files(diagnostics: list[dict[str, Any]]) -> list[str]:
+    """The files left out of the graph because they did not parse or could not be read
+    (a diagnostic of severity `error`), sorted."""
+    return sorted({str(d.get("file")) for d in diagnostics if d.get("severity") == "error"})
 
 
 def module_layers(graph: CodeGraph) -> dict[str, int]:

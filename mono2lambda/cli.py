@@ -14,7 +14,7 @@ from typing import Any
 import click
 
 from . import __version__
-from .common import DEFAULT_GRAPH, handle_errors
+from .common import DEFAULT_GRAPH, apply_config, handle_errors
 from .lazy import LazyCommand, LazyGroup
 
 # Commands in their own modules, imported only when run (or asked for their help): startup
@@ -23,6 +23,9 @@ from .lazy import LazyCommand, LazyGroup
 LAZY_COMMANDS = {
     "contracts": LazyCommand("mono2lambda.contracts_command:contracts",
                              "Work with the event contracts of generated packages."),
+    "check": LazyCommand("mono2lambda.check_command:check_command",
+                         "Check the committed plan in CI: blocking hazards, files that did not parse, and new "
+                         "dependencies across its boundaries that the baseline does not record."),
     "deploy": LazyCommand("mono2lambda.deploy_command:deploy_command",
                           "Deploy the service package PACKAGE (a folder written by `mono2lambda extract`, "
                           "e.g. generated/tax) as a CloudFormation stack, through a change set."),
@@ -52,7 +55,11 @@ EXPORTERS: dict[str, Callable[[Any], str]] = {
 @click.group(cls=LazyGroup, lazy=LAZY_COMMANDS, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="mono2lambda")
 @click.option("--debug", is_flag=True, help="Show tracebacks for errors.")
-def cli(debug: bool) -> None:
+@click.option("--config", "config_path", type=click.Path(path_type=Path, dir_okay=False), default=None,
+              help="Read the settings from this pyproject.toml's [tool.mono2lambda] (default: the nearest "
+                   "pyproject.toml from the current folder up; docs/configuration.md).")
+@click.pass_context
+def cli(ctx: click.Context, debug: bool, config_path: Path | None) -> None:
     """Analyze a Python monolith and move it onto AWS Lambda, one service at a time.
 
     Start with `mono2lambda analyze SRC`; `mono2lambda demo` runs the chain on the
@@ -60,7 +67,11 @@ def cli(debug: bool) -> None:
 
     Exit codes: 0 ok, 1 findings or failed checks, 2 usage or input errors,
     3 internal error (please report it; --debug shows the traceback).
+
+    Options a project always passes can be set once in its pyproject.toml, under
+    [tool.mono2lambda] (docs/configuration.md); options on the command line win.
     """
+    apply_config(ctx, config_path)
 
 
 @cli.command("analyze")
@@ -88,11 +99,12 @@ def analyze_command(src: Path, out_dir: Path, fmt: str, export: tuple[tuple[str,
 
     Writes OUT/graph.json (format: docs/graph-format.md) and prints a summary. Never
     runs or changes the analyzed code. Files that do not parse are reported with
-    file:line and skipped.
+    file:line, counted and skipped, and make the exit code 1.
     """
     from rich.console import Console
 
     from analyzer.pipeline import AnalyzeOptions, analyze
+    from analyzer.summary import unparsed_files
 
     from .common import progress_bar
     from .render import print_summary, summary_json
@@ -108,7 +120,7 @@ def analyze_command(src: Path, out_dir: Path, fmt: str, export: tuple[tuple[str,
         click.echo(summary_json(result.summary), nl=False)
     else:
         print_summary(console, result.summary, str(result.graph_path))
-    return 0
+    return 1 if unparsed_files(result.summary.get("diagnostics") or []) else 0
 
 
 @cli.command("demo")

@@ -55,6 +55,24 @@ def handle_errors(command: Callable[..., int | None]) -> Callable[..., None]:
     return wrapper
 
 
+def apply_config(ctx: click.Context, config_path: Path | None) -> None:
+    """Make the project's [tool.mono2lambda] settings the defaults of every command's options
+    (click's default_map: what the command line gives wins). A bad file stops with exit 2."""
+    from .config import load_config
+
+    try:
+        config = load_config(config_path)
+    except Mono2LambdaError as error:
+        if ctx.params.get("debug"):
+            raise
+        click.echo(f"error: {error}", err=True)
+        sys.exit(error.exit_code)
+    ctx.meta["mono2lambda.config"] = config
+    defaults = config.default_map()
+    if defaults:
+        ctx.default_map = {**defaults, **(ctx.default_map or {})}
+
+
 @contextmanager
 def progress_bar(console: Console, label: str) -> Iterator[Callable[[int, int], None]]:
     """A progress callback that shows a bar once there is enough work to watch."""

@@ -15,6 +15,7 @@ from typing import Any
 
 import click
 
+from analyzer.boundaries.hazards import ERROR
 from analyzer.boundaries.placement import MONOLITH, SHARED, units_of
 from analyzer.boundaries.plan import (
     DEFAULT_PLAN,
@@ -177,7 +178,9 @@ def share_command(module: str) -> MakeEdit:
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @handle_errors
 def score_command(plan_path: Path, graph_path: Path, fmt: str) -> int:
-    """Score the plan: modularity, ICP, IFN, NED, data ownership, cycles, hazards (docs/metrics.md)."""
+    """Score the plan: modularity, ICP, IFN, NED, data ownership, cycles, hazards (docs/metrics.md).
+
+    Exit code 1 when the plan has blocking hazards (severity error), else 0."""
     from rich.console import Console
 
     from .render import print_scores  # imports the extractor: only when scores are printed
@@ -187,7 +190,7 @@ def score_command(plan_path: Path, graph_path: Path, fmt: str) -> int:
         click.echo(scores.dumps(), nl=False)
     else:
         print_scores(Console(), scores)
-    return 0
+    return 1 if any(finding.severity == ERROR for finding in scores.findings) else 0
 
 
 @plan.command("why")

@@ -30,6 +30,10 @@ def print_summary(console: Console, summary: dict[str, Any], graph_path: str) ->
     console.print(f"[bold]Analyzed {summary['root']}[/bold]: {summary['files']} files, "
                   f"{summary['classes']} classes, {summary['functions']} functions and methods, "
                   f"{summary['tables']} tables, {summary['state_variables']} pieces of module state")
+    unparsed = summary.get("files_unparsed", 0)
+    if unparsed:
+        console.print(f"[bold red]{unparsed} file{'s' if unparsed != 1 else ''} did not parse[/bold red] and "
+                      f"{'are' if unparsed != 1 else 'is'} missing from the graph (see Diagnostics; exit code 1)")
     console.print(f"Call sites: {summary['call_sites']}, resolved {summary['call_sites_resolved']} "
                   f"({share:.1f}%); the rest are kept in the graph as unresolved")
     edges = ", ".join(f"{kind} {count}" for kind, count in summary["edges"].items())

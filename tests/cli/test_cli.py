@@ -52,9 +52,9 @@ def run(*args: str) -> Result:
     return CliRunner().invoke(cli, list(args))
 
 
-def analyze_ok(src: Path, out: Path, *args: str) -> Result:
+def analyze_ok(src: Path, out: Path, *args: str, code: int = 0) -> Result:
     result = run("analyze", str(src), "--out", str(out), "--jobs", "1", *args)
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == code, result.output
     return result
 
 
@@ -116,9 +116,18 @@ def test_json_format_prints_the_summary_as_json(sample: Path, tmp_path: Path) ->
 
 def test_json_format_keeps_stdout_clean_for_diagnostics(sample: Path, tmp_path: Path) -> None:
     (sample / "broken.py").write_text("def f(:\n")
-    summary = json.loads(analyze_ok(sample, tmp_path / "out", "--format", "json").stdout)
+    summary = json.loads(analyze_ok(sample, tmp_path / "out", "--format", "json", code=1).stdout)
     assert [(d["file"], d["line"], d["code"]) for d in summary["diagnostics"]] == [
         ("broken.py", 1, "syntax-error")]
+    assert summary["files_unparsed"] == 1
+
+
+def test_a_file_that_does_not_parse_is_counted_and_fails_analyze(sample: Path, tmp_path: Path) -> None:
+    (sample / "broken.py").write_text("def f(:\n")
+    text = " ".join(analyze_ok(sample, tmp_path / "out", code=1).stdout.split())
+    assert "1 file did not parse" in text and "broken.py:1: error" in text
+    again = " ".join(analyze_ok(sample, tmp_path / "out", code=1).stdout.split())  # from the cache: the same
+    assert "1 file did not parse" in again
 
 
 def test_export_graphml(sample: Path, tmp_path: Path) -> None:

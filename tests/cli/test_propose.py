@@ -67,7 +67,8 @@ def test_score_and_why(graph_path: Path, tmp_path: Path) -> None:
     plan = tmp_path / "boundaries.yaml"
     run("propose", "--graph", str(graph_path), "--plan", str(plan))
     code, output = run("plan", "score", "--graph", str(graph_path), "--plan", str(plan))
-    assert code == 0 and "ICP" in output
+    assert code == 1 and "ICP" in output  # the proposal has blocking hazards
+    assert "Hazards:" in output and ": error: " in output
     code, output = run("plan", "why", "shop.orders.checkout", "--graph", str(graph_path), "--plan", str(plan))
     assert code == 0 and output.startswith("shop.orders.checkout is in ") and "table:orders" in output
     code, output = run("plan", "why", "shop.nowhere", "--graph", str(graph_path), "--plan", str(plan))
