@@ -37,6 +37,8 @@ LAZY_COMMANDS = {
                           "the answer as JSON."),
     "plan": LazyCommand("mono2lambda.plan_commands:plan",
                         "Show or edit the service boundaries (boundaries.yaml; format: docs/plan-format.md)."),
+    "prove": LazyCommand("mono2lambda.prove_command:prove_command",
+                         "Run the app's tests on the source, then in the strangled monolith; compare."),
     "select": LazyCommand("mono2lambda.select_command:select",
                           "Edit the plan on a local web page: move modules between services, see the scores "
                           "change, save."),

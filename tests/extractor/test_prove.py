@@ -1,0 +1,164 @@
+"""`mono2lambda prove`: the pure core on fixed inputs, and one run on the example shop."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from extractor.prove.core import (
+    ERROR,
+    EXIT_CODE,
+    FAILED,
+    JUNIT,
+    OUTPUT,
+    PASSED,
+    SKIPPED,
+    Comparison,
+    ProveReport,
+    SuiteResult,
+    compare,
+    parse_junit,
+    parse_output,
+    read_call_log,
+    scan_patches,
+    unreached,
+)
+from extractor.prove.run import is_pytest
+from mono2lambda.cli import cli
+
+REPO = Path(__file__).parents[2]
+
+JUNIT_XML = """<?xml version="1.0" encoding="utf-8"?><testsuites><testsuite name="pytest" tests="5">
+<testcase classname="tests.test_a" name="test_ok" time="0.1"/>
+<testcase classname="tests.test_a" name="test_bad" time="0.1"><failure message="boom">trace</failure></testcase>
+<testcase classname="tests.test_a" name="test_skip" time="0"><skipped message="no"/></testcase>
+<testcase classname="tests.test_b" name="test_err" time="0"><error message="fixture">trace</error></testcase>
+<testcase classname="tests.test_b" name="test_teardown" time="0.1"/>
+<testcase classname="tests.test_b" name="test_teardown" time="0"><error message="teardown">x</error></testcase>
+</testsuite></testsuites>"""
+
+
+def test_junit_gives_each_tests_outcome() -> None:
+    result = parse_junit(JUNIT_XML, 1)
+    assert result.source == JUNIT
+    assert result.tests == {"tests.test_a::test_ok": PASSED, "tests.test_a::test_bad": FAILED,
+                            "tests.test_a::test_skip": SKIPPED, "tests.test_b::test_err": ERROR,
+                            "tests.test_b::test_teardown": ERROR}
+    assert result.counts == {PASSED: 1, FAILED: 1, SKIPPED: 1, ERROR: 2}
+
+
+def test_output_counts_from_pytest_and_unittest_and_else_the_exit_code() -> None:
+    pytest_out = "....F\n=== 1 failed, 4 passed, 2 skipped, 1 error in 0.52s ===\n"
+    assert parse_output(pytest_out, 1).counts == {FAILED: 1, PASSED: 4, SKIPPED: 2, ERROR: 1}
+    django = "Creating test database...\n.F.E\n----\nRan 12 tests in 0.3s\n\nFAILED (failures=2, errors=1, skipped=1)\n"
+    assert parse_output(django, 1).counts == {PASSED: 8, FAILED: 2, ERROR: 1, SKIPPED: 1}
+    assert parse_output("Ran 3 tests in 0.001s\n\nOK\n", 0).counts == {PASSED: 3, FAILED: 0, ERROR: 0, SKIPPED: 0}
+    bare = parse_output("all good\n", 0)
+    assert (bare.source, bare.counts) == (EXIT_CODE, {})
+    assert parse_output(pytest_out, 1).source == OUTPUT
+
+
+def _tests(**outcomes: str) -> SuiteResult:
+    return SuiteResult(0 if FAILED not in outcomes.values() else 1, JUNIT, outcomes, {})
+
+
+def test_the_strangled_run_must_pass_every_test_the_original_passed() -> None:
+    original = _tests(a=PASSED, b=FAILED, c=PASSED, d=SKIPPED)
+    assert compare(original, _tests(a=PASSED, b=PASSED, c=PASSED, d=SKIPPED)) == Comparison(
+        True, "tests", (), ("b",), "every test that passes on the original passes in the strangled monolith")
+    worse = compare(original, _tests(a=PASSED, b=FAILED, d=PASSED))  # c failed to even run
+    assert (worse.ok, worse.lost) == (False, ("c",))
+
+
+def test_without_per_test_results_counts_then_exit_codes_decide() -> None:
+    def counted(code: int, passed: int) -> SuiteResult:
+        return SuiteResult(code, OUTPUT, None, {PASSED: passed})
+    assert compare(counted(0, 5), counted(0, 5)).ok and compare(counted(1, 4), counted(1, 4)).ok
+    assert not compare(counted(0, 5), counted(1, 4)).ok
+    assert compare(SuiteResult(0, EXIT_CODE), SuiteResult(0, EXIT_CODE)).basis == "exit code"
+    assert not compare(SuiteResult(0, EXIT_CODE), SuiteResult(1, EXIT_CODE)).ok
+    assert compare(SuiteResult(1, EXIT_CODE), SuiteResult(1, EXIT_CODE)).ok
+
+
+PATCHING_TEST = '''
+from unittest import mock
+from unittest.mock import patch
+import shop.pricing.tax as taxes
+import shop.pricing
+from shop.pricing import tax, engine
+from shop.pricing.tax import TaxTable
+
+
+@patch("shop.pricing.tax.rate_for", return_value=1)
+def test_one(rate):
+    with mock.patch("shop.pricing.engine.total"):  # engine stays in the monolith
+        pass
+
+
+def test_two(monkeypatch, mocker):
+    monkeypatch.setattr("shop.pricing.tax.RATES", {})
+    monkeypatch.setattr(tax, "rate_for", lambda r: 0)
+    mocker.patch.object(taxes, "is_exempt")
+    mock.patch.object(shop.pricing.tax, "tax_for")
+    monkeypatch.setattr(engine, "total", None)
+    monkeypatch.setattr(TaxTable, "lookup", None)
+    monkeypatch.setenv("shop.pricing.tax.X", "1")
+'''
+
+
+def test_patches_of_names_in_moved_modules_are_found_in_every_form() -> None:
+    found = scan_patches({"tests/test_tax.py": PATCHING_TEST, "tests/broken.py": "def ("},
+                         {"shop.pricing.tax": "tax"})
+    assert [(p.location, p.target) for p in found] == [
+        ("tests/test_tax.py:10", "shop.pricing.tax.rate_for"),
+        ("tests/test_tax.py:17", "shop.pricing.tax.RATES"),
+        ("tests/test_tax.py:18", "tax, 'rate_for'"),
+        ("tests/test_tax.py:19", "taxes, 'is_exempt'"),
+        ("tests/test_tax.py:20", "shop.pricing.tax, 'tax_for'"),
+        ("tests/test_tax.py:22", "TaxTable, 'lookup'"),
+    ]
+    assert {(p.module, p.service) for p in found} == {("shop.pricing.tax", "tax")}
+
+
+def test_calls_unreached_operations_and_the_json_report() -> None:
+    calls = read_call_log("tax shop.pricing.tax.tax_for\ntax shop.pricing.tax.tax_for\nrates shop.rates.quote\n\n")
+    assert calls == {("tax", "shop.pricing.tax.tax_for"): 2, ("rates", "shop.rates.quote"): 1}
+    operations = {"tax": ["shop.pricing.tax.tax_for", "shop.pricing.tax.rate_for"], "rates": ["shop.rates.quote"]}
+    assert unreached(operations, calls) == [("tax", "shop.pricing.tax.rate_for")]
+    original = _tests(a=PASSED)
+    report = ProveReport(("pytest",), original, original, compare(original, original), calls, {"shop-tax": 2},
+                         (("tax", "shop.pricing.tax.rate_for"),), ())
+    document = report.to_json()
+    assert document["ok"] is True and document["calls"] == {"rates": {"shop.rates.quote": 1},
+                                                            "tax": {"shop.pricing.tax.tax_for": 2}}
+    assert document["unreached"] == [{"service": "tax", "operation": "shop.pricing.tax.rate_for"}]
+    json.dumps(document)
+
+
+def test_pytest_commands_are_recognised_for_junit() -> None:
+    assert is_pytest(["pytest", "-q"]) and is_pytest(["/venv/bin/python", "-m", "pytest"])
+    assert not is_pytest(["python", "manage.py", "test"]) and not is_pytest([])
+
+
+def test_prove_on_the_example_shop(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The committed extraction of the shop, against part of the shop's own suite (the whole of it
+    runs in `make demo`): same results, the calls counted, unreached operations listed."""
+    monkeypatch.setenv("SHOP_DATABASE_URL", f"sqlite+pysqlite:///{tmp_path / 'shop.sqlite3'}")  # workers share it
+    result = CliRunner().invoke(cli, [
+        "prove", "--source", str(REPO / "examples" / "shop"), "--generated", str(REPO / "generated"),
+        "--cache", str(REPO / ".mono2lambda" / "serve-cache"), "--json", "--",
+        sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests/test_pricing.py"],
+        catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert report["ok"] and report["comparison"]["basis"] == "tests" and not report["comparison"]["lost"]
+    assert report["original"]["counts"] == report["strangled"]["counts"]
+    assert report["original"]["counts"]["passed"] >= 5
+    assert report["calls"]["tax"]["shop.pricing.tax.tax_for_lines"] >= 1
+    assert report["invocations"]["shop-tax"] >= 1
+    assert {"service": "rates", "operation": "shop.shipping.rates.quote_all"} in report["unreached"]
+    assert report["patches"] == []
