@@ -50,11 +50,18 @@ def _collect_bindings(program: Program, definition: Definition, everything: bool
     Unless `everything`, only arguments spelled like a function, class or imported name
     are followed (a cheap test that skips most data arguments)."""
     def may_be_callable(arg: Expr) -> bool:
+        if arg[0] == "lambda":
+            return True
         return arg[0] in ("name", "attr") and (everything or arg[-1] in program.callable_names)
 
     for site in definition.scope.calls:
+        if site.protocol:
+            continue
         candidates = [a for a in site.args if may_be_callable(a)]
         container = mutated_container(site)
+        if container is not None and site.func[2] == "update":  # HANDLERS.update({"b": g}, c=h)
+            candidates = [v for a in site.args if a[0] == "seq" for v in a[1] if may_be_callable(v)]
+            candidates += [a for _, a in site.kwargs if may_be_callable(a)]
         if container is not None and candidates:
             for var in variables_in(program, program.eval(container, definition)):
                 for arg in candidates:
@@ -80,7 +87,7 @@ def _collect_bindings(program: Program, definition: Definition, everything: bool
 
 
 def _bind(program: Program, target: str, param: str, arg: Expr, scope: Definition) -> None:
-    if arg[0] not in ("name", "attr"):
+    if arg[0] not in ("name", "attr", "lambda"):
         return
     values = _callable_values(program, program.eval(arg, scope))
     if values:

@@ -45,7 +45,8 @@ def build_graph(files: list[FileFacts], resolution: Resolution, root_name: str,
         graph.add_dependency(source, target, kind, count=info.count, lines=info.lines,
                              virtual=info.virtual, unused_result=info.unused_result,
                              unsafe_args=_unsafe_args(info.unsafe_args))
-    graph.unresolved_calls = [{"expr": u.expr, "line": u.line, "scope": u.scope}
+    graph.unresolved_calls = [{"expr": u.expr, "line": u.line, "scope": u.scope,
+                               **({"dynamic": True} if u.dynamic else {})}
                               for u in sorted(resolution.unresolved, key=lambda u: (u.scope, u.line, u.expr))]
     graph.meta["call_sites"] = resolution.call_sites
     graph.diagnostics = sorted(
@@ -89,4 +90,6 @@ def _definition_attrs(facts: FileFacts, definition: Definition) -> dict:
         attrs["method_kind"] = definition.method_kind
         attrs["decorators"] = [expr_text(d) for d in definition.decorators] or None
         attrs["mutates"] = sorted(definition.scope.mutated_params) or None
+        if definition.qname.endswith(">") and "<lambda:" in definition.qname:
+            attrs["parent"] = definition.parent  # a lambda: the function (or class, module) that wrote it
     return attrs

@@ -8,7 +8,7 @@ import ast
 import contextlib
 from typing import Any
 
-from .facts import GENERATOR, LAMBDA, OTHER, Expr
+from .facts import GENERATOR, OTHER, Expr
 
 # Methods that change the container they are called on.
 MUTATING_METHODS = frozenset({
@@ -45,6 +45,8 @@ def to_expr(node: Any) -> Expr:
         return ("seq", tuple(to_expr(e) for e in node.elts))
     if kind is ast.Dict:
         return ("seq", tuple(to_expr(v) for v in node.values))
+    if kind is ast.Lambda:
+        return ("lambda", node.lineno, node.col_offset)
     return OTHER
 
 
@@ -60,7 +62,9 @@ def arg_expr(node: Any) -> Expr:
     if kind in _DISPLAYS:
         return ("seq", tuple(arg_expr(e) for e in node.elts))
     if kind is ast.Lambda:
-        return LAMBDA
+        return ("lambda", node.lineno, node.col_offset)
+    if kind is ast.Dict:
+        return ("seq", tuple(arg_expr(v) for v in node.values))
     if kind is ast.GeneratorExp:
         return GENERATOR
     return OTHER

@@ -13,7 +13,7 @@ form (`Expr`, nested tuples) that is enough to resolve names later:
     ("add", <expr>, <expr>)              <expr> + <expr> (module-level values only)
     ("iter", <expr>)                     an element of <expr> (for loops, comprehensions)
     ("seq", (<expr>, ...))               a list, tuple, set or dict display (its values)
-    ("lambda",)                          a lambda (arguments and returns only)
+    ("lambda", line, col)                a lambda: the function node `<scope>.<lambda:LINE:COL>`
     ("genexp",)                          a generator expression (arguments and returns only)
     ("other",)                           anything else
 """
@@ -26,7 +26,6 @@ from typing import Any, NamedTuple
 Expr = tuple[Any, ...]  # one of the forms above
 
 OTHER: Expr = ("other",)
-LAMBDA: Expr = ("lambda",)
 GENERATOR: Expr = ("genexp",)
 
 
@@ -60,6 +59,9 @@ class CallSite(NamedTuple):
     kwargs: tuple[tuple[str, Expr], ...]
     result_used: bool
     synthetic: bool = False  # applying a decorator: not written as a call, so not counted if unknown
+    # a call the language makes implicitly (`for x in obj` calls obj.__iter__, `with`, `raise C`):
+    # only calls of our own code are recorded, never an outside name or an unresolved call
+    protocol: bool = False
 
 
 class Store(NamedTuple):

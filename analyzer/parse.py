@@ -43,6 +43,11 @@ METHOD_DECORATORS = {"staticmethod": "static", "classmethod": "class", "property
 MAX_KEPT_STRING = 200  # longer literals (templates, prose) are not names of anything
 LIST_GROWERS = frozenset({"append", "extend", "insert"})
 _KEPT_ARGUMENTS = (ast.Lambda, ast.GeneratorExp)  # kept when assigned: passing them on is a hazard
+# Iterables whose iteration is never our code (no protocol call is recorded for them).
+PLAIN_ITERABLES = frozenset({"range", "enumerate", "zip", "reversed", "sorted", "len", "list", "tuple", "dict",
+                             "set", "str", "items", "keys", "values", "split", "splitlines", "glob", "walk"})
+PROTOCOLS = {ast.For: ("__iter__", "__next__"), ast.AsyncFor: ("__aiter__", "__anext__"),
+             ast.With: ("__enter__", "__exit__"), ast.AsyncWith: ("__aenter__", "__aexit__")}
 
 
 def read_source(data: bytes, path: str) -> tuple[str | None, Diagnostic | None]:
@@ -204,6 +209,32 @@ def _settle_locals(definition: Definition) -> None:
     scope.mutated_params.difference_update(a[0] for a in scope.assigns)  # `p = list(p)` then `p.append`
 
 
+_UNPACKED = frozenset({ast.Tuple, ast.List})
+
+
+def _unpack(target: ast.expr, value: ast.expr | None) -> list[tuple[ast.expr, ast.expr | None]]:
+    """The targets an assignment writes (names, attributes, items), each with the part of
+    the value it gets: `a, (b, c) = f, (g, h)` pairs a-f, b-g, c-h; `first, *rest = f, g, h`
+    gives rest the display `[g, h]`; what cannot be matched up gets None."""
+    kind = type(target)
+    if kind is ast.Starred:
+        return _unpack(target.value, value if type(value) is ast.List else None)  # type: ignore[attr-defined]
+    if kind not in _UNPACKED:
+        return [(target, value)]
+    elements: list[ast.expr] = target.elts  # type: ignore[attr-defined]
+    parts: list[ast.expr | None] = [None] * len(elements)
+    if type(value) in _UNPACKED and not any(type(e) is ast.Starred for e in value.elts):  # type: ignore[union-attr]
+        values = value.elts  # type: ignore[union-attr]
+        stars = [i for i, e in enumerate(elements) if type(e) is ast.Starred]
+        if not stars and len(values) == len(elements):
+            parts = list(values)
+        elif len(stars) == 1 and len(values) >= len(elements) - 1:
+            star, after = stars[0], len(elements) - stars[0] - 1
+            parts = list(values[:star]) + [ast.List(elts=values[star:len(values) - after], ctx=ast.Load())] \
+                + list(values[len(values) - after:])
+    return [pair for element, part in zip(elements, parts, strict=True) for pair in _unpack(element, part)]
+
+
 class _FactsVisitor(ast.NodeVisitor):
     """Walks one module, filling a Scope per definition; nested defs get their own."""
 
@@ -264,9 +295,11 @@ class _FactsVisitor(ast.NodeVisitor):
             targets, value = node.targets, node.value
         elif isinstance(node, ast.AnnAssign):
             targets, value = [node.target], node.value
-        for target in targets:
-            if not isinstance(target, ast.Name):
+        pairs = [pair for target in targets for pair in _unpack(target, value)]
+        for target, value in pairs:
+            if type(target) is not ast.Name or (value is None and target not in targets):
                 continue
+            assert isinstance(target, ast.Name)
             if target.id == "__all__" and isinstance(value, (ast.List, ast.Tuple)):
                 names = tuple(s for s in (_string(e) for e in value.elts) if s)
                 self.facts.all_names = names
@@ -382,10 +415,22 @@ class _FactsVisitor(ast.NodeVisitor):
         self.stack.pop()
 
     def visit_Lambda(self, node: ast.Lambda) -> None:
-        # A lambda's body is inline code of the scope that wrote it.
+        """A lambda is a function of its own, named by where it is written."""
+        for default in node.args.defaults + [d for d in node.args.kw_defaults if d]:
+            self.visit(default)
+        parent = self.current
+        definition = Definition(
+            qname=f"{parent.qname}.<lambda:{node.lineno}:{node.col_offset}>", kind="function",
+            line=node.lineno, end_line=node.end_lineno or node.lineno, scope=Scope.empty(),
+            class_attrs={}, self_attrs={}, parent=parent.qname, params=self._params(node.args))
+        self.facts.definitions.append(definition)
+        self.stack.append(definition)
         used, self.result_used = self.result_used, True
         self.visit(node.body)
         self.result_used = used
+        definition.scope.returns.append(arg_expr(node.body))
+        self.stack.pop()
+        _settle_locals(definition)
 
     # -- imports -------------------------------------------------------------------------
     def visit_Import(self, node: ast.Import) -> None:
@@ -423,6 +468,15 @@ class _FactsVisitor(ast.NodeVisitor):
             self.visit(node.value)
             self.scope.returns.append(arg_expr(node.value))
 
+    def visit_Raise(self, node: ast.Raise) -> None:
+        """`raise AppError` makes an instance: AppError.__init__ runs."""
+        if node.exc is not None:
+            self.visit(node.exc)
+            if type(node.exc) is ast.Name or type(node.exc) is ast.Attribute:
+                self._protocol(to_expr(node.exc), node.lineno)
+        if node.cause is not None:
+            self.visit(node.cause)
+
     def visit_Global(self, node: ast.Global) -> None:
         self.scope.globals.update(node.names)
 
@@ -454,6 +508,10 @@ class _FactsVisitor(ast.NodeVisitor):
             self._target(target, None, node.lineno)
 
     def _target(self, target: ast.expr, value: ast.expr | None, line: int) -> None:
+        if type(target) in _UNPACKED:  # `a, b = f, g` binds a to f and b to g
+            for element, part in _unpack(target, value):
+                self._target(element, part, line)
+            return
         value_expr = to_expr(value) if value is not None else OTHER
         if value_expr is OTHER and type(value) in _KEPT_ARGUMENTS:  # `cb = lambda x: ...`
             value_expr = arg_expr(value)
@@ -463,6 +521,7 @@ class _FactsVisitor(ast.NodeVisitor):
             if self.current.kind != "module":
                 self.scope.assigns.append((target.id, value_expr, line))
         elif isinstance(target, ast.Subscript):
+            self._grow_local(target.value, ("seq", (value_expr,)), line)
             self._note_param_write(target.value)
             self._visit_callee(target.value)
             self.visit(target.slice)
@@ -474,14 +533,36 @@ class _FactsVisitor(ast.NodeVisitor):
             if (isinstance(target.value, ast.Name) and target.value.id == "self"
                     and self.current.kind == "method"):
                 self.current.self_attrs.setdefault(target.attr, []).append(value_expr)
-        elif isinstance(target, (ast.Tuple, ast.List)):
-            for element in target.elts:
-                self._target(element, None, line)
-        elif isinstance(target, ast.Starred):
-            self._target(target.value, None, line)
+
+    def _grow_local(self, container: ast.expr, value: Expr, line: int) -> None:
+        """`d[k] = v` or `d.update(...)` on a local `d` of a function: d may hold v as well."""
+        if (type(container) is ast.Name and self.current.kind in ("function", "method")
+                and any(a[0] == container.id for a in self.scope.assigns)):
+            self.scope.assigns.append((container.id, value, line))
+
+    def _protocol(self, func: Expr, line: int) -> None:
+        self.scope.calls.append(CallSite(line, func, (), (), True, synthetic=True, protocol=True))
+
+    def _protocol_calls(self, node: ast.For | ast.AsyncFor | ast.comprehension | ast.With | ast.AsyncWith,
+                        source: ast.expr, line: int) -> None:
+        """`for x in obj` calls obj.__iter__ and then __next__ of what that gave; `with obj`
+        calls obj.__enter__ and obj.__exit__ (recorded only when they are our own methods)."""
+        if isinstance(source, ast.Call):
+            if (last_name(source.func) or "") in PLAIN_ITERABLES:
+                return
+        elif type(source) is not ast.Name and type(source) is not ast.Attribute:
+            return
+        first, second = PROTOCOLS.get(type(node), ("__iter__", "__next__"))
+        expr = to_expr(source)
+        self._protocol(("attr", expr, first), line)
+        if first.endswith("iter__"):
+            self._protocol(("attr", ("call", ("attr", expr, first), (), ()), second), line)
+        else:
+            self._protocol(("attr", expr, second), line)
 
     def visit_For(self, node: ast.For | ast.AsyncFor) -> None:
         self.visit(node.iter)
+        self._protocol_calls(node, node.iter, node.lineno)
         self._iteration_target(node.target, node.iter, node.lineno)
         for statement in node.body + node.orelse:
             self.visit(statement)
@@ -497,6 +578,7 @@ class _FactsVisitor(ast.NodeVisitor):
 
     def visit_comprehension(self, node: ast.comprehension) -> None:
         self.visit(node.iter)
+        self._protocol_calls(node, node.iter, getattr(node.iter, "lineno", 0))
         self._iteration_target(node.target, node.iter, getattr(node.iter, "lineno", 0))
         for condition in node.ifs:
             self.visit(condition)
@@ -504,6 +586,7 @@ class _FactsVisitor(ast.NodeVisitor):
     def visit_With(self, node: ast.With | ast.AsyncWith) -> None:
         for item in node.items:
             self.visit(item.context_expr)
+            self._protocol_calls(node, item.context_expr, node.lineno)
             if item.optional_vars is not None:
                 self._target(item.optional_vars, item.context_expr, node.lineno)
         for statement in node.body:
@@ -541,6 +624,9 @@ class _FactsVisitor(ast.NodeVisitor):
             tuple((k.arg or "**", arg_expr(k.value)) for k in node.keywords), used))
         if isinstance(node.func, ast.Attribute) and node.func.attr in MUTATING_METHODS:
             self._note_param_write(node.func.value)
+            if node.func.attr == "update" and type(node.func.value) is ast.Name:
+                grown = tuple(("sub", to_expr(a)) for a in node.args) + tuple(to_expr(k.value) for k in node.keywords)
+                self._grow_local(node.func.value, ("seq", grown), node.lineno)
         if last_name(node.func) in SQL_CALLS:
             for argument in list(node.args) + [k.value for k in node.keywords]:
                 sql = _string(argument)

@@ -51,6 +51,18 @@ CALLABLE_CALLS = frozenset({"functools.partial", "operator.attrgetter", "operato
                             "operator.methodcaller"})
 _UNSAFE_CALL_NAMES = frozenset(n.rsplit(".", 1)[-1] for n in OPEN_FILE_CALLS | CALLABLE_CALLS)
 _INTERNAL_CALLEES = frozenset({"sym", "bound", "inst"})
+# Outside functions that call the functions they are given (any positional argument, `key=`).
+CALLING_FUNCTIONS = frozenset({
+    "builtins.map", "builtins.filter", "builtins.sorted", "builtins.min", "builtins.max", "functools.reduce",
+    "itertools.starmap", "itertools.filterfalse", "itertools.takewhile", "itertools.dropwhile",
+    "itertools.accumulate", "itertools.groupby", "heapq.nsmallest", "heapq.nlargest", "heapq.merge",
+    "functools.cmp_to_key", "builtins.apply"})
+# Builtins that call a method of the instance they are given.
+DUNDER_CALLS = {"builtins.iter": "__iter__", "builtins.next": "__next__", "builtins.len": "__len__",
+                "builtins.repr": "__repr__", "builtins.hash": "__hash__", "builtins.reversed": "__reversed__",
+                "builtins.abs": "__abs__", "builtins.format": "__format__", "builtins.bool": "__bool__"}
+DYNAMIC_CALLS = frozenset({"builtins.eval", "builtins.exec"})  # code from a string: unresolved-dynamic
+_CALLABLE_KINDS = frozenset({"function", "method", "class"})
 
 
 def _accessor(definition: Definition) -> bool:
@@ -72,6 +84,7 @@ class UnresolvedCall:
     scope: str
     line: int
     expr: str
+    dynamic: bool = False  # eval/exec: code built at run time, not a call we failed to follow
 
 
 @dataclass(slots=True)
@@ -159,6 +172,7 @@ class _Resolver:
         self.call_sites = 0
         self.externals: set[str] = set()
         self.read_candidates: list[tuple[str, str, int]] = []
+        self._wrappers: dict[str, tuple[str, ...]] = {}
 
     def results(self) -> tuple:
         return (self.edges, self.unresolved, self.call_sites, self.externals, self.read_candidates)
@@ -246,21 +260,103 @@ class _Resolver:
     def call(self, definition: Definition, site: CallSite) -> None:
         qname = definition.qname
         callees = self.program.eval(site.func, definition)
+        if site.protocol:
+            self._protocol_call(qname, callees, site.line)
+            return
         resolved = False
         unused = not site.result_used
         unsafe = self._unsafe_args(definition, site) if any(c[0] in _INTERNAL_CALLEES for c in callees) else ()
         for callee in sorted(callees, key=repr):
             resolved |= self._call_edges(qname, callee, site.line, unused, unsafe)
+        if not resolved and site.func[0] == "attr":
+            resolved = self._dispatch_elsewhere(definition, site)
+        self._called_arguments(definition, site, callees, resolved)
         if not site.synthetic:
             self.call_sites += 1
             if not resolved:
                 self.unresolved.append(UnresolvedCall(qname, site.line, expr_text(site.func)))
+            elif any(c[0] == "ext" and c[1] in DYNAMIC_CALLS for c in callees):
+                self.unresolved.append(UnresolvedCall(qname, site.line, expr_text(site.func), dynamic=True))
         self._data_call(definition, site, callees)
         sql_call = site.func[0] in ("name", "attr") and site.func[-1] in SQL_CALLS
         for arg in site.args + tuple(a for _, a in site.kwargs):
             if arg[0] in ("name", "attr"):
                 for value in self.program.eval(arg, definition):
                     self._reference(definition, value, site.line, sql_call)
+
+    def _protocol_call(self, source: str, callees: frozenset, line: int) -> None:
+        """A call the language makes (`__iter__` of a for loop, `__enter__`, `raise C`): only
+        our own functions, methods and classes count; instances and outside names do not."""
+        for callee in sorted(callees, key=repr):
+            if callee[0] == "bound" or (callee[0] == "sym" and self.program.kind(callee[1]) in _CALLABLE_KINDS):
+                self._call_edges(source, callee, line, False)
+
+    def _dispatch_elsewhere(self, definition: Definition, site: CallSite) -> bool:
+        """`self.step()` on a class that does not define `step`: the subclasses that do (a
+        template method), else the outside base class it inherits it from (`Thread.start`)."""
+        name = site.func[2]
+        found = False
+        for value in sorted(self.program.eval(site.func[1], definition), key=repr):
+            if value[0] != "inst":
+                continue
+            for override in self.program.overrides(value[1], name):
+                self.edge(definition.qname, override, "calls", site.line, virtual=True, unused=not site.result_used)
+                found = True
+            outside = None if found else self.program.external_base(value[1])
+            if outside is not None:
+                self.edge(definition.qname, self.external(f"{outside}.{name}"), "calls", site.line,
+                          unused=not site.result_used)
+                found = True
+        return found
+
+    def _called_arguments(self, definition: Definition, site: CallSite, callees: frozenset, resolved: bool) -> None:
+        """Functions handed to outside code that calls them: `map(f, xs)`, `sorted(xs, key=f)`,
+        `functools.reduce(f, xs)`, `xs.sort(key=f)`; and `iter(obj)`/`next(obj)`/`len(obj)` on
+        an instance of one of our classes calls its `__iter__`/`__next__`/`__len__`."""
+        outside = [c[1] for c in callees if c[0] == "ext"]
+        arguments: list[Expr] = []
+        if any(name in CALLING_FUNCTIONS for name in outside):
+            arguments.extend(site.args)
+        if outside or not resolved:
+            arguments.extend(arg for name, arg in site.kwargs if name == "key")
+        program = self.program
+        for arg in arguments:
+            if arg[0] not in ("name", "attr", "lambda"):
+                continue
+            for value in sorted(program.eval(arg, definition), key=repr):
+                if value[0] == "bound" or (value[0] == "sym" and program.kind(value[1]) in _CALLABLE_KINDS):
+                    self._call_edges(definition.qname, value, site.line, False)
+        for name in outside:
+            dunder = DUNDER_CALLS.get(name)
+            if dunder and site.args:
+                for value in program.eval(site.args[0], definition):
+                    member = program.class_member(value[1], dunder) if value[0] == "inst" else None
+                    if member:
+                        self.edge(definition.qname, member, "calls", site.line)
+
+    def wrappers(self, qname: str) -> tuple[str, ...]:
+        """What calling a decorated function runs besides it: the inner function its decorators
+        return (`def logged(fn): ... return inner`); a decorator returning its argument adds nothing."""
+        found = self._wrappers.get(qname)
+        if found is not None:
+            return found
+        program = self.program
+        definition = program.defs[qname]
+        scope = program.defs.get(definition.parent or "") or definition
+        current: set[Value] = set()
+        for decorator in reversed(definition.decorators):
+            results: set[Value] = set()
+            for value in program.eval(decorator, scope):
+                if value[0] == "bound" or (value[0] == "sym" and program.kind(value[1]) in ("function", "method")):
+                    results |= program.returns(program.defs[value[1]])
+            if ("sym", qname) in results:
+                continue  # returns what it was given (registers it, or checks it)
+            callables = {v for v in results if v[0] == "bound"
+                         or (v[0] == "sym" and program.kind(v[1]) in ("function", "method"))}
+            if callables:
+                current = callables
+        self._wrappers[qname] = found = tuple(sorted(v[1] for v in current if v[1] != qname))
+        return found
 
     def _call_edges(self, source: str, callee: Value, line: int, unused: bool,
                     unsafe: tuple[tuple[int | str, str, str], ...] = ()) -> bool:
@@ -270,6 +366,10 @@ class _Resolver:
             kind = program.kind(callee[1])
             if kind in ("function", "method"):
                 self.edge(source, callee[1], "calls", line, unused=unused, unsafe=unsafe)
+                if program.defs[callee[1]].decorators:
+                    for wrapper in self.wrappers(callee[1]):
+                        if wrapper != source:  # the wrapper calling what it wraps
+                            self.edge(source, wrapper, "calls", line, unused=unused, unsafe=unsafe)
                 return True
             if kind == "class":
                 self.edge(source, callee[1], "instantiates", line, unused=unused)
@@ -337,7 +437,8 @@ class _Resolver:
                 return "bound-method"
             if tag == "sym" and self.program.kind(value[1]) in ("function", "method") \
                     and not _accessor(self.program.defs[value[1]]):
-                return str(self.program.kind(value[1]))
+                lambda_node = value[1].endswith(">") and "<lambda:" in value[1]
+                return "lambda" if lambda_node else str(self.program.kind(value[1]))
             if tag in ("extresult", "extinst") and value[1] in OPEN_FILE_CALLS:
                 return "open-file"
             if tag in ("extresult", "extinst") and value[1] in CALLABLE_CALLS:

@@ -11,6 +11,7 @@ A value is a small tuple:
     ("extresult", dotted)   what calling an outside function returned
     ("coll", values)        a collection whose elements are values
     ("method_of", var, m)   a getter or view method of a module-level container (`CACHE.get`)
+    ("coll_method", coll, m) a getter or view method of a collection value (`handlers.get`)
 
 Evaluation is flow-insensitive and keeps only what the code states: imports,
 assignments, annotations, constructors and return annotations. What it cannot
@@ -58,6 +59,7 @@ class Program:
         self._member_memo: dict[tuple[str, str], frozenset] = {}
         self._local_memo: dict[tuple[str, str], frozenset] = {}
         self._mro_memo: dict[str, tuple[str, ...]] = {}
+        self._external_memo: dict[str, str | None] = {}
         self._in_progress: set = set()
         self._nesting = 0
         self._attribute_memo: dict[tuple[str, str], frozenset] = {}
@@ -298,6 +300,9 @@ class Program:
             return found
         if tag == "def":
             return frozenset({("sym", expr[1])})
+        if tag == "lambda" and len(expr) == 3:
+            qname = f"{scope.qname}.<lambda:{expr[1]}:{expr[2]}>"
+            return frozenset({("sym", qname)}) if qname in self.defs else frozenset()
         if tag == "ann":
             return frozenset(self._instance(v) for v in self.eval(expr[1], scope, depth + 1)
                              if v[0] in ("sym", "ext") and self._instance(v) is not None)
@@ -415,6 +420,8 @@ class Program:
             return frozenset({("ext", f"{value[1]}.{name}")})
         if tag == "extresult":  # a method of what an outside function returned
             return frozenset({("ext", f"{value[1]}().{name}")})
+        if tag == "coll" and (name in CONTAINER_GETTERS or name in CONTAINER_VIEWS):
+            return frozenset({("coll_method", value, name)})
         return frozenset()
 
     def _instance_attribute(self, cls: str, name: str) -> frozenset:
@@ -478,6 +485,8 @@ class Program:
             return self.returns(self.defs[callee[1]])
         if tag == "method_of":  # HANDLERS.get(k) or REGISTRY.values(): (part of) the container
             return frozenset({("sym", callee[1])})
+        if tag == "coll_method":  # handlers.get(k): an element; handlers.values(): the collection
+            return callee[1][1] if callee[2] in CONTAINER_GETTERS else frozenset({callee[1]})
         if tag == "ext":
             last = callee[1].rsplit(".", 1)[-1]
             if (last[:1].isupper() and not last.isupper()) or callee[1] in BUILTIN_TYPES:
@@ -529,6 +538,14 @@ class Program:
             self._in_progress.discard(("mro", cls))
         self._mro_memo[cls] = result
         return result
+
+    def external_base(self, cls: str) -> str | None:
+        """The first class from outside the tree in cls's ancestry, if any."""
+        if cls in self._external_memo:
+            return self._external_memo[cls]
+        found = next((str(v[1]) for owner in self.mro(cls) for v in self.base_values(owner) if v[0] == "ext"), None)
+        self._external_memo[cls] = found
+        return found
 
     def overrides(self, cls: str, name: str) -> list[str]:
         """Methods named `name` defined in subclasses of cls (where a call may dispatch)."""

@@ -302,7 +302,7 @@ def public_functions(graph: CodeGraph, modules: Iterable[str] | None = None) -> 
     for function in graph.nodes("function"):
         module = graph.module_of(function)
         name = function.rsplit(".", 1)[-1]
-        if module and function == f"{module}.{name}" and not name.startswith("_") \
+        if module and function == f"{module}.{name}" and name.isidentifier() and not name.startswith("_") \
                 and (wanted is None or module in wanted):
             found.append(function)
     return found

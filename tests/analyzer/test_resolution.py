@@ -208,7 +208,8 @@ def test_callbacks_passed_stored_and_called_later() -> None:
     assert ("app.notify", "app.send_email") in found
     assert ("app.notify", "app.send_sms") in found
     assert ("bus.publish", "app.send_sms") in found
-    assert ("app.pay", "app.send_email") in found  # inside a lambda: inline code of pay
+    # a lambda is a function node of its own, called by sorted() for pay
+    assert {("app.pay", "app.pay.<lambda:14:20>"), ("app.pay.<lambda:14:20>", "app.send_email")} <= found
     assert ("app.pay", "app.charge") in edges(graph, "references")
     assert ("bus.retry", "app.send_sms") not in found
 
