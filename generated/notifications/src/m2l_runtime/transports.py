@@ -1,98 +1,231 @@
-"""How a proxy's call reaches its service: `local` (in this process) or `lambda` (boto3).
+"""How a proxy's call reaches its service: `local` (a worker process) or `lambda` (boto3).
 
 Both take the event as JSON text and give back the service's JSON answer (None for an
-asynchronous call), so anything that would not survive the wire fails here too.
+asynchronous call), so anything that would not survive the wire fails here too, and both
+report a failed function the same way: ContractError, or RemoteError with Lambda's
+`errorType`.
 
-The `local` transport runs the service's handler from the package's own `src/`, whose
-modules have the same import names as the monolith's proxies (`shop.pricing.tax` is a
-proxy in the monolith and the real code in the package). It keeps the two apart by
-swapping `sys.modules` and `sys.path` around each call: the package's modules, loaded
-once, live in a private table while the monolith runs, and the monolith's live in
-another while the package runs. So the service keeps its own module state (its own
-database engine, caches, clock) exactly as a separate Lambda would, and a shared-state
-hazard shows up in tests instead of being hidden.
+The `local` transport runs each service's handler in a Python process of its own (see
+worker.py), started on the service's first call and kept for the next ones, as a warm
+Lambda environment is; it ends when the caller does. The process has the package's own
+`src/` on its path and the environment's site-packages for its requirements, never the
+caller's source folders or anything the caller imported, configured or patched: the
+package's modules have the same import names as the monolith's proxies
+(`shop.pricing.tax` is a proxy in the monolith and the real code in the package), and a
+state shared across the boundary (module globals, Django settings, a Flask app, a
+monkeypatch) fails in tests as it would on AWS instead of passing silently. Calls wait
+for their answer (also asynchronous ones, so tests stay deterministic) up to the
+service's timeout; a worker that exits or times out is replaced on the next call.
 """
 
 from __future__ import annotations
 
-import importlib
+import atexit
+import contextlib
 import json
 import logging
+import os
+import select
+import signal
+import subprocess
 import sys
 import threading
+import time
 import uuid
+import weakref
 from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
-from types import ModuleType
-from typing import Any
+from typing import IO, Any
 
 from .errors import ContractError, RemoteError
+from .worker import BOOT
 
 RUNTIME_PACKAGE = __name__.partition(".")[0]
+INIT_TIMEOUT = 10.0  # seconds, Lambda's limit for a function's init phase (at least the call's timeout here)
+STOP_GRACE = 1.0  # seconds a worker gets to exit once its request pipe is closed
 log = logging.getLogger(__name__)
+_WORKERS: weakref.WeakSet[Worker] = weakref.WeakSet()
 
 
-class IsolatedPackage:
-    """A package's `src/`, importable only while `active()`."""
+class WorkerGone(Exception):
+    """The worker exited or stopped answering; the message says how."""
 
-    def __init__(self, src: Path) -> None:
+    def __init__(self, error_type: str, message: str) -> None:
+        super().__init__(message)
+        self.error_type = error_type
+
+
+class Worker:
+    """One service's process and the pipes to it; one call at a time, as a Lambda environment."""
+
+    def __init__(self, service: str, src: Path) -> None:
+        self.service = service
         self.src = src
-        self.names = frozenset(_top_level_names(src)) - {RUNTIME_PACKAGE}
-        self._modules: dict[str, ModuleType] = {}
-        self._lock = threading.RLock()
+        self.lock = threading.Lock()
+        self.owner = os.getpid()
+        self._process: subprocess.Popen[bytes] | None = None
+        self._requests = -1
+        self._answers = -1
+        self._buffer = b""
+        self.environment: dict[str, str] = {}
 
-    @contextmanager
-    def active(self) -> Iterator[None]:
-        with self._lock:
-            outside = self._take()
-            sys.modules.update(self._modules)
-            sys.path.insert(0, str(self.src))
-            try:
-                yield
-            finally:
-                sys.path.remove(str(self.src))
-                self._modules = self._take()
-                sys.modules.update(outside)
+    @property
+    def alive(self) -> bool:
+        return self._process is not None and self._process.poll() is None and self.owner == os.getpid()
 
-    def _take(self) -> dict[str, ModuleType]:
-        taken = {name: module for name, module in sys.modules.items() if name.partition(".")[0] in self.names}
-        for name in taken:
-            del sys.modules[name]
-        return taken
+    def current(self) -> bool:
+        """Alive, and started with the caller's environment as it is now (a changed environment is a
+        configuration update: Lambda starts new environments for it, and so does this transport)."""
+        return self.alive and self.environment == os.environ
+
+    def start(self, timeout: float) -> None:
+        request_read, request_write = os.pipe()
+        answer_read, answer_write = os.pipe()
+        self.environment = dict(os.environ)
+        command = [sys.executable, "-I", "-B", "-u", "-c", BOOT, str(self.src), self.service, str(request_read),
+                   str(answer_write), json.dumps(excluded_roots(self.src))]
+        try:
+            self._process = subprocess.Popen(
+                command, cwd=self.src, env=self.environment, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT, pass_fds=(request_read, answer_write), start_new_session=True)
+        finally:
+            os.close(request_read)
+            os.close(answer_write)
+        self._requests, self._answers, self._buffer = request_write, answer_read, b""
+        for fd in (request_write, answer_read):
+            os.set_inheritable(fd, False)
+        _WORKERS.add(self)
+        assert self._process.stdout is not None
+        threading.Thread(target=_print_lines, args=(self.service, self._process.stdout), daemon=True,
+                         name=f"m2l-local-{self.service}").start()
+        ready = self._receive(time.monotonic() + max(INIT_TIMEOUT, timeout), "loading its handler")
+        if not ready.get("ready"):
+            self.stop()
+            error = ready.get("error") or {}
+            raise RemoteError(self.service, f"Runtime.{error.get('errorType', 'InitError')}",
+                              f"the handler did not load: {error.get('errorMessage', '')}")
+
+    def call(self, payload: str, invocation: str, timeout: float) -> dict[str, Any]:
+        request_id = uuid.uuid4().hex
+        deadline_ms = int((time.time() + timeout) * 1000)
+        line = (f'{{"id": "{request_id}", "invocation": {json.dumps(invocation)}, "deadline_ms": {deadline_ms}, '
+                f'"event": {payload}}}\n')
+        if "\n" in payload:
+            line = json.dumps({"id": request_id, "invocation": invocation, "deadline_ms": deadline_ms,
+                               "event": json.loads(payload)}) + "\n"
+        try:
+            _write_all(self._requests, line.encode())
+        except OSError:
+            self.kill()
+            raise WorkerGone("Runtime.ExitError", f"the worker exited (status {self._status()})") from None
+        answer = self._receive(time.monotonic() + timeout, f"RequestId: {request_id}")
+        if answer.get("id") != request_id:
+            self.kill()
+            raise WorkerGone("Runtime.InvalidResponse", f"RequestId: {request_id}: the worker answered "
+                             f"{str(answer.get('id'))[:40]!r} instead; it was killed and will be replaced")
+        return answer
+
+    def _receive(self, deadline: float, doing: str) -> dict[str, Any]:
+        try:
+            line = self._read_line(deadline)
+        except TimeoutError:
+            self.kill()
+            raise WorkerGone("Sandbox.Timedout", f"{doing}: no answer in time; the worker was killed") from None
+        if line is None:
+            self.kill()
+            raise WorkerGone("Runtime.ExitError", f"{doing}: the worker exited (status {self._status()})")
+        return json.loads(line)  # type: ignore[no-any-return]
+
+    def _read_line(self, deadline: float) -> bytes | None:
+        chunks, buffered = [self._buffer], self._buffer
+        while b"\n" not in buffered:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0 or not select.select([self._answers], [], [], remaining)[0]:
+                raise TimeoutError
+            buffered = os.read(self._answers, 1 << 16)
+            if not buffered:
+                return None
+            chunks.append(buffered)
+        line, _, self._buffer = b"".join(chunks).partition(b"\n")
+        return line
+
+    def stop(self) -> None:
+        """Close the request pipe (the worker's loop ends), wait a little, then kill what is left."""
+        self._close()
+        if self._process is not None and self.owner == os.getpid():
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                self._process.wait(timeout=STOP_GRACE)
+        self.kill()
+
+    def kill(self) -> None:
+        """The worker's whole process group: whatever its handler started ends with it."""
+        self._close()
+        if self._process is None or self.owner != os.getpid():
+            return
+        with contextlib.suppress(OSError):
+            os.killpg(self._process.pid, signal.SIGKILL)
+        with contextlib.suppress(OSError):
+            self._process.kill()
+        self._process.wait()
+
+    def _close(self) -> None:
+        for fd in (self._requests, self._answers):
+            if fd >= 0:
+                with contextlib.suppress(OSError):
+                    os.close(fd)
+        self._requests = self._answers = -1
+
+    def _status(self) -> int | None:
+        if self._process is None:
+            return None
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            return self._process.wait(timeout=STOP_GRACE)
+        return None
 
 
 class LocalTransport:
     def __init__(self, packages: dict[str, Path]) -> None:
         self._paths = packages
-        self._packages: dict[str, IsolatedPackage] = {}
+        self._workers: dict[str, Worker] = {}
+        self._lock = threading.Lock()
 
     def invoke(self, service: str, operation: str, payload: str, invocation: str,
                timeout: float) -> dict[str, Any] | None:
-        package = self._package(service)
-        request = json.loads(payload)
-        with package.active():
-            handler = importlib.import_module("handler")
+        worker = self._worker(service)
+        with worker.lock:
             try:
-                answer = handler.handler(request, LocalContext(service, timeout))
-            except ContractError:
-                raise
-            except Exception:
-                if invocation == "sync":
-                    raise
-                # an asynchronous caller never sees the error: Lambda would retry, then dead-letter it
-                log.exception("asynchronous call to %s failed", service)
-                answer = None
-        return None if invocation != "sync" else json.loads(json.dumps(answer))
+                if not worker.current():
+                    worker.stop()
+                    worker.start(timeout)
+                answer = worker.call(payload, invocation, timeout)
+            except WorkerGone as gone:
+                raise RemoteError(service, gone.error_type, str(gone)) from None
+        _count_calls(answer.get("calls") or ())
+        error = answer.get("error")
+        if error is not None:
+            if error.get("errorType") == "ContractError":
+                raise ContractError(str(error.get("errorMessage")))
+            if invocation == "sync":
+                raise RemoteError(service, str(error.get("errorType", "Unhandled")), str(error.get("errorMessage", "")))
+            # an asynchronous caller never sees the error: Lambda would retry, then dead-letter it
+            log.error("asynchronous call to %s failed: %s: %s", service, error.get("errorType"),
+                      error.get("errorMessage"))
+            return None
+        return answer.get("result") if invocation == "sync" else None
 
-    def _package(self, service: str) -> IsolatedPackage:
-        if service not in self._packages:
-            src = self._paths.get(service)
-            if src is None or not (src / "handler.py").is_file():
-                raise RemoteError(service, "PackageNotFound", f"no package for service {service!r} at {src}")
-            self._packages[service] = IsolatedPackage(src)
-        return self._packages[service]
+    def stop(self) -> None:
+        for worker in self._workers.values():
+            worker.stop()
+
+    def _worker(self, service: str) -> Worker:
+        with self._lock:
+            worker = self._workers.get(service)
+            if worker is None or worker.owner != os.getpid():  # a forked caller starts its own
+                src = self._paths.get(service)
+                if src is None or not (src / "handler.py").is_file():
+                    raise RemoteError(service, "PackageNotFound", f"no package for service {service!r} at {src}")
+                worker = self._workers[service] = Worker(service, src.resolve())
+            return worker
 
 
 class LambdaTransport:
@@ -131,23 +264,24 @@ class LambdaTransport:
         return self._client
 
 
-@dataclass
-class LocalContext:
-    """The parts of Lambda's context object that handlers and Powertools read."""
-
-    function_name: str
-    timeout: float
-
-    def __post_init__(self) -> None:
-        self.aws_request_id = str(uuid.uuid4())
-        self.memory_limit_in_mb = 512
-        self.function_version = "$LATEST"
-        self.invoked_function_arn = f"arn:aws:lambda:local:000000000000:function:{self.function_name}"
-        self.log_group_name = f"/aws/lambda/{self.function_name}"
-        self.log_stream_name = "local"
-
-    def get_remaining_time_in_millis(self) -> int:
-        return int(self.timeout * 1000)
+def excluded_roots(src: Path) -> list[str]:
+    """The caller's folders that hold a module named as one of the package's: its source
+    tree (where the monolith's proxies live), kept off the worker's path. A site-packages
+    folder is not excluded as a whole, only the module in it."""
+    names = set(_top_level_names(src))
+    roots: set[str] = set()
+    for entry in sys.path:
+        folder = Path(entry or os.getcwd()).resolve()
+        if folder == src or not folder.is_dir():
+            continue
+        found = [folder / name for name in names if (folder / name).is_dir() or (folder / f"{name}.py").is_file()]
+        if not found:
+            continue
+        if folder.name in ("site-packages", "dist-packages"):
+            roots.update(str(path) if path.is_dir() else f"{path}.py" for path in found)
+        else:
+            roots.add(str(folder))
+    return sorted(roots)
 
 
 def _top_level_names(src: Path) -> Iterator[str]:
@@ -156,3 +290,35 @@ def _top_level_names(src: Path) -> Iterator[str]:
             yield entry.stem
         elif entry.is_dir() and (entry / "__init__.py").is_file():
             yield entry.name
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view):]
+
+
+def _print_lines(service: str, stream: IO[bytes]) -> None:
+    """The worker's stdout and stderr, each line after `[service]` on the caller's stderr."""
+    with stream:
+        for raw in stream:
+            with contextlib.suppress(Exception):  # the caller's stderr may be gone at exit
+                sys.stderr.write(f"[{service}] {raw.decode('utf-8', 'replace').rstrip()}\n")
+
+
+def _count_calls(calls: Any) -> None:
+    """Calls a service made to other services count in this process's CALLS too."""
+    if calls:
+        from .client import CALLS
+
+        for service, operation, count in calls:
+            CALLS[service, operation] += count
+
+
+@atexit.register
+def _stop_workers() -> None:
+    workers = [worker for worker in list(_WORKERS) if worker.owner == os.getpid()]
+    for worker in workers:
+        worker._close()
+    for worker in workers:
+        worker.stop()
