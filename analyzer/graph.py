@@ -25,7 +25,7 @@ GRAPH_FORMAT = "mono2lambda-graph"
 GRAPH_VERSION = 1
 NODE_KINDS = ("module", "class", "function", "method", "variable", "table", "external")
 EDGE_KINDS = ("imports", "calls", "instantiates", "inherits", "decorates", "references",
-              "reads", "writes", "uses_type", "maps_to")
+              "reads", "writes", "uses_type", "maps_to", "cochange")
 
 
 class CodeGraph:

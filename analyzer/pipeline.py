@@ -16,6 +16,7 @@ from typing import Any
 
 from .build import build_graph
 from .cachekey import cache_key, sign
+from .cochange import DEFAULT_HISTORY, HistoryOptions, add_cochange_edges, read_history
 from .collect import (
     MAX_FILE_BYTES,
     CollectStats,
@@ -42,6 +43,7 @@ class AnalyzeOptions:
     jobs: int | None = None
     max_file_bytes: int = MAX_FILE_BYTES
     use_cache: bool = True
+    history: HistoryOptions = DEFAULT_HISTORY  # co-change from `git log` (a work tree's top folder only)
 
 
 @dataclass
@@ -68,14 +70,18 @@ def _analyze(root: Path, out_dir: Path, options: AnalyzeOptions, progress: Progr
     tree = find_sources(root, include_tests=options.include_tests, include_migrations=options.include_migrations,
                         exclude=options.exclude, skip=(out_dir,))
     texts = read_sources(tree.files, options.max_file_bytes)
-    run_key = fingerprint(texts, tree.root.name, tree.diagnostics, tree.migrations_skipped)
+    history = read_history(tree.root, options.history)
+    run_key = fingerprint(texts, tree.root.name, tree.diagnostics, tree.migrations_skipped,
+                          *([history.head, repr(options.history)] if history.head else []))
     graph_path = out_dir / GRAPH_FILE
     previous = _previous_summary(out_dir, run_key, graph_path) if options.use_cache else None
     if previous is not None:
+        history.cancel()
         return AnalysisResult(graph_path, previous, CollectStats(len(texts), 0, len(texts)), reused=True)
     cache_dir = out_dir / "cache" if options.use_cache else None
     files, stats = collect_facts(texts, cache_dir, jobs=options.jobs, progress=progress)
     graph = build_graph(files, resolve(files, options.jobs), tree.root.name, tree.diagnostics)
+    add_cochange_edges(graph, history.commits(), {f.path: f.module for f in files}, options.history)
     summary = summarize(graph, migrations_skipped=tree.migrations_skipped)
     out_dir.mkdir(parents=True, exist_ok=True)
     text = graph.dumps()

@@ -35,6 +35,8 @@ class Weights:
     write_write: float = 8.0  # both write the same table or module state
     write_read: float = 3.0  # one writes what the other reads
     read_read: float = 0.5
+    cochange: float = 2.0  # per pair of modules, times the Jaccard index of their commits (0..1)
+    vocabulary: float = 0.5  # per pair of units, times the cosine similarity of their words (0..1)
 
 
 DEFAULT_WEIGHTS = Weights()
@@ -87,6 +89,16 @@ def unit_weights(graph: CodeGraph, unit_kind: str = "module", weights: Weights =
         kind = data["kind"]
         weight = per_kind.get(kind, weights.exception if target in exceptions else weights.call)
         pull(a, b, weight * data["count"])
+    if weights.cochange:
+        for source, target, data in graph.dependencies("cochange"):
+            a, b = unit.get(source), unit.get(target)
+            if a is not None and b is not None:
+                pull(a, b, weights.cochange * float(data.get("weight", 0.0)))
+    if weights.vocabulary:
+        from .vocabulary import vocabulary_pairs
+
+        for (a, b), similarity in vocabulary_pairs(graph, unit).items():
+            pull(a, b, weights.vocabulary * similarity)
     for writers, readers in data_access(graph, unit_kind, unit).values():
         for a, b in combinations(sorted(writers), 2):
             pull(a, b, weights.write_write)
