@@ -28,6 +28,7 @@ from .facts import (
     Store,
     Variable,
 )
+from .newer_syntax import parse_newer
 
 SQL_START = re.compile(r"^\s*(SELECT|INSERT|UPDATE|DELETE|WITH|REPLACE)\b", re.IGNORECASE)
 SESSION_LIKE = re.compile(r"\b(Session|AsyncSession|Connection|Engine|Cursor)\b")
@@ -83,9 +84,12 @@ def extract_facts(data: bytes, path: str, module: str, is_package: bool) -> File
             warnings.simplefilter("ignore")
             tree = ast.parse(text, filename=path)
     except SyntaxError as exc:
-        facts.diagnostics.append(_syntax_diagnostic(path, exc))
-        facts.parsed = False
-        return facts
+        newer = parse_newer(text, path, exc)  # newer Python syntax: read without it, or say which Python
+        facts.diagnostics.append(newer[1] if newer else _syntax_diagnostic(path, exc))
+        if newer is None or newer[0] is None:
+            facts.parsed = False
+            return facts
+        tree = newer[0]
     except (ValueError, RecursionError, MemoryError) as exc:
         facts.diagnostics.append(Diagnostic(path, 1, "error", "parse-error",
                                             f"could not be parsed ({type(exc).__name__}); skipped"))

@@ -65,3 +65,23 @@ def test_a_plain_syntax_error_or_a_construct_the_running_python_knows_is_not_exp
     assert newer("try:\n    pass\nexcept* ValueError:\n    pass\n", running=(3, 11)) is None
     assert newer(PEP_695, running=(3, 12)) is None
     assert newer("x = type(3)\ntype = 5\n") is None
+
+
+def test_analyze_reads_a_file_with_type_parameters_and_counts_one_that_needs_newer_python(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """End to end through the parser: the PEP 695 file is analysed (its function is a node),
+    the multi-line one is counted as unparsed with the version it needs."""
+    import sys
+
+    from analyzer.pipeline import AnalyzeOptions, analyze
+
+    root = tmp_path / "app"
+    root.mkdir()
+    (root / "generic.py").write_text(PEP_695)
+    (root / "wide.py").write_text("def f[\n    T,\n](x: T) -> T:\n    return x\n")
+    result = analyze(root, tmp_path / "out", AnalyzeOptions(jobs=1, use_cache=False))
+    graph = result.load_graph()
+    codes = {d["file"]: d["code"] for d in graph.diagnostics}
+    assert "generic.first" in graph.nodes("function")
+    if sys.version_info < (3, 12):
+        assert codes == {"generic.py": "newer-syntax", "wide.py": "needs-newer-python"}
+        assert result.summary["files_unparsed"] == 1
