@@ -31,7 +31,7 @@ from .framework import Framework, framework_of
 from .model import Extraction, OperationSpec, ServiceSpec, build_extraction
 from .monolith import render_monolith
 from .output import MANIFEST, digest, manifest_document, write_tree
-from .package import PackageInputs, render_package
+from .package import PackageInputs, PackageSize, package_size, render_package
 from .render import render
 from .sam import Function, Template, Trigger, render_samconfig, render_template, trigger_order
 from .tree import read_runtime, read_tree
@@ -80,8 +80,8 @@ def extract(request: ExtractRequest, progress: Progress = lambda _: None) -> Ext
     if request.out.resolve().is_relative_to(request.source.resolve()):
         raise InputError(f"--out {request.out} is inside the source tree {request.source}, which extract never "
                          "writes into", hint="choose an --out outside it, e.g. generated/ next to it")
-    extraction = build_extraction(request.graph, request.plan, request.services)
     framework = _contract_framework(request)
+    extraction = build_extraction(request.graph, request.plan, request.services, framework)
     progress(f"reading types: importing the monolith's modules from {request.source} ({framework.describe()}), "
              f"which runs their import-time code (a child process, at most {request.import_timeout:g} s, AWS "
              "credentials removed)")
@@ -94,7 +94,11 @@ def extract(request: ExtractRequest, progress: Progress = lambda _: None) -> Ext
     progress("rendering packages")
     needs = _requirements(request, extraction, progress)
     files = _render(request, extraction, contracts, needs, progress)
-    files[MANIFEST] = manifest_document(files, _about(request, extraction, blocking, needs))
+    sizes = {s.name: package_size(files, f"{s.name}/src/") for s in extraction.services}
+    for service in extraction.services:
+        progress(f"package {service.name}: {sizes[service.name].describe()} (src/, before `sam build` adds "
+                 "its requirements)")
+    files[MANIFEST] = manifest_document(files, _about(request, extraction, blocking, needs, sizes))
     progress(f"writing {len(files)} files")
     write_tree(request.out, files, force=request.force)
     warnings = tuple(f for f in findings if f.severity != "error")
@@ -112,8 +116,9 @@ Contracts = dict[str, dict[str, Any]]  # operation -> its contract document
 
 
 def _contract_framework(request: ExtractRequest) -> Framework:
-    """What to boot before reading types: Django always (its models cannot be imported without
-    it); a Flask app only when the plan names it, since its factory may do more than import."""
+    """What to boot before reading types, and in the packages whose code imports the framework:
+    Django always (its models cannot be imported without it); a Flask app only when the plan
+    names it, since its factory may do more than import (connect, register, start)."""
     planned = dict(request.plan.framework)
     if not (request.graph.meta.get("frameworks") or {}).get("django") and "django_settings" not in planned:
         return Framework(flask_app=planned.get("flask_app"))
@@ -214,7 +219,8 @@ def template_view(extraction: Extraction, service: ServiceSpec) -> Template:
     """The SAM view of a service: the function(s) for its direct operations, one per event trigger."""
     by_name = {s.name: s for s in extraction.services}
     invokes = tuple(sorted({f for name in service.calls for f in _function_names(by_name[name])}))
-    environment = (("M2L_TRANSPORT", "lambda"),) if service.calls else ()
+    environment = tuple(sorted({**({"M2L_TRANSPORT": "lambda"} if service.calls else {}),
+                                **boot_variables(service), **dict(service.environment)}.items()))
     shared = [op for op in service.operations if not service.has_own_function(op)]
     functions = []
     if shared:  # triggered operations too can be called directly (the monolith's proxies do)
@@ -222,15 +228,29 @@ def template_view(extraction: Extraction, service: ServiceSpec) -> Template:
             f"{_camel(service.name)}Function", service.function_name, "handler.handler",
             f"{service.name}: {len(shared)} operation(s), routed by the event's operation name",
             service.memory, service.timeout, any(op.invocation.kind == "async" for op in shared), (),
-            invokes, environment))
+            invokes, environment, **_deployment(service)))
     functions.extend(Function(
         f"{_camel(op.name)}Function", service.function_of(op), "handler.handler", f"{op.name} (direct calls)",
-        service.memory, service.timeout, op.invocation.kind == "async", (), invokes, environment)
+        service.memory, service.timeout, op.invocation.kind == "async", (), invokes, environment,
+        **_deployment(service))
         for op in service.operations if service.has_own_function(op))
     functions.extend(_trigger_function(service, op, invokes, environment)
                      for op in service.operations if op.invocation.kind not in DIRECT)
     return Template(service.name, f"{extraction.project}: the {service.name} service (generated by mono2lambda)",
                     service.runtime, "x86_64", tuple(functions), service.function_name)
+
+
+def boot_variables(service: ServiceSpec) -> dict[str, str]:
+    """What the framework reads from the environment: DJANGO_SETTINGS_MODULE, FLASK_APP."""
+    boot = dict(service.boot)
+    names = {"django_settings": "DJANGO_SETTINGS_MODULE", "flask_app": "FLASK_APP"}
+    return {names[key]: value for key, value in boot.items() if key in names}
+
+
+def _deployment(service: ServiceSpec) -> dict[str, Any]:
+    """The plan's deployment settings, the same for every function of the service."""
+    vpc = (service.vpc.subnet_ids, service.vpc.security_group_ids) if service.vpc else None
+    return {"secrets": service.secrets, "vpc": vpc, "layers": service.layers, "policies": service.policies}
 
 
 def _function_names(service: ServiceSpec) -> set[str]:
@@ -243,17 +263,19 @@ def _trigger_function(service: ServiceSpec, op: OperationSpec, invokes: tuple[st
     name = f"{service.function_name}-{op.function.replace('_', '-')}"[:64]
     return Function(f"{_camel(op.function)}Function", name, f"handler.{op.function}",
                     f"{op.name} on {op.invocation.kind} events", service.memory, service.timeout, False,
-                    tuple(sorted([trigger], key=trigger_order)), invokes, environment)
+                    tuple(sorted([trigger], key=trigger_order)), invokes, environment, **_deployment(service))
 
 
 def _about(request: ExtractRequest, extraction: Extraction, accepted: Sequence[Finding],
-           needs: Mapping[str, reqs.Requirements]) -> dict[str, Any]:
+           needs: Mapping[str, reqs.Requirements], sizes: Mapping[str, PackageSize]) -> dict[str, Any]:
     return {
         "source": extraction.project,
         "plan": {"file": request.plan_file.name, "hash": digest(request.plan_file.read_bytes())},
         "graph": {"hash": digest(request.graph_text)},
         "services": {s.name: {"function": s.function_name, "operations": [op.name for op in s.operations],
-                              "modules": list(s.modules), "requirements": reqs.manifest_entry(needs[s.name])}
+                              "modules": list(s.modules), "copied": list(s.copied), "proxied": list(s.proxied),
+                              "boot": dict(s.boot), "size": sizes[s.name].to_json(),
+                              "requirements": reqs.manifest_entry(needs[s.name])}
                      for s in extraction.services},
         "accepted_hazards": [f.to_json() for f in accepted],
     }

@@ -1,10 +1,24 @@
 """What to generate, as plain frozen values: the extraction model.
 
-`build_extraction(graph, plan, names)` decides, without reading any source file, which
-operations each chosen service exposes, which modules its package carries (its own, the
-shared and monolith modules they import, as the original code; other extracted services'
-modules as proxies), which services it calls, and which hazards stand in the way.
-Everything later (contracts, packages, the strangled monolith) is rendered from this.
+`build_extraction(graph, plan, names, framework)` decides, without reading any source
+file, which operations each chosen service exposes, which modules its package carries (its
+own, the shared and monolith modules its operations can reach, as the original code; other
+extracted services' modules as proxies), what it boots at cold start (the Django settings
+and the installed apps' modules, or the Flask app), which services it calls, and which
+hazards stand in the way. Everything later (contracts, packages, the strangled monolith)
+is rendered from this.
+
+Which modules a package needs (`_Reach`): a module is needed when it is one of the
+service's own, when a needed module imports it at its top level (import-time code runs
+whenever the module is imported; an import inside a class body counts, since class bodies
+run at import), when it holds a package of a needed module (`a/__init__.py` runs before
+`a.b`), or when code that runs holds an import of it inside its body. Code that runs:
+the operations, each needed module's module-level code, its classes and their methods (an instance can reach any
+method, dunder methods and properties included, without a call the graph can see), and
+whatever these call, instantiate, pass as a callback or decorate with, when its module is
+needed (a call alone never brings a module in: code of a module nothing imports cannot run,
+as a decorator's wrapper "calling" a callback defined in some other module shows). A
+module only the body of an unreached function imports is left out.
 """
 
 from __future__ import annotations
@@ -17,8 +31,11 @@ from analyzer.boundaries.metrics import score
 from analyzer.boundaries.partition import public_functions
 from analyzer.boundaries.placement import Placement, units_of
 from analyzer.boundaries.plan import Invocation, Plan, assign
+from analyzer.boundaries.plan.model import Vpc
 from analyzer.errors import InputError
 from analyzer.graph import CodeGraph
+
+from .framework import Framework
 
 SYNC = Invocation("sync")
 _EXCEPTION_BASES = frozenset({"Exception", "BaseException"})
@@ -52,6 +69,12 @@ class ServiceSpec:
     tables: tuple[str, ...] = ()  # tables its code writes
     functions: str = "per-service"  # or "per-operation": one Lambda per direct operation
     runtime: str = "python3.12"
+    boot: tuple[tuple[str, str], ...] = ()  # the framework its handler boots: django_settings, flask_app
+    environment: tuple[tuple[str, str], ...] = ()  # the plan's variables
+    secrets: tuple[tuple[str, str], ...] = ()  # variable -> ssm:/path or secretsmanager:name-or-arn
+    vpc: Vpc | None = None
+    layers: tuple[str, ...] = ()
+    policies: tuple[object, ...] = ()  # managed policy ARNs or IAM statements
 
     def function_of(self, op: OperationSpec) -> str:
         """The Lambda function a direct call of `op` goes to: its own when the plan says one
@@ -76,13 +99,17 @@ class Extraction:
         return [op for service in self.services for op in service.operations]
 
 
-def build_extraction(graph: CodeGraph, plan: Plan, names: Iterable[str] = ()) -> Extraction:
-    """The extraction of the services called `names` (every service of the plan when empty)."""
+def build_extraction(graph: CodeGraph, plan: Plan, names: Iterable[str] = (),
+                     framework: Framework | None = None) -> Extraction:
+    """The extraction of the services called `names` (every service of the plan when empty);
+    `framework` is what the packages boot when their code uses it (none when left out)."""
     chosen = _chosen(plan, names)
     placement = assign(plan, units_of(graph))
     owner = {m: placement.place_of(m) for m in graph.nodes("module") if placement.place_of(m) in chosen}
     project = str(graph.meta.get("root") or plan.source)
-    services = tuple(_service(graph, plan, name, owner, project) for name in sorted(chosen))
+    reach = _Reach(graph)
+    services = tuple(_service(graph, plan, name, owner, project, reach, framework or Framework())
+                     for name in sorted(chosen))
     findings = _findings(graph, placement, services)
     files = {m: str(graph.attr(m, "file")) for m in graph.nodes("module")}
     return Extraction(project, services, dict(sorted(owner.items())), findings, files)
@@ -97,19 +124,69 @@ def _chosen(plan: Plan, names: Iterable[str]) -> set[str]:
     return chosen
 
 
-def _service(graph: CodeGraph, plan: Plan, name: str, owner: Mapping[str, str], project: str) -> ServiceSpec:
+def _service(graph: CodeGraph, plan: Plan, name: str, owner: Mapping[str, str], project: str, reach: _Reach,
+             framework: Framework) -> ServiceSpec:
     spec = plan.service(name)
     assert spec is not None
     own = sorted(m for m, place in owner.items() if place == name)
-    needed = _closure(graph, own)
+    functions = public_functions(graph, own)
+    needed = reach.modules(own, functions)
+    boot = _boot(graph, framework, needed)
+    if boot:  # what the framework imports at cold start: settings, installed apps, the app factory
+        needed |= reach.modules([*own, *_boot_modules(graph, dict(boot))], functions)
     proxied = sorted(m for m in needed if m in owner and owner[m] != name)
     copied = sorted(m for m in needed if m not in owner)
     invocations = {op.function: op.invocation for op in spec.operations or ()}
-    operations = tuple(_operation(graph, f, invocations.get(f, SYNC), set(own)) for f in public_functions(graph, own))
+    operations = tuple(_operation(graph, f, invocations.get(f, SYNC), set(own)) for f in functions)
     calls = sorted({owner[m] for m in proxied})
     return ServiceSpec(name, f"{project}-{name}", spec.memory, spec.timeout, tuple(own), tuple(copied),
                        tuple(proxied), operations, tuple(calls), tuple(_tables_written(graph, set(own))),
-                       spec.functions, spec.runtime)
+                       spec.functions, spec.runtime, boot, spec.environment, spec.secrets, spec.vpc, spec.layers,
+                       spec.policies)
+
+
+def _boot(graph: CodeGraph, framework: Framework, needed: set[str]) -> tuple[tuple[str, str], ...]:
+    """The framework a package boots: Django when its code imports Django, the Flask app when
+    its code imports Flask or a Flask extension (a package that never touches the framework
+    is not made to start it)."""
+    externals = {t.partition(".")[0] for m in needed for t in graph.targets(m, "imports")
+                 if graph.attr(t, "kind") == "external"}
+    boot = []
+    if framework.django_settings and any(e == "django" or e.startswith("rest_framework") for e in externals):
+        boot.append(("django_settings", framework.django_settings))
+    if framework.flask_app and any(e == "flask" or e.startswith("flask_") for e in externals):
+        boot.append(("flask_app", framework.flask_app))
+    return tuple(boot)
+
+
+def _boot_modules(graph: CodeGraph, boot: Mapping[str, str]) -> list[str]:
+    """The modules a framework imports when it starts, beyond what the code imports.
+
+    Django: the settings module, and for each local app in INSTALLED_APPS its package, its
+    `apps` and `models` modules (with the modules of a `models` package) and, with the admin
+    installed, its `admin` module (`django.setup()` imports each; the admin's `ready()`
+    autodiscovers). The original settings are kept whole: a per-service settings module
+    listing fewer apps would break relations and migrations between apps.
+    Flask: the module of the app factory (or app object)."""
+    modules = set(graph.nodes("module"))
+    found: list[str] = []
+    settings = boot.get("django_settings")
+    if settings:
+        found.append(settings)
+        django = (graph.meta.get("frameworks") or {}).get("django") or {}
+        installed = [str(app) for app in django.get("installed_apps") or ()]
+        parts = ["apps", "models", *(["admin"] if "django.contrib.admin" in installed else [])]
+        for app in installed:
+            package = app if app in modules else app.rpartition(".")[0].removesuffix(".apps")
+            if package not in modules:
+                continue  # a third-party app: installed with the requirements
+            found.append(package)
+            found.extend(m for m in modules if any(m == f"{package}.{part}" or m.startswith(f"{package}.{part}.")
+                                                   for part in parts))
+    factory = boot.get("flask_app")
+    if factory:
+        found.append(factory.partition(":")[0])
+    return [m for m in found if m in modules]
 
 
 def _tables_written(graph: CodeGraph, own: set[str]) -> list[str]:
@@ -117,19 +194,69 @@ def _tables_written(graph: CodeGraph, own: set[str]) -> list[str]:
                    if target.startswith("table:") and graph.attr(source, "module") in own})
 
 
-def _closure(graph: CodeGraph, start: Iterable[str]) -> set[str]:
-    """Every module reachable from `start` by imports, with the packages that hold them."""
-    modules = set(graph.nodes("module"))
-    seen: set[str] = set()
-    todo = list(start)
-    while todo:
-        module = todo.pop()
-        if module in seen:
-            continue
-        seen.add(module)
-        todo.extend(t for t in graph.targets(module, "imports") if t in modules)
-        todo.extend(p for p in _parents(module) if p in modules)
-    return seen
+_CODE = ("function", "method", "class")
+_RUNS = ("calls", "instantiates", "references", "decorates", "inherits")
+
+
+class _Reach:
+    """The modules a package needs, from its own modules and its operations (the rule is in
+    the module's docstring). Indexes the graph's imports once: which are at a module's top
+    level, and which lie inside a function's or method's body (by line)."""
+
+    def __init__(self, graph: CodeGraph) -> None:
+        self.graph = graph
+        self.known = set(graph.nodes("module"))
+        self.top: dict[str, set[str]] = {}  # module -> modules it imports at its top level
+        self.inside: dict[str, set[str]] = {}  # function or method -> modules imported in its body
+        self.members: dict[str, list[str]] = {}  # module -> its classes and methods
+        spans: dict[str, list[tuple[int, int, str]]] = {}
+        for code in graph.nodes(*_CODE):
+            module = graph.attr(code, "module")
+            if graph.attr(code, "kind") in ("class", "method"):
+                self.members.setdefault(module, []).append(code)
+            if graph.attr(code, "kind") in ("function", "method") and graph.attr(code, "line"):
+                end = graph.attr(code, "end_line") or graph.attr(code, "line") + (graph.attr(code, "size") or 1) - 1
+                spans.setdefault(module, []).append((int(graph.attr(code, "line")), int(end), code))
+        for source, target, edge in graph.dependencies("imports"):
+            if target not in self.known or source not in self.known:
+                continue
+            for line in edge.get("lines") or (0,):
+                holders = [code for start, end, code in spans.get(source, ()) if start < line <= end]
+                for code in holders:
+                    self.inside.setdefault(code, set()).add(target)
+                if not holders:
+                    self.top.setdefault(source, set()).add(target)
+
+    def modules(self, start: Iterable[str], code: Iterable[str]) -> set[str]:
+        graph = self.graph
+        needed: set[str] = set()
+        reached: set[str] = set()
+        waiting: dict[str, list[str]] = {}  # module no import reaches yet -> its code that was called
+        modules, todo = list(start), list(code)
+        while modules or todo:
+            while modules:
+                module = modules.pop()
+                if module in needed or module not in self.known:
+                    continue
+                needed.add(module)
+                modules.extend(_parents(module))
+                modules.extend(self.top.get(module, ()))
+                todo.append(module)  # its module-level code runs when it is imported
+                todo.extend(self.members.get(module, ()))
+                todo.extend(waiting.pop(module, ()))
+            while todo:
+                code = todo.pop()
+                if code in reached or code not in graph:
+                    continue
+                owner = graph.attr(code, "module") or code
+                if owner not in needed:  # code of a module nothing imports cannot run here (a callback
+                    waiting.setdefault(owner, []).append(code)  # the graph saw passed in elsewhere)
+                    continue
+                reached.add(code)
+                modules.extend(self.inside.get(code, ()))
+                todo.extend(t for kind in _RUNS for t in graph.targets(code, kind)
+                            if graph.attr(t, "kind") in _CODE)
+        return needed
 
 
 def _parents(module: str) -> list[str]:

@@ -8,6 +8,8 @@ modules), contracts/, events/, tests/.
 from __future__ import annotations
 
 import io
+import json
+import zipfile
 from collections.abc import Mapping
 from dataclasses import dataclass
 from tokenize import detect_encoding
@@ -51,6 +53,38 @@ def render_package(extraction: Extraction, service: ServiceSpec, inputs: Package
     encoded = {path: text.encode("utf-8") for path, text in files.items()}
     encoded.update(_source_files(extraction, service, inputs))
     return dict(sorted(encoded.items()))
+
+
+@dataclass(frozen=True)
+class PackageSize:
+    """The bytes of a package's code (its `src/`, the CodeUri) before `sam build` adds the
+    requirements: as files, and as the zip Lambda receives (deflated, files sorted, fixed times)."""
+
+    files: int
+    unzipped: int
+    zipped: int
+
+    def to_json(self) -> dict[str, int]:
+        return {"files": self.files, "unzipped": self.unzipped, "zipped": self.zipped}
+
+    def describe(self) -> str:
+        return f"{self.files} files, {_size(self.unzipped)} unzipped, {_size(self.zipped)} zipped"
+
+
+def package_size(files: Mapping[str, bytes], prefix: str = "src/") -> PackageSize:
+    code = sorted((path[len(prefix):], data) for path, data in files.items() if path.startswith(prefix))
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for path, data in code:
+            info = zipfile.ZipInfo(path, date_time=(1980, 1, 1, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            archive.writestr(info, data, compresslevel=9)
+    return PackageSize(len(code), sum(len(data) for _, data in code), len(buffer.getvalue()))
+
+
+def _size(count: int) -> str:
+    return f"{count / 1024:.1f} KB" if count < 1024 * 1024 else f"{count / 1024 / 1024:.1f} MB"
 
 
 def module_path(module: str, package: bool) -> str:
@@ -126,4 +160,14 @@ def _view(extraction: Extraction, service: ServiceSpec) -> dict[str, Any]:
                    "invocation": op.invocation.kind, "signature": op.signature} for op in service.operations]
     return {"service": service.name, "project": extraction.project, "function_name": service.function_name,
             "memory": service.memory, "timeout": service.timeout, "modules": service.modules,
-            "copied": service.copied, "calls": service.calls, "operations": operations, "tables": service.tables}
+            "copied": service.copied, "calls": service.calls, "operations": operations, "tables": service.tables,
+            "boot": boot_literal(service), "framework": dict(service.boot), "secrets": dict(service.secrets)}
+
+
+def boot_literal(service: ServiceSpec) -> str:
+    """What the handler hands `m2l_runtime.bootstrap.boot` at cold start, as a Python literal
+    (JSON of strings only), or "" when there is nothing to boot."""
+    config: dict[str, Any] = dict(service.boot)
+    if service.secrets:
+        config["secrets"] = dict(service.secrets)
+    return json.dumps(config, indent=4, sort_keys=True) if config else ""

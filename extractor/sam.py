@@ -20,7 +20,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from analyzer.errors import InputError
@@ -55,6 +55,10 @@ class Function:
     triggers: tuple[Trigger, ...]  # sorted by the caller (`trigger_order`): event names follow this order
     invokes: tuple[str, ...]  # function names of the other services it calls
     environment: tuple[tuple[str, str], ...]  # sorted
+    secrets: tuple[tuple[str, str], ...] = ()  # variable -> ssm:/path or secretsmanager:name-or-arn, read at cold start
+    vpc: tuple[tuple[str, ...], tuple[str, ...]] | None = None  # (subnet ids, security group ids)
+    layers: tuple[str, ...] = ()  # layer version ARNs
+    policies: tuple[object, ...] = ()  # the plan's own: managed policy ARNs, IAM statements (plain dicts)
 
 
 @dataclass(frozen=True)
@@ -320,19 +324,55 @@ def _function_view(fn: Function, reference: Reference) -> _FunctionView:
 
 
 def _policies(fn: Function) -> list[object]:
-    """Least privilege: invoke exactly the listed functions, read the buckets it is triggered by.
+    """Least privilege: invoke exactly the listed functions, read the buckets it is triggered by
+    and the secrets it reads at cold start; then the plan's own policies, as written.
 
     An inline statement on each function's exact ARN, since SAM's LambdaInvokePolicy
     allows `function:<name>*`, any function whose name merely starts with it. SAM grants
-    pollers (SQS, Kinesis, DynamoDB) their rights itself. The bucket is named literally: a
-    `Ref` would make bucket, function and role depend on each other in a circle."""
+    pollers (SQS, Kinesis, DynamoDB) their rights itself, and the rights a function in a
+    VPC needs for its network interfaces (AWSLambdaVPCAccessExecutionRole) when VpcConfig
+    is set. The bucket is named literally: a `Ref` would make bucket, function and role
+    depend on each other in a circle."""
     names = sorted(set(fn.invokes))
-    invoke = [{"Version": "2012-10-17", "Statement": [{
+    invoke = [_document([{
         "Effect": "Allow", "Action": ["lambda:InvokeFunction"],
         "Resource": [{"Fn::Sub": f"arn:${{AWS::Partition}}:lambda:${{AWS::Region}}:${{AWS::AccountId}}:function:{name}"}
-                     for name in names]}]}] if names else []
+                     for name in names]}])] if names else []
     buckets = sorted({str(_settings(fn, t)["bucket"]) for t in fn.triggers if t.kind == "s3"})
-    return [*invoke, *({"S3ReadPolicy": {"BucketName": bucket}} for bucket in buckets)]
+    statements = [p for p in fn.policies if isinstance(p, dict)]
+    managed = sorted(str(p) for p in fn.policies if isinstance(p, str))
+    return [*invoke, *({"S3ReadPolicy": {"BucketName": bucket}} for bucket in buckets), *_secret_policies(fn),
+            *([_document(statements)] if statements else []), *managed]
+
+
+def _document(statements: Sequence[object]) -> dict[str, object]:
+    return {"Version": "2012-10-17", "Statement": statements}
+
+
+def _secret_policies(fn: Function) -> list[object]:
+    """Read exactly the parameters and secrets the bootstrap resolves (`ssm:GetParameter`,
+    `secretsmanager:GetSecretValue`). A secret named rather than given by ARN is matched with
+    the six characters Secrets Manager appends to its ARN. Parameters and secrets encrypted
+    with the account's default keys need nothing more; a customer managed KMS key needs
+    `kms:Decrypt` in `policies:`."""
+    prefix = "arn:${AWS::Partition}:%s:${AWS::Region}:${AWS::AccountId}:"
+    parameters: set[str] = set()
+    secrets: set[tuple[bool, str]] = set()  # (given as an ARN, the ARN or the Fn::Sub text)
+    for _, reference in fn.secrets:
+        store, _, name = reference.partition(":")
+        if store == "ssm":
+            parameters.add(prefix % "ssm" + "parameter/" + name.lstrip("/"))
+        else:
+            secrets.add((True, name) if name.startswith("arn:") else
+                        (False, prefix % "secretsmanager" + f"secret:{name}-??????"))
+    statements: list[object] = []
+    if parameters:
+        statements.append({"Effect": "Allow", "Action": ["ssm:GetParameter"],
+                           "Resource": [{"Fn::Sub": arn} for arn in sorted(parameters)]})
+    if secrets:
+        statements.append({"Effect": "Allow", "Action": ["secretsmanager:GetSecretValue"],
+                           "Resource": [arn if plain else {"Fn::Sub": arn} for plain, arn in sorted(secrets)]})
+    return [_document(statements)] if statements else []
 
 
 def _events(fn: Function, reference: Reference) -> list[_Event]:

@@ -70,6 +70,14 @@ class Operation:
 
 
 @dataclass(frozen=True)
+class Vpc:
+    """Where a service's functions run inside a VPC: its subnets and security groups."""
+
+    subnet_ids: tuple[str, ...]
+    security_group_ids: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class Service:
     """A Lambda service: the units it owns (exact names or fnmatch globs) and its settings.
 
@@ -84,6 +92,12 @@ class Service:
     timeout: int = DEFAULT_TIMEOUT
     functions: str = FUNCTION_LAYOUTS[0]
     runtime: str = DEFAULT_RUNTIME
+    # deployment settings, sorted (name, value) pairs where they are maps
+    environment: tuple[tuple[str, str], ...] = ()  # variables set in the functions' Environment
+    secrets: tuple[tuple[str, str], ...] = ()  # variable -> "ssm:/path" or "secretsmanager:name-or-arn"
+    vpc: Vpc | None = None
+    layers: tuple[str, ...] = ()  # layer version ARNs
+    policies: tuple[object, ...] = ()  # managed policy ARNs (str) or IAM statements (plain dicts)
 
 
 @dataclass(frozen=True)

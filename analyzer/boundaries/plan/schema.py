@@ -31,12 +31,33 @@ from .model import (
     Plan,
     Problem,
     Service,
+    Vpc,
 )
 from .yamltree import is_map, is_seq, line_of
 
 TOP_KEYS = ("version", "source", "unit", "framework", "services", "monolith", "shared")
 FRAMEWORK_KEYS = ("django_settings", "flask_app")
-SERVICE_KEYS = ("modules", "pinned", "memory", "timeout", "functions", "runtime", "operations")
+SERVICE_KEYS = ("modules", "pinned", "memory", "timeout", "functions", "runtime", "operations",
+                "environment", "secrets", "vpc", "layers", "policies")
+VPC_KEYS = ("subnet_ids", "security_group_ids")
+VARIABLE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+# Lambda sets these itself and refuses a function that sets them (and serve's worker needs
+# its own); DJANGO_SETTINGS_MODULE and FLASK_APP come from the framework (`framework:`).
+RESERVED_VARIABLES = frozenset({
+    "_HANDLER", "_X_AMZN_TRACE_ID", "AWS_DEFAULT_REGION", "AWS_REGION", "AWS_EXECUTION_ENV",
+    "AWS_LAMBDA_FUNCTION_NAME", "AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "AWS_LAMBDA_FUNCTION_VERSION",
+    "AWS_LAMBDA_INITIALIZATION_TYPE", "AWS_LAMBDA_LOG_GROUP_NAME", "AWS_LAMBDA_LOG_STREAM_NAME",
+    "AWS_ACCESS_KEY", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN",
+    "AWS_LAMBDA_RUNTIME_API", "LAMBDA_TASK_ROOT", "LAMBDA_RUNTIME_DIR",
+    "DJANGO_SETTINGS_MODULE", "FLASK_APP", "M2L_TRANSPORT",
+})
+SECRET_REFERENCE = re.compile(r"(ssm:/[A-Za-z0-9_.\-/]+|secretsmanager:[A-Za-z0-9/_+=.@:\-]+)")
+SUBNET = re.compile(r"subnet-[0-9a-f]{8,17}")
+SECURITY_GROUP = re.compile(r"sg-[0-9a-f]{8,17}")
+LAYER_ARN = re.compile(r"arn:aws[a-zA-Z-]*:lambda:[a-z0-9-]+:\d{12}:layer:[A-Za-z0-9_-]+:\d+")
+MAX_LAYERS = 5  # Lambda's limit per function
+POLICY_ARN = re.compile(r"arn:aws[a-zA-Z-]*:iam::(aws|\d{12}):policy/[A-Za-z0-9_+=,.@/-]+")
+STATEMENT_KEYS = ("Sid", "Effect", "Action", "NotAction", "Resource", "NotResource", "Condition")
 BATCH_RANGE = (1, 10000)
 # A service's Lambda function is called SOURCE-SERVICE; Lambda allows 1 to 64 of these characters.
 FUNCTION_NAME = re.compile(r"[A-Za-z0-9_-]+")
@@ -177,10 +198,112 @@ class _Checker:
         timeout = self.number(path + ("timeout",), body, DEFAULT_TIMEOUT, TIMEOUT_RANGE, "seconds")
         functions = self.choice(path + ("functions",), body, FUNCTION_LAYOUTS)
         runtime = self.choice(path + ("runtime",), body, RUNTIMES, DEFAULT_RUNTIME)
+        environment = self.variables(path + ("environment",), body, _environment_value)
+        secrets = self.variables(path + ("secrets",), body, _secret_value)
+        for variable, _ in secrets:
+            if variable in dict(environment):
+                self.error(path + ("secrets", variable), f"{clip(variable)} is set both in `environment` and in "
+                           "`secrets`", "keep one of them")
         return Service(name=name, modules=self.names(path + ("modules",), body),
                        pinned=self.names(path + ("pinned",), body), memory=memory, timeout=timeout,
                        functions=functions, runtime=runtime,
-                       operations=self.operations(path + ("operations",), body.get("operations")))
+                       operations=self.operations(path + ("operations",), body.get("operations")),
+                       environment=environment, secrets=secrets, vpc=self.vpc(path + ("vpc",), body),
+                       layers=self.layers(path + ("layers",), body), policies=self.policies(path + ("policies",), body))
+
+    def variables(self, path: Path, owner: Any, check: Callable[[Any], str | None]) -> tuple[tuple[str, str], ...]:
+        """`environment:` or `secrets:`, a map of variable names to strings."""
+        value = owner.get(path[-1])
+        if value is None:
+            return ()
+        if not is_map(value):
+            self.error(path, f"`{path[-1]}` must map variable names to strings", _VARIABLES_HINT[str(path[-1])])
+            return ()
+        found = []
+        for name, item in value.items():
+            if not isinstance(name, str) or not VARIABLE.fullmatch(name):
+                self.error(path + (name,), f"{clip(name)} is not an environment variable name",
+                           "use letters, digits and '_', not starting with a digit (like DATABASE_URL)")
+            elif name in RESERVED_VARIABLES or name.startswith("AWS_LAMBDA_"):
+                self.error(path + (name,), f"{clip(name)} is set by Lambda or by mono2lambda itself",
+                           "choose another name; the framework's settings module comes from `framework:`")
+            else:
+                problem = check(item)
+                if problem:
+                    self.error(path + (name,), f"bad value for {clip(name)} in `{path[-1]}`: {clip(item)}", problem)
+                else:
+                    found.append((name, str(item)))
+        return tuple(sorted(found))
+
+    def vpc(self, path: Path, owner: Any) -> Vpc | None:
+        value = owner.get("vpc")
+        if value is None:
+            return None
+        if not is_map(value):
+            self.error(path, "`vpc` must be a mapping with `subnet_ids:` and `security_group_ids:`", _VPC_HINT)
+            return None
+        self.keys(path, value, VPC_KEYS, "under `vpc`")
+        lists = [self.ids(path + (key,), value, pattern, example)
+                 for key, pattern, example in (("subnet_ids", SUBNET, "subnet-0123456789abcdef0"),
+                                               ("security_group_ids", SECURITY_GROUP, "sg-0123456789abcdef0"))]
+        return Vpc(lists[0], lists[1]) if all(lists) else None
+
+    def ids(self, path: Path, owner: Any, pattern: re.Pattern[str], example: str) -> tuple[str, ...]:
+        value = owner.get(path[-1])
+        if not is_seq(value) or not value:
+            self.error(path if value is not None else path[:-1], f"`vpc` needs a non-empty list `{path[-1]}:`",
+                       _VPC_HINT)
+            return ()
+        found = []
+        for index, item in enumerate(value):
+            if isinstance(item, str) and pattern.fullmatch(item):
+                found.append(item)
+            else:
+                self.error(path + (index,), f"{clip(item)} is not an id like {example}", _VPC_HINT)
+        return tuple(found) if len(found) == len(value) else ()
+
+    def layers(self, path: Path, owner: Any) -> tuple[str, ...]:
+        value = owner.get("layers")
+        if value is None:
+            return ()
+        if not is_seq(value):
+            self.error(path, "`layers` must be a list of layer version ARNs", _LAYER_HINT)
+            return ()
+        if len(value) > MAX_LAYERS:
+            self.error(path, f"{len(value)} layers: Lambda allows at most {MAX_LAYERS} per function",
+                       "merge some layers, or put their code in the package")
+        found = []
+        for index, item in enumerate(value):
+            if isinstance(item, str) and LAYER_ARN.fullmatch(item):
+                found.append(item)
+            else:
+                self.error(path + (index,), f"{clip(item)} is not a layer version ARN", _LAYER_HINT)
+        return tuple(found)
+
+    def policies(self, path: Path, owner: Any) -> tuple[object, ...]:
+        value = owner.get("policies")
+        if value is None:
+            return ()
+        if not is_seq(value):
+            self.error(path, "`policies` must be a list of managed policy ARNs or IAM statements", _POLICY_HINT)
+            return ()
+        found: list[object] = []
+        for index, item in enumerate(value):
+            if isinstance(item, str):
+                if POLICY_ARN.fullmatch(item):
+                    found.append(item)
+                else:
+                    self.error(path + (index,), f"{clip(item)} is not a managed policy ARN", _POLICY_HINT)
+            elif is_map(item):
+                problem = _statement_problem(item)
+                if problem:
+                    self.error(path + (index,), f"bad IAM statement: {problem}", _POLICY_HINT)
+                else:
+                    found.append(_plain(item))
+            else:
+                self.error(path + (index,), f"{clip(item)} is neither a managed policy ARN nor an IAM statement",
+                           _POLICY_HINT)
+        return tuple(found)
 
     def choice(self, path: Path, owner: Any, allowed: tuple[str, ...], default: str | None = None) -> str:
         default = default or allowed[0]
@@ -246,6 +369,45 @@ class _Checker:
         problem = check(value) if check else None
         if problem:
             self.error(path, f"bad `{key}` for a {kind} invocation: {clip(value)}", problem)
+
+
+_VARIABLES_HINT = {
+    "environment": "write `environment:` then `  NAME: value` (quote numbers and booleans: `DEBUG: \"0\"`)",
+    "secrets": "write `secrets:` then `  DB_PASSWORD: ssm:/app/db-password` or `  API_KEY: secretsmanager:app/api`",
+}
+_VPC_HINT = ("write `vpc:` with `subnet_ids: [subnet-0123456789abcdef0]` and "
+             "`security_group_ids: [sg-0123456789abcdef0]`")
+_LAYER_HINT = "e.g. arn:aws:lambda:us-east-1:123456789012:layer:my-layer:3 (at most 5)"
+_POLICY_HINT = ("write a managed policy ARN (arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess) or a statement "
+                "with Effect (Allow or Deny), Action and Resource")
+
+
+def _environment_value(value: Any) -> str | None:
+    return None if isinstance(value, str) else "a value must be a string: quote it (\"8080\", \"true\")"
+
+
+def _secret_value(value: Any) -> str | None:
+    if isinstance(value, str) and SECRET_REFERENCE.fullmatch(value):
+        return None
+    return ("write ssm:/path/of/parameter (SSM Parameter Store) or secretsmanager:NAME-OR-ARN (Secrets "
+            "Manager)")
+
+
+def _statement_problem(statement: Any) -> str | None:
+    unknown = [str(key) for key in statement if key not in STATEMENT_KEYS]
+    if unknown:
+        return f"unknown key {clip(unknown[0])} (statement keys: {', '.join(STATEMENT_KEYS)})"
+    if statement.get("Effect") not in ("Allow", "Deny"):
+        return "`Effect` must be Allow or Deny"
+    for one, other in (("Action", "NotAction"), ("Resource", "NotResource")):
+        given = [key for key in (one, other) if key in statement]
+        if len(given) != 1:
+            return f"give exactly one of `{one}` or `{other}`"
+        item = statement[given[0]]
+        items = list(item) if is_seq(item) else [item]
+        if not items or not all(isinstance(i, str) and i for i in items):
+            return f"`{given[0]}` must be a string or a list of strings"
+    return None
 
 
 def _batch(value: int) -> str | None:
