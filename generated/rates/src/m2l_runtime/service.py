@@ -8,8 +8,10 @@ sees it), rebuilds the real argument types, calls the original function, and ans
 An asynchronous operation raises instead, so Lambda retries it and then sends the event
 to the dead-letter queue.
 
-Nothing is imported at import time beyond this runtime: an operation's module is
-imported on its first call, which keeps cold starts to what the operation needs.
+Nothing is imported at import time beyond this runtime and what the framework imports
+when the handler boots it (bootstrap.py: Django's installed apps, the Flask app): an
+operation's module is imported on its first call, which keeps cold starts to what the
+operation needs.
 """
 
 from __future__ import annotations
