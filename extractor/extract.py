@@ -82,6 +82,8 @@ def extract(request: ExtractRequest, progress: Progress = lambda _: None) -> Ext
                          "writes into", hint="choose an --out outside it, e.g. generated/ next to it")
     framework = _contract_framework(request)
     extraction = build_extraction(request.graph, request.plan, request.services, framework)
+    for line in _unbooted_flask(request, extraction, framework):
+        progress(line)
     progress(f"reading types: importing the monolith's modules from {request.source} ({framework.describe()}), "
              f"which runs their import-time code (a child process, at most {request.import_timeout:g} s, AWS "
              "credentials removed)")
@@ -123,6 +125,24 @@ def _contract_framework(request: ExtractRequest) -> Framework:
     if not (request.graph.meta.get("frameworks") or {}).get("django") and "django_settings" not in planned:
         return Framework(flask_app=planned.get("flask_app"))
     return Framework(framework_of(request.graph, planned, request.source).django_settings, planned.get("flask_app"))
+
+
+def _unbooted_flask(request: ExtractRequest, extraction: Extraction, framework: Framework) -> list[str]:
+    """A note for each package whose code imports Flask while the plan names no app to boot:
+    an operation that needs `current_app` would fail outside an application context."""
+    apps = sorted((request.graph.meta.get("frameworks") or {}).get("flask", {}).get("apps") or ())
+    if framework.flask_app or not apps:
+        return []
+    graph = request.graph
+    notes = []
+    for service in extraction.services:
+        modules = (*service.modules, *service.copied, *service.proxied)
+        if any(t.partition(".")[0] == "flask" or t.startswith("flask_") for m in modules
+               for t in graph.targets(m, "imports") if graph.attr(t, "kind") == "external"):
+            notes.append(f"note: package {service.name} imports Flask but boots no app (found: {', '.join(apps)}); "
+                         "if its operations use current_app, g or an extension, name the app in the plan: "
+                         "`framework: {flask_app: \"pkg.app:create_app\"}`")
+    return notes
 
 
 def _describe(request: ExtractRequest, extraction: Extraction, framework: Framework) -> dict[str, dict[str, Any]]:

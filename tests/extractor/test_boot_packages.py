@@ -275,3 +275,13 @@ def test_only_modules_an_operation_can_reach_are_copied() -> None:
     # util (top-level import) and what it imports at its top level; late (imported inside a helper
     # that get calls); never report or heavy (only _export, which nothing calls, imports them)
     assert service.copied == ("app", "app.deep", "app.late", "app.util")
+
+
+def test_a_flask_app_the_plan_does_not_name_is_not_booted_but_noted(tmp_path: Path) -> None:
+    plan = FLASK_PLAN.replace('framework:\n  flask_app: "blog:create_app"\n', "")
+    generated, output = extracted(tmp_path, FLASK, plan, "blog")
+    assert "note: package hello imports Flask but boots no app (found: blog.create_app)" in " ".join(output.split())
+    assert "boot(" not in (generated / "hello" / "src" / "handler.py").read_text()
+    variables = load_yaml((generated / "hello" / "template.yaml").read_text())["Resources"]["HelloFunction"][
+        "Properties"].get("Environment", {}).get("Variables", {})
+    assert "FLASK_APP" not in variables
