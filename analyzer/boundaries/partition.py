@@ -36,7 +36,7 @@ class Weights:
     write_read: float = 3.0  # one writes what the other reads
     read_read: float = 0.5
     cochange: float = 2.0  # per pair of modules, times the Jaccard index of their commits (0..1)
-    vocabulary: float = 0.5  # per pair of units, times the cosine similarity of their words (0..1)
+    vocabulary: float = 0.2  # per pair of units, times the cosine similarity of their words (0..1); weak on purpose
 
 
 DEFAULT_WEIGHTS = Weights()
@@ -483,18 +483,21 @@ def _name_candidates(group: set[str], naming: _Naming) -> list[str]:
     """Domain names by weight: a unit counts 1, 3 when it holds operations, and half as much
     again when its domain was declared (an app or blueprint) rather than read off a package."""
     weights: dict[str, float] = {}
+    business: set[str] = set()  # names of real domains (a `core` app with its AppConfig is one)
     for unit in sorted(group):
         ref = naming.domains.get(unit)
         if ref is not None:
             weight = (1 + 2 * (unit in naming.serving)) * (1.5 if ref.how != "package" else 1.0)
             weights[ref.name] = weights.get(ref.name, 0.0) + weight
+            if ref.is_business():
+                business.add(ref.name)
     ranked = _most_common(weights)
     written: Counter = Counter()
     for unit in group:
         written.update(naming.tables.get(unit, {}))
     tables = _most_common(written)
-    domains = [n for n in ranked if n not in LAYER_FOLDERS]
-    layers = [n for n in ranked if n in LAYER_FOLDERS]  # `models`, `services`: a last resort
+    domains = [n for n in ranked if n in business or n not in LAYER_FOLDERS]
+    layers = [n for n in ranked if n not in domains]  # `models`, `services` read off folders: a last resort
     main = service_name((domains or tables or layers or ["service"])[0])
     return [service_name(n) for n in domains + tables[:1] + layers] + [f"{main}-{service_name(t)}" for t in tables]
 
