@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 
 from ..graph import CodeGraph, UnitGraph
 from .domains import DomainRef, domain_map, unit_layer, unit_role
-from .partition import DEFAULT_WEIGHTS, Weights, data_access, service_name, unit_lookup, unit_weights, web_layer
+from .naming import service_name
+from .partition import DEFAULT_WEIGHTS, Weights, data_access, unit_lookup, unit_weights, web_layer
 from .placement import MONOLITH, SHARED, Placement, units_of
 
 
