@@ -11,7 +11,8 @@ new role only needs a line here. The layers:
 - `admin`, `command`, `migration`, `test`: admin sites, CLI and management commands,
   schema migrations, test helpers. None of them is a service.
 - `library`: framework extensions and plain helpers every domain uses (`db = SQLAlchemy()`).
-- `domain`: models, tasks, signal receivers: the code services are made of.
+- `domain`: models, tasks, signals: the code services are made of (a module of signal
+  receivers stays with the framework that calls it, see `REGISTERED_ROLES`).
 """
 
 from __future__ import annotations
@@ -50,6 +51,16 @@ LAYERS = ("web", "config", "admin", "command", "migration", "test", "library", "
 
 STAYS_IN_MONOLITH = frozenset({"web", "config", "admin", "command", "migration", "test"})
 """Layers that `propose` keeps out of services by default (`--cluster-web` clusters `web`)."""
+
+REGISTERED_ROLES = frozenset({"signal"})
+"""Domain roles the framework reaches by registration (signal receivers): a proxy would lose
+the registration, so a module of them stays in the monolith too, and calls the services."""
+
+
+def is_operation_role(role: str | None) -> bool:
+    """Whether a function with this role can become an operation `extract` produces: plain code,
+    models' helpers and tasks can; code the framework calls by registration cannot."""
+    return role not in REGISTERED_ROLES and layer_of(role) not in STAYS_IN_MONOLITH
 
 
 def layer_of(role: str | None) -> str | None:

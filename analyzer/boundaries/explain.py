@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from ..graph import CodeGraph, UnitGraph
+from ..roles import REGISTERED_ROLES
 from .domains import DomainRef, domain_map, unit_layer, unit_role
 from .naming import service_name
 from .partition import DEFAULT_WEIGHTS, Weights, data_access, unit_lookup, unit_weights, web_layer
@@ -104,6 +105,8 @@ class _Rules:
         if place == MONOLITH:
             if layer is not None and layer not in ("domain", "library"):
                 return f"{layer} layer, role {role}: stays in the monolith by default"
+            if role in REGISTERED_ROLES:
+                return f"role {role}: the framework calls it by registration, so it stays in the monolith"
             return "imports a web framework and writes no table: web layer" if unit in self.web else ""
         if place == SHARED:
             return f"framework extension, role {role}: shared" if layer == "library" else ""

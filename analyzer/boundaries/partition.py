@@ -18,8 +18,8 @@ from dataclasses import dataclass, field, replace
 from itertools import combinations
 
 from ..graph import CodeGraph, UnitGraph
-from ..roles import STAYS_IN_MONOLITH
-from .domains import DomainRef, domain_map, unit_layer
+from ..roles import REGISTERED_ROLES, STAYS_IN_MONOLITH, is_operation_role
+from .domains import DomainRef, domain_map, unit_layer, unit_role
 from .naming import Naming, name_groups, tables_written
 from .placement import MONOLITH, SHARED, Placement, unit_of, units_of
 
@@ -227,7 +227,7 @@ def propose(graph: CodeGraph, constraints: Constraints = Constraints(),
         detected = detect_shared(graph, units, unit, options.shared_fan_in, domains)
         fixed.update({u: SHARED for u in detected if u not in fixed and u not in constraints.pinned})
     free = units.subgraph(u for u in units.units if u not in fixed)
-    serving = {graph.module_of(f) for f in public_functions(graph)}
+    serving = {graph.module_of(f) for f in public_functions(graph) if is_operation_role(graph.attr(f, "role"))}
     groups = _with_operations(units, _domain_groups(free, domains, constraints.pinned, options), serving,
                               constraints.pinned)
     if options.services is not None:  # a bisected half may have no operation: checked again
@@ -254,7 +254,8 @@ def _fixed_by_roles(graph: CodeGraph, units: list[str], constraints: Constraints
         if unit in fixed or unit in constraints.pinned:
             continue
         layer = unit_layer(graph, unit)
-        if layer in STAYS_IN_MONOLITH and (layer != "web" or options.keep_web):
+        stays = layer in STAYS_IN_MONOLITH and (layer != "web" or options.keep_web)
+        if stays or unit_role(graph, unit) in REGISTERED_ROLES:  # receivers keep their registration
             fixed[unit] = MONOLITH
         elif layer == "library":
             fixed[unit] = SHARED

@@ -173,3 +173,13 @@ def test_proposals_on_the_sample_sites(site: str, package: str, services: list[s
         found.append({s: placement.members(s) for s in placement.services()})
     assert found[0] == found[1]
     assert sorted(found[0]) == services
+
+
+def test_signal_receivers_stay_with_the_framework_that_calls_them(tmp_path: Path) -> None:
+    """A proxy would lose a receiver's registration: modules of signals stay in the monolith
+    (and call the services), and receivers are not operations a service can be made of."""
+    graph = analyze(ASSETS / "django_site", tmp_path / "out", AnalyzeOptions(use_cache=False, jobs=1)).load_graph()
+    placement = propose(graph)
+    for unit in ("shopsite.orders.receivers", "shopsite.orders.signals", "shopsite.catalog.signals"):
+        assert placement.place_of(unit) == MONOLITH, unit
+    assert "by registration" in explain(graph, placement, "shopsite.orders.receivers").rule
