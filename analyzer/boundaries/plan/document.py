@@ -14,7 +14,7 @@ from ...errors import PlanError
 from ...files import write_atomic
 from .model import Plan, Problem
 from .schema import plan_of_tree
-from .yamltree import MAX_DEPTH, Layout, Tree, YAMLSyntaxError, dump, guess_layout, line_of, load
+from .yamltree import MAX_DEPTH, Layout, Tree, YAMLSyntaxError, dump, guess_layout, line_of, load, load_fast
 
 DEFAULT_PLAN = "boundaries.yaml"
 MAX_PLAN_BYTES = 5_000_000  # a plan of 10,000 modules is about 400 kB
@@ -22,7 +22,10 @@ MAX_PLAN_BYTES = 5_000_000  # a plan of 10,000 modules is about 400 kB
 
 @dataclass(frozen=True)
 class PlanDocument:
-    """A valid plan together with the round-trip tree it was read from.
+    """A valid plan together with the tree it was read from.
+
+    `tree` is for looking at (values and line numbers): it may come from the fast reader,
+    without comments. Edits start from `edited_tree()`, ruamel's round-trip tree.
 
     `text` is what the tree was parsed from: `dumps()` returns it untouched, so a command
     that changes nothing rewrites nothing. Edits never mutate a document; they build a new
@@ -58,8 +61,10 @@ class PlanDocument:
 def parse_plan(text: str, filename: str = DEFAULT_PLAN) -> PlanDocument:
     """Parse and validate plan text; raises PlanError listing every problem with its line."""
     _check_size(len(text.encode("utf-8", "surrogatepass")), filename)
+    tree: Any = load_fast(text)  # the same values and lines as `load`, or None
     try:
-        tree: Any = load(text)
+        if tree is None:
+            tree = load(text)
     except YAMLSyntaxError as error:
         raise _syntax_error(error, filename) from None
     except RecursionError:  # MAX_DEPTH keeps this from happening; never an internal error all the same
