@@ -33,11 +33,12 @@ from analyzer.files import write_atomic
 
 from . import __version__
 from .boundaries import placement_of
-from .common import DEFAULT_GRAPH, handle_errors
+from .common import DEFAULT_GRAPH, NORMAL, QUIET, VERBOSE, handle_errors, verbosity_options
 
 BASELINE_FILE = ".mono2lambda-baseline.json"
 FORMATS = ("text", "json", "github", "sarif")
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+TEXT_FINDINGS_SHOWN = 20  # the findings `--format text` lists by default; -v lists all, -q none
 CATEGORY_TITLE = {"hazard": "blocking hazard", "unparsed": "file did not parse", "drift": "new crossing"}
 
 
@@ -56,9 +57,10 @@ CATEGORY_TITLE = {"hazard": "blocking hazard", "unparsed": "file did not parse",
 @click.option("--update-baseline", is_flag=True,
               help="Write the baseline: drop entries that no longer cross; refuse new ones unless --accept-new.")
 @click.option("--accept-new", is_flag=True, help="With --update-baseline: also record the new crossings.")
+@verbosity_options
 @handle_errors
 def check_command(plan_path: Path, graph_path: Path, baseline_path: Path | None, fmt: str, prefix: str | None,
-                  update_baseline: bool, accept_new: bool) -> int:
+                  update_baseline: bool, accept_new: bool, verbosity: int) -> int:
     """Check the committed plan in CI: blocking hazards, files that did not parse, and new
     dependencies across its boundaries that the baseline does not record.
 
@@ -83,7 +85,10 @@ def check_command(plan_path: Path, graph_path: Path, baseline_path: Path | None,
                    f"({added} added, {dropped} dropped)", err=fmt != "text")
         return 0
     root = Path(prefix) if prefix is not None else _analyzed_root(graph_path)
-    renderers = {"text": render_text, "json": render_json, "github": render_github, "sarif": render_sarif}
+    if fmt == "text":
+        click.echo(render_text(result, _prefix(root), baseline_path.exists(), verbosity), nl=False)
+        return 0 if result.passed else 1
+    renderers = {"json": render_json, "github": render_github, "sarif": render_sarif}
     click.echo(renderers[fmt](result, _prefix(root), baseline_path.exists()), nl=False)
     return 0 if result.passed else 1
 
@@ -136,12 +141,19 @@ def summary_line(result: CheckResult, baseline_exists: bool = True) -> str:
     return f"{state}: {', '.join(parts)}{tail}"
 
 
-def render_text(result: CheckResult, prefix: str = "", baseline_exists: bool = True) -> str:
+def render_text(result: CheckResult, prefix: str = "", baseline_exists: bool = True,
+                verbosity: int = NORMAL) -> str:
+    """One line a finding (the first TEXT_FINDINGS_SHOWN unless VERBOSE, none when QUIET), then the verdict."""
     lines = []
-    for finding in result.findings:
+    findings = [] if verbosity <= QUIET else \
+        result.findings if verbosity >= VERBOSE else result.findings[:TEXT_FINDINGS_SHOWN]
+    for finding in findings:
         where = f"{_path(prefix, finding.file)}:{finding.line}" if finding.file else "(no file)"
         hint = f" ({finding.hint})" if finding.hint else ""
         lines.append(f"{where}: error: {finding.message}{hint} [{finding.kind}]")
+    if verbosity > QUIET and len(result.findings) > len(findings):
+        lines.append(f"… and {len(result.findings) - len(findings)} more (see `mono2lambda check --format json`, "
+                     "or -v)")
     lines.append(summary_line(result, baseline_exists))
     if not baseline_exists and result.new:
         lines.append("record today's crossings with `mono2lambda check --update-baseline --accept-new` "

@@ -14,7 +14,7 @@ from typing import Any
 import click
 
 from . import __version__
-from .common import DEFAULT_GRAPH, apply_config, handle_errors
+from .common import DEFAULT_GRAPH, apply_config, handle_errors, plan_flags, verbosity_options
 from .lazy import LazyCommand, LazyGroup
 
 # Commands in their own modules, imported only when run (or asked for their help): startup
@@ -93,10 +93,11 @@ def cli(ctx: click.Context, debug: bool, config_path: Path | None) -> None:
 @click.option("--max-file-size", type=click.IntRange(min=1), default=2_000_000, show_default=True,
               help="Skip files larger than this many bytes (usually generated code).")
 @click.option("--no-cache", is_flag=True, help="Parse every file again, ignoring the cache.")
+@verbosity_options
 @handle_errors
 def analyze_command(src: Path, out_dir: Path, fmt: str, export: tuple[tuple[str, Path], ...],
                     include_tests: bool, include_migrations: bool, exclude: tuple[str, ...], jobs: int | None,
-                    max_file_size: int, no_cache: bool) -> int:
+                    max_file_size: int, no_cache: bool, verbosity: int) -> int:
     """Build the call and data-dependency graph of the Python code under SRC.
 
     Writes OUT/graph.json (format: docs/graph-format.md) and prints a summary. Never
@@ -109,11 +110,11 @@ def analyze_command(src: Path, out_dir: Path, fmt: str, export: tuple[tuple[str,
     from analyzer.summary import unparsed_files
 
     from .common import progress_bar
-    from .render import print_summary, summary_json
+    from .render import make_console, print_next, print_summary, summary_json
 
     options = AnalyzeOptions(include_tests=include_tests, include_migrations=include_migrations, exclude=exclude,
                              jobs=jobs, max_file_bytes=max_file_size, use_cache=not no_cache)
-    console = Console(stderr=fmt == "json")
+    console = make_console(stderr=fmt == "json")
     with progress_bar(Console(stderr=True), "Parsing") as progress:
         result = analyze(src, out_dir, options, progress)
     for exporter, path in export:
@@ -121,7 +122,11 @@ def analyze_command(src: Path, out_dir: Path, fmt: str, export: tuple[tuple[str,
     if fmt == "json":
         click.echo(summary_json(result.summary), nl=False)
     else:
-        print_summary(console, result.summary, str(result.graph_path))
+        print_summary(console, result.summary, str(result.graph_path), verbosity)
+        graph = plan_flags(None, result.graph_path)
+        print_next(console, [f"mono2lambda propose{graph}: propose services, written to boundaries.yaml",
+                             f"mono2lambda report{graph}: the boundary report, one page to open in a browser"],
+                   verbosity)
     return 1 if unparsed_files(result.summary.get("diagnostics") or []) else 0
 
 
@@ -163,21 +168,21 @@ def demo_command(out_dir: Path) -> int:
 @click.option("--cluster-web", is_flag=True,
               help="Cluster the web layer too, instead of keeping it in the monolith as the strangler facade.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@verbosity_options
 @handle_errors
 def propose_command(graph_path: Path, plan_path: Path, services: int | None, resolution: float, seed: int,
-                    unit_kind: str, no_shared: bool, weights: tuple[str, ...], cluster_web: bool, fmt: str) -> int:
+                    unit_kind: str, no_shared: bool, weights: tuple[str, ...], cluster_web: bool, fmt: str,
+                    verbosity: int) -> int:
     """Propose service boundaries and write them to the plan file.
 
     Units pull together by calls and, most strongly, by writing the same tables or module
     state. An existing plan's pinned units, monolith and shared lists are kept as they
     are. Prints the scores of the proposal (docs/metrics.md).
     """
-    from rich.console import Console
-
     from analyzer.boundaries.partition import ProposeOptions
 
     from .boundaries import parse_weights, propose_plan
-    from .render import print_scores
+    from .render import make_console, print_next, print_scores
 
     options = ProposeOptions(services=services, resolution=resolution, seed=seed, unit_kind=unit_kind,
                              detect_shared=not no_shared, keep_web=not cluster_web, weights=parse_weights(weights))
@@ -185,10 +190,16 @@ def propose_command(graph_path: Path, plan_path: Path, services: int | None, res
     if fmt == "json":
         click.echo(proposal.scores.dumps(), nl=False)
         return 0
-    console = Console()
+    console = make_console()
     console.print(f"Proposed {len(proposal.placement.services())} services in {plan_path}"
-                  + (f", keeping {proposal.kept} units the plan fixed" if proposal.kept else ""))
-    print_scores(console, proposal.scores)
+                  + (f", keeping {proposal.kept} units the plan fixed" if proposal.kept else ""),
+                  markup=False, highlight=False)
+    print_scores(console, proposal.scores, verbosity)
+    flags = plan_flags(plan_path, graph_path)
+    print_next(console, [f"mono2lambda plan show{flags}: the services and their modules",
+                         f"mono2lambda select{flags}: move modules between services on a local web page",
+                         f"mono2lambda report{flags}: the boundary report, one page to open in a browser",
+                         f"mono2lambda plan score{flags}: the scores again after editing the plan"], verbosity)
     return 0
 
 

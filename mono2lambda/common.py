@@ -22,6 +22,7 @@ if TYPE_CHECKING:  # rich is imported where it prints: `--help` and quick comman
 
 INTERNAL_ERROR = 3  # a bug in mono2lambda, not in the input
 DEFAULT_GRAPH = Path(".mono2lambda") / "graph.json"
+QUIET, NORMAL, VERBOSE = -1, 0, 1  # the `verbosity` a command gets from -q, nothing, -v (as in render.py)
 
 
 def handle_errors(command: Callable[..., int | None]) -> Callable[..., None]:
@@ -112,3 +113,32 @@ def extraction_inputs(command: Callable[..., Any]) -> Callable[..., Any]:
     for option in reversed(options):
         command = option(command)
     return command
+
+
+def plan_flags(plan_path: Path | None, graph_path: Path | None) -> str:
+    """` --plan P --graph G` for a "next step" hint, leaving out what is the default."""
+    flags = ""
+    if plan_path is not None and plan_path != Path("boundaries.yaml"):
+        flags += f" --plan {plan_path}"
+    if graph_path is not None and graph_path != DEFAULT_GRAPH:
+        flags += f" --graph {graph_path}"
+    return flags
+
+
+def verbosity_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """-v/--verbose and -q/--quiet, passed to the command as `verbosity` (QUIET, NORMAL or
+    VERBOSE). By default a long list shows its first items and says how many more there are;
+    -v shows everything; -q only the counts and the verdict. Put it above @handle_errors."""
+
+    @functools.wraps(command)
+    def wrapper(*args: Any, verbose: bool = False, quiet: bool = False, **kwargs: Any) -> Any:
+        if verbose and quiet:
+            raise click.UsageError("-v/--verbose and -q/--quiet do not go together")
+        return command(*args, verbosity=VERBOSE if verbose else QUIET if quiet else NORMAL, **kwargs)
+
+    wrapper = click.option("-q", "--quiet", is_flag=True,
+                           help="Print only the counts and the verdict.")(wrapper)
+    wrapper = click.option("-v", "--verbose", is_flag=True,
+                           help="Print every item of every list (by default long lists show their first "
+                                "items and how many more there are).")(wrapper)
+    return wrapper

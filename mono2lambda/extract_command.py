@@ -5,14 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
-from rich.console import Console
 
 from extractor.contracts import DEFAULT_IMPORT_TIMEOUT
 from extractor.extract import ExtractionBlocked
 
-from .common import extraction_inputs, handle_errors
+from .common import QUIET, extraction_inputs, handle_errors, verbosity_options
 from .extraction import run_extract
-from .render import print_extraction, print_findings
+from .render import make_console, print_extraction, print_findings, print_next
 
 
 @click.command("extract")
@@ -29,9 +28,11 @@ from .render import print_extraction, print_findings
 @click.option("--python", "python", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
               metavar="PATH", help="The app's own interpreter, to import its modules when mono2lambda is installed "
                                    "elsewhere (it needs Python 3.10+ and pydantic>=2.11).")
+@verbosity_options
 @handle_errors
 def extract_command(plan_path: Path, graph_path: Path | None, source: Path | None, out: Path,
-                    services: tuple[str, ...], force: bool, import_timeout: float, python: Path | None) -> int:
+                    services: tuple[str, ...], force: bool, import_timeout: float, python: Path | None,
+                    verbosity: int) -> int:
     """Generate one deployable package per service (SAM template, handler, contracts,
     sample events, tests) and a copy of the monolith whose extracted modules are proxies.
 
@@ -46,13 +47,20 @@ def extract_command(plan_path: Path, graph_path: Path | None, source: Path | Non
     Exit codes: 0 written, 1 blocked by hazards (listed with file:line and a fix),
     2 bad input.
     """
-    console = Console(stderr=True)
+    console = make_console(stderr=True)
+    progress = console.print if verbosity > QUIET else lambda *_args, **_kwargs: None
     try:
-        result = run_extract(plan_path, graph_path, source, out, services, force, console.print, import_timeout,
+        result = run_extract(plan_path, graph_path, source, out, services, force, progress, import_timeout,
                              python)
     except ExtractionBlocked as blocked:
-        print_findings(console, blocked.findings)
-        console.print(f"error: {blocked}")
+        print_findings(console, blocked.findings, verbosity=verbosity)
+        console.print(f"error: {blocked}", markup=False, highlight=False)
         return 1
-    print_extraction(Console(), result)
+    stdout = make_console()
+    print_extraction(stdout, result, verbosity)
+    first = result.services[0].name if result.services else "SERVICE"
+    print_next(stdout, [f"mono2lambda serve {result.out}: the packages as Lambda functions on 127.0.0.1",
+                        f"mono2lambda prove --generated {result.out} -- pytest: the app's tests, on the source "
+                        "and on the strangled monolith",
+                        f"mono2lambda deploy {result.out / first}: one service as a CloudFormation stack"], verbosity)
     return 0

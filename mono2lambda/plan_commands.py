@@ -38,7 +38,7 @@ from analyzer.errors import InputError, PlanError
 from analyzer.graph import CodeGraph
 
 from .boundaries import read_graph, score_plan, why
-from .common import DEFAULT_GRAPH, handle_errors
+from .common import DEFAULT_GRAPH, handle_errors, plan_flags, verbosity_options
 
 
 def plan_options(command: Callable[..., Any]) -> Callable[..., Any]:
@@ -176,21 +176,30 @@ def share_command(module: str) -> MakeEdit:
 @plan.command("score")
 @plan_options
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@verbosity_options
 @handle_errors
-def score_command(plan_path: Path, graph_path: Path, fmt: str) -> int:
+def score_command(plan_path: Path, graph_path: Path, fmt: str, verbosity: int) -> int:
     """Score the plan: modularity, ICP, IFN, NED, data ownership, cycles, hazards (docs/metrics.md).
 
     Exit code 1 when the plan has blocking hazards (severity error), else 0."""
-    from rich.console import Console
-
-    from .render import print_scores  # imports the extractor: only when scores are printed
+    from .render import make_console, print_next, print_scores  # imports the extractor: only when printed
 
     scores = score_plan(graph_path, plan_path)
+    blocking = sum(1 for finding in scores.findings if finding.severity == ERROR)
     if fmt == "json":
         click.echo(scores.dumps(), nl=False)
     else:
-        print_scores(Console(), scores)
-    return 1 if any(finding.severity == ERROR for finding in scores.findings) else 0
+        console = make_console()
+        print_scores(console, scores, verbosity)
+        console.print(f"{blocking} blocking hazard{'s' if blocking != 1 else ''}: extract refuses the plan until "
+                      "they are fixed (or accepted with --force)" if blocking else
+                      "No blocking hazards: the plan can be extracted", markup=False, highlight=False)
+        flags = plan_flags(plan_path, graph_path)
+        print_next(console, [f"mono2lambda plan why MODULE{flags}: why a module is where it is",
+                             *([f"fix the blocking hazards (the fix under each kind above), or move the modules "
+                                f"they name: mono2lambda plan move MODULE SERVICE{flags}"] if blocking else
+                               [f"mono2lambda extract{flags}: one deployable package per service"])], verbosity)
+    return 1 if blocking else 0
 
 
 @plan.command("why")

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
+from collections import Counter
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 from rich.table import Table
 
-from analyzer.boundaries.hazards import Finding
+from analyzer.boundaries.hazards import SEVERITY_RANK, Finding
 from analyzer.boundaries.metrics import Scores
 from analyzer.roles import LAYERS
 
@@ -19,13 +20,67 @@ if TYPE_CHECKING:  # for annotations only: importing them pulls in the extractor
     from .demo import DemoResult
 
 MAX_DIAGNOSTICS_SHOWN = 20
+TOP = 10  # the items of a long list shown by default; -v shows them all
+INSTANCES_SHOWN = 3  # the instances of one kind of hazard shown by default
+QUIET, NORMAL, VERBOSE = -1, 0, 1  # --quiet, the default, --verbose (mono2lambda/common.py)
+# The fix a kind of hazard shares, when its instances' own hints name their modules and differ.
+KIND_FIX = {
+    "wire-unsafe-type": "pass ids, plain values or DTOs (dataclasses, pydantic models) instead of sessions, "
+                        "callables, ORM instances or open resources",
+    "wire-unsafe-argument": "pass plain values, or make the called module a shared library (`mono2lambda plan "
+                            "share`), or keep caller and callee in one service",
+    "table-multiple-writers": "let one service own the table: the others call its operations (or publish "
+                              "events) instead of writing it",
+    "shared-module-state": "move the state to a store every service reaches (a table, DynamoDB, a cache) or "
+                           "keep its readers and writers in one service",
+    "cross-service-transaction": "one local transaction per owning service, coordinated by a saga or an outbox; "
+                                 "or write through the owners' operations",
+}
+NOT_A_TERMINAL_WIDTH = 100_000  # in a pipe or a file nothing is cut or wrapped: lines are as long as they are
+
+
+def make_console(stderr: bool = False) -> Console:
+    """A console that never cuts a name: on a terminal it wraps at the terminal's width; in a
+    pipe, a file or CI it is as wide as the longest line (no 80-column cut, no wrap)."""
+    console = Console(stderr=stderr)
+    if not console.is_terminal:
+        console = Console(stderr=stderr, width=NOT_A_TERMINAL_WIDTH, soft_wrap=True)
+    return console
+
+
+def _table(title: str, *columns: str, right: Sequence[str] = (), **options: Any) -> Table:
+    """A table whose identifiers wrap (fold) instead of ending in an ellipsis."""
+    table = Table(title=title or None, title_justify="left", **options)
+    for column in columns:
+        table.add_column(column, justify="right" if column in right else "left", overflow="fold")
+    return table
+
+
+def shown(items: Sequence[Any], verbosity: int, limit: int = TOP) -> Sequence[Any]:
+    return items if verbosity >= VERBOSE else items[:limit]
+
+
+def print_more(console: Console, total: int, shown_count: int, where: str, indent: str = "  ") -> None:
+    """One line for what a short list left out, and where the rest is."""
+    if total > shown_count:
+        console.print(f"{indent}… and {total - shown_count} more (see {where}, or -v)", markup=False,
+                      highlight=False)
+
+
+def print_next(console: Console, steps: Sequence[str], verbosity: int = NORMAL) -> None:
+    """The commands that usually come next."""
+    if verbosity <= QUIET or not steps:
+        return
+    console.print("Next:", style="bold")
+    for step in steps:
+        console.print(f"  → {step}", markup=False, highlight=False)
 
 
 def summary_json(summary: dict[str, Any]) -> str:
     return json.dumps(summary, indent=2, sort_keys=True) + "\n"
 
 
-def print_summary(console: Console, summary: dict[str, Any], graph_path: str) -> None:
+def print_summary(console: Console, summary: dict[str, Any], graph_path: str, verbosity: int = NORMAL) -> None:
     share = summary["resolved_share"] * 100
     console.print(f"[bold]Analyzed {summary['root']}[/bold]: {summary['files']} files, "
                   f"{summary['classes']} classes, {summary['functions']} functions and methods, "
@@ -34,15 +89,20 @@ def print_summary(console: Console, summary: dict[str, Any], graph_path: str) ->
     if unparsed:
         console.print(f"[bold red]{unparsed} file{'s' if unparsed != 1 else ''} did not parse[/bold red] and "
                       f"{'are' if unparsed != 1 else 'is'} missing from the graph (see Diagnostics; exit code 1)")
+    if verbosity <= QUIET:
+        diagnostics = summary["diagnostics"]
+        console.print(f"Data entities: {len(summary['data'])}; diagnostics: {len(diagnostics)}", highlight=False)
+        console.print(f"Graph written to {graph_path}", markup=False, highlight=False)
+        return
     console.print(f"Call sites: {summary['call_sites']}, resolved {summary['call_sites_resolved']} "
                   f"({share:.1f}%); the rest are kept in the graph as unresolved")
     edges = ", ".join(f"{kind} {count}" for kind, count in summary["edges"].items())
     console.print(f"Edges: {edges}")
     _print_roles(console, summary)
-    _print_data(console, summary["data"])
+    _print_data(console, summary["data"], verbosity)
     _print_coupling(console, summary["coupled_modules"])
-    _print_diagnostics(console, summary["diagnostics"])
-    console.print(f"Graph written to {graph_path}")
+    _print_diagnostics(console, summary["diagnostics"], verbosity)
+    console.print(f"Graph written to {graph_path}", markup=False, highlight=False)
 
 
 def _print_roles(console: Console, summary: dict[str, Any]) -> None:
@@ -60,84 +120,130 @@ def _print_roles(console: Console, summary: dict[str, Any]) -> None:
                       "(--include-migrations analyzes them)", markup=False, highlight=False)
 
 
-def _print_data(console: Console, entities: list[dict[str, Any]]) -> None:
+def _print_data(console: Console, entities: list[dict[str, Any]], verbosity: int = NORMAL) -> None:
+    """The data entities; by default the ones the most modules write, then read."""
     if not entities:
         return
-    table = Table(title="Data entities", title_justify="left", show_lines=False)
-    table.add_column("entity")
-    table.add_column("written by (modules)")
-    table.add_column("read by (modules)")
-    for entity in entities:
+    if verbosity < VERBOSE:
+        entities = sorted(entities, key=lambda e: (-len(e["writer_modules"]), -len(e["reader_modules"]), e["id"]))
+    title = "Data entities" if verbosity >= VERBOSE or len(entities) <= TOP else \
+        f"Data entities: the {TOP} written by the most modules, of {len(entities)}"
+    table = _table(title, "entity", "written by (modules)", "read by (modules)")
+    for entity in shown(entities, verbosity):
         table.add_row(entity["id"], ", ".join(entity["writer_modules"]) or "-",
                       ", ".join(entity["reader_modules"]) or "-")
     console.print(table)
+    print_more(console, len(entities), len(shown(entities, verbosity)), "`mono2lambda analyze --format json` "
+               "or the report", indent="")
 
 
 def _print_coupling(console: Console, pairs: list[dict[str, Any]]) -> None:
     if not pairs:
         return
-    table = Table(title="Most coupled module pairs (calls, both ways)", title_justify="left")
-    table.add_column("module")
-    table.add_column("module")
-    table.add_column("calls", justify="right")
+    table = _table("Most coupled module pairs (calls, both ways)", "module", "module", "calls", right=("calls",))
     for pair in pairs:
         table.add_row(pair["modules"][0], pair["modules"][1], str(pair["calls"]))
     console.print(table)
 
 
-def _print_diagnostics(console: Console, diagnostics: list[dict[str, Any]]) -> None:
+def _print_diagnostics(console: Console, diagnostics: list[dict[str, Any]], verbosity: int = NORMAL) -> None:
     if not diagnostics:
         console.print("Diagnostics: none")
         return
     console.print(f"Diagnostics: {len(diagnostics)}")
-    for d in diagnostics[:MAX_DIAGNOSTICS_SHOWN]:
+    listed = shown(diagnostics, verbosity, MAX_DIAGNOSTICS_SHOWN)
+    for d in listed:
         console.print(f"  {d['file']}:{d['line']}: {d['severity']}: {d['message']} [{d['code']}]",
                       markup=False, highlight=False)
-    if len(diagnostics) > MAX_DIAGNOSTICS_SHOWN:
-        console.print(f"  ... and {len(diagnostics) - MAX_DIAGNOSTICS_SHOWN} more in the graph file")
+    print_more(console, len(diagnostics), len(listed), "the graph file or `mono2lambda analyze --format json`")
 
 
-def print_scores(console: Console, scores: Scores) -> None:
-    """The figures of a placement, its services, and its hazards (worst first)."""
+def print_scores(console: Console, scores: Scores, verbosity: int = NORMAL) -> None:
+    """The figures of a placement, its services, its cycles and its hazards grouped by kind (worst first)."""
     console.print(f"modularity {scores.modularity:.3f} (higher is better), ICP {scores.icp:.1%}, "
                   f"IFN {scores.ifn:.1f}, NED {scores.ned:.2f} (lower is better)")
-    table = Table(title="Services", title_justify="left")
-    for column in ("service", "units", "lines", "interfaces"):
-        table.add_column(column, justify="left" if column == "service" else "right")
-    for service in scores.services:
+    if verbosity <= QUIET:
+        blocking = sum(1 for finding in scores.findings if finding.severity == "error")
+        console.print(f"{len(scores.services)} services, {len(scores.cycles)} cycle"
+                      f"{'s' if len(scores.cycles) != 1 else ''} between services, {len(scores.findings)} "
+                      f"hazard{'s' if len(scores.findings) != 1 else ''} ({blocking} blocking)", highlight=False)
+        return
+    services = list(scores.services)
+    if verbosity < VERBOSE and len(services) > TOP:
+        services = sorted(services, key=lambda s: (-s.size, s.name))
+        title = f"Services: the {TOP} largest of {len(services)}"
+    else:
+        title = "Services"
+    table = _table(title, "service", "units", "lines", "interfaces", right=("units", "lines", "interfaces"))
+    for service in shown(services, verbosity):
         table.add_row(service.name, str(service.units), str(service.size), str(len(service.interfaces)))
     table.add_row("(monolith)", str(scores.monolith.units), str(scores.monolith.size),
                   str(len(scores.monolith.interfaces)))
     console.print(table)
-    for cycle in scores.cycles:
-        console.print(f"cycle between services: {' -> '.join([*cycle, cycle[0]])}")
-    print_findings(console, scores.findings, more="--format json lists all")
+    print_more(console, len(services), len(shown(services, verbosity)), "`mono2lambda plan show` or the report",
+               indent="")
+    cycles = shown(scores.cycles, verbosity)
+    for cycle in cycles:
+        console.print(f"cycle between services: {' -> '.join([*cycle, cycle[0]])}", markup=False, highlight=False)
+    print_more(console, len(scores.cycles), len(cycles), "`--format json` or the report", indent="")
+    if scores.cycles_truncated:
+        console.print("(the search for cycles stopped early: there may be more)")
+    print_findings(console, scores.findings, more="`--format json` or the report", verbosity=verbosity)
 
 
-def print_findings(console: Console, findings: Sequence[Finding], limit: int = MAX_DIAGNOSTICS_SHOWN,
-                   more: str = "") -> None:
-    if findings:
-        console.print(f"Hazards: {len(findings)}")
-    for finding in findings[:limit]:
-        console.print(f"  {finding.location}: {finding.severity}: {finding.message} ({finding.hint}) [{finding.kind}]",
-                      markup=False, highlight=False)
-    if len(findings) > limit:
-        console.print(f"  ... and {len(findings) - limit} more" + (f" ({more})" if more else ""))
+def print_findings(console: Console, findings: Sequence[Finding], limit: int = INSTANCES_SHOWN,
+                   more: str = "`--format json`", verbosity: int = NORMAL) -> None:
+    """Hazards grouped by kind, worst kind first: a count, the fix they share, and the first
+    few instances (file:line); -v lists every instance, -q only the counts."""
+    if not findings:
+        return
+    groups: dict[str, list[Finding]] = {}
+    for finding in sorted(findings, key=Finding.sort_key):
+        groups.setdefault(finding.kind, []).append(finding)
+    severities = Counter(finding.severity for finding in findings)
+    by_severity = ", ".join(f"{count} {severity}{'s' if count != 1 else ''}"
+                            for severity, count in sorted(severities.items(), key=lambda i: _severity_rank(i[0])))
+    console.print(f"Hazards: {len(findings)} of {len(groups)} kind{'s' if len(groups) != 1 else ''} "
+                  f"({by_severity})", markup=False, highlight=False)
+    for kind, group in groups.items():
+        kinds = Counter(finding.severity for finding in group)
+        counts = ", ".join(f"{count} {severity}{'s' if count != 1 else ''}" for severity, count in kinds.items())
+        console.print(f"  {kind}: {counts}", markup=False, highlight=False)
+        if verbosity <= QUIET:
+            continue
+        hints = Counter(finding.hint for finding in group)
+        fix = next(iter(hints)) if len(hints) == 1 else KIND_FIX.get(kind) or hints.most_common(1)[0][0]
+        if fix:
+            console.print(f"    fix: {fix}", markup=False, highlight=False)
+        listed = shown(group, verbosity, limit)
+        for finding in listed:
+            own = f" (fix: {finding.hint})" if finding.hint and finding.hint != fix else ""
+            console.print(f"    {finding.location or '(no file)'}: {finding.severity}: {finding.message}{own}",
+                          markup=False, highlight=False)
+        print_more(console, len(group), len(listed), more, indent="    ")
 
 
-def print_extraction(console: Console, result: ExtractResult) -> None:
-    table = Table("service", "function", "operations", "modules", "calls", box=None)
-    for service in result.services:
-        table.add_row(service.name, service.function_name, str(len(service.operations)), str(len(service.modules)),
-                      ", ".join(service.calls) or "-")
-    console.print(table)
+def _severity_rank(severity: str) -> int:
+    return SEVERITY_RANK.get(severity, 9)
+
+
+def print_extraction(console: Console, result: ExtractResult, verbosity: int = NORMAL) -> None:
+    if verbosity > QUIET:
+        services = shown(result.services, verbosity)
+        table = _table("", "service", "function", "operations", "modules", "calls",
+                       right=("operations", "modules"), box=None)
+        for service in services:
+            table.add_row(service.name, service.function_name, str(len(service.operations)),
+                          str(len(service.modules)), ", ".join(service.calls) or "-")
+        console.print(table)
+        print_more(console, len(result.services), len(services), "manifest.json", indent="")
     if result.accepted:
         console.print(f"Accepted with --force (recorded in the manifest): {len(result.accepted)} hazard(s)")
     if result.warnings:
         console.print("Warnings (they do not block extraction):")
-        print_findings(console, result.warnings)
+        print_findings(console, result.warnings, more="manifest.json", verbosity=verbosity)
     console.print(f"Wrote {result.files} files to {result.out}: one package per service, the strangled monolith "
-                  f"in {result.out / 'monolith'}, and manifest.json")
+                  f"in {result.out / 'monolith'}, and manifest.json", markup=False, highlight=False)
 
 
 def print_demo(console: Console, result: DemoResult) -> None:
