@@ -123,10 +123,19 @@ def why(graph_path: Path, plan_path: Path, unit: str) -> Explanation:
     return explain(graph, placement, unit)
 
 
-def write_report(graph_path: Path, plan_path: Path, fmt: str, output: Path) -> str:
+def write_report(graph_path: Path, plan_path: Path, fmt: str, output: Path, links: str | None = None) -> str:
     """Render the report for the plan (or, with no plan file, for a fresh proposal) to `output`.
-    Returns what the report describes, for the command's one-line answer."""
+    `links`: the URL template of file:line links; by default the `report_links` of the command's
+    configuration ([tool.mono2lambda]), none without one. Returns what the report describes,
+    for the command's one-line answer."""
+    import click
+
     from analyzer.boundaries.report import build_report, render_html, render_json, render_markdown  # jinja2: slow
+
+    if links is None:
+        context = click.get_current_context(silent=True)
+        config = context.meta.get("mono2lambda.config") if context else None
+        links = config.get("report_links") if config else None
 
     renderers = {"html": render_html, "md": render_markdown, "json": render_json}
     if plan_path.exists():
@@ -135,5 +144,5 @@ def write_report(graph_path: Path, plan_path: Path, fmt: str, output: Path) -> s
     else:
         graph = read_graph(graph_path)
         placement, described, plan_name = propose(graph), "a fresh proposal (no plan file yet)", None
-    write_atomic(output, renderers[fmt](build_report(graph, placement, plan_name=plan_name)))
+    write_atomic(output, renderers[fmt](build_report(graph, placement, plan_name=plan_name, links=links)))
     return described

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Mapping
+from typing import Any
 
 from ...graph import CodeGraph
 from ...roles import layer_of
@@ -20,6 +21,7 @@ from ..metrics import DataOwnership, Scores, ScoringContext, score
 from ..placement import MONOLITH, SHARED, Placement
 from .layout import layout_map
 from .model import (
+    CallMatrix,
     Cell,
     DataMatrix,
     DeclaredDomain,
@@ -34,23 +36,27 @@ from .model import (
     PlaceView,
     ReportModel,
     Transaction,
+    Verdict,
 )
 
 
-def build_report(graph: CodeGraph, placement: Placement, *, plan_name: str | None = None) -> ReportModel:
+def build_report(graph: CodeGraph, placement: Placement, *, plan_name: str | None = None,
+                 links: str | None = None) -> ReportModel:
+    """`links`: a URL template with {path} and {line} (`report_links`) that makes each file:line a link."""
     context = ScoringContext(graph, placement.unit_kind)
     scores = score(context, placement)
     place = {u: placement.place_of(u) for u in context.units}
     places = _places(placement, place)
+    calls = _place_calls(context, place)
     root = str(graph.meta.get("root") or "the monolith")
+    summary = summarize(graph)
     return ReportModel(
         title=f"mono2lambda boundary report: {root}",
         root=root,
         plan=plan_name or "proposed boundaries",
         unit_kind=placement.unit_kind,
-        figures=_figures(graph, scores, places),
-        service_map=layout_map([(p, len(_units_in(place, p)), _lines(context, place, p)) for p in places],
-                               _place_calls(context, place)),
+        figures=_figures(summary, scores, places),
+        service_map=layout_map([(p, len(_units_in(place, p)), _lines(context, place, p)) for p in places], calls),
         transactions=tuple(Transaction(t.function, t.service, t.location,
                                        ", ".join(f"{table} ({owner})" for table, owner in t.tables))
                            for t in scores.transactions),
@@ -64,7 +70,33 @@ def build_report(graph: CodeGraph, placement: Placement, *, plan_name: str | Non
         diagnostics=tuple(_diagnostic(d) for d in sorted(graph.diagnostics, key=_diagnostic_key)),
         frameworks=_frameworks(graph),
         domains=tuple(_domain(d) for d in graph.meta.get("domains") or ()),
+        verdict=_verdict(scores, places, int(summary["files_unparsed"])),
+        calls=CallMatrix(places, tuple(tuple(calls.get((a, b), 0) for b in places) for a in places)),
+        links=links or "",
     )
+
+
+def _verdict(scores: Scores, places: Iterable[str], skipped: int) -> Verdict:
+    """Extractable when no hazard is an error; blocked by how many, in how many services."""
+    services = [p for p in places if p not in (MONOLITH, SHARED)]
+    blocking = [f for f in scores.findings if f.severity == "error"]
+    blocked = {f.service for f in blocking if f.service in services}
+    if blocking:
+        where = f"in {len(blocked)} of {len(services)} service{'s' if len(services) != 1 else ''}"
+        rest = len([f for f in blocking if f.service not in services])
+        if rest:
+            where += f" ({rest} elsewhere: the monolith, shared code or between places)"
+        headline = f"Blocked: {_count(len(blocking), 'blocking hazard')} {where}"
+    else:
+        headline = (f"Extractable: no blocking hazard in {_count(len(services), 'service')}"
+                    + (f" ({_count(len(scores.findings), 'warning')} to review)" if scores.findings else ""))
+    detail = (f"{_count(skipped, 'file')} skipped: they could not be parsed, so nothing in them is analysed "
+              "(see Diagnostics)." if skipped else "Every file was parsed.")
+    return Verdict(not blocking, headline, detail, len(blocking), len(blocked), skipped)
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n:,} {noun}{'s' if n != 1 else ''}"
 
 
 def _places(placement: Placement, place: Mapping[str, str]) -> tuple[str, ...]:
@@ -89,8 +121,7 @@ def _place_calls(context: ScoringContext, place: Mapping[str, str]) -> dict[tupl
     return dict(calls)
 
 
-def _figures(graph: CodeGraph, scores: Scores, places: Iterable[str]) -> tuple[Figure, ...]:
-    summary = summarize(graph)
+def _figures(summary: Mapping[str, Any], scores: Scores, places: Iterable[str]) -> tuple[Figure, ...]:
     errors = sum(f.severity == "error" for f in scores.findings)
     services = [p for p in places if p not in (MONOLITH, SHARED)]
     return (

@@ -7,7 +7,8 @@ edge to edge of two boxes, bent towards the middle of the map (so they pass insi
 ring rather than behind the boxes on it) and bowed to one side of their direction (so
 calls A -> B and B -> A run side by side). Their width grows with the square root of the
 call count; calls into shared code, which stay in process, are on a lighter scale of
-their own.
+their own. Only the `MAX_ARROWS` strongest calls are drawn, so a map of 30 services stays
+readable; the report's call matrix has every one of them.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ MIN_STROKE, MAX_STROKE = 1.2, 8.0
 MAX_LOCAL_STROKE = 3.5  # calls into shared code stay in process: drawn lighter, scaled on their own
 BOW = 0.12  # how far a curve bows to one side, as a share of its length
 PULL = 0.45  # how far a curve bends towards the middle of the map, away from the boxes on the ring
+MAX_ARROWS = 40  # the strongest calls drawn; the rest are counted in `ServiceMap.hidden`
 ARROW_GAP = 15.0  # from the curve's end to the box: the arrowhead (12) drawn beyond the end, and a little air
 
 
@@ -47,11 +49,13 @@ def layout_map(places: Sequence[tuple[str, int, int]], calls: Mapping[tuple[str,
         boxes.append(Box(name, _kind(name), _r(x), _r(y), _r(width), BOX_HEIGHT, _caption(units, lines),
                          _r(x + width / 2), _r(y + 19), _r(y + 35)))
     by_name = {b.place: b for b in boxes}
-    drawn = {(a, b): n for (a, b), n in sorted(calls.items()) if a in by_name and b in by_name and a != b}
+    between = {(a, b): n for (a, b), n in calls.items() if a in by_name and b in by_name and a != b}
+    strongest = sorted(between.items(), key=lambda item: (-item[1], item[0]))[:MAX_ARROWS]
+    drawn = dict(sorted(strongest))
     heaviest = {local: max((n for (_, b), n in drawn.items() if (b == SHARED) == local), default=1)
                 for local in (False, True)}
     arrows = tuple(_arrow(by_name[a], by_name[b], n, heaviest[b == SHARED], (cx, cy)) for (a, b), n in drawn.items())
-    return ServiceMap(_r(2 * cx), _r(2 * cy), tuple(boxes), arrows)
+    return ServiceMap(_r(2 * cx), _r(2 * cy), tuple(boxes), arrows, len(between) - len(drawn))
 
 
 def _caption(units: int, lines: int) -> str:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import types
 import typing
+from collections import Counter
 from dataclasses import dataclass
 from typing import Any, Union
 
@@ -66,6 +67,27 @@ class ServiceMap:
     height: float
     boxes: tuple[Box, ...]
     arrows: tuple[Arrow, ...]
+    hidden: int = 0  # weaker calls between places left off the map (the call matrix has them all)
+
+
+@dataclass(frozen=True)
+class CallMatrix:
+    """Call sites between places: `counts[i][j]` from `places[i]` into `places[j]` (0 on the diagonal)."""
+
+    places: tuple[str, ...] = ()
+    counts: tuple[tuple[int, ...], ...] = ()
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """The answer at the top of the page: can the services be extracted as planned?"""
+
+    extractable: bool = True
+    headline: str = ""  # "Blocked: 12 blocking hazards in 5 of 24 services"
+    detail: str = ""  # "3 files skipped (they could not be parsed): ..."
+    blocking: int = 0  # hazards of severity error
+    services_blocked: int = 0
+    files_skipped: int = 0
 
 
 @dataclass(frozen=True)
@@ -194,8 +216,16 @@ class ReportModel:
     diagnostics: tuple[Diagnostic, ...]
     frameworks: tuple[Framework, ...] = ()
     domains: tuple[DeclaredDomain, ...] = ()
+    verdict: Verdict = Verdict()
+    calls: CallMatrix = CallMatrix()
+    links: str = ""  # the `report_links` URL template for file:line ({path}, {line}); "" for no links
     format: str = REPORT_FORMAT
     version: int = REPORT_VERSION
+
+    @property
+    def hazards(self) -> tuple[Hazard, ...]:
+        """Every finding: each place's, then those not tied to one place."""
+        return (*(h for p in self.places for h in p.hazards), *self.other_hazards)
 
     def to_json(self) -> dict[str, Any]:
         return _plain(self)
@@ -205,6 +235,45 @@ class ReportModel:
         if document.get("format") != REPORT_FORMAT or document.get("version") != REPORT_VERSION:
             raise ValueError(f"not a {REPORT_FORMAT} document of version {REPORT_VERSION}")
         return _build(cls, document)
+
+
+@dataclass(frozen=True)
+class HazardGroup:
+    """Hazards of one kind, with the fix most of them share (computed for the page, not stored)."""
+
+    kind: str
+    severity: str  # the worst of the group
+    hint: str  # the most common fix text
+    services: str  # the places they are in, comma separated
+    hazards: tuple[Hazard, ...]
+
+    @property
+    def fixes(self) -> tuple[tuple[str, tuple[Hazard, ...]], ...]:
+        """The instances by fix text: the most common fix first."""
+        by_hint: dict[str, list[Hazard]] = {}
+        for hazard in self.hazards:
+            by_hint.setdefault(hazard.hint, []).append(hazard)
+        return tuple(sorted(((hint, tuple(found)) for hint, found in by_hint.items()),
+                            key=lambda pair: (pair[0] != self.hint, -len(pair[1]), pair[0])))
+
+
+SEVERITY_ORDER = {"error": 0, "warning": 1}
+
+
+def group_hazards(hazards: typing.Iterable[Hazard]) -> tuple[HazardGroup, ...]:
+    """By kind: the worst severity first, then the largest groups, each in the given order."""
+    kinds: dict[str, list[Hazard]] = {}
+    for hazard in hazards:
+        kinds.setdefault(hazard.kind, []).append(hazard)
+    groups = []
+    for kind, found in kinds.items():
+        hints = Counter(h.hint for h in found)
+        hint = min(hints, key=lambda text: (-hints[text], text))
+        severity = min((h.severity for h in found), key=lambda s: SEVERITY_ORDER.get(s, 9))
+        places = sorted({h.service for h in found if h.service})
+        services = ", ".join(places) if len(places) <= 6 else f"{len(places)} places"
+        groups.append(HazardGroup(kind, severity, hint, services, tuple(found)))
+    return tuple(sorted(groups, key=lambda g: (SEVERITY_ORDER.get(g.severity, 9), -len(g.hazards), g.kind)))
 
 
 def _plain(value: Any) -> Any:

@@ -3,6 +3,8 @@
 One jinja2 environment renders every template in `templates/` (package data):
 undefined names fail loudly, trailing newlines are kept, HTML is autoescaped, and the
 Markdown templates escape every value with the `md` and `code` filters (markdown.py).
+In HTML, `location` shows a `file:line` as code, a link when the report has a
+`report_links` template, and `group_hazards` gathers hazards by kind.
 """
 
 from __future__ import annotations
@@ -11,9 +13,10 @@ import json
 from functools import cache
 
 import jinja2
+from markupsafe import Markup
 
 from .markdown import code_span, markdown_text
-from .model import ReportModel
+from .model import ReportModel, group_hazards
 
 
 @cache
@@ -28,7 +31,24 @@ def environment() -> jinja2.Environment:
     )
     env.filters["md"] = markdown_text
     env.filters["code"] = code_span
+    env.filters["location"] = location_html
+    env.globals["group_hazards"] = group_hazards
     return env
+
+
+def location_link(location: str, template: str) -> str:
+    """The URL of `path:line` (or of a bare path) under a `report_links` template."""
+    path, _, line = location.rpartition(":")
+    if not path or not line.isdigit():
+        path, line = location, ""
+    return template.format(path=path, line=line)
+
+
+def location_html(location: str, template: str) -> Markup:
+    code = Markup("<code>%s</code>") % location
+    if not template or not location:
+        return code
+    return Markup('<a class="source" href="%s">%s</a>') % (location_link(location, template), code)
 
 
 def render_html(model: ReportModel) -> str:
