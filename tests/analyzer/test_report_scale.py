@@ -262,8 +262,13 @@ def test_the_map_and_matrix_stay_legible(browser_page: tuple[Page, list[str], fl
     before = float(zoomed.get_attribute("width") or 0)
     page.click("[data-zoom='1.25']")
     assert float(zoomed.get_attribute("width") or 0) > before
+    page.click("[data-zoom='fit']")
+    frame = page.locator(".map-frame").evaluate("f => [f.clientWidth, f.scrollWidth]")
+    assert float(zoomed.get_attribute("width") or 0) < before and frame[1] <= frame[0]  # whole, no scrolling
     page.click("[data-zoom='0']")
     assert float(zoomed.get_attribute("width") or 0) == pytest.approx(before, abs=1)
+    assert page.locator("table.dsm td.calls").evaluate_all(  # counts on one line
+        "cells => cells.every(c => c.getClientRects().length === 1 && c.offsetHeight < 30)")
     assert _size(page)[0] <= WIDE["width"]
     assert errors == []
 
