@@ -16,7 +16,7 @@ from click.testing import CliRunner
 from playwright.sync_api import Browser, Page, sync_playwright
 
 from analyzer.boundaries.placement import MONOLITH, SHARED, Placement
-from analyzer.boundaries.report import ReportModel, build_report, render_html, render_json
+from analyzer.boundaries.report import ReportModel, build_report, render_html, render_json, render_markdown
 from analyzer.boundaries.report.layout import MAX_ARROWS
 from analyzer.boundaries.report.model import group_hazards
 from analyzer.graph import CodeGraph
@@ -133,6 +133,17 @@ def test_the_call_matrix_counts_calls_between_places() -> None:
                      r'<td class="calls" title="alpha -> beta: 2 call sites">2</td>'
                      r'<td class="calls" title="alpha -> gamma: 1 call site">1</td></tr>', html)
     assert ReportModel.from_json(json.loads(render_json(model))) == model
+    markdown = render_markdown(model)
+    assert "| alpha | beta | 2 |  |\n| alpha | gamma | 1 |  |\n| beta | gamma | 1 |  |\n" in markdown
+
+
+def test_the_markdown_lists_every_call_and_the_verdict(big: ReportModel) -> None:
+    markdown = render_markdown(big)
+    between = sum(1 for row in big.calls.counts for count in row if count)
+    assert between > len(big.service_map.arrows)  # the map is thinned, the table is not
+    service_map = markdown[markdown.index("## Service map"):markdown.index("## Across services")]
+    assert service_map.count("\n| ") == between + 2  # and the header, and its rule
+    assert f"**{big.verdict.headline}.** 1 file skipped" in markdown
 
 
 def test_the_map_draws_only_the_strongest_calls(big: ReportModel) -> None:
