@@ -315,3 +315,20 @@ def test_the_report_command_links_through_the_configured_template(tmp_path: Path
         assert ('<a class="source" href="https://example.invalid/blob/main/c.py#L4"><code>c.py:4</code></a>' in html) \
             == linked
         assert ('class="source"' in html) == linked
+
+
+@requires_chromium
+@pytest.mark.parametrize("width", [1440, 1000])
+def test_section_headers_stick_below_the_toolbar(browser: tuple[Browser, Path], width: int) -> None:
+    chromium, report = browser
+    page = chromium.new_page(viewport={"width": width, "height": 900})
+    try:
+        page.goto(report.as_uri())
+        page.evaluate("document.querySelector('#modules > details').open = true;"
+                      "document.querySelector('#modules').scrollIntoView(); window.scrollBy(0, 400)")
+        toolbar = page.locator(".toolbar").bounding_box()
+        header = page.locator("#modules > details > summary").bounding_box()
+        assert toolbar is not None and header is not None
+        assert toolbar["y"] == 0 and header["y"] == pytest.approx(toolbar["height"], abs=1)
+    finally:
+        page.close()
