@@ -127,6 +127,8 @@ def contract_document(service: str, op: OperationSpec, described: Mapping[str, A
         "request": described.get("request", {}),
         "response": described.get("response", {}),
         "errors": {"domain": list(op.raises), "envelope": ERROR_ENVELOPE},
+        # "own": the service runs it in a unit of work of its own (a session it opens, commits, rolls back)
+        **({"transaction": described["transaction"]} if described.get("transaction") else {}),
     }
 
 

@@ -26,7 +26,15 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
-from analyzer.boundaries.hazards import WARNING, Finding, signature_problems
+from analyzer.boundaries.hazards import (
+    ERROR,
+    ORM_CONVERTED,
+    WARNING,
+    WIRE_UNSAFE_TYPE,
+    Finding,
+    Problem,
+    signature_problems,
+)
 from analyzer.boundaries.metrics import score
 from analyzer.boundaries.partition import public_functions
 from analyzer.boundaries.placement import Placement, units_of
@@ -131,7 +139,7 @@ def _service(graph: CodeGraph, plan: Plan, name: str, owner: Mapping[str, str], 
     own = sorted(m for m, place in owner.items() if place == name)
     functions = public_functions(graph, own)
     needed = reach.modules(own, functions)
-    boot = _boot(graph, framework, needed)
+    boot = _boot(graph, framework, needed) + _orm_boot(graph, plan, needed)
     if boot:  # what the framework imports at cold start: settings, installed apps, the app factory
         needed |= reach.modules([*own, *_boot_modules(graph, dict(boot))], functions)
     proxied = sorted(m for m in needed if m in owner and owner[m] != name)
@@ -159,6 +167,16 @@ def _boot(graph: CodeGraph, framework: Framework, needed: set[str]) -> tuple[tup
     return tuple(boot)
 
 
+def _orm_boot(graph: CodeGraph, plan: Plan, needed: set[str]) -> tuple[tuple[str, str], ...]:
+    """The session factory (the plan's `framework: {sqlalchemy_session: ...}`) a package's
+    handler opens an operation's own unit of work with, when its code imports SQLAlchemy."""
+    factory = dict(plan.framework).get("sqlalchemy_session")
+    if factory and any(t.partition(".")[0] == "sqlalchemy" for m in needed for t in graph.targets(m, "imports")
+                       if graph.attr(t, "kind") == "external"):
+        return (("sqlalchemy_session", factory),)
+    return ()
+
+
 def _boot_modules(graph: CodeGraph, boot: Mapping[str, str]) -> list[str]:
     """The modules a framework imports when it starts, beyond what the code imports.
 
@@ -183,9 +201,9 @@ def _boot_modules(graph: CodeGraph, boot: Mapping[str, str]) -> list[str]:
             found.append(package)
             found.extend(m for m in modules if any(m == f"{package}.{part}" or m.startswith(f"{package}.{part}.")
                                                    for part in parts))
-    factory = boot.get("flask_app")
-    if factory:
-        found.append(factory.partition(":")[0])
+    for key in ("flask_app", "sqlalchemy_session"):
+        if boot.get(key):
+            found.append(boot[key].partition(":")[0])
     return [m for m in found if m in modules]
 
 
@@ -321,10 +339,21 @@ def _findings(graph: CodeGraph, placement: Placement, services: tuple[ServiceSpe
     for service in services:
         for op in service.operations:
             named = {m.rsplit(".", 1)[-1]: m for m in graph.targets(op.name, "uses_type") if m in models}
-            found.update(p.found(op.location, op.name, service.name)
+            found.update(_without_factory(p, service).found(op.location, op.name, service.name)
                          for p in signature_problems(op.name, graph.node(op.name), named))
         found.update(_state_findings(graph, service))
     return tuple(sorted(found, key=Finding.sort_key))
+
+
+def _without_factory(problem: Problem, service: ServiceSpec) -> Problem:
+    """A session or row the service would convert blocks after all when its package names no
+    session factory to open its own unit of work with."""
+    if problem.kind != ORM_CONVERTED or "sqlalchemy_session" in dict(service.boot):
+        return problem
+    return Problem(WIRE_UNSAFE_TYPE, ERROR, problem.message.split(":")[0] + " and cannot cross a wire: the "
+                   "service names no session factory to open a unit of work of its own with",
+                   "name it in the plan: `framework: {sqlalchemy_session: \"pkg.db:session_scope\"}` (a "
+                   "sessionmaker, or a function giving a session or a context manager that yields one)")
 
 
 def _state_findings(graph: CodeGraph, service: ServiceSpec) -> list[Finding]:

@@ -25,6 +25,9 @@ TABLE_MULTIPLE_WRITERS = "table-multiple-writers"
 CROSS_SERVICE_TRANSACTION = "cross-service-transaction"
 ARGUMENT_MUTATION = "argument-mutation"
 WIRE_UNSAFE_ARGUMENT = "wire-unsafe-argument"
+# A SQLAlchemy session or mapped instance that extract converts (not a blocker): a session
+# parameter is not sent (the service opens its own), a row parameter is sent as its key.
+ORM_CONVERTED = "orm-converted"
 # Hazards the design asks for but the graph holds no fact for yet (see docs/metrics.md).
 NOT_DETECTED: tuple[str, ...] = ()
 
@@ -46,6 +49,10 @@ WIRE_UNSAFE_NAMES: Mapping[str, tuple[str, str]] = {
     **dict.fromkeys(("Generator", "AsyncGenerator", "Iterator", "AsyncIterator"), _LAZY),
     **dict.fromkeys(("Lock", "RLock", "Semaphore", "BoundedSemaphore", "Thread", "Condition"), _SYNC),
 }
+_CONVERTED_SESSIONS = frozenset({"Session", "scoped_session"})  # sync sessions only (m2l_runtime/orm.py)
+_ROW_SHAPES = tuple(re.compile(pattern) for pattern in (
+    r"^(?P<m>\w+)$", r"^(?P<m>\w+) \| None$", r"^None \| (?P<m>\w+)$",
+    r"^(?:typing\.)?Optional\[(?P<m>\w+)\]$", r"^(?:typing\.)?[Ll]ist\[(?P<m>\w+)\]$"))
 _MODEL_HINT = "return or accept a DTO (a dataclass or pydantic model) or the row's id instead of the ORM instance"
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
@@ -119,6 +126,10 @@ def _annotated(attrs: Mapping[str, Any]) -> list[tuple[str, str]]:
 def _unsafe_types(attrs: Mapping[str, Any], models: Mapping[str, str]) -> list[Problem]:
     problems = []
     for what, annotation in _annotated(attrs):
+        converted = _converted(what, annotation, models)
+        if converted is not None:
+            problems.append(converted)
+            continue
         names = _NAME.findall(annotation)
         for name in dict.fromkeys(names):
             if name in WIRE_UNSAFE_NAMES:
@@ -130,6 +141,29 @@ def _unsafe_types(attrs: Mapping[str, Any], models: Mapping[str, str]) -> list[P
                                         f"{what} is an ORM model instance ({models[name]}) and cannot cross a "
                                         "wire", _MODEL_HINT))
     return problems
+
+
+def _converted(what: str, annotation: str, models: Mapping[str, str]) -> Problem | None:
+    """A parameter the runtime converts: a session (not sent) or rows (sent as their key)."""
+    if not what.startswith("parameter "):
+        return None
+    text = annotation.strip().strip("'\"")
+    if text.rsplit(".", 1)[-1] in _CONVERTED_SESSIONS and _NAME.fullmatch(text.rsplit(".", 1)[-1]):
+        return Problem(ORM_CONVERTED, WARNING,
+                       f"{what} is a database session ({annotation}): it is not sent, the service runs the "
+                       "operation in a session and transaction of its own (the caller's uncommitted changes are "
+                       "not seen, and the service's commit is not undone by the caller's rollback)",
+                       "commit before calling, or keep caller and operation in one service when both writes must "
+                       "commit together")
+    for shape in _ROW_SHAPES:
+        match = shape.match(text)
+        if match and match["m"] in models:
+            return Problem(ORM_CONVERTED, WARNING,
+                           f"{what} is an ORM model instance ({models[match['m']]}): it is sent as its primary key "
+                           "and the service loads the committed row in its own session",
+                           "flush or commit the row before calling; changes the service makes to it are not seen "
+                           "on the caller's instance")
+    return None
 
 
 def _missing_hints(attrs: Mapping[str, Any]) -> list[Problem]:

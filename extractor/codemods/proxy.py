@@ -15,6 +15,9 @@ follow extractor/decorators.py: typing-only ones stay; a Celery task's becomes
 asynchronous invoke of the operation); any other is dropped with a comment saying so
 (extract blocks on it as a hazard unless --force). Running the codemod on its own output
 changes nothing.
+
+A parameter typed as a SQLAlchemy session is not sent (the service opens a session of its
+own, m2l_runtime/orm.py); the proxy keeps it in its signature, so callers do not change.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ from ..decorators import OTHER, TASK, decorator_name, kind_of
 
 CLIENT = "_m2l_client"
 CLIENT_IMPORT = f"from m2l_runtime import client as {CLIENT}\n"
+SESSION_TYPES = frozenset({"Session", "scoped_session"})  # as analyzer/boundaries/hazards.py converts them
 LINE_LENGTH = 100  # characters after `return `: longer calls are split one argument a line
 
 
@@ -96,7 +100,8 @@ class ProxyTransformer(cst.CSTTransformer):
 
     def _call(self, function: cst.FunctionDef) -> str:
         name = function.name.value
-        pairs = [f'"{p}": {p}' for p in _parameter_names(function.params)]
+        sessions = set(_session_parameters(function.params))
+        pairs = [f'"{p}": {p}' for p in _parameter_names(function.params) if p not in sessions]
         invocation = self.invocations.get(name, "sync")
         extra = [f'invocation="{invocation}"'] if invocation != "sync" else []
         parts = [f'"{self.service}"', f'"{self.module}.{name}"', name, "{" + ", ".join(pairs) + "}", *extra]
@@ -136,6 +141,19 @@ def _parameter_names(params: cst.Parameters) -> list[str]:
     if params.star_kwarg is not None:
         names.append(params.star_kwarg.name.value)
     return names
+
+
+def _session_parameters(params: cst.Parameters) -> list[str]:
+    """Parameters typed as a SQLAlchemy session (`Session`, `orm.Session`, `scoped_session`): the
+    service opens its own (m2l_runtime/orm.py), so the proxy does not send them."""
+    found = []
+    for param in (*params.posonly_params, *params.params, *params.kwonly_params):
+        if param.annotation is None:
+            continue
+        text = _code(param.annotation.annotation).strip().strip("'\"")
+        if text.rsplit(".", 1)[-1] in SESSION_TYPES:
+            found.append(param.name.value)
+    return found
 
 
 def _docstring_statement(function: cst.FunctionDef) -> cst.BaseStatement | None:

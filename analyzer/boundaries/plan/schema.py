@@ -36,7 +36,7 @@ from .model import (
 from .yamltree import is_map, is_seq, line_of
 
 TOP_KEYS = ("version", "source", "unit", "framework", "services", "monolith", "shared")
-FRAMEWORK_KEYS = ("django_settings", "flask_app")
+FRAMEWORK_KEYS = ("django_settings", "flask_app", "sqlalchemy_session")
 SERVICE_KEYS = ("modules", "pinned", "memory", "timeout", "functions", "runtime", "operations",
                 "environment", "secrets", "vpc", "layers", "policies")
 VPC_KEYS = ("subnet_ids", "security_group_ids")

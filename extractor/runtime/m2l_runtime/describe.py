@@ -24,7 +24,8 @@ def describe(operation: dict[str, str]) -> dict[str, Any]:
     try:
         function = getattr(importlib.import_module(operation["module"]), operation["function"])
         contract = contract_of(function)
-        return {"request": contract.request_schema(), "response": contract.response_schema()}
+        described = {"request": contract.request_schema(), "response": contract.response_schema()}
+        return {**described, "transaction": contract.transaction} if contract.transaction else described
     except Exception as exc:  # any failure is a finding about this operation, never a crash
         return {"error": f"{type(exc).__name__}: {exc}".splitlines()[0]}
 

@@ -5,6 +5,9 @@ optional `correlation_id`). The handler validates the arguments against the oper
 contract before the code runs (a malformed event raises ContractError: the code never
 sees it), rebuilds the real argument types, calls the original function, and answers
 `{"result": ...}` through the contract, or `{"error": {...}}` when the code raised.
+An operation that takes a SQLAlchemy session or rows runs in a unit of work of its own
+(orm.py): its session is opened here, the rows loaded in it, and it commits when the
+operation returns and rolls back when it raises.
 An asynchronous operation raises instead, so Lambda retries it and then sends the event
 to the dead-letter queue.
 
@@ -25,6 +28,7 @@ from typing import Any
 
 from .contract import contract_of
 from .errors import ContractError, encode_error
+from .orm import unit_of_work
 from .triggers import serve
 
 try:  # the standard structured logger on Lambda; optional so a bare test environment still runs
@@ -74,8 +78,13 @@ class Service:
         function = operation.load()
         contract = contract_of(function)
         args, kwargs = contract.load_request(arguments)
+        own = contract.transaction == "own"
         try:
-            result = function(*args, **kwargs)
+            with unit_of_work(operation_name, own) as session:  # commits on return, rolls back on a raise
+                args, kwargs = contract.bind(session, args, kwargs)
+                result = function(*args, **kwargs)
+                if own:  # while its session is open
+                    return {"result": contract.dump_result(result)}
         except Exception as exc:
             if operation.invocation == "async":
                 raise

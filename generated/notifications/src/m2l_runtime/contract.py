@@ -5,6 +5,9 @@ name, so names such as `json` or `copy` cannot clash with pydantic's own attribu
 the response is a TypeAdapter of the return annotation. The same code builds the JSON
 Schemas written into `contracts/` and validates every call at run time, on both ends,
 so the files and the behaviour cannot drift apart.
+
+SQLAlchemy (orm.py): a session parameter has no field (the service opens its own, and the
+contract's `transaction` is "own"), and a mapped-class parameter's field holds its key.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, create_model
 from pydantic import ValidationError as PydanticValidationError
 
+from . import orm
 from .errors import ContractError
 
 _REQUEST_CONFIG = ConfigDict(extra="forbid", arbitrary_types_allowed=True, validate_by_alias=True)
@@ -36,10 +40,21 @@ class Contract:
     signature: inspect.Signature
     request: type[BaseModel]
     response: TypeAdapter[Any]
+    sessions: frozenset[str] = frozenset()  # parameters that take the service's own session: not sent
+    rows: tuple[orm.RowParameter, ...] = ()  # parameters that take mapped instances: sent as their key
+
+    @property
+    def transaction(self) -> str | None:
+        """"own" when the service runs the operation in a unit of work of its own."""
+        return "own" if self.sessions or self.rows else None
 
     def dump_request(self, arguments: Mapping[str, Any]) -> dict[str, Any]:
         """Caller side: real arguments -> JSON-ready data, checked against the contract."""
-        model = self._validate(self.request.model_validate, dict(arguments), "request")
+        data = {name: value for name, value in arguments.items() if name not in self.sessions}
+        for row in self.rows:
+            if row.name in data:
+                data[row.name] = orm.to_key(self.name, row, data[row.name])
+        model = self._validate(self.request.model_validate, data, "request")
         return model.model_dump(mode="json", by_alias=True)
 
     def load_request(self, data: object) -> tuple[list[Any], dict[str, Any]]:
@@ -53,8 +68,22 @@ class Contract:
 
         Public because event envelopes (SNS, EventBridge, HTTP) validate the request model
         themselves; this is the one place that knows how its fields map to parameters."""
-        values = {name: getattr(request, _field(i)) for i, name in enumerate(self.signature.parameters)}
+        values = {name: None if name in self.sessions else getattr(request, _field(i))
+                  for i, name in enumerate(self.signature.parameters)}
         return _call_arguments(self.signature, values)
+
+    def bind(self, session: Any, args: list[Any], kwargs: dict[str, Any]) -> tuple[list[Any], dict[str, Any]]:
+        """Service side, inside the operation's unit of work: its session into the session
+        parameters, and each row parameter's key replaced by the row loaded in that session."""
+        if session is None:
+            return args, kwargs
+        bound = self.signature.bind_partial(*args, **kwargs)
+        for name in self.sessions:
+            bound.arguments[name] = session
+        for row in self.rows:
+            if row.name in bound.arguments:
+                bound.arguments[row.name] = orm.load(self.name, session, row, bound.arguments[row.name])
+        return list(bound.args), dict(bound.kwargs)
 
     def dump_result(self, value: object) -> object:
         try:
@@ -83,14 +112,18 @@ def contract_of(function: Callable[..., Any]) -> Contract:
     """The contract of a function (cached: built once per process, on first use)."""
     signature = inspect.signature(function)
     hints = _type_hints(function)
+    sessions = frozenset(name for name in signature.parameters if orm.is_session(hints.get(name)))
+    rows = tuple(row for row in (orm.row_parameter(name, hints.get(name)) for name in signature.parameters)
+                 if row is not None)
+    keys = {row.name: orm.key_hint(row) for row in rows}
     fields: dict[str, Any] = {
-        _field(i): _field_spec(parameter, hints.get(name, Any))
-        for i, (name, parameter) in enumerate(signature.parameters.items())
+        _field(i): _field_spec(parameter, keys.get(name, hints.get(name, Any)))
+        for i, (name, parameter) in enumerate(signature.parameters.items()) if name not in sessions
     }
     name = f"{function.__module__}.{function.__qualname__}"
     request = create_model(f"{function.__name__}_request", __config__=_REQUEST_CONFIG, **fields)
     response: TypeAdapter[Any] = TypeAdapter(hints.get("return", Any))
-    return Contract(name, signature, request, response)
+    return Contract(name, signature, request, response, sessions, rows)
 
 
 def _type_hints(function: Callable[..., Any]) -> dict[str, Any]:

@@ -8,8 +8,10 @@ the code as the app itself would. The configuration is a plain mapping:
 `{"django_settings": "hc.settings"}` or `{"flask_app": "pkg.app:create_app"}` (a factory
 called without arguments, or an app object), and in a package `"secrets"`: environment
 variable -> `ssm:/path` (SSM Parameter Store, decrypted) or `secretsmanager:name-or-arn`
-(Secrets Manager's SecretString). Secrets are read with boto3 (part of the Lambda runtime)
-and exported before the framework starts, so settings read them as any variable. A
+(Secrets Manager's SecretString); `"sqlalchemy_session": "pkg.db:session_scope"` names the
+session factory the handler opens an operation's own unit of work with (orm.py). Secrets
+are read with boto3 (part of the Lambda runtime) and exported before the framework
+starts, so settings read them as any variable. A
 variable already set is left alone and not fetched: locally (`mono2lambda serve`, the
 package's tests) set it in the shell, or point boto3 at an emulator with
 AWS_ENDPOINT_URL_SSM / AWS_ENDPOINT_URL_SECRETS_MANAGER.
@@ -21,6 +23,8 @@ import importlib
 import os
 from collections.abc import Mapping
 from typing import Any
+
+from . import orm
 
 _PUSHED: list[Any] = []  # the Flask application context stays pushed while the process lives
 
@@ -37,6 +41,7 @@ def boot(framework: Mapping[str, Any] | None) -> None:
         _boot_django(framework["django_settings"])
     if framework.get("flask_app"):
         _boot_flask(framework["flask_app"])
+    orm.configure(framework.get("sqlalchemy_session"))
 
 
 def export_secrets(secrets: Mapping[str, str]) -> None:

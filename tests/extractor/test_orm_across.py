@@ -1,0 +1,218 @@
+"""SQLAlchemy across the wire (m2l_runtime/orm.py): a session parameter is not sent and the
+service runs the operation in a unit of work of its own; a mapped instance is sent as its
+primary key and loaded again in the service's session.
+
+A tiny app (a SQLite file both processes open) is laid out as extract lays it out, with a
+proxy made by the codemod; the caller is a child process that calls through the `local`
+transport, so the service runs in a worker process of its own.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+from analyzer.boundaries.hazards import ORM_CONVERTED, WARNING, WIRE_UNSAFE_TYPE, signature_problems
+from extractor.codemods.proxy import make_proxy
+
+RUNTIME = Path(__file__).parents[2] / "extractor" / "runtime"
+
+DB = '''
+from __future__ import annotations
+import os
+from sqlalchemy import create_engine
+from sqlalchemy.orm import DeclarativeBase, sessionmaker
+
+engine = create_engine("sqlite:///" + os.environ["TOY_DB"])
+SessionLocal = sessionmaker(bind=engine, expire_on_commit=False)
+
+
+class Base(DeclarativeBase):
+    pass
+'''
+
+MODELS = '''
+from __future__ import annotations
+from sqlalchemy.orm import Mapped, mapped_column
+from toy.db import Base
+
+
+class Item(Base):
+    __tablename__ = "items"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str]
+'''
+
+STOCK = '''
+from __future__ import annotations
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+from toy.models import Item
+
+
+def rename(session: Session, item: Item, name: str) -> str:
+    item.name = name
+    return f"{item.id}:{item.name}"
+
+
+def rename_then_fail(session: Session, item: Item, name: str) -> None:
+    item.name = name
+    session.flush()
+    raise ValueError(f"refused {name}")
+
+
+def add(session: Session, name: str) -> int:
+    item = Item(name=name)
+    session.add(item)
+    session.flush()
+    return item.id
+
+
+def names(session: Session, items: list[Item], extra: Item | None = None) -> list[str]:
+    found = [item.name for item in items] + ([extra.name] if extra is not None else [])
+    return found + [str(session.scalar(select(func.count()).select_from(Item)))]
+'''
+
+HANDLER = '''
+from m2l_runtime.bootstrap import boot
+from m2l_runtime.service import Operation, Service
+
+boot({"sqlalchemy_session": "toy.db:SessionLocal"})
+service = Service("stock", {f"toy.stock.{name}": Operation("toy.stock", name)
+                            for name in ("rename", "rename_then_fail", "add", "names")})
+
+
+def handler(event, context):
+    return service.handle(event, context)
+'''
+
+CALLER = '''
+import json, os
+from m2l_runtime.contract import contract_of
+from m2l_runtime.errors import ContractError
+from m2l_runtime.orm import RowNotFound
+from toy import stock
+from toy.db import Base, SessionLocal, engine
+from toy.models import Item
+
+Base.metadata.create_all(engine)
+session = SessionLocal()
+first, second = Item(name="first"), Item(name="second")
+session.add_all([first, second])
+session.commit()
+
+assert stock.rename(session, first, "renamed") == f"{first.id}:renamed"
+with SessionLocal() as check:
+    assert check.get(Item, first.id).name == "renamed", "the service committed its own unit of work"
+assert first.name == "first", "the caller's instance is a copy: the service's change is not seen on it"
+
+try:
+    stock.rename_then_fail(session, second, "lost")
+except ValueError as error:
+    assert str(error) == "refused lost"
+else:
+    raise AssertionError("expected the operation's error")
+with SessionLocal() as check:
+    assert check.get(Item, second.id).name == "second", "the service rolled back when the operation raised"
+
+try:
+    stock.rename(session, 999, "nobody")
+except RowNotFound as error:
+    assert error.model == "toy.models.Item" and error.key == 999, error.__dict__
+    assert "no toy.models.Item with primary key 999" in str(error), str(error)
+else:
+    raise AssertionError("expected RowNotFound")
+
+try:
+    stock.rename(session, Item(name="unsaved"), "x")
+except ContractError as error:
+    assert "no primary key yet" in str(error), str(error)
+else:
+    raise AssertionError("expected a ContractError for an unsaved instance")
+
+new_id = stock.add(session, "third")
+assert stock.names(session, [first, second]) == ["renamed", "second", "3"]
+assert stock.names(session, [second], extra=first) == ["second", "renamed", "3"]
+with SessionLocal() as check:
+    assert check.get(Item, new_id).name == "third"
+
+contract = contract_of(stock.names)
+schema = contract.request_schema()
+print(json.dumps({"transaction": contract.transaction, "properties": schema["properties"],
+                  "required": schema.get("required", [])}))
+'''
+
+
+def _write(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(textwrap.dedent(text), encoding="utf-8")
+
+
+def _layout(root: Path) -> Path:
+    monolith, src = root / "monolith", root / "stock" / "src"
+    proxy = make_proxy(STOCK, "stock", "toy.stock", {})
+    for base, code in ((monolith, proxy), (src, STOCK)):
+        _write(base / "toy" / "__init__.py", "")
+        _write(base / "toy" / "db.py", DB)
+        _write(base / "toy" / "models.py", MODELS)
+        _write(base / "toy" / "stock.py", code)
+        shutil.copytree(RUNTIME / "m2l_runtime", base / "m2l_runtime")
+    _write(src / "handler.py", HANDLER)
+    config = {"services": {"stock": {"function": "toy-stock", "package": "../stock/src", "timeout": 30}}}
+    _write(monolith / "m2l_runtime" / "services.json", json.dumps(config))
+    return monolith
+
+
+def test_sessions_stay_home_and_rows_travel_as_their_key_through_the_local_transport(tmp_path: Path) -> None:
+    monolith = _layout(tmp_path)
+    assert '"session"' not in (monolith / "toy" / "stock.py").read_text(), "the proxy does not send the session"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("M2L_")}
+    env.update(M2L_TRANSPORT="local", PYTHONPATH=str(monolith), POWERTOOLS_LOG_LEVEL="ERROR",
+               TOY_DB=str(tmp_path / "toy.db"))
+    done = subprocess.run([sys.executable, "-c", CALLER], cwd=monolith, env=env, capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 0, done.stdout + done.stderr
+    report = json.loads(done.stdout.strip().splitlines()[-1])
+    assert report["transaction"] == "own"
+    assert sorted(report["properties"]) == ["extra", "items"], "no session field; rows are their keys"
+    assert report["properties"]["items"] == {"items": {"type": "integer"}, "title": "Items", "type": "array"}
+    assert report["properties"]["extra"]["anyOf"] == [{"type": "integer"}, {"type": "null"}]
+    assert report["required"] == ["items"]
+
+
+def test_a_handler_without_a_session_factory_says_how_to_name_one(tmp_path: Path) -> None:
+    monolith = _layout(tmp_path)
+    script = ("from m2l_runtime.service import Operation, Service\n"
+              "from toy.db import Base, engine\nBase.metadata.create_all(engine)\n"
+              "service = Service('stock', {'add': Operation('toy.stock', 'add')})\n"
+              "print(service.handle({'operation': 'add', 'arguments': {'name': 'x'}})['error']['errorMessage'])\n")
+    src = tmp_path / "stock" / "src"
+    env = {**os.environ, "PYTHONPATH": str(src), "TOY_DB": str(tmp_path / "toy.db"), "POWERTOOLS_LOG_LEVEL": "ERROR"}
+    done = subprocess.run([sys.executable, "-c", script], cwd=monolith, env=env, capture_output=True, text=True,
+                          timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert "names no session factory" in done.stdout and "sqlalchemy_session" in done.stdout
+
+
+def test_converted_shapes_are_warnings_and_the_rest_still_block() -> None:
+    models = {"Order": "shop.orders.models.Order"}
+
+    def kinds(params: list[tuple[str, str]], returns: str = "int") -> list[tuple[str, str]]:
+        attrs = {"kind": "function", "params": [{"name": n, "annotation": a} for n, a in params], "returns": returns}
+        return [(p.kind, p.severity) for p in signature_problems("f", attrs, models)]
+
+    converted = [(ORM_CONVERTED, WARNING)]
+    assert kinds([("session", "Session")]) == converted
+    assert kinds([("session", "orm.Session")]) == converted
+    assert kinds([("order", "Order")]) == converted
+    assert kinds([("order", "Order | None")]) == converted
+    assert kinds([("orders", "list[Order]")]) == converted
+    assert kinds([("session", "AsyncSession")]) == [(WIRE_UNSAFE_TYPE, "error")]
+    assert kinds([("orders", "dict[str, Order]")]) == [(WIRE_UNSAFE_TYPE, "error")]
+    assert kinds([], returns="Order") == [(WIRE_UNSAFE_TYPE, "error")], "results are not converted yet"
+    assert kinds([], returns="Session") == [(WIRE_UNSAFE_TYPE, "error")]
