@@ -216,3 +216,32 @@ def test_converted_shapes_are_warnings_and_the_rest_still_block() -> None:
     assert kinds([("orders", "dict[str, Order]")]) == [(WIRE_UNSAFE_TYPE, "error")]
     assert kinds([], returns="Order") == [(WIRE_UNSAFE_TYPE, "error")], "results are not converted yet"
     assert kinds([], returns="Session") == [(WIRE_UNSAFE_TYPE, "error")]
+
+
+def test_the_plan_names_the_session_factory_and_without_it_the_conversions_block() -> None:
+    from dataclasses import replace
+
+    from analyzer.boundaries.plan import read_plan
+    from analyzer.graph import CodeGraph
+    from extractor.model import build_extraction
+
+    repo = Path(__file__).parents[2]
+    graph = CodeGraph.load(repo / "tests" / "golden" / "shop-graph.json")
+    plan = read_plan(repo / "examples" / "shop" / "boundaries.yaml").plan
+
+    def found(extraction: object, subject: str) -> list[tuple[str, str, str]]:
+        return sorted((f.kind, f.severity, f.message) for f in extraction.findings  # type: ignore[attr-defined]
+                      if f.subject == subject and f.kind in (ORM_CONVERTED, WIRE_UNSAFE_TYPE))
+
+    bare = build_extraction(graph, plan, ["shipping"])
+    [(kind, severity, message)] = found(bare, "shop.shipping.parcels.parcel_weight")
+    assert (kind, severity) == (WIRE_UNSAFE_TYPE, "error") and "names no session factory" in message
+    assert "sqlalchemy_session" not in dict(bare.services[0].boot)
+
+    factory = "shop.common.db:session_scope"
+    named = build_extraction(graph, replace(plan, framework=(("sqlalchemy_session", factory),)), ["shipping"])
+    assert [(k, s) for k, s, _ in found(named, "shop.shipping.parcels.parcel_weight")] == [(ORM_CONVERTED, WARNING)]
+    ship = found(named, "shop.shipping.shipments.ship")
+    assert [(k, s) for k, s, _ in ship] == [(ORM_CONVERTED, WARNING)] * 2 + [(WIRE_UNSAFE_TYPE, "error")], ship
+    [service] = named.services
+    assert dict(service.boot)["sqlalchemy_session"] == factory and "shop.common.db" in service.copied
