@@ -1,6 +1,8 @@
 """Sample events: what each operation's event source would send it, as `events/<operation>.json`.
 
-A direct operation's sample is the invocation the monolith's proxies send. A triggered
+A direct operation's sample is the invocation the monolith's proxies send. The arguments
+are sampled from the contract (samples.py), with the values of a call in the function's
+docstring when it has one. A triggered
 operation's sample is a realistic event of its source (AWS's documented shapes, which
 Powertools' parser models check), carrying the contract's sample arguments the way the
 runtime reads them (m2l_runtime/triggers.py), for the plan's queue, bucket, prefix, topic,
@@ -45,12 +47,14 @@ class _Sample:
     arguments: dict[str, Any]
 
     @classmethod
-    def of(cls, contract: Mapping[str, Any]) -> _Sample:
+    def of(cls, contract: Mapping[str, Any], example: Mapping[str, Any] | None = None) -> _Sample:
         request = contract.get("request") or {}
         arguments = sample(request) if request else {}
+        arguments = arguments if isinstance(arguments, dict) else {}
+        known = request.get("properties", {})
+        arguments.update((k, v) for k, v in (example or {}).items() if k in known)  # the docstring's values
         return cls(str(contract["operation"]), str(contract.get("service", "service")),
-                   dict(contract.get("invocation", {}).get("settings", {})), request,
-                   arguments if isinstance(arguments, dict) else {})
+                   dict(contract.get("invocation", {}).get("settings", {})), request, arguments)
 
     def name(self, setting: str) -> str:
         """The plan's source name, or one made from the operation's (as the stack would)."""
@@ -60,17 +64,20 @@ class _Sample:
     def declared(self, parameter: str) -> Any:
         """A sample of one parameter the function declares (None when it does not)."""
         schema = self.request.get("properties", {}).get(parameter)
-        return None if schema is None else sample(schema, self.request)
+        if schema is None:
+            return None
+        return self.arguments[parameter] if parameter in self.arguments else sample(schema, self.request)
 
 
-def sample_event(contract: Mapping[str, Any]) -> Event:
-    """The sample event of the operation whose contract document is `contract`."""
+def sample_event(contract: Mapping[str, Any], example: Mapping[str, Any] | None = None) -> Event:
+    """The sample event of the operation whose contract document is `contract`; `example` holds
+    arguments by parameter name that replace the sampled ones (from the function's docstring)."""
     kind = str(contract.get("invocation", {}).get("kind", "sync"))
-    return _BUILDERS.get(kind, _direct)(_Sample.of(contract))
+    return _BUILDERS.get(kind, _direct)(_Sample.of(contract, example))
 
 
 def _direct(s: _Sample) -> Event:
-    return {"operation": s.operation, "arguments": sample(s.request) if s.request else {}}
+    return {"operation": s.operation, "arguments": s.arguments}
 
 
 def _arn(service: str, name: str, resource: str = "") -> str:

@@ -6,6 +6,7 @@ between is rendered as `{path: bytes}` first, checked, and written in one swap.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -210,9 +211,10 @@ def _render(request: ExtractRequest, extraction: Extraction, contracts: Contract
         progress(f"warning: {line}")
     runtime = read_runtime(RUNTIME_ROOT / "m2l_runtime")
     sources = {m: tree[path] for m, path in extraction.files.items() if path in tree}
+    samples = read_samples(request.plan_file.parent / SAMPLES_FOLDER)
     files: dict[str, bytes] = {}
     for service in extraction.services:
-        inputs = _package_inputs(extraction, service, contracts, sources, runtime, needs[service.name])
+        inputs = _package_inputs(extraction, service, contracts, sources, runtime, needs[service.name], samples)
         for path, data in render_package(extraction, service, inputs).items():
             files[f"{service.name}/{path}"] = data
     for path, data in render_monolith(extraction, tree, runtime).items():
@@ -223,8 +225,26 @@ def _render(request: ExtractRequest, extraction: Extraction, contracts: Contract
     return files
 
 
+SAMPLES_FOLDER = "samples"  # next to the plan: events/ files of your own, copied instead of generated
+
+
+def read_samples(folder: Path) -> dict[str, bytes]:
+    """The sample events the user keeps next to the plan (`samples/<operation>[.<anything>].json`), by name."""
+    found = {}
+    for path in sorted(folder.glob("*.json")) if folder.is_dir() else ():
+        data = path.read_bytes()
+        try:
+            json.loads(data)
+        except ValueError as error:
+            raise InputError(f"{path} is not JSON ({error})", hint="a sample is the event file as "
+                             "events/<operation>.json holds it; fix it or remove it") from None
+        found[path.name] = data
+    return found
+
+
 def _package_inputs(extraction: Extraction, service: ServiceSpec, all_contracts: Contracts,
-                    sources: dict[str, bytes], runtime: dict[str, str], found: reqs.Requirements) -> PackageInputs:
+                    sources: dict[str, bytes], runtime: dict[str, str], found: reqs.Requirements,
+                    samples: Mapping[str, bytes] | None = None) -> PackageInputs:
     contracts = {op.name: all_contracts[op.name] for op in service.operations}
     template = template_view(extraction, service)
     modules = (*service.modules, *service.copied, *service.proxied)
@@ -232,7 +252,8 @@ def _package_inputs(extraction: Extraction, service: ServiceSpec, all_contracts:
         sources={m: sources[m] for m in modules}, contracts=contracts, requirements=found.pins, runtime=runtime,
         template=render_template(template), samconfig=render_samconfig(template),
         asyncapi=asyncapi_document(service.name, f"{extraction.project} {service.name}",
-                                   [contracts[op.name] for op in service.operations]))
+                                   [contracts[op.name] for op in service.operations]),
+        samples=samples or {})
 
 
 def template_view(extraction: Extraction, service: ServiceSpec) -> Template:

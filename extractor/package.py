@@ -11,7 +11,7 @@ import io
 import json
 import zipfile
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from tokenize import detect_encoding
 from typing import Any
 
@@ -24,6 +24,7 @@ from .contracts import dumps
 from .events import sample_event
 from .model import Extraction, ServiceSpec
 from .render import checked_python, render
+from .samples import docstring_arguments
 
 
 @dataclass(frozen=True)
@@ -37,6 +38,7 @@ class PackageInputs:
     template: str  # template.yaml
     samconfig: str
     asyncapi: dict[str, Any] | None = None
+    samples: Mapping[str, bytes] = field(default_factory=dict)  # events/ file name -> the user's own sample
 
 
 def render_package(extraction: Extraction, service: ServiceSpec, inputs: PackageInputs) -> dict[str, bytes]:
@@ -145,14 +147,31 @@ def _relative_file(extraction: Extraction, module: str) -> str:
 
 def _contract_files(service: ServiceSpec, inputs: PackageInputs) -> dict[str, str]:
     files = {}
+    own = own_samples(inputs.samples, [op.name for op in service.operations])
     for op in service.operations:
         contract = inputs.contracts[op.name]
         files[f"contracts/{op.name}.json"] = dumps(contract)
-        if contract.get("request"):  # no sample for an operation whose contract could not be built
-            files[f"events/{op.name}.json"] = dumps(sample_event(contract))
+        if own.get(op.name):  # the user's samples replace the generated one
+            files.update((f"events/{name}", data.decode("utf-8")) for name, data in own[op.name].items())
+        elif contract.get("request"):  # no sample for an operation whose contract could not be built
+            source = inputs.sources.get(op.module)
+            example = docstring_arguments(source, op.function) if source is not None else {}
+            files[f"events/{op.name}.json"] = dumps(sample_event(contract, example))
     if inputs.asyncapi is not None:
         files["contracts/asyncapi.json"] = dumps(inputs.asyncapi)
     return files
+
+
+def own_samples(samples: Mapping[str, bytes], operations: list[str]) -> dict[str, dict[str, bytes]]:
+    """The user's sample files per operation: `<operation>.json` or `<operation>.<anything>.json`, each
+    given to the operation with the longest name it starts with (as the package's tests read them)."""
+    own: dict[str, dict[str, bytes]] = {}
+    for name, data in samples.items():
+        stem = name.removesuffix(".json")
+        matches = [op for op in operations if stem == op or stem.startswith(op + ".")]
+        if matches:
+            own.setdefault(max(matches, key=len), {})[name] = data
+    return own
 
 
 def _view(extraction: Extraction, service: ServiceSpec) -> dict[str, Any]:

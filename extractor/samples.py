@@ -1,13 +1,18 @@
 """A sample value valid against a JSON Schema: the payload of each `events/` file.
 
 Small and deterministic: the first branch of a union that is not null, the default or
-first example when the schema has one, an empty list for arrays, and every required
-property of an object. Enough for a sample event that passes the contract; meaning is
-up to the person who edits the file.
+first example when the schema has one, an empty list for arrays, every required property
+of an object, and for a string its format's or its name's usual shape (`email`, `url`,
+`phone`, `date`). Enough for a sample event that passes the contract; `docstring_arguments`
+reads better values from the function's own docstring (a `>>>` call, or a call under
+`Example:`), and a sample of your own in `samples/` beats both (docs/extract.md).
 """
 
 from __future__ import annotations
 
+import ast
+import json
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -18,12 +23,22 @@ _STRING_FORMATS = {
 }
 
 
-def sample(schema: Mapping[str, Any], root: Mapping[str, Any] | None = None, depth: int = 0) -> Any:
+_NAMED_STRINGS = (  # a string parameter's usual shape, from its name (when the schema gives no format)
+    (re.compile(r"(^|_)e?mail(_address)?$"), "someone@example.com"),
+    (re.compile(r"(^|_)(url|uri|link|href)$"), "https://example.com/"),
+    (re.compile(r"(^|_)(phone|mobile)(_number)?$"), "+15555550100"),
+    (re.compile(r"(^|_)(date|day)$"), "2024-01-01"),
+    (re.compile(r"(^|_)(currency)$"), "EUR"),
+)
+
+
+def sample(schema: Mapping[str, Any], root: Mapping[str, Any] | None = None, depth: int = 0,
+           name: str = "") -> Any:
     root = schema if root is None else root
     if depth > 12:
         return None
     if "$ref" in schema:
-        return sample(_resolve(root, schema["$ref"]), root, depth + 1)
+        return sample(_resolve(root, schema["$ref"]), root, depth + 1, name)
     for key in ("const", "default"):
         if key in schema:
             return schema[key]
@@ -34,22 +49,24 @@ def sample(schema: Mapping[str, Any], root: Mapping[str, Any] | None = None, dep
     for key in ("anyOf", "oneOf", "allOf"):
         if key in schema:
             options = [s for s in schema[key] if s.get("type") != "null"] or schema[key]
-            return sample(options[0], root, depth + 1)
-    return _typed(schema, root, depth)
+            return sample(options[0], root, depth + 1, name)
+    return _typed(schema, root, depth, name)
 
 
-def _typed(schema: Mapping[str, Any], root: Mapping[str, Any], depth: int) -> Any:
+def _typed(schema: Mapping[str, Any], root: Mapping[str, Any], depth: int, name: str) -> Any:
     kind = schema.get("type")
     if isinstance(kind, list):
         kind = next((k for k in kind if k != "null"), "null")
     if kind == "object" or "properties" in schema:
         properties = schema.get("properties", {})
-        return {name: sample(properties[name], root, depth + 1) for name in schema.get("required", [])}
+        return {key: sample(properties[key], root, depth + 1, key) for key in schema.get("required", [])}
     if kind == "array":
         prefix = schema.get("prefixItems")
         return [sample(item, root, depth + 1) for item in prefix] if prefix else []
     if kind == "string":
-        return _STRING_FORMATS.get(schema.get("format", ""), "text")
+        if "format" in schema or "pattern" in schema or "minLength" in schema or "maxLength" in schema:
+            return _STRING_FORMATS.get(schema.get("format", ""), "text")
+        return next((value for pattern, value in _NAMED_STRINGS if pattern.search(name.lower())), "text")
     return {"integer": 1, "number": 1.5, "boolean": True, "null": None}.get(str(kind))
 
 
@@ -58,3 +75,62 @@ def _resolve(root: Mapping[str, Any], ref: str) -> Mapping[str, Any]:
     for part in ref.removeprefix("#/").split("/"):
         node = node[part]
     return node  # type: ignore[no-any-return]
+
+
+def docstring_arguments(source: str | bytes, function: str) -> dict[str, Any]:
+    """The arguments of the first call of `function` in its own docstring, by parameter name: a
+    doctest line (`>>> send(order_id="A-1", quantity=2)`) or a line under `Example:`/`Examples:`.
+    Only literal arguments count (`ast.literal_eval`, and JSON's values); {} when there is none."""
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError):
+        return {}
+    name = function.rsplit(".", 1)[-1]
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name == name:
+            for line in _example_lines(ast.get_docstring(node) or ""):
+                arguments = _bound_call(line, node)
+                if arguments is not None:
+                    return arguments
+    return {}
+
+
+def _example_lines(docstring: str) -> list[str]:
+    lines, in_example = [], False
+    for raw in docstring.splitlines():
+        text = raw.strip()
+        heading = re.match(r"^Examples?\s*:\s*(.*)$", text)
+        if heading:
+            in_example = True
+            text = heading.group(1)
+        elif in_example and raw[:1] not in (" ", "\t") and text:
+            in_example = False
+        if text.startswith(">>>"):
+            lines.append(text[3:].strip())
+        elif in_example and text:
+            lines.append(text)
+    return lines
+
+
+def _bound_call(text: str, function: ast.FunctionDef | ast.AsyncFunctionDef) -> dict[str, Any] | None:
+    try:
+        call = ast.parse(text, mode="eval").body
+    except SyntaxError:
+        return None
+    if not isinstance(call, ast.Call):
+        return None
+    called = call.func.id if isinstance(call.func, ast.Name) else getattr(call.func, "attr", None)
+    if called != function.name:
+        return None
+    positional = [a.arg for a in (*function.args.posonlyargs, *function.args.args)]
+    if positional[:1] in (["self"], ["cls"]) and isinstance(call.func, ast.Attribute):
+        positional = positional[1:]
+    try:
+        arguments = dict(zip(positional, (ast.literal_eval(arg) for arg in call.args), strict=False))
+        arguments.update((k.arg, ast.literal_eval(k.value)) for k in call.keywords if k.arg is not None)
+        json.dumps(arguments)
+    except (ValueError, TypeError, SyntaxError):
+        return None
+    if len(call.args) > len(positional) or any(isinstance(a, ast.Starred) for a in call.args):
+        return None
+    return arguments

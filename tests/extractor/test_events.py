@@ -13,6 +13,8 @@ from aws_lambda_powertools.utilities.parser import models
 from pydantic import BaseModel
 
 from extractor.events import INVALID_ARGUMENT, sample_event
+from extractor.package import own_samples
+from extractor.samples import docstring_arguments, sample
 
 REQUEST = {"type": "object", "additionalProperties": False, "title": "take_request",
            "required": ["order_id", "quantity"],
@@ -93,3 +95,54 @@ def test_an_http_get_sample_puts_the_arguments_in_the_path_and_query() -> None:
     assert "body" not in sample and sample["routeKey"] == "GET /orders/{order_id}"
     any_method = event("http", method="ANY", path="/orders")
     assert any_method["requestContext"]["http"]["method"] == "POST" and any_method["routeKey"] == "ANY /orders"
+
+
+# Better arguments: the function's docstring, the parameters' names, the user's own files
+
+EXAMPLED = '''
+def take(order_id: str, quantity: int = 1, *, note: str = "") -> None:
+    """Take an order.
+
+    Example: take("A-7", 3, note="gift")
+    """
+
+
+class Desk:
+    def book(self, day: str) -> None:
+        """
+        >>> Desk().book("2024-02-02")
+        """
+
+
+def plain(order_id: str) -> None:
+    """No example here: plain(order_id) is not literal."""
+'''
+
+
+def test_a_call_in_the_docstring_gives_the_arguments_by_parameter_name() -> None:
+    assert docstring_arguments(EXAMPLED, "take") == {"order_id": "A-7", "quantity": 3, "note": "gift"}
+    assert docstring_arguments(EXAMPLED, "Desk.book") == {"day": "2024-02-02"}
+    assert docstring_arguments(EXAMPLED, "plain") == {} and docstring_arguments("def (", "plain") == {}
+
+
+@pytest.mark.parametrize("kind", ["sync", "sqs", "http"])
+def test_the_docstrings_arguments_replace_the_sampled_ones_the_contract_knows(kind: str) -> None:
+    contract = {"operation": "app.orders.take", "service": "orders", "request": REQUEST,
+                "invocation": {"kind": kind, "settings": SETTINGS.get(kind, {})}}
+    made = sample_event(contract, {"order_id": "A-7", "quantity": 3, "unknown": True})
+    text = json.dumps(made)
+    assert "A-7" in text and "unknown" not in text
+
+
+def test_a_string_parameter_gets_its_names_usual_shape() -> None:
+    schema = {"type": "object", "required": ["email", "callback_url", "title"],
+              "properties": {"email": {"type": "string"}, "callback_url": {"type": "string"},
+                             "title": {"type": "string"}}}
+    assert sample(schema) == {"email": "someone@example.com", "callback_url": "https://example.com/",
+                              "title": "text"}
+
+
+def test_the_users_samples_go_to_the_operation_with_the_longest_name_they_start_with() -> None:
+    samples = {"a.b.take.json": b"1", "a.b.take.big.json": b"2", "a.b.take_all.json": b"3", "other.json": b"4"}
+    assert own_samples(samples, ["a.b.take", "a.b.take_all"]) == {
+        "a.b.take": {"a.b.take.json": b"1", "a.b.take.big.json": b"2"}, "a.b.take_all": {"a.b.take_all.json": b"3"}}

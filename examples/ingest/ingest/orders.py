@@ -19,7 +19,10 @@ class Order:
 
 
 def import_order(order_id: str, sku: str, quantity: int) -> None:
-    """Record one order from the feed. Delivering it again is harmless; bad data raises InvalidOrder."""
+    """Record one order from the feed. Delivering it again is harmless; bad data raises InvalidOrder.
+
+    Example: import_order("A-1001", "SKU-7", 2)
+    """
     with db.connect() as connection:
         ledger.record_order(connection, order_id, sku, quantity, source="feed")
 
