@@ -246,20 +246,28 @@ def print_extraction(console: Console, result: ExtractResult, verbosity: int = N
                   f"in {result.out / 'monolith'}, and manifest.json", markup=False, highlight=False)
 
 
-def print_demo(console: Console, result: DemoResult) -> None:
-    print_summary(console, result.analysis.summary, str(result.analysis.graph_path))
-    console.print(f"\n[bold]Proposed[/bold] {len(result.proposal.placement.services())} services in {result.plan} "
-                  "(the reviewed plan is examples/shop/boundaries.yaml)")
-    print_scores(console, result.proposal.scores)
-    console.print("\n[bold]Extracted[/bold]")
-    print_extraction(console, result.extraction)
-    suite = result.suite
-    calls = ", ".join(f"{name} {count}" for name, count in suite.invocations.items())
-    console.print(f"\n[bold]The shop's tests through serve[/bold]: {suite.summary} "
-                  f"({'passed' if suite.passed else 'FAILED'}; invocations: {calls})")
-    console.print("\n[bold]Deployed to the local emulator[/bold]")
-    for deploy in result.deploys:
-        console.print(f"  {deploy.stack}: {deploy.outcome}")
-    console.print(f"\n[bold]Report[/bold]: {result.report} (one self-contained page; open it in a browser)")
-    console.print(f"[bold]Packages[/bold]: {result.extraction.out}/<service>, the strangled monolith in "
-                  f"{result.extraction.out / 'monolith'}")
+def print_demo_stage(console: Console, stage: str, result: DemoResult) -> None:
+    """One stage of the demo, printed as soon as it finished (`result` holds it, and the stages before)."""
+    if stage == "analysis":
+        print_summary(console, result.analysis.summary, str(result.analysis.graph_path))
+    elif stage == "proposal" and result.proposal is not None:
+        console.print(f"\n[bold]Proposed[/bold] {len(result.proposal.placement.services())} services in "
+                      f"{result.plan} (the reviewed plan is examples/shop/boundaries.yaml)")
+        print_scores(console, result.proposal.scores)
+    elif stage == "extraction" and result.extraction is not None:
+        console.print("\n[bold]Extracted[/bold]")
+        print_extraction(console, result.extraction)
+    elif stage == "proof" and result.proof is not None:
+        from .prove_command import report_lines
+
+        console.print("\n[bold]The shop's tests, original and strangled (mono2lambda prove)[/bold]")
+        for line in report_lines(result.proof):
+            console.print(f"  {line}", markup=False, highlight=False)
+    elif stage == "deploys":
+        console.print("\n[bold]Deployed to the local emulator[/bold]")
+        for deploy in result.deploys:
+            console.print(f"  {deploy.stack}: {deploy.outcome}")
+        console.print(f"\n[bold]Report[/bold]: {result.report} (one self-contained page; open it in a browser)")
+        if result.extraction is not None:
+            console.print(f"[bold]Packages[/bold]: {result.extraction.out}/<service>, the strangled monolith in "
+                          f"{result.extraction.out / 'monolith'}")

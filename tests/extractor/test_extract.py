@@ -148,8 +148,11 @@ def test_the_example_suite_passes_through_the_local_transport(generated: Path, t
 def test_the_demo_extracts_too_and_says_where(tmp_path: Path) -> None:
     code, text = run("demo", "--out", str(tmp_path / "demo"))
     assert code == 0, text
-    assert f"Wrote {len(tree(tmp_path / 'demo' / 'generated'))} files to {tmp_path / 'demo' / 'generated'}" in \
-        " ".join(text.split())
+    flat = " ".join(text.split())
+    assert f"Wrote {len(tree(tmp_path / 'demo' / 'generated'))} files to {tmp_path / 'demo' / 'generated'}" in flat
+    # prove's report, streamed in order: after the extraction, before the deployment
+    assert "(mono2lambda prove)" in flat and "ok: " in flat and "calls from the monolith" in flat
+    assert flat.index("Extracted") < flat.index("calls from the monolith") < flat.index("Deployed to the local")
     assert (tmp_path / "demo" / "generated" / "tax" / "template.yaml").is_file()
 
 
