@@ -93,7 +93,7 @@ SUPPORTED = "mono2lambda runs on Python 3.10 or newer; the analysed app's Python
 
 def _child_failure(stderr: str, python: str | None) -> InputError:
     last = (stderr.strip().splitlines() or ["no output"])[-1]
-    if "No module named 'pydantic'" in stderr or "SyntaxError" in stderr:
+    if "No module named 'pydantic" in stderr or "SyntaxError" in stderr:  # pydantic or pydantic_core
         return InputError(f"{python or sys.executable} cannot build contracts: {last[:300]}",
                           hint=f"{SUPPORTED} (pip install 'pydantic>=2.11' there)")
     return InputError(f"could not import the monolith's code to read its types: {last[:500]}",
