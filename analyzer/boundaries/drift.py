@@ -25,7 +25,8 @@ from ..errors import InputError
 from ..graph import CodeGraph
 from .hazards import ERROR, Finding
 from .metrics import DataOwnership, Scores
-from .placement import SHARED, Placement, unit_of
+from .partition import unit_lookup
+from .placement import SHARED, Placement
 
 BASELINE_FORMAT = "mono2lambda-baseline"
 BASELINE_VERSION = 1
@@ -161,18 +162,19 @@ def crossings(graph: CodeGraph, placement: Placement, data: Sequence[DataOwnersh
     crosses when the writer's place is not the table's owner (`data`, from `metrics.score`)."""
     owners = {d.entity: d.owner for d in data if d.kind == "table" and d.owner is not None}
     found: dict[tuple[str, str, str], Crossing] = {}
+    unit = unit_lookup(graph, placement.unit_kind)  # once, not per edge
     edges = ((kind, s, t, attrs) for kind in CROSSING_EDGES for s, t, attrs in graph.dependencies(kind))
     for kind, source, target, attrs in edges:
         if source not in graph or target not in graph:
             continue
-        source_unit = unit_of(graph, source, placement.unit_kind)
+        source_unit = unit.get(source)
         if source_unit is None:
             continue
         from_place = placement.place_of(source_unit)
         if kind == "writes" and graph.attr(target, "kind") == "table":
             to_place = owners.get(target)
         else:
-            target_unit = unit_of(graph, target, placement.unit_kind)
+            target_unit = unit.get(target)
             to_place = placement.place_of(target_unit) if target_unit is not None else None
         if to_place is None or to_place in (from_place, SHARED):
             continue

@@ -11,10 +11,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from ..graph import CodeGraph, UnitGraph
-from ..roles import REGISTERED_ROLES
-from .domains import DomainRef, domain_map, unit_layer, unit_role
+from .domains import DomainRef, domain_map
 from .naming import service_name
-from .partition import DEFAULT_WEIGHTS, Weights, data_access, unit_lookup, unit_weights, web_layer
+from .partition import DEFAULT_WEIGHTS, Weights, data_access, role_rule, unit_lookup, unit_weights, web_layer
 from .placement import MONOLITH, SHARED, Placement, units_of
 
 
@@ -101,15 +100,9 @@ class _Rules:
         self.web = web_layer(graph)
 
     def of(self, unit: str, place: str) -> str:
-        layer, role = unit_layer(self.graph, unit), unit_role(self.graph, unit)
-        if place == MONOLITH:
-            if layer is not None and layer not in ("domain", "library"):
-                return f"{layer} layer, role {role}: stays in the monolith by default"
-            if role in REGISTERED_ROLES:
-                return f"role {role}: the framework calls it by registration, so it stays in the monolith"
-            return "imports a web framework and writes no table: web layer" if unit in self.web else ""
-        if place == SHARED:
-            return f"framework extension, role {role}: shared" if layer == "library" else ""
+        rule = role_rule(self.graph, unit, self.web)
+        if place in (MONOLITH, SHARED):
+            return rule[1] if rule is not None and rule[0] == place else ""
         domain = self.domains.get(unit)
         if domain is not None and domain.is_business() and service_name(domain.name) == place:
             return f"its domain: {domain.describe()}"

@@ -31,10 +31,11 @@ def name_groups(groups: list[set[str]], pinned: Mapping[str, str], naming: Namin
     before packages; the domain its operations come from); when two groups would share a
     name, the second takes its next domain, the table it writes most, or its package path.
     Never `name-2`."""
-    order = sorted(range(len(groups)), key=lambda i: (not _pins(groups[i], pinned), -len(groups[i]), sorted(groups[i])))
+    order = sorted(range(len(groups)),
+                   key=lambda i: (not pins_of(groups[i], pinned), -len(groups[i]), sorted(groups[i])))
     names: dict[int, str] = {}
     for i in order:
-        candidates = sorted(_pins(groups[i], pinned))[:1] or _name_candidates(groups[i], naming)
+        candidates = sorted(pins_of(groups[i], pinned))[:1] or _name_candidates(groups[i], naming)
         taken = set(names.values()) | {MONOLITH, SHARED}
         names[i] = next((c for c in candidates if c not in taken), None) or _unique(candidates[0], sorted(groups[i]),
                                                                                    taken)
@@ -92,5 +93,6 @@ def service_name(domain: str) -> str:
     return cleaned if cleaned and cleaned[0].isalpha() else f"svc-{cleaned or 'unit'}"
 
 
-def _pins(group: set[str], pinned: Mapping[str, str]) -> set[str]:
+def pins_of(group: set[str], pinned: Mapping[str, str]) -> set[str]:
+    """The services a group's pinned units are pinned to."""
     return {pinned[u] for u in group if u in pinned}

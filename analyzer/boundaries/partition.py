@@ -20,7 +20,7 @@ from itertools import combinations
 from ..graph import CodeGraph, UnitGraph
 from ..roles import REGISTERED_ROLES, STAYS_IN_MONOLITH, is_operation_role
 from .domains import DomainRef, domain_map, unit_layer, unit_role
-from .naming import Naming, name_groups, tables_written
+from .naming import Naming, name_groups, pins_of, tables_written
 from .placement import MONOLITH, SHARED, Placement, unit_of, units_of
 
 
@@ -62,11 +62,6 @@ class ProposeOptions:
     keep_web: bool = True  # the HTTP layer (modules importing a web framework) stays in the monolith
     shared_fan_in: float = 0.4  # share of domains that must use a unit for it to be a shared library
     weights: Weights = DEFAULT_WEIGHTS
-
-
-def unit_graph(graph: CodeGraph, unit_kind: str = "module", weights: Weights = DEFAULT_WEIGHTS) -> UnitGraph:
-    """The weighted, undirected graph of units that clustering and modularity work on."""
-    return UnitGraph(units_of(graph, unit_kind), unit_weights(graph, unit_kind, weights))
 
 
 def unit_weights(graph: CodeGraph, unit_kind: str = "module", weights: Weights = DEFAULT_WEIGHTS,
@@ -244,24 +239,37 @@ def propose(graph: CodeGraph, constraints: Constraints = Constraints(),
 
 def _fixed_by_roles(graph: CodeGraph, units: list[str], constraints: Constraints,
                     options: ProposeOptions) -> dict[str, str]:
-    """What is placed before clustering: the plan's monolith and shared lists, then the units
-    whose role keeps them out of services (the web layer unless `--cluster-web`, settings,
-    admin, commands, migrations, test helpers) and framework extensions, which are shared."""
+    """What is placed before clustering: the plan's monolith and shared lists, then what
+    `role_rule` places by role."""
     fixed: dict[str, str] = dict.fromkeys(constraints.monolith, MONOLITH)
     fixed.update(dict.fromkeys(constraints.shared, SHARED))
     web = web_layer(graph) if options.keep_web else set()
     for unit in units:
-        if unit in fixed or unit in constraints.pinned:
-            continue
-        layer = unit_layer(graph, unit)
-        stays = layer in STAYS_IN_MONOLITH and (layer != "web" or options.keep_web)
-        if stays or unit_role(graph, unit) in REGISTERED_ROLES:  # receivers keep their registration
-            fixed[unit] = MONOLITH
-        elif layer == "library":
-            fixed[unit] = SHARED
-        elif layer is None and unit in web:
-            fixed[unit] = MONOLITH
+        if unit not in fixed and unit not in constraints.pinned:
+            rule = role_rule(graph, unit, web, options.keep_web)
+            if rule is not None:
+                fixed[unit] = rule[0]
     return fixed
+
+
+def role_rule(graph: CodeGraph, unit: str, web: set[str], keep_web: bool = True) -> tuple[str, str] | None:
+    """Where a unit's role places it before clustering, and why; None when clustering decides.
+
+    The web layer (unless `--cluster-web`), settings, admin, commands, migrations and test
+    helpers stay in the monolith; so do signal receivers, which keep their registration
+    there; framework extensions are shared; a module with no role that imports a web
+    framework and writes no table (`web`, from `web_layer`) is web layer too. One rule for
+    `propose` and for `plan why`, so the explanation never disagrees with the proposal."""
+    layer, role = unit_layer(graph, unit), unit_role(graph, unit)
+    if layer in STAYS_IN_MONOLITH and (layer != "web" or keep_web):
+        return MONOLITH, f"{layer} layer, role {role}: stays in the monolith by default"
+    if role in REGISTERED_ROLES:
+        return MONOLITH, f"role {role}: the framework calls it by registration, so it stays in the monolith"
+    if layer == "library":
+        return SHARED, f"framework extension, role {role}: shared"
+    if layer is None and unit in web:
+        return MONOLITH, "imports a web framework and writes no table: web layer"
+    return None
 
 
 def _domain_groups(free: UnitGraph, domains: Mapping[str, DomainRef], pinned: Mapping[str, str],
@@ -297,12 +305,16 @@ def _with_operations(units: UnitGraph, groups: list[set[str]], serving: set[str 
     to, or stays in the monolith."""
     groups = [set(g) for g in groups]
     while True:
-        empty = [g for g in groups if not _pins(g, pinned) and not serving & g]
+        empty = [g for g in groups if not pins_of(g, pinned) and not serving & g]
         if not empty:
             return groups
         group = min(empty, key=lambda g: (len(g), sorted(g)))
         groups.remove(group)
-        ties = [(sum(units.weight(u, v) for u in group for v in other), -i) for i, other in enumerate(groups)]
+        pull: dict[str, float] = {}  # what the group is tied to, summed once (not group x group)
+        for unit in group:
+            for other, weight in units.neighbours(unit).items():
+                pull[other] = pull.get(other, 0.0) + weight
+        ties = [(sum(pull.get(v, 0.0) for v in other), -i) for i, other in enumerate(groups)]
         best = max(ties, default=(0.0, 0))
         if best[0] > 0:
             groups[-best[1]] |= group
@@ -405,7 +417,7 @@ def _reach_count(units: UnitGraph, groups: list[set[str]], count: int, pinned: M
     """Merge the most tied pair of groups, or bisect the largest, until there are `count`."""
     merged = _merge_down(units, groups, count, pinned)
     while len(merged) < count:
-        splittable = [g for g in merged if len(g) > 1 and len(_pins(g, pinned)) <= 1]
+        splittable = [g for g in merged if len(g) > 1 and len(pins_of(g, pinned)) <= 1]
         if not splittable:
             break
         largest = max(splittable, key=lambda g: (len(g), sorted(g)))
@@ -419,7 +431,7 @@ def _merge_down(units: UnitGraph, groups: list[set[str]], count: int, pinned: Ma
     """Merge pairs of groups, most tied first (tie = weight between them over the geometric
     mean of their sizes), never two groups pinned to different services."""
     members = {i: set(g) for i, g in enumerate(groups)}
-    pins = {i: _pins(g, pinned) for i, g in members.items()}
+    pins = {i: pins_of(g, pinned) for i, g in members.items()}
     group_of = {u: i for i, g in members.items() for u in g}
     ties: dict[int, dict[int, float]] = {i: {} for i in members}
     for a in group_of:
@@ -453,7 +465,3 @@ def _merge_down(units: UnitGraph, groups: list[set[str]], count: int, pinned: Ma
 def _may_merge(pins_a: set[str], pins_b: set[str]) -> bool:
     """Two groups may merge unless they hold pins of different services."""
     return not (pins_a and pins_b and pins_a != pins_b)
-
-
-def _pins(group: set[str], pinned: Mapping[str, str]) -> set[str]:
-    return {pinned[u] for u in group if u in pinned}

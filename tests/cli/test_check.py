@@ -172,6 +172,7 @@ def test_github_annotations_and_sarif() -> None:
     [run_] = sarif["runs"]
     rules = [rule["id"] for rule in run_["tool"]["driver"]["rules"]]
     assert rules == sorted(set(rules)) and {"new-call-across", "new-import-across"} <= set(rules)
+    assert len(run_["results"]) == len(result.findings) > 0  # every finding, so the checks below run
     for entry in run_["results"]:
         assert rules[entry["ruleIndex"]] == entry["ruleId"] and entry["level"] == "error"
         location = entry["locations"][0]["physicalLocation"]
