@@ -110,8 +110,9 @@ def extract(request: ExtractRequest, progress: Progress = lambda _: None) -> Ext
 
 def current_contracts(request: ExtractRequest) -> dict[str, dict[str, dict[str, Any]]]:
     """The contracts the source gives now, per service and operation (nothing is written)."""
-    extraction = build_extraction(request.graph, request.plan, request.services)
-    contracts = _contracts(extraction, _describe(request, extraction, _contract_framework(request)))
+    framework = _contract_framework(request)  # as extract() does, so both describe the same packages
+    extraction = build_extraction(request.graph, request.plan, request.services, framework)
+    contracts = _contracts(extraction, _describe(request, extraction, framework))
     return {s.name: {op.name: contracts[op.name] for op in s.operations} for s in extraction.services}
 
 
@@ -119,13 +120,8 @@ Contracts = dict[str, dict[str, Any]]  # operation -> its contract document
 
 
 def _contract_framework(request: ExtractRequest) -> Framework:
-    """What to boot before reading types, and in the packages whose code imports the framework:
-    Django always (its models cannot be imported without it); a Flask app only when the plan
-    names it, since its factory may do more than import (connect, register, start)."""
-    planned = dict(request.plan.framework)
-    if not (request.graph.meta.get("frameworks") or {}).get("django") and "django_settings" not in planned:
-        return Framework(flask_app=planned.get("flask_app"))
-    return Framework(framework_of(request.graph, planned, request.source).django_settings, planned.get("flask_app"))
+    """What to boot before reading types, and in the packages whose code imports the framework."""
+    return framework_of(request.graph, dict(request.plan.framework), request.source)
 
 
 def _unbooted_flask(request: ExtractRequest, extraction: Extraction, framework: Framework) -> list[str]:

@@ -7,7 +7,7 @@ how to boot; without it the answer comes from what `analyze` found:
 - Django: the `DJANGO_SETTINGS_MODULE` the app's own entry points set (`manage.py`,
   `wsgi.py`, `asgi.py`: `os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hc.settings")`),
   else the one settings module the analysis found;
-- Flask: the app factory or app object the analysis found (`CTFd.create_app`).
+- Flask: only the app the plan names (`framework: {flask_app: "pkg.app:create_app"}`).
 """
 
 from __future__ import annotations
@@ -39,12 +39,14 @@ class Framework:
 
 
 def framework_of(graph: CodeGraph, planned: Mapping[str, str], source: Path) -> Framework:
-    """The framework to boot: the plan's `framework:` first, then what the analysis found."""
+    """The framework to boot: Django always when the analysis found it (its models cannot be
+    imported without it), with the plan's settings or the ones the app's entry points name;
+    a Flask app only when the plan names it, since a factory may do more than import
+    (connect, register, start): extract notes the app it found instead."""
     found: dict[str, Any] = graph.meta.get("frameworks") or {}
     settings = planned.get("django_settings") or (_django_settings(found["django"], source)
                                                   if "django" in found else None)
-    app = planned.get("flask_app") or (_flask_app(graph, found["flask"]) if "flask" in found else None)
-    return Framework(settings, app)
+    return Framework(settings, planned.get("flask_app"))
 
 
 def _django_settings(django: Mapping[str, Any], source: Path) -> str:
@@ -80,15 +82,3 @@ def settings_named_in(path: Path) -> list[str]:
 
 def _literal(node: ast.expr) -> str | None:
     return node.value if isinstance(node, ast.Constant) and isinstance(node.value, str) else None
-
-
-def _flask_app(graph: CodeGraph, flask: Mapping[str, Any]) -> str:
-    apps = sorted(flask.get("apps") or ())
-    factories = [a for a in apps if a in graph and graph.attr(a, "kind") == "function"]
-    chosen = factories or apps
-    if len(chosen) != 1:
-        found = ", ".join(apps) or "none"
-        raise InputError(f"cannot tell which Flask app to boot (found: {found})",
-                         hint='say it in the plan: `framework: {flask_app: "pkg.app:create_app"}`')
-    module = graph.module_of(chosen[0]) or chosen[0].rpartition(".")[0]
-    return f"{module}:{chosen[0][len(module) + 1:]}"

@@ -94,12 +94,11 @@ def test_two_settings_and_no_entry_point_ask_for_the_plan_key(tmp_path: Path) ->
     assert "framework: {django_settings:" in error.value.hint
 
 
-def test_a_flask_factory_found_by_the_analysis() -> None:
+def test_a_flask_app_found_by_the_analysis_is_booted_only_when_the_plan_names_it() -> None:
     graph = CodeGraph()
-    graph.add_symbol("blog", "module", module="blog")
-    graph.add_symbol("blog.create_app", "function", module="blog")
-    graph.meta = {"frameworks": {"flask": {"apps": ["blog.create_app"]}}}
-    assert framework_of(graph, {}, Path(".")).flask_app == "blog:create_app"
+    graph.meta = {"frameworks": {"flask": {"apps": ["blog.create_app", "admin.create_app"]}}}
+    assert framework_of(graph, {}, Path(".")) == Framework()  # two apps found: no guess, no error
+    assert framework_of(graph, {"flask_app": "blog:create_app"}, Path(".")).flask_app == "blog:create_app"
 
 
 def test_a_django_apps_contracts_are_built_after_django_setup(tmp_path: Path) -> None:
