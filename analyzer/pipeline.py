@@ -3,13 +3,10 @@
 
 from __future__ import annotations
 
-import gc
 import hashlib
 import hmac
 import json
 import os
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -26,6 +23,7 @@ from .collect import (
     read_sources,
 )
 from .files import write_atomic
+from .gcpause import no_cycle_collection
 from .graph import CodeGraph
 from .resolve import resolve
 from .sources import find_sources
@@ -62,7 +60,7 @@ class AnalysisResult:
 
 def analyze(root: Path, out_dir: Path, options: AnalyzeOptions = AnalyzeOptions(),
             progress: Progress | None = None) -> AnalysisResult:
-    with _no_garbage_collection():
+    with no_cycle_collection():  # the analysis makes millions of small acyclic objects
         return _analyze(root, out_dir, options, progress)
 
 
@@ -102,18 +100,6 @@ def analysed_source(graph_path: Path) -> Path | None:
 
 def load_graph(path: Path) -> CodeGraph:
     return CodeGraph.load(path)
-
-
-@contextmanager
-def _no_garbage_collection() -> Iterator[None]:
-    """The analysis makes millions of small acyclic objects; cycle collection only slows it down."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _previous_summary(out_dir: Path, run_key: str, graph_path: Path) -> dict[str, Any] | None:

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from itertools import combinations
 from typing import Any
 
+from ..gcpause import no_cycle_collection
 from ..graph import CodeGraph
 from .hazards import (
     CROSS_SERVICE_TRANSACTION,
@@ -73,49 +74,52 @@ class ScoringContext:
 
     def __init__(self, graph: CodeGraph, unit_kind: str = "module", *,
                  size_bounds: tuple[int, int] = (NED_MIN_LINES, NED_MAX_LINES)) -> None:
-        self.unit_kind = unit_kind
-        self.size_bounds = size_bounds
-        self.units: tuple[str, ...] = tuple(units_of(graph, unit_kind))
-        self.attrs = {n: graph.node(n) for n in graph.nodes("module", "class", "function", "method")}
-        self.unit = {n: u for n in self.attrs if (u := unit_of(graph, n, unit_kind)) is not None}
-        self.sizes = _unit_sizes(self.attrs, self.unit, self.units)
-        self.call_total = 0
-        self.calls: Counter[tuple[str, str]] = Counter()  # directed, between different units
-        self.callers: dict[str, set[str]] = {}  # callee -> caller nodes (code only)
-        self.callees: dict[str, set[str]] = {}
-        self.outside: dict[str, set[str]] = {}  # callee -> units calling it from another unit
-        # (caller, operation, entry of `unsafe_args`): values no wire carries, handed to operations
-        self.unsafe_calls: list[tuple[str, str, dict[str, Any]]] = []
-        self.decorations: list[tuple[str, str, int, bool]] = []  # (decorated, operation, line, factory)
-        self._read_calls(graph)
-        self.entities = _entities(graph, self.attrs)
-        self.links = self._links()
-        self.degree: defaultdict[str, float] = defaultdict(float)
-        for (a, b), weight in self.links.items():
-            self.degree[a] += weight
-            self.degree[b] += weight
-        self.link_weight = sum(self.links.values())
-        self.nodes_of: dict[str, list[str]] = {}
-        for node, owner in sorted(self.unit.items()):
-            self.nodes_of.setdefault(owner, []).append(node)
-        self._read_decorations(graph)
-        self.interfaces = tuple((target, self.unit[target], tuple(sorted(units)), interface)
-                                for target, units in sorted(self.outside.items())
-                                if (interface := self._interface(target)) is not None)
-        self.problems = self._problems(graph)
-        self._found: dict[tuple[str, str], tuple[Finding, ...]] = {}
+        with no_cycle_collection():  # some 300k small sets and tuples, none in a cycle
+            self.unit_kind = unit_kind
+            self.size_bounds = size_bounds
+            self.units: tuple[str, ...] = tuple(units_of(graph, unit_kind))
+            self.attrs = graph.node_attrs("module", "class", "function", "method")  # the graph's own: read only
+            self.unit = {n: u for n in self.attrs if (u := unit_of(graph, n, unit_kind)) is not None}
+            self.sizes = _unit_sizes(self.attrs, self.unit, self.units)
+            self.call_total = 0
+            self.calls: Counter[tuple[str, str]] = Counter()  # directed, between different units
+            self.callers: dict[str, set[str]] = {}  # callee -> caller nodes (code only)
+            self.callees: dict[str, set[str]] = {}
+            self.outside: dict[str, set[str]] = {}  # callee -> units calling it from another unit
+            # (caller, operation, entry of `unsafe_args`): values no wire carries, handed to operations
+            self.unsafe_calls: list[tuple[str, str, dict[str, Any]]] = []
+            self.decorations: list[tuple[str, str, int, bool]] = []  # (decorated, operation, line, factory)
+            self._read_calls(graph)
+            self.entities = _entities(graph, self.attrs)
+            self.links = self._links()
+            self.degree: defaultdict[str, float] = defaultdict(float)
+            for (a, b), weight in self.links.items():
+                self.degree[a] += weight
+                self.degree[b] += weight
+            self.link_weight = sum(self.links.values())
+            self.nodes_of: dict[str, list[str]] = {}
+            for node, owner in sorted(self.unit.items()):
+                self.nodes_of.setdefault(owner, []).append(node)
+            self._read_decorations(graph)
+            self.interfaces = tuple((target, self.unit[target], tuple(sorted(units)), interface)
+                                    for target, units in sorted(self.outside.items())
+                                    if (interface := self._interface(target)) is not None)
+            self.problems = self._problems(graph)
+            self._found: dict[tuple[str, str], tuple[Finding, ...]] = {}
 
     def _read_calls(self, graph: CodeGraph) -> None:
+        unit, callers, callees, calls, outside = self.unit, self.callers, self.callees, self.calls, self.outside
         for source, target, data in graph.dependencies(*CALL_KINDS):
-            a, b = self.unit.get(source), self.unit.get(target)
+            a, b = unit.get(source), unit.get(target)
             if a is None or b is None:
                 continue
-            self.call_total += data["count"]
-            self.callers.setdefault(target, set()).add(source)
-            self.callees.setdefault(source, set()).add(target)
+            count = data["count"]
+            self.call_total += count
+            callers.setdefault(target, set()).add(source)
+            callees.setdefault(source, set()).add(target)
             if a != b:
-                self.calls[(a, b)] += data["count"]
-                self.outside.setdefault(target, set()).add(a)
+                calls[(a, b)] += count
+                outside.setdefault(target, set()).add(a)
             if data.get("unsafe_args") and is_operation(target, self.attrs[target]):
                 self.unsafe_calls.extend((source, target, entry) for entry in data["unsafe_args"])
 
@@ -153,13 +157,17 @@ class ScoringContext:
 
     def _problems(self, graph: CodeGraph) -> dict[str, tuple[Problem, ...]]:
         """Signature problems of every function or method some other unit calls."""
-        models = {c for c in graph.nodes("class") if graph.targets(c, "maps_to")}
+        models = {c for c, _, _ in graph.dependencies("maps_to") if graph.attr(c, "kind") == "class"}
+        types: dict[str, list[str]] = {}
+        for user, model, _ in graph.dependencies("uses_type"):
+            if model in models:
+                types.setdefault(user, []).append(model)
         problems = {}
         for target in self.outside:
             attrs = self.attrs[target]
             if attrs["kind"] not in ("function", "method") or target.endswith(".__init__"):
                 continue
-            named = {m.rsplit(".", 1)[-1]: m for m in graph.targets(target, "uses_type") if m in models}
+            named = {m.rsplit(".", 1)[-1]: m for m in types.get(target, ())}
             problems[target] = signature_problems(target, attrs, named)
         return problems
 
@@ -176,7 +184,7 @@ class ScoringContext:
         return f"{attrs['file']}:{attrs.get('line', 1)}" if "file" in attrs else ""
 
 
-def _unit_sizes(attrs: Mapping[str, dict[str, Any]], unit: Mapping[str, str],
+def _unit_sizes(attrs: Mapping[str, Mapping[str, Any]], unit: Mapping[str, str],
                 units: Iterable[str]) -> dict[str, int]:
     """Lines per unit: a module's size, or with class units a class's size and the rest of its module."""
     sizes = {u: int(attrs.get(u, {}).get("size", 0)) for u in units}
@@ -188,7 +196,7 @@ def _unit_sizes(attrs: Mapping[str, dict[str, Any]], unit: Mapping[str, str],
     return sizes
 
 
-def _entities(graph: CodeGraph, code: Mapping[str, dict[str, Any]]) -> dict[str, Entity]:
+def _entities(graph: CodeGraph, code: Mapping[str, Mapping[str, Any]]) -> dict[str, Entity]:
     """Tables and module state with every code access to them."""
     accesses: dict[str, list[Access]] = {}
     for source, target, data in graph.dependencies("reads", "writes"):

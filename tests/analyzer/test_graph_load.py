@@ -46,3 +46,19 @@ def test_load_refuses_what_is_not_a_graph_file(tmp_path: Path, text: str) -> Non
     path.write_text(text, encoding="utf-8")
     with pytest.raises(ValueError):
         CodeGraph.load(path)
+
+
+def test_dependencies_stay_sorted_and_current_after_edges_are_added() -> None:
+    graph = CodeGraph()
+    for name in ("m", "m.b", "m.a", "m.c"):
+        graph.add_symbol(name, "module" if name == "m" else "function", module="m")
+    graph.add_dependency("m.b", "m.c", "calls")
+    graph.add_dependency("m.b", "m.a", "reads")
+    assert [(s, t) for s, t, _ in graph.dependencies("calls")] == [("m.b", "m.c")]  # the kept order, read once
+    graph.add_dependency("m.a", "m.c", "calls")
+    graph.add_dependency("m.a", "m.b", "instantiates")
+    assert [(s, t, d["kind"]) for s, t, d in graph.dependencies("instantiates", "calls")] == [
+        ("m.a", "m.b", "instantiates"), ("m.a", "m.c", "calls"), ("m.b", "m.c", "calls")]
+    assert [d["kind"] for _, _, d in graph.dependencies()] == ["instantiates", "calls", "reads", "calls"]
+    assert list(graph.dependencies("cochange", "no-such-kind")) == []
+    assert graph.node_attrs("function") == {n: graph.node(n) for n in ("m.a", "m.b", "m.c")}
