@@ -16,6 +16,7 @@ our errors come back as 400 `{"error": ..., "hint": ...}`.
     GET  /api/state          the plan, the places and their units, the scores and hazards
     POST /api/edit           {"op": "move"|"merge"|"split"|"rename"|"keep"|"share"|"pin"|"unpin", "args": {...}}
     POST /api/undo           revert the last edit
+    POST /api/redo           make again the edit the last undo reverted
     POST /api/save           write the plan ({"force": true} overwrites a file changed on disk)
     GET  /api/why?unit=U     why U is where it is
 """
@@ -52,6 +53,7 @@ ROUTES: dict[tuple[str, str], Route] = {
     ("GET", "/api/state"): lambda session, query, body: session.state(),
     ("POST", "/api/edit"): lambda session, query, body: session.edit(str(body.get("op", "")), body.get("args") or {}),
     ("POST", "/api/undo"): lambda session, query, body: session.undo(),
+    ("POST", "/api/redo"): lambda session, query, body: session.redo(),
     ("POST", "/api/save"): lambda session, query, body: session.save(force=body.get("force") is True),
     ("GET", "/api/why"): lambda session, query, body: session.why(query.get("unit", "")),
 }

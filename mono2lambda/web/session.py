@@ -1,4 +1,4 @@
-"""The selection session: one graph, one scoring context, the plan being edited and its undo stack.
+"""The selection session: one graph, one scoring context, the plan being edited, its undo and redo stacks.
 
 Pure apart from `open` (reads the graph and the plan) and `save` (writes the plan): every
 method takes plain values and returns the page's state as a plain dict, so the HTTP
@@ -37,7 +37,7 @@ from analyzer.errors import InputError, PlanError
 from analyzer.graph import CodeGraph
 
 from ..boundaries import read_checked_plan, read_graph
-from .view import Snapshot, state_view
+from .view import Snapshot, state_view, units_by_file
 
 Args = Mapping[str, Any]
 
@@ -94,9 +94,11 @@ class Session:
         self.path = Path(path)
         self.context = ScoringContext(graph, doc.plan.unit)
         self._units = frozenset(self.context.units)
+        self._files = units_by_file(self.context)
         self._saved_text = doc.text
         self._current = self._snapshot(doc, f"opened {self.path}")
         self._undo: list[Snapshot] = []
+        self._redo: list[Snapshot] = []  # what undo took back, newest last; a new edit clears it
 
     @classmethod
     def open(cls, plan_path: Path, graph_path: Path) -> Session:
@@ -113,7 +115,8 @@ class Session:
 
     def state(self, change: str | None = None) -> dict[str, Any]:
         return state_view(self._current, self.context, path=str(self.path), dirty=self.dirty,
-                          can_undo=bool(self._undo), change=change or self._current.change)
+                          can_undo=bool(self._undo), can_redo=bool(self._redo), change=change or self._current.change,
+                          files=self._files)
 
     def edit(self, op: str, args: Args) -> dict[str, Any]:
         """Apply one edit; on any error nothing changes."""
@@ -129,6 +132,7 @@ class Session:
             return self.state(change=result.change)
         snapshot = self._snapshot(result.doc, result.change)
         self._undo.append(self._current)
+        self._redo.clear()
         self._current = snapshot
         return self.state()
 
@@ -136,8 +140,18 @@ class Session:
         if not self._undo:
             raise InputError("nothing to undo", hint="the plan is as it was when the page opened")
         undone = self._current.change
+        self._redo.append(self._current)
         self._current = self._undo.pop()
         return self.state(change=f"undid: {undone}")
+
+    def redo(self) -> dict[str, Any]:
+        """Make again the edit the last undo took back (snapshots are kept: nothing is re-scored)."""
+        if not self._redo:
+            raise InputError("nothing to redo", hint="redo makes again an edit that undo took back, "
+                             "until a new edit is made")
+        self._undo.append(self._current)
+        self._current = self._redo.pop()
+        return self.state(change=f"redid: {self._current.change}")
 
     def save(self, *, force: bool = False) -> dict[str, Any]:
         """Write the plan atomically, comments kept; refuse to overwrite someone else's change unless forced."""

@@ -1,21 +1,26 @@
 """What the page shows for one version of the plan, as plain JSON-ready dicts.
 
-A `Snapshot` is computed once per version (placement, scores, warnings), so undo is a
-pop and the page's state is a cheap walk over it.
+A `Snapshot` is computed once per version (placement, scores, warnings), so undo and redo
+are a pop and the page's state is a cheap walk over it. Hazards come grouped by kind (a
+count, the fix most of them share, the units they are in, for the page's filter) and each
+listed one names its unit, so a click on it can select the module. The service map is the
+report's layout (`layout_map`): full names, the strongest calls only, drawn at 1:1.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import asdict, dataclass
 from fnmatch import fnmatchcase
 from typing import Any
 
+from analyzer.boundaries.hazards import Finding
 from analyzer.boundaries.metrics import PlaceScore, Scores, ScoringContext
 from analyzer.boundaries.placement import MONOLITH, SHARED, Placement
 from analyzer.boundaries.plan import PlanDocument, Problem
 from analyzer.boundaries.plan.model import is_glob
+from analyzer.boundaries.report.layout import layout_map
 
 MAX_HAZARDS = 300  # hazards listed on the page; the count is always the full one
 
@@ -32,17 +37,60 @@ class Snapshot:
 
 
 def state_view(snapshot: Snapshot, context: ScoringContext, *, path: str, dirty: bool, can_undo: bool,
-               change: str) -> dict[str, Any]:
+               can_redo: bool, change: str, files: Mapping[str, str]) -> dict[str, Any]:
+    """`files`: file -> its unit (`units_by_file`), for hazards about a table or a file."""
     scores = snapshot.scores
+    places = places_view(snapshot, context)
+    edges = edges_view(snapshot.placement, context)
     return {
-        "plan": path, "dirty": dirty, "can_undo": can_undo, "change": change,
+        "plan": path, "dirty": dirty, "can_undo": can_undo, "can_redo": can_redo, "change": change,
         "unit_kind": snapshot.placement.unit_kind,
-        "places": places_view(snapshot, context),
-        "edges": edges_view(snapshot.placement, context),
+        "places": places,
+        "edges": edges,
+        "map": map_view(places, edges),
         "scores": scores_view(scores),
-        "hazards": [finding.to_json() for finding in scores.findings[:MAX_HAZARDS]],
+        "hazards": [{**finding.to_json(), "unit": unit_of_finding(finding, context, files)}
+                    for finding in scores.findings[:MAX_HAZARDS]],
+        "hazard_kinds": hazard_kinds_view(scores.findings, context, files),
         "warnings": [problem.render(snapshot.doc.filename) for problem in snapshot.warnings],
     }
+
+
+def units_by_file(context: ScoringContext) -> dict[str, str]:
+    """Each module's file -> the unit that holds the module."""
+    return {attrs["file"]: context.unit[node] for node, attrs in context.attrs.items()
+            if attrs.get("kind") == "module" and attrs.get("file") and node in context.unit}
+
+
+def unit_of_finding(finding: Finding, context: ScoringContext, files: Mapping[str, str]) -> str | None:
+    """The unit whose code the finding is about: its subject's, or (a table, say) its location's file's."""
+    if finding.subject in context.unit:
+        return context.unit[finding.subject]
+    return files.get(finding.location.rpartition(":")[0] if ":" in finding.location else finding.location)
+
+
+def hazard_kinds_view(findings: Sequence[Finding], context: ScoringContext,
+                      files: Mapping[str, str]) -> list[dict[str, Any]]:
+    """Every finding by kind: the worst severity first, then the largest; the most common fix; its units."""
+    kinds: dict[str, list[Finding]] = {}
+    for finding in findings:
+        kinds.setdefault(finding.kind, []).append(finding)
+    groups = []
+    for kind, found in kinds.items():
+        hints = Counter(finding.hint for finding in found)
+        units = {unit for finding in found if (unit := unit_of_finding(finding, context, files)) is not None}
+        groups.append({"kind": kind, "count": len(found), "severity": "error" if any(
+            finding.severity == "error" for finding in found) else "warning",
+            "hint": min(hints, key=lambda text: (-hints[text], text)), "units": sorted(units)})
+    return sorted(groups, key=lambda group: (group["severity"] != "error", -group["count"], group["kind"]))
+
+
+def map_view(places: Sequence[dict[str, Any]], edges: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    """The report's map of the places (the monolith first, the shared libraries last when they hold code)."""
+    drawn = [place for place in places if place["kind"] != SHARED or place["units"]]
+    drawn.sort(key=lambda place: place["kind"] != MONOLITH)
+    return asdict(layout_map([(place["name"], len(place["units"]), place["size"]) for place in drawn],
+                             {(edge["from"], edge["to"]): edge["calls"] for edge in edges}))
 
 
 def scores_view(scores: Scores) -> dict[str, Any]:

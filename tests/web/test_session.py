@@ -1,4 +1,4 @@
-"""The selection session without a browser: each edit, undo, save, why, and the errors."""
+"""The selection session without a browser: each edit, undo, redo, save, why, and the errors."""
 
 from __future__ import annotations
 
@@ -9,12 +9,13 @@ import pytest
 
 from analyzer.boundaries.metrics import score
 from analyzer.boundaries.placement import units_of
-from analyzer.boundaries.plan import assign, read_plan
+from analyzer.boundaries.plan import assign, plan_from_placement, read_plan
 from analyzer.errors import InputError, PlanError
 from analyzer.graph import CodeGraph
 from mono2lambda.web.session import SaveConflict, Session
 from tests.analyzer.snippets import graph_of
 from tests.analyzer.test_plan import COMMENTS, EXAMPLE, SHOP
+from tests.analyzer.test_report_scale import generated_graph, generated_placement
 
 
 @pytest.fixture(scope="module")
@@ -107,6 +108,48 @@ def test_undo_reverts_one_edit_at_a_time(session: Session) -> None:
     assert state["scores"] == first["scores"] and state["dirty"] is False and state["can_undo"] is False
     with pytest.raises(InputError, match="nothing to undo"):
         session.undo()
+
+
+def test_redo_makes_again_what_undo_took_back_until_a_new_edit(session: Session) -> None:
+    with pytest.raises(InputError, match="nothing to redo"):
+        session.redo()
+    session.edit("move", {"unit": "shop.cart", "service": "payments"})
+    moved = session.edit("keep", {"unit": "shop.payments"})
+    session.undo()
+    state = session.undo()
+    assert state["can_redo"] is True and place(state, "shop.cart") == "orders"
+    state = session.redo()
+    assert place(state, "shop.cart") == "payments" and place(state, "shop.payments") == "payments"
+    assert state["change"] == "redid: moved shop.cart from orders to payments" and state["can_undo"] is True
+    state = session.redo()
+    assert state["scores"] == moved["scores"] and state["can_redo"] is False and state["dirty"] is True
+    session.undo()
+    assert session.edit("share", {"unit": "shop.cart"})["can_redo"] is False  # a new edit forgets what was undone
+    with pytest.raises(InputError, match="nothing to redo"):
+        session.redo()
+
+
+def test_hazards_name_their_unit_and_come_grouped_by_kind(tmp_path: Path) -> None:
+    graph = generated_graph(modules=200, packages=6)
+    path = tmp_path / "boundaries.yaml"
+    path.write_text(plan_from_placement(generated_placement(graph), "big", "module", None).dumps(), encoding="utf-8")
+    state = Session(graph, read_plan(path), path).state()
+    units = {unit["name"] for place in state["places"] for unit in place["units"]}
+    assert state["hazards"] and all(found["unit"] in units for found in state["hazards"])
+    kinds = state["hazard_kinds"]
+    assert sum(group["count"] for group in kinds) == state["scores"]["hazards"]
+    for group in kinds:
+        listed = {found["unit"] for found in state["hazards"] if found["kind"] == group["kind"]}
+        assert listed <= set(group["units"]) and group["hint"]
+    assert [group["severity"] for group in kinds] == sorted(group["severity"] for group in kinds)  # errors first
+
+
+def test_the_map_is_the_reports_layout_with_every_name_whole(session: Session) -> None:
+    state = session.state()
+    boxes = {box["place"] for box in state["map"]["boxes"]}
+    assert boxes == {p["name"] for p in state["places"] if p["kind"] != "shared" or p["units"]}
+    assert state["map"]["boxes"][0]["place"] == "monolith"
+    assert all(arrow["source"] in boxes and arrow["target"] in boxes for arrow in state["map"]["arrows"])
 
 
 def test_an_edit_that_changes_nothing_is_not_an_undo_step(session: Session) -> None:
