@@ -119,6 +119,30 @@ class AwsClient:
         with _calling("PutObject", f"s3://{bucket}/{key}"):
             self._client("s3").put_object(Bucket=bucket, Key=key, Body=Path(path).read_bytes())
 
+    def list_objects(self, bucket: str, prefix: str) -> list[str]:
+        """The keys under `prefix`, sorted; none when the bucket does not exist."""
+        keys: list[str] = []
+        with _calling("ListObjectsV2", f"s3://{bucket}/{prefix}", missing=("NoSuchBucket",)):
+            for page in self._client("s3").get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix):
+                keys.extend(str(item["Key"]) for item in page.get("Contents", []))
+        return sorted(keys)
+
+    def delete_objects(self, bucket: str, keys: tuple[str, ...]) -> None:
+        """Delete `keys` (1,000 per call, S3's most); a key S3 could not delete is an error."""
+        s3 = self._client("s3")
+        for start in range(0, len(keys), 1000):
+            batch = keys[start:start + 1000]
+            with _calling("DeleteObjects", f"s3://{bucket} ({len(batch)} objects)"):
+                answer = s3.delete_objects(Bucket=bucket, Delete={"Objects": [{"Key": key} for key in batch],
+                                                                  "Quiet": True})
+            errors = answer.get("Errors") or []
+            if errors:
+                first = errors[0]
+                code = str(first.get("Code", "Unknown"))
+                raise AwsError(f"DeleteObjects on s3://{bucket}/{first.get('Key', '')} failed: {code}: "
+                               f"{first.get('Message', 'no message')} ({len(errors)} of {len(batch)} not deleted)",
+                               code=code, hint=_HINTS.get(code, _DEFAULT_HINT))
+
     def describe_stack(self, stack: str) -> Stack | None:
         """None when there is no such stack (by name), or when it was deleted (by id)."""
         found: list[dict[str, Any]] = []
@@ -127,6 +151,16 @@ class AwsClient:
         if not found or found[0]["StackStatus"] == "DELETE_COMPLETE":
             return None
         return _stack(found[0])
+
+    def stack_resources(self, stack: str) -> list[tuple[str, str]]:
+        """(logical id, resource type) of what the stack holds, sorted; none once it is gone."""
+        found: list[tuple[str, str]] = []
+        paginator = self._client("cloudformation").get_paginator("list_stack_resources")
+        with _calling("ListStackResources", _stack_label(stack), missing=("does not exist",)):
+            for page in paginator.paginate(StackName=stack):
+                found.extend((str(item["LogicalResourceId"]), str(item["ResourceType"]))
+                             for item in page["StackResourceSummaries"])
+        return sorted(found)
 
     def create_change_set(self, stack: str, name: str, change_set_type: str, body: str,
                           capabilities: tuple[str, ...]) -> tuple[str, str]:

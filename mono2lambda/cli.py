@@ -29,6 +29,10 @@ LAZY_COMMANDS = {
     "deploy": LazyCommand("mono2lambda.deploy_command:deploy_command",
                           "Deploy the service package PACKAGE (a folder written by `mono2lambda extract`, "
                           "e.g. generated/tax) as a CloudFormation stack, through a change set."),
+    "destroy": LazyCommand("mono2lambda.destroy_command:destroy_command",
+                           "Delete what `mono2lambda deploy` made for each PACKAGE (generated/tax, or generated for "
+                           "every service in it): the service's stack with its resources, and the code packages "
+                           "deploy uploaded for it."),
     "extract": LazyCommand("mono2lambda.extract_command:extract_command",
                            "Generate one deployable package per service (SAM template, handler, contracts, sample "
                            "events, tests) and a copy of the monolith whose extracted modules are proxies."),

@@ -42,7 +42,7 @@ KEYS: dict[str, tuple[str, str]] = {
     "seed": ("integer", "the clustering's seed (propose --seed)"),
     "services": ("integer", "how many services to propose (propose --services)"),
     "report_links": ("string", "a URL template for file:line links, with {path} and {line}"),
-    "region": ("string", "the AWS region to deploy to (deploy --region)"),
+    "region": ("string", "the AWS region (--region of deploy, destroy, extract, serve, invoke)"),
 }
 PATH_KEYS = ("source", "out", "plan")
 LINK_FIELDS = frozenset({"path", "line"})
@@ -80,6 +80,7 @@ class Config:
             "extract": extraction,
             "contracts": {"check": extraction} if extraction else {},
             "deploy": _present(region=v.get("region")),
+            "destroy": _present(region=v.get("region")),
         }
         return {name: options for name, options in commands.items() if options}
 

@@ -5,9 +5,12 @@ in this process), builds the code zip, translates the template, looks at what th
 account already holds, plans, and hands the plan to an executor (a dry run's, or the
 real one). Everything that changes AWS happens inside the executor, after the plan.
 
-Settings come from, in order: the request (command line options), boto3's standard
-chain (credentials, and region: AWS_REGION, AWS_DEFAULT_REGION, the profile), the
-package's samconfig.toml (stack name, region), then defaults.
+Settings come from, in order: the request (command line options, whose defaults come from
+the project's [tool.mono2lambda] table), boto3's standard chain (credentials, and region:
+AWS_REGION, AWS_DEFAULT_REGION, the profile's), the package's samconfig.toml (stack name,
+region), then defaults: only an emulator, which answers for any region, falls back to
+`LOCAL_REGION`.
+`destroy` (teardown.py) finds its stacks, bucket and region by the same rules.
 """
 
 from __future__ import annotations
@@ -29,13 +32,13 @@ from .emulator import local_emulator
 from .errors import AwsSetupError
 from .executor import DryRunExecutor, Executor
 from .package import Artifact, build_zip, human_size
-from .plan import RemoteState, Target, plan_deploy
+from .plan import RemoteState, Target, code_key, code_uri, plan_deploy
 from .progress import DeployResult, Notice, Report
 from .service import ServicePackage, read_service
 from .translate import load_template, runtimes, translate
 from .watch import Polling
 
-LOCAL_REGION = "us-east-1"  # the emulator's, when nothing names one
+LOCAL_REGION = "us-east-1"  # an emulator's when nothing names one; never used for AWS
 _STACK_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9-]{0,127}$")
 
 
@@ -61,7 +64,7 @@ def deploy_package(request: DeployRequest, report: Report = lambda _: None) -> D
             tempfile.TemporaryDirectory(prefix="mono2lambda-deploy-") as work:
         artifact = _build(service, platform, request.cache_dir or default_cache_dir(), Path(work), report)
         target = _target(request, service, aws, endpoint)
-        template = translate(sam, f"s3://{target.bucket}/{artifact.key}", target.region,
+        template = translate(sam, code_uri(target, artifact), target.region,
                              str(request.package / "template.yaml"))
         plan = plan_deploy(target, artifact, template, _observe(aws, target, artifact), change_set_name())
         executor = DryRunExecutor if request.dry_run else Executor
@@ -86,19 +89,37 @@ def _connect(request: DeployRequest, service: ServicePackage, report: Report) ->
             report(Notice("no AWS credentials found: deploying to a local emulator (moto) in this process "
                           "instead; it is gone when the command ends (configure credentials to deploy to AWS)"))
         with local_emulator() as url:
-            yield AwsClient(_region(request, service, local=True), url, emulator=True), url
+            yield AwsClient(region_for(request.region, service, emulator=True), url, emulator=True), url
     elif request.endpoint_url is not None:
-        region = _region(request, service, local=True)
+        region = region_for(request.region, service, emulator=True)
         yield AwsClient(region, request.endpoint_url, emulator=not has_credentials()), request.endpoint_url
     else:
-        yield AwsClient(_region(request, service, local=False)), "AWS"
+        yield AwsClient(region_for(request.region, service, emulator=False)), "AWS"
 
 
-def _region(request: DeployRequest, service: ServicePackage, local: bool) -> str:
-    region = request.region or default_region() or service.region or (LOCAL_REGION if local else None)
+def region_for(given: str | None, service: ServicePackage, emulator: bool) -> str:
+    """--region (or the project's `region`), AWS_REGION or AWS_DEFAULT_REGION, the profile's,
+    samconfig.toml's; for an emulator only, then LOCAL_REGION."""
+    region = given or default_region() or service.region or (LOCAL_REGION if emulator else None)
     if region is None:
-        raise AwsSetupError("no AWS region configured", hint="pass --region, or set AWS_REGION")
+        raise AwsSetupError("no AWS region configured",
+                            hint='pass --region, set region = "..." under [tool.mono2lambda] in pyproject.toml, '
+                                 "set AWS_REGION, or give the profile a region (aws configure)")
     return region
+
+
+def stack_name_for(given: str | None, service: ServicePackage) -> str:
+    """--stack-name, samconfig.toml's stack_name, else mono2lambda-<service>."""
+    stack = given or service.stack_name or f"mono2lambda-{service.name}"
+    if not _STACK_NAME.match(stack):
+        raise InputError(f"stack name {stack!r} is not valid",
+                         hint="start with a letter; use letters, digits and hyphens, at most 128 characters")
+    return stack
+
+
+def default_bucket(aws: AwsClient) -> str:
+    """mono2lambda's own code bucket: one per account and region, created by the first deploy."""
+    return f"mono2lambda-{aws.account_id()}-{aws.region}"
 
 
 def _build(service: ServicePackage, platform: Platform, cache_dir: Path, work: Path, report: Report) -> Artifact:
@@ -112,11 +133,8 @@ def _build(service: ServicePackage, platform: Platform, cache_dir: Path, work: P
 
 
 def _target(request: DeployRequest, service: ServicePackage, aws: AwsClient, endpoint: str) -> Target:
-    stack = request.stack_name or service.stack_name or f"mono2lambda-{service.name}"
-    if not _STACK_NAME.match(stack):
-        raise InputError(f"stack name {stack!r} is not valid",
-                         hint="start with a letter; use letters, digits and hyphens, at most 128 characters")
-    bucket = request.bucket or f"mono2lambda-{aws.account_id()}-{aws.region}"
+    stack = stack_name_for(request.stack_name, service)
+    bucket = request.bucket or default_bucket(aws)
     may_create = request.create_bucket or request.bucket is None or request.local
     return Target(stack=stack, region=aws.region, bucket=bucket, create_bucket=may_create, endpoint=endpoint)
 
@@ -126,5 +144,6 @@ def _observe(aws: AwsClient, target: Target, artifact: Artifact) -> RemoteState:
     bucket_exists = aws.bucket_exists(target.bucket)
     stack = aws.describe_stack(target.stack)
     return RemoteState(bucket_exists=bucket_exists,
-                       code_exists=bucket_exists and aws.object_exists(target.bucket, artifact.key),
+                       code_exists=bucket_exists and aws.object_exists(target.bucket,
+                                                                       code_key(target.stack, artifact)),
                        stack_status=stack.status if stack else None)

@@ -123,12 +123,25 @@ class DeleteStack:
         return f"delete stack {self.stack}"
 
 
+@dataclass(frozen=True)
+class DeleteObjects:
+    """`destroy`'s last step: the code packages deploys uploaded for the stack."""
+
+    bucket: str
+    keys: tuple[str, ...]
+
+    def describe(self) -> str:
+        prefix = self.keys[0].split("/", 1)[0] if self.keys else ""
+        plural = "s" if len(self.keys) != 1 else ""
+        return f"delete {len(self.keys)} code package{plural} under s3://{self.bucket}/{prefix}/"
+
+
 Step = (CreateBucket | UploadCode | CreateChangeSet | ExecuteChangeSet | WaitForStack | ReadOutputs
-        | DeleteChangeSet | DeleteStack)
+        | DeleteChangeSet | DeleteStack | DeleteObjects)
 STEP_KINDS: dict[str, type[Step]] = {
     "create_bucket": CreateBucket, "upload_code": UploadCode, "create_change_set": CreateChangeSet,
     "execute_change_set": ExecuteChangeSet, "wait_for_stack": WaitForStack, "read_outputs": ReadOutputs,
-    "delete_change_set": DeleteChangeSet, "delete_stack": DeleteStack,
+    "delete_change_set": DeleteChangeSet, "delete_stack": DeleteStack, "delete_objects": DeleteObjects,
 }
 
 
@@ -138,7 +151,7 @@ class DeployPlan:
     region: str
     endpoint: str
     change_set_type: str
-    code_uri: str  # s3://bucket/<sha256>.zip
+    code_uri: str  # s3://bucket/<stack>/<sha256>.zip
     code_sha256: str
     steps: tuple[Step, ...]
     discard: tuple[Step, ...]  # undoes CreateChangeSet: deletes the change set, or the whole new stack
@@ -154,7 +167,8 @@ def plan_deploy(target: Target, artifact: Artifact, template: Mapping[str, Any],
     steps = [
         *_clear_leftover(target.stack, remote.stack_status),
         *_bucket(target, remote),
-        *([] if remote.code_exists else [UploadCode(target.bucket, artifact.key, artifact.path, artifact.size)]),
+        *([] if remote.code_exists else [UploadCode(target.bucket, code_key(target.stack, artifact), artifact.path,
+                                                    artifact.size)]),
         CreateChangeSet(target.stack, change_set_name, change_set_type, body, CAPABILITIES),
         ExecuteChangeSet(target.stack, change_set_name),
         WaitForStack(target.stack, change_set_type),
@@ -164,8 +178,18 @@ def plan_deploy(target: Target, artifact: Artifact, template: Mapping[str, Any],
         (DeleteStack(target.stack), WaitForStack(target.stack, "DELETE")) if change_set_type == "CREATE"
         else (DeleteChangeSet(target.stack, change_set_name),))
     return DeployPlan(stack=target.stack, region=target.region, endpoint=target.endpoint,
-                      change_set_type=change_set_type, code_uri=f"s3://{target.bucket}/{artifact.key}",
+                      change_set_type=change_set_type, code_uri=code_uri(target, artifact),
                       code_sha256=artifact.sha256, steps=tuple(steps), discard=discard)
+
+
+def code_key(stack: str, artifact: Artifact) -> str:
+    """The code's object key: under the stack's own prefix (what `destroy` removes with the
+    stack), named by the content's hash (an unchanged package uploads nothing)."""
+    return f"{stack}/{artifact.key}"
+
+
+def code_uri(target: Target, artifact: Artifact) -> str:
+    return f"s3://{target.bucket}/{code_key(target.stack, artifact)}"
 
 
 def template_body(template: Mapping[str, Any]) -> str:

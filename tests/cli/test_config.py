@@ -55,7 +55,7 @@ def test_every_key_is_read_and_paths_are_relative_to_the_file(tmp_path: Path) ->
                                    "plan_path": "../architecture/boundaries.yaml",
                                    "weights": ["write_write=12", "call=2.5"], "seed": 7, "services": 3}
     assert defaults["plan"]["score"] == defaults["check"] == defaults["report"]
-    assert defaults["deploy"] == {"region": "eu-west-1"}
+    assert defaults["deploy"] == defaults["destroy"] == {"region": "eu-west-1"}
     assert link_for(config.get("report_links"), "shop/a.py", 3) == "vscode://file/shop/a.py:3"
 
 

@@ -499,7 +499,8 @@ def test_a_first_deploy_plan() -> None:
     assert [type(step).__name__ for step in first.steps] == [
         "CreateBucket", "UploadCode", "CreateChangeSet", "ExecuteChangeSet", "WaitForStack", "ReadOutputs"]
     assert first.steps[0] == CreateBucket("artifacts", "eu-west-1")
-    assert first.change_set_type == "CREATE" and first.code_uri == "s3://artifacts/abc.zip"
+    assert first.change_set_type == "CREATE" and first.code_uri == "s3://artifacts/shop-tax/abc.zip"
+    assert first.steps[1] == UploadCode("artifacts", "shop-tax/abc.zip", "build/abc.zip", 1000)
     assert first.discard == (DeleteStack("shop-tax"), WaitForStack("shop-tax", "DELETE"))
 
 
