@@ -26,7 +26,7 @@ GRAPH_FORMAT = "mono2lambda-graph"
 GRAPH_VERSION = 1
 NODE_KINDS = ("module", "class", "function", "method", "variable", "table", "external")
 EDGE_KINDS = ("imports", "calls", "instantiates", "inherits", "decorates", "references",
-              "reads", "writes", "uses_type", "maps_to", "cochange")
+              "reads", "writes", "uses_type", "maps_to", "cochange", "observed")
 
 
 class CodeGraph:
@@ -101,6 +101,10 @@ class CodeGraph:
 
     def has_dependency(self, source: str, target: str, kind: str) -> bool:
         return (source, target, kind) in self._edges
+
+    def edge(self, source: str, target: str, kind: str) -> dict[str, Any]:
+        """The attributes of one edge (count, lines, ...), copied."""
+        return dict(self._edges[(source, target, kind)])
 
     def targets(self, source: str, kind: str) -> list[str]:
         return sorted(t for _, t, k in self._adjacency()[1].get(source, ()) if k == kind)

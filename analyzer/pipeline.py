@@ -28,6 +28,8 @@ from .graph import CodeGraph
 from .resolve import resolve
 from .sources import find_sources
 from .summary import summarize
+from .tracing.edges import add_observed_edges
+from .tracing.model import TRACE_FILE, Trace, read_trace
 
 GRAPH_FILE = "graph.json"
 SUMMARY_FILE = "summary.json"
@@ -69,8 +71,10 @@ def _analyze(root: Path, out_dir: Path, options: AnalyzeOptions, progress: Progr
                         exclude=options.exclude, skip=(out_dir,))
     texts = read_sources(tree.files, options.max_file_bytes)
     history = read_history(tree.root, options.history)
+    trace, trace_digest = _read_trace(out_dir / TRACE_FILE)
     run_key = fingerprint(texts, tree.root.name, tree.diagnostics, tree.migrations_skipped,
-                          *([history.head, repr(options.history)] if history.head else []))
+                          *([history.head, repr(options.history)] if history.head else []),
+                          *([trace_digest] if trace_digest else []))
     graph_path = out_dir / GRAPH_FILE
     previous = _previous_summary(out_dir, run_key, graph_path) if options.use_cache else None
     if previous is not None:
@@ -80,6 +84,8 @@ def _analyze(root: Path, out_dir: Path, options: AnalyzeOptions, progress: Progr
     files, stats = collect_facts(texts, cache_dir, jobs=options.jobs, progress=progress)
     graph = build_graph(files, resolve(files, options.jobs), tree.root.name, tree.diagnostics)
     add_cochange_edges(graph, history.commits(), {f.path: f.module for f in files}, options.history)
+    if trace is not None:
+        add_observed_edges(graph, trace)
     summary = summarize(graph, migrations_skipped=tree.migrations_skipped)
     out_dir.mkdir(parents=True, exist_ok=True)
     text = graph.dumps()
@@ -88,6 +94,15 @@ def _analyze(root: Path, out_dir: Path, options: AnalyzeOptions, progress: Progr
     document = {"key": run_key, "seal": _seal(run_key, source, text.encode()), "summary": summary, "source": source}
     write_atomic(out_dir / SUMMARY_FILE, json.dumps(document, sort_keys=True) + "\n")
     return AnalysisResult(graph_path, summary, stats, graph=graph)
+
+
+def _read_trace(path: Path) -> tuple[Trace | None, str | None]:
+    """The trace file next to the graph (written by `mono2lambda trace`), and a digest of it
+    for the run key; (None, None) when there is none."""
+    if not path.is_file():
+        return None, None
+    trace = read_trace(path)
+    return trace, hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def analysed_source(graph_path: Path) -> Path | None:

@@ -40,6 +40,7 @@ def summarize(graph: CodeGraph, migrations_skipped: int = 0) -> dict[str, Any]:
         "module_layers": module_layers(graph),
         "migrations_skipped": migrations_skipped,
         "files_unparsed": len(unparsed_files(graph.diagnostics)),
+        **({"trace": graph.meta["trace"]} if graph.meta.get("trace") else {}),
     }
 
 

@@ -46,6 +46,9 @@ LAZY_COMMANDS = {
     "select": LazyCommand("mono2lambda.select_command:select",
                           "Edit the plan on a local web page: move modules between services, see the scores "
                           "change, save."),
+    "trace": LazyCommand("mono2lambda.trace_command:trace_command",
+                         "Run the app's tests recording which of the project's functions call which (observed "
+                         "edges)."),
     "serve": LazyCommand("mono2lambda.serve_command:serve_command",
                          "Serve the generated packages as Lambda functions on 127.0.0.1, speaking the Invoke API, "
                          "without Docker: point boto3 at it with AWS_ENDPOINT_URL_LAMBDA=http://127.0.0.1:PORT."),

@@ -20,17 +20,22 @@ from .common import handle_errors
               show_default=True, help="The folder `mono2lambda extract` wrote (manifest.json, monolith/, packages).")
 @click.option("--cache", type=click.Path(path_type=Path, file_okay=False), default=DEFAULT_CACHE, show_default=True,
               help="Where serve keeps the packages' installed dependencies.")
+@click.option("--trace", "trace_path", type=click.Path(path_type=Path, dir_okay=False), default=None,
+              help="A trace file (`mono2lambda trace`, e.g. .mono2lambda/trace.json): list the tests that "
+                   "exercise each operation.")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 @click.argument("command", nargs=-1, type=click.UNPROCESSED, required=True)
 @handle_errors
-def prove_command(source: Path, generated: Path, cache: Path, as_json: bool, command: tuple[str, ...]) -> int:
+def prove_command(source: Path, generated: Path, cache: Path, trace_path: Path | None, as_json: bool,
+                  command: tuple[str, ...]) -> int:
     """Run the app's tests on the source, then in the strangled monolith; compare.
 
     COMMAND (after --) runs in --source, then in GENERATED/monolith with every extracted
     service behind an in-process `serve` (M2L_TRANSPORT=lambda, AWS_ENDPOINT_URL_LAMBDA).
 
     Reports the tests that passed on the original and not after, the calls each
-    operation got, the operations no test reached, and tests that patch a name in a
+    operation got, the operations no test reached (with --trace, the tests that exercise
+    each operation), and tests that patch a name in a
     module that moved into a service (the patch no longer reaches the service's code).
     A pytest command gets --junitxml for per-test results; any other is read from its
     output (pytest's or unittest's summary) or its exit code. Exit code 0 when the
@@ -38,7 +43,7 @@ def prove_command(source: Path, generated: Path, cache: Path, as_json: bool, com
     """
     from extractor.prove.run import ProveRequest, run_prove
 
-    request = ProveRequest(tuple(command), source, generated, cache)
+    request = ProveRequest(tuple(command), source, generated, cache, trace=trace_path)
     say = (lambda line: click.echo(line, err=True)) if as_json else (lambda line: click.echo(f"  {line}"))
     report = run_prove(request, say)
     if as_json:
@@ -68,6 +73,11 @@ def report_lines(report: ProveReport) -> list[str]:
     if report.unreached:
         lines.append(f"operations no test reached ({len(report.unreached)}):")
         lines.extend(f"  {service:<16} {operation}" for service, operation in report.unreached)
+    if report.tests is not None:
+        lines.append("tests that exercise each operation (from the trace):")
+        lines.extend(f"  {service:<16} {operation}  {len(tests)} test(s)"
+                     + (f": {', '.join(tests[:3])}" + (f" and {len(tests) - 3} more" if len(tests) > 3 else "")
+                        if tests else "") for (service, operation), tests in sorted(report.tests.items()))
     if report.patches:
         lines.append(f"tests that patch a name that moved into a service ({len(report.patches)}); the patch reaches "
                      "the proxy, not the service's code:")

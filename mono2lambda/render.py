@@ -96,6 +96,11 @@ def print_summary(console: Console, summary: dict[str, Any], graph_path: str, ve
         return
     console.print(f"Call sites: {summary['call_sites']}, resolved {summary['call_sites_resolved']} "
                   f"({share:.1f}%); the rest are kept in the graph as unresolved")
+    trace = summary.get("trace")
+    if trace:
+        console.print(f"Trace: {trace['edges']} observed call edges ({trace['new_edges']} the static graph lacks), "
+                      f"{trace['resolved_sites']} unresolved call sites seen calling project code, "
+                      f"{trace['tests']} tests", highlight=False)
     edges = ", ".join(f"{kind} {count}" for kind, count in summary["edges"].items())
     console.print(f"Edges: {edges}")
     _print_roles(console, summary)

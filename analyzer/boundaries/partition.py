@@ -38,6 +38,7 @@ class Weights:
     read_read: float = 0.5
     cochange: float = 2.0  # per pair of modules, times the Jaccard index of their commits (0..1)
     vocabulary: float = 0.2  # per pair of units, times the cosine similarity of their words (0..1); weak on purpose
+    observed: float = 1.0  # per caller/callee pair a trace saw that the static graph has no call for (a site)
 
 
 DEFAULT_WEIGHTS = Weights()
@@ -90,6 +91,11 @@ def unit_weights(graph: CodeGraph, unit_kind: str = "module", weights: Weights =
             a, b = unit.get(source), unit.get(target)
             if a is not None and b is not None:
                 pull(a, b, weights.cochange * float(data.get("weight", 0.0)))
+    if weights.observed:
+        for source, target, data in graph.dependencies("observed"):
+            a, b = unit.get(source), unit.get(target)
+            if a is not None and b is not None and not data.get("static"):
+                pull(a, b, weights.observed)
     if weights.vocabulary:
         from .vocabulary import vocabulary_pairs
 

@@ -208,6 +208,12 @@ def unreached(operations: Mapping[str, Sequence[str]], calls: Iterable[tuple[str
     return [(service, op) for service, ops in sorted(operations.items()) for op in ops if (service, op) not in reached]
 
 
+def tests_per_operation(operations: Mapping[str, Sequence[str]],
+                        reached_by: Mapping[str, Sequence[str]]) -> dict[tuple[str, str], tuple[str, ...]]:
+    """(service, operation) -> the tests a trace saw reach it (`Trace.reached_by()`), none listed as ()."""
+    return {(service, op): tuple(reached_by.get(op, ())) for service, ops in sorted(operations.items()) for op in ops}
+
+
 @dataclass(frozen=True)
 class ProveReport:
     command: tuple[str, ...]
@@ -218,6 +224,7 @@ class ProveReport:
     invocations: Mapping[str, int]  # Lambda function -> invocations serve ran (service-to-service calls too)
     unreached: tuple[tuple[str, str], ...]  # operations no test called
     patches: tuple[Patch, ...]
+    tests: Mapping[tuple[str, str], tuple[str, ...]] | None = None  # operation -> tests reaching it (a trace)
 
     @property
     def ok(self) -> bool:
@@ -235,4 +242,6 @@ class ProveReport:
             "calls": services, "invocations": dict(sorted(self.invocations.items())),
             "unreached": [{"service": s, "operation": o} for s, o in self.unreached],
             "patches": [p.to_json() for p in self.patches],
+            **({"tests": [{"service": s, "operation": o, "tests": list(t)}
+                          for (s, o), t in sorted(self.tests.items())]} if self.tests is not None else {}),
         }

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from analyzer.errors import InputError
+from analyzer.tracing.model import read_trace
 
 from ..serve.deps import Install
 from ..serve.plan import install_missing, plan_serve
@@ -31,6 +32,7 @@ from .core import (
     parse_output,
     read_call_log,
     scan_patches,
+    tests_per_operation,
     unreached,
 )
 
@@ -48,11 +50,14 @@ class ProveRequest:
     cache: Path  # serve's dependency cache
     environ: Mapping[str, str] | None = None  # for both runs and the workers (default: this process's)
     timeout: float = 1800.0  # seconds for each run
+    trace: Path | None = None  # a trace file (`mono2lambda trace`): which tests reach which operation
 
 
 def run_prove(request: ProveRequest, say: Say = lambda _: None) -> ProveReport:
     if not request.command:
         raise InputError("no test command given", hint="put it after --, e.g. mono2lambda prove -- pytest -q")
+    if request.trace is not None:
+        read_trace(request.trace)  # a bad trace file fails before the suite runs twice
     manifest_file = request.generated / "manifest.json"
     monolith = request.generated / "monolith"
     if not manifest_file.is_file() or not monolith.is_dir():
@@ -82,8 +87,9 @@ def run_prove(request: ProveRequest, say: Say = lambda _: None) -> ProveReport:
         invocations = dict(server.counts)  # after the Event calls were drained
         calls = read_call_log(log.read_text(encoding="utf-8")) if log.is_file() else {}
     patches = scan_patches(read_test_files(request.source), moved)
+    tests = tests_per_operation(operations, read_trace(request.trace).reached_by()) if request.trace else None
     return ProveReport(tuple(request.command), original, strangled, compare(original, strangled), dict(calls),
-                       invocations, tuple(unreached(operations, calls)), tuple(patches))
+                       invocations, tuple(unreached(operations, calls)), tuple(patches), tests)
 
 
 def is_pytest(command: Sequence[str]) -> bool:

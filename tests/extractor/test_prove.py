@@ -25,10 +25,12 @@ from extractor.prove.core import (
     parse_output,
     read_call_log,
     scan_patches,
+    tests_per_operation,
     unreached,
 )
 from extractor.prove.run import is_pytest
 from mono2lambda.cli import cli
+from mono2lambda.prove_command import report_lines
 
 REPO = Path(__file__).parents[2]
 
@@ -137,6 +139,23 @@ def test_calls_unreached_operations_and_the_json_report() -> None:
                                                             "tax": {"shop.pricing.tax.tax_for": 2}}
     assert document["unreached"] == [{"service": "tax", "operation": "shop.pricing.tax.rate_for"}]
     json.dumps(document)
+
+
+def test_a_trace_names_the_tests_of_each_operation() -> None:
+    operations = {"tax": ["shop.pricing.tax.tax_for", "shop.pricing.tax.rate_for"]}
+    reached_by = {"shop.pricing.tax.tax_for": ["t::a", "t::b", "t::c", "t::d"], "shop.orders.place": ["t::a"]}
+    tests = tests_per_operation(operations, reached_by)
+    assert tests == {("tax", "shop.pricing.tax.tax_for"): ("t::a", "t::b", "t::c", "t::d"),
+                     ("tax", "shop.pricing.tax.rate_for"): ()}
+    original = _tests(a=PASSED)
+    report = ProveReport(("pytest",), original, original, compare(original, original), {}, {}, (), (), tests)
+    assert report.to_json()["tests"][1] == {"service": "tax", "operation": "shop.pricing.tax.tax_for",
+                                            "tests": ["t::a", "t::b", "t::c", "t::d"]}
+    lines = report_lines(report)
+    assert "  tax              shop.pricing.tax.tax_for  4 test(s): t::a, t::b, t::c and 1 more" in lines
+    assert "  tax              shop.pricing.tax.rate_for  0 test(s)" in lines
+    without = ProveReport(("pytest",), original, original, compare(original, original), {}, {}, (), ())
+    assert "tests" not in without.to_json()
 
 
 def test_pytest_commands_are_recognised_for_junit() -> None:

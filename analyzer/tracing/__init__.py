@@ -1,0 +1,3 @@
+"""Runtime traces: `mono2lambda trace` runs a command with a call recorder (shim/), maps what
+it saw onto the graph's names (mapping), writes the trace file (model), and the analysis
+adds it to the graph as `observed` edges (edges)."""
