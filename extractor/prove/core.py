@@ -208,7 +208,7 @@ def unreached(operations: Mapping[str, Sequence[str]], calls: Iterable[tuple[str
     return [(service, op) for service, ops in sorted(operations.items()) for op in ops if (service, op) not in reached]
 
 
-def tests_per_operation(operations: Mapping[str, Sequence[str]],
+def operation_tests(operations: Mapping[str, Sequence[str]],
                         reached_by: Mapping[str, Sequence[str]]) -> dict[tuple[str, str], tuple[str, ...]]:
     """(service, operation) -> the tests a trace saw reach it (`Trace.reached_by()`), none listed as ()."""
     return {(service, op): tuple(reached_by.get(op, ())) for service, ops in sorted(operations.items()) for op in ops}

@@ -28,11 +28,11 @@ from .core import (
     ProveReport,
     SuiteResult,
     compare,
+    operation_tests,
     parse_junit,
     parse_output,
     read_call_log,
     scan_patches,
-    tests_per_operation,
     unreached,
 )
 
@@ -87,7 +87,7 @@ def run_prove(request: ProveRequest, say: Say = lambda _: None) -> ProveReport:
         invocations = dict(server.counts)  # after the Event calls were drained
         calls = read_call_log(log.read_text(encoding="utf-8")) if log.is_file() else {}
     patches = scan_patches(read_test_files(request.source), moved)
-    tests = tests_per_operation(operations, read_trace(request.trace).reached_by()) if request.trace else None
+    tests = operation_tests(operations, read_trace(request.trace).reached_by()) if request.trace else None
     return ProveReport(tuple(request.command), original, strangled, compare(original, strangled), dict(calls),
                        invocations, tuple(unreached(operations, calls)), tuple(patches), tests)
 

@@ -21,11 +21,11 @@ from extractor.prove.core import (
     ProveReport,
     SuiteResult,
     compare,
+    operation_tests,
     parse_junit,
     parse_output,
     read_call_log,
     scan_patches,
-    tests_per_operation,
     unreached,
 )
 from extractor.prove.run import is_pytest
@@ -144,7 +144,7 @@ def test_calls_unreached_operations_and_the_json_report() -> None:
 def test_a_trace_names_the_tests_of_each_operation() -> None:
     operations = {"tax": ["shop.pricing.tax.tax_for", "shop.pricing.tax.rate_for"]}
     reached_by = {"shop.pricing.tax.tax_for": ["t::a", "t::b", "t::c", "t::d"], "shop.orders.place": ["t::a"]}
-    tests = tests_per_operation(operations, reached_by)
+    tests = operation_tests(operations, reached_by)
     assert tests == {("tax", "shop.pricing.tax.tax_for"): ("t::a", "t::b", "t::c", "t::d"),
                      ("tax", "shop.pricing.tax.rate_for"): ()}
     original = _tests(a=PASSED)
