@@ -18,7 +18,6 @@ import os
 import pickle
 import sys
 from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,7 +25,6 @@ from . import ANALYZER_VERSION
 from .cachekey import SIGNATURE_BYTES, cache_key, key_dir, sign, verified
 from .facts import Diagnostic, FileFacts
 from .files import write_atomic
-from .parse import extract_facts
 from .sources import SourceFile
 
 Progress = Callable[[int, int], None]  # (done, total)
@@ -89,15 +87,19 @@ def collect_facts(texts: list[SourceText], cache_dir: Path | None, *, jobs: int 
             todo.append((text.data, text.source.relpath, text.source.module, text.source.is_package))
     if progress:
         progress(0, len(todo))
-    for done, (path, blob) in enumerate(_extract_all(todo, jobs), start=1):
+    made: dict[str, FileFacts] = {}  # parsed in this process: used as they are, not unpickled again
+    for done, (path, blob, facts) in enumerate(_extract_all(todo, jobs), start=1):
         blobs[path] = blob
+        if facts is not None:
+            made[path] = facts
         if progress:
             progress(done, len(todo))
     new_cache = {t.key: blobs[t.source.relpath] for t in texts if t.key is not None}
     if cache_dir is not None and key is not None and new_cache.keys() != cache.keys():
         _save_cache(cache_dir, new_cache, key)
-    facts = [text.problem or pickle.loads(blobs[text.source.relpath]) for text in texts]
-    return facts, CollectStats(len(texts), len(todo), len(texts) - len(todo), cache_note)
+    found = [text.problem or made.get(text.source.relpath) or pickle.loads(blobs[text.source.relpath])
+             for text in texts]
+    return found, CollectStats(len(texts), len(todo), len(texts) - len(todo), cache_note)
 
 
 def _file_key(source: SourceFile, data: bytes) -> str:
@@ -142,11 +144,14 @@ def _printable(source: SourceFile) -> SourceFile:
     """The file with its undecodable bytes shown as U+FFFD, so that reports and the graph can carry it."""
     def clean(text: str) -> str:
         return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
-    return SourceFile(source.path, clean(source.relpath), clean(source.module), source.is_package)
+    return SourceFile(source.path, clean(source.relpath), clean(source.module), source.is_package, source.linked)
 
 
 def _leaves_tree(source: SourceFile) -> bool:
-    """Whether the file is a symbolic link (or lies in a linked folder) that leads out of the analysed tree."""
+    """Whether the file is a symbolic link that leads out of the analysed tree (the walk
+    follows no folder links, so a file that is not a link stays inside)."""
+    if not source.linked:
+        return False
     depth = len(Path(source.relpath).parts)
     root = source.path.parents[depth - 1] if depth else source.path.parent
     try:
@@ -162,18 +167,30 @@ def _problem(source: SourceFile, diagnostic: Diagnostic) -> FileFacts:
 
 
 def _extract(job: tuple[bytes, str, str, bool]) -> tuple[str, bytes]:
+    """In a worker: a file's facts as the bytes that travel back and go into the cache."""
+    from .parse import extract_facts
+
     return job[1], pickle.dumps(extract_facts(*job), protocol=pickle.HIGHEST_PROTOCOL)
 
 
-def _extract_all(todo: list[tuple[bytes, str, str, bool]], jobs: int | None) -> Iterator[tuple[str, bytes]]:
+def _extract_all(todo: list[tuple[bytes, str, str, bool]],
+                 jobs: int | None) -> Iterator[tuple[str, bytes, FileFacts | None]]:
+    """(path, pickled facts, the facts when made in this process) for each file to parse."""
+    from .parse import extract_facts  # the parser and its helpers: not needed when every file is cached
+
     workers = jobs if jobs is not None else (os.cpu_count() or 1)
     if workers <= 1 or len(todo) < PARALLEL_THRESHOLD:
-        yield from map(_extract, todo)
+        for job in todo:
+            facts = extract_facts(*job)
+            yield job[1], pickle.dumps(facts, protocol=pickle.HIGHEST_PROTOCOL), facts
         return
+    from concurrent.futures import ProcessPoolExecutor  # multiprocessing: some 20 ms to import
+
     chunk = max(1, min(16, len(todo) // (workers * 8)))
     # Workers build many small acyclic objects: cycle collection would only slow them down.
     with ProcessPoolExecutor(max_workers=workers, initializer=gc.disable) as pool:
-        yield from pool.map(_extract, todo, chunksize=chunk)
+        for path, blob in pool.map(_extract, todo, chunksize=chunk):
+            yield path, blob, None
 
 
 def _load_cache(cache_dir: Path | None, key: bytes | None) -> tuple[dict[str, bytes], str | None]:

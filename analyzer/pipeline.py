@@ -11,7 +11,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .build import build_graph
 from .cachekey import cache_key, sign
 from .cochange import DEFAULT_HISTORY, HistoryOptions, add_cochange_edges, read_history
 from .collect import (
@@ -25,7 +24,6 @@ from .collect import (
 from .files import write_atomic
 from .gcpause import no_cycle_collection
 from .graph import CodeGraph
-from .resolve import resolve
 from .sources import find_sources
 from .summary import summarize
 from .tracing.edges import add_observed_edges
@@ -80,6 +78,9 @@ def _analyze(root: Path, out_dir: Path, options: AnalyzeOptions, progress: Progr
     if previous is not None:
         history.cancel()
         return AnalysisResult(graph_path, previous, CollectStats(len(texts), 0, len(texts)), reused=True)
+    from .build import build_graph  # the resolver and the graph builder: not needed when nothing changed
+    from .resolve import resolve
+
     cache_dir = out_dir / "cache" if options.use_cache else None
     files, stats = collect_facts(texts, cache_dir, jobs=options.jobs, progress=progress)
     graph = build_graph(files, resolve(files, options.jobs), tree.root.name, tree.diagnostics)

@@ -16,6 +16,7 @@ from __future__ import annotations
 import fnmatch
 import os
 import re
+import stat
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -41,6 +42,7 @@ class SourceFile:
     relpath: str  # relative to the analyzed root, forward slashes
     module: str
     is_package: bool
+    linked: bool = False  # a symbolic link (the walk follows no folder links: only these can lead out)
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,26 +61,29 @@ def find_sources(root: Path, *, include_tests: bool = False, include_migrations:
     if not root.is_dir():
         raise InputError(f"{root}: not a folder", hint="give the folder that holds the monolith's code")
     root = root.resolve()
-    skipped = {p.resolve() for p in skip}
+    skipped = {str(p.resolve()) for p in skip}
     prefix = _package_prefix(root)
-    import_roots = _import_roots(root)
+    import_roots = ["" if base == root else _rel(base, root) for base in _import_roots(root)]
     patterns = exclude + (() if include_tests else TEST_PATTERNS)
     files: list[SourceFile] = []
     diagnostics: list[Diagnostic] = []
     seen: set[Path] = set()
     migrations = 0
+    # Paths as strings (relative ones from the walk's folder name) and one lstat per file:
+    # pathlib and extra stat calls were most of a warm analyze.
     for directory, dirnames, filenames in os.walk(root):
-        here = Path(directory)
+        folder = _rel(Path(directory), root) if directory != str(root) else ""
         kept = []
         for name in sorted(dirnames):
-            full = here / name
+            full = os.path.join(directory, name)
             if name in SKIPPED_DIRS or name.startswith(".") or full in skipped:
                 continue
-            if not include_migrations and is_migration_folder(name, filenames, _entries(full)):
-                migrations += _count_python_files(full)
+            if not include_migrations and name in (MIGRATIONS_DIR, ALEMBIC_VERSIONS_DIR) \
+                    and is_migration_folder(name, filenames, _entries(Path(full))):
+                migrations += _count_python_files(Path(full))
                 continue
-            if full.is_symlink():
-                diagnostics.append(Diagnostic(_rel(full, root), 1, "info", "symlink-skipped",
+            if os.path.islink(full):
+                diagnostics.append(Diagnostic(_join(folder, name), 1, "info", "symlink-skipped",
                                               "symlinked folder not followed"))
                 continue
             kept.append(name)
@@ -86,25 +91,41 @@ def find_sources(root: Path, *, include_tests: bool = False, include_migrations:
         for name in sorted(filenames):
             if not name.endswith(".py"):
                 continue
-            full = here / name
-            relpath = _rel(full, root)
+            relpath = _join(folder, name)
             if matches(relpath, patterns):
                 continue
-            if not full.is_file():
+            path = Path(directory, name)
+            kind = _file_kind(path)
+            if kind is None:
                 diagnostics.append(Diagnostic(relpath, 1, "warning", "unreadable",
                                               "broken symlink or not a regular file; skipped"))
                 continue
-            real = full.resolve() if full.is_symlink() else full
+            real = path.resolve() if kind == "link" else path
             if real in seen:
                 continue
             seen.add(real)
-            module, is_package = _module_name(full, import_roots, prefix)
-            files.append(SourceFile(full, relpath, module, is_package))
+            module, is_package = _module_name(relpath, import_roots, prefix)
+            files.append(SourceFile(path, relpath, module, is_package, linked=kind == "link"))
     if not files:
         raise InputError(f"{root}: no Python files found",
                          hint="point at the folder that holds the monolith's .py files")
     files.sort(key=lambda f: f.relpath)
     return SourceTree(root, tuple(files), tuple(diagnostics), migrations)
+
+
+def _join(folder: str, name: str) -> str:
+    return f"{folder}/{name}" if folder else name
+
+
+def _file_kind(path: Path) -> str | None:
+    """"file", "link" (a symbolic link to a regular file), or None (broken link, not a regular file)."""
+    try:
+        mode = os.lstat(path).st_mode
+        if stat.S_ISLNK(mode):
+            return "link" if stat.S_ISREG(os.stat(path).st_mode) else None
+    except (OSError, ValueError):
+        return None
+    return "file" if stat.S_ISREG(mode) else None
 
 
 def is_migration_folder(name: str, siblings: Collection[str], entries: Collection[str]) -> bool:
@@ -169,9 +190,11 @@ def _import_roots(root: Path) -> list[Path]:
     return [root]
 
 
-def _module_name(path: Path, import_roots: list[Path], prefix: str) -> tuple[str, bool]:
-    base = next(b for b in import_roots if path.is_relative_to(b))
-    parts = list(path.relative_to(base).with_suffix("").parts)
+def _module_name(relpath: str, import_roots: list[str], prefix: str) -> tuple[str, bool]:
+    """The module a file defines, from its path relative to the root and the import roots
+    (relative folders, "" for the root itself, most specific first)."""
+    base = next(b for b in import_roots if not b or relpath.startswith(b + "/"))
+    parts = relpath[len(base) + 1 if base else 0:].removesuffix(".py").split("/")
     is_package = parts[-1] == "__init__"
     if is_package:
         parts = parts[:-1]

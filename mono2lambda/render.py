@@ -11,10 +11,10 @@ from rich.console import Console
 from rich.table import Table
 
 from analyzer.boundaries.hazards import SEVERITY_RANK, Finding
-from analyzer.boundaries.metrics import Scores
 from analyzer.roles import LAYERS
 
 if TYPE_CHECKING:  # for annotations only: importing them pulls in the extractor and samtranslator
+    from analyzer.boundaries.metrics import Scores  # and the scoring stack, which analyze never uses
     from extractor.extract import ExtractResult
 
     from .demo import DemoResult
