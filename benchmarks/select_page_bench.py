@@ -9,7 +9,8 @@ measures:
 - the time of one edit as a person sees it: from the page's move call (what its place
   picker and a drop both call) to the first frame after the new state is drawn (request,
   the server's edit and re-score, JSON, rendering, style, layout), for REPEAT random moves
-  of a module to another service.
+  of a module to another service, --pause seconds apart (a person reads the new scores
+  before the next move; the server uses that time to get the next edit ready).
 
 The plan is the synthetic graph of `score_bench.py` (`--modules`, default 2,000; one
 service per package) or, with `--real`, the real plan (Django 5.2 with its tests, about
@@ -153,6 +154,7 @@ def run(args: argparse.Namespace, sides: list[Side], folder: Path) -> str:
         chosen = moves(sides[0].page.evaluate(PLACES), args.repeat + 1, args.seed)
         for n, move in enumerate(chosen):
             for side in sides if n % 2 == 0 else sides[::-1]:
+                time.sleep(args.pause)
                 elapsed, ok = side.page.evaluate(MOVE, list(move))
                 if n:  # the first move warms up both pages
                     side.edits.append(elapsed)
@@ -163,8 +165,8 @@ def run(args: argparse.Namespace, sides: list[Side], folder: Path) -> str:
     return described
 
 
-def report(described: str, sides: list[Side]) -> bool:
-    print(f"`select` in Chromium, {described}, {len(sides[0].edits)} moves (median of paired runs):")
+def report(described: str, sides: list[Side], pause: float) -> bool:
+    print(f"`select` in Chromium, {described}, {len(sides[0].edits)} moves {pause:g} s apart (median of paired runs):")
     for side in sides:
         failed = f"; FAILED EDITS: {side.failures}" if side.failures else ""
         print(f"  {side.name:<8} DOM nodes {side.nodes_opened:,} as opened, {side.nodes_after:,} after the moves; "
@@ -184,6 +186,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--modules", type=int, default=2000)
     parser.add_argument("--repeat", type=int, default=11)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--pause", type=float, default=1.0, help="seconds between two moves")
     parser.add_argument("--real", action="store_true", help="edit the real plan (Django) instead")
     parser.add_argument("--cache", type=Path, default=DEFAULT_CACHE, help="--real: where Django is kept")
     parser.add_argument("--checkout", type=Path, help="also run another checkout's page and server (paired)")
@@ -203,7 +206,7 @@ def main(argv: list[str] | None = None) -> int:
                 if side.server is not None:
                     side.server.terminate()
                     side.server.wait(timeout=30)
-    return 0 if report(described, sides) else 1
+    return 0 if report(described, sides, args.pause) else 1
 
 
 if __name__ == "__main__":
