@@ -64,7 +64,10 @@ MOVE = """async ([unit, place]) => {
   const started = performance.now();
   const moved = await moveTo(unit, place);
   await new Promise(resolve => requestAnimationFrame(() => setTimeout(resolve, 0)));
-  return [performance.now() - started, moved !== false && document.getElementById("error").hidden];
+  const request = performance.getEntriesByType("resource").filter(entry => entry.name.endsWith("/api/edit")).pop();
+  performance.clearResourceTimings();
+  return [performance.now() - started, moved !== false && document.getElementById("error").hidden,
+          request ? request.responseEnd - request.startTime : 0];
 }"""
 NODES = "document.getElementsByTagName('*').length"
 PLACES = "state.places.map(place => [place.name, place.kind, place.units.map(unit => unit.name)])"
@@ -82,6 +85,7 @@ class Side:
     nodes_opened: int = 0
     nodes_after: int = 0
     edits: list[float] = field(default_factory=list)
+    requests: list[float] = field(default_factory=list)  # of each edit: the request, until the answer's last byte
     failures: int = 0
 
 
@@ -155,9 +159,10 @@ def run(args: argparse.Namespace, sides: list[Side], folder: Path) -> str:
         for n, move in enumerate(chosen):
             for side in sides if n % 2 == 0 else sides[::-1]:
                 time.sleep(args.pause)
-                elapsed, ok = side.page.evaluate(MOVE, list(move))
+                elapsed, ok, request = side.page.evaluate(MOVE, list(move))
                 if n:  # the first move warms up both pages
                     side.edits.append(elapsed)
+                    side.requests.append(request)
                 side.failures += not ok
         for side in sides:
             side.nodes_after = side.page.evaluate(NODES)
@@ -171,7 +176,8 @@ def report(described: str, sides: list[Side], pause: float) -> bool:
         failed = f"; FAILED EDITS: {side.failures}" if side.failures else ""
         print(f"  {side.name:<8} DOM nodes {side.nodes_opened:,} as opened, {side.nodes_after:,} after the moves; "
               f"load {side.load_ms:,.0f} ms; edit median {statistics.median(side.edits):,.0f} ms "
-              f"(min {min(side.edits):,.0f}, max {max(side.edits):,.0f}){failed}")
+              f"(min {min(side.edits):,.0f}, max {max(side.edits):,.0f}), of which the request "
+              f"{statistics.median(side.requests):,.0f} ms{failed}")
     if len(sides) == 2:
         difference = statistics.median(a - b for a, b in zip(sides[1].edits, sides[0].edits, strict=True))
         print(f"  paired difference ({sides[1].name} - {sides[0].name}): median {difference:,.0f} ms")
