@@ -33,7 +33,8 @@ def build_graph(files: list[FileFacts], resolution: Resolution, root_name: str,
                 graph.add_symbol(variable.qname, "variable", file=facts.path, line=variable.line,
                                  module=facts.module, mutable=variable.mutable,
                                  state=variable.qname in resolution.state,
-                                 table=variable.table_name, role=_variable_role(variable.qname, roles, program))
+                                 table=variable.table_name, role=_variable_role(variable.qname, roles, program),
+                                 resource=resolution.resources.get(variable.qname))
     for table in sorted(resolution.tables):
         graph.add_symbol(f"table:{table}", "table", name=table)
     for name in sorted(resolution.externals):

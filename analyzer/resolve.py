@@ -28,6 +28,7 @@ from .data import (
 )
 from .facts import CallSite, Definition, Expr, FileFacts
 from .parse import SQL_CALLS
+from .resources import per_process_variables
 from .values import Program, Value
 
 
@@ -97,6 +98,7 @@ class Resolution:
     externals: set[str]
     tables: set[str]
     state: set[str]
+    resources: dict[str, str] = field(default_factory=dict)  # per-process configuration -> its factory
 
 
 def resolve(files: list[FileFacts], jobs: int | None = None) -> Resolution:
@@ -108,10 +110,13 @@ def resolve(files: list[FileFacts], jobs: int | None = None) -> Resolution:
     data = DataModel(program)
     resolver = _resolve_definitions(program, data, definitions, jobs)
     state = resolver.state_variables()
-    resolver.add_reads(state)
+    resources = per_process_variables(program, state)  # built by each process: configuration, not state
+    state -= set(resources)
+    resolver.add_reads(state | set(resources))
     tables = set(data.tables.values()) | {d for (_, d, _) in resolver.edges if d.startswith("table:")}
     return Resolution(program, data, resolver.edges, resolver.unresolved, resolver.call_sites,
-                      resolver.externals, {t.removeprefix("table:") for t in tables}, state)
+                      resolver.externals, {t.removeprefix("table:") for t in tables}, state,
+                      resources)
 
 
 def _resolve_definitions(program: Program, data: DataModel, definitions: list[Definition],

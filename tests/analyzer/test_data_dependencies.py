@@ -259,3 +259,51 @@ def test_class_attributes_holding_shared_state() -> None:
     assert graph.node("reg.Registry.count")["state"] is True  # rebound by a function
     assert "reg.Registry.names" not in graph  # a tuple is not state
     assert not any(t == "reg.Own.handlers" for _, t in writes)  # instances set their own
+
+
+PER_PROCESS = {
+    "db.py": """
+        import boto3
+        from sqlalchemy import create_engine
+        from sqlalchemy.orm import sessionmaker
+        _engine = None
+        _factory = None
+        _queue = None
+        _cache = None
+        S3 = None
+        def init_db(url):
+            global _engine, _factory
+            _engine = create_engine(url)
+            _factory = sessionmaker(bind=_engine)
+        def close():
+            global _engine
+            _engine = None
+        def session():
+            return _factory()
+        def remember(value):
+            global _cache
+            _cache = create_engine(value)
+            _cache = value
+    """,
+    "app.py": """
+        import boto3
+        import db
+        def setup():
+            db.S3 = boto3.client("s3")
+            db._queue = []
+        def engine():
+            return db._engine
+    """,
+}
+
+
+def test_engines_session_factories_and_clients_are_per_process_configuration() -> None:
+    graph = graph_of(PER_PROCESS)
+    for variable, factory in (("db._engine", "sqlalchemy.create_engine"),
+                              ("db._factory", "sqlalchemy.orm.sessionmaker"), ("db.S3", "boto3.client")):
+        assert graph.node(variable)["state"] is False, variable  # each process builds its own
+        assert graph.node(variable)["resource"] == factory
+    assert ("db.init_db", "db._engine") in edges(graph, "writes")  # still written and read, as the code says
+    assert ("app.engine", "db._engine") in edges(graph, "reads")
+    for variable in ("db._queue", "db._cache"):  # a list; an engine, but also any value: state
+        assert graph.node(variable)["state"] is True and "resource" not in graph.node(variable), variable

@@ -395,6 +395,32 @@ def test_module_state_in_one_service_is_no_hazard() -> None:
     assert not _of_kind(score(only_a, Placement({"a": "x", "common": SHARED})), SHARED_MODULE_STATE)
 
 
+def test_an_engine_each_process_builds_is_configuration_not_shared_state() -> None:
+    graph = graph_of({
+        "db.py": """
+            from sqlalchemy import create_engine
+            from sqlalchemy.orm import sessionmaker
+            _engine = None
+            _factory = None
+            _opened: list[str] = []
+            def init_db(url: str) -> None:
+                global _engine, _factory
+                _engine = create_engine(url)
+                _factory = sessionmaker(bind=_engine)
+                _opened.append(url)
+            def new_session() -> object:
+                if _factory is None:
+                    init_db("sqlite://")
+                return _factory()
+        """,
+        "a.py": "import db\ndef f() -> object:\n    return db.new_session()\n",
+        "b.py": "import db\ndef g() -> object:\n    return db.new_session()\n",
+    })
+    scores = score(graph, Placement({"a": "x", "b": "y", "db": SHARED}))
+    assert {f.subject for f in _of_kind(scores, SHARED_MODULE_STATE)} == {"db._opened"}  # a list stays state
+    assert {d.entity for d in scores.data} == {"db._opened"}
+
+
 def test_scores_are_deterministic_and_json_serialisable(shop: CodeGraph) -> None:
     first, second = score(shop, BY_MODULE), score(graph_of(SHOP), BY_MODULE)
     assert first == second

@@ -3,9 +3,18 @@
 `handler` serves the direct (sync and async) operations; the event names the operation:
     {"operation": "<name>", "arguments": {...}}
 Each operation's contract is in ../contracts/. Modules are imported on first use.
+At cold start, once per execution environment and before any operation's module is
+imported, `boot` exports the secrets as environment variables, then starts the framework.
 """
 
+from m2l_runtime.bootstrap import boot
 from m2l_runtime.service import Operation, Service
+
+BOOT = {
+    "sqlalchemy_session": "shop.common.db:session_scope"
+}
+
+boot(BOOT)
 
 OPERATIONS = {
     "shop.notifications.dispatch.flush": Operation("shop.notifications.dispatch", "flush", "sync"),
