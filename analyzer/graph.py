@@ -68,10 +68,18 @@ class CodeGraph:
     def node(self, node_id: str) -> dict[str, Any]:
         return dict(self._nodes[node_id])
 
-    def node_attrs(self, *kinds: str) -> dict[str, Mapping[str, Any]]:
+    def node_attrs(self, *kinds: str) -> dict[str, dict[str, Any]]:
         """Every node of these kinds (all without kinds) and its attributes, sorted by id. The
-        graph's own dictionaries, not copies as `node` gives: for reading many nodes cheaply."""
+        graph's own dictionaries, not copies as `node` gives them: read them, never change them."""
         return {n: self._nodes[n] for n in self.nodes(*kinds)}
+
+    def outline(self, nodes: Mapping[str, dict[str, Any]]) -> CodeGraph:
+        """A graph of these nodes with these attributes, this graph's meta and diagnostics, and
+        no edges: what checking a plan reads, small enough to keep beside a scoring context."""
+        outline = CodeGraph()
+        outline._nodes = dict(nodes)
+        outline.meta, outline.diagnostics = dict(self.meta), list(self.diagnostics)
+        return outline
 
     def attr(self, node_id: str, name: str) -> Any:
         """One attribute of a node (None if absent), without copying its attributes."""

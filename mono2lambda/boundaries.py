@@ -8,8 +8,9 @@ from dataclasses import dataclass, fields, replace
 from fnmatch import fnmatchcase
 from pathlib import Path
 
+from analyzer.boundaries.context_cache import plan_inputs
 from analyzer.boundaries.explain import Explanation, explain
-from analyzer.boundaries.metrics import Scores, score
+from analyzer.boundaries.metrics import Scores, ScoringContext, score
 from analyzer.boundaries.partition import DEFAULT_WEIGHTS, Constraints, ProposeOptions, Weights, propose
 from analyzer.boundaries.placement import MONOLITH, SHARED, Placement, units_of
 from analyzer.boundaries.plan import (
@@ -61,6 +62,16 @@ def read_graph(path: Path) -> CodeGraph:
                          hint="run `mono2lambda analyze SRC` again") from None
 
 
+def read_plan_inputs(graph_path: Path, plan_path: Path) -> tuple[PlanDocument, CodeGraph, ScoringContext]:
+    """The plan, the graph's outline (its code nodes, no edges) and its scoring context: what
+    the `plan` commands read, kept beside the graph after the first one (context_cache.py)."""
+    if not graph_path.exists():
+        read_graph(graph_path)  # which says how to make one
+    doc = read_plan(plan_path)
+    outline, context = plan_inputs(graph_path, doc.plan.unit, read_graph)
+    return doc, outline, context
+
+
 def read_checked_plan(plan_path: Path, graph: CodeGraph) -> PlanDocument:
     return checked_plan(read_plan(plan_path), graph)
 
@@ -110,8 +121,8 @@ def placement_of(graph_path: Path, plan_path: Path) -> tuple[CodeGraph, Placemen
 
 
 def score_plan(graph_path: Path, plan_path: Path) -> Scores:
-    graph, placement = placement_of(graph_path, plan_path)
-    return score(graph, placement)
+    doc, outline, context = read_plan_inputs(graph_path, plan_path)
+    return score(context, assign(checked_plan(doc, outline).plan, units_of(outline, doc.plan.unit)))
 
 
 def why(graph_path: Path, plan_path: Path, unit: str) -> Explanation:

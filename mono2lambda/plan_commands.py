@@ -28,7 +28,6 @@ from analyzer.boundaries.plan import (
     merge,
     move,
     plan_error,
-    read_plan,
     rename,
     share,
     split,
@@ -37,7 +36,7 @@ from analyzer.boundaries.plan import (
 from analyzer.errors import InputError, PlanError
 from analyzer.graph import CodeGraph
 
-from .boundaries import read_graph, score_plan, why
+from .boundaries import read_plan_inputs, score_plan, why
 from .common import DEFAULT_GRAPH, handle_errors, plan_flags, verbosity_options
 
 
@@ -59,7 +58,7 @@ def plan() -> None:
 @handle_errors
 def show_command(plan_path: Path, graph_path: Path) -> int:
     """Print each service with its units, then the monolith, shared libraries and problems."""
-    doc, graph = read_plan(plan_path), read_graph(graph_path)
+    doc, graph, _ = read_plan_inputs(graph_path, plan_path)
     problems = check_plan(doc, graph)
     try:
         placement = assign(doc.plan, units_of(graph, doc.plan.unit))
@@ -90,7 +89,7 @@ def edit_command(name: str) -> Callable[[Callable[..., MakeEdit]], Any]:
         @handle_errors
         @functools.wraps(parse)
         def command(plan_path: Path, graph_path: Path, **arguments: Any) -> int:
-            doc, graph = read_plan(plan_path), read_graph(graph_path)
+            doc, graph, _ = read_plan_inputs(graph_path, plan_path)
             _validate(doc, graph)
             result = parse(**arguments)(doc, units_of(graph, doc.plan.unit))
             if result.doc is not doc:

@@ -18,6 +18,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from itertools import combinations
+from sys import intern
 from typing import Any
 
 from ..gcpause import no_cycle_collection
@@ -51,6 +52,7 @@ NED_MIN_LINES = 300
 NED_MAX_LINES = 5_000
 MAX_CYCLES = 100  # cycles listed at most; `cycles_truncated` says when there were more
 _OPERATION_KINDS = frozenset({"function", "method", "class"})
+KEPT_ATTRS = ("kind", "module", "file", "line", "size", "role")  # the node attributes a ScoringContext keeps
 _DIGITS = 6
 
 
@@ -77,9 +79,11 @@ class ScoringContext:
         with no_cycle_collection():  # some 300k small sets and tuples, none in a cycle
             self.unit_kind = unit_kind
             self.size_bounds = size_bounds
-            self.units: tuple[str, ...] = tuple(units_of(graph, unit_kind))
-            self.attrs = graph.node_attrs("module", "class", "function", "method")  # the graph's own: read only
-            self.unit = {n: u for n in self.attrs if (u := unit_of(graph, n, unit_kind)) is not None}
+            # Names are interned: each is referred to from several tables, and so a kept context
+            # (context_cache.py) stores each once.
+            self.units: tuple[str, ...] = tuple(map(intern, units_of(graph, unit_kind)))
+            self.attrs = {intern(n): a for n, a in graph.node_attrs("module", "class", "function", "method").items()}
+            self.unit = {n: intern(u) for n in self.attrs if (u := unit_of(graph, n, unit_kind)) is not None}
             self.sizes = _unit_sizes(self.attrs, self.unit, self.units)
             self.call_total = 0
             self.calls: Counter[tuple[str, str]] = Counter()  # directed, between different units
@@ -106,6 +110,10 @@ class ScoringContext:
                                     if (interface := self._interface(target)) is not None)
             self.problems = self._problems(graph)
             self._found: dict[tuple[str, str], tuple[Finding, ...]] = {}
+            # What scoring and its readers look up later (the rest was read above): a third of the
+            # graph's node attributes, and no reference into the graph, which can then be freed.
+            self.params = {operation: self.attrs[operation].get("params") for _, operation, _ in self.unsafe_calls}
+            self.attrs = {n: {k: _interned(a[k]) for k in KEPT_ATTRS if k in a} for n, a in self.attrs.items()}
 
     def _read_calls(self, graph: CodeGraph) -> None:
         unit, callers, callees, calls, outside = self.unit, self.callers, self.callees, self.calls, self.outside
@@ -115,6 +123,7 @@ class ScoringContext:
                 continue
             count = data["count"]
             self.call_total += count
+            source, target = intern(source), intern(target)
             callers.setdefault(target, set()).add(source)
             callees.setdefault(source, set()).add(target)
             if a != b:
@@ -182,6 +191,10 @@ class ScoringContext:
     def location(self, node: str) -> str:
         attrs = self.attrs.get(node, {})
         return f"{attrs['file']}:{attrs.get('line', 1)}" if "file" in attrs else ""
+
+
+def _interned(value: Any) -> Any:
+    return intern(value) if isinstance(value, str) else value
 
 
 def _unit_sizes(attrs: Mapping[str, Mapping[str, Any]], unit: Mapping[str, str],
@@ -561,8 +574,7 @@ def _argument_findings(context: ScoringContext, places: _Places, place: Mapping[
         if home not in wanted or places.of(caller) == {home}:
             continue
         location = f"{context.attrs[caller].get('file', '')}:{entry.get('line', 1)}"
-        found.append(unsafe_argument(caller, location, operation, home, context.attrs[operation].get("params"),
-                                     entry))
+        found.append(unsafe_argument(caller, location, operation, home, context.params[operation], entry))
     decorating: dict[tuple[str, str, str, bool], list[tuple[str, int]]] = {}  # one finding per module
     for decorated, operation, line, factory in context.decorations:
         home = place[context.unit[operation]]

@@ -1,0 +1,97 @@
+"""A graph's scoring context kept beside the graph, so that `plan` commands need not read it.
+
+Reading a real graph (Django with its tests: 47 MB) and building its `ScoringContext`
+took a second, on every `plan score`, `plan move` and `plan show`, for a result that only
+changes when `analyze` writes a new graph. So the first command keeps the context, with
+the graph's outline (its code nodes, meta and diagnostics: what checking a plan reads), in
+`cache/scoring-<unit>.pickle` beside the graph, and the next ones load that instead.
+
+The file names the graph file it was made from (size, modification time in ns, inode) and
+the code that made it (a hash of this stage's scoring modules); anything else is stale and
+rebuilt. A pickle runs code when loaded and the folder may come from a cloned repository,
+so the file is signed like the facts cache (`analyzer/cachekey.py`) and never unpickled
+when the signature does not match this user's key. Failing to write it only costs the
+next command the full read.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import pickle
+from collections.abc import Callable
+from pathlib import Path
+
+from ..cachekey import SIGNATURE_BYTES, cache_key, sign, verified
+from ..files import write_atomic
+from ..gcpause import no_cycle_collection
+from ..graph import CodeGraph
+from .metrics import ScoringContext
+
+CACHE_MAGIC = b"M2L-SCORING-HMAC-SHA256\n"
+# The modules whose code decides what a context holds and how it is used.
+SCORING_CODE = ("metrics.py", "hazards.py", "placement.py", "partition.py", "context_cache.py")
+
+
+def plan_inputs(graph_path: Path, unit_kind: str,
+                read_graph: Callable[[Path], CodeGraph]) -> tuple[CodeGraph, ScoringContext]:
+    """The graph's outline and its scoring context for `unit_kind`: from the cache file when it
+    was made from this graph file, else from `read_graph(graph_path)` (and then kept)."""
+    key = cache_key()
+    path = cache_path(graph_path, unit_kind)
+    identity = _identity(graph_path, unit_kind)
+    found = _load(path, key, identity) if key is not None and identity is not None else None
+    if found is not None:
+        return found
+    graph = read_graph(graph_path)
+    context = ScoringContext(graph, unit_kind)
+    outline = graph.outline(context.attrs)
+    if key is not None and identity is not None:
+        _save(path, key, identity, outline, context)
+    return outline, context
+
+
+def cache_path(graph_path: Path, unit_kind: str) -> Path:
+    return graph_path.parent / "cache" / f"scoring-{unit_kind}.pickle"
+
+
+def _identity(graph_path: Path, unit_kind: str) -> tuple[object, ...] | None:
+    try:
+        status = graph_path.stat()
+    except OSError:
+        return None
+    return (status.st_size, status.st_mtime_ns, status.st_ino, unit_kind, _code_version())
+
+
+def _code_version() -> str:
+    digest = hashlib.blake2b(digest_size=8)
+    for name in SCORING_CODE:
+        digest.update(name.encode() + b"\0" + (Path(__file__).parent / name).read_bytes())
+    return digest.hexdigest()
+
+
+def _load(path: Path, key: bytes, identity: tuple[object, ...]) -> tuple[CodeGraph, ScoringContext] | None:
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return None
+    head = len(CACHE_MAGIC) + SIGNATURE_BYTES
+    if not data.startswith(CACHE_MAGIC) or not verified(key, data[len(CACHE_MAGIC):head], data[head:]):
+        return None
+    try:
+        with no_cycle_collection():
+            document = pickle.loads(data[head:])
+        if document["identity"] != identity:
+            return None
+        return document["outline"], document["context"]
+    except (EOFError, pickle.UnpicklingError, AttributeError, KeyError, TypeError, ValueError):
+        return None
+
+
+def _save(path: Path, key: bytes, identity: tuple[object, ...], outline: CodeGraph,
+          context: ScoringContext) -> None:
+    body = pickle.dumps({"identity": identity, "outline": outline, "context": context},
+                        protocol=pickle.HIGHEST_PROTOCOL)
+    with contextlib.suppress(OSError):  # a read-only folder: the next command reads the graph again
+        path.parent.mkdir(parents=True, exist_ok=True)
+        write_atomic(path, CACHE_MAGIC + sign(key, body) + body)

@@ -1,0 +1,102 @@
+"""The scoring context kept beside a graph: the same scores as from the graph, rebuilt when
+the graph file changes, and a planted or foreign file never unpickled."""
+
+from __future__ import annotations
+
+import os
+import pickle
+import shutil
+from pathlib import Path
+
+import pytest
+
+from analyzer.boundaries.context_cache import CACHE_MAGIC, cache_path, plan_inputs
+from analyzer.boundaries.metrics import score
+from analyzer.boundaries.placement import units_of
+from analyzer.boundaries.plan import assign, check_plan, read_plan
+from analyzer.graph import CodeGraph
+
+REPO = Path(__file__).resolve().parents[2]
+GOLDEN = REPO / "tests" / "golden" / "shop-graph.json"
+PLAN = REPO / "examples" / "shop" / "boundaries.yaml"
+
+
+class _Reads:
+    """`read_graph` that counts its calls."""
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def __call__(self, path: Path) -> CodeGraph:
+        self.calls += 1
+        return CodeGraph.load(path)
+
+
+class _Planted:
+    def __init__(self, marker: Path) -> None:
+        self.marker = marker
+
+    def __reduce__(self) -> tuple[object, tuple[str, str]]:
+        return (Path.write_text, (str(self.marker), "pwned"))  # type: ignore[return-value]
+
+
+@pytest.fixture()
+def graph_path(tmp_path: Path) -> Path:
+    path = tmp_path / "out" / "graph.json"
+    path.parent.mkdir()
+    shutil.copyfile(GOLDEN, path)
+    return path
+
+
+def test_a_kept_context_scores_and_checks_as_the_graph_does(graph_path: Path) -> None:
+    graph, doc = CodeGraph.load(graph_path), read_plan(PLAN)
+    expected = score(graph, assign(doc.plan, units_of(graph, doc.plan.unit)))
+    reads = _Reads()
+    for _ in range(2):
+        outline, context = plan_inputs(graph_path, doc.plan.unit, reads)
+        assert check_plan(doc, outline) == check_plan(doc, graph)
+        assert units_of(outline, "class") == units_of(graph, "class")
+        assert score(context, assign(doc.plan, units_of(outline, doc.plan.unit))).dumps() == expected.dumps()
+    assert reads.calls == 1  # the second time from the kept file
+    assert cache_path(graph_path, "module").exists()
+
+
+def test_a_new_graph_file_is_read_again(graph_path: Path) -> None:
+    reads = _Reads()
+    plan_inputs(graph_path, "module", reads)
+    graph = CodeGraph.load(graph_path)
+    graph.add_symbol("shop.added", "module", file="shop/added.py", module="shop.added", size=3)
+    graph_path.write_text(graph.dumps(), encoding="utf-8")
+    outline, _ = plan_inputs(graph_path, "module", reads)
+    assert reads.calls == 2 and "shop.added" in units_of(outline)
+    plan_inputs(graph_path, "class", reads)  # another unit kind: another context
+    assert reads.calls == 3
+
+
+@pytest.mark.parametrize("signed_with_a_foreign_key", [False, True])
+def test_a_planted_context_file_is_never_unpickled(graph_path: Path, tmp_path: Path,
+                                                   signed_with_a_foreign_key: bool) -> None:
+    marker = tmp_path / "marker"
+    payload = pickle.dumps(_Planted(marker))
+    if signed_with_a_foreign_key:
+        payload = CACHE_MAGIC + b"\0" * 32 + payload
+    planted = cache_path(graph_path, "module")
+    planted.parent.mkdir()
+    planted.write_bytes(payload)
+    reads = _Reads()
+    outline, context = plan_inputs(graph_path, "module", reads)
+    assert not marker.exists() and reads.calls == 1 and context.units == tuple(units_of(outline))
+
+
+def test_a_folder_that_cannot_be_written_only_costs_the_cache(graph_path: Path) -> None:
+    if os.geteuid() == 0:
+        (graph_path.parent / "cache").write_text("a file where the cache folder would go")
+    else:
+        graph_path.parent.chmod(0o555)
+    try:
+        reads = _Reads()
+        plan_inputs(graph_path, "module", reads)
+        plan_inputs(graph_path, "module", reads)
+        assert reads.calls == 2
+    finally:
+        graph_path.parent.chmod(0o755)
