@@ -4,7 +4,9 @@ Reading a real graph (Django with its tests: 47 MB) and building its `ScoringCon
 took a second, on every `plan score`, `plan move` and `plan show`, for a result that only
 changes when `analyze` writes a new graph. So the first command keeps the context, with
 the graph's outline (its code nodes, meta and diagnostics: what checking a plan reads), in
-`cache/scoring-<unit>.pickle` beside the graph, and the next ones load that instead.
+`cache/scoring-<unit>.pickle` beside the graph, and the next ones load that instead. It is
+kept only where `analyze` keeps its own cache (a `cache/` folder beside the graph), so a
+graph copied elsewhere (a test's golden file) gets no folder written next to it.
 
 The file names the graph file it was made from (size, modification time in ns, inode) and
 the code that made it (a hash of this stage's scoring modules); anything else is stale and
@@ -90,8 +92,9 @@ def _load(path: Path, key: bytes, identity: tuple[object, ...]) -> tuple[CodeGra
 
 def _save(path: Path, key: bytes, identity: tuple[object, ...], outline: CodeGraph,
           context: ScoringContext) -> None:
+    if not path.parent.is_dir():  # not an analysis output folder: nothing is written beside a graph kept elsewhere
+        return
     body = pickle.dumps({"identity": identity, "outline": outline, "context": context},
                         protocol=pickle.HIGHEST_PROTOCOL)
     with contextlib.suppress(OSError):  # a read-only folder: the next command reads the graph again
-        path.parent.mkdir(parents=True, exist_ok=True)
         write_atomic(path, CACHE_MAGIC + sign(key, body) + body)

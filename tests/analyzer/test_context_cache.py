@@ -43,7 +43,7 @@ class _Planted:
 @pytest.fixture()
 def graph_path(tmp_path: Path) -> Path:
     path = tmp_path / "out" / "graph.json"
-    path.parent.mkdir()
+    (path.parent / "cache").mkdir(parents=True)  # as analyze leaves it
     shutil.copyfile(GOLDEN, path)
     return path
 
@@ -81,22 +81,25 @@ def test_a_planted_context_file_is_never_unpickled(graph_path: Path, tmp_path: P
     if signed_with_a_foreign_key:
         payload = CACHE_MAGIC + b"\0" * 32 + payload
     planted = cache_path(graph_path, "module")
-    planted.parent.mkdir()
     planted.write_bytes(payload)
     reads = _Reads()
     outline, context = plan_inputs(graph_path, "module", reads)
     assert not marker.exists() and reads.calls == 1 and context.units == tuple(units_of(outline))
 
 
-def test_a_folder_that_cannot_be_written_only_costs_the_cache(graph_path: Path) -> None:
-    if os.geteuid() == 0:
-        (graph_path.parent / "cache").write_text("a file where the cache folder would go")
-    else:
-        graph_path.parent.chmod(0o555)
-    try:
-        reads = _Reads()
-        plan_inputs(graph_path, "module", reads)
-        plan_inputs(graph_path, "module", reads)
-        assert reads.calls == 2
-    finally:
-        graph_path.parent.chmod(0o755)
+def test_nothing_is_written_beside_a_graph_outside_an_analysis_folder(graph_path: Path, tmp_path: Path) -> None:
+    alone = tmp_path / "golden" / "graph.json"
+    alone.parent.mkdir()
+    shutil.copyfile(graph_path, alone)
+    reads = _Reads()
+    plan_inputs(alone, "module", reads)
+    plan_inputs(alone, "module", reads)
+    assert reads.calls == 2 and os.listdir(alone.parent) == ["graph.json"]
+
+
+def test_a_cache_file_that_cannot_be_written_only_costs_the_cache(graph_path: Path) -> None:
+    (cache_path(graph_path, "module") / "in-the-way").mkdir(parents=True)  # a folder where the file would go
+    reads = _Reads()
+    plan_inputs(graph_path, "module", reads)
+    plan_inputs(graph_path, "module", reads)
+    assert reads.calls == 2
