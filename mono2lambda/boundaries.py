@@ -10,8 +10,15 @@ from pathlib import Path
 
 from analyzer.boundaries.context_cache import plan_inputs
 from analyzer.boundaries.explain import Explanation, explain
+from analyzer.boundaries.hierarchy import Hierarchy
 from analyzer.boundaries.metrics import Scores, ScoringContext, score
-from analyzer.boundaries.partition import DEFAULT_WEIGHTS, Constraints, ProposeOptions, Weights, propose
+from analyzer.boundaries.partition import (
+    DEFAULT_WEIGHTS,
+    Constraints,
+    ProposeOptions,
+    Weights,
+    propose_with_hierarchy,
+)
 from analyzer.boundaries.placement import MONOLITH, SHARED, Placement, units_of
 from analyzer.boundaries.plan import (
     PlanDocument,
@@ -34,6 +41,11 @@ class Proposal:
     placement: Placement
     scores: Scores
     kept: int  # units the previous plan fixed (pinned, kept in the monolith, shared)
+    hierarchy: Hierarchy  # how the services merge as their count drops; the placement is one of its cuts
+
+    def to_json(self) -> dict:
+        """The scores' JSON (docs/metrics.md) with the hierarchy (docs/propose.md)."""
+        return {**self.scores.to_json(), "hierarchy": self.hierarchy.to_json()}
 
 
 def parse_weights(values: tuple[str, ...]) -> Weights:
@@ -105,13 +117,13 @@ def propose_plan(graph_path: Path, plan_path: Path, options: ProposeOptions) -> 
     unit_kind = previous.plan.unit if previous is not None else options.unit_kind
     units = units_of(graph, unit_kind)
     constraints = constraints_of(previous, units) if previous is not None else Constraints()
-    placement = propose(graph, constraints, ProposeOptions(
+    placement, hierarchy = propose_with_hierarchy(graph, constraints, ProposeOptions(
         services=options.services, resolution=options.resolution, seed=options.seed, unit_kind=unit_kind,
         detect_shared=options.detect_shared, keep_web=options.keep_web, weights=options.weights))
     doc = plan_from_placement(placement, str(graph.meta.get("root", "")), unit_kind, previous)
     write_plan(plan_path, doc)
     kept = len(constraints.pinned) + len(constraints.monolith) + len(constraints.shared)
-    return Proposal(doc, placement, score(graph, placement), kept)
+    return Proposal(doc, placement, score(graph, placement), kept, hierarchy)
 
 
 def placement_of(graph_path: Path, plan_path: Path) -> tuple[CodeGraph, Placement]:
@@ -150,10 +162,17 @@ def write_report(graph_path: Path, plan_path: Path, fmt: str, output: Path, link
 
     renderers = {"html": render_html, "md": render_markdown, "json": render_json}
     if plan_path.exists():
-        graph, placement = placement_of(graph_path, plan_path)
+        graph = read_graph(graph_path)
+        doc = read_checked_plan(plan_path, graph)
+        units = units_of(graph, doc.plan.unit)
+        placement = assign(doc.plan, units)
+        _, hierarchy = propose_with_hierarchy(graph, constraints_of(doc, units),
+                                              ProposeOptions(unit_kind=doc.plan.unit))
         described, plan_name = str(plan_path), str(plan_path)
     else:
         graph = read_graph(graph_path)
-        placement, described, plan_name = propose(graph), "a fresh proposal (no plan file yet)", None
-    write_atomic(output, renderers[fmt](build_report(graph, placement, plan_name=plan_name, links=links)))
+        placement, hierarchy = propose_with_hierarchy(graph)
+        described, plan_name = "a fresh proposal (no plan file yet)", None
+    model = build_report(graph, placement, plan_name=plan_name, links=links, hierarchy=hierarchy)
+    write_atomic(output, renderers[fmt](model))
     return described

@@ -196,7 +196,7 @@ def propose_command(graph_path: Path, plan_path: Path, services: int | None, res
                              detect_shared=not no_shared, keep_web=not cluster_web, weights=parse_weights(weights))
     proposal = propose_plan(graph_path, plan_path, options)
     if fmt == "json":
-        click.echo(proposal.scores.dumps(), nl=False)
+        click.echo(json.dumps(proposal.to_json(), sort_keys=True, indent=1))
         return 0
     console = make_console()
     console.print(f"Proposed {len(proposal.placement.services())} services in {plan_path}"

@@ -20,6 +20,7 @@ from itertools import combinations
 from ..graph import CodeGraph, UnitGraph
 from ..roles import REGISTERED_ROLES, STAYS_IN_MONOLITH, is_operation_role
 from .domains import DomainRef, domain_map, unit_layer, unit_role
+from .hierarchy import Hierarchy, merge_sequence
 from .naming import Naming, name_groups, pins_of, tables_written
 from .placement import MONOLITH, SHARED, Placement, unit_of, units_of
 
@@ -219,6 +220,15 @@ def _dependents(graph: CodeGraph, unit: Mapping[str, str]) -> dict[str, set[str]
 def propose(graph: CodeGraph, constraints: Constraints = Constraints(),
             options: ProposeOptions = ProposeOptions()) -> Placement:
     """Service boundaries for the graph's units, honouring the constraints."""
+    return propose_with_hierarchy(graph, constraints, options)[0]
+
+
+def propose_with_hierarchy(graph: CodeGraph, constraints: Constraints = Constraints(),
+                           options: ProposeOptions = ProposeOptions()) -> tuple[Placement, Hierarchy]:
+    """The proposal, and the hierarchy it is a cut of: its leaves are the clustering's groups
+    (bisected first when `--services N` asks for more than it finds), its merges take the
+    most tied pair first, and the proposal's services are its N-cut (N = `options.services`,
+    or every leaf)."""
     unit = unit_lookup(graph, options.unit_kind)
     pairs = unit_weights(graph, options.unit_kind, options.weights, unit)
     units = UnitGraph(units_of(graph, options.unit_kind), pairs)
@@ -229,18 +239,23 @@ def propose(graph: CodeGraph, constraints: Constraints = Constraints(),
         fixed.update({u: SHARED for u in detected if u not in fixed and u not in constraints.pinned})
     free = units.subgraph(u for u in units.units if u not in fixed)
     serving = {graph.module_of(f) for f in public_functions(graph) if is_operation_role(graph.attr(f, "role"))}
-    groups = _with_operations(units, _domain_groups(free, domains, constraints.pinned, options), serving,
+    leaves = _with_operations(units, _domain_groups(free, domains, constraints.pinned, options), serving,
                               constraints.pinned)
     if options.services is not None:  # a bisected half may have no operation: checked again
-        groups = _with_operations(units, _reach_count(free, groups, options.services, constraints.pinned,
-                                                      options.seed), serving, constraints.pinned)
+        leaves = _with_operations(units, _bisect_until(free, leaves, options.services, constraints.pinned,
+                                                       options.seed), serving, constraints.pinned)
+    leaves = sorted(leaves, key=min)
+    hierarchy = Hierarchy(tuple(frozenset(g) for g in leaves),
+                          tuple(merge_sequence(leaves, free.neighbours, constraints.pinned)))
+    groups = hierarchy.cut(options.services if options.services is not None else len(leaves))
     placement = dict.fromkeys(units.units, MONOLITH)  # a unit tied to nothing stays behind
     placement.update(fixed)
     naming = Naming(domains, tables_written(graph, unit), serving)
     for name, group in zip(name_groups(groups, constraints.pinned, naming), groups, strict=True):
         placement.update(dict.fromkeys(group, name))
     _follow_packages(graph, placement, set(fixed) | set(constraints.pinned))
-    return Placement(placement, options.unit_kind)
+    names = tuple(name_groups([set(leaf) for leaf in leaves], constraints.pinned, naming))
+    return Placement(placement, options.unit_kind), replace(hierarchy, names=names)
 
 
 def _fixed_by_roles(graph: CodeGraph, units: list[str], constraints: Constraints,
@@ -418,56 +433,17 @@ def _finer_until(units: UnitGraph, groups: list[set[str]], pinned: Mapping[str, 
     return best
 
 
-def _reach_count(units: UnitGraph, groups: list[set[str]], count: int, pinned: Mapping[str, str],
-                 seed: int) -> list[set[str]]:
-    """Merge the most tied pair of groups, or bisect the largest, until there are `count`."""
-    merged = _merge_down(units, groups, count, pinned)
-    while len(merged) < count:
-        splittable = [g for g in merged if len(g) > 1 and len(pins_of(g, pinned)) <= 1]
+def _bisect_until(units: UnitGraph, groups: list[set[str]], count: int, pinned: Mapping[str, str],
+                  seed: int) -> list[set[str]]:
+    """Fewer groups than `count` (even at the finest resolution): bisect the largest until
+    there are `count`, so the hierarchy has enough leaves to cut at `count`."""
+    groups = [set(g) for g in groups]
+    while len(groups) < count:
+        splittable = [g for g in groups if len(g) > 1 and len(pins_of(g, pinned)) <= 1]
         if not splittable:
             break
         largest = max(splittable, key=lambda g: (len(g), sorted(g)))
         first, second = units.bisect(sorted(largest), seed=seed)
-        merged.remove(largest)
-        merged += [first, second]
-    return sorted(merged, key=lambda g: min(g))
-
-
-def _merge_down(units: UnitGraph, groups: list[set[str]], count: int, pinned: Mapping[str, str]) -> list[set[str]]:
-    """Merge pairs of groups, most tied first (tie = weight between them over the geometric
-    mean of their sizes), never two groups pinned to different services."""
-    members = {i: set(g) for i, g in enumerate(groups)}
-    pins = {i: pins_of(g, pinned) for i, g in members.items()}
-    group_of = {u: i for i, g in members.items() for u in g}
-    ties: dict[int, dict[int, float]] = {i: {} for i in members}
-    for a in group_of:
-        for b, weight in units.neighbours(a).items():
-            i, j = group_of[a], group_of.get(b)
-            if j is not None and i != j:
-                ties[i][j] = ties[i].get(j, 0.0) + weight
-    while len(members) > max(count, 1):
-        candidates = [(weight / math.sqrt(len(members[i]) * len(members[j])), -i, -j)
-                      for i in members for j, weight in ties[i].items() if i < j and _may_merge(pins[i], pins[j])]
-        if not candidates:  # nothing tied left: merge the two smallest groups that may merge
-            pairs = [(len(members[i]) + len(members[j]), i, j) for i in members for j in members
-                     if i < j and _may_merge(pins[i], pins[j])]
-            if not pairs:
-                break
-            _, i, j = min(pairs)
-        else:
-            _, i, j = max(candidates)
-            i, j = -i, -j
-        members[i] |= members.pop(j)
-        pins[i] |= pins.pop(j)
-        for k, weight in ties.pop(j).items():
-            ties[k].pop(j, None)
-            if k != i:
-                ties[i][k] = ties[i].get(k, 0.0) + weight
-                ties[k][i] = ties[k].get(i, 0.0) + weight
-        ties[i].pop(i, None)
-    return list(members.values())
-
-
-def _may_merge(pins_a: set[str], pins_b: set[str]) -> bool:
-    """Two groups may merge unless they hold pins of different services."""
-    return not (pins_a and pins_b and pins_a != pins_b)
+        groups.remove(largest)
+        groups += [first, second]
+    return groups

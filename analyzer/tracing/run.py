@@ -35,21 +35,32 @@ def run_traced(command: Sequence[str], cwd: Path, root: Path, files: Iterable[st
     if not command:
         raise InputError("no command given", hint="put it after --, e.g. mono2lambda trace -- pytest -q")
     with tempfile.TemporaryDirectory(prefix="m2l-trace-") as scratch:
-        config = Path(scratch) / "config.json"
-        config.write_text(json.dumps({"root": str(root.resolve()), "files": sorted(files), "out": scratch}),
-                          encoding="utf-8")
-        env = dict(os.environ if environ is None else environ)
-        env["PYTHONPATH"] = os.pathsep.join([str(SHIM), *([env["PYTHONPATH"]] if env.get("PYTHONPATH") else [])])
-        env["M2L_TRACE_CONFIG"] = str(config)
+        env = tracer_environ(dict(os.environ if environ is None else environ), Path(scratch), root, files)
         try:
             done = subprocess.run(list(command), cwd=cwd, env=env, check=False)
         except FileNotFoundError:
             raise InputError(f"cannot run {command[0]!r}: not found",
                              hint="give the command after --, e.g. -- python -m pytest") from None
-        records = []
-        for path in sorted(Path(scratch).glob("calls-*.json")):
-            try:
-                records.append(json.loads(path.read_text(encoding="utf-8")))
-            except (OSError, ValueError):
-                continue  # a process that died while writing: its calls are lost, the others count
-        return TracedRun(done.returncode, records)
+        return TracedRun(done.returncode, read_records(Path(scratch)))
+
+
+def tracer_environ(environ: dict[str, str], scratch: Path, root: Path, files: Iterable[str]) -> dict[str, str]:
+    """`environ` with the recorder on PYTHONPATH, configured to write into `scratch`."""
+    config = scratch / "config.json"
+    config.write_text(json.dumps({"root": str(root.resolve()), "files": sorted(files), "out": str(scratch)}),
+                      encoding="utf-8")
+    env = dict(environ)
+    env["PYTHONPATH"] = os.pathsep.join([str(SHIM), *([env["PYTHONPATH"]] if env.get("PYTHONPATH") else [])])
+    env["M2L_TRACE_CONFIG"] = str(config)
+    return env
+
+
+def read_records(scratch: Path) -> list[dict[str, Any]]:
+    """What the traced processes wrote into `scratch`."""
+    records = []
+    for path in sorted(scratch.glob("calls-*.json")):
+        try:
+            records.append(json.loads(path.read_text(encoding="utf-8")))
+        except (OSError, ValueError):
+            continue  # a process that died while writing: its calls are lost, the others count
+    return records

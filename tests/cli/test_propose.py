@@ -107,3 +107,15 @@ def test_weights_and_class_units(graph_path: Path, tmp_path: Path) -> None:
     assert doc.plan.unit == "class"
     units = {u for s in doc.plan.services for u in s.modules}
     assert "shop.orders.models.Order" in units or any(u.startswith("shop.orders.models") for u in units)
+
+
+def test_json_output_has_the_hierarchy_the_count_cuts(graph_path: Path, tmp_path: Path) -> None:
+    code, output = run("propose", "--graph", str(graph_path), "--plan", str(tmp_path / "b.yaml"), "--format", "json")
+    assert code == 0, output
+    hierarchy = json.loads(output)["hierarchy"]
+    leaves = len(hierarchy["leaves"])
+    assert [m["services"] for m in hierarchy["merges"]] == list(range(leaves - 1, 0, -1))
+    code, output = run("propose", "--graph", str(graph_path), "--plan", str(tmp_path / "c.yaml"), "--services", "3",
+                       "--format", "json")
+    cut = json.loads(output)
+    assert len(cut["services"]) == 3 and cut["hierarchy"] == hierarchy  # the same hierarchy, cut at 3

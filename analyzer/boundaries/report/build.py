@@ -17,14 +17,17 @@ from ...roles import layer_of
 from ...summary import summarize
 from ..explain import explain_all
 from ..hazards import Finding
+from ..hierarchy import Hierarchy
 from ..metrics import DataOwnership, Scores, ScoringContext, score
 from ..placement import MONOLITH, SHARED, Placement
+from .dendrogram import layout_dendrogram
 from .layout import layout_map
 from .model import (
     CallMatrix,
     Cell,
     DataMatrix,
     DeclaredDomain,
+    Dendrogram,
     Diagnostic,
     Figure,
     Framework,
@@ -41,8 +44,9 @@ from .model import (
 
 
 def build_report(graph: CodeGraph, placement: Placement, *, plan_name: str | None = None,
-                 links: str | None = None) -> ReportModel:
-    """`links`: a URL template with {path} and {line} (`report_links`) that makes each file:line a link."""
+                 links: str | None = None, hierarchy: Hierarchy | None = None) -> ReportModel:
+    """`links`: a URL template with {path} and {line} (`report_links`) that makes each file:line a link;
+    `hierarchy`: how a proposal's services merge as their count drops, drawn as a dendrogram."""
     context = ScoringContext(graph, placement.unit_kind)
     scores = score(context, placement)
     place = {u: placement.place_of(u) for u in context.units}
@@ -73,6 +77,7 @@ def build_report(graph: CodeGraph, placement: Placement, *, plan_name: str | Non
         verdict=_verdict(scores, places, int(summary["files_unparsed"])),
         calls=CallMatrix(places, tuple(tuple(calls.get((a, b), 0) for b in places) for a in places)),
         links=links or "",
+        dendrogram=layout_dendrogram(hierarchy) if hierarchy is not None else Dendrogram(),
     )
 
 

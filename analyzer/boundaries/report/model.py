@@ -149,6 +149,43 @@ class MatrixRow:
 
 
 @dataclass(frozen=True)
+class DendrogramLeaf:
+    """One of the finest groups: its name (as the finest cut names it) at row `y`."""
+
+    name: str
+    units: int
+    x: float
+    y: float  # the label's baseline
+
+
+@dataclass(frozen=True)
+class DendrogramLink:
+    """One merge: a bracket joining two groups at the column where `services` remain."""
+
+    path: str  # SVG path data
+    services: int  # how many services are left after this merge
+    title: str  # "customers + orders (tie 3.2), 5 services left"
+
+
+@dataclass(frozen=True)
+class Tick:
+    x: float
+    label: str
+
+
+@dataclass(frozen=True)
+class Dendrogram:
+    """How the proposal's services merge as their count drops (`propose --services N` is the N-cut)."""
+
+    width: float = 0.0
+    height: float = 0.0
+    leaves: tuple[DendrogramLeaf, ...] = ()
+    links: tuple[DendrogramLink, ...] = ()
+    ticks: tuple[Tick, ...] = ()  # the services left at each column
+    axis_y: float = 0.0
+
+
+@dataclass(frozen=True)
 class DataMatrix:
     places: tuple[str, ...]
     rows: tuple[MatrixRow, ...]
@@ -219,6 +256,7 @@ class ReportModel:
     verdict: Verdict = Verdict()
     calls: CallMatrix = CallMatrix()
     links: str = ""  # the `report_links` URL template for file:line ({path}, {line}); "" for no links
+    dendrogram: Dendrogram = Dendrogram()
     format: str = REPORT_FORMAT
     version: int = REPORT_VERSION
 
