@@ -35,6 +35,7 @@ RUNTIME_ROOT = Path(__file__).with_name("runtime")
 CONTRACT_UNAVAILABLE = "contract-unavailable"
 DEFAULT_IMPORT_TIMEOUT = 120.0  # seconds the child gets to import the monolith's modules and describe them
 KEPT_AWS = frozenset({"AWS_REGION", "AWS_DEFAULT_REGION"})
+BOOT_IMPORTS = "boot-imports"  # describe's answer: {"modules": top-level modules booting the framework imported}
 
 ERROR_ENVELOPE: dict[str, Any] = {
     "title": "Error",

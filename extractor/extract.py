@@ -9,26 +9,30 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from analyzer.boundaries.hazards import Finding
 from analyzer.boundaries.plan import Plan
+from analyzer.boundaries.plan.model import DEFAULT_RUNTIME, RUNTIMES
 from analyzer.errors import InputError, Mono2LambdaError
 from analyzer.graph import CodeGraph
 
 from . import requirements as reqs
 from .asyncapi import asyncapi_document
 from .contracts import (
+    BOOT_IMPORTS,
     DEFAULT_IMPORT_TIMEOUT,
     RUNTIME_ROOT,
     contract_document,
     contract_findings,
     describe_operations,
 )
+from .data_files import named_files
 from .decorators import operation_findings
 from .framework import Framework, framework_of
+from .interpreter import Interpreter, distributions, probe
 from .model import Extraction, OperationSpec, ServiceSpec, build_extraction
 from .monolith import render_monolith
 from .output import MANIFEST, digest, manifest_document, write_tree
@@ -82,7 +86,8 @@ def extract(request: ExtractRequest, progress: Progress = lambda _: None) -> Ext
         raise InputError(f"--out {request.out} is inside the source tree {request.source}, which extract never "
                          "writes into", hint="choose an --out outside it, e.g. generated/ next to it")
     framework = _contract_framework(request)
-    extraction = build_extraction(request.graph, request.plan, request.services, framework)
+    app_python = probe(request.python) if request.python else None
+    extraction = build_extraction(request.graph, request.plan, request.services, framework, _runtime(app_python))
     for line in _unbooted_flask(request, extraction, framework):
         progress(line)
     progress(f"reading types: importing the monolith's modules from {request.source} ({framework.describe()}), "
@@ -95,7 +100,8 @@ def extract(request: ExtractRequest, progress: Progress = lambda _: None) -> Ext
     if blocking and not request.force:
         raise ExtractionBlocked(blocking)
     progress("rendering packages")
-    needs = _requirements(request, extraction, progress)
+    needs = _requirements(request, extraction, app_python, described.get(BOOT_IMPORTS, {}).get("modules", []),
+                          progress)
     files = _render(request, extraction, contracts, needs, progress)
     sizes = {s.name: package_size(files, f"{s.name}/src/") for s in extraction.services}
     for service in extraction.services:
@@ -117,6 +123,15 @@ def current_contracts(request: ExtractRequest) -> dict[str, dict[str, dict[str, 
 
 
 Contracts = dict[str, dict[str, Any]]  # operation -> its contract document
+
+
+def _runtime(app_python: Interpreter | None) -> str:
+    """The Lambda runtime of a service whose plan names none: the app's Python when extract was given
+    it (--python) and Lambda has that version, else the default (never this process's own version,
+    which would make the output depend on where mono2lambda happens to be installed)."""
+    if app_python is not None and app_python.runtime in RUNTIMES:
+        return app_python.runtime
+    return DEFAULT_RUNTIME
 
 
 def _contract_framework(request: ExtractRequest) -> Framework:
@@ -181,22 +196,37 @@ def _clashing_functions(service: ServiceSpec) -> list[Finding]:
     return found
 
 
-def _requirements(request: ExtractRequest, extraction: Extraction, progress: Progress
-                  ) -> dict[str, reqs.Requirements]:
-    """Each service's requirements, pinned from the app's lock (else the environment); extract
-    says where the pins came from and which stay unpinned."""
-    versions = reqs.app_versions(request.source)
-    providers = reqs.installed_providers()  # scans every installed distribution: once
+def _requirements(request: ExtractRequest, extraction: Extraction, app_python: Interpreter | None,
+                  booted: list[str], progress: Progress) -> dict[str, reqs.Requirements]:
+    """Each service's requirements, pinned from the app's lock (else the app's environment: --python's,
+    or this one); extract says where the pins came from and which stay unpinned. `booted`: what booting
+    the framework imported, needed by every package that boots it."""
+    if app_python is not None:
+        providers, installed = distributions(app_python)
+        versions = reqs.app_versions(request.source, reqs.with_runtime_needs(installed))
+    else:
+        versions = reqs.app_versions(request.source)
+        providers = reqs.installed_providers()  # scans every installed distribution: once
     local = {m.partition(".")[0] for m in extraction.files}
     graph = request.graph
     found = {}
     for service in extraction.services:
         modules = (*service.modules, *service.copied, *service.proxied)
         imports = [t for m in modules for t in graph.targets(m, "imports") if graph.attr(t, "kind") == "external"]
+        imports += _imported_by_name(graph, service) + (booted if service.boot else [])
         found[service.name] = reqs.resolve(reqs.third_party(imports, local), providers, versions)
     for line in reqs.describe(versions, found):
         progress(line)
     return found
+
+
+def _imported_by_name(graph: CodeGraph, service: ServiceSpec) -> list[str]:
+    """What the framework imports by name when the package boots it: Django's INSTALLED_APPS
+    (`rest_framework`, `storages`, ...), which no import statement names."""
+    if not dict(service.boot).get("django_settings"):
+        return []
+    django = (graph.meta.get("frameworks") or {}).get("django") or {}
+    return [str(app) for app in django.get("installed_apps") or ()]
 
 
 def _render(request: ExtractRequest, extraction: Extraction, contracts: Contracts,
@@ -211,6 +241,8 @@ def _render(request: ExtractRequest, extraction: Extraction, contracts: Contract
     files: dict[str, bytes] = {}
     for service in extraction.services:
         inputs = _package_inputs(extraction, service, contracts, sources, runtime, needs[service.name], samples)
+        running = {m: sources[m] for m in (*service.modules, *service.copied)}  # proxied modules run no code
+        inputs = replace(inputs, data=named_files(running, extraction.files, tree))
         for path, data in render_package(extraction, service, inputs).items():
             files[f"{service.name}/{path}"] = data
     for path, data in render_monolith(extraction, tree, runtime).items():

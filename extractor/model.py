@@ -39,7 +39,7 @@ from analyzer.boundaries.metrics import score
 from analyzer.boundaries.partition import public_functions
 from analyzer.boundaries.placement import Placement, units_of
 from analyzer.boundaries.plan import Invocation, Plan, assign
-from analyzer.boundaries.plan.model import Vpc
+from analyzer.boundaries.plan.model import DEFAULT_RUNTIME, Vpc
 from analyzer.errors import InputError
 from analyzer.graph import CodeGraph
 
@@ -108,15 +108,16 @@ class Extraction:
 
 
 def build_extraction(graph: CodeGraph, plan: Plan, names: Iterable[str] = (),
-                     framework: Framework | None = None) -> Extraction:
+                     framework: Framework | None = None, runtime: str = DEFAULT_RUNTIME) -> Extraction:
     """The extraction of the services called `names` (every service of the plan when empty);
-    `framework` is what the packages boot when their code uses it (none when left out)."""
+    `framework` is what the packages boot when their code uses it (none when left out);
+    `runtime` is the Lambda runtime of a service whose plan names none."""
     chosen = _chosen(plan, names)
     placement = assign(plan, units_of(graph))
     owner = {m: placement.place_of(m) for m in graph.nodes("module") if placement.place_of(m) in chosen}
     project = str(graph.meta.get("root") or plan.source)
     reach = _Reach(graph)
-    services = tuple(_service(graph, plan, name, owner, project, reach, framework or Framework())
+    services = tuple(_service(graph, plan, name, owner, project, reach, framework or Framework(), runtime)
                      for name in sorted(chosen))
     findings = _findings(graph, placement, services)
     files = {m: str(graph.attr(m, "file")) for m in graph.nodes("module")}
@@ -133,7 +134,7 @@ def _chosen(plan: Plan, names: Iterable[str]) -> set[str]:
 
 
 def _service(graph: CodeGraph, plan: Plan, name: str, owner: Mapping[str, str], project: str, reach: _Reach,
-             framework: Framework) -> ServiceSpec:
+             framework: Framework, runtime: str) -> ServiceSpec:
     spec = plan.service(name)
     assert spec is not None
     own = sorted(m for m, place in owner.items() if place == name)
@@ -149,8 +150,8 @@ def _service(graph: CodeGraph, plan: Plan, name: str, owner: Mapping[str, str], 
     calls = sorted({owner[m] for m in proxied})
     return ServiceSpec(name, f"{project}-{name}", spec.memory, spec.timeout, tuple(own), tuple(copied),
                        tuple(proxied), operations, tuple(calls), tuple(_tables_written(graph, set(own))),
-                       spec.functions, spec.runtime, boot, spec.environment, spec.secrets, spec.vpc, spec.layers,
-                       spec.policies)
+                       spec.functions, spec.runtime or runtime, boot, spec.environment, spec.secrets, spec.vpc,
+                       spec.layers, spec.policies)
 
 
 def _boot(graph: CodeGraph, framework: Framework, needed: set[str]) -> tuple[tuple[str, str], ...]:

@@ -39,6 +39,7 @@ class PackageInputs:
     samconfig: str
     asyncapi: dict[str, Any] | None = None
     samples: Mapping[str, bytes] = field(default_factory=dict)  # events/ file name -> the user's own sample
+    data: Mapping[str, bytes] = field(default_factory=dict)  # data files its code names (data_files.py), by path
 
 
 def render_package(extraction: Extraction, service: ServiceSpec, inputs: PackageInputs) -> dict[str, bytes]:
@@ -54,6 +55,7 @@ def render_package(extraction: Extraction, service: ServiceSpec, inputs: Package
     files["samconfig.toml"] = inputs.samconfig
     encoded = {path: text.encode("utf-8") for path, text in files.items()}
     encoded.update(_source_files(extraction, service, inputs))
+    encoded.update((f"src/{path}", data) for path, data in inputs.data.items())
     return dict(sorted(encoded.items()))
 
 

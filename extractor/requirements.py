@@ -125,11 +125,19 @@ def installed_versions() -> dict[str, str]:
     return {canonical(d.metadata["Name"]): d.version for d in metadata.distributions() if d.metadata["Name"]}
 
 
+def with_runtime_needs(installed: Mapping[str, str]) -> dict[str, str]:
+    """The app's environment's versions, plus this one's of what m2l_runtime needs where the app has
+    none (an app rarely installs aws-lambda-powertools: the runtime was tested with ours)."""
+    ours = {key: version for key, version in installed_versions().items() if key in RUNTIME_NEEDS}
+    return {**ours, **{canonical(name): version for name, version in installed.items()}}
+
+
 # --- the app's lock and declarations (files read here; parsed by the pure functions below) ----------------
 
 
-def app_versions(source_root: Path) -> Versions:
-    """The versions and extras the app's files give, for a monolith whose source is `source_root`."""
+def app_versions(source_root: Path, installed: Mapping[str, str] | None = None) -> Versions:
+    """The versions and extras the app's files give, for a monolith whose source is `source_root`;
+    `installed`: the versions installed in the app's environment (default: this one's)."""
     folders = search_folders(source_root)
     locked: dict[str, tuple[str, str]] = {}
     lock = None
@@ -138,7 +146,8 @@ def app_versions(source_root: Path) -> Versions:
         if found:
             lock, locked = os.path.relpath(found[0], source_root.resolve()).replace(os.sep, "/"), found[1]
             break
-    return Versions(locked, installed_versions(), declared_extras(folders), lock)
+    environment = installed_versions() if installed is None else {canonical(k): v for k, v in installed.items()}
+    return Versions(locked, environment, declared_extras(folders), lock)
 
 
 def search_folders(source_root: Path) -> list[Path]:

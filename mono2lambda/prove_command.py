@@ -23,11 +23,13 @@ from .common import handle_errors
 @click.option("--trace", "trace_path", type=click.Path(path_type=Path, dir_okay=False), default=None,
               help="A trace file (`mono2lambda trace`, e.g. .mono2lambda/trace.json): list the tests that "
                    "exercise each operation.")
+@click.option("--python", "python", type=click.Path(exists=True, dir_okay=False), default=None,
+              help="The interpreter serve's workers run: the app's own (default: one of the templates' runtime).")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 @click.argument("command", nargs=-1, type=click.UNPROCESSED, required=True)
 @handle_errors
-def prove_command(source: Path, generated: Path, cache: Path, trace_path: Path | None, as_json: bool,
-                  command: tuple[str, ...]) -> int:
+def prove_command(source: Path, generated: Path, cache: Path, trace_path: Path | None, python: str | None,
+                  as_json: bool, command: tuple[str, ...]) -> int:
     """Run the app's tests on the source, then in the strangled monolith; compare.
 
     COMMAND (after --) runs in --source, then in GENERATED/monolith with every extracted
@@ -43,7 +45,7 @@ def prove_command(source: Path, generated: Path, cache: Path, trace_path: Path |
     """
     from extractor.prove.run import ProveRequest, run_prove
 
-    request = ProveRequest(tuple(command), source, generated, cache, trace=trace_path)
+    request = ProveRequest(tuple(command), source, generated, cache, trace=trace_path, python=python)
     say = (lambda line: click.echo(line, err=True)) if as_json else (lambda line: click.echo(f"  {line}"))
     report = run_prove(request, say)
     if as_json:

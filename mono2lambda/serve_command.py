@@ -30,7 +30,9 @@ def echo(line: str) -> None:
 def print_plan(plan: ServePlan) -> None:
     width = max(len(spec.name) for spec in plan.functions)
     for spec in plan.functions:
-        echo(f"  {spec.name:<{width}}  {spec.package}/{spec.handler}  {spec.timeout} s  {spec.memory} MB")
+        python = plan.python_of(spec.name)
+        echo(f"  {spec.name:<{width}}  {spec.package}/{spec.handler}  {spec.timeout} s  {spec.memory} MB  "
+             f"{python.runtime} ({python.executable})")
     for note in plan.notes:
         echo(f"  note: {note}")
 
@@ -52,20 +54,24 @@ def print_install(install: Install) -> None:
               show_default=True, help="Where each package's requirements are installed, once per requirements.txt.")
 @click.option("--workers", type=click.IntRange(1, 64), default=DEFAULT_MAX_WORKERS, show_default=True,
               help="The most worker processes per function (calls beyond wait for one).")
+@click.option("--python", "python", type=click.Path(exists=True, dir_okay=False), default=None,
+              help="The interpreter the workers run and their requirements are installed for: the app's own "
+                   "(default: one of the runtime each template asks for, this one or python3.X on PATH).")
 @handle_errors
-def serve_command(generated: Path, port: int, cache: Path, workers: int) -> int:
+def serve_command(generated: Path, port: int, cache: Path, workers: int, python: str | None) -> int:
     """Serve the generated packages as Lambda functions on 127.0.0.1, speaking the Invoke API,
     without Docker: point boto3 at it with AWS_ENDPOINT_URL_LAMBDA=http://127.0.0.1:PORT.
 
     Each function runs in its own worker processes with only its package (src/ and its
-    installed requirements) on the path. Workers get the template's variables and serve's
+    installed requirements) on the path, with the Python its template's Runtime names
+    (or --python). Workers get the template's variables and serve's
     own environment, which wins where both name a variable (so set the app's settings,
     e.g. its database URL, before starting serve); PYTHONPATH and PYTHONHOME are left out.
     Event calls to a function run one at a time in arrival order, and before later
     RequestResponse calls to it, so a caller finds its earlier asynchronous calls done (on
     AWS they would run later, in parallel).
     """
-    plan = plan_serve(generated, cache)
+    plan = plan_serve(generated, cache, python)
     echo(f"Functions in {generated}:")
     print_plan(plan)
     install_missing(plan, print_install)

@@ -51,6 +51,7 @@ class ProveRequest:
     environ: Mapping[str, str] | None = None  # for both runs and the workers (default: this process's)
     timeout: float = 1800.0  # seconds for each run
     trace: Path | None = None  # a trace file (`mono2lambda trace`): which tests reach which operation
+    python: str | None = None  # the interpreter of serve's workers (default: of the templates' runtime)
 
 
 def run_prove(request: ProveRequest, say: Say = lambda _: None) -> ProveReport:
@@ -71,7 +72,9 @@ def run_prove(request: ProveRequest, say: Say = lambda _: None) -> ProveReport:
         say(f"running {' '.join(request.command)} on the original source in {request.source}")
         original = run_suite(request.command, request.source, environ, Path(scratch) / "original.xml",
                              request.timeout)
-        plan = plan_serve(request.generated, request.cache)
+        plan = plan_serve(request.generated, request.cache, request.python)
+        for note in plan.notes:
+            say(f"note: {note}")
         install_missing(plan, lambda install: say(f"installing {_what(install)} for the workers (once; cached)"))
         server_environ = {**DUMMY_CREDENTIALS, **{k: v for k, v in environ.items() if k != "PYTHONPATH"}}
         server_environ.setdefault("POWERTOOLS_LOG_LEVEL", "ERROR")

@@ -8,11 +8,11 @@ only after that does the server start.
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..interpreter import Interpreter, choose, current
 from .deps import Install, missing, package_install, run_install, runtime_install
 from .functions import FunctionSpec, load_functions
 
@@ -21,17 +21,25 @@ from .functions import FunctionSpec, load_functions
 class ServePlan:
     functions: tuple[FunctionSpec, ...]
     dependencies: Mapping[str, Install]  # by function name
-    runtime: Install  # what the Lambda runtime provides, for every function
+    runtimes: Mapping[str, Install]  # what the Lambda runtime provides, by function name
     to_install: tuple[Install, ...] = ()
     notes: tuple[str, ...] = ()
+    pythons: Mapping[str, Interpreter] | None = None  # the interpreter of each function's workers, by name
+
+    def python_of(self, function: str) -> Interpreter:
+        return (self.pythons or {}).get(function) or current()
 
 
-def plan_serve(generated: Path, cache: Path) -> ServePlan:
+def plan_serve(generated: Path, cache: Path, python: str | None = None) -> ServePlan:
+    """`python`: the interpreter every worker runs (the app's own); by default, one of the runtime each
+    template asks for (see interpreter.py)."""
     specs = tuple(load_functions(generated))
-    dependencies = {spec.name: package_install(spec, cache.resolve()) for spec in specs}
-    runtime = runtime_install(cache.resolve())
-    return ServePlan(specs, dependencies, runtime, tuple(missing([*dependencies.values(), runtime])),
-                     tuple(_notes(specs)))
+    chosen, python_notes = choose((spec.runtime for spec in specs), python)
+    pythons = {spec.name: chosen[spec.runtime] for spec in specs}
+    dependencies = {spec.name: package_install(spec, cache.resolve(), pythons[spec.name]) for spec in specs}
+    runtimes = {spec.name: runtime_install(cache.resolve(), pythons[spec.name]) for spec in specs}
+    return ServePlan(specs, dependencies, runtimes, tuple(missing([*dependencies.values(), *runtimes.values()])),
+                     (*python_notes, *_notes(specs)), pythons)
 
 
 def install_missing(plan: ServePlan, progress: Callable[[Install], None]) -> None:
@@ -41,10 +49,5 @@ def install_missing(plan: ServePlan, progress: Callable[[Install], None]) -> Non
 
 
 def _notes(specs: tuple[FunctionSpec, ...]) -> list[str]:
-    here = f"python{sys.version_info.major}.{sys.version_info.minor}"
-    other = sorted({spec.runtime for spec in specs if spec.runtime and spec.runtime != here})
-    notes = [f"the templates ask for {', '.join(other)}; the workers run {here} (the Python serve runs with)"
-             ] if other else []
-    notes += [f"{spec.name}: {name} is an intrinsic function in the template and has no value here; "
-              f"set it in serve's environment" for spec in specs for name in spec.unresolved]
-    return notes
+    return [f"{spec.name}: {name} is an intrinsic function in the template and has no value here; "
+            f"set it in serve's environment" for spec in specs for name in spec.unresolved]

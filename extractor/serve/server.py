@@ -140,8 +140,9 @@ class LambdaServer:
     def _worker_factory(self, plan: ServePlan, spec: FunctionSpec,
                         on_line: Callable[[str], None]) -> Callable[[], Worker]:
         environment = worker_environment(spec, self._environ)
-        folders = (plan.dependencies[spec.name].target, plan.runtime.target)
-        return lambda: Worker(spec, folders, environment, on_line)
+        folders = (plan.dependencies[spec.name].target, plan.runtimes[spec.name].target)
+        python = plan.python_of(spec.name).executable
+        return lambda: Worker(spec, folders, environment, on_line, python)
 
 
 class _HttpServer(LocalHttpServer):

@@ -45,9 +45,11 @@ def bootstrap_source() -> str:
 
 class Worker:
     def __init__(self, spec: FunctionSpec, folders: tuple[Path, Path], environment: Mapping[str, str],
-                 on_line: Sink) -> None:
-        """`folders`: the package's installed requirements, and what the Lambda runtime provides."""
+                 on_line: Sink, python: str = sys.executable) -> None:
+        """`folders`: the package's installed requirements, and what the Lambda runtime provides;
+        `python`: the interpreter it runs (the app's, of the template's runtime)."""
         self.spec = spec
+        self._python = python
         self._folders = folders
         self._environment = {**environment, "AWS_LAMBDA_LOG_STREAM_NAME": _log_stream()}
         self._on_line = on_line
@@ -117,7 +119,7 @@ class Worker:
         self._process.wait()
 
     def _spawn(self, request_read: int, answer_write: int) -> subprocess.Popen[bytes]:
-        command = [sys.executable, "-I", "-S", "-B", "-u", "-c", bootstrap_source(), str(self.spec.code),
+        command = [self._python, "-I", "-S", "-B", "-u", "-c", bootstrap_source(), str(self.spec.code),
                    *map(str, self._folders), self.spec.handler, str(request_read), str(answer_write)]
         return subprocess.Popen(command, env=self._environment, cwd=self.spec.code, stdin=subprocess.DEVNULL,
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, pass_fds=(request_read, answer_write),

@@ -230,7 +230,8 @@ def raw_post(url: str, headers: dict[str, str], body: bytes = b"") -> tuple[int,
 def test_the_endpoint_refuses_bodies_it_cannot_measure(package: Path, headers: dict[str, str], body: bytes,
                                                        status: int) -> None:
     function = spec(package, "app.echo")
-    plan = ServePlan((function,), {function.name: Install(package / "deps", ())}, Install(package / "runtime", ()))
+    plan = ServePlan((function,), {function.name: Install(package / "deps", ())},
+                     {function.name: Install(package / "runtime", ())})
     with LambdaServer(plan, port=0, environ={"PATH": os.environ.get("PATH", "")}) as server:
         assert server._http is not None and server._http.request_queue_size >= 128
         code, answer = raw_post(server.url, headers, body)

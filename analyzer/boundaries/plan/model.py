@@ -91,7 +91,7 @@ class Service:
     memory: int = DEFAULT_MEMORY
     timeout: int = DEFAULT_TIMEOUT
     functions: str = FUNCTION_LAYOUTS[0]
-    runtime: str = DEFAULT_RUNTIME
+    runtime: str | None = None  # None: the app's Python (extract --python), else DEFAULT_RUNTIME
     # deployment settings, sorted (name, value) pairs where they are maps
     environment: tuple[tuple[str, str], ...] = ()  # variables set in the functions' Environment
     secrets: tuple[tuple[str, str], ...] = ()  # variable -> "ssm:/path" or "secretsmanager:name-or-arn"

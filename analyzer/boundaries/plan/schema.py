@@ -197,7 +197,7 @@ class _Checker:
         memory = self.number(path + ("memory",), body, DEFAULT_MEMORY, MEMORY_RANGE, "MB")
         timeout = self.number(path + ("timeout",), body, DEFAULT_TIMEOUT, TIMEOUT_RANGE, "seconds")
         functions = self.choice(path + ("functions",), body, FUNCTION_LAYOUTS)
-        runtime = self.choice(path + ("runtime",), body, RUNTIMES, DEFAULT_RUNTIME)
+        runtime = self.choice(path + ("runtime",), body, RUNTIMES, DEFAULT_RUNTIME) if "runtime" in body else None
         environment = self.variables(path + ("environment",), body, _environment_value)
         secrets = self.variables(path + ("secrets",), body, _secret_value)
         for variable, _ in secrets:

@@ -5,8 +5,10 @@ path (building a contract needs the real types, so it imports the operation's mo
 which keeps the user's code out of the extractor's own process. Input: JSON
 `{"framework": {...} or null, "operations": [{"operation", "module", "function"}]}`; the
 framework is booted first (see bootstrap.py). Output: one object per operation with its
-request and response schemas, or the one-line reason it has none; or `{"boot_error": ...}`
-when the framework would not start.
+request and response schemas, or the one-line reason it has none, and under `boot-imports`
+the top-level modules booting the framework imported (`{"modules": [...]}`: a package that
+boots it needs them at cold start, e.g. the driver a Django contrib app imports); or
+`{"boot_error": ...}` when the framework would not start.
 """
 
 from __future__ import annotations
@@ -30,14 +32,21 @@ def describe(operation: dict[str, str]) -> dict[str, Any]:
         return {"error": f"{type(exc).__name__}: {exc}".splitlines()[0]}
 
 
+BOOT_IMPORTS = "boot-imports"  # never an operation's name (those are dotted Python names)
+
+
 def main() -> None:
     request = json.load(sys.stdin)
+    before = set(sys.modules)
     try:
         boot(request.get("framework"))
     except BootError as exc:  # no operation can be described without its framework
         json.dump({"boot_error": str(exc).splitlines()[0]}, sys.stdout)
         return
-    json.dump({op["operation"]: describe(op) for op in request["operations"]}, sys.stdout, sort_keys=True)
+    booted = sorted({name.partition(".")[0] for name in set(sys.modules) - before} - set(sys.stdlib_module_names))
+    answer: dict[str, Any] = {op["operation"]: describe(op) for op in request["operations"]}
+    answer[BOOT_IMPORTS] = {"modules": booted}
+    json.dump(answer, sys.stdout, sort_keys=True)
 
 
 if __name__ == "__main__":
