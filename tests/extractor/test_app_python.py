@@ -164,7 +164,8 @@ DJANGO = {
 
 
 def test_a_django_package_requires_the_apps_django_imports_by_name(tmp_path: Path) -> None:
-    """`markdown_it` is in INSTALLED_APPS only: django.setup() imports it at cold start."""
+    """`markdown_it` is in INSTALLED_APPS only: django.setup() imports it at cold start, and with it
+    `mdurl` (another distribution), which only booting shows."""
     for name, text in DJANGO.items():
         (tmp_path / "site" / name).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / "site" / name).write_text(textwrap.dedent(text), encoding="utf-8")
@@ -177,4 +178,5 @@ def test_a_django_package_requires_the_apps_django_imports_by_name(tmp_path: Pat
         assert result.exit_code == 0, result.output
     lines = (tmp_path / "generated" / "notes" / "requirements.txt").read_text().splitlines()
     assert f"markdown-it-py=={metadata.version('markdown-it-py')}" in lines
+    assert f"mdurl=={metadata.version('mdurl')}" in lines
     assert any(line.startswith("Django==") for line in lines)
