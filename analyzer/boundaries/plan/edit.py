@@ -39,6 +39,7 @@ from .assign import Entry, assign, entries_of, winners
 from .document import PlanDocument
 from .model import SERVICE_NAME, is_glob
 from .schema import TOP_KEYS
+from .splice import splice_move
 from .yamltree import Tree, is_map, is_seq, new_map, new_seq, put, rename_key, take
 
 
@@ -130,6 +131,9 @@ def _place(doc: PlanDocument, unit: str, place: str) -> Edit:
     where = _exact_places(doc.tree, unit)
     if where == [place]:
         return Edit(doc, f"{unit} is already in {place}; nothing changed")
+    spliced = splice_move(doc, unit, where[0], place) if len(where) == 1 else None
+    if spliced is not None:  # one plain line out, one in: the same text without the tree (splice.py)
+        return Edit(spliced, f"moved {unit} from {where[0]} to {place}")
     tree = doc.edited_tree()
     note = _place_in_tree(tree, unit, place)
     found = winners(entries_of(doc.plan), unit)
