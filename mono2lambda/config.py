@@ -70,8 +70,11 @@ class Config:
         weights = [f"{name}={value}" for name, value in (v.get("weights") or {}).items()] or None
         propose = {**reads, **_present(weights=weights, seed=v.get("seed"), services=v.get("services"))}
         extraction = _present(plan_path=v.get("plan"), source=v.get("source"))
+        traced = _present(source=v.get("source"), out_dir=v.get("out"), exclude=v.get("exclude"),
+                          include_tests=v.get("include_tests"), include_migrations=v.get("include_migrations"))
         commands = {
             "analyze": analyze,
+            "trace": traced,
             "propose": propose,
             "report": reads,
             "select": reads,

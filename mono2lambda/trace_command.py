@@ -15,9 +15,13 @@ from .common import handle_errors
               show_default=True, help="The source tree to analyse (the project whose calls are recorded).")
 @click.option("--out", "out_dir", type=click.Path(path_type=Path, file_okay=False), default=Path(".mono2lambda"),
               show_default=True, help="Folder of graph.json; trace.json is written next to it.")
+@click.option("--include-tests", is_flag=True, help="Analyse test files too, as `analyze --include-tests`.")
+@click.option("--include-migrations", is_flag=True, help="Analyse schema migrations too, as analyze does.")
+@click.option("--exclude", multiple=True, metavar="GLOB", help="Leave out files matching GLOB, as analyze does.")
 @click.argument("command", nargs=-1, type=click.UNPROCESSED, required=True)
 @handle_errors
-def trace_command(source: Path, out_dir: Path, command: tuple[str, ...]) -> int:
+def trace_command(source: Path, out_dir: Path, include_tests: bool, include_migrations: bool, exclude: tuple[str, ...],
+                  command: tuple[str, ...]) -> int:
     """Run the app's tests recording which of the project's functions call which (observed edges).
 
     COMMAND (after --) runs in the current folder with a call recorder in each of its Python
@@ -27,11 +31,14 @@ def trace_command(source: Path, out_dir: Path, command: tuple[str, ...]) -> int:
 
     The recorder uses sys.monitoring on Python 3.12 and later and sys.settrace before;
     it comes in through PYTHONPATH, so interpreters run with -I, -E or -S are not traced.
+    The analysis takes the options `analyze` would (and the project's [tool.mono2lambda]).
     Exit code 1 when the command failed (the trace is written all the same).
     """
+    from analyzer.pipeline import AnalyzeOptions
     from analyzer.tracing.project import trace_project
 
-    result = trace_project(command, source, out_dir, Path.cwd())
+    options = AnalyzeOptions(include_tests=include_tests, include_migrations=include_migrations, exclude=exclude)
+    result = trace_project(command, source, out_dir, Path.cwd(), options)
     trace, observed = result.trace, result.observed
     if not trace.processes:
         click.echo("warning: no traced Python process reported (an isolated interpreter, -I/-E/-S, or no Python at "

@@ -181,3 +181,22 @@ def test_trace_file_round_trip_and_bad_input(tmp_path: Path) -> None:
     with pytest.raises(InputError, match=r"trace.json:1: not JSON"):
         read_trace(path)
     assert json.loads(trace.dumps())["calls"][0]["caller"] is None  # sorted: outside callers first
+
+
+def test_the_trace_command(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from click.testing import CliRunner
+
+    from mono2lambda.cli import cli
+
+    root = write_app(tmp_path / "proj")
+    (root / "run.py").write_text("import sys\nfrom app.orders import place\nplace(1)\nsys.exit(len(sys.argv) - 1)\n",
+                                 encoding="utf-8")
+    monkeypatch.chdir(root)
+    out = tmp_path / "out"
+    command = ["trace", "--out", str(out), "--exclude", "tests/*", "--", sys.executable, "run.py"]
+    result = CliRunner().invoke(cli, command)
+    assert result.exit_code == 0, result.output
+    assert "1 process(es)" in result.output and "1 unresolved call sites seen calling project code" in result.output
+    assert read_trace(out / "trace.json").calls
+    failed = CliRunner().invoke(cli, ["trace", "--out", str(out), "--", sys.executable, "run.py", "fail"])
+    assert failed.exit_code == 1 and "the command exited with 1" in failed.output
