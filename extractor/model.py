@@ -119,7 +119,7 @@ def build_extraction(graph: CodeGraph, plan: Plan, names: Iterable[str] = (),
     reach = _Reach(graph)
     services = tuple(_service(graph, plan, name, owner, project, reach, framework or Framework(), runtime)
                      for name in sorted(chosen))
-    findings = _findings(graph, placement, services)
+    findings = _findings(graph, placement, services, plan)
     files = {m: str(graph.attr(m, "file")) for m in graph.nodes("module")}
     return Extraction(project, services, dict(sorted(owner.items())), findings, files)
 
@@ -332,29 +332,57 @@ def _is_exception(graph: CodeGraph, cls: str, depth: int = 0) -> bool:
     return False
 
 
-def _findings(graph: CodeGraph, placement: Placement, services: tuple[ServiceSpec, ...]) -> tuple[Finding, ...]:
+def _findings(graph: CodeGraph, placement: Placement, services: tuple[ServiceSpec, ...],
+              plan: Plan) -> tuple[Finding, ...]:
     """Hazards of the extracted services: the plan's scores, and every operation's signature."""
     names = {s.name for s in services}
     found = {f for f in score(graph, placement).findings if f.service in names}
     models = {c for c in graph.nodes("class") if graph.targets(c, "maps_to")}
+    django = frozenset(m for m in models if django_model(graph, m))
     for service in services:
+        unconverted = _unconverted(plan, service.name)
         for op in service.operations:
             named = {m.rsplit(".", 1)[-1]: m for m in graph.targets(op.name, "uses_type") if m in models}
-            found.update(_without_factory(p, service).found(op.location, op.name, service.name)
-                         for p in signature_problems(op.name, graph.node(op.name), named))
+            for problem in signature_problems(op.name, graph.node(op.name), named, django):
+                problem = _without_factory(problem, service)
+                if op.name in unconverted:
+                    problem = _turned_off(problem)
+                found.add(problem.found(op.location, op.name, service.name))
         found.update(_state_findings(graph, service))
     return tuple(sorted(found, key=Finding.sort_key))
 
 
+def django_model(graph: CodeGraph, cls: str, depth: int = 0) -> bool:
+    """Whether `cls` is a Django model: one of its bases, at any depth, is Django's."""
+    return depth < 20 and any(base.startswith("django.") or django_model(graph, base, depth + 1)
+                              for base in graph.targets(cls, "inherits"))
+
+
+def _unconverted(plan: Plan, service: str) -> set[str]:
+    """The operations the plan keeps out of the ORM conversions (`convert_orm: false`)."""
+    spec = plan.service(service)
+    return {op.function for op in (spec.operations or ()) if spec and not op.convert_orm} if spec else set()
+
+
 def _without_factory(problem: Problem, service: ServiceSpec) -> Problem:
-    """A session or row the service would convert blocks after all when its package names no
-    session factory to open its own unit of work with."""
-    if problem.kind != ORM_CONVERTED or "sqlalchemy_session" in dict(service.boot):
+    """A session or SQLAlchemy row the service would convert blocks after all when its package
+    names no session factory to open its own unit of work with."""
+    if problem.kind != ORM_CONVERTED or not problem.needs_session or "sqlalchemy_session" in dict(service.boot):
         return problem
     return Problem(WIRE_UNSAFE_TYPE, ERROR, problem.message.split(":")[0] + " and cannot cross a wire: the "
                    "service names no session factory to open a unit of work of its own with",
                    "name it in the plan: `framework: {sqlalchemy_session: \"pkg.db:session_scope\"}` (a "
                    "sessionmaker, or a function giving a session or a context manager that yields one)")
+
+
+def _turned_off(problem: Problem) -> Problem:
+    """A conversion the plan turns off for the operation blocks, as it did before conversions."""
+    if problem.kind != ORM_CONVERTED:
+        return problem
+    return Problem(WIRE_UNSAFE_TYPE, ERROR, problem.message.split(":")[0] + " and cannot cross a wire: the plan "
+                   "turns the ORM conversions off for this operation (`convert_orm: false`)",
+                   "pass ids, plain values or DTOs instead, or remove `convert_orm: false` to have extract convert "
+                   "it")
 
 
 def _state_findings(graph: CodeGraph, service: ServiceSpec) -> list[Finding]:

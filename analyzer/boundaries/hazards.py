@@ -13,6 +13,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from .wire_shapes import CONVERTED, UNSUPPORTED, orm_shape
+
 ERROR = "error"
 WARNING = "warning"
 SEVERITY_RANK = {ERROR: 0, WARNING: 1}
@@ -25,8 +27,9 @@ TABLE_MULTIPLE_WRITERS = "table-multiple-writers"
 CROSS_SERVICE_TRANSACTION = "cross-service-transaction"
 ARGUMENT_MUTATION = "argument-mutation"
 WIRE_UNSAFE_ARGUMENT = "wire-unsafe-argument"
-# A SQLAlchemy session or mapped instance that extract converts (not a blocker): a session
-# parameter is not sent (the service opens its own), a row parameter is sent as its key.
+# A SQLAlchemy session or an ORM instance that extract converts (not a blocker): a session
+# parameter is not sent (the service opens its own), rows are sent as their keys as
+# parameters and as their columns as results (the caller gets a read-only copy).
 ORM_CONVERTED = "orm-converted"
 # Hazards the design asks for but the graph holds no fact for yet (see docs/metrics.md).
 NOT_DETECTED: tuple[str, ...] = ()
@@ -50,10 +53,9 @@ WIRE_UNSAFE_NAMES: Mapping[str, tuple[str, str]] = {
     **dict.fromkeys(("Lock", "RLock", "Semaphore", "BoundedSemaphore", "Thread", "Condition"), _SYNC),
 }
 _CONVERTED_SESSIONS = frozenset({"Session", "scoped_session"})  # sync sessions only (m2l_runtime/orm.py)
-_ROW_SHAPES = tuple(re.compile(pattern) for pattern in (
-    r"^(?P<m>\w+)$", r"^(?P<m>\w+) \| None$", r"^None \| (?P<m>\w+)$",
-    r"^(?:typing\.)?Optional\[(?P<m>\w+)\]$", r"^(?:typing\.)?[Ll]ist\[(?P<m>\w+)\]$"))
-_MODEL_HINT = "return or accept a DTO (a dataclass or pydantic model) or the row's id instead of the ORM instance"
+_ROW_SHAPES_HINT = ("type it as the model itself, `X | None`, a list, tuple or set of X, or a dict of X values, which "
+                    "extract converts (sent as keys as a parameter, as columns as a result), or pass ids or a DTO "
+                    "(a dataclass or pydantic model)")
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
@@ -86,17 +88,21 @@ class Problem:
     severity: str
     message: str
     hint: str
+    needs_session: bool = False  # an ORM conversion that needs the package's SQLAlchemy session factory
 
     def found(self, location: str, subject: str, service: str) -> Finding:
         return Finding(self.kind, self.severity, location, subject, service, self.message, self.hint)
 
 
-def signature_problems(function: str, attrs: Mapping[str, Any], models: Mapping[str, str]) -> tuple[Problem, ...]:
+def signature_problems(function: str, attrs: Mapping[str, Any], models: Mapping[str, str],
+                       django: frozenset[str] = frozenset()) -> tuple[Problem, ...]:
     """What stops `function` from being called through a JSON contract.
 
     `models` maps the short name of each ORM model class the signature names (from its
-    `uses_type` edges) to the class id; a model instance cannot cross a wire either."""
-    problems = [*_unsafe_types(attrs, models), *_missing_hints(attrs)]
+    `uses_type` edges) to the class id, and `django` holds the ids of those that are Django
+    models (the rest are SQLAlchemy's): in the shapes extract converts (wire_shapes.py) they
+    are `orm-converted` warnings, anywhere else blocking."""
+    problems = [*_unsafe_types(attrs, models, django), *_missing_hints(attrs)]
     if attrs.get("mutates"):
         names = ", ".join(repr(n) for n in attrs["mutates"])
         problems.append(Problem(
@@ -123,47 +129,69 @@ def _annotated(attrs: Mapping[str, Any]) -> list[tuple[str, str]]:
     return found
 
 
-def _unsafe_types(attrs: Mapping[str, Any], models: Mapping[str, str]) -> list[Problem]:
+def _unsafe_types(attrs: Mapping[str, Any], models: Mapping[str, str], django: frozenset[str]) -> list[Problem]:
     problems = []
     for what, annotation in _annotated(attrs):
-        converted = _converted(what, annotation, models)
-        if converted is not None:
-            problems.append(converted)
+        session = _session(what, annotation)
+        if session is not None:
+            problems.append(session)
             continue
-        names = _NAME.findall(annotation)
-        for name in dict.fromkeys(names):
-            if name in WIRE_UNSAFE_NAMES:
+        shape = orm_shape(annotation.strip().strip("'\""), models)
+        if shape.verdict == CONVERTED:
+            problems.append(_rows_converted(what, shape.models, django))
+        elif shape.verdict == UNSUPPORTED:
+            named = ", ".join(shape.models)
+            problems.append(Problem(WIRE_UNSAFE_TYPE, ERROR, f"{what} holds an ORM model instance ({named}) in a "
+                                    f"shape no conversion reaches ({shape.reason}: {annotation}) and cannot cross "
+                                    "a wire", _ROW_SHAPES_HINT))
+        for name in dict.fromkeys(_NAME.findall(annotation)):
+            if name in WIRE_UNSAFE_NAMES and name not in models:
                 label, hint = WIRE_UNSAFE_NAMES[name]
                 problems.append(Problem(WIRE_UNSAFE_TYPE, ERROR,
-                                        f"{what} is {label} ({annotation}) and cannot cross a wire", hint))
-            elif name in models:
-                problems.append(Problem(WIRE_UNSAFE_TYPE, ERROR,
-                                        f"{what} is an ORM model instance ({models[name]}) and cannot cross a "
-                                        "wire", _MODEL_HINT))
+                                        f"{what} is {label} ({annotation}) and cannot cross a wire",
+                                        _with_conversion(name, what, hint)))
     return problems
 
 
-def _converted(what: str, annotation: str, models: Mapping[str, str]) -> Problem | None:
-    """A parameter the runtime converts: a session (not sent) or rows (sent as their key)."""
-    if not what.startswith("parameter "):
-        return None
+def _session(what: str, annotation: str) -> Problem | None:
+    """A session parameter the runtime converts: not sent, the service opens its own."""
     text = annotation.strip().strip("'\"")
-    if text.rsplit(".", 1)[-1] in _CONVERTED_SESSIONS and _NAME.fullmatch(text.rsplit(".", 1)[-1]):
+    last = text.rsplit(".", 1)[-1]
+    if not what.startswith("parameter ") or last not in _CONVERTED_SESSIONS or not _NAME.fullmatch(last):
+        return None
+    return Problem(ORM_CONVERTED, WARNING,
+                   f"{what} is a database session ({annotation}): it is not sent, the service runs the "
+                   "operation in a session and transaction of its own (the caller's uncommitted changes are "
+                   "not seen, and the service's commit is not undone by the caller's rollback)",
+                   "commit before calling, or keep caller and operation in one service when both writes must "
+                   "commit together", needs_session=True)
+
+
+def _rows_converted(what: str, found: tuple[str, ...], django: frozenset[str]) -> Problem:
+    """ORM instances the runtime converts: a parameter's sent as keys, a result's as columns."""
+    named = ", ".join(found)
+    needs_session = any(model not in django for model in found)
+    if what.startswith("parameter "):
         return Problem(ORM_CONVERTED, WARNING,
-                       f"{what} is a database session ({annotation}): it is not sent, the service runs the "
-                       "operation in a session and transaction of its own (the caller's uncommitted changes are "
-                       "not seen, and the service's commit is not undone by the caller's rollback)",
-                       "commit before calling, or keep caller and operation in one service when both writes must "
-                       "commit together")
-    for shape in _ROW_SHAPES:
-        match = shape.match(text)
-        if match and match["m"] in models:
-            return Problem(ORM_CONVERTED, WARNING,
-                           f"{what} is an ORM model instance ({models[match['m']]}): it is sent as its primary key "
-                           "and the service loads the committed row in its own session",
-                           "flush or commit the row before calling; changes the service makes to it are not seen "
-                           "on the caller's instance")
-    return None
+                       f"{what} is an ORM model instance ({named}): it is sent as its primary key (and version, "
+                       "when the model has one) and the service loads the committed row itself",
+                       "flush or commit the row before calling; changes the service makes to it are not seen on "
+                       "the caller's instance", needs_session=needs_session)
+    return Problem(ORM_CONVERTED, WARNING,
+                   f"{what} is an ORM model instance ({named}): it is sent as its columns and the caller gets a "
+                   "detached, read-only copy of the same class (not the row in the caller's session, no lazy "
+                   "relationships, no writes)",
+                   "read its columns only; to change the row, call an operation of the service that owns it; to "
+                   "use its relationships, have the operation return them (or a DTO)")
+
+
+def _with_conversion(name: str, what: str, hint: str) -> str:
+    """The fix hint, naming the conversion that would apply to a session typed another way."""
+    if name in ("AsyncSession", "Connection", "AsyncConnection", "Engine", "AsyncEngine", "Cursor") \
+            and what.startswith("parameter "):
+        return f"{hint}; a parameter typed `Session` (sqlalchemy.orm) would be converted: not sent, the service " \
+               "opens its own"
+    return hint
 
 
 def _missing_hints(attrs: Mapping[str, Any]) -> list[Problem]:

@@ -337,14 +337,14 @@ def test_operation_hazards_present() -> None:
     scores = score(graph_of(HAZARDS), Placement({"svc": "svc", "models": SHARED}))
     found = {(f.kind, f.subject, f.message) for f in scores.findings}
     assert {(k, s) for k, s, _ in found} == {
-        (WIRE_UNSAFE_TYPE, "svc.load"), (WIRE_UNSAFE_TYPE, "svc.each"), (WIRE_UNSAFE_TYPE, "svc.on_done"),
+        (WIRE_UNSAFE_TYPE, "svc.each"), (WIRE_UNSAFE_TYPE, "svc.on_done"),
         (ORM_CONVERTED, "svc.load"), (MISSING_TYPE_HINTS, "svc.untyped"), (INSTANCE_METHOD_ACROSS, "svc.Cart.total")}
     messages = sorted(m for k, s, m in found if s == "svc.load")
     assert messages[0].startswith("parameter 'session' is a database session (Session): it is not sent")
-    assert messages[1] == "the return is an ORM model instance (models.Order) and cannot cross a wire"
+    assert messages[1].startswith("the return is an ORM model instance (models.Order): it is sent as its columns")
     assert "no type hint on 'x', the return" in {m for k, _, m in found if k == MISSING_TYPE_HINTS}
-    load = next(f for f in scores.findings if f.subject == "svc.load" and f.kind == WIRE_UNSAFE_TYPE)
-    assert (load.location, load.service, load.severity) == ("svc.py:6", "svc", "error")
+    each = next(f for f in scores.findings if f.subject == "svc.each" and f.kind == WIRE_UNSAFE_TYPE)
+    assert (each.location, each.service, each.severity) == ("svc.py:8", "svc", "error")
     assert all(f.hint for f in scores.findings)
 
 

@@ -17,6 +17,8 @@ import sys
 import textwrap
 from pathlib import Path
 
+import pytest
+
 from analyzer.boundaries.hazards import ORM_CONVERTED, WARNING, WIRE_UNSAFE_TYPE, signature_problems
 from extractor.codemods.proxy import make_proxy
 
@@ -207,15 +209,25 @@ def test_converted_shapes_are_warnings_and_the_rest_still_block() -> None:
         return [(p.kind, p.severity) for p in signature_problems("f", attrs, models)]
 
     converted = [(ORM_CONVERTED, WARNING)]
+    blocked = [(WIRE_UNSAFE_TYPE, "error")]
     assert kinds([("session", "Session")]) == converted
     assert kinds([("session", "orm.Session")]) == converted
-    assert kinds([("order", "Order")]) == converted
-    assert kinds([("order", "Order | None")]) == converted
-    assert kinds([("orders", "list[Order]")]) == converted
-    assert kinds([("session", "AsyncSession")]) == [(WIRE_UNSAFE_TYPE, "error")]
-    assert kinds([("orders", "dict[str, Order]")]) == [(WIRE_UNSAFE_TYPE, "error")]
-    assert kinds([], returns="Order") == [(WIRE_UNSAFE_TYPE, "error")], "results are not converted yet"
-    assert kinds([], returns="Session") == [(WIRE_UNSAFE_TYPE, "error")]
+    for shape in ("Order", "Order | None", "list[Order]", "dict[str, Order]", "set[Order]", "tuple[Order, ...]",
+                  "Optional[Order]", "'Order'", "Sequence[Order]", "frozenset[models.Order]"):
+        assert kinds([("order", shape)]) == converted, shape
+        assert kinds([], returns=shape) == converted, shape
+    assert kinds([("session", "AsyncSession")]) == blocked
+    assert kinds([], returns="Session") == blocked
+    for shape in ("dict[Order, int]", "Callable[[Order], None]", "Order | Payment", "Box[Order]"):
+        problems = signature_problems("f", {"kind": "function", "params": [], "returns": shape},
+                                      {**models, "Payment": "shop.payments.models.Payment"})
+        assert (problems[0].kind, problems[0].severity) == blocked[0], shape
+        assert "which extract converts" in problems[0].hint, "the hint names the conversion that would apply"
+    [returned] = signature_problems("f", {"kind": "function", "params": [], "returns": "list[Order]"}, models)
+    assert "caller gets a detached, read-only copy" in returned.message and not returned.needs_session
+    [django] = signature_problems("f", {"kind": "function", "params": [{"name": "o", "annotation": "Order"}],
+                                        "returns": "int"}, models, frozenset(models.values()))
+    assert not django.needs_session, "a Django row is loaded without a SQLAlchemy session"
 
 
 def test_the_plan_names_the_session_factory_and_without_it_the_conversions_block() -> None:
@@ -242,6 +254,31 @@ def test_the_plan_names_the_session_factory_and_without_it_the_conversions_block
     named = build_extraction(graph, replace(plan, framework=(("sqlalchemy_session", factory),)), ["shipping"])
     assert [(k, s) for k, s, _ in found(named, "shop.shipping.parcels.parcel_weight")] == [(ORM_CONVERTED, WARNING)]
     ship = found(named, "shop.shipping.shipments.ship")
-    assert [(k, s) for k, s, _ in ship] == [(ORM_CONVERTED, WARNING)] * 2 + [(WIRE_UNSAFE_TYPE, "error")], ship
+    assert [(k, s) for k, s, _ in ship] == [(ORM_CONVERTED, WARNING)] * 3, "session, order and the Shipment result"
     [service] = named.services
     assert dict(service.boot)["sqlalchemy_session"] == factory and "shop.common.db" in service.copied
+
+
+def test_the_plan_can_turn_the_conversions_off_for_one_operation() -> None:
+    from dataclasses import replace
+
+    from analyzer.boundaries.plan import PlanError, parse_plan
+    from analyzer.graph import CodeGraph
+    from extractor.model import build_extraction
+
+    repo = Path(__file__).parents[2]
+    graph = CodeGraph.load(repo / "tests" / "golden" / "shop-graph.json")
+    text = (repo / "examples" / "shop" / "boundaries.yaml").read_text(encoding="utf-8")
+    text = text.replace("  shipping:\n    modules:\n", "  shipping:\n    operations:\n"
+                        "      shop.shipping.shipments.ship:\n        convert_orm: false\n    modules:\n", 1)
+    plan = replace(parse_plan(text).plan, framework=(("sqlalchemy_session", "shop.common.db:session_scope"),))
+    [op] = plan.service("shipping").operations  # type: ignore[union-attr]
+    assert (op.invocation.kind, op.convert_orm) == ("sync", False), "listed for convert_orm alone: still sync"
+    found = build_extraction(graph, plan, ["shipping"]).findings
+    ship = sorted((f.kind, f.message) for f in found if f.subject == "shop.shipping.shipments.ship"
+                  and f.kind in (ORM_CONVERTED, WIRE_UNSAFE_TYPE))
+    assert [k for k, _ in ship] == [WIRE_UNSAFE_TYPE] * 3 and all("convert_orm: false" in m for _, m in ship), ship
+    others = {f.kind for f in found if f.subject == "shop.shipping.parcels.parcel_weight"}
+    assert ORM_CONVERTED in others and WIRE_UNSAFE_TYPE not in others, "only the named operation"
+    with pytest.raises(PlanError, match="`convert_orm` must be true or false"):
+        parse_plan(text.replace("convert_orm: false", "convert_orm: maybe"))

@@ -21,6 +21,7 @@ SEVERITIES = ("error", "warning")
 FUNCTION_LAYOUTS = ("per-service", "per-operation")  # one Lambda routing every operation, or one each
 RUNTIMES = ("python3.10", "python3.11", "python3.12", "python3.13")  # AWS Lambda's Python runtimes
 DEFAULT_RUNTIME = "python3.12"
+CONVERT_ORM = "convert_orm"  # an operation's key that turns the ORM conversions off for it
 
 
 @dataclass(frozen=True)
@@ -67,6 +68,7 @@ class Invocation:
 class Operation:
     function: str
     invocation: Invocation
+    convert_orm: bool = True  # False: ORM sessions and rows of this operation are not converted (they block)
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ from typing import Any
 from ...errors import clip
 from ..placement import RESERVED, UNIT_KINDS
 from .model import (
+    CONVERT_ORM,
     DEFAULT_MEMORY,
     DEFAULT_RUNTIME,
     DEFAULT_TIMEOUT,
@@ -334,18 +335,23 @@ class _Checker:
         return tuple(operation for operation in checked if operation is not None)
 
     def operation(self, path: Path, function: Any, body: Any) -> Operation | None:
-        if not is_map(body) or "invocation" not in body:
+        if not is_map(body) or not ("invocation" in body or CONVERT_ORM in body):
             self.error(path, f"operation {clip(function)} needs an `invocation:`",
                        f"indent `invocation: KIND` under it; kinds: {', '.join(INVOCATIONS)}")
             return None
-        kind = body["invocation"]
+        kind = body.get("invocation", "sync")  # an operation listed for `convert_orm` alone is called as before
         if kind not in INVOCATIONS:
             self.error(path + ("invocation",), f"unknown invocation {clip(kind)}",
                        _suggest(str(kind), list(INVOCATIONS), "valid invocations"))
             return None
-        settings = {key: _plain(value) for key, value in body.items() if key != "invocation"}
+        convert = body.get(CONVERT_ORM, True)
+        if not isinstance(convert, bool):
+            self.error(path + (CONVERT_ORM,), f"`{CONVERT_ORM}` must be true or false, not {clip(convert)}",
+                       f"write `{CONVERT_ORM}: false` to keep ORM sessions and rows of this operation unconverted")
+            convert = True
+        settings = {key: _plain(value) for key, value in body.items() if key not in ("invocation", CONVERT_ORM)}
         self.settings(path, kind, settings)
-        return Operation(str(function), Invocation(kind, tuple(sorted(settings.items()))))
+        return Operation(str(function), Invocation(kind, tuple(sorted(settings.items()))), convert)
 
     def settings(self, path: Path, kind: str, settings: dict[str, Any]) -> None:
         spec = INVOCATIONS[kind]

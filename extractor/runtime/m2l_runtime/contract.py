@@ -6,8 +6,10 @@ the response is a TypeAdapter of the return annotation. The same code builds the
 Schemas written into `contracts/` and validates every call at run time, on both ends,
 so the files and the behaviour cannot drift apart.
 
-SQLAlchemy (orm.py): a session parameter has no field (the service opens its own, and the
-contract's `transaction` is "own"), and a mapped-class parameter's field holds its key.
+ORM conversions (orm.py): a SQLAlchemy session parameter has no field (the service opens its
+own, and the contract's `transaction` is "own"); a parameter holding ORM models (SQLAlchemy
+or Django) has a field of their keys; a result holding ORM models is typed as their
+columns, and the caller gets read-only copies of the same classes.
 """
 
 from __future__ import annotations
@@ -41,12 +43,13 @@ class Contract:
     request: type[BaseModel]
     response: TypeAdapter[Any]
     sessions: frozenset[str] = frozenset()  # parameters that take the service's own session: not sent
-    rows: tuple[orm.RowParameter, ...] = ()  # parameters that take mapped instances: sent as their key
+    rows: tuple[orm.RowParameter, ...] = ()  # parameters that take ORM instances: sent as their keys
+    result_rows: orm.RowResult | None = None  # a result holding ORM instances: sent as their columns
 
     @property
     def transaction(self) -> str | None:
-        """"own" when the service runs the operation in a unit of work of its own."""
-        return "own" if self.sessions or self.rows else None
+        """"own" when the service runs the operation in a SQLAlchemy unit of work of its own."""
+        return "own" if self.sessions or any(row.needs_session for row in self.rows) else None
 
     def dump_request(self, arguments: Mapping[str, Any]) -> dict[str, Any]:
         """Caller side: real arguments -> JSON-ready data, checked against the contract."""
@@ -75,7 +78,7 @@ class Contract:
     def bind(self, session: Any, args: list[Any], kwargs: dict[str, Any]) -> tuple[list[Any], dict[str, Any]]:
         """Service side, inside the operation's unit of work: its session into the session
         parameters, and each row parameter's key replaced by the row loaded in that session."""
-        if session is None:
+        if session is None and not self.rows:
             return args, kwargs
         bound = self.signature.bind_partial(*args, **kwargs)
         for name in self.sessions:
@@ -86,13 +89,16 @@ class Contract:
         return list(bound.args), dict(bound.kwargs)
 
     def dump_result(self, value: object) -> object:
+        if self.result_rows is not None:
+            value = self.result_rows.dump(value)
         try:
             return self.response.dump_python(value, mode="json")
         except Exception as exc:  # pydantic raises several kinds here
             raise ContractError(f"{self.name}: the result does not fit the contract: {exc}") from exc
 
     def load_result(self, data: object) -> object:
-        return self._validate(self.response.validate_python, data, "response")
+        value = self._validate(self.response.validate_python, data, "response")
+        return value if self.result_rows is None else self.result_rows.load(value)
 
     def request_schema(self) -> dict[str, Any]:
         return self.request.model_json_schema(by_alias=True, mode="validation")
@@ -122,8 +128,9 @@ def contract_of(function: Callable[..., Any]) -> Contract:
     }
     name = f"{function.__module__}.{function.__qualname__}"
     request = create_model(f"{function.__name__}_request", __config__=_REQUEST_CONFIG, **fields)
-    response: TypeAdapter[Any] = TypeAdapter(hints.get("return", Any))
-    return Contract(name, signature, request, response, sessions, rows)
+    result_rows = orm.row_result(name, hints.get("return"))
+    response: TypeAdapter[Any] = TypeAdapter(result_rows.wire if result_rows else hints.get("return", Any))
+    return Contract(name, signature, request, response, sessions, rows, result_rows)
 
 
 def _type_hints(function: Callable[..., Any]) -> dict[str, Any]:

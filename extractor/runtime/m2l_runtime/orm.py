@@ -1,23 +1,32 @@
-"""SQLAlchemy across the wire: sessions are not sent, mapped instances travel as their key.
+"""ORM sessions, rows and results across the wire (SQLAlchemy and Django).
 
-An operation's parameter typed as a session (`sqlalchemy.orm.Session` or a subclass, such
-as Flask-SQLAlchemy's, or a `scoped_session`) is left out of its request: the caller's
-session cannot cross a wire. The handler opens its own unit of work instead, from the
-session factory the package boots with (`{"sqlalchemy_session": "pkg.db:session_scope"}`,
-the plan's `framework: {sqlalchemy_session: ...}`), passes that session, commits when the
-operation returns and rolls back when it raises. The factory is called without arguments
-and gives either a Session or a context manager that yields one (and then commits and
-rolls back itself, as a `session_scope()` helper does).
+Sessions. A parameter typed as a SQLAlchemy session (`sqlalchemy.orm.Session` or a
+subclass, such as Flask-SQLAlchemy's, or a `scoped_session`) is left out of its request:
+the caller's session cannot cross a wire. The handler opens its own unit of work instead,
+from the session factory the package boots with (`{"sqlalchemy_session":
+"pkg.db:session_scope"}`, the plan's `framework: {sqlalchemy_session: ...}`), passes that
+session, commits when the operation returns and rolls back when it raises. The factory is
+called without arguments and gives either a Session or a context manager that yields one
+(and then commits and rolls back itself, as a `session_scope()` helper does). Django has
+no session to pass: its operations use the service's own connection.
 
-A parameter typed as a mapped class (or `Optional` of one, or a list of them) is sent as the
-instance's primary key; the handler loads the row in its own session (`session.get`), and a
-key with no row answers `RowNotFound` naming the model and the key.
+Rows as arguments. A parameter whose hint holds a model (the model, Optional of it, a
+list, tuple or set of them, dict values; orm_shapes.py) is sent as each instance's
+primary key (a list for a composite key), with the version too when the model has a
+version column (`{"key": ..., "version": ...}`); the handler loads each row in the
+operation's session (SQLAlchemy `session.get`, Django `_default_manager.get(pk=...)`). A
+key with no row answers RowNotFound, a row whose version moved on RowVersionConflict.
 
-Nothing here imports SQLAlchemy unless the operation's own types already did.
+Rows as results. A result whose hint holds a model is sent as the rows' columns (a
+pydantic model per class, in the contract's response schema), and the caller gets
+detached, read-only objects of the same class (orm_models.detached_copy).
+
+Nothing here imports SQLAlchemy or Django unless the operation's own types already did.
 """
 
 from __future__ import annotations
 
+import functools
 import importlib
 import sys
 import typing
@@ -26,10 +35,17 @@ from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from typing import Any
 
+from pydantic import BaseModel, ConfigDict, Field, create_model
+from pydantic import ValidationError as PydanticValidationError
+
+from . import orm_models
 from .errors import ContractError
+from .orm_models import SQLALCHEMY, DetachedRowError, ModelInfo, describe, is_model
+from .orm_shapes import Unsupported, contains, models_in, rewrite, walk
+
+__all__ = ["DetachedRowError", "RowNotFound", "RowVersionConflict", "Unsupported"]
 
 _FACTORY: list[str] = []  # "module:attribute", set by bootstrap.boot from the package's BOOT
-_NONE = type(None)
 
 
 class RowNotFound(LookupError):
@@ -41,13 +57,32 @@ class RowNotFound(LookupError):
         self.key = key
 
 
+class RowVersionConflict(RuntimeError):
+    """The row changed since the caller read it: its version is not the one the caller sent."""
+
+    def __init__(self, message: str, model: str = "", key: object = None, sent: object = None,
+                 current: object = None) -> None:
+        super().__init__(message)
+        self.model = model
+        self.key = key
+        self.sent = sent
+        self.current = current
+
+
 @dataclass(frozen=True)
 class RowParameter:
-    """A parameter that takes mapped instances: sent as their primary key."""
+    """A parameter whose hint holds ORM models: sent as their keys."""
 
     name: str
-    model: type
-    shape: str  # "one", "optional" or "list"
+    hint: Any
+
+    @property
+    def models(self) -> tuple[ModelInfo, ...]:
+        return tuple(describe(cls) for cls in models_in(self.hint, is_model))
+
+    @property
+    def needs_session(self) -> bool:
+        return any(info.kind == SQLALCHEMY for info in self.models)
 
 
 def configure(target: str | None) -> None:
@@ -63,45 +98,107 @@ def is_session(hint: Any) -> bool:
     return isinstance(origin, type) and issubclass(origin, (orm.Session, orm.scoped_session))
 
 
+def has_rows(hint: Any) -> bool:
+    return hint is not None and contains(hint, is_model)
+
+
 def row_parameter(name: str, hint: Any) -> RowParameter | None:
-    """`name` as a RowParameter when its hint is a mapped class, Optional of one or a list of them."""
-    if "sqlalchemy.orm" not in sys.modules:
+    """`name` as a RowParameter when its hint holds ORM models (Unsupported for a shape not converted)."""
+    if not has_rows(hint):
         return None
-    origin, args = typing.get_origin(hint), typing.get_args(hint)
-    if origin is list and len(args) == 1 and _mapped(args[0]):
-        return RowParameter(name, args[0], "list")
-    if args and _NONE in args and len(args) == 2:
-        other = next(a for a in args if a is not _NONE)
-        if _mapped(other):
-            return RowParameter(name, other, "optional")
-    if _mapped(hint):
-        return RowParameter(name, hint, "one")
-    return None
+    key_hint(RowParameter(name, hint))  # refuses what cannot be converted, and a key type that cannot be sent
+    return RowParameter(name, hint)
 
 
 def key_hint(row: RowParameter) -> Any:
-    """The request field's type for a row parameter: its model's primary key, in the same shape."""
-    key = _key_type(row.model)
-    if row.shape == "list":
-        return list[key]  # type: ignore[valid-type]
-    return key | None if row.shape == "optional" else key
+    """The request field's type for a row parameter: each model replaced by its key (or key and version)."""
+    return rewrite(row.hint, is_model, _wire_key)
 
 
 def to_key(operation: str, row: RowParameter, value: Any) -> Any:
-    """Caller side: an instance (or a list of them) -> its primary key; anything else is left to the
-    contract to check (a caller may pass the key itself)."""
-    if row.shape == "list" and isinstance(value, (list, tuple)):
-        return [_key_of(operation, row, item) for item in value]
-    return _key_of(operation, row, value)
+    """Caller side: instances -> their keys; anything else is left to the contract to check (a
+    caller may pass the key itself)."""
+    def leaf(cls: type, item: Any) -> Any:
+        info = describe(cls)
+        if not isinstance(item, cls):
+            return {"key": item} if info.version and not isinstance(item, dict) else item
+        found = orm_models.identity(info, item)
+        if found is None:
+            raise ContractError(f"{operation}: {row.name!r} holds a {info.name} with no primary key yet (a new "
+                                "object): save (flush or commit) it before calling, as the service loads it by "
+                                "its key")
+        key, version = found
+        return {"key": key, "version": version} if info.version else key
+    return walk(row.hint, value, is_model, leaf)
 
 
-def load(operation: str, session: Any, row: RowParameter, key: Any) -> Any:
-    """Service side: the key -> the row, loaded in the operation's own session."""
-    if key is None and row.shape == "optional":
+def load(operation: str, session: Any, row: RowParameter, value: Any) -> Any:
+    """Service side: keys -> rows, loaded in the operation's own session."""
+    def leaf(cls: type, item: Any) -> Any:
+        info = describe(cls)
+        sent = item.model_dump() if isinstance(item, BaseModel) else {"key": item}  # a versioned model's key
+        key, version = sent["key"], sent.get("version")  # comes with the version the caller read
+        found = orm_models.fetch(info, session, key)
+        if found is None:
+            raise RowNotFound(f"{operation}: no {info.name} with primary key {key!r} (argument {row.name!r})",
+                              info.name, key)
+        if info.version and version is not None and getattr(found, info.version[0]) != version:
+            current = getattr(found, info.version[0])
+            raise RowVersionConflict(
+                f"{operation}: the {info.name} with primary key {key!r} (argument {row.name!r}) changed since it "
+                f"was read: its {info.version[0]} is {current!r}, the caller sent {version!r}; read it again and "
+                "retry", info.name, key, version, current)
+        return found
+    return walk(row.hint, value, is_model, leaf, rebuild_sets=True)
+
+
+@dataclass(frozen=True)
+class RowResult:
+    """A result whose hint holds ORM models: sent as their columns, received as read-only copies."""
+
+    operation: str
+    hint: Any
+
+    @property
+    def wire(self) -> Any:
+        return rewrite(self.hint, is_model, row_model)
+
+    def dump(self, value: Any) -> Any:
+        """Service side: rows -> their column models (sets as lists)."""
+        def leaf(cls: type, item: Any) -> Any:
+            return _columns_model(self.operation, cls, item) if isinstance(item, cls) else item
+        return walk(self.hint, value, is_model, leaf)
+
+    def load(self, value: Any) -> Any:
+        """Caller side: column models -> detached, read-only instances of the same classes."""
+        def leaf(cls: type, item: Any) -> Any:
+            if not isinstance(item, BaseModel):
+                return item
+            info = describe(cls)
+            values = {name: getattr(item, _column_field(i)) for i, (name, _) in enumerate(info.columns)}
+            return orm_models.detached_copy(info, values, self.operation)
+        return walk(self.hint, value, is_model, leaf, rebuild_sets=True)
+
+
+def row_result(operation: str, hint: Any) -> RowResult | None:
+    if not has_rows(hint):
         return None
-    if row.shape == "list":
-        return [_get(operation, session, row, item) for item in key]
-    return _get(operation, session, row, key)
+    result = RowResult(operation, hint)
+    _ = result.wire  # refuses what cannot be converted
+    return result
+
+
+@functools.cache
+def row_model(cls: type) -> type[BaseModel]:
+    """The pydantic model of a class's columns: what a returned row is on the wire."""
+    info = describe(cls)
+    fields: dict[str, Any] = {_column_field(i): (hint, Field(alias=name))
+                              for i, (name, hint) in enumerate(info.columns)}
+    config = ConfigDict(extra="ignore", serialize_by_alias=True, validate_by_alias=True, title=cls.__name__)
+    model: type[BaseModel] = create_model(cls.__name__, __config__=config, __module__=cls.__module__,
+                                          __doc__=f"The columns of a {info.name} row (the caller gets a detached, "
+                                                  "read-only copy).", **fields)
+    return model
 
 
 def unit_of_work(operation: str, needed: bool) -> Any:
@@ -136,50 +233,41 @@ def _scope(operation: str) -> Iterator[Any]:
         session.close()
 
 
-def _key_of(operation: str, row: RowParameter, value: Any) -> Any:
-    if not isinstance(value, row.model):
-        return value
-    from sqlalchemy import inspect
-
-    identity = inspect(value).identity
-    if identity is None:
-        raise ContractError(f"{operation}: {row.name!r} is a {_name(row.model)} with no primary key yet (a new "
-                            "object): flush or commit it before calling, as the service loads it by its key")
-    return identity[0]
-
-
-def _get(operation: str, session: Any, row: RowParameter, key: Any) -> Any:
-    found = session.get(row.model, key)
-    if found is None:
-        raise RowNotFound(f"{operation}: no {_name(row.model)} with primary key {key!r} (argument {row.name!r})",
-                          _name(row.model), key)
-    return found
+@functools.cache
+def _wire_key(cls: type) -> Any:
+    info = describe(cls)
+    if not info.version:
+        return info.key_type()
+    config = ConfigDict(frozen=True, extra="forbid", title=f"{cls.__name__}Key")
+    return create_model(f"{cls.__name__}Key", __config__=config, __module__=cls.__module__,
+                        __doc__=f"A {info.name} row: its primary key, and the version the caller read (checked "
+                                "when the service loads it).",
+                        key=(info.key_type(), ...), version=(typing.Optional[info.version[1]], None))  # noqa: UP045
 
 
-def _mapped(hint: Any) -> bool:
-    if not isinstance(hint, type):
-        return False
-    from sqlalchemy import inspect
-    from sqlalchemy.exc import NoInspectionAvailable
-    from sqlalchemy.orm import Mapper
-
+def _columns_model(operation: str, cls: type, instance: Any) -> BaseModel:
+    info = describe(cls)
+    if info.kind == SQLALCHEMY:
+        _flush_pending(instance)
     try:
-        return isinstance(inspect(hint), Mapper)
-    except NoInspectionAvailable:
-        return False
+        values = orm_models.columns_of(info, instance)
+        return row_model(cls).model_validate(values)
+    except PydanticValidationError as exc:
+        raise ContractError(f"{operation}: the {info.name} it returns does not fit its columns' types: "
+                            f"{exc.errors()[0]['loc']}: {exc.errors()[0]['msg']}") from exc
+    except Exception as exc:  # an expired column of a row whose session is gone, for one
+        raise ContractError(f"{operation}: could not read the columns of the {info.name} it returns: "
+                            f"{type(exc).__name__}: {exc}") from exc
 
 
-def _key_type(model: type) -> Any:
+def _flush_pending(instance: Any) -> None:
+    """A row added or changed in the operation's session gets its key and defaults before it is read."""
     from sqlalchemy import inspect
 
-    columns: Any = inspect(model).primary_key
-    if len(columns) != 1:
-        raise TypeError(f"{_name(model)} has a composite primary key: it cannot be sent as an argument yet")
-    try:
-        return columns[0].type.python_type
-    except NotImplementedError:
-        return Any
+    state: Any = inspect(instance)
+    if state.session is not None and (state.pending or state.modified):
+        state.session.flush()
 
 
-def _name(model: type) -> str:
-    return f"{model.__module__}.{model.__qualname__}"
+def _column_field(index: int) -> str:
+    return f"c{index}"

@@ -1,0 +1,449 @@
+"""ORM rows across the wire, end to end: rows as results (a detached, read-only copy of the same
+class on the caller's side), rows as arguments in more shapes (sets, dicts, tuples, composite
+keys, a version checked on load), for SQLAlchemy and for Django.
+
+Each tiny app is laid out as extract lays it out: a package (its handler, its code, the runtime,
+a SAM template and requirements) and a monolith whose module is the codemod's proxy. The caller
+is a child process that reaches the service through each transport the project has: `local` (a
+worker process per service) and `serve` (the local Lambda endpoint, through boto3). Both open the
+same SQLite file, as a service and a monolith share a database server.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import textwrap
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from importlib import metadata
+from pathlib import Path
+
+import pytest
+
+from extractor.codemods.proxy import make_proxy
+from extractor.serve.plan import install_missing, plan_serve
+from extractor.serve.server import LambdaServer
+
+RUNTIME = Path(__file__).parents[2] / "extractor" / "runtime"
+TRANSPORTS = ("local", "serve")
+CREDENTIALS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_DEFAULT_REGION": "us-east-1",
+               "AWS_REGION": "us-east-1"}
+TEMPLATE = """\
+AWSTemplateFormatVersion: "2010-09-09"
+Transform: AWS::Serverless-2016-10-31
+Resources:
+  ServiceFunction:
+    Type: AWS::Serverless::Function
+    Properties:
+      CodeUri: src/
+      Handler: handler.handler
+      FunctionName: "{function}"
+      Runtime: python3.12
+      MemorySize: 256
+      Timeout: 60
+"""
+
+SQLA_DB = '''
+from __future__ import annotations
+import os
+from decimal import Decimal
+from sqlalchemy import Integer, create_engine
+from sqlalchemy.orm import DeclarativeBase, sessionmaker
+from sqlalchemy.types import TypeDecorator
+
+engine = create_engine("sqlite:///" + os.environ["TOY_DB"], connect_args={"timeout": 15})
+SessionLocal = sessionmaker(bind=engine, expire_on_commit=False)
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Cents(TypeDecorator):
+    """Decimal amounts stored as integer cents: the row's attribute is a Decimal, the column an int."""
+
+    impl = Integer
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        return None if value is None else int(value * 100)
+
+    def process_result_value(self, value, dialect):
+        return None if value is None else Decimal(value) / 100
+'''
+
+SQLA_MODELS = '''
+from __future__ import annotations
+from decimal import Decimal
+from sqlalchemy import ForeignKey
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from toy.db import Base, Cents
+
+
+class Item(Base):
+    __tablename__ = "items"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str]
+    price: Mapped[Decimal] = mapped_column(Cents)
+    note: Mapped[str | None]
+    tags: Mapped[list["Tag"]] = relationship(back_populates="item", order_by="Tag.id")
+
+
+class Tag(Base):
+    __tablename__ = "tags"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("items.id"))
+    label: Mapped[str]
+    item: Mapped[Item] = relationship(back_populates="tags")
+
+
+class Doc(Base):
+    __tablename__ = "docs"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    body: Mapped[str]
+    rev: Mapped[int] = mapped_column()
+    __mapper_args__ = {"version_id_col": rev}
+
+
+class Stock(Base):
+    __tablename__ = "stock"
+    shop: Mapped[str] = mapped_column(primary_key=True)
+    sku: Mapped[str] = mapped_column(primary_key=True)
+    quantity: Mapped[int]
+'''
+
+SQLA_CATALOG = '''
+from __future__ import annotations
+from decimal import Decimal
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from toy.models import Doc, Item, Stock, Tag
+
+
+def find(session: Session, item_id: int) -> Item | None:
+    return session.get(Item, item_id)
+
+
+def by_name(session: Session) -> dict[str, Item]:
+    return {item.name: item for item in session.scalars(select(Item).order_by(Item.id))}
+
+
+def cheapest(session: Session, items: set[Item]) -> Item:
+    return min(items, key=lambda item: item.price)
+
+
+def tagged(session: Session, item: Item) -> tuple[Item, list[Tag]]:
+    return item, list(item.tags)
+
+
+def add(session: Session, name: str, price: Decimal) -> Item:
+    item = Item(name=name, price=price)
+    session.add(item)
+    return item
+
+
+def edit(session: Session, doc: Doc, body: str) -> Doc:
+    doc.body = body
+    return doc
+
+
+def quantities(session: Session, stock: dict[str, Stock]) -> dict[str, int]:
+    return {name: row.quantity for name, row in stock.items()}
+'''
+
+SQLA_CALLER = '''
+import json
+from decimal import Decimal
+from sqlalchemy import inspect
+from m2l_runtime import client
+from m2l_runtime.contract import contract_of
+from m2l_runtime.errors import ContractError
+from m2l_runtime.orm import DetachedRowError, RowNotFound, RowVersionConflict
+from toy import catalog
+from toy.db import Base, SessionLocal, engine
+from toy.models import Doc, Item, Stock, Tag
+
+
+def refused(action, *words):
+    try:
+        action()
+    except DetachedRowError as error:
+        assert all(word in str(error) for word in words), str(error)
+    else:
+        raise AssertionError(f"expected DetachedRowError with {words}")
+
+
+Base.metadata.create_all(engine)
+with SessionLocal() as setup:
+    first, second = Item(name="first", price=Decimal("2.50")), Item(name="second", price=Decimal("1.25"))
+    setup.add_all([first, second, Tag(item=first, label="red"), Tag(item=first, label="big"),
+                   Doc(body="v1"), Stock(shop="north", sku="A-1", quantity=7)])
+    setup.commit()
+session = SessionLocal()
+first, second = session.get(Item, first.id), session.get(Item, second.id)
+
+row = catalog.find(session, first.id)
+assert type(row) is Item and (row.id, row.name, row.note) == (first.id, "first", None)
+assert row.price == Decimal("2.50") and type(row.price) is Decimal, "a TypeDecorator column keeps its Python type"
+assert inspect(row).detached and inspect(row).identity == (first.id,), "a detached row with its identity"
+assert row is not first, "a copy, never the caller's own instance"
+refused(lambda: setattr(row, "name", "renamed"), "toy.models.Item returned by toy.catalog.find is read-only",
+        "setting 'name'")
+refused(lambda: row.tags, "loading the relationship 'tags'")
+assert row.name == "first"
+assert catalog.find(session, 999) is None
+
+rows = catalog.by_name(session)
+assert list(rows) == ["first", "second"] and all(type(r) is Item for r in rows.values())
+assert catalog.cheapest(session, {first, second}).name == "second", "a set of rows travels as their keys"
+item, tags = catalog.tagged(session, row)  # a returned copy goes back as an argument: its key
+assert item.id == first.id and [tag.label for tag in tags] == ["red", "big"]
+refused(lambda: tags[0].item, "toy.models.Tag returned by toy.catalog.tagged", "loading the relationship 'item'")
+
+added = catalog.add(session, "third", Decimal("0.99"))
+assert added.id is not None, "a row the operation added is flushed before it is sent"
+with SessionLocal() as check:
+    assert check.get(Item, added.id).name == "third"
+
+gone = Item(name="gone", price=Decimal("1"))
+session.add(gone)
+session.commit()
+with SessionLocal() as other:  # the row goes between the caller reading it and the service loading it
+    other.delete(other.get(Item, gone.id))
+    other.commit()
+try:
+    catalog.tagged(session, gone)
+except RowNotFound as error:
+    assert (error.model, error.key) == ("toy.models.Item", gone.id), error.__dict__
+else:
+    raise AssertionError("expected RowNotFound for a deleted row")
+try:
+    catalog.tagged(session, Item(name="unsaved", price=Decimal("1")))
+except ContractError as error:
+    assert "no primary key yet" in str(error), str(error)
+else:
+    raise AssertionError("expected ContractError for a row with no primary key")
+
+doc = session.get(Doc, 1)
+edited = catalog.edit(session, doc, "v2")
+assert (edited.body, edited.rev, doc.rev) == ("v2", 2, 1), "the service bumped the version; the caller's is old"
+try:
+    catalog.edit(session, doc, "v3")
+except RowVersionConflict as error:
+    assert (error.sent, error.current) == (1, 2) and "changed since it was read" in str(error), str(error)
+else:
+    raise AssertionError("expected RowVersionConflict for a stale version")
+assert catalog.edit(session, edited, "v3").rev == 3, "the copy carries the version it was read at"
+
+stock = session.get(Stock, ("north", "A-1"))
+assert catalog.quantities(session, {"n": stock}) == {"n": 7}, "a composite key travels as a list"
+
+print(json.dumps({"calls": sum(client.CALLS.values()), "request": contract_of(catalog.edit).request_schema(),
+                  "response": contract_of(catalog.tagged).response_schema()}))
+'''
+
+DJANGO_SETTINGS = '''
+import os
+SECRET_KEY = "test"
+INSTALLED_APPS = ["django.contrib.contenttypes", "library"]
+DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": os.environ["TOY_DB"],
+                         "OPTIONS": {"timeout": 15}}}
+USE_TZ = True
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+'''
+
+DJANGO_MODELS = '''
+from django.db import models
+
+
+class Book(models.Model):
+    title = models.CharField(max_length=100)
+    price = models.DecimalField(max_digits=8, decimal_places=2)
+    published = models.DateField(null=True)
+
+
+class Note(models.Model):
+    book = models.ForeignKey(Book, on_delete=models.CASCADE, related_name="notes")
+    text = models.TextField()
+'''
+
+DJANGO_SHELF = '''
+from __future__ import annotations
+from library.models import Book, Note
+
+
+def first_note(book: Book) -> Note | None:
+    return book.notes.order_by("id").first()
+
+
+def books(ids: list[int]) -> list[Book]:
+    return list(Book.objects.filter(id__in=ids).order_by("id"))
+
+
+def by_title(books: set[Book]) -> dict[str, Book]:
+    return {book.title: book for book in books}
+
+
+def retitle(book: Book, title: str) -> Book:
+    book.title = title
+    book.save()
+    return book
+'''
+
+DJANGO_CALLER = '''
+import datetime, json
+from decimal import Decimal
+import django
+django.setup()
+from django.core.management import call_command
+call_command("migrate", run_syncdb=True, verbosity=0)
+from m2l_runtime import client
+from m2l_runtime.errors import ContractError
+from m2l_runtime.orm import DetachedRowError, RowNotFound
+from library import shelf
+from library.models import Book, Note
+
+
+def refused(action, *words):
+    try:
+        action()
+    except DetachedRowError as error:
+        assert all(word in str(error) for word in words), str(error)
+    else:
+        raise AssertionError(f"expected DetachedRowError with {words}")
+
+
+first = Book.objects.create(title="First", price=Decimal("9.50"), published=datetime.date(2024, 5, 1))
+second = Book.objects.create(title="Second", price=Decimal("4.00"))
+Note.objects.create(book=first, text="a note")
+
+note = shelf.first_note(first)
+assert type(note) is Note and (note.text, note.book_id) == ("a note", first.id), "a row read works"
+refused(lambda: note.book, "library.models.Note returned by library.shelf.first_note is read-only",
+        "loading the related object 'book'")
+refused(lambda: setattr(note, "text", "changed"), "setting 'text'")
+refused(note.save, "saving it")
+refused(note.delete, "deleting it")
+assert shelf.first_note(second) is None
+
+[one, two] = shelf.books([first.id, second.id])
+assert (one.title, one.price, one.published, two.published) == ("First", Decimal("9.50"), datetime.date(2024, 5, 1),
+                                                                  None)
+refused(lambda: list(one.notes.all()), "loading the related rows")
+assert sorted(shelf.by_title({one, second})) == ["First", "Second"], "copies and own rows go as their keys"
+renamed = shelf.retitle(one, "Renamed")
+assert renamed.title == "Renamed" and Book.objects.get(pk=first.id).title == "Renamed"
+first.title = "still the caller's own row"
+first.save()  # the caller's own instances are untouched by the guards
+
+gone = Book.objects.create(title="Gone", price=Decimal("1.00"))
+Book.objects.filter(pk=gone.pk).delete()  # deleted between the caller reading it and the service loading it
+try:
+    shelf.retitle(gone, "x")
+except RowNotFound as error:
+    assert (error.model, error.key) == ("library.models.Book", gone.pk), error.__dict__
+else:
+    raise AssertionError("expected RowNotFound")
+try:
+    shelf.retitle(Book(title="unsaved", price=Decimal("1")), "x")
+except ContractError as error:
+    assert "no primary key yet" in str(error), str(error)
+else:
+    raise AssertionError("expected ContractError")
+print(json.dumps({"calls": sum(client.CALLS.values())}))
+'''
+
+
+def _write(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(textwrap.dedent(text), encoding="utf-8")
+
+
+def _layout(root: Path, service: str, files: Mapping[str, str], module: str, boot: dict[str, str],
+            operations: tuple[str, ...], requirements: tuple[str, ...]) -> Path:
+    """generated/<service>/ (template, requirements, src/ with the handler) and generated/monolith/."""
+    generated = root / "generated"
+    monolith, package = generated / "monolith", generated / service
+    path = module.replace(".", "/") + ".py"
+    for base, proxied in ((monolith, True), (package / "src", False)):
+        for name, text in files.items():
+            _write(base / name, make_proxy(textwrap.dedent(text), service, module, {}) if proxied and name == path
+                   else text)
+        shutil.copytree(RUNTIME / "m2l_runtime", base / "m2l_runtime", ignore=shutil.ignore_patterns("describe.py"))
+    _write(package / "src" / "handler.py",
+           "from m2l_runtime.bootstrap import boot\nfrom m2l_runtime.service import Operation, Service\n\n"
+           f"boot({boot!r})\nservice = Service({service!r}, {{f'{module}.{{name}}': Operation({module!r}, name) "
+           f"for name in {operations!r}}})\n\n\ndef handler(event, context):\n"
+           "    return service.handle(event, context)\n")
+    _write(package / "template.yaml", TEMPLATE.format(function=f"toy-{service}"))
+    _write(package / "requirements.txt", "".join(f"{name}=={metadata.version(name)}\n" for name in requirements))
+    config = {"services": {service: {"function": f"toy-{service}", "package": f"../{service}/src", "timeout": 60}}}
+    _write(monolith / "m2l_runtime" / "services.json", json.dumps(config))
+    return generated
+
+
+@pytest.fixture(scope="module")
+def serve_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("orm-rows-serve-cache")
+
+
+@contextmanager
+def _transport(name: str, generated: Path, environ: dict[str, str], cache: Path) -> Iterator[dict[str, str]]:
+    """The caller's environment for `name`; for serve, with the endpoint running meanwhile."""
+    if name == "local":
+        yield {**environ, "M2L_TRANSPORT": "local"}
+        return
+    plan = plan_serve(generated, cache)
+    install_missing(plan, lambda install: None)
+    with LambdaServer(plan, port=0, environ={**environ, **CREDENTIALS}) as server:
+        yield {**environ, **CREDENTIALS, "M2L_TRANSPORT": "lambda", "AWS_ENDPOINT_URL_LAMBDA": server.url}
+
+
+def _call(generated: Path, script: str, environ: dict[str, str]) -> dict[str, object]:
+    monolith = generated / "monolith"
+    done = subprocess.run([sys.executable, "-c", textwrap.dedent(script)], cwd=monolith, capture_output=True,
+                          text=True, timeout=300, env={**environ, "PYTHONPATH": str(monolith)})
+    assert done.returncode == 0, done.stdout + done.stderr
+    return json.loads(done.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
+
+
+def _environ(tmp_path: Path, **extra: str) -> dict[str, str]:
+    kept = {k: v for k, v in os.environ.items() if not k.startswith(("M2L_", "AWS_", "DJANGO_")) and k != "PYTHONPATH"}
+    return {**kept, "POWERTOOLS_LOG_LEVEL": "ERROR", "TOY_DB": str(tmp_path / "toy.db"), **extra}
+
+
+@pytest.mark.parametrize("transport", TRANSPORTS)
+def test_sqlalchemy_rows_come_back_read_only_and_go_as_keys_with_their_version(
+        tmp_path: Path, transport: str, serve_cache: Path) -> None:
+    files = {"toy/__init__.py": "", "toy/db.py": SQLA_DB, "toy/models.py": SQLA_MODELS, "toy/catalog.py": SQLA_CATALOG}
+    generated = _layout(tmp_path, "catalog", files, "toy.catalog", {"sqlalchemy_session": "toy.db:SessionLocal"},
+                        ("find", "by_name", "cheapest", "tagged", "add", "edit", "quantities"),
+                        ("sqlalchemy", "pydantic"))
+    with _transport(transport, generated, _environ(tmp_path), serve_cache) as environ:
+        report = _call(generated, SQLA_CALLER, environ)
+    assert report["calls"] == 11, "an instance with no key is refused before it is sent"
+    request, response = report["request"], report["response"]
+    assert request["properties"]["doc"] == {"$ref": "#/$defs/DocKey"}, "a versioned row is its key and version"
+    assert request["$defs"]["DocKey"]["required"] == ["key"]
+    item = response["$defs"]["Item"]
+    assert sorted(item["properties"]) == ["id", "name", "note", "price"], "the columns, not the relationships"
+    assert item["properties"]["price"]["type"] == "string", "a Decimal, whatever the column stores"
+    assert response["prefixItems"][1] == {"items": {"$ref": "#/$defs/Tag"}, "type": "array"}
+
+
+@pytest.mark.parametrize("transport", TRANSPORTS)
+def test_django_models_go_as_keys_and_come_back_read_only(tmp_path: Path, transport: str,
+                                                          serve_cache: Path) -> None:
+    files = {"site/__init__.py": "", "site/settings.py": DJANGO_SETTINGS, "library/__init__.py": "",
+             "library/models.py": DJANGO_MODELS, "library/shelf.py": DJANGO_SHELF}
+    files = {name.replace("site/", "toysite/"): text for name, text in files.items()}
+    generated = _layout(tmp_path, "shelf", files, "library.shelf", {"django_settings": "toysite.settings"},
+                        ("first_note", "books", "by_title", "retitle"), ("django", "pydantic"))
+    environ = _environ(tmp_path, DJANGO_SETTINGS_MODULE="toysite.settings")
+    with _transport(transport, generated, environ, serve_cache) as caller:
+        report = _call(generated, DJANGO_CALLER, caller)
+    assert report["calls"] == 6
