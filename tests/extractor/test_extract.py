@@ -106,7 +106,7 @@ def test_hazards_block_extraction_with_their_place_and_fix_unless_forced(tmp_pat
     args = ["extract", "--plan", str(EXAMPLE / "boundaries.yaml"), "--graph", str(graph / "graph.json"),
             "--service", "accounts", "--out", str(tmp_path / "out")]
     code, text = run(*args, "-v")  # every hazard, not the first few of each kind
-    assert code == 1 and "shop/accounts/customers.py:" in text and "cannot cross a wire" in text
+    assert code == 1 and "shop/accounts/" in text and "cannot cross a wire" in text
     assert not (tmp_path / "out").exists()
     code, text = run(*args, "--force")
     assert code == 0, text

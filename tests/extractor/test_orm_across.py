@@ -245,7 +245,7 @@ def test_the_plan_names_the_session_factory_and_without_it_the_conversions_block
         return sorted((f.kind, f.severity, f.message) for f in extraction.findings  # type: ignore[attr-defined]
                       if f.subject == subject and f.kind in (ORM_CONVERTED, WIRE_UNSAFE_TYPE))
 
-    bare = build_extraction(graph, plan, ["shipping"])
+    bare = build_extraction(graph, replace(plan, framework=()), ["shipping"])
     [(kind, severity, message)] = found(bare, "shop.shipping.parcels.parcel_weight")
     assert (kind, severity) == (WIRE_UNSAFE_TYPE, "error") and "names no session factory" in message
     assert "sqlalchemy_session" not in dict(bare.services[0].boot)
