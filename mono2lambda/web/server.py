@@ -192,8 +192,6 @@ class Handler(OneWriteHandler):
                                   "please report it"})
             return
         self._send_json(200, result)
-        with self.server.lock:  # the answer is out: get the next edit's plan tree ready meanwhile
-            self.server.session.prepare()
 
     def _body(self) -> Json:
         length = self._length

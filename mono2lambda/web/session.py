@@ -6,19 +6,12 @@ adapter only moves JSON and the tests drive the session without a browser. Every
 goes through the analyzer's comment-keeping plan edits, is checked against the graph
 (an edit that would make the plan invalid is refused and changes nothing) and re-scored
 with the one `ScoringContext` built when the session opened.
-
-An edit starts from a fresh round-trip tree of the plan, and on a plan of a few thousand
-modules parsing it is most of the edit's time. `prepare` parses it in the background once
-an answer has gone out, while the person looks at the page, so the next edit starts from
-a tree already there (used once; without it the edit parses as before).
 """
 
 from __future__ import annotations
 
 import difflib
 from collections.abc import Callable, Collection, Mapping
-from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -40,7 +33,6 @@ from analyzer.boundaries.plan import (
 )
 from analyzer.boundaries.plan.model import is_glob
 from analyzer.boundaries.plan.pins import pin, unpin
-from analyzer.boundaries.plan.yamltree import Tree, load
 from analyzer.errors import InputError, PlanError
 from analyzer.graph import CodeGraph
 
@@ -53,20 +45,6 @@ Args = Mapping[str, Any]
 class SaveConflict(PlanError):
     """The plan file changed on disk after the session read it; saving would overwrite that."""
 
-
-@dataclass(frozen=True)
-class _PreparedDocument(PlanDocument):
-    """A plan document whose next `edited_tree()` may have been parsed already, in the background."""
-
-    spare: list[Future[Tree]] = field(default_factory=list, compare=False, repr=False)  # one tree, used once
-
-    def edited_tree(self) -> Tree:
-        if self.spare:
-            try:
-                return self.spare.pop().result()
-            except Exception:  # whatever went wrong there, parsing here again says it properly
-                pass
-        return super().edited_tree()
 
 
 def _text(args: Args, name: str) -> str:
@@ -122,7 +100,6 @@ class Session:
         self._current = self._snapshot(doc, f"opened {self.path}")
         self._undo: list[Snapshot] = []
         self._redo: list[Snapshot] = []  # what undo took back, newest last; a new edit clears it
-        self._background: ThreadPoolExecutor | None = None
 
     @classmethod
     def open(cls, plan_path: Path, graph_path: Path) -> Session:
@@ -176,18 +153,6 @@ class Session:
         self._undo.append(self._current)
         self._current = self._redo.pop()
         return self.state(change=f"redid: {self._current.change}")
-
-    def prepare(self) -> None:
-        """Parse the current plan's round-trip tree in the background for the next edit (see the module)."""
-        doc = self._current.doc
-        if isinstance(doc, _PreparedDocument) and doc.spare:
-            return
-        if not isinstance(doc, _PreparedDocument):
-            doc = _PreparedDocument(doc.tree, doc.plan, doc.filename, doc.text, doc.layout)
-            self._current = replace(self._current, doc=doc)
-        if self._background is None:
-            self._background = ThreadPoolExecutor(max_workers=1, thread_name_prefix="select-plan")
-        doc.spare.append(self._background.submit(load, doc.text))
 
     def save(self, *, force: bool = False) -> dict[str, Any]:
         """Write the plan atomically, comments kept; refuse to overwrite someone else's change unless forced."""

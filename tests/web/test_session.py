@@ -129,29 +129,6 @@ def test_redo_makes_again_what_undo_took_back_until_a_new_edit(session: Session)
         session.redo()
 
 
-def test_an_edit_starts_from_the_tree_prepared_in_the_background_once(session: Session, graph: CodeGraph,
-                                                                         tmp_path: Path) -> None:
-    other_path = tmp_path / "other.yaml"
-    other_path.write_text(EXAMPLE, encoding="utf-8")
-    unprepared = Session(graph, read_plan(other_path), other_path)
-    session.prepare()
-    session.prepare()  # already prepared: nothing more to parse
-    spare = session.doc.spare  # type: ignore[attr-defined]
-    assert len(spare) == 1 and spare[0].result() is not None
-    for op, args in (("move", {"unit": "shop.cart", "service": "payments"}), ("keep", {"unit": "shop.payments"})):
-        state = session.edit(op, args)
-        assert state == {**unprepared.edit(op, args), "plan": str(session.path)}
-        assert session.doc.text == unprepared.doc.text
-        assert spare == []  # used, and not again
-        session.prepare()
-        spare = session.doc.spare  # type: ignore[attr-defined]
-    with pytest.raises(PlanError):
-        session.edit("move", {"unit": "shop.cart", "service": "nowhere"})
-    session.undo()
-    session.prepare()
-    assert place(session.edit("share", {"unit": "shop.cart"}), "shop.cart") == "shared"
-
-
 def test_hazards_name_their_unit_and_come_grouped_by_kind(tmp_path: Path) -> None:
     graph = generated_graph(modules=200, packages=6)
     path = tmp_path / "boundaries.yaml"
