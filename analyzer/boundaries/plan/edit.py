@@ -131,14 +131,14 @@ def _place(doc: PlanDocument, unit: str, place: str) -> Edit:
     where = _exact_places(doc.tree, unit)
     if where == [place]:
         return Edit(doc, f"{unit} is already in {place}; nothing changed")
-    spliced = splice_move(doc, unit, where[0], place) if len(where) == 1 else None
-    if spliced is not None:  # one plain line out, one in: the same text without the tree (splice.py)
-        return Edit(spliced, f"moved {unit} from {where[0]} to {place}")
-    tree = doc.edited_tree()
-    note = _place_in_tree(tree, unit, place)
     found = winners(entries_of(doc.plan), unit)
     before = ", ".join(where) or (f"{found[0].place} (by the glob {found[0].pattern})" if found else
                                   "the monolith (listed nowhere)")
+    spliced = splice_move(doc, unit, where[0] if where else None, place) if len(where) <= 1 else None
+    if spliced is not None:  # a plain line in (and one out): the same text without the tree (splice.py)
+        return Edit(spliced, f"moved {unit} from {before} to {place}")
+    tree = doc.edited_tree()
+    note = _place_in_tree(tree, unit, place)
     return Edit(doc.with_tree(tree), f"moved {unit} from {before} to {place}{note}")
 
 

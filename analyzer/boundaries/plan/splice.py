@@ -1,16 +1,17 @@
-"""Moving one exact name between two lists as a line edit, where the lines around it are plain.
+"""Moving one exact name into a list as a line edit, where the lines around it are plain.
 
 The comment-keeping edits (edit.py) parse the plan into ruamel's round-trip tree, change
 it and dump it; on a plan of a few thousand modules parsing and dumping are most of an
 edit's time (the selection page makes one per move). The most common edit, one exact
-name from one list of modules to another, does not need the tree when the lines around
-it hold no comment: it is one line removed and one inserted where the name sorts, with
-the neighbours' indentation. `splice_move` does that, parses the new text (as every edit
-does, which proves it valid and gives true line numbers), and checks that the plan it
-means is the old one with just that name moved. Whatever is not that simple returns None
-and the edit goes through the tree: a pin or operations to carry along, a list the move
-would empty or one that does not exist yet, a name listed twice, a quoted or flow-style
-entry, a comment or blank line touching either place.
+name from one list of modules to another (or a name listed nowhere into a list), does not
+need the tree when the lines around it hold no comment: it is one line removed and one
+inserted where the name sorts, with the neighbours' indentation. `splice_move` does
+that, parses the new text (as every edit does, which proves it valid and gives true line
+numbers), and checks that the plan it means is the old one with just that name moved.
+Whatever is not that simple returns None and the edit goes through the tree: a pin or
+operations to carry along, a list the move would empty or one that does not exist yet, a
+name listed twice, a quoted or flow-style entry, a comment or blank line touching either
+place.
 """
 
 from __future__ import annotations
@@ -22,33 +23,45 @@ from .document import PlanDocument, parse_plan
 from .model import Plan
 
 
-def splice_move(doc: PlanDocument, unit: str, source: str, target: str) -> PlanDocument | None:
-    """The document with `unit` moved from the list of `source` to the list of `target`, or None."""
+def splice_move(doc: PlanDocument, unit: str, source: str | None, target: str) -> PlanDocument | None:
+    """The document with `unit` moved from the list of `source` (None: it is listed nowhere) to
+    the list of `target`, or None."""
     lists = _lists(doc.plan)
-    old, new = lists.get(source), lists.get(target)
-    if old is None or not new or old.count(unit) != 1 or len(old) < 2 or unit in new or _carries(doc.plan, unit):
+    new = lists.get(target)
+    if not new or unit in new or _carries(doc.plan, unit):
         return None
     lines = doc.text.splitlines(keepends=True)
-    taken = _item_line(doc, lines, source, old.index(unit), unit)
+    changed: dict[str, tuple[str, ...]] = {}
+    taken = None
+    if source is not None:
+        old = lists.get(source, ())
+        if old.count(unit) != 1 or len(old) < 2:
+            return None
+        taken = _item_line(doc, lines, source, old.index(unit), unit)
+        if taken is None or not _plain_after(lines, taken):
+            return None
+        changed[source] = tuple(name for name in old if name != unit)
     position = next((index for index, name in enumerate(new) if name > unit), len(new))
-    neighbour = _item_line(doc, lines, target, min(position, len(new) - 1), new[min(position, len(new) - 1)])
-    if taken is None or neighbour is None or not _plain_after(lines, taken):
+    at = _insertion(doc, lines, target, new, position)
+    if at is None:
         return None
-    if position < len(new):  # before the neighbour, which must follow an item or the list's key
-        at, before = neighbour, lines[neighbour - 1] if neighbour else ""
-        if not (before.lstrip().startswith("- ") or before.rstrip().endswith(":")):
-            return None
-    else:  # after the last item, which nothing (no comment) may follow
-        if not _plain_after(lines, neighbour):
-            return None
-        at = neighbour + 1
-    indent = lines[neighbour][: len(lines[neighbour]) - len(lines[neighbour].lstrip(" "))]
-    edited = lines[:at] + [f"{indent}- {unit}\n"] + lines[at:]
-    del edited[taken + (1 if at <= taken else 0)]
+    neighbour = lines[at] if position < len(new) else lines[at - 1]
+    edited = lines[:at] + [f"{neighbour[: len(neighbour) - len(neighbour.lstrip(' '))]}- {unit}\n"] + lines[at:]
+    if taken is not None:
+        del edited[taken + (1 if at <= taken else 0)]
+    changed[target] = (*new[:position], unit, *new[position:])
     result = parse_plan("".join(edited), doc.filename)
-    expected = _with_lists(doc.plan, {source: tuple(n for n in old if n != unit),
-                                      target: (*new[:position], unit, *new[position:])})
-    return result if result.plan == expected else None
+    return result if result.plan == _with_lists(doc.plan, changed) else None
+
+
+def _insertion(doc: PlanDocument, lines: list[str], place: str, names: tuple[str, ...], position: int) -> int | None:
+    """The 0-based line a new item at `position` of a place's list goes on, if no comment is in the way."""
+    if position < len(names):  # before that item, which must follow another item or the list's key
+        at = _item_line(doc, lines, place, position, names[position])
+        before = lines[at - 1] if at else ""
+        return at if at and (before.lstrip().startswith("- ") or before.rstrip().endswith(":")) else None
+    last = _item_line(doc, lines, place, len(names) - 1, names[-1])  # after the last, which nothing may follow
+    return last + 1 if last is not None and _plain_after(lines, last) else None
 
 
 def _lists(plan: Plan) -> dict[str, tuple[str, ...]]:
