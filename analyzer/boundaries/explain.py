@@ -69,25 +69,36 @@ def explain(graph: CodeGraph, placement: Placement, unit: str, weights: Weights 
 
 def explain_all(graph: CodeGraph, placement: Placement, weights: Weights = DEFAULT_WEIGHTS,
                 only: str | None = None) -> dict[str, Explanation]:
-    node_unit = unit_lookup(graph, placement.unit_kind)
-    units = UnitGraph(units_of(graph, placement.unit_kind),
-                      unit_weights(graph, placement.unit_kind, weights, node_unit))
-    calls = _call_counts(graph, node_unit)
-    shared = _shared_data(graph, placement.unit_kind, node_unit)
-    chosen = [only] if only is not None else units.units
-    rule = _Rules(graph, units.units)
-    result = {}
-    for unit in chosen:
-        ties: dict[str, list[str]] = {}
-        for other, _weight in sorted(units.neighbours(unit).items(), key=lambda i: (-i[1], i[0])):
-            ties.setdefault(placement.place_of(other), []).append(other)
-        found = sorted((_tie(place, members, unit, units, calls, shared) for place, members in ties.items()),
-                       key=lambda t: (-t.weight, t.place))
-        own = next((t for t in found if t.place == placement.place_of(unit)), None)
-        others = tuple(t for t in found if t.place != placement.place_of(unit))
-        result[unit] = Explanation(unit, placement.place_of(unit), own, others[0] if others else None, others,
-                                   rule.of(unit, placement.place_of(unit)))
-    return result
+    return Explainer(graph, placement.unit_kind, weights).explain(placement, only)
+
+
+class Explainer:
+    """What explaining needs from the graph, whatever the placement: built once, it explains
+    any placement in milliseconds (the selection page explains a unit after every edit)."""
+
+    def __init__(self, graph: CodeGraph, unit_kind: str = "module", weights: Weights = DEFAULT_WEIGHTS) -> None:
+        node_unit = unit_lookup(graph, unit_kind)
+        self.unit_kind = unit_kind
+        self.units = UnitGraph(units_of(graph, unit_kind), unit_weights(graph, unit_kind, weights, node_unit))
+        self.calls = _call_counts(graph, node_unit)
+        self.shared = _shared_data(graph, unit_kind, node_unit)
+        self.rule = _Rules(graph, self.units.units)
+
+    def explain(self, placement: Placement, only: str | None = None) -> dict[str, Explanation]:
+        """Every unit's explanation, or only `only`'s."""
+        units = self.units
+        result = {}
+        for unit in [only] if only is not None else units.units:
+            ties: dict[str, list[str]] = {}
+            for other, _weight in sorted(units.neighbours(unit).items(), key=lambda i: (-i[1], i[0])):
+                ties.setdefault(placement.place_of(other), []).append(other)
+            found = sorted((_tie(place, members, unit, units, self.calls, self.shared)
+                            for place, members in ties.items()), key=lambda t: (-t.weight, t.place))
+            own = next((t for t in found if t.place == placement.place_of(unit)), None)
+            others = tuple(t for t in found if t.place != placement.place_of(unit))
+            result[unit] = Explanation(unit, placement.place_of(unit), own, others[0] if others else None, others,
+                                       self.rule.of(unit, placement.place_of(unit)))
+        return result
 
 
 class _Rules:

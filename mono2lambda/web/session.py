@@ -15,7 +15,7 @@ from collections.abc import Callable, Collection, Mapping
 from pathlib import Path
 from typing import Any
 
-from analyzer.boundaries.explain import explain_all
+from analyzer.boundaries.explain import Explainer
 from analyzer.boundaries.metrics import ScoringContext, score
 from analyzer.boundaries.plan import (
     Edit,
@@ -100,6 +100,7 @@ class Session:
         self._current = self._snapshot(doc, f"opened {self.path}")
         self._undo: list[Snapshot] = []
         self._redo: list[Snapshot] = []  # what undo took back, newest last; a new edit clears it
+        self._explainer: Explainer | None = None  # built at the first `why`, kept for every placement
 
     @classmethod
     def open(cls, plan_path: Path, graph_path: Path) -> Session:
@@ -165,7 +166,9 @@ class Session:
     def why(self, unit: str) -> dict[str, Any]:
         """Why `unit` is where it is: its ties to its own place against the strongest pull elsewhere."""
         self._require_unit(unit)
-        return explain_all(self.graph, self._current.placement, only=unit)[unit].to_json()
+        if self._explainer is None:
+            self._explainer = Explainer(self.graph, self.context.unit_kind)
+        return self._explainer.explain(self._current.placement, only=unit)[unit].to_json()
 
     def _snapshot(self, doc: PlanDocument, change: str) -> Snapshot:
         problems = check_plan(doc, self.graph)

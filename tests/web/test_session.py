@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from analyzer.boundaries.explain import explain_all
 from analyzer.boundaries.metrics import score
 from analyzer.boundaries.placement import units_of
 from analyzer.boundaries.plan import assign, plan_from_placement, read_plan
@@ -179,10 +180,15 @@ def test_save_refuses_to_overwrite_a_file_changed_on_disk(session: Session) -> N
     assert "# a person's note" not in session.path.read_text(encoding="utf-8")
 
 
-def test_why_explains_a_unit(session: Session) -> None:
+def test_why_explains_a_unit(session: Session, graph: CodeGraph) -> None:
     answer = session.why("shop.cart")
     assert answer["unit"] == "shop.cart" and answer["place"] == "orders"
     assert answer["sentence"].startswith("shop.cart is in orders")
+    session.edit("move", {"unit": "shop.cart", "service": "payments"})  # the same explainer, the new placement
+    for unit in ("shop.cart", "shop.payments", "shop.web.views"):
+        placement = assign(session.doc.plan, units_of(graph, "module"))
+        assert session.why(unit) == explain_all(graph, placement, only=unit)[unit].to_json()
+    assert session.why("shop.cart")["place"] == "payments"
 
 
 @pytest.mark.parametrize(("op", "args", "message"), [
