@@ -171,10 +171,13 @@ class Finder:
     def __init__(self, recorder: Recorder, instrument: bool) -> None:
         self.recorder = recorder
         self.instrument = instrument
+        # every folder and file name of the project: an import whose first name is none of
+        # them (the standard library, third-party packages) is left to the usual finders at once
+        self.names = {os.path.splitext(part)[0] for path in recorder.files for part in path.split("/")}
 
     def find_spec(self, name, path=None, target=None):
         watched = name in ("_pytest.runner", "unittest.case")
-        if not watched and not self.instrument:
+        if not watched and (not self.instrument or name.partition(".")[0] not in self.names):
             return None
         spec = importlib.machinery.PathFinder.find_spec(name, path, target)
         if spec is None or not isinstance(spec.loader, importlib.machinery.SourceFileLoader):
