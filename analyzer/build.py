@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from .facts import Definition, Diagnostic, FileFacts, Variable
+from .exprs import MUTATING_METHODS
+from .facts import Definition, Diagnostic, Expr, FileFacts, Variable
 from .frameworks import detect
 from .graph import CodeGraph
 from .resolve import Resolution, expr_text
@@ -56,6 +57,33 @@ def build_graph(files: list[FileFacts], resolution: Resolution, root_name: str,
     return graph
 
 
+def _self_writes(definition: Definition) -> list[dict] | None:
+    """Where an instance method other than a dunder changes its instance: `self.x = ...`,
+    `self.x += ...`, `del self.x`, `self.x[k] = ...`, `self.x.append(...)` (the mutating methods of
+    analyzer/exprs.py), as `{"attr", "line"}` sorted by line. Such changes stay with the object
+    the method ran on, which matters when that object is rebuilt for one call in a service."""
+    name = definition.qname.rsplit(".", 1)[-1]
+    if definition.method_kind != "instance" or name.startswith("__") or not definition.params:
+        return None
+    me = definition.params[0].name
+    found = {(store.line, attr) for store in definition.scope.stores
+             for attr in [_attribute_of(store.target, me)] if attr}
+    found.update((call.line, attr) for call in definition.scope.calls
+                 if call.func[0] == "attr" and call.func[2] in MUTATING_METHODS
+                 for attr in [_attribute_of(call.func[1], me)] if attr)
+    return [{"attr": attr, "line": line} for line, attr in sorted(found)] or None
+
+
+def _attribute_of(expr: Expr, me: str) -> str | None:
+    """`x` for `self.x`, `self.x[k]` or `self.x.y` (the attribute of `me` that holds what is written)."""
+    attr = None
+    while expr[0] in ("attr", "sub"):
+        if expr[0] == "attr":
+            attr = expr[2]
+        expr = expr[1]
+    return attr if expr == ("name", me) else None
+
+
 def _unsafe_args(found: set[tuple[int, int | str, str, str]]) -> list[dict] | None:
     """A `calls` edge's arguments that cannot be serialised, by line and position (keywords last)."""
     ordered = sorted(found, key=lambda u: (u[0], isinstance(u[1], str), str(u[1]).zfill(4), u[2], u[3]))
@@ -91,6 +119,7 @@ def _definition_attrs(facts: FileFacts, definition: Definition) -> dict:
         attrs["method_kind"] = definition.method_kind
         attrs["decorators"] = [expr_text(d) for d in definition.decorators] or None
         attrs["mutates"] = sorted(definition.scope.mutated_params) or None
+        attrs["self_writes"] = _self_writes(definition)
         if definition.qname.endswith(">") and "<lambda:" in definition.qname:
             attrs["parent"] = definition.parent  # a lambda: the function (or class, module) that wrote it
     return attrs

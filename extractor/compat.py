@@ -24,6 +24,9 @@ old one did.
 - type changed: not breaking only when widening (integer -> number, X -> X | None, an
   enum member added, a union member added, a constraint relaxed); anything else breaks.
 
+An instance method's `instance` part (its object's constructor arguments) is sent by
+callers too, and follows the rules of a request.
+
 Responses (what callers read) may only NARROW: every value the new schema allows must have
 been allowed by the old one.
 - field removed: breaking; field added: not breaking, unless the old object forbade
@@ -49,6 +52,7 @@ from typing import Any
 
 REQUEST = "request"
 RESPONSE = "response"
+INSTANCE = "instance"  # an instance method's constructor arguments: sent by callers, as a request is
 _IGNORED = frozenset({"title", "description", "examples", "default", "$defs", "$schema", "deprecated"})
 _ROUTING = frozenset({"queue", "topic", "bus", "pattern", "bucket", "prefix", "events", "table", "stream",
                       "method", "path"})
@@ -88,7 +92,12 @@ class _Node:
 @dataclass(frozen=True)
 class _Context:
     operation: str
-    side: str  # REQUEST or RESPONSE
+    side: str  # REQUEST, RESPONSE or INSTANCE
+
+    @property
+    def sent(self) -> str:
+        """REQUEST for what callers send (the request, an instance's arguments), else RESPONSE."""
+        return RESPONSE if self.side == RESPONSE else REQUEST
 
     def change(self, path: str, kind: str, breaking: bool, message: str) -> Change:
         return Change(self.operation, path, kind, breaking, message)
@@ -118,7 +127,8 @@ def compare_operation(operation: str, old: Mapping[str, Any], new: Mapping[str, 
     return [*_invocation_changes(operation, old.get("invocation", {}), new.get("invocation", {})),
             *_signature_changes(operation, old.get("source", {}), new.get("source", {})),
             *_schema_changes(_Context(operation, REQUEST), old.get(REQUEST, {}), new.get(REQUEST, {})),
-            *_schema_changes(_Context(operation, RESPONSE), old.get(RESPONSE, {}), new.get(RESPONSE, {}))]
+            *_schema_changes(_Context(operation, RESPONSE), old.get(RESPONSE, {}), new.get(RESPONSE, {})),
+            *_schema_changes(_Context(operation, INSTANCE), old.get(INSTANCE, {}), new.get(INSTANCE, {}))]
 
 
 # --- operation level -------------------------------------------------------------------
@@ -197,7 +207,7 @@ def _compare_object(ctx: _Context, path: str, old: _Node, new: _Node, seen: _See
 
 
 def _removed_field(ctx: _Context, path: str, forbids_extra: bool) -> Change:
-    if ctx.side == RESPONSE:
+    if ctx.sent == RESPONSE:
         return ctx.change(path, "removed-field", True, f"{ctx.field(path)} was removed; callers that read it will fail")
     if forbids_extra:
         return ctx.change(path, "removed-field", True,
@@ -207,20 +217,20 @@ def _removed_field(ctx: _Context, path: str, forbids_extra: bool) -> Change:
 
 
 def _added_field(ctx: _Context, path: str, required: bool, forbade_extra: bool) -> Change:
-    if ctx.side == REQUEST and required:
+    if ctx.sent == REQUEST and required:
         return ctx.change(path, "added-required-field", True,
                           f"{ctx.field(path)} was added as required; old callers do not send it")
-    if ctx.side == RESPONSE and forbade_extra:
+    if ctx.sent == RESPONSE and forbade_extra:
         return ctx.change(path, "added-field", True,
                           f"{ctx.field(path)} was added; old callers reject fields they do not know")
-    optional = " as optional" if ctx.side == REQUEST else ""
+    optional = " as optional" if ctx.sent == REQUEST else ""
     return ctx.change(path, "added-field", False, f"{ctx.field(path)} was added{optional}")
 
 
 def _requiredness(ctx: _Context, path: str, was: bool, now: bool) -> list[Change]:
     if was == now:
         return []
-    if ctx.side == REQUEST:
+    if ctx.sent == REQUEST:
         if now:
             return [ctx.change(path, "became-required", True,
                                f"{ctx.field(path)} became required; old callers may leave it out")]
@@ -234,9 +244,9 @@ def _requiredness(ctx: _Context, path: str, was: bool, now: bool) -> list[Change
 def _null_changes(ctx: _Context, path: str, old_null: bool, new_null: bool) -> list[Change]:
     if old_null == new_null:
         return []
-    breaking = (ctx.side == REQUEST) != new_null  # a request may gain null, a response may lose it
+    breaking = (ctx.sent == REQUEST) != new_null  # a request may gain null, a response may lose it
     what = {(REQUEST, True): "now accepts null", (REQUEST, False): "no longer accepts null",
-            (RESPONSE, True): "may now be null", (RESPONSE, False): "is never null any more"}[(ctx.side, new_null)]
+            (RESPONSE, True): "may now be null", (RESPONSE, False): "is never null any more"}[(ctx.sent, new_null)]
     return [ctx.change(path, "retyped", breaking, f"{ctx.field(path)} {what}")]
 
 
@@ -244,11 +254,11 @@ def _compare_leaf(ctx: _Context, path: str, old: _Node, new: _Node) -> list[Chan
     widened, narrowed = _covers(new, old), _covers(old, new)
     if widened and narrowed:
         return []
-    allowed = widened if ctx.side == REQUEST else narrowed
+    allowed = widened if ctx.sent == REQUEST else narrowed
     reason = {(REQUEST, True): " (a widening: everything accepted before still is)",
               (REQUEST, False): "; values old callers send may be rejected",
               (RESPONSE, True): " (a narrowing: every value returned now was possible before)",
-              (RESPONSE, False): "; old callers may receive values they do not expect"}[(ctx.side, allowed)]
+              (RESPONSE, False): "; old callers may receive values they do not expect"}[(ctx.sent, allowed)]
     return [ctx.change(path, "retyped", not allowed,
                        f"{ctx.field(path)} changed type from {_describe(old)} to {_describe(new)}{reason}")]
 

@@ -130,6 +130,8 @@ def contract_document(service: str, op: OperationSpec, described: Mapping[str, A
         "errors": {"domain": list(op.raises), "envelope": ERROR_ENVELOPE},
         # "own": the service runs it in a unit of work of its own (a session it opens, commits, rolls back)
         **({"transaction": described["transaction"]} if described.get("transaction") else {}),
+        # an instance method: the constructor arguments of the object it runs on, rebuilt by the service
+        **({"instance": described["instance"]} if op.method_kind == "instance" and "instance" in described else {}),
     }
 
 

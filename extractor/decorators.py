@@ -5,7 +5,8 @@ graph's `decorators` text and `role`), so the two never disagree:
 
 - **typing-only** decorators (`overload`, `deprecated(...)`, `final`, `no_type_check`,
   bare or from `typing`, `typing_extensions`, `warnings`) are kept in the proxy: they
-  change nothing at run time that the service would have to do.
+  change nothing at run time that the service would have to do; so are `staticmethod`
+  and `classmethod` on a method operation (objects.py), which say how it is called.
 - a **Celery task** (`@shared_task`, `@<app>.task`, with or without arguments) keeps
   `.delay` and `.apply_async` in the proxy: the decorator becomes
   `@_m2l_client.task(service, operation)`, whose methods invoke the operation
@@ -26,6 +27,7 @@ from analyzer.boundaries.hazards import ERROR, Finding
 from analyzer.roles import layer_of
 
 TYPING = "typing"
+METHOD = "method"
 TASK = "task"
 OTHER = "other"
 REGISTERED_OPERATION = "registered-operation"
@@ -33,6 +35,7 @@ DECORATED_OPERATION = "decorated-operation"
 
 _TYPING_NAMES = frozenset({"overload", "deprecated", "final", "no_type_check"})
 _TYPING_MODULES = ("", "typing.", "typing_extensions.", "warnings.")
+_METHOD_NAMES = frozenset({"staticmethod", "classmethod", "builtins.staticmethod", "builtins.classmethod"})
 _REGISTERED_LAYERS = frozenset({"web", "config", "command"})
 _REGISTERED_ROLES = frozenset({"signal"})
 _REGISTERED_NAMES = ("receiver", "route", "command", "group", "connect_via", "get", "post", "put", "patch",
@@ -45,8 +48,10 @@ def decorator_name(text: str) -> str:
 
 
 def kind_of(text: str) -> str:
-    """TYPING, TASK or OTHER, from the decorator's text alone."""
+    """TYPING, METHOD, TASK or OTHER, from the decorator's text alone."""
     name = decorator_name(text)
+    if name in _METHOD_NAMES:
+        return METHOD
     if any(name == prefix + short for prefix in _TYPING_MODULES for short in _TYPING_NAMES):
         return TYPING
     if name in ("shared_task", "celery.shared_task") or (name.endswith(".task") and name.count(".") == 1):

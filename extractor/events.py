@@ -45,6 +45,7 @@ class _Sample:
     settings: Mapping[str, Any]
     request: Mapping[str, Any]
     arguments: dict[str, Any]
+    instance: Any = None  # an instance method's constructor arguments (a direct call sends them)
 
     @classmethod
     def of(cls, contract: Mapping[str, Any], example: Mapping[str, Any] | None = None) -> _Sample:
@@ -53,8 +54,9 @@ class _Sample:
         arguments = arguments if isinstance(arguments, dict) else {}
         known = request.get("properties", {})
         arguments.update((k, v) for k, v in (example or {}).items() if k in known)  # the docstring's values
+        instance = sample(contract["instance"]) if contract.get("instance") else None
         return cls(str(contract["operation"]), str(contract.get("service", "service")),
-                   dict(contract.get("invocation", {}).get("settings", {})), request, arguments)
+                   dict(contract.get("invocation", {}).get("settings", {})), request, arguments, instance)
 
     def name(self, setting: str) -> str:
         """The plan's source name, or one made from the operation's (as the stack would)."""
@@ -77,7 +79,10 @@ def sample_event(contract: Mapping[str, Any], example: Mapping[str, Any] | None 
 
 
 def _direct(s: _Sample) -> Event:
-    return {"operation": s.operation, "arguments": s.arguments}
+    event: Event = {"operation": s.operation, "arguments": s.arguments}
+    if s.instance is not None:
+        event["instance"] = s.instance
+    return event
 
 
 def _arn(service: str, name: str, resource: str = "") -> str:

@@ -35,6 +35,7 @@ from .framework import Framework, framework_of
 from .interpreter import Interpreter, distributions, probe
 from .model import Extraction, OperationSpec, ServiceSpec, build_extraction
 from .monolith import render_monolith
+from .objects import rebuild_findings
 from .output import MANIFEST, digest, manifest_document, write_tree
 from .package import PackageInputs, PackageSize, package_size, render_package
 from .render import render
@@ -174,6 +175,7 @@ def _all_findings(extraction: Extraction, described: dict[str, dict[str, Any]], 
         for op in service.operations:
             found.extend(operation_findings(op.name, graph.node(op.name), op.location, service.name))
             found.extend(contract_findings(service.name, op, described.get(op.name, {"error": "not described"})))
+            found.extend(rebuild_findings(service.name, op, described.get(op.name, {})))
             found.extend(trigger_findings(op, contracts[op.name]))
         found.extend(_clashing_functions(service))
     return sorted(set(found), key=Finding.sort_key)
@@ -187,12 +189,12 @@ def _clashing_functions(service: ServiceSpec) -> list[Finding]:
     for op in service.operations:
         if op.invocation.kind in DIRECT and not service.has_own_function(op):
             continue
-        if op.function in seen:
+        if op.entry in seen:
             found.append(Finding("function-name-clash", "error", op.location, op.name, service.name,
-                                 f"{op.name} and {seen[op.function].name} are both named {op.function!r}: their "
+                                 f"{op.name} and {seen[op.entry].name} are both named {op.entry!r}: their "
                                  "Lambda functions (and handler entry points) would collide",
                                  "rename one of them"))
-        seen.setdefault(op.function, op)
+        seen.setdefault(op.entry, op)
     return found
 
 
@@ -329,8 +331,8 @@ def _function_names(service: ServiceSpec) -> set[str]:
 def _trigger_function(service: ServiceSpec, op: OperationSpec, invokes: tuple[str, ...],
                       environment: tuple[tuple[str, str], ...]) -> Function:
     trigger = Trigger(op.invocation.kind, op.invocation.settings)
-    name = f"{service.function_name}-{op.function.replace('_', '-')}"[:64]
-    return Function(f"{_camel(op.function)}Function", name, f"handler.{op.function}",
+    name = f"{service.function_name}-{op.entry.replace('_', '-')}"[:64]
+    return Function(f"{_camel(op.entry)}Function", name, f"handler.{op.entry}",
                     f"{op.name} on {op.invocation.kind} events", service.memory, service.timeout, False,
                     tuple(sorted([trigger], key=trigger_order)), invokes, environment, **_deployment(service))
 

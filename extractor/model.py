@@ -24,10 +24,11 @@ module only the body of an unreached function imports is left out.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from analyzer.boundaries.hazards import (
     ERROR,
+    INSTANCE_METHOD_ACROSS,
     ORM_CONVERTED,
     WARNING,
     WIRE_UNSAFE_TYPE,
@@ -38,12 +39,13 @@ from analyzer.boundaries.hazards import (
 from analyzer.boundaries.metrics import score
 from analyzer.boundaries.partition import public_functions
 from analyzer.boundaries.placement import Placement, units_of
-from analyzer.boundaries.plan import Invocation, Plan, assign
+from analyzer.boundaries.plan import Invocation, Operation, Plan, assign
 from analyzer.boundaries.plan.model import DEFAULT_RUNTIME, Vpc
 from analyzer.errors import InputError
 from analyzer.graph import CodeGraph
 
 from .framework import Framework
+from .objects import class_operations, object_findings
 
 SYNC = Invocation("sync")
 _EXCEPTION_BASES = frozenset({"Exception", "BaseException"})
@@ -52,15 +54,24 @@ LAMBDA_MODULE_STATE = "lambda-module-state"
 
 @dataclass(frozen=True)
 class OperationSpec:
-    """A public top-level function of an extracted module: one operation of its service."""
+    """One operation of a service: a public top-level function of an extracted module, or a
+    method of one of its classes that the plan names (objects.py)."""
 
     name: str  # the function's qualified name, which is also the operation's name on the wire
     module: str
-    function: str
+    function: str  # its name in the module: `function`, or `Class.method`
     location: str  # file:line in the source tree
     invocation: Invocation
     signature: str  # parameters and return as written in the source
     raises: tuple[str, ...] = ()  # exception classes it (or code it calls in its service) raises
+    cls: str = ""  # a method's class (qualified name)
+    method_kind: str = ""  # a method's kind: static, class or instance
+    discard_instance_changes: bool = False  # the plan accepts that an instance method's changes stay in the service
+
+    @property
+    def entry(self) -> str:
+        """Its name as a Python identifier: a triggered operation's entry point in handler.py."""
+        return self.function.replace(".", "_")
 
 
 @dataclass(frozen=True)
@@ -88,7 +99,7 @@ class ServiceSpec:
         """The Lambda function a direct call of `op` goes to: its own when the plan says one
         per operation, else the service's (which also takes direct calls of triggered ones)."""
         if self.has_own_function(op):
-            return f"{self.function_name}-{op.function.replace('_', '-')}"[:64]
+            return f"{self.function_name}-{op.entry.replace('_', '-')}"[:64]
         return self.function_name
 
     def has_own_function(self, op: OperationSpec) -> bool:
@@ -147,6 +158,8 @@ def _service(graph: CodeGraph, plan: Plan, name: str, owner: Mapping[str, str], 
     copied = sorted(m for m in needed if m not in owner)
     invocations = {op.function: op.invocation for op in spec.operations or ()}
     operations = tuple(_operation(graph, f, invocations.get(f, SYNC), set(own)) for f in functions)
+    operations += tuple(_method_operation(graph, method, entry, set(own))
+                        for method, entry in class_operations(graph, spec.operations or (), set(own)).items())
     calls = sorted({owner[m] for m in proxied})
     return ServiceSpec(name, f"{project}-{name}", spec.memory, spec.timeout, tuple(own), tuple(copied),
                        tuple(proxied), operations, tuple(calls), tuple(_tables_written(graph, set(own))),
@@ -290,6 +303,15 @@ def _operation(graph: CodeGraph, function: str, invocation: Invocation, own: set
                          invocation, signature_text(attrs), tuple(_raises(graph, function, own)))
 
 
+def _method_operation(graph: CodeGraph, method: str, entry: Operation, own: set[str]) -> OperationSpec:
+    """A method the plan names (or whose class it names), invoked as its entry says."""
+    op = _operation(graph, method, entry.invocation, own)
+    cls = method.rsplit(".", 1)[0]
+    return replace(op, function=method.removeprefix(op.module + "."), cls=cls,
+                   method_kind=str(graph.attr(method, "method_kind") or "instance"),
+                   discard_instance_changes=entry.discard_instance_changes)
+
+
 def signature_text(attrs: Mapping[str, object]) -> str:
     """`(a: int, *, b: str = 'x') -> bool`, from the graph's parameter facts."""
     params: list[str] = []
@@ -336,7 +358,9 @@ def _findings(graph: CodeGraph, placement: Placement, services: tuple[ServiceSpe
               plan: Plan) -> tuple[Finding, ...]:
     """Hazards of the extracted services: the plan's scores, and every operation's signature."""
     names = {s.name for s in services}
-    found = {f for f in score(graph, placement).findings if f.service in names}
+    methods = {op.name for service in services for op in service.operations if op.cls}
+    found = {f for f in score(graph, placement).findings if f.service in names  # objects.py says what holds:
+             and not (f.kind == INSTANCE_METHOD_ACROSS and f.subject in methods)}
     models = {c for c in graph.nodes("class") if graph.targets(c, "maps_to")}
     django = frozenset(m for m in models if django_model(graph, m))
     for service in services:
@@ -344,11 +368,14 @@ def _findings(graph: CodeGraph, placement: Placement, services: tuple[ServiceSpe
         for op in service.operations:
             named = {m.rsplit(".", 1)[-1]: m for m in graph.targets(op.name, "uses_type") if m in models}
             for problem in signature_problems(op.name, graph.node(op.name), named, django):
+                if op.cls and problem.kind == INSTANCE_METHOD_ACROSS:
+                    continue  # objects.py says what holds
                 problem = _without_factory(problem, service)
                 if op.name in unconverted:
                     problem = _turned_off(problem)
                 found.add(problem.found(op.location, op.name, service.name))
         found.update(_state_findings(graph, service))
+        found.update(object_findings(graph, service.name, service.operations))
     return tuple(sorted(found, key=Finding.sort_key))
 
 

@@ -103,9 +103,10 @@ def proxy_source(extraction: Extraction, module: str, source: bytes) -> bytes:
     # one that events trigger in production
     invocations = {op.function: "async" for op in spec.operations if op.module == module
                    and op.invocation.kind == "async"}
+    methods = [op.function for op in spec.operations if op.module == module and op.cls]
     path = extraction.files.get(module, module)
     try:
-        proxy = make_proxy_bytes(source, service, module, invocations)
+        proxy = make_proxy_bytes(source, service, module, invocations, methods)
     except cst.ParserSyntaxError as error:
         raise InputError(f"{path}:{error.raw_line}: {module} does not parse, so it cannot become a proxy "
                          f"({error.message})", hint="fix the syntax error, or keep the module out of the "
@@ -177,7 +178,7 @@ def own_samples(samples: Mapping[str, bytes], operations: list[str]) -> dict[str
 
 
 def _view(extraction: Extraction, service: ServiceSpec) -> dict[str, Any]:
-    operations = [{"name": op.name, "module": op.module, "function": op.function,
+    operations = [{"name": op.name, "module": op.module, "function": op.function, "entry": op.entry,
                    "invocation": op.invocation.kind, "signature": op.signature} for op in service.operations]
     return {"service": service.name, "project": extraction.project, "function_name": service.function_name,
             "memory": service.memory, "timeout": service.timeout, "modules": service.modules,

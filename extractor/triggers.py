@@ -54,10 +54,10 @@ def trigger_problems(op: OperationSpec, request: Schema) -> list[Problem]:
 
 
 def _handler_name(op: OperationSpec) -> list[Problem]:
-    if op.function not in HANDLER_NAMES:
+    if op.entry not in HANDLER_NAMES:
         return []
     return [Problem(TRIGGER_HANDLER_NAME, ERROR,
-                    f"{op.name} would get a Lambda entry point named {op.function!r}, which handler.py already "
+                    f"{op.name} would get a Lambda entry point named {op.entry!r}, which handler.py already "
                     "defines", "rename the function, or make the operation sync or async")]
 
 

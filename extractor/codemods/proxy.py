@@ -16,13 +16,24 @@ asynchronous invoke of the operation); any other is dropped with a comment sayin
 (extract blocks on it as a hazard unless --force). Running the codemod on its own output
 changes nothing.
 
+A class whose methods the plan names as operations (extractor/objects.py) keeps its name,
+bases, attributes and other methods, so `isinstance` and class attributes work as before;
+each method operation forwards, the staticmethod or classmethod as it is, an instance
+method with `instance=self` (its object's constructor arguments, which the service
+rebuilds it from; the class is decorated with `@_m2l_client.record` to keep them):
+
+    @_m2l_client.record
+    class Mailer:
+        def send(self, to: str) -> bool:
+            return _m2l_client.call("mail", "app.mail.Mailer.send", Mailer.send, {"to": to}, instance=self)
+
 A parameter typed as a SQLAlchemy session is not sent (the service opens a session of its
 own, m2l_runtime/orm.py); the proxy keeps it in its signature, so callers do not change.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 
 import libcst as cst
 
@@ -30,6 +41,7 @@ from ..decorators import OTHER, TASK, decorator_name, kind_of
 
 CLIENT = "_m2l_client"
 CLIENT_IMPORT = f"from m2l_runtime import client as {CLIENT}\n"
+RECORD = f"{CLIENT}.record"  # a class whose instance methods are operations keeps its constructor arguments
 SESSION_TYPES = frozenset({"Session", "scoped_session"})  # as analyzer/boundaries/hazards.py converts them
 LINE_LENGTH = 100  # characters after `return `: longer calls are split one argument a line
 
@@ -37,32 +49,52 @@ LINE_LENGTH = 100  # characters after `return `: longer calls are split one argu
 class ProxyTransformer(cst.CSTTransformer):
     """Replace the bodies of public top-level functions with remote calls."""
 
-    def __init__(self, service: str, module: str, invocations: Mapping[str, str]) -> None:
+    def __init__(self, service: str, module: str, invocations: Mapping[str, str],
+                 methods: Collection[str] = ()) -> None:
         super().__init__()
         self.service = service
         self.module = module
-        self.invocations = invocations  # function name -> "sync" / "async"
+        self.invocations = invocations  # function name (or `Class.method`) -> "sync" / "async"
+        self.methods = frozenset(methods)  # `Class.method` of the methods that are operations
+        self.classes = frozenset(m.split(".", 1)[0] for m in self.methods)
         self.depth = 0
+        self.cls: str | None = None  # the class with method operations being visited
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
         self.depth += 1
         return False  # nested code is replaced wholesale, never visited
 
     def visit_ClassDef(self, node: cst.ClassDef) -> bool:
-        return False  # classes stay exactly as written
+        if self.depth or self.cls is not None or node.name.value not in self.classes:
+            return False  # classes stay exactly as written
+        self.cls = node.name.value
+        return True  # its method operations forward
+
+    def leave_ClassDef(self, original: cst.ClassDef, updated: cst.ClassDef) -> cst.ClassDef:
+        if self.cls != updated.name.value or self.depth:
+            return updated
+        self.cls = None
+        instance = any(_method_kind(f) == "instance" for f in _methods(updated)
+                       if f"{updated.name.value}.{f.name.value}" in self.methods)
+        if not instance or any(_code(d.decorator) == RECORD for d in updated.decorators):
+            return updated
+        return updated.with_changes(decorators=[cst.Decorator(cst.parse_expression(RECORD)), *updated.decorators])
 
     def leave_FunctionDef(self, original: cst.FunctionDef, updated: cst.FunctionDef) -> cst.FunctionDef:
         self.depth -= 1
         name = updated.name.value
+        qualified = f"{self.cls}.{name}" if self.cls is not None else name
         if self.depth or name.startswith("_") or _is_overload(updated):
             return updated  # an @overload stub only types the function that follows it
-        decorators, dropped = self._decorators(updated)
+        if self.cls is not None and qualified not in self.methods:
+            return updated  # a method that is not an operation stays as written
+        decorators, dropped = self._decorators(updated, qualified)
         comments = [cst.EmptyLine(comment=cst.Comment(f"# mono2lambda: dropped @{text} (it runs in the service; "
                                                       "extract reports it as a hazard)")) for text in dropped]
-        return updated.with_changes(decorators=decorators, body=self._body(updated),
+        return updated.with_changes(decorators=decorators, body=self._body(updated, qualified),
                                     leading_lines=(*updated.leading_lines, *comments))
 
-    def _decorators(self, function: cst.FunctionDef) -> tuple[list[cst.Decorator], list[str]]:
+    def _decorators(self, function: cst.FunctionDef, qualified: str) -> tuple[list[cst.Decorator], list[str]]:
         """The decorators the proxy keeps (a task's replaced by the client's), and the text of those dropped."""
         kept: list[cst.Decorator] = []
         dropped: list[str] = []
@@ -72,7 +104,7 @@ class ProxyTransformer(cst.CSTTransformer):
             kind = kind_of(text)
             if kind == TASK and not task:
                 task = True
-                operation = f"{self.module}.{function.name.value}"
+                operation = f"{self.module}.{qualified}"
                 kept.append(decorator.with_changes(
                     decorator=cst.parse_expression(f'{CLIENT}.task("{self.service}", "{operation}")')))
             elif kind == OTHER:
@@ -89,8 +121,8 @@ class ProxyTransformer(cst.CSTTransformer):
         body.insert(position, cst.parse_statement(CLIENT_IMPORT))
         return updated.with_changes(body=body)
 
-    def _body(self, function: cst.FunctionDef) -> cst.IndentedBlock:
-        call = self._call(function)
+    def _body(self, function: cst.FunctionDef, qualified: str) -> cst.IndentedBlock:
+        call = self._call(function, qualified)
         statements: list[cst.BaseStatement] = []
         docstring = _docstring_statement(function)
         if docstring is not None:
@@ -98,13 +130,19 @@ class ProxyTransformer(cst.CSTTransformer):
         statements.append(cst.parse_statement(f"return {call}\n"))
         return cst.IndentedBlock(body=statements)
 
-    def _call(self, function: cst.FunctionDef) -> str:
-        name = function.name.value
+    def _call(self, function: cst.FunctionDef, qualified: str) -> str:
         sessions = set(_session_parameters(function.params))
-        pairs = [f'"{p}": {p}' for p in _parameter_names(function.params) if p not in sessions]
-        invocation = self.invocations.get(name, "sync")
+        names = _parameter_names(function.params)
+        kind = _method_kind(function) if self.cls is not None else "function"
+        if kind in ("class", "instance"):  # cls or self is not sent: the service has the class, or rebuilds self
+            names = names[1:]
+        pairs = [f'"{p}": {p}' for p in names if p not in sessions]
+        invocation = self.invocations.get(qualified, "sync")
         extra = [f'invocation="{invocation}"'] if invocation != "sync" else []
-        parts = [f'"{self.service}"', f'"{self.module}.{name}"', name, "{" + ", ".join(pairs) + "}", *extra]
+        if kind == "instance":
+            extra.append(f"instance={_parameter_names(function.params)[0]}")
+        parts = [f'"{self.service}"', f'"{self.module}.{qualified}"', qualified, "{" + ", ".join(pairs) + "}",
+                 *extra]
         call = f"{CLIENT}.call({', '.join(parts)})"
         if len(call) <= LINE_LENGTH:
             return call
@@ -113,16 +151,30 @@ class ProxyTransformer(cst.CSTTransformer):
         return f"{CLIENT}.call(\n" + "".join(f"    {part},\n" for part in parts) + ")"
 
 
-def make_proxy(source: str, service: str, module: str, invocations: Mapping[str, str]) -> str:
-    """The proxy module's text for the original module's `source`."""
+def make_proxy(source: str, service: str, module: str, invocations: Mapping[str, str],
+               methods: Collection[str] = ()) -> str:
+    """The proxy module's text for the original module's `source`; `methods` (`Class.method`)
+    are the methods that are operations."""
     tree = cst.parse_module(source)
-    return tree.visit(ProxyTransformer(service, module, invocations)).code
+    return tree.visit(ProxyTransformer(service, module, invocations, methods)).code
 
 
-def make_proxy_bytes(source: bytes, service: str, module: str, invocations: Mapping[str, str]) -> bytes:
+def make_proxy_bytes(source: bytes, service: str, module: str, invocations: Mapping[str, str],
+                     methods: Collection[str] = ()) -> bytes:
     """The same on a file's bytes: the file's own encoding (its coding cookie) is kept."""
     tree = cst.parse_module(source)
-    return tree.visit(ProxyTransformer(service, module, invocations)).bytes
+    return tree.visit(ProxyTransformer(service, module, invocations, methods)).bytes
+
+
+def _methods(cls: cst.ClassDef) -> list[cst.FunctionDef]:
+    body = cls.body.body if isinstance(cls.body, cst.IndentedBlock) else ()
+    return [statement for statement in body if isinstance(statement, cst.FunctionDef)]
+
+
+def _method_kind(function: cst.FunctionDef) -> str:
+    """static, class or instance, from the method's decorators."""
+    names = {decorator_name(_code(d.decorator)).rsplit(".", 1)[-1] for d in function.decorators}
+    return "static" if "staticmethod" in names else "class" if "classmethod" in names else "instance"
 
 
 def _is_overload(function: cst.FunctionDef) -> bool:

@@ -279,3 +279,30 @@ def test_a_contract_compared_with_itself_has_no_changes(function: Callable[..., 
     contract = contract_from(function)
     assert compare_contracts({OPERATION: contract}, {OPERATION: contract}) == []
     assert changes_between(function, function) == []  # built twice: equal, not just identical
+
+
+# --- an instance method's constructor arguments -----------------------------------------
+
+class OldSms:
+    def __init__(self, sender: str) -> None:
+        self.sender = sender
+
+    def send(self, to: str) -> bool: ...
+
+
+class NewSms:
+    def __init__(self, sender: str, region: str, retries: int = 2) -> None:
+        self.sender = sender
+
+    def send(self, to: str) -> bool: ...
+
+
+def test_an_instance_part_is_sent_by_callers_so_a_new_required_argument_breaks() -> None:
+    from m2l_runtime.instances import instance_schema  # the runtime is on the path (contracts_helper)
+
+    def with_instance(cls: type) -> dict[str, Any]:
+        return {**contract_from(cls.send), "instance": instance_schema(cls)}  # type: ignore[attr-defined]
+
+    found = relevant(compare_contracts({OPERATION: with_instance(OldSms)}, {OPERATION: with_instance(NewSms)}))
+    assert [(c.path, c.kind, c.breaking) for c in found] == [
+        ("instance.region", "added-required-field", True), ("instance.retries", "added-field", False)], found

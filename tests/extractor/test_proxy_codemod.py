@@ -1,8 +1,9 @@
 """Golden cases of the proxy codemod: input, `# output`, expected.
 
 The first line of a case names the module and service (`# module: M   service: S`,
-optionally `async: f g`). Every case also checks that the output parses and that a
-second run changes nothing. Refresh a case by hand: the expected text is the review.
+optionally `async: f g` and `methods: Class.method ...`, the methods that are operations).
+Every case also checks that the output parses and that a second run changes nothing.
+Refresh a case by hand: the expected text is the review.
 """
 
 from __future__ import annotations
@@ -17,20 +18,20 @@ from extractor.codemods.proxy import make_proxy
 CASES = sorted((Path(__file__).parent / "cases" / "proxy").glob("*.py"))
 
 
-def _settings(header: str) -> tuple[str, str, dict[str, str]]:
+def _settings(header: str) -> tuple[str, str, dict[str, str], list[str]]:
     fields = dict(part.split(": ", 1) for part in header.lstrip("# ").split("   "))
     invocations = dict.fromkeys(fields.get("async", "").split(), "async")
-    return fields["module"], fields["service"], invocations
+    return fields["module"], fields["service"], invocations, fields.get("methods", "").split()
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.stem for c in CASES])
 def test_proxy_case(case: Path) -> None:
     source, expected = case.read_text(encoding="utf-8").split("# output\n")
-    module, service, invocations = _settings(source.splitlines()[0])
-    output = make_proxy(source, service, module, invocations)
+    module, service, invocations, methods = _settings(source.splitlines()[0])
+    output = make_proxy(source, service, module, invocations, methods)
     assert output == expected
     ast.parse(output)
-    assert make_proxy(output, service, module, invocations) == output
+    assert make_proxy(output, service, module, invocations, methods) == output
 
 
 def test_the_shop_modules_become_proxies_that_parse_and_keep_their_public_names() -> None:

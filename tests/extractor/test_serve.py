@@ -160,11 +160,6 @@ class Served:
         self.client = lambda_client(server.url)
 
 
-@pytest.fixture(scope="session")
-def pip_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tmp_path_factory.mktemp("serve-cache")
-
-
 def start(root: Path, cache: Path, tmp: Path) -> Iterator[Served]:
     plan = plan_serve(root, cache)
     install_missing(plan, lambda install: None)

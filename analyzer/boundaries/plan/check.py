@@ -15,7 +15,7 @@ from .assign import Entry, entries_of, resolve
 from .document import PlanDocument
 from .model import Problem, Service, is_glob
 
-FUNCTION_KINDS = ("function", "method")
+OPERATION_KINDS = ("function", "method", "class")
 
 
 def check_plan(doc: PlanDocument, graph: CodeGraph) -> list[Problem]:
@@ -99,10 +99,16 @@ def _operations(doc: PlanDocument, service: Service, graph: CodeGraph, places: d
     for operation in service.operations or ():
         line = doc.line("services", service.name, "operations", operation.function)
         function = operation.function
-        if function not in graph or graph.node(function)["kind"] not in FUNCTION_KINDS:
-            functions = graph.nodes(*FUNCTION_KINDS)
-            problems.append(Problem(line, "error", f"operation {function} is not a function of the graph",
-                                    _close(function, functions)))
+        if function not in graph or graph.node(function)["kind"] not in OPERATION_KINDS:
+            functions = graph.nodes(*OPERATION_KINDS)
+            problems.append(Problem(line, "error", f"operation {function} is not a function, class or method of "
+                                    "the graph", _close(function, functions)))
+            continue
+        shape = _class_operation_shape(graph, function)
+        if shape:
+            problems.append(Problem(line, "error", f"operation {function} {shape}",
+                                    "name a public top-level function, a public method of a top-level class "
+                                    "(`pkg.mod.Class.method`), or the class (its public methods)"))
             continue
         unit = unit_of(graph, function, doc.plan.unit) or ""
         place = places.get(unit, MONOLITH)
@@ -111,6 +117,23 @@ def _operations(doc: PlanDocument, service: Service, graph: CodeGraph, places: d
                                     f"{place!r}, not in service {service.name!r}",
                                     f"move {unit} into {service.name!r}, or move the operation to where it is"))
     return problems
+
+
+def _class_operation_shape(graph: CodeGraph, name: str) -> str:
+    """What stops a class or method from being an operation (docs/plan-format.md), or ''."""
+    node = graph.node(name)
+    if node["kind"] == "function":
+        return ""
+    module = str(node.get("module") or "")
+    owner = name if node["kind"] == "class" else name.rsplit(".", 1)[0]
+    short = name.rsplit(".", 1)[-1]
+    if owner.count(".") != module.count(".") + 1 or owner not in graph or graph.node(owner)["kind"] != "class":
+        return "is not in a top-level class of its module"
+    if node["kind"] == "method" and short.startswith("_"):
+        return "is a private or special method"
+    if node.get("method_kind") == "property":
+        return "is a property: only methods can be called across a wire"
+    return ""
 
 
 def _close(name: str, candidates: list[str]) -> str:

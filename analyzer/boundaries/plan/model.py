@@ -47,6 +47,8 @@ INVOCATIONS: dict[str, dict[str, Setting]] = {
 }
 HTTP_METHODS = ("ANY", "DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT")
 SCHEDULE = re.compile(r"(rate|cron)\(.+\)")
+DISCARD_INSTANCE_CHANGES = "discard_instance_changes"
+OPERATION_KEYS = ("invocation", CONVERT_ORM, DISCARD_INSTANCE_CHANGES)  # beside its invocation's settings
 
 
 @dataclass(frozen=True)
@@ -66,9 +68,16 @@ class Invocation:
 
 @dataclass(frozen=True)
 class Operation:
+    """A function (`pkg.mod.function`), a class's method (`pkg.mod.Class.method`) or a whole
+    class (`pkg.mod.Class`: its public methods) and how it is invoked. `convert_orm` (default
+    true) lets ORM sessions and rows be converted at the boundary; `discard_instance_changes`
+    accepts that an instance method's changes to its object, rebuilt in the service for each
+    call, are not sent back (else they block extraction)."""
+
     function: str
     invocation: Invocation
     convert_orm: bool = True  # False: ORM sessions and rows of this operation are not converted (they block)
+    discard_instance_changes: bool = False
 
 
 @dataclass(frozen=True)

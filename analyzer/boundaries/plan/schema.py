@@ -18,10 +18,12 @@ from .model import (
     DEFAULT_MEMORY,
     DEFAULT_RUNTIME,
     DEFAULT_TIMEOUT,
+    DISCARD_INSTANCE_CHANGES,
     FUNCTION_LAYOUTS,
     HTTP_METHODS,
     INVOCATIONS,
     MEMORY_RANGE,
+    OPERATION_KEYS,
     PLAN_VERSION,
     RUNTIMES,
     SCHEDULE,
@@ -335,11 +337,11 @@ class _Checker:
         return tuple(operation for operation in checked if operation is not None)
 
     def operation(self, path: Path, function: Any, body: Any) -> Operation | None:
-        if not is_map(body) or not ("invocation" in body or CONVERT_ORM in body):
+        if not is_map(body) or not any(key in body for key in OPERATION_KEYS):
             self.error(path, f"operation {clip(function)} needs an `invocation:`",
                        f"indent `invocation: KIND` under it; kinds: {', '.join(INVOCATIONS)}")
             return None
-        kind = body.get("invocation", "sync")  # an operation listed for `convert_orm` alone is called as before
+        kind = body.get("invocation", "sync")  # an operation listed for its other keys alone is called as before
         if kind not in INVOCATIONS:
             self.error(path + ("invocation",), f"unknown invocation {clip(kind)}",
                        _suggest(str(kind), list(INVOCATIONS), "valid invocations"))
@@ -349,9 +351,16 @@ class _Checker:
             self.error(path + (CONVERT_ORM,), f"`{CONVERT_ORM}` must be true or false, not {clip(convert)}",
                        f"write `{CONVERT_ORM}: false` to keep ORM sessions and rows of this operation unconverted")
             convert = True
-        settings = {key: _plain(value) for key, value in body.items() if key not in ("invocation", CONVERT_ORM)}
+        discard = body.get(DISCARD_INSTANCE_CHANGES, False)
+        if not isinstance(discard, bool):
+            self.error(path + (DISCARD_INSTANCE_CHANGES,), f"`{DISCARD_INSTANCE_CHANGES}` must be true or false, "
+                       f"not {clip(discard)}", "write `discard_instance_changes: true` to accept that changes an "
+                       "instance method makes to its object stay in the service")
+            discard = False
+        settings = {key: _plain(value) for key, value in body.items() if key not in OPERATION_KEYS}
         self.settings(path, kind, settings)
-        return Operation(str(function), Invocation(kind, tuple(sorted(settings.items()))), convert)
+        return Operation(str(function), Invocation(kind, tuple(sorted(settings.items()))), convert_orm=convert,
+                         discard_instance_changes=discard)
 
     def settings(self, path: Path, kind: str, settings: dict[str, Any]) -> None:
         spec = INVOCATIONS[kind]

@@ -3,33 +3,46 @@
 `mono2lambda extract` runs this in a child process with the monolith's source on the
 path (building a contract needs the real types, so it imports the operation's module),
 which keeps the user's code out of the extractor's own process. Input: JSON
-`{"framework": {...} or null, "operations": [{"operation", "module", "function"}]}`; the
-framework is booted first (see bootstrap.py). Output: one object per operation with its
-request and response schemas, or the one-line reason it has none, and under `boot-imports`
-the top-level modules booting the framework imported (`{"modules": [...]}`: a package that
-boots it needs them at cold start, e.g. the driver a Django contrib app imports); or
+`{"framework": {...} or null, "operations": [{"operation", "module", "function"}]}` (a
+function is `name` or `Class.method`); the framework is booted first (see bootstrap.py).
+Output: one object per operation with its request and response schemas (and, for an
+instance method, the schema of its object's constructor arguments, `instance`, or why the
+object cannot be rebuilt, `instance_error`), or the one-line reason it has none, and under
+`boot-imports` the top-level modules booting the framework imported (`{"modules": [...]}`: a
+package that boots it needs them at cold start, e.g. the driver a Django contrib app imports); or
 `{"boot_error": ...}` when the framework would not start.
 """
 
 from __future__ import annotations
 
-import importlib
 import json
 import sys
 from typing import Any
 
 from .bootstrap import BootError, boot
 from .contract import contract_of
+from .instances import instance_schema, resolve, unrebuildable
 
 
 def describe(operation: dict[str, str]) -> dict[str, Any]:
     try:
-        function = getattr(importlib.import_module(operation["module"]), operation["function"])
-        contract = contract_of(function)
-        described = {"request": contract.request_schema(), "response": contract.response_schema()}
-        return {**described, "transaction": contract.transaction} if contract.transaction else described
+        function, cls = resolve(operation["module"], operation["function"])
+        contract = contract_of(function, method=cls is not None)
+        described: dict[str, Any] = {"request": contract.request_schema(), "response": contract.response_schema()}
+        if contract.transaction:
+            described["transaction"] = contract.transaction
     except Exception as exc:  # any failure is a finding about this operation, never a crash
         return {"error": f"{type(exc).__name__}: {exc}".splitlines()[0]}
+    return {**described, **_instance(cls)} if cls is not None else described
+
+
+def _instance(cls: type) -> dict[str, Any]:
+    """An instance method's object: the schema of its constructor arguments, or why it cannot be rebuilt."""
+    try:
+        problem = unrebuildable(cls)
+        return {"instance_error": problem} if problem else {"instance": instance_schema(cls)}
+    except Exception as exc:  # a constructor whose hints do not resolve, ...
+        return {"instance_error": f"{type(exc).__name__}: {exc}".splitlines()[0]}
 
 
 BOOT_IMPORTS = "boot-imports"  # never an operation's name (those are dotted Python names)

@@ -31,7 +31,7 @@ SRC = PACKAGE / "src"
 EVENTS = sorted((PACKAGE / "events").glob("*.json"))
 
 CHILD = r'''
-import functools, importlib, json, os, sys, traceback
+import functools, json, os, sys, traceback
 
 src = sys.argv[1]
 sys.path[:] = [src] + [entry for entry in sys.path if os.path.isabs(entry) and entry != src]
@@ -64,11 +64,9 @@ def raised(error):
 
 
 import handler
-from m2l_runtime.contract import contract_of
 
 for name, operation in handler.OPERATIONS.items():
-    module = importlib.import_module(operation.module)
-    setattr(module, operation.function, wrap(name, getattr(module, operation.function)))
+    operation.patch(lambda code, name=name: wrap(name, code))
 
 for line in sys.stdin:
     request, answer = json.loads(line), {}
@@ -82,7 +80,7 @@ for line in sys.stdin:
             answer["answer"] = getattr(handler, request["entry"])(request["event"], None)
             json.dumps(answer["answer"])  # what Lambda would send back, or a marshalling error
         elif request["do"] == "load_result":
-            contract_of(handler.OPERATIONS[request["operation"]].load()).load_result(request["value"])
+            handler.OPERATIONS[request["operation"]].contract().load_result(request["value"])
             answer["ok"] = True
     except Exception as error:
         answer = {"raised": raised(error)}

@@ -114,9 +114,12 @@ class Contract:
 
 
 @cache
-def contract_of(function: Callable[..., Any]) -> Contract:
-    """The contract of a function (cached: built once per process, on first use)."""
+def contract_of(function: Callable[..., Any], method: bool = False) -> Contract:
+    """The contract of a function (cached: built once per process, on first use); of an
+    instance method's function when `method`, whose first parameter (self) is not sent."""
     signature = inspect.signature(function)
+    if method:
+        signature = signature.replace(parameters=list(signature.parameters.values())[1:])
     hints = _type_hints(function)
     sessions = frozenset(name for name in signature.parameters if orm.is_session(hints.get(name)))
     rows = tuple(row for row in (orm.row_parameter(name, hints.get(name)) for name in signature.parameters)
@@ -143,6 +146,9 @@ def _type_hints(function: Callable[..., Any]) -> dict[str, Any]:
         if module is None:
             raise
         return typing.get_type_hints(function, localns=_type_checking_names(module))
+
+
+type_hints = _type_hints  # public: instances.py checks a constructor's hints
 
 
 def _type_checking_names(module: ModuleType) -> dict[str, Any]:

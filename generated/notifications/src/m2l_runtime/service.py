@@ -20,14 +20,16 @@ operation needs.
 from __future__ import annotations
 
 import importlib
+import inspect
 import logging
 import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from .contract import contract_of
+from .contract import Contract, contract_of
 from .errors import ContractError, encode_error
+from .instances import rebuilder, resolve
 from .orm import unit_of_work
 from .triggers import serve
 
@@ -44,11 +46,31 @@ class Operation:
     monolith's proxies do)."""
 
     module: str
-    function: str
+    function: str  # its name in the module: `function`, or `Class.method` (instances.py)
     invocation: str = "sync"
 
     def load(self) -> Callable[..., Any]:
-        return getattr(importlib.import_module(self.module), self.function)  # type: ignore[no-any-return]
+        return resolve(self.module, self.function)[0]
+
+    def instance_class(self) -> type | None:
+        """The class an instance method runs on (rebuilt for each call), else None."""
+        return resolve(self.module, self.function)[1]
+
+    def contract(self) -> Contract:
+        return contract_of(self.load(), method=self.instance_class() is not None)
+
+    def patch(self, wrap: Callable[[Callable[..., Any]], Callable[..., Any]]) -> None:
+        """Replace the operation's code with `wrap(code)`, of the same kind (a staticmethod or
+        classmethod stays one): the generated tests record the calls this way."""
+        *owners, name = self.function.split(".")
+        holder: Any = importlib.import_module(self.module)
+        for owner in owners:
+            holder = getattr(holder, owner)
+        static = inspect.getattr_static(holder, name)
+        if isinstance(static, (staticmethod, classmethod)):
+            setattr(holder, name, type(static)(wrap(static.__func__)))
+        else:
+            setattr(holder, name, wrap(getattr(holder, name)))
 
 
 class _StdoutHandler(logging.StreamHandler):  # type: ignore[type-arg]
@@ -75,13 +97,16 @@ class Service:
         operation_name, arguments = self._route(event)
         operation = self.operations[operation_name]
         self._log_start(event, context, operation_name)
-        function = operation.load()
-        contract = contract_of(function)
+        function, cls = resolve(operation.module, operation.function)
+        contract = contract_of(function, method=cls is not None)
         args, kwargs = contract.load_request(arguments)
+        build = rebuilder(cls, event.get("instance"), operation_name) if cls is not None else None
         own = contract.transaction == "own"
         try:
             with unit_of_work(operation_name, own) as session:  # commits on return, rolls back on a raise
                 args, kwargs = contract.bind(session, args, kwargs)
+                if build is not None:  # an instance method: on an object rebuilt from the caller's arguments
+                    function = getattr(build(), operation.function.rsplit(".", 1)[-1])
                 result = function(*args, **kwargs)
                 if own:  # while its session is open
                     return {"result": contract.dump_result(result)}
@@ -100,7 +125,10 @@ class Service:
         if operation is None:
             raise ContractError(f"{self.name}: unknown operation {operation_name!r}")
         self._log_start(event if isinstance(event, dict) else {}, context, operation_name)
-        return serve(operation.invocation, operation.load(), event, context)
+        function, cls = resolve(operation.module, operation.function)
+        if cls is not None:  # an event carries no constructor arguments: the class's defaults
+            function = getattr(rebuilder(cls, None, operation_name)(), operation.function.rsplit(".", 1)[-1])
+        return serve(operation.invocation, function, event, context)
 
     def _route(self, event: object) -> tuple[str, object]:  # the operation's name, and its arguments
         if not isinstance(event, dict) or not isinstance(event.get("operation"), str):

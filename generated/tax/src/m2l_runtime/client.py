@@ -32,6 +32,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
+from . import instances
 from .contract import contract_of
 from .errors import ContractError, decode_error
 from .transports import LambdaTransport, LocalTransport
@@ -43,6 +44,7 @@ CONFIG_FILE = Path(__file__).with_name("services.json")
 BROKER_OPTIONS = frozenset({"queue", "routing_key", "exchange", "priority", "serializer", "compression", "retry",
                             "retry_policy", "headers", "task_id", "expires", "time_limit", "soft_time_limit"})
 F = TypeVar("F", bound=Callable[..., Any])
+record = instances.record  # the decorator of a proxy class whose instance methods are operations
 
 
 class Transport(Protocol):
@@ -52,11 +54,14 @@ class Transport(Protocol):
 
 
 def call(service: str, operation: str, function: Callable[..., Any], arguments: Mapping[str, Any],
-         invocation: str = "sync") -> Any:
-    """Run `operation` of `service` with `arguments` (named as `function`'s parameters)."""
-    contract = contract_of(function)
-    event = {"operation": operation, "arguments": contract.dump_request(arguments),
-             "correlation_id": str(uuid.uuid4())}
+         invocation: str = "sync", instance: object = None) -> Any:
+    """Run `operation` of `service` with `arguments` (named as `function`'s parameters); an
+    instance method's `instance` goes as its constructor arguments (instances.py)."""
+    contract = contract_of(function, method=instance is not None)
+    event: dict[str, Any] = {"operation": operation, "arguments": contract.dump_request(arguments),
+                             "correlation_id": str(uuid.uuid4())}
+    if instance is not None:
+        event["instance"] = instances.dump(instance, operation)
     payload = json.dumps(event)
     _check_size(operation, payload, invocation)
     _count(service, operation)
