@@ -9,7 +9,8 @@ One channel, one message and one `receive` operation per operation, keyed by the
 operation's name:
 - async: the channel is the service's Lambda function (address `{service}/{operation}`),
   and the message is the event the runtime's handler reads, `{"operation", "arguments"}`,
-  with `arguments` the operation's request schema;
+  with `arguments` the operation's request schema (and, for an instance method, `instance`,
+  its object's constructor arguments);
 - sqs, sns, s3, eventbridge, dynamodb, kinesis, schedule: the channel is the queue, topic,
   bucket, bus, table, stream or schedule named in the invocation's settings (null, which
   AsyncAPI reads as "unknown", when the plan does not name it), and the message payload is
@@ -131,14 +132,17 @@ def _address(service: str, contract: Mapping[str, Any]) -> str | None:
 def _message(contract: Mapping[str, Any], renamed: Mapping[str, str]) -> dict[str, Any]:
     request = {key: value for key, value in contract.get("request", {}).items() if key != "$defs"}
     arguments = _rewrite(request, renamed)
-    payload = _invocation_event(contract["operation"], arguments) if _kind(contract) == "async" else arguments
+    instance = {key: value for key, value in contract.get("instance", {}).items() if key != "$defs"}
+    payload = (_invocation_event(contract["operation"], arguments, _rewrite(instance, renamed) if instance else None)
+               if _kind(contract) == "async" else arguments)
     return {"name": MESSAGE, "title": f"{contract['operation']} request", "contentType": "application/json",
             "payload": payload}
 
 
-def _invocation_event(operation: str, arguments: Schema) -> dict[str, Any]:
-    """The event the runtime's Lambda handler reads for a direct invocation."""
-    return {
+def _invocation_event(operation: str, arguments: Schema, instance: Schema | None = None) -> dict[str, Any]:
+    """The event the runtime's Lambda handler reads for a direct invocation (with an instance
+    method's constructor arguments, `instance`)."""
+    event: dict[str, Any] = {
         "type": "object",
         "title": f"{operation} invocation",
         "properties": {
@@ -148,6 +152,10 @@ def _invocation_event(operation: str, arguments: Schema) -> dict[str, Any]:
         },
         "required": ["operation", "arguments"],
     }
+    if instance is not None:
+        event["properties"]["instance"] = instance
+        event["required"].append("instance")
+    return event
 
 
 def _operation(operation: str) -> dict[str, Any]:
@@ -206,4 +214,5 @@ def _settings(contract: Mapping[str, Any]) -> Mapping[str, Any]:
 
 
 def _defs(contract: Mapping[str, Any]) -> Schema:
-    return contract.get("request", {}).get("$defs", {}) or {}
+    """The definitions the request (and an instance method's constructor arguments) refer to."""
+    return {**(contract.get("instance", {}).get("$defs") or {}), **(contract.get("request", {}).get("$defs") or {})}

@@ -48,13 +48,17 @@ class _Sample:
     instance: Any = None  # an instance method's constructor arguments (a direct call sends them)
 
     @classmethod
-    def of(cls, contract: Mapping[str, Any], example: Mapping[str, Any] | None = None) -> _Sample:
+    def of(cls, contract: Mapping[str, Any], example: Mapping[str, Any] | None = None,
+           instance_example: Mapping[str, Any] | None = None) -> _Sample:
         request = contract.get("request") or {}
         arguments = sample(request) if request else {}
         arguments = arguments if isinstance(arguments, dict) else {}
         known = request.get("properties", {})
         arguments.update((k, v) for k, v in (example or {}).items() if k in known)  # the docstring's values
         instance = sample(contract["instance"]) if contract.get("instance") else None
+        if isinstance(instance, dict):
+            known = contract["instance"].get("properties", {})
+            instance.update((k, v) for k, v in (instance_example or {}).items() if k in known)
         return cls(str(contract["operation"]), str(contract.get("service", "service")),
                    dict(contract.get("invocation", {}).get("settings", {})), request, arguments, instance)
 
@@ -71,11 +75,13 @@ class _Sample:
         return self.arguments[parameter] if parameter in self.arguments else sample(schema, self.request)
 
 
-def sample_event(contract: Mapping[str, Any], example: Mapping[str, Any] | None = None) -> Event:
+def sample_event(contract: Mapping[str, Any], example: Mapping[str, Any] | None = None,
+                 instance: Mapping[str, Any] | None = None) -> Event:
     """The sample event of the operation whose contract document is `contract`; `example` holds
-    arguments by parameter name that replace the sampled ones (from the function's docstring)."""
+    arguments by parameter name that replace the sampled ones (from the function's docstring),
+    `instance` an instance method's constructor arguments, likewise."""
     kind = str(contract.get("invocation", {}).get("kind", "sync"))
-    return _BUILDERS.get(kind, _direct)(_Sample.of(contract, example))
+    return _BUILDERS.get(kind, _direct)(_Sample.of(contract, example, instance))
 
 
 def _direct(s: _Sample) -> Event:

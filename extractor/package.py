@@ -24,7 +24,7 @@ from .contracts import dumps
 from .events import sample_event
 from .model import Extraction, ServiceSpec
 from .render import checked_python, render
-from .samples import docstring_arguments
+from .samples import docstring_arguments, docstring_instance
 
 
 @dataclass(frozen=True)
@@ -159,7 +159,8 @@ def _contract_files(service: ServiceSpec, inputs: PackageInputs) -> dict[str, st
         elif contract.get("request"):  # no sample for an operation whose contract could not be built
             source = inputs.sources.get(op.module)
             example = docstring_arguments(source, op.function) if source is not None else {}
-            files[f"events/{op.name}.json"] = dumps(sample_event(contract, example))
+            instance = docstring_instance(source, op.function) if source is not None and op.cls else {}
+            files[f"events/{op.name}.json"] = dumps(sample_event(contract, example, instance))
     if inputs.asyncapi is not None:
         files["contracts/asyncapi.json"] = dumps(inputs.asyncapi)
     return files

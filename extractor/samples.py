@@ -86,13 +86,57 @@ def docstring_arguments(source: str | bytes, function: str) -> dict[str, Any]:
     except (SyntaxError, ValueError):
         return {}
     name = function.rsplit(".", 1)[-1]
-    for node in ast.walk(tree):
+    for node in _scope(tree, function):
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name == name:
             for line in _example_lines(ast.get_docstring(node) or ""):
                 arguments = _bound_call(line, node)
                 if arguments is not None:
                     return arguments
     return {}
+
+
+def docstring_instance(source: str | bytes, function: str) -> dict[str, Any]:
+    """For an instance method `Class.method`: the constructor arguments of the first example in
+    its docstring that calls it on a new object (`Class("ACME", retries=2).method(...)`), bound
+    to `__init__`'s parameters (a dataclass's fields when it has none); literals only, {} when none."""
+    cls_name, _, name = function.rpartition(".")
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError):
+        return {}
+    cls = next((n for n in tree.body if isinstance(n, ast.ClassDef) and n.name == cls_name), None)
+    method = next((n for n in cls.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))
+                   and n.name == name), None) if cls is not None else None
+    if cls is None or method is None:
+        return {}
+    for line in _example_lines(ast.get_docstring(method) or ""):
+        try:
+            call = ast.parse(line, mode="eval").body
+        except SyntaxError:
+            continue
+        if (isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute) and call.func.attr == name
+                and isinstance(call.func.value, ast.Call) and isinstance(call.func.value.func, ast.Name)
+                and call.func.value.func.id == cls_name):
+            return _bound_arguments(call.func.value, _constructor_parameters(cls)) or {}
+    return {}
+
+
+def _scope(tree: ast.Module, function: str) -> list[ast.AST]:
+    """Where `function` (`name` or `Class.method`) is defined: its class's body, else the whole module."""
+    cls_name = function.rpartition(".")[0]
+    for node in tree.body:
+        if cls_name and isinstance(node, ast.ClassDef) and node.name == cls_name:
+            return list(node.body)
+    return list(ast.walk(tree))
+
+
+def _constructor_parameters(cls: ast.ClassDef) -> list[str]:
+    """`__init__`'s positional parameters after self, or a dataclass's fields in order."""
+    for node in cls.body:
+        if isinstance(node, ast.FunctionDef) and node.name == "__init__":
+            return [a.arg for a in (*node.args.posonlyargs, *node.args.args)][1:]
+    return [n.target.id for n in cls.body if isinstance(n, ast.AnnAssign) and isinstance(n.target, ast.Name)
+            and "ClassVar" not in ast.unparse(n.annotation)]
 
 
 def _example_lines(docstring: str) -> list[str]:
@@ -125,6 +169,11 @@ def _bound_call(text: str, function: ast.FunctionDef | ast.AsyncFunctionDef) -> 
     positional = [a.arg for a in (*function.args.posonlyargs, *function.args.args)]
     if positional[:1] in (["self"], ["cls"]) and isinstance(call.func, ast.Attribute):
         positional = positional[1:]
+    return _bound_arguments(call, positional)
+
+
+def _bound_arguments(call: ast.Call, positional: list[str]) -> dict[str, Any] | None:
+    """A call's literal arguments by parameter name, or None when one is not a literal (or too many)."""
     try:
         arguments = dict(zip(positional, (ast.literal_eval(arg) for arg in call.args), strict=False))
         arguments.update((k.arg, ast.literal_eval(k.value)) for k in call.keywords if k.arg is not None)

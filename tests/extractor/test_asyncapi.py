@@ -202,3 +202,28 @@ def test_the_document_is_deterministic_and_leaves_its_input_alone() -> None:
     second = asyncapi_document("shop", "Shop", list(reversed(service_contracts())))
     assert json.dumps(first, sort_keys=True) == json.dumps(second, sort_keys=True)
     assert contracts == before
+
+
+class Courier:
+    def __init__(self, depot: Address, express: bool = False) -> None:
+        self.depot = depot
+
+    def ship(self, order: Order) -> None: ...
+
+
+def test_an_asynchronous_instance_method_carries_its_objects_constructor_arguments(
+        asyncapi_schema: dict[str, Any]) -> None:
+    from m2l_runtime.contract import contract_of
+    from m2l_runtime.instances import instance_schema  # the runtime is on the path (contracts_helper)
+
+    contract = contract_from(notify, operation="shop.shipping.Courier.ship", kind="async")
+    method = contract_of(Courier.ship, method=True)
+    contract.update(request=method.request_schema(), instance=instance_schema(Courier))
+    found = asyncapi_document("shipping", "Shipping", [contract])
+    assert found is not None
+    assert list(jsonschema.Draft7Validator(asyncapi_schema).iter_errors(found)) == []
+    payload = found["channels"]["shop.shipping.Courier.ship"]["messages"]["request"]["payload"]
+    assert payload["required"] == ["operation", "arguments", "instance"]
+    assert payload["properties"]["instance"]["properties"]["depot"] == {"$ref": "#/components/schemas/Address"}
+    assert sorted(found["components"]["schemas"]) == ["Address", "Line", "Order"]
+    assert all(resolve(found, ref) for ref in references(found))

@@ -103,7 +103,7 @@ def test_the_proxy_class_keeps_its_name_and_forwards_only_its_operations(generat
     assert sorted(signed["request"]["properties"]) == ["team", "text"], "cls is not a request field"
 
     event = json.loads((generated / "delivery" / "events" / "relay.transports.SmsTransport.send.json").read_text())
-    assert event["instance"] == {"sender": "text"} and event["arguments"]["to"] == "+15550100", event
+    assert event["instance"] == {"sender": "ACME"} and event["arguments"]["to"] == "+15550100", event
     template = (generated / "delivery" / "template.yaml").read_text()
     assert template.count("Type: AWS::Serverless::Function") == 1, "one function routes every operation"
 

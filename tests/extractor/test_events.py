@@ -14,7 +14,7 @@ from pydantic import BaseModel
 
 from extractor.events import INVALID_ARGUMENT, sample_event
 from extractor.package import own_samples
-from extractor.samples import docstring_arguments, sample
+from extractor.samples import docstring_arguments, docstring_instance, sample
 
 REQUEST = {"type": "object", "additionalProperties": False, "title": "take_request",
            "required": ["order_id", "quantity"],
@@ -146,3 +146,34 @@ def test_the_users_samples_go_to_the_operation_with_the_longest_name_they_start_
     samples = {"a.b.take.json": b"1", "a.b.take.big.json": b"2", "a.b.take_all.json": b"3", "other.json": b"4"}
     assert own_samples(samples, ["a.b.take", "a.b.take_all"]) == {
         "a.b.take": {"a.b.take.json": b"1", "a.b.take.big.json": b"2"}, "a.b.take_all": {"a.b.take_all.json": b"3"}}
+
+
+OBJECTS = '''
+class Other:
+    def send(self, to: str) -> None:
+        """Example: Other().send("wrong")"""
+
+
+class Sms:
+    def __init__(self, sender: str, limit: int = 160) -> None:
+        self.sender = sender
+
+    def send(self, to: str) -> None:
+        """Example: Sms("ACME", limit=20).send("+15550100")"""
+
+
+@dataclass
+class Hook:
+    url: str
+    retries: int = 2
+
+    def deliver(self, body: str) -> None:
+        """>>> Hook("https://hooks.example.com/x", 5).deliver("ping")"""
+'''
+
+
+def test_an_example_on_a_new_object_gives_its_constructor_arguments_too() -> None:
+    assert docstring_arguments(OBJECTS, "Sms.send") == {"to": "+15550100"}, "the method's own class, not Other"
+    assert docstring_instance(OBJECTS, "Sms.send") == {"sender": "ACME", "limit": 20}
+    assert docstring_instance(OBJECTS, "Hook.deliver") == {"url": "https://hooks.example.com/x", "retries": 5}
+    assert docstring_instance(OBJECTS, "Other.send") == {} and docstring_instance(OBJECTS, "Gone.send") == {}
