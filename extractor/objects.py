@@ -12,7 +12,8 @@ otherwise start calling a service. A staticmethod or classmethod goes as it is (
 calls `Class.method(...)`); an instance method goes with its object's constructor arguments,
 which the service rebuilds the object from for each call (m2l_runtime/instances.py), so what
 the method changes on its object stays in the service: a warning, and each write to
-`self.<attr>` blocks unless the plan says `discard_instance_changes: true`. A subclass of
+`self.<attr>` (in the method, or in a method of its class or a base class that it calls)
+blocks unless the plan says `discard_instance_changes: true`. A subclass of
 such a class blocks (its instances would run the base class's code, without its overrides),
 and so does a class that cannot be rebuilt from its constructor arguments (extract learns
 that when it reads the types).
@@ -73,11 +74,41 @@ def object_findings(graph: CodeGraph, service: str, operations: Iterable[Any]) -
     return found
 
 
+def self_writes(graph: CodeGraph, method: str, cls: str) -> list[tuple[str, str, str]]:
+    """(file:line, attribute, method) of each change to the object that `method` makes, itself
+    or through the instance methods of `cls` and its bases it calls (`self.helper()`,
+    `super().charge(...)`), by location."""
+    family = _ancestors(graph, cls)
+    found: set[tuple[str, str, str]] = set()
+    seen: set[str] = set()
+    todo = [method]
+    while todo:
+        code = todo.pop()
+        if code in seen:
+            continue
+        seen.add(code)
+        file = graph.attr(code, "file")
+        found.update((f"{file}:{w['line']}", w["attr"], code) for w in graph.attr(code, "self_writes") or ())
+        todo.extend(t for t in graph.targets(code, "calls") if graph.attr(t, "kind") == "method"
+                    and graph.attr(t, "method_kind") == "instance" and t.rsplit(".", 1)[0] in family)
+    return sorted(found, key=lambda w: (w[2] != method, w[0], w[1]))
+
+
+def _ancestors(graph: CodeGraph, cls: str) -> set[str]:
+    found: set[str] = set()
+    todo = [cls]
+    while todo:
+        current = todo.pop()
+        if current not in found and current in graph:
+            found.add(current)
+            todo.extend(graph.targets(current, "inherits"))
+    return found
+
+
 def _instance_findings(graph: CodeGraph, service: str, op: Any) -> list[Finding]:
-    writes = list(graph.attr(op.name, "self_writes") or ())
-    file = graph.attr(op.name, "file")
+    writes = self_writes(graph, op.name, op.cls)
     short = op.cls.rsplit(".", 1)[-1]
-    changed = sorted({w["attr"] for w in writes})
+    changed = sorted({attr for _, attr, _ in writes})
     note = (f"; it changes {', '.join('self.' + a for a in changed)}, which the plan accepts "
             "(discard_instance_changes)" if changed and op.discard_instance_changes else "")
     found = [Finding(INSTANCE_REBUILT, WARNING, op.location, op.name, service,
@@ -87,10 +118,11 @@ def _instance_findings(graph: CodeGraph, service: str, op: Any) -> list[Finding]
                      "return what the caller needs, or keep state in a table or a cache service")]
     if op.discard_instance_changes:
         return found
-    for write in writes:
+    for location, attr, where in writes:
+        through = "" if where == op.name else f" (in {where}, which it calls)"
         found.append(Finding(
-            INSTANCE_STATE_WRITE, ERROR, f"{file}:{write['line']}", op.name, service,
-            f"{op.name} changes self.{write['attr']}: the service runs it on a rebuilt {short}, so the caller's "
+            INSTANCE_STATE_WRITE, ERROR, location, op.name, service,
+            f"{op.name} changes self.{attr}{through}: the service runs it on a rebuilt {short}, so the caller's "
             "instance would not see the change",
             f"return the new value instead of keeping it on the object, make {op.name.rsplit('.', 1)[-1]} a "
             "staticmethod, or accept the loss in the plan with `discard_instance_changes: true` under the "

@@ -143,8 +143,10 @@ version: 1
 source: relay_site
 services:
   delivery:
-    modules: [relay.transports]
+    modules: [relay.transports, relay.batched]
     operations:
+      relay.batched.Batched.flush:
+        invocation: sync
       relay.transports.SmtpTransport.send:
         invocation: sync
       relay.transports.CountingTransport.send:
@@ -155,10 +157,24 @@ services:
 shared: [relay]
 """
 SUBCLASS = "from relay.transports import SmsTransport\n\n\nclass LoudSms(SmsTransport):\n    pass\n"
+THROUGH_A_HELPER = """\
+class Base:
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def _note(self, text: str) -> None:
+        self.log.append(text)
+
+
+class Batched(Base):
+    def flush(self, text: str) -> int:
+        self._note(text)
+        return len(text)
+"""
 
 
 def test_what_cannot_be_rebuilt_is_refused_with_the_conversion_that_would_apply(tmp_path: Path) -> None:
-    root = analyzed(tmp_path, {"bad.yaml": BAD_PLAN, "relay/loud.py": SUBCLASS})
+    root = analyzed(tmp_path, {"bad.yaml": BAD_PLAN, "relay/loud.py": SUBCLASS, "relay/batched.py": THROUGH_A_HELPER})
     code, text = run("extract", "--plan", str(root / "bad.yaml"), "--graph", str(tmp_path / "analysis" / "graph.json"),
                      "--out", str(tmp_path / "generated"), "-v")
     assert code == 1, text
@@ -169,6 +185,8 @@ def test_what_cannot_be_rebuilt_is_refused_with_the_conversion_that_would_apply(
     assert "give __init__ parameters with wire-safe type hints" in flat and "make it a staticmethod" in flat
     assert ("relay/transports.py:71: error: relay.transports.CountingTransport.send changes self.sent: the service "
             "runs it on a rebuilt CountingTransport") in flat, flat
+    assert ("relay/batched.py:6: error: relay.batched.Batched.flush changes self.log (in relay.batched.Base._note, "
+            "which it calls)") in flat, flat
     assert "discard_instance_changes: true" in flat
     assert ("relay/loud.py:4: error: relay.loud.LoudSms subclasses relay.transports.SmsTransport, whose methods are "
             "operations of delivery") in flat, flat
