@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import enum
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -198,7 +199,10 @@ def _write(path: Path, text: str) -> None:
     path.write_text(textwrap.dedent(text), encoding="utf-8")
 
 
-def test_the_local_transport_runs_the_package_apart_from_the_monolith(tmp_path: Path) -> None:
+@pytest.mark.parametrize("monolith_pydantic", ["2", "1.x"])
+def test_the_local_transport_runs_the_package_apart_from_the_monolith(tmp_path: Path, monolith_pydantic: str) -> None:
+    """With "1.x", the monolith's `import pydantic` fails as pydantic 2's names would on pydantic 1
+    (CTFd pins 1.6): its proxies call in plain JSON (plain.py), the service still checks the contract."""
     monolith, src = tmp_path / "monolith", tmp_path / "calc" / "src"
     for root, code in ((monolith, PROXY_CODE), (src, SERVICE_CODE)):
         _write(root / "toy" / "__init__.py", "")
@@ -208,9 +212,15 @@ def test_the_local_transport_runs_the_package_apart_from_the_monolith(tmp_path: 
     config = {"services": {"calc": {"function": "toy-calc", "package": "../calc/src", "timeout": 3}}}
     _write(monolith / "m2l_runtime" / "services.json", json.dumps(config))
     log = tmp_path / "calls.log"
-    env = {"PATH": "", "M2L_TRANSPORT": "local", "M2L_CALL_LOG": str(log), "PYTHONPATH": str(monolith),
+    path = [str(monolith)]
+    script = SCRIPT
+    if monolith_pydantic == "1.x":
+        _write(tmp_path / "old" / "pydantic" / "__init__.py", "raise ImportError('cannot import name ConfigDict')\n")
+        path.insert(0, str(tmp_path / "old"))
+        script += "assert 'm2l_runtime.contract' not in sys.modules and 'm2l_runtime.plain' in sys.modules\n"
+    env = {"PATH": "", "M2L_TRANSPORT": "local", "M2L_CALL_LOG": str(log), "PYTHONPATH": os.pathsep.join(path),
            "POWERTOOLS_LOG_LEVEL": "ERROR"}
-    done = subprocess.run([sys.executable, "-c", SCRIPT], cwd=monolith, env=env, capture_output=True, text=True)
+    done = subprocess.run([sys.executable, "-c", script], cwd=monolith, env=env, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     assert "(('calc', 'toy.calc.add'), 2), (('calc', 'toy.calc.count'), 1)" in done.stdout
     assert log.read_text().splitlines() == ["calc toy.calc.add", "calc toy.calc.count", "calc toy.calc.add"]

@@ -32,8 +32,6 @@ from functools import cache
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
-from . import instances
-from .contract import contract_of
 from .errors import ContractError, decode_error
 from .transports import LambdaTransport, LocalTransport
 
@@ -44,7 +42,15 @@ CONFIG_FILE = Path(__file__).with_name("services.json")
 BROKER_OPTIONS = frozenset({"queue", "routing_key", "exchange", "priority", "serializer", "compression", "retry",
                             "retry_policy", "headers", "task_id", "expires", "time_limit", "soft_time_limit"})
 F = TypeVar("F", bound=Callable[..., Any])
-record = instances.record  # the decorator of a proxy class whose instance methods are operations
+C = TypeVar("C", bound=type)
+
+
+def record(cls: C) -> C:
+    """The decorator of a proxy class whose instance methods are operations (instances.py, which needs
+    pydantic 2: imported only by a monolith that has such a class)."""
+    from . import instances
+
+    return instances.record(cls)
 
 
 class Transport(Protocol):
@@ -57,10 +63,12 @@ def call(service: str, operation: str, function: Callable[..., Any], arguments: 
          invocation: str = "sync", instance: object = None) -> Any:
     """Run `operation` of `service` with `arguments` (named as `function`'s parameters); an
     instance method's `instance` goes as its constructor arguments (instances.py)."""
-    contract = contract_of(function, method=instance is not None)
+    contract = _contract_of(function, method=instance is not None)
     event: dict[str, Any] = {"operation": operation, "arguments": contract.dump_request(arguments),
                              "correlation_id": str(uuid.uuid4())}
     if instance is not None:
+        from . import instances  # pydantic 2's: an instance method's proxy needs it in the monolith
+
         event["instance"] = instances.dump(instance, operation)
     payload = json.dumps(event)
     _check_size(operation, payload, invocation)
@@ -95,6 +103,21 @@ def task(service: str, operation: str) -> Callable[[F], F]:
         function.apply_async = apply_async  # type: ignore[attr-defined]
         return function
     return decorate
+
+
+def _contract_of(function: Callable[..., Any], method: bool = False) -> Any:
+    return _contracts()(function, method=method)
+
+
+@cache
+def _contracts() -> Callable[..., Any]:
+    """contract_of; its plain-JSON caller side where this process has no pydantic 2 (plain.py)."""
+    try:
+        from .contract import contract_of
+    except ImportError:  # the monolith's own pydantic is 1.x, or absent
+        from .plain import plain_contract_of
+        return plain_contract_of
+    return contract_of
 
 
 @cache

@@ -12,8 +12,6 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-from pydantic_core import to_jsonable_python
-
 
 class ContractError(Exception):
     """A request or response that does not match the operation's contract."""
@@ -68,4 +66,6 @@ def _find_class(qualified: str) -> type[BaseException] | None:
 
 
 def _jsonable(value: object) -> Any:
+    from pydantic_core import to_jsonable_python  # the service's side only: callers may have no pydantic 2
+
     return to_jsonable_python(value, fallback=repr)
