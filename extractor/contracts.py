@@ -54,18 +54,20 @@ ERROR_ENVELOPE: dict[str, Any] = {
 
 def describe_operations(source_root: Path, operations: Sequence[OperationSpec],
                         import_timeout: float = DEFAULT_IMPORT_TIMEOUT, framework: Mapping[str, str] | None = None,
-                        python: str | None = None) -> dict[str, dict[str, Any]]:
+                        python: str | None = None, runtime_path: Path | None = None) -> dict[str, dict[str, Any]]:
     """Request and response schemas per operation, built by importing the monolith's code
     in a child process (so it never runs inside mono2lambda's own; see the module's docstring),
     after booting its framework there (Django settings, a Flask app), with `python` (the app's
-    own interpreter) when given."""
+    own interpreter) when given; `runtime_path`: a folder with what the runtime needs (pydantic 2)
+    for an interpreter that lacks it, put before the app's own packages."""
     if not operations:
         return {}
     source_root = source_root.resolve()  # the child runs in it: a relative path would point elsewhere
     request = {"framework": dict(framework or {}) or None,
                "operations": [{"operation": op.name, "module": op.module, "function": op.function}
                               for op in operations]}
-    env = {**import_environment(os.environ), "PYTHONPATH": os.pathsep.join([str(RUNTIME_ROOT), str(source_root)]),
+    path = [str(RUNTIME_ROOT), *([str(runtime_path.resolve())] if runtime_path else []), str(source_root)]
+    env = {**import_environment(os.environ), "PYTHONPATH": os.pathsep.join(path),
            "PYTHONDONTWRITEBYTECODE": "1"}
     child = subprocess.Popen([python or sys.executable, "-m", "m2l_runtime.describe"], stdin=subprocess.PIPE,
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=source_root, env=env,

@@ -8,7 +8,9 @@ web server, not the service, serves), so a file is carried when a string literal
 code the package runs names it: a relative path with at least one folder and an extension
 (`"core/static/fonts/OpenSans-Light.ttf"`, `"weight/overview.html"`), found relative to the
 module's own folder, to a folder of a package the service carries or its `templates/`
-(Django's app templates), or to the source root. Pure: sources and tree in, files out.
+(Django's app templates), or to the source root; or a bare file name found in the module's
+own folder (CTFd's config.py reads `"config.ini"` beside it at import). Pure: sources and
+tree in, files out.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from posixpath import dirname, join, normpath
 
 RELATIVE_PATH = re.compile(r"^(?:\./)?[\w.@+-]+(?:/[\w.@+-]+)+\.[A-Za-z0-9]{1,8}$")
+FILE_NAME = re.compile(r"^[\w@+-][\w.@+-]*\.[A-Za-z0-9]{1,8}$")
 NOT_DATA = (".py", ".pyc", ".pyo")
 TEMPLATE_FOLDER = "templates"
 
@@ -35,19 +38,19 @@ def named_files(sources: Mapping[str, bytes], files: Mapping[str, str], tree: Ma
     for module, source in sorted(sources.items()):
         own = dirname(files.get(module, ""))
         for literal in path_literals(source):
-            path = _first_in_tree(literal, [own, *bases], tree)
+            path = _first_in_tree(literal, [own] if "/" not in literal else [own, *bases], tree)
             if path is not None:
                 found[path] = tree[path]
     return dict(sorted(found.items()))
 
 
 def path_literals(source: bytes) -> Iterator[str]:
-    """The string literals of `source` that look like a relative file path."""
+    """The string literals of `source` that look like a relative file path or a file name."""
     try:
         for token in tokenize.tokenize(io.BytesIO(source).readline):
-            if token.type == tokenize.STRING and "/" in token.string:
+            if token.type == tokenize.STRING and "." in token.string:
                 value = _value(token.string)
-                if value is not None and RELATIVE_PATH.match(value):
+                if value is not None and (RELATIVE_PATH.match(value) or FILE_NAME.match(value)):
                     yield value
     except (tokenize.TokenError, SyntaxError):  # a file that does not tokenize names nothing here
         return

@@ -32,7 +32,7 @@ from .contracts import (
 from .data_files import named_files
 from .decorators import operation_findings
 from .framework import Framework, framework_of
-from .interpreter import Interpreter, distributions, probe
+from .interpreter import Interpreter, distributions, probe, pydantic_version
 from .model import Extraction, OperationSpec, ServiceSpec, build_extraction
 from .monolith import render_monolith
 from .objects import rebuild_findings
@@ -40,6 +40,7 @@ from .output import MANIFEST, digest, manifest_document, write_tree
 from .package import PackageInputs, PackageSize, package_size, render_package
 from .render import render
 from .sam import Function, Template, Trigger, render_samconfig, render_template, trigger_order
+from .serve.deps import DEFAULT_CACHE, run_install, runtime_needs_install
 from .tree import read_runtime, read_tree
 from .triggers import trigger_findings
 
@@ -71,6 +72,7 @@ class ExtractRequest:
     force: bool = False
     import_timeout: float = DEFAULT_IMPORT_TIMEOUT  # seconds for the child that imports the monolith's modules
     python: str | None = None  # the interpreter that imports them (the app's own), else this one
+    cache: Path = DEFAULT_CACHE  # where what the runtime needs is installed for a python that lacks it
 
 
 @dataclass(frozen=True)
@@ -94,7 +96,7 @@ def extract(request: ExtractRequest, progress: Progress = lambda _: None) -> Ext
     progress(f"reading types: importing the monolith's modules from {request.source} ({framework.describe()}), "
              f"which runs their import-time code (a child process, at most {request.import_timeout:g} s, AWS "
              "credentials removed)")
-    described = _describe(request, extraction, framework)
+    described = _describe(request, extraction, framework, _runtime_for(app_python, request.cache, progress))
     contracts = _contracts(extraction, described)
     findings = _all_findings(extraction, described, contracts, request.graph)
     blocking = tuple(f for f in findings if f.severity == "error")
@@ -158,9 +160,27 @@ def _unbooted_flask(request: ExtractRequest, extraction: Extraction, framework: 
     return notes
 
 
-def _describe(request: ExtractRequest, extraction: Extraction, framework: Framework) -> dict[str, dict[str, Any]]:
+def _describe(request: ExtractRequest, extraction: Extraction, framework: Framework,
+              runtime_path: Path | None = None) -> dict[str, dict[str, Any]]:
     return describe_operations(request.source, extraction.operations(), request.import_timeout,
-                               framework.to_json(), request.python)
+                               framework.to_json(), request.python, runtime_path)
+
+
+def _runtime_for(app_python: Interpreter | None, cache: Path, progress: Progress) -> Path | None:
+    """For an app's Python without pydantic 2.11+ (CTFd pins 1.6): a folder with mono2lambda's own
+    pydantic installed for it (once, in the cache), so that its types can be read; else None."""
+    if app_python is None:
+        return None
+    found = pydantic_version(app_python)
+    if found and reqs.release(found) >= reqs.RUNTIME_MINIMUM["pydantic"]:
+        return None
+    install = runtime_needs_install(cache, app_python)
+    progress(f"the app's Python has {'pydantic ' + found if found else 'no pydantic'}: its types are read with "
+             f"{', '.join(install.lines)} installed for it in {install.target} (its code imports that one while "
+             "they are read, as it will in the packages)")
+    if not install.target.is_dir():
+        run_install(install)
+    return install.target
 
 
 def _contracts(extraction: Extraction, described: dict[str, dict[str, Any]]) -> Contracts:

@@ -106,6 +106,16 @@ def choose(runtimes: Iterable[str], explicit: str | None) -> tuple[dict[str, Int
     return chosen, notes
 
 
+PYDANTIC = "import pydantic; print(pydantic.VERSION)"
+
+
+def pydantic_version(python: Interpreter) -> str | None:
+    """The pydantic `python` imports (None: none), as its code would import it."""
+    done = subprocess.run([python.executable, "-I", "-c", PYDANTIC], capture_output=True, text=True,
+                          timeout=PROBE_TIMEOUT, check=False)
+    return (done.stdout.strip() or None) if done.returncode == 0 else None
+
+
 def distributions(python: Interpreter) -> tuple[Mapping[str, list[str]], dict[str, str]]:
     """Import names -> distributions, and distribution versions, of `python`'s installed environment."""
     if python.is_current:

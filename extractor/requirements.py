@@ -30,6 +30,8 @@ else:  # pragma: no cover - Python 3.10
     import tomli as tomllib
 
 RUNTIME_NEEDS = ("aws-lambda-powertools", "pydantic")  # the m2l_runtime every package carries
+RUNTIME_MINIMUM = {"pydantic": (2, 11)}  # below this the runtime cannot run: mono2lambda's own version is pinned
+RUNTIME = "mono2lambda's runtime"  # the source of a version the app's own pin could not be
 PROVIDED_BY_LAMBDA = frozenset({"boto3", "botocore", "s3transfer", "jmespath", "urllib3", "python-dateutil", "six"})
 ENVIRONMENT = "environment"  # the source of a version read from the installed distributions
 TOML_LOCKS = ("uv.lock", "poetry.lock")
@@ -49,6 +51,7 @@ class Versions:
     installed: Mapping[str, str]  # canonical name -> version installed where extract runs
     extras: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # canonical name -> extras
     lock: str | None = None  # the lock file, relative to the source root (`../uv.lock`)
+    ours: Mapping[str, str] = field(default_factory=dict)  # canonical name -> mono2lambda's own version
 
 
 @dataclass(frozen=True)
@@ -86,6 +89,8 @@ def resolve(names: Iterable[str], providers: Mapping[str, list[str]], versions: 
         extras = versions.extras.get(key, ())
         line = name + (f"[{','.join(extras)}]" if extras else "")
         version, source = versions.locked.get(key) or (versions.installed.get(key), ENVIRONMENT)
+        if key in RUNTIME_MINIMUM and version and release(version) < RUNTIME_MINIMUM[key] and key in versions.ours:
+            version, source = versions.ours[key], RUNTIME
         if version is None:
             pins.append(line)
             unpinned.append(name)
@@ -94,6 +99,11 @@ def resolve(names: Iterable[str], providers: Mapping[str, list[str]], versions: 
             sources.append((name, source))
     return Requirements(tuple(sorted(pins, key=str.lower)), tuple(unknown),
                         tuple(sorted(sources, key=lambda s: s[0].lower())), tuple(unpinned))
+
+
+def release(version: str) -> tuple[int, ...]:
+    numbers = re.findall(r"\d+", version.split("+")[0])[:2]
+    return tuple(int(n) for n in numbers)
 
 
 def describe(versions: Versions, found: Mapping[str, Requirements]) -> list[str]:
@@ -106,6 +116,11 @@ def describe(versions: Versions, found: Mapping[str, Requirements]) -> list[str]
         if versions.lock and from_environment:
             lines.append(f"requirements: {service}: not in the lock, pinned from the environment: "
                          + ", ".join(from_environment))
+        overridden = [name for name, source in requirements.sources if source == RUNTIME]
+        if overridden:
+            lines.append(f"warning: {service}: the app pins an older " + ", ".join(overridden) + " than the "
+                         "package's runtime needs; pinned mono2lambda's own version (the app's code that uses the "
+                         "older API may fail in the package)")
         if requirements.unpinned:
             lines.append(f"warning: {service}: requirements left unpinned (no version in the lock or the "
                          "environment): " + ", ".join(requirements.unpinned))
@@ -146,8 +161,10 @@ def app_versions(source_root: Path, installed: Mapping[str, str] | None = None) 
         if found:
             lock, locked = os.path.relpath(found[0], source_root.resolve()).replace(os.sep, "/"), found[1]
             break
-    environment = installed_versions() if installed is None else {canonical(k): v for k, v in installed.items()}
-    return Versions(locked, environment, declared_extras(folders), lock)
+    ours = installed_versions()
+    environment = ours if installed is None else {canonical(k): v for k, v in installed.items()}
+    return Versions(locked, environment, declared_extras(folders), lock,
+                    {key: version for key, version in ours.items() if key in RUNTIME_NEEDS})
 
 
 def search_folders(source_root: Path) -> list[Path]:

@@ -67,6 +67,14 @@ def runtime_install(cache: Path, python: Interpreter | None = None) -> Install:
     return Install(cache / RUNTIME_FOLDER / requirements_key("\n".join(lines).encode(), python), lines, None, python)
 
 
+def runtime_needs_install(cache: Path, python: Interpreter) -> Install:
+    """pydantic at this environment's version, for an app's Python that has none (or an older one):
+    extract reads types with it."""
+    lines = (_pinned("pydantic"),)
+    return Install(cache / "runtime-needs" / requirements_key("\n".join(lines).encode(), python), lines, None,
+                   python)
+
+
 def missing(installs: Iterable[Install]) -> list[Install]:
     """The installs still to run, each folder once, in a stable order."""
     unique = {install.target: install for install in installs}

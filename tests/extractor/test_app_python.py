@@ -180,3 +180,23 @@ def test_a_django_package_requires_the_apps_django_imports_by_name(tmp_path: Pat
     assert f"markdown-it-py=={metadata.version('markdown-it-py')}" in lines
     assert f"mdurl=={metadata.version('mdurl')}" in lines
     assert any(line.startswith("Django==") for line in lines)
+
+
+def test_an_app_python_without_pydantic_2_gets_it_for_reading_types(app_python: str, tmp_path: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """The bare venv has no pydantic (CTFd's has 1.6): extract installs this environment's pydantic for it,
+    once, and reads the types with it; the app's environment is not changed."""
+    monkeypatch.chdir(tmp_path)  # the default cache, .mono2lambda/serve-cache, is relative
+    for name, text in APP.items():
+        (tmp_path / "app" / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / "app" / name).write_text(textwrap.dedent(text), encoding="utf-8")
+    (tmp_path / "boundaries.yaml").write_text(PLAN, encoding="utf-8")
+    CliRunner().invoke(cli, ["analyze", str(tmp_path / "app"), "--out", str(tmp_path / "analysis"), "--no-cache"])
+    result = CliRunner().invoke(cli, ["extract", "--plan", str(tmp_path / "boundaries.yaml"), "--graph",
+                                      str(tmp_path / "analysis" / "graph.json"), "--out", str(tmp_path / "generated"),
+                                      "--python", app_python], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    assert "has no pydantic: its types are read with pydantic==" in result.output
+    contract = json.loads((tmp_path / "generated/place/contracts/where.place.interpreter.json").read_text())
+    assert contract["response"] == {"type": "string"}
+    assert "pydantic" not in distributions(probe(app_python))[0]

@@ -262,3 +262,16 @@ def test_extract_says_which_pins_the_lock_did_not_give() -> None:
         "requirements: tax: not in the lock, pinned from the environment: pydantic"]
     assert "no lock found" in reqs.describe(versions({}, {}, lock=None), {"tax": found})[0]
     assert reqs.describe(versions({}, {}, lock=None), {"tax": found})[1:] == []  # all from the environment: said once
+
+
+def test_an_app_pin_older_than_the_runtime_needs_gives_way_to_ours_and_is_reported() -> None:
+    """CTFd pins pydantic 1.6.2; the package's runtime needs pydantic 2."""
+    pinned = Versions({"pydantic": ("1.6.2", "requirements.txt")}, {"aws-lambda-powertools": "3.37.0"}, {},
+                      "requirements.txt",
+                      {"pydantic": "2.13.4", "aws-lambda-powertools": "3.37.0"})
+    found = reqs.resolve([], PROVIDERS, pinned)
+    assert found.pins == ("aws-lambda-powertools==3.37.0", "pydantic==2.13.4")
+    assert dict(found.sources)["pydantic"] == reqs.RUNTIME
+    assert any("older pydantic" in line for line in reqs.describe(pinned, {"svc": found}))
+    fine = Versions({"pydantic": ("2.12.0", "uv.lock")}, {}, {}, "uv.lock", {"pydantic": "2.13.4"})
+    assert "pydantic==2.12.0" in reqs.resolve([], PROVIDERS, fine).pins  # new enough: the app's own
