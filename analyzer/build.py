@@ -9,6 +9,7 @@ from .facts import Definition, Diagnostic, Expr, FileFacts, Variable
 from .frameworks import detect
 from .graph import CodeGraph
 from .resolve import Resolution, expr_text
+from .result_changes import Change
 from .values import Program
 
 
@@ -46,7 +47,9 @@ def build_graph(files: list[FileFacts], resolution: Resolution, root_name: str,
             continue
         graph.add_dependency(source, target, kind, count=info.count, lines=info.lines,
                              virtual=info.virtual, unused_result=info.unused_result,
-                             unsafe_args=_unsafe_args(info.unsafe_args))
+                             unsafe_args=_unsafe_args(info.unsafe_args),
+                             changed_result=None if target in resolution.externals else
+                             _changed_result(info.changed_result))
     graph.unresolved_calls = [{"expr": u.expr, "line": u.line, "scope": u.scope,
                                **({"dynamic": True} if u.dynamic else {})}
                               for u in sorted(resolution.unresolved, key=lambda u: (u.scope, u.line, u.expr))]
@@ -88,6 +91,11 @@ def _unsafe_args(found: set[tuple[int, int | str, str, str]]) -> list[dict] | No
     """A `calls` edge's arguments that cannot be serialised, by line and position (keywords last)."""
     ordered = sorted(found, key=lambda u: (u[0], isinstance(u[1], str), str(u[1]).zfill(4), u[2], u[3]))
     return [{"line": line, "arg": arg, "passed": passed, "expr": text} for line, arg, passed, text in ordered] or None
+
+
+def _changed_result(found: set[Change]) -> list[dict] | None:
+    """What the caller changed on the result of this edge's calls before committing it (result_changes.py)."""
+    return [{"line": line, "attr": attr, "saved": saved} for line, attr, saved in sorted(found)] or None
 
 
 def _variable_role(qname: str, roles: dict[str, str], program: Program) -> str | None:

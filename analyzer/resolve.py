@@ -29,6 +29,7 @@ from .data import (
 from .facts import CallSite, Definition, Expr, FileFacts
 from .parse import SQL_CALLS
 from .resources import per_process_variables
+from .result_changes import Change, Site, changed_results
 from .values import Program, Value
 
 
@@ -40,6 +41,8 @@ class EdgeInfo:
     unused_result: int = 0  # calls whose result is ignored (fire-and-forget candidates)
     # arguments that cannot be serialised: (line, position or keyword, what was passed, its text)
     unsafe_args: set[tuple[int, int | str, str, str]] = field(default_factory=set)
+    # the caller changed the call's result and committed it: (line of the change, attribute, line of the commit)
+    changed_result: set[tuple[int, str, int]] = field(default_factory=set)
 
 
 # Arguments that cannot cross a wire (see `_unsafe_args`): outside calls whose result is an
@@ -173,6 +176,8 @@ class _Resolver:
         self.program = program
         self.data = data
         self.edges: dict[tuple[str, str, str], EdgeInfo] = {}
+        self._site_changes: dict[Site, tuple[Change, ...]] = {}  # the definition being resolved's (result_changes)
+        self._changes: tuple[Change, ...] = ()  # those of the call site being resolved
         self.unresolved: list[UnresolvedCall] = []
         self.call_sites = 0
         self.externals: set[str] = set()
@@ -194,6 +199,7 @@ class _Resolver:
                 mine.virtual = mine.virtual and info.virtual
                 mine.unused_result += info.unused_result
                 mine.unsafe_args |= info.unsafe_args
+                mine.changed_result |= info.changed_result
         self.unresolved.extend(unresolved)
         self.call_sites += call_sites
         self.externals |= externals
@@ -210,6 +216,8 @@ class _Resolver:
         info.unused_result += unused
         if unsafe:
             info.unsafe_args.update((line, *u) for u in unsafe)
+        if self._changes and kind == "calls":
+            info.changed_result.update(self._changes)
 
     def external(self, name: str) -> str:
         self.externals.add(name)
@@ -218,6 +226,7 @@ class _Resolver:
     # -- one definition -------------------------------------------------------------------
     def scope(self, definition: Definition) -> None:
         qname = definition.qname
+        self._site_changes = changed_results(definition)
         for site in definition.scope.calls:
             self.call(definition, site)
         for store in definition.scope.stores:
@@ -271,10 +280,12 @@ class _Resolver:
         resolved = False
         unused = not site.result_used
         unsafe = self._unsafe_args(definition, site) if any(c[0] in _INTERNAL_CALLEES for c in callees) else ()
+        self._changes = self._site_changes.get((site.line, site.func), ())
         for callee in sorted(callees, key=repr):
             resolved |= self._call_edges(qname, callee, site.line, unused, unsafe)
         if not resolved and site.func[0] == "attr":
             resolved = self._dispatch_elsewhere(definition, site)
+        self._changes = ()
         self._called_arguments(definition, site, callees, resolved)
         if not site.synthetic:
             self.call_sites += 1

@@ -25,8 +25,8 @@ INSTANCES_SHOWN = 3  # the instances of one kind of hazard shown by default
 QUIET, NORMAL, VERBOSE = -1, 0, 1  # --quiet, the default, --verbose (mono2lambda/common.py)
 # The fix a kind of hazard shares, when its instances' own hints name their modules and differ.
 KIND_FIX = {
-    "wire-unsafe-type": "pass ids, plain values or DTOs (dataclasses, pydantic models) instead of sessions, "
-                        "callables, ORM instances or open resources",
+    "wire-unsafe-type": "pass ids, plain values or DTOs (dataclasses, pydantic models) instead of callables or "
+                        "open resources; ORM rows and sessions convert in the shapes docs/extract.md lists",
     "wire-unsafe-argument": "pass plain values, or make the called module a shared library (`mono2lambda plan "
                             "share`), or keep caller and callee in one service",
     "table-multiple-writers": "let one service own the table: the others call its operations (or publish "

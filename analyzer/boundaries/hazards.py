@@ -27,6 +27,7 @@ TABLE_MULTIPLE_WRITERS = "table-multiple-writers"
 CROSS_SERVICE_TRANSACTION = "cross-service-transaction"
 ARGUMENT_MUTATION = "argument-mutation"
 WIRE_UNSAFE_ARGUMENT = "wire-unsafe-argument"
+RETURNED_ROW_MUTATION = "returned-row-mutation"
 # A SQLAlchemy session or an ORM instance that extract converts (not a blocker): a session
 # parameter is not sent (the service opens its own), rows are sent as their keys as
 # parameters and as their columns as results (the caller gets a read-only copy).
@@ -174,13 +175,16 @@ def _rows_converted(what: str, found: tuple[str, ...], django: frozenset[str]) -
     if what.startswith("parameter "):
         return Problem(ORM_CONVERTED, WARNING,
                        f"{what} is an ORM model instance ({named}): it is sent as its primary key (and version, "
-                       "when the model has one) and the service loads the committed row itself",
+                       "when the model has one) and the service loads the committed row itself (identity: the "
+                       "service works on its own copy, its changes are not seen on the caller's instance; "
+                       "transaction: the caller's uncommitted changes are not seen)",
                        "flush or commit the row before calling; changes the service makes to it are not seen on "
                        "the caller's instance", needs_session=needs_session)
     return Problem(ORM_CONVERTED, WARNING,
                    f"{what} is an ORM model instance ({named}): it is sent as its columns and the caller gets a "
-                   "detached, read-only copy of the same class (not the row in the caller's session, no lazy "
-                   "relationships, no writes)",
+                   "detached, read-only copy of the same class (identity: a new object, not the row in the caller's "
+                   "session; laziness: no relationships, loading one raises; read-only: setting or saving raises; "
+                   "transaction: the columns as the service's unit of work left them)",
                    "read its columns only; to change the row, call an operation of the service that owns it; to "
                    "use its relationships, have the operation return them (or a DTO)")
 
@@ -246,6 +250,19 @@ def unsafe_argument(caller: str, location: str, operation: str, service: str, pa
         f"{caller} passes {what} as {_argument(unsafe.get('arg'), params)} of {operation}, an operation of "
         f"{service}: it cannot cross a wire",
         f"{_PASSED_HINTS.get(passed, _PASS_DATA)}; {keep}")
+
+
+def returned_row_change(caller: str, location: str, operation: str, service: str, change: Mapping[str, Any]) -> Finding:
+    """A caller outside `service` changes a row `operation` returns and commits (or saves) it: across
+    the wire it gets a read-only copy (analyzer/result_changes.py records the fact)."""
+    attribute, saved = change.get("attr", "?"), change.get("saved")
+    return Finding(
+        RETURNED_ROW_MUTATION, ERROR, location, operation, service,
+        f"{caller} changes {attribute!r} of the row {operation} returns and commits it (line {saved}); "
+        f"{operation} is an operation of {service}, so the caller gets a read-only copy and the change raises "
+        "DetachedRowError instead of writing the row",
+        f"call an operation of {service} that makes the change (or let {operation} take the new value), or "
+        f"have it return a DTO the caller may change; or keep {caller} and {operation} in one service")
 
 
 def decorator_across(module: str, decorated: list[str], location: str, operation: str, service: str,

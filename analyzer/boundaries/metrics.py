@@ -27,12 +27,14 @@ from .hazards import (
     CROSS_SERVICE_TRANSACTION,
     ERROR,
     NOT_DETECTED,
+    ORM_CONVERTED,
     SHARED_MODULE_STATE,
     TABLE_MULTIPLE_WRITERS,
     Finding,
     Problem,
     decorator_across,
     is_operation,
+    returned_row_change,
     signature_problems,
     unsafe_argument,
 )
@@ -92,6 +94,8 @@ class ScoringContext:
             self.outside: dict[str, set[str]] = {}  # callee -> units calling it from another unit
             # (caller, operation, entry of `unsafe_args`): values no wire carries, handed to operations
             self.unsafe_calls: list[tuple[str, str, dict[str, Any]]] = []
+            # (caller, operation, entry of `changed_result`): a returned row changed, then committed
+            self.changed_results: list[tuple[str, str, dict[str, Any]]] = []
             self.decorations: list[tuple[str, str, int, bool]] = []  # (decorated, operation, line, factory)
             self._read_calls(graph)
             self.entities = _entities(graph, self.attrs)
@@ -131,6 +135,8 @@ class ScoringContext:
                 outside.setdefault(target, set()).add(a)
             if data.get("unsafe_args") and is_operation(target, self.attrs[target]):
                 self.unsafe_calls.extend((source, target, entry) for entry in data["unsafe_args"])
+            if data.get("changed_result") and is_operation(target, self.attrs[target]):
+                self.changed_results.extend((source, target, entry) for entry in data["changed_result"])
 
     def _read_decorations(self, graph: CodeGraph) -> None:
         """Code decorated with an operation (`@require_login`, or `@audited("x")` from a factory)."""
@@ -575,6 +581,11 @@ def _argument_findings(context: ScoringContext, places: _Places, place: Mapping[
             continue
         location = f"{context.attrs[caller].get('file', '')}:{entry.get('line', 1)}"
         found.append(unsafe_argument(caller, location, operation, home, context.params[operation], entry))
+    for caller, operation, entry in context.changed_results:
+        home = place[context.unit[operation]]
+        if home in wanted and places.of(caller) != {home} and _returns_rows(context, operation):
+            location = f"{context.attrs[caller].get('file', '')}:{entry.get('line', 1)}"
+            found.append(returned_row_change(caller, location, operation, home, entry))
     decorating: dict[tuple[str, str, str, bool], list[tuple[str, int]]] = {}  # one finding per module
     for decorated, operation, line, factory in context.decorations:
         home = place[context.unit[operation]]
@@ -588,6 +599,12 @@ def _argument_findings(context: ScoringContext, places: _Places, place: Mapping[
         names = [d.removeprefix(module + ".") for d, _ in sites]
         found.append(decorator_across(module, names, location, operation, home, factory))
     return found
+
+
+def _returns_rows(context: ScoringContext, operation: str) -> bool:
+    """Whether the operation's result is converted rows (a read-only copy on the caller's side)."""
+    return any(problem.kind == ORM_CONVERTED and problem.message.startswith("the return")
+               for problem in context.problems.get(operation, ()))
 
 
 def _data_findings(context: ScoringContext, places: _Places, data: Iterable[DataOwnership]) -> list[Finding]:

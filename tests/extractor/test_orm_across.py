@@ -3,8 +3,8 @@ service runs the operation in a unit of work of its own; a mapped instance is se
 primary key and loaded again in the service's session.
 
 A tiny app (a SQLite file both processes open) is laid out as extract lays it out, with a
-proxy made by the codemod; the caller is a child process that calls through the `local`
-transport, so the service runs in a worker process of its own.
+proxy made by the codemod (orm_layout.py); the caller is a child process that calls through
+the `local` transport (a worker process of the service's own) and through `serve`.
 """
 
 from __future__ import annotations
@@ -21,6 +21,8 @@ import pytest
 
 from analyzer.boundaries.hazards import ORM_CONVERTED, WARNING, WIRE_UNSAFE_TYPE, signature_problems
 from extractor.codemods.proxy import make_proxy
+
+from .orm_layout import TRANSPORTS, call, environ, layout, transport
 
 RUNTIME = Path(__file__).parents[2] / "extractor" / "runtime"
 
@@ -170,16 +172,19 @@ def _layout(root: Path) -> Path:
     return monolith
 
 
-def test_sessions_stay_home_and_rows_travel_as_their_key_through_the_local_transport(tmp_path: Path) -> None:
-    monolith = _layout(tmp_path)
-    assert '"session"' not in (monolith / "toy" / "stock.py").read_text(), "the proxy does not send the session"
-    env = {k: v for k, v in os.environ.items() if not k.startswith("M2L_")}
-    env.update(M2L_TRANSPORT="local", PYTHONPATH=str(monolith), POWERTOOLS_LOG_LEVEL="ERROR",
-               TOY_DB=str(tmp_path / "toy.db"))
-    done = subprocess.run([sys.executable, "-c", CALLER], cwd=monolith, env=env, capture_output=True, text=True,
-                          timeout=120)
-    assert done.returncode == 0, done.stdout + done.stderr
-    report = json.loads(done.stdout.strip().splitlines()[-1])
+@pytest.fixture(scope="module")
+def serve_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("orm-across-serve-cache")
+
+
+@pytest.mark.parametrize("kind", TRANSPORTS)
+def test_sessions_stay_home_and_rows_travel_as_their_key(tmp_path: Path, kind: str, serve_cache: Path) -> None:
+    files = {"toy/__init__.py": "", "toy/db.py": DB, "toy/models.py": MODELS, "toy/stock.py": STOCK}
+    generated = layout(tmp_path, "stock", files, "toy.stock", {"sqlalchemy_session": "toy.db:SessionLocal"},
+                       ("rename", "rename_then_fail", "add", "names"), ("sqlalchemy", "pydantic"))
+    assert '"session"' not in (generated / "monolith" / "toy" / "stock.py").read_text(), "the proxy does not send it"
+    with transport(kind, generated, environ(tmp_path), serve_cache) as caller:
+        report = call(generated, CALLER, caller)
     assert report["transaction"] == "own"
     assert sorted(report["properties"]) == ["extra", "items"], "no session field; rows are their keys"
     assert report["properties"]["items"] == {"items": {"type": "integer"}, "title": "Items", "type": "array"}

@@ -11,41 +11,11 @@ same SQLite file, as a service and a monolith share a database server.
 
 from __future__ import annotations
 
-import json
-import os
-import shutil
-import subprocess
-import sys
-import textwrap
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
-from importlib import metadata
 from pathlib import Path
 
 import pytest
 
-from extractor.codemods.proxy import make_proxy
-from extractor.serve.plan import install_missing, plan_serve
-from extractor.serve.server import LambdaServer
-
-RUNTIME = Path(__file__).parents[2] / "extractor" / "runtime"
-TRANSPORTS = ("local", "serve")
-CREDENTIALS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_DEFAULT_REGION": "us-east-1",
-               "AWS_REGION": "us-east-1"}
-TEMPLATE = """\
-AWSTemplateFormatVersion: "2010-09-09"
-Transform: AWS::Serverless-2016-10-31
-Resources:
-  ServiceFunction:
-    Type: AWS::Serverless::Function
-    Properties:
-      CodeUri: src/
-      Handler: handler.handler
-      FunctionName: "{function}"
-      Runtime: python3.12
-      MemorySize: 256
-      Timeout: 60
-"""
+from .orm_layout import TRANSPORTS, call, environ, layout, transport
 
 SQLA_DB = '''
 from __future__ import annotations
@@ -264,6 +234,7 @@ class Book(models.Model):
     title = models.CharField(max_length=100)
     price = models.DecimalField(max_digits=8, decimal_places=2)
     published = models.DateField(null=True)
+    cover = models.FileField(upload_to="covers", blank=True)
 
 
 class Note(models.Model):
@@ -317,7 +288,8 @@ def refused(action, *words):
         raise AssertionError(f"expected DetachedRowError with {words}")
 
 
-first = Book.objects.create(title="First", price=Decimal("9.50"), published=datetime.date(2024, 5, 1))
+first = Book.objects.create(title="First", price=Decimal("9.50"), published=datetime.date(2024, 5, 1),
+                            cover="covers/first.png")
 second = Book.objects.create(title="Second", price=Decimal("4.00"))
 Note.objects.create(book=first, text="a note")
 
@@ -333,6 +305,7 @@ assert shelf.first_note(second) is None
 [one, two] = shelf.books([first.id, second.id])
 assert (one.title, one.price, one.published, two.published) == ("First", Decimal("9.50"), datetime.date(2024, 5, 1),
                                                                   None)
+assert (one.cover.name, two.cover.name) == ("covers/first.png", ""), "a file field goes as its stored name"
 refused(lambda: list(one.notes.all()), "loading the related rows")
 assert sorted(shelf.by_title({one, second})) == ["First", "Second"], "copies and own rows go as their keys"
 renamed = shelf.retitle(one, "Renamed")
@@ -358,73 +331,20 @@ print(json.dumps({"calls": sum(client.CALLS.values())}))
 '''
 
 
-def _write(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(textwrap.dedent(text), encoding="utf-8")
-
-
-def _layout(root: Path, service: str, files: Mapping[str, str], module: str, boot: dict[str, str],
-            operations: tuple[str, ...], requirements: tuple[str, ...]) -> Path:
-    """generated/<service>/ (template, requirements, src/ with the handler) and generated/monolith/."""
-    generated = root / "generated"
-    monolith, package = generated / "monolith", generated / service
-    path = module.replace(".", "/") + ".py"
-    for base, proxied in ((monolith, True), (package / "src", False)):
-        for name, text in files.items():
-            _write(base / name, make_proxy(textwrap.dedent(text), service, module, {}) if proxied and name == path
-                   else text)
-        shutil.copytree(RUNTIME / "m2l_runtime", base / "m2l_runtime", ignore=shutil.ignore_patterns("describe.py"))
-    _write(package / "src" / "handler.py",
-           "from m2l_runtime.bootstrap import boot\nfrom m2l_runtime.service import Operation, Service\n\n"
-           f"boot({boot!r})\nservice = Service({service!r}, {{f'{module}.{{name}}': Operation({module!r}, name) "
-           f"for name in {operations!r}}})\n\n\ndef handler(event, context):\n"
-           "    return service.handle(event, context)\n")
-    _write(package / "template.yaml", TEMPLATE.format(function=f"toy-{service}"))
-    _write(package / "requirements.txt", "".join(f"{name}=={metadata.version(name)}\n" for name in requirements))
-    config = {"services": {service: {"function": f"toy-{service}", "package": f"../{service}/src", "timeout": 60}}}
-    _write(monolith / "m2l_runtime" / "services.json", json.dumps(config))
-    return generated
-
-
 @pytest.fixture(scope="module")
 def serve_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("orm-rows-serve-cache")
 
 
-@contextmanager
-def _transport(name: str, generated: Path, environ: dict[str, str], cache: Path) -> Iterator[dict[str, str]]:
-    """The caller's environment for `name`; for serve, with the endpoint running meanwhile."""
-    if name == "local":
-        yield {**environ, "M2L_TRANSPORT": "local"}
-        return
-    plan = plan_serve(generated, cache)
-    install_missing(plan, lambda install: None)
-    with LambdaServer(plan, port=0, environ={**environ, **CREDENTIALS}) as server:
-        yield {**environ, **CREDENTIALS, "M2L_TRANSPORT": "lambda", "AWS_ENDPOINT_URL_LAMBDA": server.url}
-
-
-def _call(generated: Path, script: str, environ: dict[str, str]) -> dict[str, object]:
-    monolith = generated / "monolith"
-    done = subprocess.run([sys.executable, "-c", textwrap.dedent(script)], cwd=monolith, capture_output=True,
-                          text=True, timeout=300, env={**environ, "PYTHONPATH": str(monolith)})
-    assert done.returncode == 0, done.stdout + done.stderr
-    return json.loads(done.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
-
-
-def _environ(tmp_path: Path, **extra: str) -> dict[str, str]:
-    kept = {k: v for k, v in os.environ.items() if not k.startswith(("M2L_", "AWS_", "DJANGO_")) and k != "PYTHONPATH"}
-    return {**kept, "POWERTOOLS_LOG_LEVEL": "ERROR", "TOY_DB": str(tmp_path / "toy.db"), **extra}
-
-
-@pytest.mark.parametrize("transport", TRANSPORTS)
+@pytest.mark.parametrize("kind", TRANSPORTS)
 def test_sqlalchemy_rows_come_back_read_only_and_go_as_keys_with_their_version(
-        tmp_path: Path, transport: str, serve_cache: Path) -> None:
+        tmp_path: Path, kind: str, serve_cache: Path) -> None:
     files = {"toy/__init__.py": "", "toy/db.py": SQLA_DB, "toy/models.py": SQLA_MODELS, "toy/catalog.py": SQLA_CATALOG}
-    generated = _layout(tmp_path, "catalog", files, "toy.catalog", {"sqlalchemy_session": "toy.db:SessionLocal"},
-                        ("find", "by_name", "cheapest", "tagged", "add", "edit", "quantities"),
-                        ("sqlalchemy", "pydantic"))
-    with _transport(transport, generated, _environ(tmp_path), serve_cache) as environ:
-        report = _call(generated, SQLA_CALLER, environ)
+    generated = layout(tmp_path, "catalog", files, "toy.catalog", {"sqlalchemy_session": "toy.db:SessionLocal"},
+                       ("find", "by_name", "cheapest", "tagged", "add", "edit", "quantities"),
+                       ("sqlalchemy", "pydantic"))
+    with transport(kind, generated, environ(tmp_path), serve_cache) as caller:
+        report = call(generated, SQLA_CALLER, caller)
     assert report["calls"] == 11, "an instance with no key is refused before it is sent"
     request, response = report["request"], report["response"]
     assert request["properties"]["doc"] == {"$ref": "#/$defs/DocKey"}, "a versioned row is its key and version"
@@ -435,15 +355,15 @@ def test_sqlalchemy_rows_come_back_read_only_and_go_as_keys_with_their_version(
     assert response["prefixItems"][1] == {"items": {"$ref": "#/$defs/Tag"}, "type": "array"}
 
 
-@pytest.mark.parametrize("transport", TRANSPORTS)
-def test_django_models_go_as_keys_and_come_back_read_only(tmp_path: Path, transport: str,
+@pytest.mark.parametrize("kind", TRANSPORTS)
+def test_django_models_go_as_keys_and_come_back_read_only(tmp_path: Path, kind: str,
                                                           serve_cache: Path) -> None:
     files = {"site/__init__.py": "", "site/settings.py": DJANGO_SETTINGS, "library/__init__.py": "",
              "library/models.py": DJANGO_MODELS, "library/shelf.py": DJANGO_SHELF}
     files = {name.replace("site/", "toysite/"): text for name, text in files.items()}
-    generated = _layout(tmp_path, "shelf", files, "library.shelf", {"django_settings": "toysite.settings"},
+    generated = layout(tmp_path, "shelf", files, "library.shelf", {"django_settings": "toysite.settings"},
                         ("first_note", "books", "by_title", "retitle"), ("django", "pydantic"))
-    environ = _environ(tmp_path, DJANGO_SETTINGS_MODULE="toysite.settings")
-    with _transport(transport, generated, environ, serve_cache) as caller:
-        report = _call(generated, DJANGO_CALLER, caller)
+    settings = environ(tmp_path, DJANGO_SETTINGS_MODULE="toysite.settings")
+    with transport(kind, generated, settings, serve_cache) as caller:
+        report = call(generated, DJANGO_CALLER, caller)
     assert report["calls"] == 6

@@ -130,8 +130,13 @@ def fetch(info: ModelInfo, session: Any, key: Any) -> Any:
 
 
 def columns_of(info: ModelInfo, instance: Any) -> dict[str, Any]:
-    """The column values of a row the service returns, by attribute name."""
-    return {name: getattr(instance, name) for name, _ in info.columns}
+    """The column values of a row the service returns, by attribute name (a Django file field's is
+    the stored name, as its column holds it)."""
+    values = {name: getattr(instance, name) for name, _ in info.columns}
+    if info.kind == DJANGO:
+        values = {name: value.name if hasattr(value, "storage") and hasattr(value, "field") else value
+                  for name, value in values.items()}
+    return values
 
 
 # --- caller side: the read-only copy -----------------------------------------------------

@@ -1,0 +1,94 @@
+"""Tiny ORM apps laid out as extract lays them out, called through each transport (`local`, `serve`).
+
+A package (`generated/<service>/`: its handler, code, runtime, SAM template and requirements) and a
+monolith whose module is the codemod's proxy; the caller is a child process in the monolith.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import textwrap
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from importlib import metadata
+from pathlib import Path
+
+from extractor.codemods.proxy import make_proxy
+from extractor.serve.plan import install_missing, plan_serve
+from extractor.serve.server import LambdaServer
+
+RUNTIME = Path(__file__).parents[2] / "extractor" / "runtime"
+TRANSPORTS = ("local", "serve")
+CREDENTIALS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_DEFAULT_REGION": "us-east-1",
+               "AWS_REGION": "us-east-1"}
+TEMPLATE = """\
+AWSTemplateFormatVersion: "2010-09-09"
+Transform: AWS::Serverless-2016-10-31
+Resources:
+  ServiceFunction:
+    Type: AWS::Serverless::Function
+    Properties:
+      CodeUri: src/
+      Handler: handler.handler
+      FunctionName: "{function}"
+      Runtime: python3.12
+      MemorySize: 256
+      Timeout: 60
+"""
+
+
+def write(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(textwrap.dedent(text), encoding="utf-8")
+
+
+def layout(root: Path, service: str, files: Mapping[str, str], module: str, boot: dict[str, str],
+           operations: tuple[str, ...], requirements: tuple[str, ...]) -> Path:
+    """generated/<service>/ (template, requirements, src/ with the handler) and generated/monolith/."""
+    generated = root / "generated"
+    monolith, package = generated / "monolith", generated / service
+    path = module.replace(".", "/") + ".py"
+    for base, proxied in ((monolith, True), (package / "src", False)):
+        for name, text in files.items():
+            write(base / name, make_proxy(textwrap.dedent(text), service, module, {}) if proxied and name == path
+                   else text)
+        shutil.copytree(RUNTIME / "m2l_runtime", base / "m2l_runtime", ignore=shutil.ignore_patterns("describe.py"))
+    write(package / "src" / "handler.py",
+           "from m2l_runtime.bootstrap import boot\nfrom m2l_runtime.service import Operation, Service\n\n"
+           f"boot({boot!r})\nservice = Service({service!r}, {{f'{module}.{{name}}': Operation({module!r}, name) "
+           f"for name in {operations!r}}})\n\n\ndef handler(event, context):\n"
+           "    return service.handle(event, context)\n")
+    write(package / "template.yaml", TEMPLATE.format(function=f"toy-{service}"))
+    write(package / "requirements.txt", "".join(f"{name}=={metadata.version(name)}\n" for name in requirements))
+    config = {"services": {service: {"function": f"toy-{service}", "package": f"../{service}/src", "timeout": 60}}}
+    write(monolith / "m2l_runtime" / "services.json", json.dumps(config))
+    return generated
+
+
+@contextmanager
+def transport(name: str, generated: Path, environ: dict[str, str], cache: Path) -> Iterator[dict[str, str]]:
+    """The caller's environment for `name`; for serve, with the endpoint running meanwhile."""
+    if name == "local":
+        yield {**environ, "M2L_TRANSPORT": "local"}
+        return
+    plan = plan_serve(generated, cache)
+    install_missing(plan, lambda install: None)
+    with LambdaServer(plan, port=0, environ={**environ, **CREDENTIALS}) as server:
+        yield {**environ, **CREDENTIALS, "M2L_TRANSPORT": "lambda", "AWS_ENDPOINT_URL_LAMBDA": server.url}
+
+
+def call(generated: Path, script: str, environ: dict[str, str]) -> dict[str, object]:
+    monolith = generated / "monolith"
+    done = subprocess.run([sys.executable, "-c", textwrap.dedent(script)], cwd=monolith, capture_output=True,
+                          text=True, timeout=300, env={**environ, "PYTHONPATH": str(monolith)})
+    assert done.returncode == 0, done.stdout + done.stderr
+    return json.loads(done.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
+
+
+def environ(tmp_path: Path, **extra: str) -> dict[str, str]:
+    kept = {k: v for k, v in os.environ.items() if not k.startswith(("M2L_", "AWS_", "DJANGO_")) and k != "PYTHONPATH"}
+    return {**kept, "POWERTOOLS_LOG_LEVEL": "ERROR", "TOY_DB": str(tmp_path / "toy.db"), **extra}
