@@ -22,7 +22,7 @@ from analyzer.boundaries.plan import PlanDocument, Problem
 from analyzer.boundaries.plan.model import is_glob
 from analyzer.boundaries.report.layout import layout_map
 
-MAX_HAZARDS = 300  # hazards listed on the page; the count is always the full one
+HAZARDS_PER_KIND = 50  # hazards listed on the page for each kind; the counts are always the full ones
 
 
 @dataclass(frozen=True)
@@ -50,10 +50,21 @@ def state_view(snapshot: Snapshot, context: ScoringContext, *, path: str, dirty:
         "map": map_view(places, edges),
         "scores": scores_view(scores),
         "hazards": [{**finding.to_json(), "unit": unit_of_finding(finding, context, files)}
-                    for finding in scores.findings[:MAX_HAZARDS]],
+                    for finding in first_of_each_kind(scores.findings, HAZARDS_PER_KIND)],
         "hazard_kinds": hazard_kinds_view(scores.findings, context, files),
         "warnings": [problem.render(snapshot.doc.filename) for problem in snapshot.warnings],
     }
+
+
+def first_of_each_kind(findings: Sequence[Finding], count: int) -> list[Finding]:
+    """The first `count` findings of each kind, in their order."""
+    seen: Counter[str] = Counter()
+    kept = []
+    for finding in findings:
+        seen[finding.kind] += 1
+        if seen[finding.kind] <= count:
+            kept.append(finding)
+    return kept
 
 
 def units_by_file(context: ScoringContext) -> dict[str, str]:

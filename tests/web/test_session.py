@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +15,7 @@ from analyzer.boundaries.plan import assign, plan_from_placement, read_plan
 from analyzer.errors import InputError, PlanError
 from analyzer.graph import CodeGraph
 from mono2lambda.web.session import SaveConflict, Session
+from mono2lambda.web.view import HAZARDS_PER_KIND
 from tests.analyzer.snippets import graph_of
 from tests.analyzer.test_plan import COMMENTS, EXAMPLE, SHOP
 from tests.analyzer.test_report_scale import generated_graph, generated_placement
@@ -131,7 +133,7 @@ def test_redo_makes_again_what_undo_took_back_until_a_new_edit(session: Session)
 
 
 def test_hazards_name_their_unit_and_come_grouped_by_kind(tmp_path: Path) -> None:
-    graph = generated_graph(modules=200, packages=6)
+    graph = generated_graph(modules=600, packages=6)  # more hazards of one kind than are listed
     path = tmp_path / "boundaries.yaml"
     path.write_text(plan_from_placement(generated_placement(graph), "big", "module", None).dumps(), encoding="utf-8")
     state = Session(graph, read_plan(path), path).state()
@@ -139,6 +141,9 @@ def test_hazards_name_their_unit_and_come_grouped_by_kind(tmp_path: Path) -> Non
     assert state["hazards"] and all(found["unit"] in units for found in state["hazards"])
     kinds = state["hazard_kinds"]
     assert sum(group["count"] for group in kinds) == state["scores"]["hazards"]
+    listed = Counter(found["kind"] for found in state["hazards"])
+    assert listed == {group["kind"]: min(group["count"], HAZARDS_PER_KIND) for group in kinds}
+    assert max(group["count"] for group in kinds) > HAZARDS_PER_KIND
     for group in kinds:
         listed = {found["unit"] for found in state["hazards"] if found["kind"] == group["kind"]}
         assert listed <= set(group["units"]) and group["hint"]
