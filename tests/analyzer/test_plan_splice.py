@@ -119,6 +119,7 @@ def test_what_a_splice_cannot_do_goes_through_the_tree() -> None:
     assert splice_move(doc, "big.a0", SHARED, "alpha") is None  # would land under "# first comes a"
     assert splice_move(doc, "big.a4", "alpha", "gamma") is not None
     assert splice_move(doc, "big.new", None, "gamma") is not None  # listed nowhere: only a line in
+    assert splice_move(parse_plan(COMMENTED.replace("\n", "\r\n")), "big.a4", "alpha", "gamma") is None
 
 
 def _place_of(doc: PlanDocument, unit: str) -> str | None:

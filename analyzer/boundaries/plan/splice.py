@@ -28,7 +28,7 @@ def splice_move(doc: PlanDocument, unit: str, source: str | None, target: str) -
     the list of `target`, or None."""
     lists = _lists(doc.plan)
     new = lists.get(target)
-    if not new or unit in new or _carries(doc.plan, unit):
+    if not new or unit in new or _carries(doc.plan, unit) or "\r" in doc.text:  # ruamel would write \n line ends
         return None
     lines = doc.text.splitlines(keepends=True)
     changed: dict[str, tuple[str, ...]] = {}
