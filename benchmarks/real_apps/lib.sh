@@ -1,5 +1,6 @@
 # Steps shared by the per-app recipes (sourced by <app>/recipe.sh, which sets APP, GIT_URL,
-# COMMIT, CHECKOUT_NAME, PACKAGE, DEFAULT_APP_PYTHON and defines app_test).
+# COMMIT, CHECKOUT_NAME, PACKAGE, DEFAULT_APP_PYTHON, SERVICES and defines app_test,
+# app_env (the variables the app needs to import and run), plan_edits and prove_command).
 #
 # Environment (all optional):
 #   REAL_APPS_DIR  where checkouts, venvs and outputs go       (default: ~/.cache/mono2lambda/real_apps;
@@ -89,13 +90,94 @@ step_measure() {
     done
 }
 
+# --- extraction, the packages' own tests, and the proof (after `measure`, on its root-form plan) ---
+EXTRACTED="$WORK/extract/$TAG"          # boundaries.yaml (edited), graph.json, generated/, logs
+PLAN="$EXTRACTED/boundaries.yaml"
+
+# One documented plan edit: logged, then run (plan_edits in the recipe calls it once per edit).
+plan_edit() {
+    printf '  plan edit: %s\n' "$*" | tee -a "$EXTRACTED/plan-edits.txt" >&2
+    "$@"
+}
+
+# The plan's `framework:` key (no `plan` subcommand sets it): one edit.
+set_framework() {
+    local py
+    py="$(m2l_python)"
+    "$py" - "$PLAN" "$1" <<'PY'
+import sys
+from ruamel.yaml import YAML
+yaml = YAML()
+path, value = sys.argv[1], sys.argv[2]
+with open(path, encoding="utf-8") as f:
+    plan = yaml.load(f)
+key, _, setting = value.partition("=")
+plan.setdefault("framework", {})[key] = setting
+with open(path, "w", encoding="utf-8") as f:
+    yaml.dump(plan, f)
+PY
+}
+
+m2l_plan() { "${M2L:-mono2lambda}" plan "$1" --plan "$PLAN" --graph "$EXTRACTED/graph.json" "${@:2}" >/dev/null; }
+
+step_extract() {
+    local measured="$WORK/out/$TAG/root" status=0
+    [ -f "$measured/boundaries.yaml" ] || { echo "run the measure step first (no $measured/boundaries.yaml)" >&2; exit 2; }
+    log "extract $SERVICES (log: $EXTRACTED/extract.txt)"
+    rm -rf "$EXTRACTED"; mkdir -p "$EXTRACTED"
+    cp "$measured/graph.json" "$measured/boundaries.yaml" "$EXTRACTED/"
+    if [ -d "$HERE/samples" ]; then   # sample events of our own, next to the plan (docs/extract.md)
+        cp -r "$HERE/samples" "$EXTRACTED/samples"
+    fi
+    : > "$EXTRACTED/plan-edits.txt"
+    plan_edits
+    echo "$(grep -c . "$EXTRACTED/plan-edits.txt") plan edit(s)"
+    local args=()
+    for service in $SERVICES; do args+=(--service "$service"); done
+    ( app_env; "${M2L:-mono2lambda}" extract --plan "$PLAN" --graph "$EXTRACTED/graph.json" --source "$CHECKOUT" \
+        --out "$EXTRACTED/generated" --python "$VENV/bin/python" "${args[@]}" ) > "$EXTRACTED/extract.txt" 2>&1 \
+        || status=$?
+    tail -n 25 "$EXTRACTED/extract.txt"
+    return $status
+}
+
+# Each package's generated tests, in a fresh venv of the app's Python with only its requirements.txt.
+step_package_tests() {
+    local python="${APP_PYTHON:-$DEFAULT_APP_PYTHON}" failed=0
+    for service in $SERVICES; do
+        local package="$EXTRACTED/generated/$service" venv="$EXTRACTED/venvs/$service" status=0
+        log "package tests of $service (fresh venv $venv)"
+        rm -rf "$venv"
+        "$python" -m venv "$venv"
+        "$venv/bin/pip" install -q -r "$package/requirements.txt" pytest > "$EXTRACTED/install-$service.log" 2>&1
+        ( app_env; cd "$package" && env -u PYTHONPATH "$venv/bin/python" -m pytest -q -p no:cacheprovider tests ) \
+            > "$EXTRACTED/package-tests-$service.txt" 2>&1 || status=$?
+        tail -n 1 "$EXTRACTED/package-tests-$service.txt"
+        [ "$status" -eq 0 ] || failed=1
+    done
+    return $failed
+}
+
+# The app's suite on the original and on the strangled monolith with every service behind serve.
+step_prove() {
+    local status=0 command
+    mapfile -t command < <(prove_command)          # one word a line: no globbing, no splitting
+    log "prove: ${command[*]} (log: $EXTRACTED/prove.txt)"
+    ( app_env; "${M2L:-mono2lambda}" prove --source "$CHECKOUT" --generated "$EXTRACTED/generated" \
+        --cache "$REAL_APPS_DIR/serve-cache" --python "$VENV/bin/python" -- "${command[@]}" ) \
+        > "$EXTRACTED/prove.txt" 2>&1 || status=$?
+    sed -n '/^original/,/^invocations/p' "$EXTRACTED/prove.txt"
+    return $status
+}
+
 run_steps() {
-    [ $# -gt 0 ] || { echo "usage: $0 fetch|install|test|measure|all ..." >&2; exit 2; }
+    [ $# -gt 0 ] || { echo "usage: $0 fetch|install|test|measure|extract|package_tests|prove|all ..." >&2; exit 2; }
     for step in "$@"; do
         case "$step" in
-            fetch|install|test|measure) "step_$step" ;;
+            fetch|install|test|measure|extract|package_tests|prove) "step_$step" ;;
             all) step_fetch; step_install; step_test; step_measure ;;
-            *) echo "unknown step: $step (fetch, install, test, measure, all)" >&2; exit 2 ;;
+            *) echo "unknown step: $step (fetch, install, test, measure, extract, package_tests, prove, all)" >&2
+               exit 2 ;;
         esac
     done
 }

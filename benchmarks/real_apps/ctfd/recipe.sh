@@ -22,4 +22,30 @@ app_test() {
         -n "$TEST_JOBS"
 }
 
+# --- extract, package_tests, prove (see ../README.md, "Extraction and proof") ---
+SERVICES="humanize crypto countries"
+
+app_env() {
+    export AWS_ACCESS_KEY_ID=AKIAIOSFODNN7EXAMPLE AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY
+    export TESTING_DATABASE_URL='sqlite://'
+    export SECRET_KEY=real-apps-recipe     # else importing CTFd.config writes .ctfd_secret_key where it runs
+}
+
+# Sample events of our own for the untyped operations: samples/ (copied next to the plan).
+# Every edit of the proposed plan, one plan_edit line each. No framework key: CTFd's create_app
+# does not start under pydantic 2 (its API models use pydantic 1), and these services need no app.
+plan_edits() {
+    # 1. password hashing out of `security` (pure functions; every new user hashes a password, every
+    #    app made hashes its run id). Not CTFd.utils.encoding: the CSRF nonce hexencodes bytes.
+    plan_edit m2l_plan split security --into crypto=CTFd.utils.crypto,CTFd.utils.security.passwords
+    # 2. the country table out of `security` (read by the user and team forms and pages)
+    plan_edit m2l_plan split security --into countries=CTFd.utils.countries
+}
+
+prove_command() {      # one word a line
+    printf '%s\n' "$VENV/bin/python" -m pytest -q -rf -p no:randomly -p no:sugar -p no:cacheprovider \
+        '--ignore-glob=**/node_modules/' --ignore=node_modules/ \
+        -W ignore::sqlalchemy.exc.SADeprecationWarning -W ignore::sqlalchemy.exc.SAWarning -n "$TEST_JOBS"
+}
+
 run_steps "$@"
