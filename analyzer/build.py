@@ -36,7 +36,8 @@ def build_graph(files: list[FileFacts], resolution: Resolution, root_name: str,
                                  module=facts.module, mutable=variable.mutable,
                                  state=variable.qname in resolution.state,
                                  table=variable.table_name, role=_variable_role(variable.qname, roles, program),
-                                 resource=resolution.resources.get(variable.qname))
+                                 resource=resolution.resources.get(variable.qname),
+                                 filled_at_import=variable.qname in resolution.registries or None)
     for table in sorted(resolution.tables):
         graph.add_symbol(f"table:{table}", "table", name=table)
     for name in sorted(resolution.externals):

@@ -28,6 +28,7 @@ from .data import (
 )
 from .facts import CallSite, Definition, Expr, FileFacts
 from .parse import SQL_CALLS
+from .registries import filled_at_import
 from .resources import per_process_variables
 from .result_changes import Change, Site, changed_results
 from .values import Program, Value
@@ -102,6 +103,7 @@ class Resolution:
     tables: set[str]
     state: set[str]
     resources: dict[str, str] = field(default_factory=dict)  # per-process configuration -> its factory
+    registries: set[str] = field(default_factory=set)  # module state filled only at import, by its module
 
 
 def resolve(files: list[FileFacts], jobs: int | None = None) -> Resolution:
@@ -114,12 +116,14 @@ def resolve(files: list[FileFacts], jobs: int | None = None) -> Resolution:
     resolver = _resolve_definitions(program, data, definitions, jobs)
     state = resolver.state_variables()
     resources = per_process_variables(program, state)  # built by each process: configuration, not state
-    state -= set(resources)
-    resolver.add_reads(state | set(resources))
+    registries = filled_at_import(program, resolver.edges, state - set(resources))  # the same in every process
+    configuration = set(resources) | registries
+    state -= configuration
+    resolver.add_reads(state | configuration)
     tables = set(data.tables.values()) | {d for (_, d, _) in resolver.edges if d.startswith("table:")}
     return Resolution(program, data, resolver.edges, resolver.unresolved, resolver.call_sites,
                       resolver.externals, {t.removeprefix("table:") for t in tables}, state,
-                      resources)
+                      resources, registries)
 
 
 def _resolve_definitions(program: Program, data: DataModel, definitions: list[Definition],

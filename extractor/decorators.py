@@ -15,6 +15,9 @@ graph's `decorators` text and `role`), so the two never disagree:
 - a function the framework **registers** (a route, a click/management command, a signal
   receiver: its role is in the web, config or command layer or is `signal`) belongs in
   the monolith: `registered-operation`, blocking.
+- a decorator of the **project's own** (analyzer/boundaries/decorating.py) runs in the
+  service, where its module travels: one that wraps is dropped from the proxy (it runs once,
+  around the operation), one that registers is kept on it too; no hazard.
 - **any other** decorator would be dropped from the proxy (it already runs in the
   service) and is reported, never dropped silently: `decorated-operation`, blocking.
 """
@@ -67,8 +70,10 @@ def is_registered(role: str | None, decorators: Sequence[str]) -> bool:
                and (decorator_name(d) == "receiver" or "." in decorator_name(d)) for d in decorators)
 
 
-def operation_findings(name: str, attrs: Mapping[str, object], location: str, service: str) -> list[Finding]:
-    """The blocking hazards of one operation's decorators (and registration), from the graph."""
+def operation_findings(name: str, attrs: Mapping[str, object], location: str, service: str,
+                       project: Mapping[str, str] | None = None) -> list[Finding]:
+    """The blocking hazards of one operation's decorators (and registration), from the graph;
+    `project` names the project's own decorators on it, which run in the service (no hazard)."""
     decorators = [str(d) for d in attrs.get("decorators") or ()]  # type: ignore[attr-defined]
     role = attrs.get("role")
     role = str(role) if role else None
@@ -88,7 +93,7 @@ def operation_findings(name: str, attrs: Mapping[str, object], location: str, se
                                  "object cannot cross the wire",
                                  "drop bind=True (retry through Lambda's asynchronous retries), or keep the "
                                  "module in the monolith"))
-        elif kind == OTHER:
+        elif kind == OTHER and decorator_name(text).rsplit(".", 1)[-1] not in (project or {}):
             found.append(Finding(DECORATED_OPERATION, ERROR, location, name, service,
                                  f"{name} is decorated with @{text}: the proxy would drop it (it runs in the "
                                  "service only), so callers in the monolith would no longer get what it adds",

@@ -32,6 +32,7 @@ from .contracts import (
 from .data_files import named_files
 from .decorators import operation_findings
 from .framework import Framework, framework_of
+from .internal import demote, internal_findings, internal_functions
 from .interpreter import Interpreter, distributions, probe, pydantic_version
 from .model import Extraction, OperationSpec, ServiceSpec, build_extraction
 from .monolith import render_monolith
@@ -98,7 +99,8 @@ def extract(request: ExtractRequest, progress: Progress = lambda _: None) -> Ext
              "credentials removed)")
     described = _describe(request, extraction, framework, _runtime_for(app_python, request.cache, progress))
     contracts = _contracts(extraction, described)
-    findings = _all_findings(extraction, described, contracts, request.graph)
+    extraction, findings = _without_internal(request, extraction,
+                                             _all_findings(extraction, described, contracts, request.graph))
     blocking = tuple(f for f in findings if f.severity == "error")
     if blocking and not request.force:
         raise ExtractionBlocked(blocking)
@@ -121,7 +123,10 @@ def current_contracts(request: ExtractRequest) -> dict[str, dict[str, dict[str, 
     """The contracts the source gives now, per service and operation (nothing is written)."""
     framework = _contract_framework(request)  # as extract() does, so both describe the same packages
     extraction = build_extraction(request.graph, request.plan, request.services, framework)
-    contracts = _contracts(extraction, _describe(request, extraction, framework))
+    described = _describe(request, extraction, framework)
+    contracts = _contracts(extraction, described)
+    extraction, _ = _without_internal(request, extraction,
+                                      _all_findings(extraction, described, contracts, request.graph))
     return {s.name: {op.name: contracts[op.name] for op in s.operations} for s in extraction.services}
 
 
@@ -160,6 +165,17 @@ def _unbooted_flask(request: ExtractRequest, extraction: Extraction, framework: 
     return notes
 
 
+def _without_internal(request: ExtractRequest, extraction: Extraction,
+                      findings: list[Finding]) -> tuple[Extraction, list[Finding]]:
+    """Operations no other place calls whose types cannot cross become internal functions
+    (extractor/internal.py): not operations, kept as code by the proxies."""
+    internal = internal_functions(request.graph, request.plan, extraction, findings)
+    if not internal:
+        return extraction, findings
+    kept = internal_findings(extraction, internal, findings)
+    return demote(extraction, internal), sorted(set(kept), key=Finding.sort_key)
+
+
 def _describe(request: ExtractRequest, extraction: Extraction, framework: Framework,
               runtime_path: Path | None = None) -> dict[str, dict[str, Any]]:
     return describe_operations(request.source, extraction.operations(), request.import_timeout,
@@ -193,7 +209,8 @@ def _all_findings(extraction: Extraction, described: dict[str, dict[str, Any]], 
     found = list(extraction.findings)
     for service in extraction.services:
         for op in service.operations:
-            found.extend(operation_findings(op.name, graph.node(op.name), op.location, service.name))
+            found.extend(operation_findings(op.name, graph.node(op.name), op.location, service.name,
+                                            dict(op.decorators)))
             found.extend(contract_findings(service.name, op, described.get(op.name, {"error": "not described"})))
             found.extend(rebuild_findings(service.name, op, described.get(op.name, {})))
             found.extend(trigger_findings(op, contracts[op.name]))

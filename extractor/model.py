@@ -26,6 +26,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 
+from analyzer.boundaries.decorating import decorations, project_decorators
 from analyzer.boundaries.hazards import (
     ERROR,
     INSTANCE_METHOD_ACROSS,
@@ -48,6 +49,7 @@ from .framework import Framework
 from .objects import class_operations, object_findings
 
 SYNC = Invocation("sync")
+_FACTORY_KEYS = ("flask_app", "sqlalchemy_session")  # boot entries naming code the handler calls
 _EXCEPTION_BASES = frozenset({"Exception", "BaseException"})
 LAMBDA_MODULE_STATE = "lambda-module-state"
 
@@ -67,6 +69,9 @@ class OperationSpec:
     cls: str = ""  # a method's class (qualified name)
     method_kind: str = ""  # a method's kind: static, class or instance
     discard_instance_changes: bool = False  # the plan accepts that an instance method's changes stay in the service
+    # the project's decorators on it, by the name its decorator text ends with: WRAPS or REGISTERS
+    # (analyzer/boundaries/decorating.py); they run in the service, where their modules travel
+    decorators: tuple[tuple[str, str], ...] = ()
 
     @property
     def entry(self) -> str:
@@ -94,6 +99,8 @@ class ServiceSpec:
     vpc: Vpc | None = None
     layers: tuple[str, ...] = ()
     policies: tuple[object, ...] = ()  # managed policy ARNs or IAM statements
+    kept: tuple[str, ...] = ()  # functions of its modules proxies keep as code: the project's decorators,
+    # and internal functions (extractor/internal.py)
 
     def function_of(self, op: OperationSpec) -> str:
         """The Lambda function a direct call of `op` goes to: its own when the plan says one
@@ -128,8 +135,9 @@ def build_extraction(graph: CodeGraph, plan: Plan, names: Iterable[str] = (),
     owner = {m: placement.place_of(m) for m in graph.nodes("module") if placement.place_of(m) in chosen}
     project = str(graph.meta.get("root") or plan.source)
     reach = _Reach(graph)
-    services = tuple(_service(graph, plan, name, owner, project, reach, framework or Framework(), runtime)
-                     for name in sorted(chosen))
+    decorators = project_decorators(graph)
+    services = tuple(_service(graph, plan, name, owner, project, reach, framework or Framework(), runtime,
+                              decorators) for name in sorted(chosen))
     findings = _findings(graph, placement, services, plan)
     files = {m: str(graph.attr(m, "file")) for m in graph.nodes("module")}
     return Extraction(project, services, dict(sorted(owner.items())), findings, files)
@@ -145,26 +153,30 @@ def _chosen(plan: Plan, names: Iterable[str]) -> set[str]:
 
 
 def _service(graph: CodeGraph, plan: Plan, name: str, owner: Mapping[str, str], project: str, reach: _Reach,
-             framework: Framework, runtime: str) -> ServiceSpec:
+             framework: Framework, runtime: str, decorators: Mapping[str, tuple[str, ...]]) -> ServiceSpec:
     spec = plan.service(name)
     assert spec is not None
     own = sorted(m for m, place in owner.items() if place == name)
-    functions = public_functions(graph, own)
+    public = public_functions(graph, own)
+    functions = [f for f in public if f not in decorators]  # a decorator is applied where its target is
     needed = reach.modules(own, functions)
     boot = _boot(graph, framework, needed) + _orm_boot(graph, plan, needed)
-    if boot:  # what the framework imports at cold start: settings, installed apps, the app factory
-        needed |= reach.modules([*own, *_boot_modules(graph, dict(boot))], functions)
+    if boot:  # what the framework imports at cold start: settings, installed apps, the app factory, and
+        # what the app factory and the session factory run (a session factory that imports every models
+        # module before creating the tables brings them in)
+        factories = [value.replace(":", ".") for key, value in boot if key in _FACTORY_KEYS]
+        needed |= reach.modules([*own, *_boot_modules(graph, dict(boot))], [*functions, *factories])
     proxied = sorted(m for m in needed if m in owner and owner[m] != name)
     copied = sorted(m for m in needed if m not in owner)
     invocations = {op.function: op.invocation for op in spec.operations or ()}
-    operations = tuple(_operation(graph, f, invocations.get(f, SYNC), set(own)) for f in functions)
-    operations += tuple(_method_operation(graph, method, entry, set(own))
+    operations = tuple(_operation(graph, f, invocations.get(f, SYNC), set(own), decorators) for f in functions)
+    operations += tuple(_method_operation(graph, method, entry, set(own), decorators)
                         for method, entry in class_operations(graph, spec.operations or (), set(own)).items())
     calls = sorted({owner[m] for m in proxied})
     return ServiceSpec(name, f"{project}-{name}", spec.memory, spec.timeout, tuple(own), tuple(copied),
                        tuple(proxied), operations, tuple(calls), tuple(_tables_written(graph, set(own))),
                        spec.functions, spec.runtime or runtime, boot, spec.environment, spec.secrets, spec.vpc,
-                       spec.layers, spec.policies)
+                       spec.layers, spec.policies, tuple(f for f in public if f in decorators))
 
 
 def _boot(graph: CodeGraph, framework: Framework, needed: set[str]) -> tuple[tuple[str, str], ...]:
@@ -296,16 +308,19 @@ def _parents(module: str) -> list[str]:
     return [".".join(parts[:i]) for i in range(1, len(parts))]
 
 
-def _operation(graph: CodeGraph, function: str, invocation: Invocation, own: set[str]) -> OperationSpec:
+def _operation(graph: CodeGraph, function: str, invocation: Invocation, own: set[str],
+               decorators: Mapping[str, tuple[str, ...]]) -> OperationSpec:
     attrs = graph.node(function)
     module = str(attrs["module"])
     return OperationSpec(function, module, function.rsplit(".", 1)[-1], f"{attrs['file']}:{attrs.get('line', 1)}",
-                         invocation, signature_text(attrs), tuple(_raises(graph, function, own)))
+                         invocation, signature_text(attrs), tuple(_raises(graph, function, own)),
+                         decorators=tuple(sorted(decorations(graph, function, decorators).items())))
 
 
-def _method_operation(graph: CodeGraph, method: str, entry: Operation, own: set[str]) -> OperationSpec:
+def _method_operation(graph: CodeGraph, method: str, entry: Operation, own: set[str],
+                      decorators: Mapping[str, tuple[str, ...]]) -> OperationSpec:
     """A method the plan names (or whose class it names), invoked as its entry says."""
-    op = _operation(graph, method, entry.invocation, own)
+    op = _operation(graph, method, entry.invocation, own, decorators)
     cls = method.rsplit(".", 1)[0]
     return replace(op, function=method.removeprefix(op.module + "."), cls=cls,
                    method_kind=str(graph.attr(method, "method_kind") or "instance"),

@@ -104,9 +104,11 @@ def proxy_source(extraction: Extraction, module: str, source: bytes) -> bytes:
     invocations = {op.function: "async" for op in spec.operations if op.module == module
                    and op.invocation.kind == "async"}
     methods = [op.function for op in spec.operations if op.module == module and op.cls]
+    keep = {d.rsplit(".", 1)[-1] for d in spec.kept if d.rsplit(".", 1)[0] == module}
+    decorations = {op.function: dict(op.decorators) for op in spec.operations if op.module == module and op.decorators}
     path = extraction.files.get(module, module)
     try:
-        proxy = make_proxy_bytes(source, service, module, invocations, methods)
+        proxy = make_proxy_bytes(source, service, module, invocations, methods, keep, decorations)
     except cst.ParserSyntaxError as error:
         raise InputError(f"{path}:{error.raw_line}: {module} does not parse, so it cannot become a proxy "
                          f"({error.message})", hint="fix the syntax error, or keep the module out of the "

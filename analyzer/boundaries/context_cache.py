@@ -32,7 +32,8 @@ from .metrics import ScoringContext
 
 CACHE_MAGIC = b"M2L-SCORING-HMAC-SHA256\n"
 # The modules whose code decides what a context holds and how it is used.
-SCORING_CODE = ("metrics.py", "hazards.py", "wire_shapes.py", "placement.py", "partition.py", "context_cache.py")
+SCORING_CODE = ("metrics.py", "hazards.py", "wire_shapes.py", "placement.py", "partition.py", "decorating.py",
+                "context_cache.py")
 
 
 def plan_inputs(graph_path: Path, unit_kind: str,

@@ -266,17 +266,18 @@ def returned_row_change(caller: str, location: str, operation: str, service: str
 
 
 def decorator_across(module: str, decorated: list[str], location: str, operation: str, service: str,
-                     factory: bool) -> Finding:
-    """Code of `module` (outside `service`) decorated with `operation`, one of the service's operations:
-    the decorated functions or classes (or, from a decorator factory, the decorator) would cross the wire."""
+                     factory: bool, registry: str, user: str) -> Finding:
+    """Code of `module` (outside `service`) decorated with `operation`, a decorator of the service
+    that registers what it decorates in `registry`, which `user` in the service reads: the proxy
+    keeps the decorator as code, so the registration happens in the caller's process only."""
     names = ", ".join(decorated[:3]) + (f" and {len(decorated) - 3} more" if len(decorated) > 3 else "")
-    what = (f"with what {operation}(...) returns, but {operation} is an operation of {service}: the decorator "
-            "it returns cannot cross a wire" if factory else
-            f"with {operation}, an operation of {service}: the decorated code cannot cross a wire")
+    how = f"what {operation}(...) returns" if factory else operation
     return Finding(
-        WIRE_UNSAFE_ARGUMENT, ERROR, location, operation, service, f"{module} decorates {names} {what}",
-        f"make {operation}'s module a shared library (`mono2lambda plan share`) so each service applies its "
-        f"own copy, or keep {module} and {operation} in one service")
+        WIRE_UNSAFE_ARGUMENT, ERROR, location, operation, service,
+        f"{module} decorates {names} with {how}, which registers them in {registry}: the registration happens "
+        f"in the caller's process, but {user} in {service} uses {registry}",
+        f"make {operation}'s module a shared library (`mono2lambda plan share`) so each service registers its "
+        f"own, or keep {module} and {operation} in one service")
 
 
 def _argument(arg: Any, params: Any) -> str:

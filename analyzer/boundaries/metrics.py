@@ -23,6 +23,7 @@ from typing import Any
 
 from ..gcpause import no_cycle_collection
 from ..graph import CodeGraph
+from .decorating import project_decorators
 from .hazards import (
     CROSS_SERVICE_TRANSACTION,
     ERROR,
@@ -97,6 +98,9 @@ class ScoringContext:
             # (caller, operation, entry of `changed_result`): a returned row changed, then committed
             self.changed_results: list[tuple[str, str, dict[str, Any]]] = []
             self.decorations: list[tuple[str, str, int, bool]] = []  # (decorated, operation, line, factory)
+            # project decorators (not operations: a proxy keeps them as code) -> the registries they write
+            self.decorators = project_decorators(graph)
+            self.registry_users = _registry_users(graph, self.decorators)
             self._read_calls(graph)
             self.entities = _entities(graph, self.attrs)
             self.links = self._links()
@@ -180,7 +184,8 @@ class ScoringContext:
         problems = {}
         for target in self.outside:
             attrs = self.attrs[target]
-            if attrs["kind"] not in ("function", "method") or target.endswith(".__init__"):
+            if attrs["kind"] not in ("function", "method") or target.endswith(".__init__") \
+                    or target.split(".<locals>.", 1)[0] in self.decorators:  # applied where their target is
                 continue
             named = {m.rsplit(".", 1)[-1]: m for m in types.get(target, ())}
             problems[target] = signature_problems(target, attrs, named)
@@ -201,6 +206,16 @@ class ScoringContext:
 
 def _interned(value: Any) -> Any:
     return intern(value) if isinstance(value, str) else value
+
+
+def _registry_users(graph: CodeGraph, decorators: Mapping[str, tuple[str, ...]]) -> dict[str, tuple[str, ...]]:
+    """Code that reads or writes a registry some decorator fills, other than the decorators' own."""
+    registries = {v for written in decorators.values() for v in written}
+    users: dict[str, set[str]] = {v: set() for v in registries}
+    for source, target, _ in graph.dependencies("reads", "writes"):
+        if target in users and source.split(".<locals>.", 1)[0] not in decorators:
+            users[target].add(source)
+    return {v: tuple(sorted(found)) for v, found in sorted(users.items())}
 
 
 def _unit_sizes(attrs: Mapping[str, Mapping[str, Any]], unit: Mapping[str, str],
@@ -586,18 +601,21 @@ def _argument_findings(context: ScoringContext, places: _Places, place: Mapping[
         if home in wanted and places.of(caller) != {home} and _returns_rows(context, operation):
             location = f"{context.attrs[caller].get('file', '')}:{entry.get('line', 1)}"
             found.append(returned_row_change(caller, location, operation, home, entry))
-    decorating: dict[tuple[str, str, str, bool], list[tuple[str, int]]] = {}  # one finding per module
+    decorating: dict[tuple[str, str, str, bool, str, str], list[tuple[str, int]]] = {}  # one per module
     for decorated, operation, line, factory in context.decorations:
         home = place[context.unit[operation]]
         if home not in wanted or places.of(decorated) == {home}:
             continue
+        registry, user = _registry_in(context, places, operation, home)
+        if not registry:  # it wraps in the caller's process, from the proxy's copy of it
+            continue
         module = str(context.attrs[decorated].get("module", ""))
-        decorating.setdefault((module, operation, home, factory), []).append((decorated, line))
-    for (module, operation, home, factory), sites in sorted(decorating.items()):
+        decorating.setdefault((module, operation, home, factory, registry, user), []).append((decorated, line))
+    for (module, operation, home, factory, registry, user), sites in sorted(decorating.items()):
         sites.sort(key=lambda site: site[1])
         location = f"{context.attrs[sites[0][0]].get('file', '')}:{sites[0][1]}"
         names = [d.removeprefix(module + ".") for d, _ in sites]
-        found.append(decorator_across(module, names, location, operation, home, factory))
+        found.append(decorator_across(module, names, location, operation, home, factory, registry, user))
     return found
 
 
@@ -607,18 +625,31 @@ def _returns_rows(context: ScoringContext, operation: str) -> bool:
                for problem in context.problems.get(operation, ()))
 
 
+def _registry_in(context: ScoringContext, places: _Places, decorator: str, home: str) -> tuple[str, str]:
+    """A registry `decorator` fills that code running in `home` uses, with that code: what is
+    registered in the caller's process (the proxy keeps the decorator) is never seen there."""
+    for registry in context.decorators.get(decorator, ()):
+        for user in context.registry_users.get(registry, ()):
+            if user in context.unit and home in places.of(user):
+                return registry, user
+    return "", ""
+
+
 def _data_findings(context: ScoringContext, places: _Places, data: Iterable[DataOwnership]) -> list[Finding]:
-    found = []
+    found: list[Finding] = []
     for entity in data:
         writers = [p for p, _ in entity.writers if p != SHARED]
         accessors = sorted(set(writers) | {p for p, _ in entity.readers if p != SHARED})
         if entity.kind == "table" and len(writers) > 1:
-            others = [p for p in writers if p != entity.owner]
-            found.append(Finding(
-                TABLE_MULTIPLE_WRITERS, ERROR, _first_write(context, places, entity), entity.entity, entity.owner or "",
+            # the place that must change is the one writing a table it does not own: the finding is
+            # its own (extracting the owner while the monolith still writes the table is the
+            # strangler's normal interim state; extracting the foreign writer would set it in stone)
+            found.extend(Finding(
+                TABLE_MULTIPLE_WRITERS, ERROR, _first_write(context, places, entity, other), entity.entity, other,
                 f"{entity.entity} is written by {_sites(entity.writers)}",
-                f"let {entity.owner} own it: {', '.join(others)} should call an operation of {entity.owner} "
-                "(or publish an event) instead of writing the table"))
+                f"let {entity.owner} own it: {other} should call an operation of {entity.owner} "
+                "(or publish an event) instead of writing the table")
+                for other in writers if other != entity.owner)
         elif entity.kind == "state" and writers and len(accessors) > 1:
             found.append(Finding(
                 SHARED_MODULE_STATE, ERROR, context.entities[entity.entity].location, entity.entity,
@@ -634,11 +665,12 @@ def _sites(places: Iterable[tuple[str, int]]) -> str:
     return ", ".join(f"{p} ({n} site{'s' if n > 1 else ''})" for p, n in places)
 
 
-def _first_write(context: ScoringContext, places: _Places, entity: DataOwnership) -> str:
-    """Where a writer other than the owner writes the table (the line to change)."""
+def _first_write(context: ScoringContext, places: _Places, entity: DataOwnership, writer: str) -> str:
+    """Where `writer`, a place other than the owner, writes the table (the line to change)."""
     writes = sorted((a for a in context.entities[entity.entity].accesses if a.mode == "writes"),
                     key=lambda a: (a.node, a.line))
-    foreign = [a for a in writes if entity.owner not in places.of(a.node)] or writes
+    foreign = [a for a in writes if writer in places.of(a.node) and entity.owner not in places.of(a.node)] \
+        or [a for a in writes if entity.owner not in places.of(a.node)] or writes
     return f"{context.attrs[foreign[0].node].get('file', '')}:{foreign[0].line}" if foreign else ""
 
 

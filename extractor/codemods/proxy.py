@@ -14,7 +14,11 @@ follow extractor/decorators.py: typing-only ones stay; a Celery task's becomes
 `@_m2l_client.task(service, operation)`, which keeps `.delay` and `.apply_async` (an
 asynchronous invoke of the operation); any other is dropped with a comment saying so
 (extract blocks on it as a hazard unless --force). Running the codemod on its own output
-changes nothing.
+changes nothing. The project's own decorators (analyzer/boundaries/decorating.py) are not
+operations: the proxy keeps them as code, since they are applied in the caller's process; on
+a proxied function, one that wraps is dropped (it runs in the service, around the operation)
+and one that registers is kept (the caller's registry then holds the proxy). So are the
+service's internal functions (extractor/internal.py).
 
 A class whose methods the plan names as operations (extractor/objects.py) keeps its name,
 bases, attributes and other methods, so `isinstance` and class attributes work as before;
@@ -37,6 +41,8 @@ from collections.abc import Collection, Mapping
 
 import libcst as cst
 
+from analyzer.boundaries.decorating import REGISTERS
+
 from ..decorators import OTHER, TASK, decorator_name, kind_of
 
 CLIENT = "_m2l_client"
@@ -50,13 +56,16 @@ class ProxyTransformer(cst.CSTTransformer):
     """Replace the bodies of public top-level functions with remote calls."""
 
     def __init__(self, service: str, module: str, invocations: Mapping[str, str],
-                 methods: Collection[str] = ()) -> None:
+                 methods: Collection[str] = (), keep: Collection[str] = (),
+                 decorations: Mapping[str, Mapping[str, str]] | None = None) -> None:
         super().__init__()
         self.service = service
         self.module = module
         self.invocations = invocations  # function name (or `Class.method`) -> "sync" / "async"
         self.methods = frozenset(methods)  # `Class.method` of the methods that are operations
         self.classes = frozenset(m.split(".", 1)[0] for m in self.methods)
+        self.keep = frozenset(keep)  # the project's decorators and internal functions: kept as code
+        self.decorations = decorations or {}  # function name -> its project decorators -> WRAPS / REGISTERS
         self.depth = 0
         self.cls: str | None = None  # the class with method operations being visited
 
@@ -84,31 +93,38 @@ class ProxyTransformer(cst.CSTTransformer):
         self.depth -= 1
         name = updated.name.value
         qualified = f"{self.cls}.{name}" if self.cls is not None else name
-        if self.depth or name.startswith("_") or _is_overload(updated):
+        if self.depth or name.startswith("_") or _is_overload(updated) or (self.cls is None and name in self.keep):
             return updated  # an @overload stub only types the function that follows it
         if self.cls is not None and qualified not in self.methods:
             return updated  # a method that is not an operation stays as written
         decorators, dropped = self._decorators(updated, qualified)
-        comments = [cst.EmptyLine(comment=cst.Comment(f"# mono2lambda: dropped @{text} (it runs in the service; "
-                                                      "extract reports it as a hazard)")) for text in dropped]
+        comments = [cst.EmptyLine(comment=cst.Comment(f"# mono2lambda: dropped @{text} ({why})"))
+                    for text, why in dropped]
         return updated.with_changes(decorators=decorators, body=self._body(updated, qualified),
                                     leading_lines=(*updated.leading_lines, *comments))
 
-    def _decorators(self, function: cst.FunctionDef, qualified: str) -> tuple[list[cst.Decorator], list[str]]:
-        """The decorators the proxy keeps (a task's replaced by the client's), and the text of those dropped."""
+    def _decorators(self, function: cst.FunctionDef,
+                    qualified: str) -> tuple[list[cst.Decorator], list[tuple[str, str]]]:
+        """The decorators the proxy keeps (a task's replaced by the client's), and the text of those
+        dropped with the reason."""
         kept: list[cst.Decorator] = []
-        dropped: list[str] = []
+        dropped: list[tuple[str, str]] = []
         task = False
+        project = self.decorations.get(qualified, {})
         for decorator in function.decorators:
             text = _code(decorator.decorator)
             kind = kind_of(text)
+            mode = project.get(decorator_name(text).rsplit(".", 1)[-1])
             if kind == TASK and not task:
                 task = True
                 operation = f"{self.module}.{qualified}"
                 kept.append(decorator.with_changes(
                     decorator=cst.parse_expression(f'{CLIENT}.task("{self.service}", "{operation}")')))
+            elif kind == OTHER and mode == REGISTERS:
+                kept.append(decorator)  # registers the proxy in the caller's process too
             elif kind == OTHER:
-                dropped.append(" ".join(text.split()))
+                dropped.append((" ".join(text.split()), "it runs in the service, around the operation" if mode
+                                else "it runs in the service; extract reports it as a hazard"))
             elif kind != TASK:
                 kept.append(decorator)
         return kept, dropped
@@ -152,18 +168,21 @@ class ProxyTransformer(cst.CSTTransformer):
 
 
 def make_proxy(source: str, service: str, module: str, invocations: Mapping[str, str],
-               methods: Collection[str] = ()) -> str:
+               methods: Collection[str] = (), keep: Collection[str] = (),
+               decorations: Mapping[str, Mapping[str, str]] | None = None) -> str:
     """The proxy module's text for the original module's `source`; `methods` (`Class.method`)
-    are the methods that are operations."""
+    are the methods that are operations, `keep` the functions kept as code, `decorations` the
+    project's decorators on each proxied function."""
     tree = cst.parse_module(source)
-    return tree.visit(ProxyTransformer(service, module, invocations, methods)).code
+    return tree.visit(ProxyTransformer(service, module, invocations, methods, keep, decorations)).code
 
 
 def make_proxy_bytes(source: bytes, service: str, module: str, invocations: Mapping[str, str],
-                     methods: Collection[str] = ()) -> bytes:
+                     methods: Collection[str] = (), keep: Collection[str] = (),
+                     decorations: Mapping[str, Mapping[str, str]] | None = None) -> bytes:
     """The same on a file's bytes: the file's own encoding (its coding cookie) is kept."""
     tree = cst.parse_module(source)
-    return tree.visit(ProxyTransformer(service, module, invocations, methods)).bytes
+    return tree.visit(ProxyTransformer(service, module, invocations, methods, keep, decorations)).bytes
 
 
 def _methods(cls: cst.ClassDef) -> list[cst.FunctionDef]:

@@ -307,3 +307,49 @@ def test_engines_session_factories_and_clients_are_per_process_configuration() -
     assert ("app.engine", "db._engine") in edges(graph, "reads")
     for variable in ("db._queue", "db._cache"):  # a list; an engine, but also any value: state
         assert graph.node(variable)["state"] is True and "resource" not in graph.node(variable), variable
+
+
+def test_a_registry_its_own_module_fills_at_import_is_the_same_in_every_process() -> None:
+    graph = graph_of({
+        "plugins.py": """
+            KINDS = {}
+            HOOKS = {}
+            SEEN = []
+            LATE = {}
+            def kind(name):
+                def register(cls):
+                    KINDS[name] = cls
+                    return cls
+                return register
+            def hook(fn):
+                HOOKS[fn.__name__] = fn
+                return fn
+            def _fill():
+                SEEN.append(1)
+            def late(name, value):
+                LATE[name] = value
+            @kind("a")
+            class A:
+                pass
+            @hook
+            def on_start():
+                pass
+            _fill()
+            late("x", 1)
+            def lookup(name):
+                return KINDS[name]
+        """,
+        "other.py": """
+            import plugins
+            @plugins.hook
+            def on_stop():
+                pass
+            def run():
+                plugins.late("y", 2)
+        """,
+    })
+    assert graph.node("plugins.KINDS")["state"] is False and graph.node("plugins.KINDS")["filled_at_import"]
+    assert graph.node("plugins.SEEN")["state"] is False  # a private helper the module calls at import
+    assert ("plugins.lookup", "plugins.KINDS") in edges(graph, "reads")
+    for variable in ("plugins.HOOKS", "plugins.LATE"):  # another module fills it too; a run-time writer
+        assert graph.node(variable)["state"] is True and "filled_at_import" not in graph.node(variable), variable

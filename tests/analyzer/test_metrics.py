@@ -197,7 +197,7 @@ def test_data_ownership_writers_readers_and_owner(shop: CodeGraph) -> None:
 
 def test_table_written_by_two_services_is_a_hazard(shop: CodeGraph) -> None:
     found = _of_kind(score(shop, BY_MODULE), TABLE_MULTIPLE_WRITERS)
-    assert [(f.subject, f.service, f.location) for f in found] == [("table:payments", "payments", "orders.py:6")]
+    assert [(f.subject, f.service, f.location) for f in found] == [("table:payments", "orders", "orders.py:6")]
     assert "orders (1 site)" in found[0].message and "payments" in found[0].hint
     together = Placement({"models": SHARED, "orders": "sales", "payments": "sales", "reports": "reports"})
     assert not _of_kind(score(shop, together), TABLE_MULTIPLE_WRITERS)

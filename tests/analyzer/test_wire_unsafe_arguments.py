@@ -21,8 +21,12 @@ SOURCES = {
             return f.read()
         def run(*, callback=None) -> None:
             pass
+        HANDLERS = {}
         def register(fn):
+            HANDLERS[fn.__name__] = fn
             return fn
+        def handle(name: str) -> None:
+            HANDLERS[name]()
         def _private(fn) -> None:
             pass
         class Box:
@@ -114,8 +118,9 @@ def test_each_unsafe_value_passed_across_is_a_blocking_hazard_at_the_call() -> N
     assert "an open file (open(...))" in text[14] and "an open file (f)" in text[16]
     assert "argument 'callback'" in text[17]
     assert "argument 3 (*rest)" in text[19]
-    assert "app decorates decorated with svc.ops.register, an operation of svc" in text[30]
-    assert all("cannot cross a wire" in m for m in text.values())
+    assert "app decorates decorated with svc.ops.register, which registers them in svc.ops.HANDLERS" in text[30]
+    assert "svc.ops.handle in svc uses svc.ops.HANDLERS" in text[30]
+    assert all("cannot cross a wire" in m for k, m in text.items() if k != 30)
     assert "an operation of svc" in text[10]
 
 
@@ -151,10 +156,14 @@ def test_properties_are_data_and_a_decorator_factory_is_named() -> None:
         "ops.py": """
             def apply(value) -> None:
                 pass
+            AUDITED = []
             def audited(name: str):
                 def decorate(fn):
+                    AUDITED.append((name, fn))
                     return fn
                 return decorate
+            def audited_names() -> list:
+                return [name for name, _ in AUDITED]
         """,
         "app.py": """
             import ops
@@ -179,12 +188,35 @@ def test_properties_are_data_and_a_decorator_factory_is_named() -> None:
     assert not any("unsafe_args" in d for _, _, d in graph.dependencies("calls"))
     found = _hazards(graph, Placement({"ops": "svc"}))
     assert [(f.location, f.subject) for f in found] == [("app.py:17", "ops.audited")]
-    assert "app decorates job with what ops.audited(...) returns" in found[0].message
+    assert "app decorates job with what ops.audited(...) returns, which registers them in ops.AUDITED" in \
+        found[0].message
+
+
+def test_a_wrapping_decorator_of_another_service_runs_in_the_callers_process() -> None:
+    """Its module's proxy keeps it as code; what it calls of its module goes through the proxy."""
+    graph = graph_of({
+        "auth.py": """
+            import functools
+            from typing import Callable
+            def current(token: str) -> int:
+                return 1
+            def login_required(view: Callable) -> Callable:
+                @functools.wraps(view)
+                def wrapper(*args, **kwargs):
+                    current("t")
+                    return view(*args, **kwargs)
+                return wrapper
+        """,
+        "views.py": "import auth\n@auth.login_required\ndef home() -> None:\n    pass\n",
+    })
+    scores = score(graph, Placement({"auth": "accounts"}))
+    assert not [f for f in scores.findings if f.subject == "auth.login_required"]  # not an operation either
 
 
 def test_one_finding_per_module_decorated_with_an_operation() -> None:
     graph = graph_of({
-        "auth.py": "def login_required(fn):\n    return fn\n",
+        "auth.py": "PROTECTED = set()\ndef login_required(fn):\n    PROTECTED.add(fn)\n    return fn\n"
+                   "def protected(fn) -> bool:\n    return fn in PROTECTED\n",
         "views.py": "".join(f"import auth\n@auth.login_required\ndef view{i}() -> None:\n    pass\n" for i in range(5)),
         "more.py": "import auth\nclass Page:\n    @auth.login_required\n    def show(self) -> None:\n        pass\n",
     })

@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from analyzer.boundaries.decorating import REGISTERS, WRAPS
 from analyzer.boundaries.plan import read_plan
 from analyzer.graph import CodeGraph
 from extractor.decorators import (
@@ -78,14 +79,25 @@ def test_a_bound_task_is_refused() -> None:
     assert [f.kind for f in found] == [DECORATED_OPERATION] and "bound Celery task" in found[0].message
 
 
-def test_a_decorated_operation_of_the_example_is_found_where_it_is_defined() -> None:
+def test_the_projects_own_decorators_run_in_the_service_and_are_no_operations() -> None:
+    """@audited wraps place_order, @periodic registers the reporting jobs: both travel with the
+    package; the decorator functions themselves are kept as code by their modules' proxies."""
     graph = CodeGraph.load(REPO / "tests" / "golden" / "shop-graph.json")
-    extraction = build_extraction(graph, read_plan(REPO / "examples" / "shop" / "boundaries.yaml").plan, ["orders"])
-    found = [f for s in extraction.services for op in s.operations
-             for f in operation_findings(op.name, graph.node(op.name), op.location, s.name)]
-    assert [(f.kind, f.subject) for f in found] == [(DECORATED_OPERATION, "shop.orders.checkout.place_order")]
-    assert found[0].location.startswith("shop/orders/checkout.py:")
-    assert "@audited(...)" in found[0].message
+    plan = read_plan(REPO / "examples" / "shop" / "boundaries.yaml").plan
+    extraction = build_extraction(graph, plan, ["orders", "reporting"])
+    ops = {op.name: (s.name, op) for s in extraction.services for op in s.operations}
+    place = ops["shop.orders.checkout.place_order"][1]
+    assert place.decorators == (("audited", WRAPS),)
+    rollup = ops["shop.reporting.jobs.nightly_sales_rollup"][1]
+    assert rollup.decorators == (("audited", WRAPS), ("periodic", REGISTERS))
+    assert "shop.reporting.jobs.periodic" not in ops
+    assert "shop.reporting.jobs.periodic" in {k for s in extraction.services for k in s.kept}
+    found = [f for name, (service, op) in ops.items()
+             for f in operation_findings(name, graph.node(name), op.location, service, dict(op.decorators))]
+    assert found == []
+    unknown = operation_findings(place.name, graph.node(place.name), place.location, "orders")
+    assert [(f.kind, f.subject) for f in unknown] == [(DECORATED_OPERATION, "shop.orders.checkout.place_order")]
+    assert unknown[0].location.startswith("shop/orders/checkout.py:") and "@audited(...)" in unknown[0].message
 
 
 class Recorder:

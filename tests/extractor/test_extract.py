@@ -104,14 +104,14 @@ def test_hazards_block_extraction_with_their_place_and_fix_unless_forced(tmp_pat
     graph = tmp_path / "analysis"
     run("analyze", str(EXAMPLE), "--out", str(graph))
     args = ["extract", "--plan", str(EXAMPLE / "boundaries.yaml"), "--graph", str(graph / "graph.json"),
-            "--service", "accounts", "--out", str(tmp_path / "out")]
+            "--service", "orders", "--out", str(tmp_path / "out")]
     code, text = run(*args, "-v")  # every hazard, not the first few of each kind
-    assert code == 1 and "shop/accounts/" in text and "cannot cross a wire" in text
+    assert code == 1 and "shop/orders/checkout.py:" in text and "saga" in text
     assert not (tmp_path / "out").exists()
     code, text = run(*args, "--force")
     assert code == 0, text
     manifest = (tmp_path / "out" / "manifest.json").read_text()
-    assert '"accepted_hazards"' in manifest and "wire-unsafe-type" in manifest
+    assert '"accepted_hazards"' in manifest and "cross-service-transaction" in manifest
 
 
 def test_packages_never_import_mono2lambda(generated: Path) -> None:

@@ -13,25 +13,35 @@ from pathlib import Path
 
 import pytest
 
+from analyzer.boundaries.decorating import REGISTERS, WRAPS
 from extractor.codemods.proxy import make_proxy
 
 CASES = sorted((Path(__file__).parent / "cases" / "proxy").glob("*.py"))
 
 
-def _settings(header: str) -> tuple[str, str, dict[str, str], list[str]]:
+def _settings(header: str) -> tuple[str, str, dict[str, str], list[str], set[str], dict[str, dict[str, str]]]:
+    """`methods: C.m` names the method operations; `keep: f g` the functions kept as code (the
+    project's decorators); `wraps: f=d` and `registers: f=d` the project decorators `d` on the
+    proxied function `f`."""
     fields = dict(part.split(": ", 1) for part in header.lstrip("# ").split("   "))
     invocations = dict.fromkeys(fields.get("async", "").split(), "async")
-    return fields["module"], fields["service"], invocations, fields.get("methods", "").split()
+    decorations: dict[str, dict[str, str]] = {}
+    for mode in (WRAPS, REGISTERS):
+        for pair in fields.get(mode, "").split():
+            function, decorator = pair.split("=")
+            decorations.setdefault(function, {})[decorator] = mode
+    return (fields["module"], fields["service"], invocations, fields.get("methods", "").split(),
+            set(fields.get("keep", "").split()), decorations)
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.stem for c in CASES])
 def test_proxy_case(case: Path) -> None:
     source, expected = case.read_text(encoding="utf-8").split("# output\n")
-    module, service, invocations, methods = _settings(source.splitlines()[0])
-    output = make_proxy(source, service, module, invocations, methods)
+    module, service, invocations, methods, keep, decorations = _settings(source.splitlines()[0])
+    output = make_proxy(source, service, module, invocations, methods, keep, decorations)
     assert output == expected
     ast.parse(output)
-    assert make_proxy(output, service, module, invocations, methods) == output
+    assert make_proxy(output, service, module, invocations, methods, keep, decorations) == output
 
 
 def test_the_shop_modules_become_proxies_that_parse_and_keep_their_public_names() -> None:
