@@ -8,6 +8,7 @@ a child process (it starts workers of its own), and each check is an assertion i
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import shutil
@@ -138,6 +139,10 @@ else:
     raise AssertionError("expected the worker's exit")
 last = calc.look()["pid"]
 assert last != seen["pid"]
+assert calc.look()["pid"] == last
+os.environ["SHOP_MODE"] = "changed"  # a configuration update: Lambda starts new environments for it
+previous, last = last, calc.look()["pid"]
+assert last != previous and calc.remember("d") == 1, "a changed environment starts a fresh worker"
 print(json.dumps({"pid": last, "calls": sorted(f"{op} {n}" for (svc, op), n in CALLS.items())}))
 '''
 
@@ -174,8 +179,8 @@ def test_nothing_of_the_callers_process_reaches_the_service(tmp_path: Path) -> N
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stdout + done.stderr
     report = json.loads(done.stdout.strip().splitlines()[-1])
-    assert report["calls"] == ["toy.calc.crash 1", "toy.calc.look 3", "toy.calc.remember 3", "toy.calc.slow 1"]
-    assert len(log.read_text().splitlines()) == 8, "every call is logged"
+    assert report["calls"] == ["toy.calc.crash 1", "toy.calc.look 5", "toy.calc.remember 4", "toy.calc.slow 1"]
+    assert len(log.read_text().splitlines()) == 11, "every call is logged"
     try:
         os.kill(report["pid"], 0)
     except ProcessLookupError:
@@ -218,3 +223,17 @@ def test_the_callers_source_tree_stays_out_even_when_site_packages_points_at_it(
     done = subprocess.run([sys.executable, "-I", "-c", GUARDED, str(src), str(monolith)], cwd=src,
                           capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_an_answer_json_cannot_carry_is_lambdas_marshal_error() -> None:
+    spec = importlib.util.spec_from_file_location("worker_under_test", RUNTIME / "m2l_runtime" / "worker.py")
+    assert spec is not None and spec.loader is not None
+    worker = importlib.util.module_from_spec(spec)  # not as m2l_runtime: other tests import generated copies
+    spec.loader.exec_module(worker)
+    answer_line = worker.answer_line
+    assert json.loads(answer_line({"id": "calc-1", "result": [1, "a"], "calls": []})) == {
+        "id": "calc-1", "result": [1, "a"], "calls": []}
+    failed = json.loads(answer_line({"id": "calc-2", "result": {"when": {1, 2}}, "calls": [["tax", "rate", 1]]}))
+    assert failed["id"] == "calc-2" and failed["calls"] == [["tax", "rate", 1]] and "result" not in failed
+    assert failed["error"]["errorType"] == "Runtime.MarshalError"
+    assert "Unable to marshal response" in failed["error"]["errorMessage"]

@@ -29,6 +29,7 @@ from __future__ import annotations
 import importlib
 import json
 import os
+import random
 import sys
 import time
 import traceback
@@ -41,12 +42,15 @@ BOOT = ("import sys; sys.path.insert(0, sys.argv[1]); "
         "from m2l_runtime.worker import main; main(sys.argv[1:])")
 
 
+_REQUEST_IDS = random.Random()  # its own generator: no system call per id, and the handler's `random` untouched
+
+
 class LocalContext:
     """The parts of Lambda's context object that handlers and Powertools read."""
 
     def __init__(self, function_name: str, deadline_ms: int) -> None:
         self.function_name = function_name
-        self.aws_request_id = str(uuid.uuid4())
+        self.aws_request_id = str(uuid.UUID(int=_REQUEST_IDS.getrandbits(128), version=4))
         self.memory_limit_in_mb = 512
         self.function_version = "$LATEST"
         self.invoked_function_arn = f"arn:aws:lambda:local:000000000000:function:{function_name}"
@@ -131,20 +135,26 @@ def main(argv: list[str]) -> None:
 def invoke(handler: Any, service: str, request: dict[str, Any]) -> dict[str, Any]:
     answer: dict[str, Any] = {"id": request["id"]}
     try:
-        result = handler(request["event"], LocalContext(service, request["deadline_ms"]))
+        answer["result"] = handler(request["event"], LocalContext(service, request["deadline_ms"]))
     except Exception as error:
         if request.get("invocation") != "sync" and type(error).__name__ != "ContractError":
             traceback.print_exc()  # an asynchronous caller never sees it: Lambda would retry, then dead-letter it
         answer["error"] = error_object(error)
-        return answer
-    try:
-        json.dumps(result)
-    except (TypeError, ValueError) as error:
-        answer["error"] = {"errorType": "Runtime.MarshalError", "errorMessage": f"Unable to marshal response: {error}",
-                           "stackTrace": []}
-        return answer
-    answer["result"] = result
     return answer
+
+
+def answer_line(answer: dict[str, Any]) -> str:
+    """The answer as one line of JSON; a result JSON cannot carry is Lambda's marshal error
+    (checked here, where the answer is encoded anyway: a separate check encoded it twice)."""
+    try:
+        return json.dumps(answer) + "\n"
+    except (TypeError, ValueError) as error:
+        if "result" not in answer:
+            raise
+        failed = {key: value for key, value in answer.items() if key != "result"}
+        failed["error"] = {"errorType": "Runtime.MarshalError", "errorMessage": f"Unable to marshal response: {error}",
+                           "stackTrace": []}
+        return json.dumps(failed) + "\n"
 
 
 def error_object(error: BaseException) -> dict[str, Any]:
@@ -154,7 +164,7 @@ def error_object(error: BaseException) -> dict[str, Any]:
 
 
 def send(stream: IO[str], message: dict[str, Any]) -> None:
-    stream.write(json.dumps(message) + "\n")
+    stream.write(answer_line(message))
     stream.flush()
 
 
