@@ -31,7 +31,8 @@ test-example: $(STAMP)
 
 # Every benchmark in turn (each prints its figures against its goal); fails if one missed.
 BENCHES := analyze_bench.py startup_bench.py serve_bench.py score_bench.py "score_bench.py --real" \
-	select_bench.py "select_bench.py --real" select_page_bench.py "select_page_bench.py --real" report_bench.py
+	select_bench.py "select_bench.py --real" select_page_bench.py "select_page_bench.py --real" report_bench.py \
+	local_transport_bench.py
 bench: $(STAMP)
 	@failed=""; for bench in $(BENCHES); do \
 		echo "== benchmarks/$$bench"; \
