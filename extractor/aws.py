@@ -13,6 +13,7 @@ answers differently from AWS the difference is handled here or noted where it ma
 from __future__ import annotations
 
 import json
+import os
 import re
 import uuid
 from collections.abc import Iterator
@@ -60,8 +61,11 @@ _DEFAULT_HINT = "look up the error code in the documentation of the AWS service 
 
 
 def default_region() -> str | None:
-    """The region boto3's standard chain finds (AWS_REGION, AWS_DEFAULT_REGION, the profile)."""
-    return boto3.session.Session().region_name
+    """AWS_REGION, else what boto3's chain finds (AWS_DEFAULT_REGION, the profile's region).
+
+    boto3 itself does not read AWS_REGION (botocore 1.44 still reads only AWS_DEFAULT_REGION),
+    while the AWS CLI v2, the other SDKs and Lambda's own environment use it first."""
+    return os.environ.get("AWS_REGION") or boto3.session.Session().region_name
 
 
 def has_credentials() -> bool:

@@ -74,6 +74,7 @@ class ExtractRequest:
     import_timeout: float = DEFAULT_IMPORT_TIMEOUT  # seconds for the child that imports the monolith's modules
     python: str | None = None  # the interpreter that imports them (the app's own), else this one
     cache: Path = DEFAULT_CACHE  # where what the runtime needs is installed for a python that lacks it
+    region: str | None = None  # written into each samconfig.toml for `sam deploy`; none: the deployer's own
 
 
 @dataclass(frozen=True)
@@ -279,7 +280,8 @@ def _render(request: ExtractRequest, extraction: Extraction, contracts: Contract
     samples = read_samples(request.plan_file.parent / SAMPLES_FOLDER)
     files: dict[str, bytes] = {}
     for service in extraction.services:
-        inputs = _package_inputs(extraction, service, contracts, sources, runtime, needs[service.name], samples)
+        inputs = _package_inputs(extraction, service, contracts, sources, runtime, needs[service.name], samples,
+                                 request.region)
         running = {m: sources[m] for m in (*service.modules, *service.copied)}  # proxied modules run no code
         inputs = replace(inputs, data=named_files(running, extraction.files, tree))
         for path, data in render_package(extraction, service, inputs).items():
@@ -311,9 +313,9 @@ def read_samples(folder: Path) -> dict[str, bytes]:
 
 def _package_inputs(extraction: Extraction, service: ServiceSpec, all_contracts: Contracts,
                     sources: dict[str, bytes], runtime: dict[str, str], found: reqs.Requirements,
-                    samples: Mapping[str, bytes] | None = None) -> PackageInputs:
+                    samples: Mapping[str, bytes] | None = None, region: str | None = None) -> PackageInputs:
     contracts = {op.name: all_contracts[op.name] for op in service.operations}
-    template = template_view(extraction, service)
+    template = replace(template_view(extraction, service), region=region)
     modules = (*service.modules, *service.copied, *service.proxied)
     return PackageInputs(
         sources={m: sources[m] for m in modules}, contracts=contracts, requirements=found.pins, runtime=runtime,

@@ -69,7 +69,7 @@ class Template:
     architecture: str  # "x86_64" or "arm64"
     functions: tuple[Function, ...]
     stack_name: str
-    region: str = "us-east-1"
+    region: str | None = None  # samconfig.toml's; None leaves it to `sam deploy` (the profile's, AWS_REGION)
 
 
 @dataclass(frozen=True)

@@ -80,10 +80,12 @@ class Config:
             "select": reads,
             "check": reads,
             "plan": dict.fromkeys(PLAN_COMMANDS, reads) if reads else {},
-            "extract": extraction,
+            "extract": {**extraction, **_present(region=v.get("region"))},
             "contracts": {"check": extraction} if extraction else {},
             "deploy": _present(region=v.get("region")),
             "destroy": _present(region=v.get("region")),
+            "serve": _present(region=v.get("region")),
+            "invoke": _present(region=v.get("region")),
         }
         return {name: options for name, options in commands.items() if options}
 

@@ -28,11 +28,13 @@ from .render import make_console, print_extraction, print_findings, print_next
 @click.option("--python", "python", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
               metavar="PATH", help="The app's own interpreter, to import its modules when mono2lambda is installed "
                                    "elsewhere (it needs Python 3.10+ and pydantic>=2.11).")
+@click.option("--region", default=None, help="The AWS region written into each package's samconfig.toml for "
+                                             "`sam deploy` (default: [tool.mono2lambda] region; none: left out).")
 @verbosity_options
 @handle_errors
 def extract_command(plan_path: Path, graph_path: Path | None, source: Path | None, out: Path,
                     services: tuple[str, ...], force: bool, import_timeout: float, python: Path | None,
-                    verbosity: int) -> int:
+                    region: str | None, verbosity: int) -> int:
     """Generate one deployable package per service (SAM template, handler, contracts,
     sample events, tests) and a copy of the monolith whose extracted modules are proxies.
 
@@ -51,7 +53,7 @@ def extract_command(plan_path: Path, graph_path: Path | None, source: Path | Non
     progress = console.print if verbosity > QUIET else lambda *_args, **_kwargs: None
     try:
         result = run_extract(plan_path, graph_path, source, out, services, force, progress, import_timeout,
-                             python)
+                             python, region)
     except ExtractionBlocked as blocked:
         print_findings(console, blocked.findings, verbosity=verbosity)
         console.print(f"error: {blocked}", markup=False, highlight=False)

@@ -20,9 +20,11 @@ ANALYSIS_DIR = Path(".mono2lambda")
 
 def run_extract(plan_path: Path, graph_path: Path | None, source: Path | None, out: Path,
                 services: tuple[str, ...], force: bool, progress: Progress,
-                import_timeout: float = DEFAULT_IMPORT_TIMEOUT, python: Path | None = None) -> ExtractResult:
+                import_timeout: float = DEFAULT_IMPORT_TIMEOUT, python: Path | None = None,
+                region: str | None = None) -> ExtractResult:
     request = extract_request(plan_path, graph_path, source, out, services, force, progress)
-    return extract(replace(request, import_timeout=import_timeout, python=str(python) if python else None), progress)
+    return extract(replace(request, import_timeout=import_timeout, python=str(python) if python else None,
+                           region=region), progress)
 
 
 def check_generated_contracts(generated: Path, plan_path: Path, graph_path: Path | None,

@@ -57,8 +57,11 @@ def print_install(install: Install) -> None:
 @click.option("--python", "python", type=click.Path(exists=True, dir_okay=False), default=None,
               help="The interpreter the workers run and their requirements are installed for: the app's own "
                    "(default: one of the runtime each template asks for, this one or python3.X on PATH).")
+@click.option("--region", default=None, help="The functions' AWS_REGION (default: [tool.mono2lambda] region, "
+                                             "then AWS_REGION, AWS_DEFAULT_REGION, the profile's; else none).")
 @handle_errors
-def serve_command(generated: Path, port: int, cache: Path, workers: int, python: str | None) -> int:
+def serve_command(generated: Path, port: int, cache: Path, workers: int, python: str | None,
+                  region: str | None) -> int:
     """Serve the generated packages as Lambda functions on 127.0.0.1, speaking the Invoke API,
     without Docker: point boto3 at it with AWS_ENDPOINT_URL_LAMBDA=http://127.0.0.1:PORT.
 
@@ -71,11 +74,16 @@ def serve_command(generated: Path, port: int, cache: Path, workers: int, python:
     RequestResponse calls to it, so a caller finds its earlier asynchronous calls done (on
     AWS they would run later, in parallel).
     """
+    from extractor.aws import default_region  # boto3 reads the profile's region; slow to import, only here
+
     plan = plan_serve(generated, cache, python)
-    echo(f"Functions in {generated}:")
+    region = region or default_region()
+    echo(f"Functions in {generated}, in region {region}:" if region else
+         f"Functions in {generated} (no region configured: the functions get no AWS_REGION; pass --region):")
     print_plan(plan)
     install_missing(plan, print_install)
-    server = LambdaServer(plan, port=port, on_line=echo, on_invocation=print_invocation, max_workers=workers)
+    server = LambdaServer(plan, port=port, on_line=echo, on_invocation=print_invocation, max_workers=workers,
+                          region=region)
     try:
         url = server.start()
     except OSError as error:
@@ -109,12 +117,15 @@ def wait_for_stop() -> None:
 @click.option("--endpoint", default=DEFAULT_ENDPOINT, show_default=True, help="The Lambda endpoint to call.")
 @click.option("--generated", type=click.Path(path_type=Path, file_okay=False), default=Path("generated"),
               show_default=True, help="The folder `mono2lambda extract` wrote (its manifest names the functions).")
+@click.option("--region", default=None, help="The region to sign for (default: [tool.mono2lambda] region, then "
+                                             "boto3's: AWS_REGION, the profile's; a local endpoint ignores it).")
 @handle_errors
-def invoke_command(service: str, operation: str, payload: str, endpoint: str, generated: Path) -> int:
+def invoke_command(service: str, operation: str, payload: str, endpoint: str, generated: Path,
+                   region: str | None) -> int:
     """Call OPERATION of SERVICE once (a RequestResponse invocation of its function) and print
     the answer as JSON. Exit codes: 0 answered, 1 the function failed or answered an error."""
     event = direct_event(operation, parse_arguments(payload))
-    result = invoke_function(endpoint, function_for(generated, service), event)
+    result = invoke_function(endpoint, function_for(generated, service), event, region)
     if result.failed:
         click.echo(f"error: {result.function}: {result.error}", err=True)
         return 1

@@ -6,10 +6,10 @@ account already holds, plans, and hands the plan to an executor (a dry run's, or
 real one). Everything that changes AWS happens inside the executor, after the plan.
 
 Settings come from, in order: the request (command line options, whose defaults come from
-the project's [tool.mono2lambda] table), boto3's standard chain (credentials, and region:
-AWS_REGION, AWS_DEFAULT_REGION, the profile's), the package's samconfig.toml (stack name,
-region), then defaults: only an emulator, which answers for any region, falls back to
-`LOCAL_REGION`.
+the project's [tool.mono2lambda] table), the package's samconfig.toml (stack name, and the
+region `extract` writes there only when the project names one), then boto3's standard chain
+(credentials, and region: AWS_REGION, AWS_DEFAULT_REGION, the profile's). No region is
+built in: only an emulator, which answers for any region, falls back to `LOCAL_REGION`.
 `destroy` (teardown.py) finds its stacks, bucket and region by the same rules.
 """
 
@@ -98,9 +98,9 @@ def _connect(request: DeployRequest, service: ServicePackage, report: Report) ->
 
 
 def region_for(given: str | None, service: ServicePackage, emulator: bool) -> str:
-    """--region (or the project's `region`), AWS_REGION or AWS_DEFAULT_REGION, the profile's,
-    samconfig.toml's; for an emulator only, then LOCAL_REGION."""
-    region = given or default_region() or service.region or (LOCAL_REGION if emulator else None)
+    """--region (or the project's `region`), samconfig.toml's (as `sam deploy` reads it), AWS_REGION
+    or AWS_DEFAULT_REGION, the profile's; for an emulator only, then LOCAL_REGION."""
+    region = given or service.region or default_region() or (LOCAL_REGION if emulator else None)
     if region is None:
         raise AwsSetupError("no AWS region configured",
                             hint='pass --region, set region = "..." under [tool.mono2lambda] in pyproject.toml, '

@@ -36,6 +36,8 @@ from .core import (
     unreached,
 )
 
+# For the strangled run's boto3 calls to serve on 127.0.0.1, which checks neither keys nor
+# region; the app's own AWS_* settings win. Nothing with these values can reach AWS.
 DUMMY_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
                      "AWS_DEFAULT_REGION": "us-east-1"}
 SKIPPED_FOLDERS = frozenset({".git", ".venv", "venv", "node_modules", "__pycache__", ".tox", ".mono2lambda"})

@@ -36,7 +36,7 @@ NOT_A_PACKAGE = frozenset({"monolith"})  # the strangled monolith is served by n
 FUNCTION_TYPE = "AWS::Serverless::Function"
 DEFAULT_TIMEOUT = 3  # seconds, SAM's default
 DEFAULT_MEMORY = 128  # MB, SAM's default
-DEFAULT_REGION = "us-east-1"
+ARN_REGION_UNSET = "local"  # the region in a function's ARN when none is configured (as the runtime's worker)
 # PYTHONPATH or PYTHONHOME would put the server's packages within reach of any Python the
 # handler starts; VIRTUAL_ENV and the others make tools believe they run in the server's venv.
 DROPPED = frozenset({"PYTHONPATH", "PYTHONHOME", "PYTHONSTARTUP", "PYTHONUSERBASE", "VIRTUAL_ENV"})
@@ -83,37 +83,40 @@ def functions_in_template(template: Mapping[str, Any], package: Path) -> list[Fu
             if isinstance(resource, Mapping) and resource.get("Type") == FUNCTION_TYPE]
 
 
-def worker_environment(spec: FunctionSpec, inherited: Mapping[str, str]) -> dict[str, str]:
-    """The environment of `spec`'s workers (the order of precedence is in the module's docstring)."""
+def worker_environment(spec: FunctionSpec, inherited: Mapping[str, str], region: str | None = None) -> dict[str, str]:
+    """The environment of `spec`'s workers (the order of precedence is in the module's docstring);
+    `region` is serve's (--region, the project's, the profile's), else the inherited one."""
     environment = dict(spec.environment)
     environment.update((name, value) for name, value in inherited.items() if name not in DROPPED)
-    environment.update(lambda_variables(spec, inherited))
+    environment.update(lambda_variables(spec, region or region_of(inherited)))
     return environment
 
 
-def lambda_variables(spec: FunctionSpec, inherited: Mapping[str, str]) -> dict[str, str]:
-    """The variables Lambda sets in every execution environment of a function."""
-    region = region_of(inherited)
-    return {
+def lambda_variables(spec: FunctionSpec, region: str | None) -> dict[str, str]:
+    """The variables Lambda sets in every execution environment of a function. Without a
+    configured region there is no AWS_REGION: serve invents none, so code that needs one
+    fails here as it would anywhere without a region, not against some default region."""
+    variables = {
         "AWS_LAMBDA_FUNCTION_NAME": spec.name,
         "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(spec.memory),
         "AWS_LAMBDA_FUNCTION_VERSION": "$LATEST",
         "AWS_LAMBDA_LOG_GROUP_NAME": f"/aws/lambda/{spec.name}",
-        "AWS_REGION": region,
-        "AWS_DEFAULT_REGION": region,
         "LAMBDA_TASK_ROOT": str(spec.code),
         "_HANDLER": spec.handler,
         "TZ": ":UTC",
     }
+    if region:
+        variables["AWS_REGION"] = variables["AWS_DEFAULT_REGION"] = region
+    return variables
 
 
-def region_of(environ: Mapping[str, str]) -> str:
-    return environ.get("AWS_REGION") or environ.get("AWS_DEFAULT_REGION") or DEFAULT_REGION
+def region_of(environ: Mapping[str, str]) -> str | None:
+    return environ.get("AWS_REGION") or environ.get("AWS_DEFAULT_REGION") or None
 
 
-def function_arn(name: str, region: str, qualifier: str | None = None) -> str:
+def function_arn(name: str, region: str | None, qualifier: str | None = None) -> str:
     suffix = f":{qualifier}" if qualifier else ""
-    return f"arn:aws:lambda:{region}:000000000000:function:{name}{suffix}"
+    return f"arn:aws:lambda:{region or ARN_REGION_UNSET}:000000000000:function:{name}{suffix}"
 
 
 def _packages(generated: Path) -> Iterator[Path]:

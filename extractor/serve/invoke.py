@@ -17,9 +17,10 @@ from typing import Any
 
 from analyzer.errors import InputError
 
-from .functions import DEFAULT_REGION
-
 DEFAULT_ENDPOINT = "http://127.0.0.1:9001"
+# boto3 signs every request for some region; a local endpoint (serve, sam local) ignores which.
+# Used only when none is configured (--region, [tool.mono2lambda] region, AWS_REGION, the profile).
+SIGNING_REGION_UNSET = "us-east-1"
 MANIFEST = "manifest.json"
 
 
@@ -74,10 +75,10 @@ def function_for(generated: Path, service: str) -> str:
     return str(services[service]["function"])
 
 
-def invoke_function(endpoint: str, function: str, event: dict[str, Any]) -> InvokeResult:
+def invoke_function(endpoint: str, function: str, event: dict[str, Any], region: str | None = None) -> InvokeResult:
     from ..aws import AwsClient, default_region, has_credentials  # boto3 is slow to import: only when called
 
-    client = AwsClient(default_region() or DEFAULT_REGION, endpoint, emulator=not has_credentials())
+    client = AwsClient(region or default_region() or SIGNING_REGION_UNSET, endpoint, emulator=not has_credentials())
     body, function_error = client.invoke(function, json.dumps(event).encode())
     payload = json.loads(body or b"null")
     return InvokeResult(function, payload, _error(payload, function_error))

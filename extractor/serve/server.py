@@ -63,10 +63,10 @@ def _ignore(_: object) -> None:
 class LambdaServer:
     def __init__(self, plan: ServePlan, *, port: int = DEFAULT_PORT, environ: Mapping[str, str] | None = None,
                  on_line: Callable[[str], None] = _ignore, on_invocation: Callable[[Invocation], None] = _ignore,
-                 max_workers: int = DEFAULT_MAX_WORKERS) -> None:
+                 max_workers: int = DEFAULT_MAX_WORKERS, region: str | None = None) -> None:
         self._port = port
         self._environ = dict(os.environ if environ is None else environ)
-        self._region = region_of(self._environ)
+        self._region = region or region_of(self._environ)
         self._on_invocation = on_invocation
         self._on_line = on_line
         self._runners = {spec.name: FunctionRunner(spec, self._worker_factory(plan, spec, on_line), max_workers,
@@ -139,7 +139,7 @@ class LambdaServer:
 
     def _worker_factory(self, plan: ServePlan, spec: FunctionSpec,
                         on_line: Callable[[str], None]) -> Callable[[], Worker]:
-        environment = worker_environment(spec, self._environ)
+        environment = worker_environment(spec, self._environ, self._region)
         folders = (plan.dependencies[spec.name].target, plan.runtimes[spec.name].target)
         python = plan.python_of(spec.name).executable
         return lambda: Worker(spec, folders, environment, on_line, python)

@@ -6,9 +6,11 @@ bundled with samtranslator, so the IAM lookup it falls back to must never happen
 
 from __future__ import annotations
 
+import dataclasses
 import graphlib
 import random
 import re
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -18,6 +20,7 @@ from extractor.sam import Function, Template, Trigger, render_samconfig, render_
 
 from .validators import lint_problems, load_yaml, translate
 
+REPO = Path(__file__).parents[2]
 QUEUE_ARN = "arn:aws:sqs:us-east-1:123456789012:legacy-orders"
 
 
@@ -246,9 +249,19 @@ def test_samconfig_deploys_the_stack() -> None:
     assert config["version"] == 0.1
     assert config["default"]["global"]["parameters"] == {"stack_name": "shop-checkout"}
     assert config["default"]["deploy"]["parameters"] == {
-        "stack_name": "shop-checkout", "region": "us-east-1", "capabilities": "CAPABILITY_IAM",
-        "resolve_s3": True, "confirm_changeset": True,
-    }
+        "stack_name": "shop-checkout", "capabilities": "CAPABILITY_IAM", "resolve_s3": True, "confirm_changeset": True,
+    }  # no region of its own: `sam deploy` takes the profile's, or AWS_REGION
+    placed = tomllib.loads(render_samconfig(dataclasses.replace(VIEWS["invoker"], region="eu-central-1")))
+    assert placed["default"]["deploy"]["parameters"]["region"] == "eu-central-1"
+
+
+def test_no_template_or_committed_package_names_a_region() -> None:
+    """The region comes from the project's settings or AWS's own places, never from a template."""
+    region = re.compile(r"\b(?:us|eu|ap|sa|ca|me|af|il|mx)-[a-z]+-\d\b")
+    files = [*(REPO / "extractor" / "templates").glob("*.j2"), *(REPO / "generated").glob("*/samconfig.toml"),
+             *(REPO / "generated").glob("*/template.yaml")]
+    assert len(files) > 7
+    assert [path.name for path in files if region.search(path.read_text(encoding="utf-8"))] == []
 
 
 @pytest.mark.parametrize(("bad", "message"), [
