@@ -16,6 +16,7 @@ from analyzer.boundaries.placement import MONOLITH, SHARED, Placement, units_of
 from analyzer.boundaries.plan import assign, read_plan
 from analyzer.boundaries.report import ReportModel, build_report, render_html, render_json, render_markdown
 from analyzer.boundaries.report.markdown import code_span, markdown_text
+from analyzer.boundaries.report.model import group_hazards
 from analyzer.graph import CodeGraph
 from analyzer.pipeline import AnalyzeOptions, analyze
 
@@ -192,7 +193,8 @@ def test_the_json_round_trips(model: ReportModel) -> None:
 
 
 def test_the_markdown_has_the_tables(model: ReportModel, markdown: str) -> None:
-    for heading in ("## Overview", "## Service map", "## Across services", "## Services", "## Data ownership",
+    for heading in ("## Overview", "## Service map", "## Across services", "## Hazards", "## Services",
+                    "## Data ownership",
                     "## Modules", "## Diagnostics"):
         assert f"\n{heading}\n" in markdown
     assert "| Figure | Value | Note |" in markdown
@@ -201,6 +203,23 @@ def test_the_markdown_has_the_tables(model: ReportModel, markdown: str) -> None:
     for place in model.places:
         assert re.search(rf"^### {re.escape(place.name)}\b", markdown, re.MULTILINE)
     assert _tables_keep_their_width(markdown) >= 8
+
+
+def test_the_markdown_groups_hazards_by_kind(model: ReportModel, markdown: str) -> None:
+    """As the HTML does: one section, a block per kind with its count and its fixes, each
+    hazard listed once; a service lists only its kinds and counts."""
+    section = markdown.split("\n## Hazards\n", 1)[1].split("\n## Services\n", 1)[0]
+    blocks = re.findall(r"^\*\*([a-z-]+)\*\* \((error|warning), (\d+)\)", section, re.MULTILINE)
+    groups = group_hazards(model.hazards)
+    assert [(kind, severity, int(count)) for kind, severity, count in blocks] == [
+        (g.kind, g.severity, len(g.hazards)) for g in groups]
+    assert len({g.kind for g in groups}) == len(groups) > 3
+    rows = [line for line in section.splitlines() if line.startswith("| `")]
+    assert len(rows) == len(model.hazards)
+    assert section.count("\nFix") == sum(len(g.fixes) for g in groups)
+    services = markdown.split("\n## Services\n", 1)[1].split("\n## Data ownership\n", 1)[0]
+    assert "cannot cross a wire" not in services  # instances are listed once, under Hazards
+    assert re.search(r"^- error: wire-unsafe-type \u00d7 \d+ \(under Hazards\)$", services, re.MULTILINE)
 
 
 def _tables_keep_their_width(markdown: str) -> int:
