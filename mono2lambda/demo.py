@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from analyzer.boundaries.partition import ProposeOptions
+from analyzer.errors import InputError
 from analyzer.pipeline import AnalysisResult, analyze
 from extractor.deploy.deployment import DeployRequest, deploy_package
 from extractor.deploy.emulator import local_emulator
@@ -55,6 +56,10 @@ Show = Callable[[str, DemoResult], None]  # stage ("analysis", "proposal", "extr
 
 
 def run_demo(out: Path, say: Say, show: Show = lambda stage, result: None) -> DemoResult:
+    if not EXAMPLE.is_dir():  # an installed mono2lambda has no example: it lives in the repository
+        raise InputError("the demo runs on the example shop of a mono2lambda checkout, which this installation "
+                         "does not include", hint="clone the repository and run `make demo` there, or follow "
+                         "docs/guide/tutorial.md on your own code")
     result = DemoResult(analyze(EXAMPLE, out))
     show("analysis", result)
     result.plan = out / "boundaries.yaml"

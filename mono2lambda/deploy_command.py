@@ -15,6 +15,7 @@ from extractor.deploy.cloudformation import ResourceChange, StackEvent
 from extractor.deploy.progress import CREATED, NO_CHANGES, ChangesFound, DeployResult, Notice, Progress, StepStarted
 
 from .common import handle_errors
+from .render import make_console
 
 _STATUS_COLOURS = (("FAILED", "red"), ("ROLLBACK", "red"), ("COMPLETE", "green"), ("IN_PROGRESS", "yellow"))
 
@@ -49,8 +50,8 @@ def deploy_command(package: Path, stack_name: str | None, region: str | None, en
         raise InputError("--local and --endpoint-url both name a target", hint="pass one of them")
     request = DeployRequest(package=package, stack_name=stack_name, region=region, endpoint_url=endpoint_url,
                             bucket=bucket, create_bucket=create_bucket, local=local, dry_run=dry_run)
-    result = deploy_package(request, ProgressPrinter(Console(stderr=True)))
-    print_result(Console(), result)
+    result = deploy_package(request, ProgressPrinter(make_console(stderr=True)))
+    print_result(make_console(), result)
     return 0
 
 

@@ -27,7 +27,7 @@ def local_emulator() -> Iterator[str]:
         from moto.server import ThreadedMotoServer
     except ImportError:
         raise InputError("the local emulator needs moto, which is not installed",
-                         hint="pip install 'moto[server,cloudformation,lambda,sqs,s3,iam,events]'") from None
+                         hint="pip install 'moto[server,cloudformation,awslambda-simple,sqs,s3,iam,events]'") from None
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     levels = {name: logging.getLogger(name).level for name in _QUIET}
     for name in _QUIET:

@@ -272,3 +272,14 @@ def test_an_internal_error_is_one_line_and_exit_code_3(tmp_path: Path, monkeypat
     assert result.exit_code == 3
     assert "internal error: RuntimeError: boom" in result.output
     assert "Traceback" not in result.output
+
+
+def test_demo_outside_a_checkout_says_where_the_example_is(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An installed mono2lambda (pip, pipx) has no examples/: the demo says so instead of failing later."""
+    from mono2lambda import demo
+
+    monkeypatch.setattr(demo, "EXAMPLE", tmp_path / "site-packages" / "examples" / "shop")
+    result = CliRunner().invoke(cli, ["demo", "--out", str(tmp_path / "out")])
+    assert result.exit_code == 2
+    assert "example shop of a mono2lambda checkout" in result.output and "make demo" in result.output
+    assert not (tmp_path / "out").exists()
