@@ -55,7 +55,9 @@ def test_every_key_is_read_and_paths_are_relative_to_the_file(tmp_path: Path) ->
                                    "plan_path": "../architecture/boundaries.yaml",
                                    "weights": ["write_write=12", "call=2.5"], "seed": 7, "services": 3}
     assert defaults["plan"]["score"] == defaults["check"] == defaults["report"]
-    assert defaults["deploy"] == defaults["destroy"] == {"region": "eu-west-1"}
+    for command in ("deploy", "destroy", "serve", "invoke"):
+        assert defaults[command] == {"region": "eu-west-1"}
+    assert defaults["extract"]["region"] == "eu-west-1" and "region" not in defaults["contracts"]["check"]
     assert link_for(config.get("report_links"), "shop/a.py", 3) == "vscode://file/shop/a.py:3"
 
 
