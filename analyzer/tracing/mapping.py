@@ -2,8 +2,10 @@
 
 A code object is known by (file relative to the root, first line, name, qualified name).
 It maps to the graph's node: `module.qualname` when the graph has it (Python 3.11+ gives the
-qualified name), a lambda by its line, a decorated function by its name at or after its
-first line (which is its first decorator's), and otherwise the innermost definition whose
+qualified name; the recorder names the lambdas it instruments as the graph does), a lambda
+by its line (two on one line: the code that wrote them), a decorated function by its name
+at or after its first line (which is its first decorator's), and otherwise the innermost
+definition whose
 lines hold it (a comprehension, a nested function the graph folds into its parent), or the
 module. Pure: records and graph in, a Trace out.
 """
@@ -69,7 +71,7 @@ class NameIndex:
         if named and named[0].line - first_line <= 20:  # decorators between the first line and `def`
             return min(named, key=lambda d: d.line).node
         holding = [d for d in found[:bisect_right(self._starts.get(path, []), first_line)]
-                   if d.end_line >= first_line]
+                   if d.end_line >= first_line and not (name == "<lambda>" and d.name.startswith("<lambda:"))]
         return min(holding, key=lambda d: d.end_line - d.line).node if holding else module
 
 

@@ -44,7 +44,10 @@ APP = {
 
 
         def helper(value):
-            return value * 2
+            return double(value)
+
+
+        double = lambda v: v * 2  # noqa: E731
 
 
         class Invoice:
@@ -96,6 +99,7 @@ def test_trace_records_calls_between_project_functions(traced: tuple[Path, objec
     assert calls["app.orders.place", "app.registry.dispatch"].count == 1
     assert calls["app.registry.dispatch", "app.billing.bill"].lines == (7,)  # looked up by name: no static edge
     assert calls["app.billing.bill", "app.billing.helper"].count == 1
+    assert calls["app.billing.helper", "app.billing.<lambda:15:9>"].count == 2  # lambdas are nodes too
     assert (None, "app.orders.place") in calls  # reached from the test, outside the graph
     assert not [c for c in trace.calls if c.callee in ("app.billing", "app.billing.Invoice")]  # bodies are no calls
     assert trace.processes == 1
@@ -153,6 +157,8 @@ def _graph() -> CodeGraph:
     graph.add_symbol("m.deco", "function", file="m.py", line=4, end_line=9, module="m")
     graph.add_symbol("m.outer", "function", file="m.py", line=12, end_line=20, module="m")
     graph.add_symbol("m.outer.<lambda:14:8>", "function", file="m.py", line=14, end_line=14, module="m")
+    graph.add_symbol("m.outer.<lambda:16:4>", "function", file="m.py", line=16, end_line=16, module="m")
+    graph.add_symbol("m.outer.<lambda:16:20>", "function", file="m.py", line=16, end_line=16, module="m")
     return graph
 
 
@@ -161,6 +167,8 @@ def test_code_maps_to_the_graphs_names_without_a_qualified_name() -> None:
     assert index.name_of(("m.py", 1, "<module>", "")) == "m"
     assert index.name_of(("m.py", 2, "deco", "")) == "m.deco"  # first line is the decorator's
     assert index.name_of(("m.py", 14, "<lambda>", "")) == "m.outer.<lambda:14:8>"
+    assert index.name_of(("m.py", 16, "<lambda>", "outer.<locals>.<lambda>")) == "m.outer"  # two on the line
+    assert index.name_of(("m.py", 16, "<lambda>", "outer.<lambda:16:20>")) == "m.outer.<lambda:16:20>"
     assert index.name_of(("m.py", 15, "inner", "outer.<locals>.inner")) == "m.outer"  # folded into its parent
     assert index.name_of(("m.py", 12, "outer", "outer")) == "m.outer"
     assert index.name_of(("other.py", 1, "f", "f")) is None

@@ -11,7 +11,7 @@ Only the project's own calls cost anything:
 - on Python 3.12 and later through `sys.monitoring`: a function outside the project
   disables its own start event at its first call;
 - before, the project's modules are compiled at import with one call to the recorder at
-  the top of each function (`def` and `async def`; lambdas are not counted). A global
+  the top of each function (`def`, `async def` and `lambda`). A global
   `sys.settrace` or `sys.setprofile` hook would slow every line of every library: three
   times the plain time on the bundled shop's suite under Python 3.11.
 Tests are named by wrapping pytest's `runtestprotocol` and unittest's `TestCase.run` when
@@ -146,6 +146,20 @@ class Instrument(ast.NodeTransformer):
         return node
 
     visit_AsyncFunctionDef = visit_FunctionDef
+
+    def visit_Lambda(self, node):
+        """`lambda x: body` becomes `lambda x: (__m2l_hit__(INDEX), body)[1]`, named as the graph
+        names lambdas: the code that wrote it, then `<lambda:LINE:COLUMN>`."""
+        parent = self.scope[:-1] if self.scope[-1:] == ["<locals>"] else self.scope
+        self.keys.append((self.path, node.lineno, "<lambda>",
+                          ".".join([*parent, f"<lambda:{node.lineno}:{node.col_offset}>"])))
+        index = len(self.keys) - 1
+        self.generic_visit(node)
+        hit = ast.Call(ast.Name(HIT, ast.Load()), [ast.Constant(index)], [])
+        second = ast.Constant(1) if sys.version_info >= (3, 9) else ast.Index(ast.Constant(1))  # type: ignore[attr-defined]
+        pair = ast.Subscript(ast.Tuple([hit, node.body], ast.Load()), second, ast.Load())
+        node.body = ast.fix_missing_locations(ast.copy_location(pair, node.body))
+        return node
 
 
 class InstrumentingLoader(importlib.machinery.SourceFileLoader):
