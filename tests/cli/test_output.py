@@ -4,6 +4,7 @@ never cut when the output is not a terminal, and the next step at the end."""
 
 from __future__ import annotations
 
+import re
 from io import StringIO
 from pathlib import Path
 
@@ -101,7 +102,7 @@ def test_plan_score_groups_hazards_by_kind(big: Path) -> None:
 
 def test_propose_and_analyze_on_the_shop(tmp_path: Path) -> None:
     code, output = run("analyze", str(EXAMPLE), "--out", str(tmp_path / "out"))
-    assert code == 0 and "… and 35 more" in output and lines(output) < 60
+    assert code == 0 and re.search(r"… and \d+ more", output) and lines(output) < 60
     graph = str(tmp_path / "out" / "graph.json")
     code, output = run("propose", "--graph", graph, "--plan", str(tmp_path / "b.yaml"))
     assert code == 0, output
