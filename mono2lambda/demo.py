@@ -82,11 +82,13 @@ def run_demo(out: Path, say: Say, show: Show = lambda stage, result: None) -> De
 
 
 def prove_the_shop(generated: Path, out: Path, say: Say) -> ProveReport:
-    """`mono2lambda prove -- python -m pytest` on the shop: one fresh database for both runs and the workers."""
+    """`mono2lambda prove -- python -m pytest` on the shop: one fresh database and one test clock
+    (examples/shop/README.md) for both runs and the workers."""
     database = out / "demo-shop.sqlite3"
     database.unlink(missing_ok=True)
     environ = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
     environ.update(SHOP_DATABASE_URL=f"sqlite+pysqlite:///{database.resolve()}", POWERTOOLS_LOG_LEVEL="ERROR",
+                   SHOP_CLOCK_FILE=str((out / "demo-shop.clock").resolve()),
                    PYTHONDONTWRITEBYTECODE="1")  # the source tree stays as it is
     return run_prove(ProveRequest(SUITE, EXAMPLE, generated, out / "serve-cache", environ), say)
 

@@ -136,7 +136,7 @@ def test_the_example_suite_passes_through_the_local_transport(generated: Path, t
     log = tmp_path / "calls.log"
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
     env.update(M2L_TRANSPORT="local", M2L_CALL_LOG=str(log), POWERTOOLS_LOG_LEVEL="ERROR",
-               SHOP_DATABASE_URL=f"sqlite+pysqlite:///{tmp_path / 'shop.db'}")
+               SHOP_DATABASE_URL=f"sqlite+pysqlite:///{tmp_path / 'shop.db'}", SHOP_CLOCK_FILE=str(tmp_path / "clock"))
     done = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"],
                           cwd=generated / "monolith", env=env, capture_output=True, text=True)
     assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-2000:]

@@ -123,6 +123,11 @@ assert seen["toy_modules"] == ["toy", "toy.calc"], seen["toy_modules"]
 assert not seen["monolith_only"], "the service imported the caller's own module"
 assert os.getcwd() not in seen["path"] and not [p for p in seen["path"] if p.startswith(os.getcwd())], seen["path"]
 assert calc.look()["pid"] == seen["pid"], "one worker serves every call, as a warm environment"
+os.environ["PYTEST_CURRENT_TEST"] = "tests/test_x.py::test_next (call)"
+assert calc.look()["pid"] == seen["pid"], "the next test is no configuration update: the worker stays warm"
+os.environ["TOY_SETTING"] = "changed"
+assert calc.look()["pid"] != seen["pid"], "a changed variable is: a fresh worker"
+seen = calc.look()
 
 try:
     calc.slow(5)
@@ -179,8 +184,8 @@ def test_nothing_of_the_callers_process_reaches_the_service(tmp_path: Path) -> N
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stdout + done.stderr
     report = json.loads(done.stdout.strip().splitlines()[-1])
-    assert report["calls"] == ["toy.calc.crash 1", "toy.calc.look 5", "toy.calc.remember 4", "toy.calc.slow 1"]
-    assert len(log.read_text().splitlines()) == 11, "every call is logged"
+    assert report["calls"] == ["toy.calc.crash 1", "toy.calc.look 8", "toy.calc.remember 4", "toy.calc.slow 1"]
+    assert len(log.read_text().splitlines()) == 14, "every call is logged"
     try:
         os.kill(report["pid"], 0)
     except ProcessLookupError:

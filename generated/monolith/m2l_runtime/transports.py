@@ -77,8 +77,19 @@ class Worker:
 
     def current(self) -> bool:
         """Alive, and started with the caller's environment as it is now (a changed environment is a
-        configuration update: Lambda starts new environments for it, and so does this transport)."""
-        return self.alive and self._environ_seen == _environ_now()
+        configuration update: Lambda starts new environments for it, and so does this transport).
+        Variables that say where the caller is rather than how it is configured (pytest's
+        PYTEST_CURRENT_TEST, set anew for every test) are not compared: a new worker per test is
+        not what Lambda does, and costs a cold start per service per test."""
+        if not self.alive:
+            return False
+        now = _environ_now()
+        if self._environ_seen == now:
+            return True
+        if _configuration(self._environ_seen) != _configuration(now):
+            return False
+        self._environ_seen = dict(now)  # only where the caller is changed: the worker stays warm
+        return True
 
     def start(self, timeout: float) -> None:
         request_read, request_write = os.pipe()
@@ -292,6 +303,13 @@ def _top_level_names(src: Path) -> Iterator[str]:
             yield entry.stem
         elif entry.is_dir() and (entry / "__init__.py").is_file():
             yield entry.name
+
+
+VOLATILE = frozenset({"PYTEST_CURRENT_TEST", b"PYTEST_CURRENT_TEST"})  # the caller's whereabouts
+
+
+def _configuration(environ: Mapping[Any, Any]) -> dict[Any, Any]:
+    return {k: v for k, v in environ.items() if k not in VOLATILE}
 
 
 def _environ_now() -> Mapping[Any, Any]:

@@ -1,6 +1,12 @@
-"""Injectable clock so that time-dependent code is testable."""
+"""Injectable clock so that time-dependent code is testable.
+
+A test's fixed clock also governs the other processes of the shop (its services) when
+``SHOP_CLOCK_FILE`` names a file: the fixed clock writes its time there, and ``now()`` in
+a process without a clock of its own installed reads it.
+"""
 from __future__ import annotations
 
+import os
 from datetime import datetime, timedelta, timezone
 from typing import Protocol
 
@@ -31,10 +37,21 @@ class FixedClock:
 
     def advance(self, **delta: float) -> datetime:
         self._now = self._now + timedelta(**delta)
+        if _CLOCK is self:
+            _share(self._now)
         return self._now
 
     def set(self, moment: datetime) -> None:
         self._now = moment
+        if _CLOCK is self:
+            _share(moment)
+
+
+def _share(moment: datetime | None) -> None:
+    path = os.environ.get("SHOP_CLOCK_FILE")
+    if path:
+        with open(path, "w", encoding="utf-8") as file:
+            file.write(moment.isoformat() if moment else "")
 
 
 _CLOCK: Clock = SystemClock()
@@ -45,10 +62,17 @@ def set_clock(clock: Clock) -> Clock:
     global _CLOCK
     previous = _CLOCK
     _CLOCK = clock
+    _share(clock.now() if isinstance(clock, FixedClock) else None)
     return previous
 
 
 def now() -> datetime:
+    path = os.environ.get("SHOP_CLOCK_FILE")
+    if path and isinstance(_CLOCK, SystemClock) and os.path.exists(path):
+        with open(path, encoding="utf-8") as file:
+            shared = file.read().strip()
+        if shared:
+            return datetime.fromisoformat(shared)
     return _CLOCK.now()
 
 
