@@ -182,6 +182,7 @@ def own_samples(samples: Mapping[str, bytes], operations: list[str]) -> dict[str
 
 def _view(extraction: Extraction, service: ServiceSpec) -> dict[str, Any]:
     operations = [{"name": op.name, "module": op.module, "function": op.function, "entry": op.entry,
+                   "method_kind": op.method_kind,
                    "invocation": op.invocation.kind, "signature": op.signature} for op in service.operations]
     return {"service": service.name, "project": extraction.project, "function_name": service.function_name,
             "memory": service.memory, "timeout": service.timeout, "modules": service.modules,

@@ -104,6 +104,7 @@ def test_the_proxy_class_keeps_its_name_and_forwards_only_its_operations(generat
 
     event = json.loads((generated / "delivery" / "events" / "relay.transports.SmsTransport.send.json").read_text())
     assert event["instance"] == {"sender": "ACME"} and event["arguments"]["to"] == "+15550100", event
+    assert '`"instance": {...}`' in (generated / "delivery" / "README.md").read_text()
     template = (generated / "delivery" / "template.yaml").read_text()
     assert template.count("Type: AWS::Serverless::Function") == 1, "one function routes every operation"
 
