@@ -13,8 +13,9 @@ calls `Class.method(...)`); an instance method goes with its object's constructo
 which the service rebuilds the object from for each call (m2l_runtime/instances.py), so what
 the method changes on its object stays in the service: a warning, and each write to
 `self.<attr>` (in the method, or in a method of its class or a base class that it calls)
-blocks unless the plan says `discard_instance_changes: true`. A subclass of
-such a class blocks (its instances would run the base class's code, without its overrides),
+blocks unless the plan says `discard_instance_changes: true`. A subclass of a class with
+instance-method or classmethod operations blocks (its instances would run the base class's
+code, without its overrides; a staticmethod does not depend on its class),
 and so does a class that cannot be rebuilt from its constructor arguments (extract learns
 that when it reads the types).
 """
@@ -66,7 +67,8 @@ def object_findings(graph: CodeGraph, service: str, operations: Iterable[Any]) -
     for op in operations:
         if not op.cls:
             continue
-        classes.add(op.cls)
+        if op.method_kind in ("instance", "class"):  # a staticmethod does not depend on its class
+            classes.add(op.cls)
         if op.method_kind == "instance":
             found.extend(_instance_findings(graph, service, op))
     for cls in sorted(classes):

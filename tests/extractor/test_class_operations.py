@@ -146,6 +146,8 @@ services:
   delivery:
     modules: [relay.transports, relay.batched]
     operations:
+      relay.transports.Formatter.subject:
+        invocation: sync
       relay.batched.Batched.flush:
         invocation: sync
       relay.transports.SmtpTransport.send:
@@ -157,7 +159,17 @@ services:
         expression: rate(1 hour)
 shared: [relay]
 """
-SUBCLASS = "from relay.transports import SmsTransport\n\n\nclass LoudSms(SmsTransport):\n    pass\n"
+SUBCLASS = """\
+from relay.transports import Formatter, SmsTransport
+
+
+class LoudSms(SmsTransport):
+    pass
+
+
+class LoudFormatter(Formatter):
+    pass
+"""
 THROUGH_A_HELPER = """\
 class Base:
     def __init__(self, name: str) -> None:
@@ -189,6 +201,7 @@ def test_what_cannot_be_rebuilt_is_refused_with_the_conversion_that_would_apply(
     assert ("relay/batched.py:6: error: relay.batched.Batched.flush changes self.log (in relay.batched.Base._note, "
             "which it calls)") in flat, flat
     assert "discard_instance_changes: true" in flat
+    assert "LoudFormatter" not in flat, "a staticmethod does not depend on its class"
     assert ("relay/loud.py:4: error: relay.loud.LoudSms subclasses relay.transports.SmsTransport, whose methods are "
             "operations of delivery") in flat, flat
     assert ("relay.transports.SmsTransport.describe is an instance method triggered by schedule events, which carry "
