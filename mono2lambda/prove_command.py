@@ -25,11 +25,13 @@ from .common import handle_errors
                    "exercise each operation.")
 @click.option("--python", "python", type=click.Path(exists=True, dir_okay=False), default=None,
               help="The interpreter serve's workers run: the app's own (default: one of the templates' runtime).")
+@click.option("--timeout", type=click.FloatRange(1), default=1800.0, show_default=True,
+              help="Seconds each run of the command may take (a run stopped there proves nothing).")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 @click.argument("command", nargs=-1, type=click.UNPROCESSED, required=True)
 @handle_errors
 def prove_command(source: Path, generated: Path, cache: Path, trace_path: Path | None, python: str | None,
-                  as_json: bool, command: tuple[str, ...]) -> int:
+                  timeout: float, as_json: bool, command: tuple[str, ...]) -> int:
     """Run the app's tests on the source, then in the strangled monolith; compare.
 
     COMMAND (after --) runs in --source, then in GENERATED/monolith with every extracted
@@ -45,7 +47,8 @@ def prove_command(source: Path, generated: Path, cache: Path, trace_path: Path |
     """
     from extractor.prove.run import ProveRequest, run_prove
 
-    request = ProveRequest(tuple(command), source, generated, cache, trace=trace_path, python=python)
+    request = ProveRequest(tuple(command), source, generated, cache, trace=trace_path, python=python,
+                           timeout=timeout)
     say = (lambda line: click.echo(line, err=True)) if as_json else (lambda line: click.echo(f"  {line}"))
     report = run_prove(request, say)
     if as_json:

@@ -164,7 +164,8 @@ step_prove() {
     mapfile -t command < <(prove_command)          # one word a line: no globbing, no splitting
     log "prove: ${command[*]} (log: $EXTRACTED/prove.txt)"
     ( app_env; "${M2L:-mono2lambda}" prove --source "$CHECKOUT" --generated "$EXTRACTED/generated" \
-        --cache "$REAL_APPS_DIR/serve-cache" --python "$VENV/bin/python" -- "${command[@]}" ) \
+        --cache "$REAL_APPS_DIR/serve-cache" --python "$VENV/bin/python" --timeout "${PROVE_TIMEOUT:-3600}" \
+        -- "${command[@]}" ) \
         > "$EXTRACTED/prove.txt" 2>&1 || status=$?
     sed -n '/^original/,/^invocations/p' "$EXTRACTED/prove.txt"
     return $status

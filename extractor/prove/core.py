@@ -82,7 +82,13 @@ class Comparison:
     summary: str = ""
 
 
+TIMED_OUT = -1  # the exit code run.py records for a run it stopped at its timeout
+
+
 def compare(original: SuiteResult, strangled: SuiteResult) -> Comparison:
+    if original.exit_code == TIMED_OUT and original.tests is None and not original.counts:
+        return Comparison(False, "none", summary=f"the original run did not finish ({original.tail}): there is "
+                                                 "nothing to compare with (raise --timeout)")
     if original.tests is not None and strangled.tests is not None:
         lost = tuple(sorted(t for t, s in original.tests.items() if s == PASSED and strangled.tests.get(t) != PASSED))
         gained = tuple(sorted(t for t, s in strangled.tests.items()

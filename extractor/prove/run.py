@@ -25,6 +25,7 @@ from ..serve.plan import install_missing, plan_serve
 from ..serve.server import LambdaServer
 from .core import (
     EXIT_CODE,
+    TIMED_OUT,
     ProveReport,
     SuiteResult,
     compare,
@@ -112,7 +113,7 @@ def run_suite(command: Sequence[str], cwd: Path, environ: Mapping[str, str], jun
         raise InputError(f"cannot run {command[0]!r}: not found",
                          hint="give the test command after --, e.g. -- python -m pytest") from None
     except subprocess.TimeoutExpired:
-        return SuiteResult(-1, EXIT_CODE, None, {}, f"timed out after {timeout:g} s")
+        return SuiteResult(TIMED_OUT, EXIT_CODE, None, {}, f"timed out after {timeout:g} s")
     output = done.stdout + done.stderr
     if junit.is_file():
         try:

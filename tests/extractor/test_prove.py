@@ -86,6 +86,14 @@ def test_without_per_test_results_counts_then_exit_codes_decide() -> None:
     assert compare(SuiteResult(1, EXIT_CODE), SuiteResult(1, EXIT_CODE)).ok
 
 
+def test_an_original_run_that_timed_out_proves_nothing() -> None:
+    """CTFd's suite on a loaded machine: the original was stopped at the timeout, the strangled one
+    finished with one failure; that must not read as a pass."""
+    timed_out = SuiteResult(-1, EXIT_CODE, None, {}, "timed out after 1800 s")
+    comparison = compare(timed_out, SuiteResult(1, OUTPUT, None, {PASSED: 701, FAILED: 1}))
+    assert not comparison.ok and "did not finish (timed out after 1800 s)" in comparison.summary
+
+
 PATCHING_TEST = '''
 from unittest import mock
 from unittest.mock import patch
