@@ -13,7 +13,7 @@ score_bench.py and select_bench.py use it with `--real`; run alone it prepares t
 and prints where it is:
 
     .venv/bin/python benchmarks/real_plan.py
-    .venv/bin/python benchmarks/real_plan.py --cache /tmp/m2l-bench
+    .venv/bin/python benchmarks/real_plan.py --cache ~/.cache/m2l-bench
 """
 
 from __future__ import annotations

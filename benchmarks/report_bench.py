@@ -12,7 +12,7 @@ user would, into a folder of its own:
   page height as opened, with every section collapsed and with every section expanded.
 
     .venv/bin/python benchmarks/report_bench.py
-    .venv/bin/python benchmarks/report_bench.py --repeat 5 --cache /tmp/m2l-bench
+    .venv/bin/python benchmarks/report_bench.py --repeat 5 --cache ~/.cache/m2l-bench
 
 Exit code 0 when the page fits the window's width and its collapsed height is under 2,000
 px, 1 when not, 2 when setup fails (no registry, no Chromium).

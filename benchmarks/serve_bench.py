@@ -11,7 +11,7 @@ the ratio of the p50s, are printed.
 
     .venv/bin/python benchmarks/serve_bench.py
     .venv/bin/python benchmarks/serve_bench.py --calls 500 --rounds 5
-    .venv/bin/python benchmarks/serve_bench.py --checkout /tmp/old-checkout   # serve of another checkout
+    .venv/bin/python benchmarks/serve_bench.py --checkout ../old-checkout   # serve of another checkout
 
 Exit code 0 when serve's p50 meets the goal, 1 when it does not, 2 when serve did not start.
 """

@@ -10,7 +10,7 @@ bytecode is kept (a first, untimed round writes it, whatever PYTHONDONTWRITEBYTE
 
     .venv/bin/python benchmarks/startup_bench.py
     .venv/bin/python benchmarks/startup_bench.py --repeat 41
-    .venv/bin/python benchmarks/startup_bench.py --checkout /tmp/old-checkout   # another checkout's CLI
+    .venv/bin/python benchmarks/startup_bench.py --checkout ../old-checkout   # another checkout's CLI
 
 Exit code 0 when every command is within the goal, 1 when one is not, 2 when setup fails.
 """
