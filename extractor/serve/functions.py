@@ -10,8 +10,10 @@ listed in `unresolved` instead.
 
 The environment of a worker, from weakest to strongest:
     1. the server's own environment (the app's settings, e.g. SHOP_DATABASE_URL, and the
-       AWS_* settings a service needs to call other services through this endpoint), less
-       the variables that would bring the server's Python into the worker (`DROPPED`);
+       AWS_* settings), less the variables that would bring the server's Python into the
+       worker (`DROPPED`), with `AWS_ENDPOINT_URL_LAMBDA` set to the server itself unless
+       that environment names another endpoint: a function that invokes another function
+       reaches it where it is served, as on AWS it reaches the account's Lambda;
     2. the template's variables, unless the server's environment sets the same name: as
        with `sam local`, the shell overrides a variable the template declares;
     3. what Lambda itself sets and a function cannot change (`AWS_LAMBDA_FUNCTION_NAME`,
@@ -40,6 +42,7 @@ ARN_REGION_UNSET = "local"  # the region in a function's ARN when none is config
 # PYTHONPATH or PYTHONHOME would put the server's packages within reach of any Python the
 # handler starts; VIRTUAL_ENV and the others make tools believe they run in the server's venv.
 DROPPED = frozenset({"PYTHONPATH", "PYTHONHOME", "PYTHONSTARTUP", "PYTHONUSERBASE", "VIRTUAL_ENV"})
+LAMBDA_ENDPOINT = "AWS_ENDPOINT_URL_LAMBDA"  # boto3's Lambda endpoint: the server's own URL, unless set
 
 
 @dataclass(frozen=True)
@@ -83,10 +86,14 @@ def functions_in_template(template: Mapping[str, Any], package: Path) -> list[Fu
             if isinstance(resource, Mapping) and resource.get("Type") == FUNCTION_TYPE]
 
 
-def worker_environment(spec: FunctionSpec, inherited: Mapping[str, str], region: str | None = None) -> dict[str, str]:
+def worker_environment(spec: FunctionSpec, inherited: Mapping[str, str], region: str | None = None,
+                       endpoint: str | None = None) -> dict[str, str]:
     """The environment of `spec`'s workers (the order of precedence is in the module's docstring);
-    `region` is serve's (--region, the project's, the profile's), else the inherited one."""
+    `region` is serve's (--region, the project's, the profile's), else the inherited one;
+    `endpoint` is serve's own URL, for the functions' calls to other functions."""
     environment = dict(spec.environment)
+    if endpoint:
+        environment[LAMBDA_ENDPOINT] = endpoint
     environment.update((name, value) for name, value in inherited.items() if name not in DROPPED)
     environment.update(lambda_variables(spec, region or region_of(inherited)))
     return environment

@@ -139,10 +139,11 @@ class LambdaServer:
 
     def _worker_factory(self, plan: ServePlan, spec: FunctionSpec,
                         on_line: Callable[[str], None]) -> Callable[[], Worker]:
-        environment = worker_environment(spec, self._environ, self._region)
         folders = (plan.dependencies[spec.name].target, plan.runtimes[spec.name].target)
         python = plan.python_of(spec.name).executable
-        return lambda: Worker(spec, folders, environment, on_line, python)
+        # a worker starts on a call, so after start(): the URL (and a port 0's real port) is known
+        return lambda: Worker(spec, folders, worker_environment(spec, self._environ, self._region, self.url),
+                              on_line, python)
 
 
 class _HttpServer(LocalHttpServer):

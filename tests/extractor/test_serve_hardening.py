@@ -55,6 +55,14 @@ def spawn(event, context):
     return child.pid
 
 
+def relay(event, context):
+    """Invokes hard-echo where AWS_ENDPOINT_URL_LAMBDA points, as boto3 would."""
+    import json, urllib.request
+    url = os.environ["AWS_ENDPOINT_URL_LAMBDA"] + "/2015-03-31/functions/hard-echo/invocations"
+    with urllib.request.urlopen(urllib.request.Request(url, json.dumps(event).encode(), method="POST")) as answer:
+        return {"relayed": json.loads(answer.read())["echo"]}
+
+
 def add(event, context):
     time.sleep(event.get("sleep", 0))
     STATE.append(event["add"])
@@ -208,10 +216,10 @@ def test_concurrent_calls_each_get_their_own_answer(package: Path, runners: list
 
 # -- the HTTP side -----------------------------------------------------------------------------------------------
 
-def raw_post(url: str, headers: dict[str, str], body: bytes = b"") -> tuple[int, bytes]:
+def raw_post(url: str, headers: dict[str, str], body: bytes = b"", function: str = "hard-echo") -> tuple[int, bytes]:
     host, port = url.removeprefix("http://").split(":")
     connection = http.client.HTTPConnection(host, int(port), timeout=5)
-    connection.putrequest("POST", "/2015-03-31/functions/hard-echo/invocations", skip_accept_encoding=True)
+    connection.putrequest("POST", f"/2015-03-31/functions/{function}/invocations", skip_accept_encoding=True)
     for name, value in headers.items():
         connection.putheader(name, value)
     connection.endheaders(body or None)
@@ -237,3 +245,18 @@ def test_the_endpoint_refuses_bodies_it_cannot_measure(package: Path, headers: d
         code, answer = raw_post(server.url, headers, body)
         assert code == status and b"Content-Length" in answer
         assert raw_post(server.url, {"Content-Length": "2"}, b"{}")[0] == 200
+
+
+def test_a_function_invokes_another_through_the_server_it_runs_in(package: Path) -> None:
+    """Workers get AWS_ENDPOINT_URL_LAMBDA = the server (known only once a port 0 is bound), so a
+    service's calls to another service stay on this endpoint; an endpoint the environment names wins."""
+    functions = (spec(package, "app.echo"), spec(package, "app.relay"))
+    plan = ServePlan(functions, {f.name: Install(package / "deps", ()) for f in functions},
+                     {f.name: Install(package / "runtime", ()) for f in functions})
+    with LambdaServer(plan, port=0, environ={"PATH": os.environ.get("PATH", "")}) as server:
+        body = b'{"value": 7}'
+        code, answer = raw_post(server.url, {"Content-Length": str(len(body))}, body, "hard-relay")
+        assert (code, answer) == (200, b'{"relayed": 7}')
+        assert server.counts == {"hard-relay": 1, "hard-echo": 1}
+    named = worker_environment(functions[1], {"AWS_ENDPOINT_URL_LAMBDA": "http://elsewhere:1"}, None, "http://self:2")
+    assert named["AWS_ENDPOINT_URL_LAMBDA"] == "http://elsewhere:1"
