@@ -16,7 +16,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import signal
 import subprocess
 import sys
 from collections.abc import Mapping, Sequence
@@ -28,6 +27,7 @@ from analyzer.errors import InputError
 
 from .deploy.limits import ASYNC_PAYLOAD, SYNC_PAYLOAD
 from .model import OperationSpec
+from .runtime.m2l_runtime.processes import run_in_session
 
 FORMAT = "mono2lambda-contract"
 VERSION = 1
@@ -69,20 +69,17 @@ def describe_operations(source_root: Path, operations: Sequence[OperationSpec],
     path = [str(RUNTIME_ROOT), *([str(runtime_path.resolve())] if runtime_path else []), str(source_root)]
     env = {**import_environment(os.environ), "PYTHONPATH": os.pathsep.join(path),
            "PYTHONDONTWRITEBYTECODE": "1"}
-    child = subprocess.Popen([python or sys.executable, "-m", "m2l_runtime.describe"], stdin=subprocess.PIPE,
-                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=source_root, env=env,
-                             start_new_session=True)
     try:
-        stdout, stderr = child.communicate(json.dumps(request), timeout=import_timeout)
+        child = run_in_session([python or sys.executable, "-m", "m2l_runtime.describe"], import_timeout,
+                               input=json.dumps(request), cwd=source_root, env=env)
     except subprocess.TimeoutExpired:
-        _kill_group(child)
         raise InputError(f"importing the monolith's modules (in {source_root}) did not finish within "
                          f"{import_timeout:g} seconds; its import-time code was stopped",
                          hint="raise --import-timeout, or keep slow work (connections, downloads) out of "
                               "import time") from None
     if child.returncode != 0:
-        raise _child_failure(stderr, python)
-    answer = json.loads(stdout)
+        raise _child_failure(child.stderr, python)
+    answer = json.loads(child.stdout)
     if "boot_error" in answer:
         raise InputError(f"could not start the monolith's framework to read its types: {answer['boot_error'][:500]}",
                          hint="check `framework:` in the plan (django_settings, flask_app), and that the app's "
@@ -107,14 +104,6 @@ def import_environment(environ: Mapping[str, str]) -> dict[str, str]:
     """The child's environment: this one without AWS credentials (every AWS_* but the region)."""
     return {name: value for name, value in environ.items()
             if not name.upper().startswith("AWS_") or name.upper() in KEPT_AWS}
-
-
-def _kill_group(child: subprocess.Popen[str]) -> None:
-    try:
-        os.killpg(child.pid, signal.SIGKILL)
-    except OSError:
-        child.kill()
-    child.communicate()
 
 
 def contract_document(service: str, op: OperationSpec, described: Mapping[str, Any]) -> dict[str, Any]:

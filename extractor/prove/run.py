@@ -20,6 +20,7 @@ from pathlib import Path
 from analyzer.errors import InputError
 from analyzer.tracing.model import read_trace
 
+from ..runtime.m2l_runtime.processes import run_in_session
 from ..serve.deps import Install
 from ..serve.plan import install_missing, plan_serve
 from ..serve.server import LambdaServer
@@ -107,8 +108,7 @@ def run_suite(command: Sequence[str], cwd: Path, environ: Mapping[str, str], jun
               timeout: float) -> SuiteResult:
     argv = [*command, f"--junitxml={junit}"] if is_pytest(command) else list(command)
     try:
-        done = subprocess.run(argv, cwd=cwd, env=dict(environ), capture_output=True, text=True, check=False,
-                              timeout=timeout)
+        done = run_in_session(argv, timeout, cwd=cwd, env=dict(environ))
     except FileNotFoundError:
         raise InputError(f"cannot run {command[0]!r}: not found",
                          hint="give the test command after --, e.g. -- python -m pytest") from None

@@ -18,7 +18,6 @@ import contextlib
 import json
 import os
 import queue
-import signal
 import subprocess
 import sys
 import threading
@@ -29,6 +28,7 @@ from functools import cache
 from pathlib import Path
 from typing import IO, Any
 
+from ..runtime.m2l_runtime.processes import kill_group, start_worker
 from .functions import FunctionSpec
 from .protocol import Outcome, exited, failed, out_of_memory, timed_out
 
@@ -63,15 +63,12 @@ class Worker:
 
     def start(self) -> Outcome | None:
         """Start the process and load the handler: None when ready, else the init error to answer with."""
-        request_read, request_write = os.pipe()
-        answer_read, answer_write = os.pipe()
-        try:
-            self._process = self._spawn(request_read, answer_write)
-        finally:
-            os.close(request_read)
-            os.close(answer_write)
-        self._requests = os.fdopen(request_write, "w", encoding="utf-8")
-        self._follow(answer_read)
+        command = [self._python, "-I", "-S", "-B", "-u", "-c", bootstrap_source(), str(self.spec.code),
+                   *map(str, self._folders), self.spec.handler]
+        self._process, requests, answers = start_worker(command, self.spec.code, self._environment,
+                                                        stderr=subprocess.PIPE)
+        self._requests = os.fdopen(requests, "w", encoding="utf-8")
+        self._follow(answers)
         return self._ready()
 
     def invoke(self, request_id: str, arn: str, event: Any) -> Outcome:
@@ -109,21 +106,8 @@ class Worker:
 
     def kill(self) -> None:
         """Kill the worker's whole process group, also when the worker itself has exited already."""
-        if self._process is None:
-            return
-        with contextlib.suppress(OSError):  # the group is empty: nothing is left to kill
-            os.killpg(self._process.pid, signal.SIGKILL)
-        if self._process.poll() is None:
-            with contextlib.suppress(OSError):
-                self._process.kill()
-        self._process.wait()
-
-    def _spawn(self, request_read: int, answer_write: int) -> subprocess.Popen[bytes]:
-        command = [self._python, "-I", "-S", "-B", "-u", "-c", bootstrap_source(), str(self.spec.code),
-                   *map(str, self._folders), self.spec.handler, str(request_read), str(answer_write)]
-        return subprocess.Popen(command, env=self._environment, cwd=self.spec.code, stdin=subprocess.DEVNULL,
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, pass_fds=(request_read, answer_write),
-                                start_new_session=True)
+        if self._process is not None:
+            kill_group(self._process)
 
     def _follow(self, answer_read: int) -> None:
         assert self._process is not None and self._process.stdout and self._process.stderr

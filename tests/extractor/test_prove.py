@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -17,6 +19,7 @@ from extractor.prove.core import (
     OUTPUT,
     PASSED,
     SKIPPED,
+    TIMED_OUT,
     Comparison,
     ProveReport,
     SuiteResult,
@@ -28,7 +31,7 @@ from extractor.prove.core import (
     scan_patches,
     unreached,
 )
-from extractor.prove.run import is_pytest
+from extractor.prove.run import is_pytest, run_suite
 from mono2lambda.cli import cli
 from mono2lambda.prove_command import report_lines
 
@@ -164,6 +167,31 @@ def test_a_trace_names_the_tests_of_each_operation() -> None:
     assert "  tax              shop.pricing.tax.rate_for  0 test(s)" in lines
     without = ProveReport(("pytest",), original, original, compare(original, original), {}, {}, (), ())
     assert "tests" not in without.to_json()
+
+
+def test_a_run_stopped_at_its_timeout_ends_what_it_started(tmp_path: Path) -> None:
+    """The command's whole process group is killed, not only the command: a server the suite
+    started in the background (here a sleeping grandchild) does not outlive the proof."""
+    pid_file = tmp_path / "grandchild.pid"
+    script = ("import subprocess, sys, time; "
+              "child = subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(60)']); "
+              f"open({str(pid_file)!r}, 'w').write(str(child.pid)); time.sleep(60)")
+    result = run_suite([sys.executable, "-c", script], tmp_path, dict(os.environ), tmp_path / "junit.xml", timeout=3)
+    assert result.exit_code == TIMED_OUT
+    grandchild = int(pid_file.read_text())
+    deadline = time.monotonic() + 5
+    while _running(grandchild) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not _running(grandchild), "the grandchild outlived the timed-out run"
+
+
+def _running(pid: int) -> bool:
+    """Alive and not a zombie (an orphan is reaped by init, which may take a moment)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
 
 
 def test_pytest_commands_are_recognised_for_junit() -> None:

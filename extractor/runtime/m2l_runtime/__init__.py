@@ -12,6 +12,8 @@ transport, which the Lambda runtime already provides.
                    failures), SNS, EventBridge, S3, schedules, HTTP, via Powertools
     client.py      the caller side: one `call` used by every proxy function
     transports.py  `local` (the package in-process, kept apart) and `lambda` (boto3)
+    worker.py      the process behind the `local` transport: one service's handler
+    processes.py   starting a worker with its pipes, killing a process with its group
     describe.py    prints the JSON Schemas of operations (run by `mono2lambda extract`
                    from its own copy; packages do not carry it)
 """

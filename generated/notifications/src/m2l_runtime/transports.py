@@ -27,7 +27,6 @@ import json
 import logging
 import os
 import select
-import signal
 import subprocess
 import sys
 import threading
@@ -38,6 +37,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from .errors import ContractError, RemoteError
+from .processes import kill_group, start_worker
 from .worker import BOOT
 
 RUNTIME_PACKAGE = __name__.partition(".")[0]
@@ -92,21 +92,12 @@ class Worker:
         return True
 
     def start(self, timeout: float) -> None:
-        request_read, request_write = os.pipe()
-        answer_read, answer_write = os.pipe()
         self.environment, self._environ_seen = dict(os.environ), dict(_environ_now())
-        command = [sys.executable, "-I", "-B", "-u", "-c", BOOT, str(self.src), self.service, str(request_read),
-                   str(answer_write), json.dumps(excluded_roots(self.src))]
-        try:
-            self._process = subprocess.Popen(
-                command, cwd=self.src, env=self.environment, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                stderr=subprocess.STDOUT, pass_fds=(request_read, answer_write), start_new_session=True)
-        finally:
-            os.close(request_read)
-            os.close(answer_write)
-        self._requests, self._answers, self._buffer = request_write, answer_read, b""
-        for fd in (request_write, answer_read):
-            os.set_inheritable(fd, False)
+        command = [sys.executable, "-I", "-B", "-u", "-c", BOOT, str(self.src), self.service,
+                   json.dumps(excluded_roots(self.src))]
+        self._process, self._requests, self._answers = start_worker(command, self.src, self.environment,
+                                                                    stderr=subprocess.STDOUT)
+        self._buffer = b""
         _WORKERS.add(self)
         assert self._process.stdout is not None
         threading.Thread(target=_print_lines, args=(self.service, self._process.stdout), daemon=True,
@@ -173,13 +164,8 @@ class Worker:
     def kill(self) -> None:
         """The worker's whole process group: whatever its handler started ends with it."""
         self._close()
-        if self._process is None or self.owner != os.getpid():
-            return
-        with contextlib.suppress(OSError):
-            os.killpg(self._process.pid, signal.SIGKILL)
-        with contextlib.suppress(OSError):
-            self._process.kill()
-        self._process.wait()
+        if self._process is not None and self.owner == os.getpid():
+            kill_group(self._process)
 
     def _close(self) -> None:
         for fd in (self._requests, self._answers):

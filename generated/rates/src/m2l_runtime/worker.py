@@ -1,7 +1,7 @@
 """A service's handler in a Python of its own: the process behind the `local` transport.
 
 transports.LocalTransport starts one per service, on its first call, as
-    python -I -B -u -c BOOT SRC SERVICE FD_IN FD_OUT EXCLUDED
+    python -I -B -u -c BOOT SRC SERVICE EXCLUDED FD_IN FD_OUT
 so the service sees what a Lambda function would: its package's `src/` first, then the
 standard library and the environment's site-packages (its requirements), and nothing of
 the caller's process: no module it imported, no setting it configured, no app object it
@@ -108,7 +108,7 @@ def isolate(src: str, excluded: Sequence[str]) -> None:
 
 
 def main(argv: list[str]) -> None:
-    src, service, fd_in, fd_out, excluded = argv
+    src, service, excluded, fd_in, fd_out = argv
     isolate(src, json.loads(excluded))
     os.chdir(src)
     for fd in (int(fd_in), int(fd_out)):  # processes the handler starts must not hold the pipes open
