@@ -48,9 +48,9 @@ def cache_key(folder: Path | None = None) -> bytes | None:
     return key if len(key) == KEY_BYTES else None
 
 
-def sign(key: bytes, data: bytes) -> bytes:
+def sign(key: bytes, data: bytes | memoryview) -> bytes:
     return hmac.new(key, data, hashlib.sha256).digest()
 
 
-def verified(key: bytes, signature: bytes, data: bytes) -> bool:
+def verified(key: bytes, signature: bytes, data: bytes | memoryview) -> bool:
     return hmac.compare_digest(sign(key, data), signature)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import os
 import stat
-import tempfile
 import threading
 from pathlib import Path
 
@@ -18,6 +17,8 @@ def write_atomic(path: Path | str, content: str | bytes) -> None:
 
     The file gets the mode an ordinary write would give it: an existing file keeps its
     mode, a new one gets 0666 less the umask (not the 0600 of a temporary file)."""
+    import tempfile  # with shutil, bz2 and lzma: imported by the commands that write, not by those that read
+
     path = Path(path)
     data = content.encode("utf-8") if isinstance(content, str) else content
     mode = _mode_for(path)

@@ -7,9 +7,9 @@ from __future__ import annotations
 from dataclasses import dataclass, fields, replace
 from fnmatch import fnmatchcase
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from analyzer.boundaries.context_cache import plan_inputs
-from analyzer.boundaries.explain import Explanation, explain
 from analyzer.boundaries.hierarchy import Hierarchy
 from analyzer.boundaries.metrics import Scores, ScoringContext, score
 from analyzer.boundaries.partition import (
@@ -32,7 +32,11 @@ from analyzer.boundaries.plan import (
 from analyzer.boundaries.plan.assign import entries_of, winners
 from analyzer.errors import InputError
 from analyzer.files import write_atomic
+from analyzer.gcpause import keep_uncollected
 from analyzer.graph import CodeGraph
+
+if TYPE_CHECKING:  # `plan why` only
+    from analyzer.boundaries.explain import Explanation
 
 
 @dataclass(frozen=True)
@@ -81,6 +85,7 @@ def read_plan_inputs(graph_path: Path, plan_path: Path) -> tuple[PlanDocument, C
         read_graph(graph_path)  # which says how to make one
     doc = read_plan(plan_path)
     outline, context = plan_inputs(graph_path, doc.plan.unit, read_graph)
+    keep_uncollected()  # the command holds them until it exits
     return doc, outline, context
 
 
@@ -138,6 +143,8 @@ def score_plan(graph_path: Path, plan_path: Path) -> Scores:
 
 
 def why(graph_path: Path, plan_path: Path, unit: str) -> Explanation:
+    from analyzer.boundaries.explain import explain
+
     graph, placement = placement_of(graph_path, plan_path)
     if unit not in placement.units:
         close = sorted(u for u in placement.units if unit.rsplit(".", 1)[-1] in u)[:3]

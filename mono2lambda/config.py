@@ -22,11 +22,6 @@ from typing import Any
 
 from analyzer.errors import InputError
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - Python 3.10
-    import tomli as tomllib
-
 PYPROJECT = "pyproject.toml"
 TABLE = "tool.mono2lambda"
 
@@ -107,18 +102,28 @@ def find_pyproject(start: Path | None = None) -> Path | None:
 def load_config(path: Path | None = None, *, cwd: Path | None = None) -> Config:
     """The `[tool.mono2lambda]` settings of `path` (default: the nearest pyproject.toml).
 
-    A pyproject.toml without the table gives empty settings; a file given explicitly must exist."""
+    A pyproject.toml without the table gives empty settings; a file given explicitly must exist.
+    A file that never names mono2lambda is not parsed (every command reads it: the TOML parser
+    costs as much to import as a quick command's work)."""
     if path is None:
         path = find_pyproject(cwd)
         if path is None:
             return Config()
     try:
-        document = tomllib.loads(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise InputError(f"{path}: no such configuration file",
                          hint="pass --config PATH to a pyproject.toml, or leave it out") from None
     except (OSError, UnicodeDecodeError) as error:
         raise InputError(f"{path}: cannot be read ({error})") from None
+    if "mono2lambda" not in text:
+        return Config(path)
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - Python 3.10
+        import tomli as tomllib
+    try:
+        document = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         raise InputError(f"{path}: not valid TOML ({error})", hint="fix the file's syntax") from None
     table = document.get("tool", {}).get("mono2lambda") if isinstance(document.get("tool"), dict) else None

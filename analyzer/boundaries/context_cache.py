@@ -80,11 +80,12 @@ def _load(path: Path, key: bytes, identity: tuple[object, ...]) -> tuple[CodeGra
     except OSError:
         return None
     head = len(CACHE_MAGIC) + SIGNATURE_BYTES
-    if not data.startswith(CACHE_MAGIC) or not verified(key, data[len(CACHE_MAGIC):head], data[head:]):
+    body = memoryview(data)[head:]  # not a copy of the 10 MB
+    if not data.startswith(CACHE_MAGIC) or not verified(key, data[len(CACHE_MAGIC):head], body):
         return None
     try:
         with no_cycle_collection():
-            document = pickle.loads(data[head:])
+            document = pickle.loads(body)
         if document["identity"] != identity:
             return None
         return document["outline"], document["context"]

@@ -90,9 +90,11 @@ class ScoringContext:
             self.sizes = _unit_sizes(self.attrs, self.unit, self.units)
             self.call_total = 0
             self.calls: Counter[tuple[str, str]] = Counter()  # directed, between different units
-            self.callers: dict[str, set[str]] = {}  # callee -> caller nodes (code only)
-            self.callees: dict[str, set[str]] = {}
-            self.outside: dict[str, set[str]] = {}  # callee -> units calling it from another unit
+            # Read by iteration only once built, so sorted tuples: a kept context (context_cache.py)
+            # loads them a quarter faster than sets, and they iterate in the same order in every process.
+            self.callers: dict[str, tuple[str, ...]] = {}  # callee -> caller nodes (code only)
+            self.callees: dict[str, tuple[str, ...]] = {}
+            self.outside: dict[str, tuple[str, ...]] = {}  # callee -> units calling it from another unit
             # (caller, operation, entry of `unsafe_args`): values no wire carries, handed to operations
             self.unsafe_calls: list[tuple[str, str, dict[str, Any]]] = []
             # (caller, operation, entry of `changed_result`): a returned row changed, then committed
@@ -113,7 +115,7 @@ class ScoringContext:
             for node, owner in sorted(self.unit.items()):
                 self.nodes_of.setdefault(owner, []).append(node)
             self._read_decorations(graph)
-            self.interfaces = tuple((target, self.unit[target], tuple(sorted(units)), interface)
+            self.interfaces = tuple((target, self.unit[target], units, interface)
                                     for target, units in sorted(self.outside.items())
                                     if (interface := self._interface(target)) is not None)
             self.problems = self._problems(graph)
@@ -124,7 +126,10 @@ class ScoringContext:
             self.attrs = {n: {k: _interned(a[k]) for k in KEPT_ATTRS if k in a} for n, a in self.attrs.items()}
 
     def _read_calls(self, graph: CodeGraph) -> None:
-        unit, callers, callees, calls, outside = self.unit, self.callers, self.callees, self.calls, self.outside
+        unit, calls = self.unit, self.calls
+        callers: dict[str, set[str]] = {}
+        callees: dict[str, set[str]] = {}
+        outside: dict[str, set[str]] = {}
         for source, target, data in graph.dependencies(*CALL_KINDS):
             a, b = unit.get(source), unit.get(target)
             if a is None or b is None:
@@ -141,6 +146,8 @@ class ScoringContext:
                 self.unsafe_calls.extend((source, target, entry) for entry in data["unsafe_args"])
             if data.get("changed_result") and is_operation(target, self.attrs[target]):
                 self.changed_results.extend((source, target, entry) for entry in data["changed_result"])
+        self.callers, self.callees, self.outside = (
+            {key: tuple(sorted(found)) for key, found in table.items()} for table in (callers, callees, outside))
 
     def _read_decorations(self, graph: CodeGraph) -> None:
         """Code decorated with an operation (`@require_login`, or `@audited("x")` from a factory)."""
@@ -342,7 +349,10 @@ def score(source: CodeGraph | ScoringContext, placement: Placement) -> Scores:
     owners = {d.entity: d.owner for d in data if d.kind == "table" and d.owner not in (None, SHARED)}
     transactions = _transactions(context, places, owners)
     lo, hi = context.size_bounds
-    scored = tuple(_place_score(context, place, s, interfaces, (lo, hi)) for s in services)
+    members: dict[str, list[str]] = {}  # place -> its units, in the context's order
+    for unit in context.units:
+        members.setdefault(place[unit], []).append(unit)
+    scored = tuple(_place_score(context, members.get(s, []), s, interfaces, (lo, hi)) for s in services)
     icp, place_edges = _crossings(context, place)
     cycles, truncated = elementary_cycles(place_edges)
     findings = [*_operation_findings(context, interfaces, services), *_data_findings(context, places, data),
@@ -355,7 +365,7 @@ def score(source: CodeGraph | ScoringContext, placement: Placement) -> Scores:
         ned=round(_ned(scored), _DIGITS),
         size_bounds=(lo, hi),
         services=scored,
-        monolith=_place_score(context, place, MONOLITH, interfaces, None),
+        monolith=_place_score(context, members.get(MONOLITH, []), MONOLITH, interfaces, None),
         data=data,
         cycles=cycles,
         cycles_truncated=truncated,
@@ -409,9 +419,8 @@ def _interfaces(context: ScoringContext, place: Mapping[str, str]) -> dict[str, 
     return found
 
 
-def _place_score(context: ScoringContext, place: Mapping[str, str], name: str,
+def _place_score(context: ScoringContext, units: list[str], name: str,
                  interfaces: Mapping[str, set[str]], bounds: tuple[int, int] | None) -> PlaceScore:
-    units = [u for u in context.units if place[u] == name]
     size = sum(context.sizes[u] for u in units)
     extreme = bounds is not None and not bounds[0] <= size <= bounds[1]
     return PlaceScore(name, len(units), size, tuple(sorted(interfaces.get(name, ()))), extreme)

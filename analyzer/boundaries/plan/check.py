@@ -24,8 +24,11 @@ def check_plan(doc: PlanDocument, graph: CodeGraph) -> list[Problem]:
     entries = entries_of(doc.plan)
     places, problems = _places(doc, entries, units)
     problems += _unknown_entries(doc, entries, units, _unparsed(graph))
+    by_place: dict[str, list[Entry]] = {}
+    for entry in entries:
+        by_place.setdefault(entry.place, []).append(entry)
     for service in doc.plan.services:
-        problems += _pins(doc, service, entries, units)
+        problems += _pins(doc, service, by_place.get(service.name, []), units)
         problems += _operations(doc, service, graph, places)
     root = graph.meta.get("root")
     if root and root != doc.plan.source:
@@ -80,8 +83,7 @@ def _unparsed(graph: CodeGraph) -> dict[str, str]:
     return found
 
 
-def _pins(doc: PlanDocument, service: Service, entries: list[Entry], units: list[str]) -> list[Problem]:
-    own = [entry for entry in entries if entry.place == service.name]
+def _pins(doc: PlanDocument, service: Service, own: list[Entry], units: list[str]) -> list[Problem]:
     problems = []
     for index, pinned in enumerate(service.pinned):
         line = doc.line("services", service.name, "pinned", index)
