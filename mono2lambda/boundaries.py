@@ -9,9 +9,8 @@ from fnmatch import fnmatchcase
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from analyzer.boundaries.context_cache import plan_inputs
 from analyzer.boundaries.hierarchy import Hierarchy
-from analyzer.boundaries.metrics import Scores, ScoringContext, score
+from analyzer.boundaries.metrics import Scores, score
 from analyzer.boundaries.partition import (
     DEFAULT_WEIGHTS,
     Constraints,
@@ -20,20 +19,13 @@ from analyzer.boundaries.partition import (
     propose_with_hierarchy,
 )
 from analyzer.boundaries.placement import MONOLITH, SHARED, Placement, units_of
-from analyzer.boundaries.plan import (
-    PlanDocument,
-    assign,
-    check_plan,
-    plan_error,
-    plan_from_placement,
-    read_plan,
-    write_plan,
-)
+from analyzer.boundaries.plan import PlanDocument, assign, plan_from_placement, write_plan
 from analyzer.boundaries.plan.assign import entries_of, winners
 from analyzer.errors import InputError
 from analyzer.files import write_atomic
-from analyzer.gcpause import keep_uncollected
 from analyzer.graph import CodeGraph
+
+from .reading import checked_plan, read_checked_plan, read_graph, read_plan_inputs
 
 if TYPE_CHECKING:  # `plan why` only
     from analyzer.boundaries.explain import Explanation
@@ -66,39 +58,6 @@ def parse_weights(values: tuple[str, ...]) -> Weights:
         except ValueError:
             raise InputError(f"--weight {value!r}: {number!r} is not a number", hint="e.g. --weight call=2") from None
     return replace(DEFAULT_WEIGHTS, **changes)
-
-
-def read_graph(path: Path) -> CodeGraph:
-    if not path.exists():
-        raise InputError(f"{path}: no graph file", hint="run `mono2lambda analyze SRC` first, or pass --graph PATH")
-    try:
-        return CodeGraph.load(path)
-    except ValueError as error:
-        raise InputError(f"{path}: not a readable graph file ({error})",
-                         hint="run `mono2lambda analyze SRC` again") from None
-
-
-def read_plan_inputs(graph_path: Path, plan_path: Path) -> tuple[PlanDocument, CodeGraph, ScoringContext]:
-    """The plan, the graph's outline (its code nodes, no edges) and its scoring context: what
-    the `plan` commands read, kept beside the graph after the first one (context_cache.py)."""
-    if not graph_path.exists():
-        read_graph(graph_path)  # which says how to make one
-    doc = read_plan(plan_path)
-    outline, context = plan_inputs(graph_path, doc.plan.unit, read_graph)
-    keep_uncollected()  # the command holds them until it exits
-    return doc, outline, context
-
-
-def read_checked_plan(plan_path: Path, graph: CodeGraph) -> PlanDocument:
-    return checked_plan(read_plan(plan_path), graph)
-
-
-def checked_plan(doc: PlanDocument, graph: CodeGraph) -> PlanDocument:
-    """`doc`, if it has no error against `graph` (else every problem, raised at once)."""
-    problems = check_plan(doc, graph)
-    if any(p.severity == "error" for p in problems):
-        raise plan_error(problems, doc.filename)
-    return doc
 
 
 def constraints_of(doc: PlanDocument, units: list[str]) -> Constraints:

@@ -15,7 +15,6 @@ from typing import Any
 
 import click
 
-from analyzer.boundaries.hazards import ERROR
 from analyzer.boundaries.placement import MONOLITH, SHARED, units_of
 from analyzer.boundaries.plan import (
     DEFAULT_PLAN,
@@ -36,8 +35,8 @@ from analyzer.boundaries.plan import (
 from analyzer.errors import InputError, PlanError
 from analyzer.graph import CodeGraph
 
-from .boundaries import read_plan_inputs, score_plan, why
 from .common import DEFAULT_GRAPH, handle_errors, plan_flags, verbosity_options
+from .reading import read_plan_outline
 
 
 def plan_options(command: Callable[..., Any]) -> Callable[..., Any]:
@@ -58,7 +57,7 @@ def plan() -> None:
 @handle_errors
 def show_command(plan_path: Path, graph_path: Path) -> int:
     """Print each service with its units, then the monolith, shared libraries and problems."""
-    doc, graph, _ = read_plan_inputs(graph_path, plan_path)
+    doc, graph = read_plan_outline(graph_path, plan_path)
     problems = check_plan(doc, graph)
     try:
         placement = assign(doc.plan, units_of(graph, doc.plan.unit))
@@ -89,7 +88,7 @@ def edit_command(name: str) -> Callable[[Callable[..., MakeEdit]], Any]:
         @handle_errors
         @functools.wraps(parse)
         def command(plan_path: Path, graph_path: Path, **arguments: Any) -> int:
-            doc, graph, _ = read_plan_inputs(graph_path, plan_path)
+            doc, graph = read_plan_outline(graph_path, plan_path)
             _validate(doc, graph)
             result = parse(**arguments)(doc, units_of(graph, doc.plan.unit))
             if result.doc is not doc:
@@ -181,7 +180,10 @@ def score_command(plan_path: Path, graph_path: Path, fmt: str, verbosity: int) -
     """Score the plan: modularity, ICP, IFN, NED, data ownership, cycles, hazards (docs/metrics.md).
 
     Exit code 1 when the plan has blocking hazards (severity error), else 0."""
-    from .render import make_console, print_next, print_scores  # imports the extractor: only when printed
+    from analyzer.boundaries.hazards import ERROR
+
+    from .boundaries import score_plan  # the scoring stack: not for `plan show` and the edits
+    from .render import make_console, print_next, print_scores
 
     scores = score_plan(graph_path, plan_path)
     blocking = sum(1 for finding in scores.findings if finding.severity == ERROR)
@@ -208,6 +210,8 @@ def score_command(plan_path: Path, graph_path: Path, fmt: str, verbosity: int) -
 @handle_errors
 def why_command(plan_path: Path, graph_path: Path, module: str, fmt: str) -> int:
     """Why MODULE is where it is: its ties to its own service against the strongest elsewhere."""
+    from .boundaries import why
+
     explanation = why(graph_path, plan_path, module)
     click.echo(json.dumps(explanation.to_json(), indent=1, sort_keys=True) if fmt == "json"
                else explanation.sentence())

@@ -23,12 +23,15 @@ import hashlib
 import pickle
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..cachekey import SIGNATURE_BYTES, cache_key, sign, verified
 from ..files import write_atomic
 from ..gcpause import no_cycle_collection
 from ..graph import CodeGraph
-from .metrics import ScoringContext
+
+if TYPE_CHECKING:  # imported where a context is built (unpickling one imports it too): `plan show` never does
+    from .metrics import ScoringContext
 
 CACHE_MAGIC = b"M2L-SCORING-HMAC-SHA256\n"
 # The modules whose code decides what a kept context and outline hold and how they are used
@@ -47,12 +50,24 @@ def plan_inputs(graph_path: Path, unit_kind: str,
     found = _load(path, key, identity) if key is not None and identity is not None else None
     if found is not None:
         return found
+    from .metrics import ScoringContext
+
     graph = read_graph(graph_path)
     context = ScoringContext(graph, unit_kind)
     outline = graph.outline(context.attrs)
     if key is not None and identity is not None:
         _save(path, key, identity, outline, context)
     return outline, context
+
+
+def plan_outline(graph_path: Path, unit_kind: str, read_graph: Callable[[Path], CodeGraph]) -> CodeGraph:
+    """The graph's outline alone, for the commands that check or edit a plan without scoring it:
+    as `plan_inputs` gives it where a context is or can be kept (the next `plan score` then finds
+    it), else from the graph, without building a scoring context nobody would read."""
+    if cache_key() is None or not cache_path(graph_path, unit_kind).parent.is_dir():
+        graph = read_graph(graph_path)
+        return graph.outline(graph.node_attrs("module", "class", "function", "method"))
+    return plan_inputs(graph_path, unit_kind, read_graph)[0]
 
 
 def cache_path(graph_path: Path, unit_kind: str) -> Path:

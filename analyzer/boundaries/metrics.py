@@ -55,7 +55,8 @@ NED_MIN_LINES = 300
 NED_MAX_LINES = 5_000
 MAX_CYCLES = 100  # cycles listed at most; `cycles_truncated` says when there were more
 _OPERATION_KINDS = frozenset({"function", "method", "class"})
-KEPT_ATTRS = ("kind", "module", "file", "line", "size", "role")  # the node attributes a ScoringContext keeps
+KEPT_ATTRS = ("kind", "module", "file", "line", "size", "role", "method_kind")  # what a ScoringContext keeps
+# (method_kind: checking a plan against the outline of a kept context tells a property from a method)
 _DIGITS = 6
 
 

@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from analyzer.boundaries.context_cache import CACHE_MAGIC, cache_path, plan_inputs
+from analyzer.boundaries.context_cache import CACHE_MAGIC, cache_path, plan_inputs, plan_outline
 from analyzer.boundaries.metrics import score
 from analyzer.boundaries.placement import units_of
-from analyzer.boundaries.plan import assign, check_plan, read_plan
+from analyzer.boundaries.plan import assign, check_plan, parse_plan, read_plan
 from analyzer.graph import CodeGraph
 
 REPO = Path(__file__).resolve().parents[2]
@@ -103,3 +103,24 @@ def test_a_cache_file_that_cannot_be_written_only_costs_the_cache(graph_path: Pa
     plan_inputs(graph_path, "module", reads)
     plan_inputs(graph_path, "module", reads)
     assert reads.calls == 2
+
+
+def test_the_outline_alone_checks_as_the_graph_does_and_keeps_a_context_only_where_it_can(
+        graph_path: Path, tmp_path: Path) -> None:
+    alone = tmp_path / "golden" / "graph.json"
+    alone.parent.mkdir()
+    shutil.copyfile(graph_path, alone)
+    graph = CodeGraph.load(graph_path)
+    # an operation that is a property: the outline keeps what tells it from a method
+    text = PLAN.read_text(encoding="utf-8").replace(
+        "  inventory:\n    modules:\n",
+        "  inventory:\n    operations:\n      shop.inventory.models.StockLevel.available:\n"
+        "        invocation: sync\n    modules:\n")
+    for doc in (read_plan(PLAN), parse_plan(text, "boundaries.yaml")):
+        for path in (alone, graph_path, graph_path):  # the last from the kept file
+            outline = plan_outline(path, doc.plan.unit, _Reads())
+            assert check_plan(doc, outline) == check_plan(doc, graph)
+            assert units_of(outline, "class") == units_of(graph, "class")
+    assert any("is a property" in p.message for p in check_plan(parse_plan(text, "boundaries.yaml"), graph))
+    assert os.listdir(alone.parent) == ["graph.json"]  # nothing kept beside it, so no context built for it
+    assert cache_path(graph_path, "module").exists()  # kept for the next `plan score`
