@@ -18,6 +18,9 @@ import os
 import secrets
 from pathlib import Path
 
+# The layout of the files under OUT/cache/ (facts, kept resolutions): a cache of another
+# layout is ignored and rebuilt. Their contents are also keyed by the analyzer's code.
+CACHE_FORMAT = 2
 KEY_DIR_VARIABLE = "MONO2LAMBDA_KEY_DIR"
 KEY_FILE = "cache.key"
 KEY_BYTES = 32

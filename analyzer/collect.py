@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import ANALYZER_VERSION
-from .cachekey import SIGNATURE_BYTES, cache_key, key_dir, sign, verified
+from .cachekey import CACHE_FORMAT, SIGNATURE_BYTES, cache_key, key_dir, sign, verified
 from .facts import Diagnostic, FileFacts
 from .files import write_atomic
 from .sources import SourceFile
@@ -214,7 +214,7 @@ def _load_cache(cache_dir: Path | None, key: bytes | None) -> tuple[dict[str, by
                     "the analysed tree, is never loaded); files are parsed again")
     try:
         document = pickle.loads(body)
-        if document.get("version") != ANALYZER_VERSION:
+        if document.get("version") != (CACHE_FORMAT, ANALYZER_VERSION):
             return {}, None
         return dict(document["facts"]), None
     except (EOFError, pickle.UnpicklingError, AttributeError, KeyError, TypeError, ValueError):
@@ -223,5 +223,5 @@ def _load_cache(cache_dir: Path | None, key: bytes | None) -> tuple[dict[str, by
 
 def _save_cache(cache_dir: Path, facts: dict[str, bytes], key: bytes) -> None:
     cache_dir.mkdir(parents=True, exist_ok=True)
-    body = pickle.dumps({"version": ANALYZER_VERSION, "facts": facts}, protocol=pickle.HIGHEST_PROTOCOL)
+    body = pickle.dumps({"version": (CACHE_FORMAT, ANALYZER_VERSION), "facts": facts}, protocol=pickle.HIGHEST_PROTOCOL)
     write_atomic(cache_dir / CACHE_FILE, CACHE_MAGIC + sign(key, body) + body)

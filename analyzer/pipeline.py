@@ -9,7 +9,7 @@ import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .cachekey import cache_key, sign
 from .cochange import DEFAULT_HISTORY, HistoryOptions, add_cochange_edges, read_history
@@ -17,10 +17,12 @@ from .collect import (
     MAX_FILE_BYTES,
     CollectStats,
     Progress,
+    SourceText,
     collect_facts,
     fingerprint,
     read_sources,
 )
+from .facts import FileFacts
 from .files import write_atomic
 from .gcpause import no_cycle_collection
 from .graph import CodeGraph
@@ -28,6 +30,9 @@ from .sources import find_sources
 from .summary import summarize
 from .tracing.edges import add_observed_edges
 from .tracing.model import TRACE_FILE, Trace, read_trace
+
+if TYPE_CHECKING:
+    from .resolve import Resolution
 
 GRAPH_FILE = "graph.json"
 SUMMARY_FILE = "summary.json"
@@ -50,6 +55,8 @@ class AnalysisResult:
     summary: dict[str, Any]
     stats: CollectStats
     reused: bool = False  # nothing changed: the previous graph was kept
+    # (modules resolved in this run, modules resolved in all): the others' resolution was kept
+    resolved: tuple[int, int] | None = None
     graph: CodeGraph | None = field(default=None, repr=False)
 
     def load_graph(self) -> CodeGraph:
@@ -79,11 +86,11 @@ def _analyze(root: Path, out_dir: Path, options: AnalyzeOptions, progress: Progr
         history.cancel()
         return AnalysisResult(graph_path, previous, CollectStats(len(texts), 0, len(texts)), reused=True)
     from .build import build_graph  # the resolver and the graph builder: not needed when nothing changed
-    from .resolve import resolve
 
     cache_dir = out_dir / "cache" if options.use_cache else None
     files, stats = collect_facts(texts, cache_dir, jobs=options.jobs, progress=progress)
-    graph = build_graph(files, resolve(files, options.jobs), tree.root.name, tree.diagnostics)
+    resolution = _resolve(files, texts, cache_dir, options.jobs)
+    graph = build_graph(files, resolution, tree.root.name, tree.diagnostics)
     add_cochange_edges(graph, history.commits(), {f.path: f.module for f in files}, options.history)
     if trace is not None:
         add_observed_edges(graph, trace)
@@ -94,7 +101,29 @@ def _analyze(root: Path, out_dir: Path, options: AnalyzeOptions, progress: Progr
     source = os.path.relpath(tree.root, out_dir.resolve())  # relative: no machine path in artefacts
     document = {"key": run_key, "seal": _seal(run_key, source, text.encode()), "summary": summary, "source": source}
     write_atomic(out_dir / SUMMARY_FILE, json.dumps(document, sort_keys=True) + "\n")
-    return AnalysisResult(graph_path, summary, stats, graph=graph)
+    return AnalysisResult(graph_path, summary, stats, graph=graph,
+                          resolved=(len(resolution.resolved), len(resolution.by_module)))
+
+
+def _resolve(files: list[FileFacts], texts: list[SourceText], cache_dir: Path | None,
+             jobs: int | None) -> Resolution:
+    """Resolve, keeping what the last run resolved for the modules no change can reach (reuse.py)."""
+    from .resolve import resolve
+    from .reuse import Reuse, load_kept, save_kept
+
+    key = cache_key() if cache_dir is not None else None
+    if cache_dir is None or key is None:
+        return resolve(files, jobs)
+    keys: dict[str, str] = {}
+    for text in texts:
+        if text.key is not None:
+            module = text.source.module
+            keys[module] = f"{keys[module]}+{text.key}" if module in keys else text.key
+    reuse = Reuse(keys, load_kept(cache_dir, key))
+    resolution = resolve(files, jobs, reuse)
+    if resolution.resolved or reuse.kept is None or reuse.kept.keys != keys or reuse.kept.digests != reuse.digests:
+        save_kept(cache_dir, key, reuse.kept_for_next(resolution))
+    return resolution
 
 
 def _read_trace(path: Path) -> tuple[Trace | None, str | None]:

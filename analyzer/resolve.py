@@ -9,7 +9,8 @@ from __future__ import annotations
 import multiprocessing
 import os
 import sys
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 
 from .bindings import collect_bindings, variables_in
 from .data import (
@@ -93,6 +94,19 @@ class UnresolvedCall:
 
 
 @dataclass(slots=True)
+class FileResolution:
+    """What resolving one module's definitions found, and the modules that resolution read
+    (with names that might become modules): it stays true while none of those change."""
+
+    edges: dict[tuple[str, str, str], EdgeInfo]
+    unresolved: list[UnresolvedCall]
+    call_sites: int
+    externals: set[str]
+    read_candidates: list[tuple[str, str, int]]
+    reads: tuple[str, ...]
+
+
+@dataclass(slots=True)
 class Resolution:
     program: Program
     data: DataModel
@@ -104,16 +118,31 @@ class Resolution:
     state: set[str]
     resources: dict[str, str] = field(default_factory=dict)  # per-process configuration -> its factory
     registries: set[str] = field(default_factory=set)  # module state filled only at import, by its module
+    by_module: dict[str, FileResolution] = field(default_factory=dict)
+    resolved: set[str] = field(default_factory=set)  # the modules resolved in this run (the others were kept)
 
 
-def resolve(files: list[FileFacts], jobs: int | None = None) -> Resolution:
+# Given the program and its data model, the modules whose resolution a previous run can give.
+Keep = Callable[[Program, DataModel], dict[str, FileResolution]]
+
+
+def resolve(files: list[FileFacts], jobs: int | None = None, keep: Keep | None = None) -> Resolution:
+    """Resolve every module's definitions, or only those `keep` cannot give: a definition's
+    resolution depends on the facts alone (memo.py), so the kept ones are what a new
+    resolution would find."""
     program = Program(files)
     program.register_rebound_class_attributes()
     definitions = sorted(program.defs.values(), key=lambda d: d.qname)
     collect_bindings(program, definitions)
     program.freeze()
     data = DataModel(program)
-    resolver = _resolve_definitions(program, data, definitions, jobs)
+    by_module = keep(program, data) if keep is not None else {}
+    todo = [d for d in definitions if program.module_of[d.qname] not in by_module]
+    fresh = _resolve_modules(program, data, todo, jobs)
+    by_module.update(fresh)
+    resolver = _Resolver(program, data)
+    for module in sorted(by_module):
+        resolver.take(by_module[module])
     state = resolver.state_variables()
     resources = per_process_variables(program, state)  # built by each process: configuration, not state
     registries = filled_at_import(program, resolver.edges, state - set(resources))  # the same in every process
@@ -123,43 +152,61 @@ def resolve(files: list[FileFacts], jobs: int | None = None) -> Resolution:
     tables = set(data.tables.values()) | {d for (_, d, _) in resolver.edges if d.startswith("table:")}
     return Resolution(program, data, resolver.edges, resolver.unresolved, resolver.call_sites,
                       resolver.externals, {t.removeprefix("table:") for t in tables}, state,
-                      resources, registries)
+                      resources, registries, by_module, set(fresh))
 
 
-def _resolve_definitions(program: Program, data: DataModel, definitions: list[Definition],
-                         jobs: int | None) -> _Resolver:
-    """Resolve every definition; on Linux a forked process takes half of a large program."""
-    resolver = _Resolver(program, data)
+def _resolve_modules(program: Program, data: DataModel, definitions: list[Definition],
+                     jobs: int | None) -> dict[str, FileResolution]:
+    """Resolve these definitions module by module; on Linux a forked process takes the modules
+    holding the second half of a large program's definitions."""
+    by_module: dict[str, list[Definition]] = {}
+    for definition in definitions:
+        by_module.setdefault(program.module_of[definition.qname], []).append(definition)
+    modules = sorted(by_module.items())
     workers = jobs if jobs is not None else (os.cpu_count() or 1)
     if workers < 2 or len(definitions) < PARALLEL_DEFINITIONS or not sys.platform.startswith("linux"):
-        for definition in definitions:
-            resolver.scope(definition)
-        return resolver
-    middle = len(definitions) // 2
+        return _resolve_each(program, data, modules)
+    middle, counted = 0, 0
+    while middle < len(modules) and counted < len(definitions) // 2:
+        counted += len(modules[middle][1])
+        middle += 1
     global _FORKED
-    _FORKED = (program, data, definitions[middle:])
+    _FORKED = (program, data, modules[middle:])
     try:
         with multiprocessing.get_context("fork").Pool(1) as pool:
             other = pool.apply_async(_resolve_forked)
-            for definition in definitions[:middle]:
-                resolver.scope(definition)
-            resolver.merge(*other.get())
+            found = _resolve_each(program, data, modules[:middle])
+            found.update(other.get())
     finally:
         _FORKED = None
-    return resolver
+    return found
+
+
+def _resolve_each(program: Program, data: DataModel,
+                  modules: list[tuple[str, list[Definition]]]) -> dict[str, FileResolution]:
+    found: dict[str, FileResolution] = {}
+    for module, definitions in modules:
+        resolver, reads = _Resolver(program, data), 0
+        for definition in definitions:
+            resolver.scope(definition)
+            reads |= program.reads()
+        found[module] = resolver.file_resolution(reads)
+    return found
 
 
 PARALLEL_DEFINITIONS = 4000  # below this, forking costs more than it saves
 _FORKED: tuple | None = None  # what the forked process resolves (inherited, never pickled)
 
 
-def _resolve_forked() -> tuple:
+def _resolve_forked() -> dict[str, FileResolution]:
     assert _FORKED is not None
-    program, data, definitions = _FORKED
-    resolver = _Resolver(program, data)
-    for definition in definitions:
-        resolver.scope(definition)
-    return resolver.results()
+    program, data, modules = _FORKED
+    return _resolve_each(program, data, modules)
+
+
+def _copy(info: EdgeInfo) -> EdgeInfo:
+    return replace(info, lines=set(info.lines), unsafe_args=set(info.unsafe_args),
+                   changed_result=set(info.changed_result))
 
 
 def expr_text(expr: Expr) -> str:
@@ -186,34 +233,43 @@ class _Resolver:
         self.call_sites = 0
         self.externals: set[str] = set()
         self.read_candidates: list[tuple[str, str, int]] = []
-        self._wrappers: dict[str, tuple[str, ...]] = {}
+        self._shared: set[tuple[str, str, str]] = set()  # edges still those of a module's FileResolution
 
-    def results(self) -> tuple:
-        return (self.edges, self.unresolved, self.call_sites, self.externals, self.read_candidates)
+    def file_resolution(self, reads: int) -> FileResolution:
+        return FileResolution(self.edges, self.unresolved, self.call_sites, self.externals,
+                              self.read_candidates, tuple(sorted(self.program.read_names(reads))))
 
-    def merge(self, edges: dict, unresolved: list, call_sites: int, externals: set, reads: list) -> None:
-        """Take in what another resolver found for other definitions."""
-        for key, info in edges.items():
+    def take(self, found: FileResolution) -> None:
+        """Take in what resolving one module found. Its edges are shared until a second module
+        adds to one, which then gets a copy: what was found stays as it was (it is kept)."""
+        for key, info in found.edges.items():
             mine = self.edges.get(key)
             if mine is None:
                 self.edges[key] = info
-            else:
-                mine.lines |= info.lines
-                mine.count += info.count
-                mine.virtual = mine.virtual and info.virtual
-                mine.unused_result += info.unused_result
-                mine.unsafe_args |= info.unsafe_args
-                mine.changed_result |= info.changed_result
-        self.unresolved.extend(unresolved)
-        self.call_sites += call_sites
-        self.externals |= externals
-        self.read_candidates.extend(reads)
+                self._shared.add(key)
+                continue
+            if key in self._shared:
+                mine = self.edges[key] = _copy(mine)
+                self._shared.discard(key)
+            mine.lines |= info.lines
+            mine.count += info.count
+            mine.virtual = mine.virtual and info.virtual
+            mine.unused_result += info.unused_result
+            mine.unsafe_args |= info.unsafe_args
+            mine.changed_result |= info.changed_result
+        self.unresolved.extend(found.unresolved)
+        self.call_sites += found.call_sites
+        self.externals |= found.externals
+        self.read_candidates.extend(found.read_candidates)
 
     def edge(self, source: str, target: str, kind: str, line: int, *, virtual: bool = False,
              unused: bool = False, unsafe: tuple[tuple[int | str, str, str], ...] = ()) -> None:
         info = self.edges.get((source, target, kind))
         if info is None:
             info = self.edges[(source, target, kind)] = EdgeInfo(virtual=virtual)
+        elif self._shared and (source, target, kind) in self._shared:
+            info = self.edges[(source, target, kind)] = _copy(info)
+            self._shared.discard((source, target, kind))
         info.count += 1
         info.lines.add(line)
         info.virtual = info.virtual and virtual
@@ -230,6 +286,7 @@ class _Resolver:
     # -- one definition -------------------------------------------------------------------
     def scope(self, definition: Definition) -> None:
         qname = definition.qname
+        self.program.begin()
         self._site_changes = changed_results(definition)
         for site in definition.scope.calls:
             self.call(definition, site)
@@ -357,9 +414,9 @@ class _Resolver:
     def wrappers(self, qname: str) -> tuple[str, ...]:
         """What calling a decorated function runs besides it: the inner function its decorators
         return (`def logged(fn): ... return inner`); a decorator returning its argument adds nothing."""
-        found = self._wrappers.get(qname)
-        if found is not None:
-            return found
+        return self.program.remember(("wrappers", qname), lambda: self._wrappers(qname), ())
+
+    def _wrappers(self, qname: str) -> tuple[str, ...]:
         program = self.program
         definition = program.defs[qname]
         scope = program.defs.get(definition.parent or "") or definition
@@ -375,8 +432,7 @@ class _Resolver:
                          or (v[0] == "sym" and program.kind(v[1]) in ("function", "method"))}
             if callables:
                 current = callables
-        self._wrappers[qname] = found = tuple(sorted(v[1] for v in current if v[1] != qname))
-        return found
+        return tuple(sorted(v[1] for v in current if v[1] != qname))
 
     def _call_edges(self, source: str, callee: Value, line: int, unused: bool,
                     unsafe: tuple[tuple[int | str, str, str], ...] = ()) -> bool:

@@ -25,6 +25,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from .facts import Definition, Expr, FileFacts, Import, Variable
+from .memo import MAX_NESTING, Entry, Memo
 
 Value = tuple
 BUILTIN_NAMES = frozenset(dir(builtins))
@@ -36,13 +37,17 @@ SINGLE_ROW = frozenset({"first", "one", "one_or_none", "scalar", "scalar_one", "
 MANY_ROWS = frozenset({"all", "scalars", "fetchall", "unique"})
 QUERY_RESULTS = ROW_GETTERS | SINGLE_ROW | MANY_ROWS
 MAX_DEPTH = 12  # attribute and call chains within one expression
-MAX_NESTING = 60  # evaluations in progress at once, across definitions
+EMPTY: frozenset = frozenset()
 
 
-class Program:
-    """Indexes every file's facts and answers "what may this expression be?"."""
+class Program(Memo):
+    """Indexes every file's facts and answers "what may this expression be?".
+
+    Answers are remembered as memo.py says: the same whatever order they are asked in, each with
+    the modules it read (`touch`)."""
 
     def __init__(self, files: Iterable[FileFacts]) -> None:
+        super().__init__()
         self.files = {f.module: f for f in files}
         self.defs: dict[str, Definition] = {}
         self.variables: dict[str, Variable] = {}
@@ -56,15 +61,15 @@ class Program:
             self._index(facts)
         self.param_values: dict[tuple[str, str], set[Value]] = {}
         self.stored: dict[str, set[Value]] = {}  # variable -> values put into it
-        self._member_memo: dict[tuple[str, str], frozenset] = {}
-        self._local_memo: dict[tuple[str, str], frozenset] = {}
-        self._mro_memo: dict[str, tuple[str, ...]] = {}
-        self._external_memo: dict[str, str | None] = {}
-        self._in_progress: set = set()
-        self._nesting = 0
-        self._attribute_memo: dict[tuple[str, str], frozenset] = {}
+        self._member_memo: dict[tuple[str, str], Entry] = {}
+        self._local_memo: dict[tuple[str, str], Entry] = {}
+        self._mro_memo: dict[str, Entry] = {}
+        self._external_memo: dict[str, Entry] = {}
+        self._attribute_memo: dict[tuple[str, str], Entry] = {}
+        self._answers: dict[tuple, Entry] = {}  # other callers' questions (the resolver's, `remember`)
         self._bindings: dict[str, dict[str, list[tuple[str, int, Any]]]] = {}
-        self._eval_memo: dict[tuple[str, Expr], frozenset] | None = None
+        self._scope_bits: dict[str, int] = {}
+        self._eval_memo: dict[tuple[str, Expr], Entry] | None = None
         self.callable_names = _callable_names(self)
         self.subclasses: dict[str, set[str]] = {}
         for qname, definition in self.defs.items():
@@ -107,6 +112,7 @@ class Program:
         """After new parameter bindings or stored values, local answers may change."""
         self._local_memo.clear()
         self._attribute_memo.clear()
+        self._scratch = {}
 
     def _add_class_variable(self, definition: Definition, name: str, mutable: bool) -> None:
         qname = f"{definition.qname}.{name}"
@@ -143,16 +149,33 @@ class Program:
         return definition.kind != "module" and self.local(definition, root[1]) is None
 
     def is_module(self, name: str) -> bool:
+        self.touch(name)  # also when it is not one: a new file may make it one
         return name in self.files or name in self.packages
 
     def kind(self, qname: str) -> str | None:
-        if qname in self.defs:
-            return self.defs[qname].kind
-        if qname in self.variables:
-            return "variable"
+        module = self.module_of.get(qname)
+        if module is not None:
+            bit = self._scope_bits.get(qname)
+            self._reads |= bit if bit is not None else self._scope_bit(qname)
+            definition = self.defs.get(qname)
+            if definition is not None:
+                return definition.kind
+            if qname in self.variables:
+                return "variable"
+        self.touch(qname)
         if qname in self.packages:
             return "module"
+        head = qname
+        while "." in head and module is None:  # where a definition of that name would be written
+            head = head.rsplit(".", 1)[0]
+            module = self.module_of.get(head)
+        if module is not None:
+            self.touch(module)
         return None
+
+    def remember(self, key: tuple, compute: Callable[[], Any], cycle: Any = EMPTY) -> Any:
+        """Another stage's question about the program, remembered the same way as the evaluator's."""
+        return self.remembered(self._answers, key, compute, cycle)
 
     # -- names ----------------------------------------------------------------------------
     def module_value(self, name: str) -> Value:
@@ -165,21 +188,10 @@ class Program:
     def _memoized(self, memo: dict, key: tuple, compute: Callable[[], frozenset]) -> frozenset:
         """Remember answers; a question asked again while it is being answered (a cycle of
         imports or attributes) gets no answer rather than endless recursion."""
-        found = memo.get(key)
-        if found is not None:
-            return found
-        guard = (id(memo), key)
-        if guard in self._in_progress:
-            return frozenset()
-        self._in_progress.add(guard)
-        try:
-            result = compute()
-        finally:
-            self._in_progress.discard(guard)
-        memo[key] = result
-        return result
+        return self.remembered(memo, key, compute, EMPTY)
 
     def _member(self, module: str, name: str) -> frozenset:
+        self.touch(module)
         binding = self.namespace.get(module, {}).get(name)
         if binding is not None:
             return self._binding(binding, module)
@@ -251,6 +263,7 @@ class Program:
 
     def _param_value(self, scope: Definition, index: int, param) -> set[Value]:
         values: set[Value] = set(self.param_values.get((scope.qname, param.name), ()))
+        self._touch_values(values)
         if index == 0 and scope.kind == "method" and scope.parent:
             if scope.method_kind == "instance" or scope.method_kind == "property":
                 values.add(("inst", scope.parent))
@@ -262,24 +275,56 @@ class Program:
 
     # -- expressions ----------------------------------------------------------------------
     def eval(self, expr: Expr, scope: Definition, depth: int = 0) -> frozenset:
-        if depth > MAX_DEPTH or self._nesting > MAX_NESTING:
-            return frozenset()
+        """What `expr` may be inside `scope` (remembered once bindings are final, see memo.py)."""
+        nesting = self._nesting
+        if depth > MAX_DEPTH or nesting > MAX_NESTING:
+            self._cut += 1
+            return EMPTY
         memo = self._eval_memo
+        key = (scope.qname, expr)
         if memo is not None:
-            found = memo.get((scope.qname, expr))
-            if found is not None:
-                return found
-        self._nesting += 1
+            found = memo.get(key)
+            if found is not None and depth <= found[3] and nesting + found[2] <= MAX_NESTING:
+                self._reads |= found[1]
+                return found[0]
+            if self._scratch:
+                found = self._scratch.get(key)
+                if found is not None:
+                    self._cut += 1
+                    self._reads |= found[1]
+                    return found[0]
+        outer_reads, outer_peak, cut = self._reads, self._peak, self._cut
+        bit = self._scope_bits.get(key[0])
+        self._reads = bit if bit is not None else self._scope_bit(key[0])
+        self._nesting = self._peak = nesting + 1
         try:
             result = self._eval(expr, scope, depth)
         finally:
-            self._nesting -= 1
+            self._nesting = nesting
+        reads, peak = self._reads, self._peak
         if memo is not None:
-            memo[(scope.qname, expr)] = result
+            if self._cut == cut:
+                memo[key] = (result, reads, peak - nesting, depth)
+            else:
+                self._scratch[key] = (result, reads, peak - nesting, depth)
+        self._reads = reads | outer_reads
+        if outer_peak > peak:
+            self._peak = outer_peak
         return result
 
+    def _scope_bit(self, qname: str) -> int:
+        """The bit of the module a definition is written in (reading its code reads that module)."""
+        module = self.module_of.get(qname)
+        bit = self._scope_bits[qname] = self.bit(module if module is not None else qname)
+        return bit
+
     def freeze(self) -> None:
-        """Bindings are final: from now on the same expression in the same scope has one answer."""
+        """Bindings are final: from now on the same expression in the same scope has one answer.
+        Answers found while bindings were still growing are forgotten."""
+        for memo in (self._member_memo, self._local_memo, self._mro_memo, self._external_memo,
+                     self._attribute_memo, self._answers):
+            memo.clear()
+        self._scratch = {}
         self._eval_memo = {}
 
     def _eval(self, expr: Expr, scope: Definition, depth: int) -> frozenset:
@@ -366,7 +411,10 @@ class Program:
             if value[0] == "coll":
                 found |= value[1]
             elif value[0] == "sym" and value[1] in self.variables:
-                found |= self.stored.get(value[1], set())
+                self.touch(self.module_of[value[1]])
+                stored = self.stored.get(value[1], set())
+                self._touch_values(stored)
+                found |= stored
                 for initial in self.variable_values(value[1]):
                     if initial[0] == "coll":
                         found |= initial[1]
@@ -379,11 +427,13 @@ class Program:
 
     def variable_values(self, qname: str) -> frozenset:
         variable = self.variables[qname]
+        self.touch(self.module_of[qname])
         module = self.defs.get(self.module_of[qname])
         if module is None:
             return frozenset()
         key = ("var", qname)
         if key in self._in_progress:
+            self._cut += 1
             return frozenset()
         self._in_progress.add(key)
         try:
@@ -501,7 +551,11 @@ class Program:
             if found:
                 return found
         key = ("returns", definition.qname)
-        if not definition.scope.returns or key in self._in_progress:
+        self.touch(self.module_of.get(definition.qname, definition.qname))
+        if key in self._in_progress:
+            self._cut += 1
+            return frozenset()
+        if not definition.scope.returns:
             return frozenset()
         self._in_progress.add(key)
         try:
@@ -512,6 +566,7 @@ class Program:
     # -- classes --------------------------------------------------------------------------
     def base_values(self, cls: str) -> list[Value]:
         definition = self.defs[cls]
+        self.touch(self.module_of[cls])
         scope = self.defs.get(definition.parent or "") or definition
         found: list[Value] = []
         for base in definition.bases:
@@ -525,31 +580,21 @@ class Program:
 
     def mro(self, cls: str) -> tuple[str, ...]:
         """C3 linearization over the classes we analyzed (outside bases end the chain)."""
-        memo = self._mro_memo.get(cls)
-        if memo is not None:
-            return memo
-        if ("mro", cls) in self._in_progress:
-            return (cls,)
-        self._in_progress.add(("mro", cls))
-        try:
-            bases = self.base_classes(cls)
-            result = (cls,) + _c3([list(self.mro(b)) for b in bases] + [bases])
-        finally:
-            self._in_progress.discard(("mro", cls))
-        self._mro_memo[cls] = result
-        return result
+        return self.remembered(self._mro_memo, cls, lambda: self._mro(cls), (cls,))
+
+    def _mro(self, cls: str) -> tuple[str, ...]:
+        bases = self.base_classes(cls)
+        return (cls,) + _c3([list(self.mro(b)) for b in bases] + [bases])
 
     def external_base(self, cls: str) -> str | None:
         """The first class from outside the tree in cls's ancestry, if any."""
-        if cls in self._external_memo:
-            return self._external_memo[cls]
-        found = next((str(v[1]) for owner in self.mro(cls) for v in self.base_values(owner) if v[0] == "ext"), None)
-        self._external_memo[cls] = found
-        return found
+        return self.remembered(self._external_memo, cls, lambda: next(
+            (str(v[1]) for owner in self.mro(cls) for v in self.base_values(owner) if v[0] == "ext"), None), None)
 
     def overrides(self, cls: str, name: str) -> list[str]:
         """Methods named `name` defined in subclasses of cls (where a call may dispatch)."""
         found: list[str] = []
+        self.touch(self.module_of[cls])
         stack = sorted(self.subclasses.get(cls, ()))
         seen: set[str] = set()
         while stack:
@@ -557,11 +602,22 @@ class Program:
             if sub in seen:
                 continue
             seen.add(sub)
+            self.touch(self.module_of[sub])
             member = self.members.get(sub, {}).get(name)
             if member:
                 found.append(member)
             stack.extend(sorted(self.subclasses.get(sub, ())))
         return sorted(found)
+
+
+    def _touch_values(self, values: Iterable[Value]) -> None:
+        """Values another module's code put in a parameter or a container: their modules are read too."""
+        for value in values:
+            if value[0] in ("sym", "inst", "bound", "super"):
+                module = self.module_of.get(value[1])
+                self.touch(module if module is not None else value[1])
+            elif value[0] == "coll":
+                self._touch_values(value[1])
 
 
 def _callable_names(program: Program) -> frozenset[str]:

@@ -1,0 +1,194 @@
+"""`analyze` after a change re-resolves only the modules the change can reach (analyzer/reuse.py),
+and the graph it writes is byte for byte the one a run without the cache writes."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from analyzer.pipeline import GRAPH_FILE, AnalysisResult, AnalyzeOptions, analyze
+
+SHOP = Path(__file__).resolve().parents[2] / "examples" / "shop"
+
+# A small program with the shapes a change can travel through: re-exports in a package's
+# __init__, a star import, a class hierarchy across files, callbacks bound to another module's
+# parameters, a registry other modules fill, module state written from elsewhere, a decorator.
+TREE = {
+    "app/__init__.py": "from app.helpers import compute, Helper\n",
+    "app/helpers.py": (
+        "from app.base import Base\n\n\n"
+        "def compute(x):\n    return x + 1\n\n\n"
+        "def unused():\n    return 0\n\n\n"
+        "class Helper(Base):\n    def run(self):\n        return self.step()\n"
+    ),
+    "app/base.py": (
+        "class Base:\n    def step(self):\n        return 1\n\n    def run(self):\n        return self.step()\n\n\n"
+        "class Other:\n    def step(self):\n        return 2\n\n    def extra(self):\n        return 3\n"
+    ),
+    "app/shapes.py": (
+        "from app.base import Base\n\n\n"
+        "class Square(Base):\n    def step(self):\n        return 4\n"
+    ),
+    "app/star.py": "from app.names import *\n\n\ndef use():\n    return named()\n",
+    "app/names.py": "def named():\n    return 1\n",
+    "app/events.py": (
+        "HANDLERS = {}\n\n\n"
+        "def register(name, fn):\n    HANDLERS[name] = fn\n\n\n"
+        "def publish(name):\n    return HANDLERS[name]()\n\n\n"
+        "def call_later(fn):\n    return fn()\n"
+    ),
+    "app/orders.py": (
+        "from app import compute, Helper\n"
+        "from app.events import register, call_later\n"
+        "from app.state import COUNTS\n"
+        "from app.decorators import logged\n\n\n"
+        "def on_paid():\n    return compute(2)\n\n\n"
+        "register('paid', on_paid)\n\n\n"
+        "@logged\n"
+        "def place():\n    COUNTS.append(1)\n    call_later(on_paid)\n    return Helper().run()\n"
+    ),
+    "app/state.py": "COUNTS = []\n",
+    "app/decorators.py": (
+        "def logged(fn):\n    def inner(*args):\n        return fn(*args)\n    return inner\n"
+    ),
+    "app/report.py": (
+        "from app.orders import place\nfrom app.extra import later\n\n\n"
+        "def total():\n    return place() + later()\n"
+    ),
+}
+
+Change = Callable[[Path], None]
+
+
+def _edit(path: str, old: str, new: str) -> Change:
+    def change(root: Path) -> None:
+        file = root / path
+        text = file.read_text()
+        assert old in text, (path, old)
+        file.write_text(text.replace(old, new, 1))
+    return change
+
+
+def _write(path: str, text: str) -> Change:
+    def change(root: Path) -> None:
+        (root / path).write_text(text)
+    return change
+
+
+def _delete(path: str) -> Change:
+    def change(root: Path) -> None:
+        (root / path).unlink()
+    return change
+
+
+CHANGES: dict[str, Change] = {
+    "body edit": _edit("app/helpers.py", "return x + 1", "return x + len(str(x))"),
+    "appended function": _write("app/helpers.py", (TREE["app/helpers.py"] + "\n\ndef added(v=None):\n"
+                                                    "    return (v, 1)\n")),
+    "renamed function others call": _edit("app/helpers.py", "def compute(x)", "def calculate(x)"),
+    "new import": _edit("app/names.py", "def named():\n    return 1\n",
+                        "from app.base import Other\n\n\ndef named():\n    return Other().extra()\n"),
+    "deleted file": _delete("app/names.py"),
+    "new file": _write("app/extra.py", "from app.base import Other\n\n\ndef later():\n    return Other().step()\n"),
+    "changed base class": _edit("app/helpers.py", "class Helper(Base)", "class Helper(Other)"),
+    "changed base import": _edit("app/helpers.py", "from app.base import Base\n",
+                                 "from app.base import Base, Other\n"),
+    "new subclass": _edit("app/shapes.py", "class Square(Base)", "class Square(Base):\n    pass\n\n\n"
+                          "class Circle(Base)"),
+    "callback changed": _edit("app/orders.py", "call_later(on_paid)", "call_later(place)"),
+    "registry filled elsewhere": _write("app/shapes.py", TREE["app/shapes.py"] + (
+        "\n\nfrom app.events import register\n\n\ndef shaped():\n    return Square().step()\n\n\n"
+        "register('shape', shaped)\n")),
+    "star import source grows": _write("app/names.py", TREE["app/names.py"] + "\n\ndef named_too():\n"
+                                       "    return 2\n"),
+    "re-export changed": _edit("app/__init__.py", "from app.helpers import compute, Helper",
+                               "from app.helpers import unused as compute, Helper"),
+    "state written elsewhere": _write("app/state.py", "COUNTS = []\n\n\ndef reset():\n    COUNTS.clear()\n"),
+    "decorator changed": _edit("app/decorators.py", "    return inner\n", "    return fn\n"),
+    "file stops parsing": _write("app/base.py", "class Base(:\n"),
+}
+
+
+def _make_tree(root: Path) -> Path:
+    for path, text in TREE.items():
+        (root / path).parent.mkdir(parents=True, exist_ok=True)
+        (root / path).write_text(text)
+    return root
+
+
+def _cold(root: Path, out: Path) -> bytes:
+    analyze(root, out, AnalyzeOptions(use_cache=False, jobs=1))
+    return (out / GRAPH_FILE).read_bytes()
+
+
+def _incremental(root: Path, out: Path) -> AnalysisResult:
+    return analyze(root, out, AnalyzeOptions(jobs=1))
+
+
+@pytest.mark.parametrize("name", sorted(CHANGES))
+def test_a_changed_tree_gives_the_graph_of_a_run_without_cache(tmp_path: Path, name: str) -> None:
+    root = _make_tree(tmp_path / "src")
+    out = tmp_path / "out"
+    first = _incremental(root, out)
+    assert first.resolved is not None and first.resolved[0] == first.resolved[1]
+    CHANGES[name](root)
+    again = _incremental(root, out)
+    assert (out / GRAPH_FILE).read_bytes() == _cold(root, tmp_path / "cold")
+    assert again.resolved is not None and again.resolved[0] < again.resolved[1]  # some were kept
+
+
+def test_changes_one_after_another_keep_matching(tmp_path: Path) -> None:
+    root = _make_tree(tmp_path / "src")
+    out = tmp_path / "out"
+    _incremental(root, out)
+    for index, name in enumerate(sorted(CHANGES)):
+        if name == "file stops parsing":
+            continue
+        try:
+            CHANGES[name](root)
+        except (AssertionError, FileNotFoundError):
+            continue  # an earlier change already changed what this one edits
+        _incremental(root, out)
+        assert (out / GRAPH_FILE).read_bytes() == _cold(root, tmp_path / f"cold-{index}"), name
+
+
+def test_a_body_edit_in_a_leaf_resolves_that_module_alone(tmp_path: Path) -> None:
+    root = _make_tree(tmp_path / "src")
+    out = tmp_path / "out"
+    _incremental(root, out)
+    _edit("app/report.py", "return place() + later()", "return place() + later() + 1")(root)
+    again = _incremental(root, out)
+    assert again.resolved is not None and again.resolved[0] == 1
+    assert (out / GRAPH_FILE).read_bytes() == _cold(root, tmp_path / "cold")
+
+
+def test_nothing_is_kept_from_a_run_without_the_cache(tmp_path: Path) -> None:
+    root = _make_tree(tmp_path / "src")
+    result = analyze(root, tmp_path / "out", AnalyzeOptions(use_cache=False, jobs=1))
+    assert result.resolved is not None and result.resolved[0] == result.resolved[1]
+    assert not (tmp_path / "out" / "cache").exists()
+
+
+SHOP_CHANGES: dict[str, Change] = {
+    "body edit": _edit("shop/orders/checkout.py", "def place_order(", "def _added_helper():\n    return None\n\n\n"
+                       "def place_order("),
+    "new file": _write("shop/orders/extra.py", "from shop.orders.checkout import *  # noqa\n\n\n"
+                       "def extra():\n    return place_order(None)\n"),
+    "deleted file": _delete("shop/reporting/sales.py"),
+    "renamed function others call": _edit("shop/orders/checkout.py", "def place_order(", "def place_order_now("),
+}
+
+
+@pytest.mark.parametrize("name", sorted(SHOP_CHANGES))
+def test_the_shop_changed_gives_the_graph_of_a_run_without_cache(tmp_path: Path, name: str) -> None:
+    root = tmp_path / "shop"
+    shutil.copytree(SHOP, root, ignore=shutil.ignore_patterns("__pycache__", ".mono2lambda", "*.db", "*.sqlite3"))
+    out = tmp_path / "out"
+    _incremental(root, out)
+    SHOP_CHANGES[name](root)
+    again = _incremental(root, out)
+    assert (out / GRAPH_FILE).read_bytes() == _cold(root, tmp_path / "cold")
+    assert again.resolved is not None and again.resolved[0] < again.resolved[1]
