@@ -12,6 +12,7 @@ import pytest
 from analyzer.cachekey import KEY_DIR_VARIABLE, KEY_FILE
 from analyzer.collect import CACHE_FILE, CACHE_MAGIC
 from analyzer.pipeline import AnalyzeOptions, analyze
+from analyzer.reuse import RESOLUTION_FILE, RESOLUTION_MAGIC
 
 
 class _Planted:
@@ -54,3 +55,22 @@ def test_the_key_is_made_private_outside_the_tree(tmp_path: Path) -> None:
     key_file = Path(os.environ[KEY_DIR_VARIABLE]) / KEY_FILE
     analyze(_tree(tmp_path / "repo"), tmp_path / "out", AnalyzeOptions(jobs=1))
     assert key_file.is_file() and stat.S_IMODE(key_file.stat().st_mode) == 0o600
+
+
+@pytest.mark.parametrize("signed_with_a_foreign_key", [False, True])
+def test_a_planted_resolution_pickle_is_never_loaded(tmp_path: Path, signed_with_a_foreign_key: bool) -> None:
+    root = _tree(tmp_path / "repo")
+    out = root / ".mono2lambda"
+    marker = tmp_path / "marker"
+    payload = pickle.dumps(_Planted(marker))
+    if signed_with_a_foreign_key:
+        payload = RESOLUTION_MAGIC + b"\0" * 32 + payload
+    (out / "cache").mkdir(parents=True)
+    (out / "cache" / RESOLUTION_FILE).write_bytes(payload)
+    result = analyze(root, out, AnalyzeOptions(jobs=1))
+    assert not marker.exists()
+    assert result.resolved is not None and result.resolved[0] == result.resolved[1]
+    # the rewritten file is signed and used by the next run
+    (root / "app" / "other.py").write_text("def g():\n    return 3\n")
+    again = analyze(root, out, AnalyzeOptions(jobs=1))
+    assert again.resolved is not None and again.resolved[0] < again.resolved[1]
