@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 
 from .exprs import MUTATING_METHODS
@@ -48,7 +49,7 @@ def build_graph(files: list[FileFacts], resolution: Resolution, root_name: str,
             continue
         graph.add_dependency(source, target, kind, count=info.count, lines=info.lines,
                              virtual=info.virtual, unused_result=info.unused_result,
-                             unsafe_args=_unsafe_args(info.unsafe_args),
+                             unsafe_args=_unsafe_args(info.unsafe_args), arg_values=_arg_values(info.arg_values),
                              changed_result=None if target in resolution.externals else
                              _changed_result(info.changed_result))
     graph.unresolved_calls = [{"expr": u.expr, "line": u.line, "scope": u.scope,
@@ -88,10 +89,20 @@ def _attribute_of(expr: Expr, me: str) -> str | None:
     return attr if expr == ("name", me) else None
 
 
-def _unsafe_args(found: set[tuple[int, int | str, str, str]]) -> list[dict] | None:
-    """A `calls` edge's arguments that cannot be serialised, by line and position (keywords last)."""
-    ordered = sorted(found, key=lambda u: (u[0], isinstance(u[1], str), str(u[1]).zfill(4), u[2], u[3]))
-    return [{"line": line, "arg": arg, "passed": passed, "expr": text} for line, arg, passed, text in ordered] or None
+def _unsafe_args(found: set[tuple]) -> list[dict] | None:
+    """A `calls` edge's arguments that cannot be serialised, by line and position (keywords last);
+    what lands in an untyped parameter also names it, and a model instance its class."""
+    ordered = sorted(found, key=lambda u: (u[0], isinstance(u[1], str), str(u[1]).zfill(4), *map(str, u[2:])))
+    return [{"line": u[0], "arg": u[1], "passed": u[2], "expr": u[3],
+             **({"param": u[4]} if len(u) > 4 else {}), **({"type": u[5]} if len(u) > 5 and u[5] else {})}
+            for u in ordered] or None
+
+
+def _arg_values(found: set[tuple[str, str, str]]) -> list[dict] | None:
+    """Literal values and plain JSON types passed to untyped parameters of a `calls` edge's target
+    (kept as JSON text while resolving, so that 1 and True stay apart)."""
+    return [{"param": param, kind: json.loads(text) if kind == "value" else text}
+            for param, kind, text in sorted(found)] or None
 
 
 def _changed_result(found: set[Change]) -> list[dict] | None:

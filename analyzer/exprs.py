@@ -67,7 +67,24 @@ def arg_expr(node: Any) -> Expr:
         return ("seq", tuple(arg_expr(v) for v in node.values))
     if kind is ast.GeneratorExp:
         return GENERATOR
+    if kind is ast.Constant or kind is ast.JoinedStr:
+        return constant_expr(node)
     return OTHER
+
+
+MAX_KEPT_LITERAL = 64  # longer strings keep their type only
+
+
+def constant_expr(node: ast.Constant | ast.JoinedStr) -> Expr:
+    """A literal argument: ("const", type, value); the value is None for bytes, an f-string or a long
+    string (arguments.py reads what flows into untyped parameters from these)."""
+    if isinstance(node, ast.JoinedStr):
+        return ("const", "str", None)
+    value = node.value
+    kind = type(value).__name__
+    if (isinstance(value, str) and len(value) > MAX_KEPT_LITERAL) or kind not in ("str", "int", "float", "bool"):
+        return ("const", kind, None)
+    return ("const", kind, value)
 
 
 def _keyword(keyword: ast.keyword) -> Expr:

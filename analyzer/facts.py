@@ -15,6 +15,8 @@ form (`Expr`, nested tuples) that is enough to resolve names later:
     ("seq", (<expr>, ...))               a list, tuple, set or dict display (its values)
     ("lambda", line, col)                a lambda: the function node `<scope>.<lambda:LINE:COL>`
     ("genexp",)                          a generator expression (arguments and returns only)
+    ("const", type, value)               a literal argument: `str`, `int`, `float`, `bool`, `bytes`,
+                                         `NoneType`...; value None for bytes, f-strings, long strings
     ("other",)                           anything else
 """
 

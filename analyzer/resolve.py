@@ -12,6 +12,7 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
+from .arguments import MAX_VALUES, VALUE, Flow, argument_flows, untyped_parameter
 from .bindings import collect_bindings, variables_in
 from .data import (
     DJANGO_WRITES,
@@ -41,8 +42,11 @@ class EdgeInfo:
     count: int = 0
     virtual: bool = False  # a call that may dispatch to an override (class hierarchy analysis)
     unused_result: int = 0  # calls whose result is ignored (fire-and-forget candidates)
-    # arguments that cannot be serialised: (line, position or keyword, what was passed, its text)
-    unsafe_args: set[tuple[int, int | str, str, str]] = field(default_factory=set)
+    # arguments that cannot be serialised: (line, position or keyword, what was passed, its text), and for
+    # what lands in an untyped parameter (arguments.py) also (the parameter, the model class or "")
+    unsafe_args: set[tuple] = field(default_factory=set)
+    # literal values and plain types passed to untyped parameters: (parameter, "value" or "type", JSON text)
+    arg_values: set[tuple[str, str, str]] = field(default_factory=set)
     # the caller changed the call's result and committed it: (line of the change, attribute, line of the commit)
     changed_result: set[tuple[int, str, int]] = field(default_factory=set)
 
@@ -83,6 +87,29 @@ def _local_lambda(definition: Definition, name: str) -> str | None:
         if target == name and value[0] in ("lambda", "genexp"):
             return "lambda" if value[0] == "lambda" else "generator"
     return None
+
+
+ArgValue = tuple[str, str, str]  # (parameter, "value" or "type", JSON text or type name)
+
+
+def _into_untyped(callee: Definition, flows: tuple[Flow, ...]) -> tuple[tuple[tuple, ...], tuple[ArgValue, ...]]:
+    """The flows that land in untyped parameters of `callee` (a function, or a static method: what
+    an operation is): the ones no wire carries as `unsafe_args` entries, literals and types as values."""
+    if callee.kind != "function" and callee.method_kind != "static":
+        return (), ()
+    unsafe: list[tuple] = []
+    values: list[ArgValue] = []
+    for flow in flows:
+        param = untyped_parameter(callee, flow.arg, bound=False)
+        if param is None:
+            continue
+        if flow.passed == VALUE and flow.detail.startswith("type:"):
+            values.append((param, "type", flow.detail.removeprefix("type:")))
+        elif flow.passed == VALUE:
+            values.append((param, "value", flow.detail))
+        else:
+            unsafe.append((flow.arg, flow.passed, flow.expr, param, flow.detail))
+    return tuple(unsafe), tuple(values)
 
 
 @dataclass(frozen=True, slots=True)
@@ -205,7 +232,7 @@ def _resolve_forked() -> dict[str, FileResolution]:
 
 
 def _copy(info: EdgeInfo) -> EdgeInfo:
-    return replace(info, lines=set(info.lines), unsafe_args=set(info.unsafe_args),
+    return replace(info, lines=set(info.lines), unsafe_args=set(info.unsafe_args), arg_values=set(info.arg_values),
                    changed_result=set(info.changed_result))
 
 
@@ -256,6 +283,7 @@ class _Resolver:
             mine.virtual = mine.virtual and info.virtual
             mine.unused_result += info.unused_result
             mine.unsafe_args |= info.unsafe_args
+            mine.arg_values |= info.arg_values
             mine.changed_result |= info.changed_result
         self.unresolved.extend(found.unresolved)
         self.call_sites += found.call_sites
@@ -263,7 +291,8 @@ class _Resolver:
         self.read_candidates.extend(found.read_candidates)
 
     def edge(self, source: str, target: str, kind: str, line: int, *, virtual: bool = False,
-             unused: bool = False, unsafe: tuple[tuple[int | str, str, str], ...] = ()) -> None:
+             unused: bool = False, unsafe: tuple[tuple, ...] = (),
+             values: tuple[tuple[str, str, str], ...] = ()) -> None:
         info = self.edges.get((source, target, kind))
         if info is None:
             info = self.edges[(source, target, kind)] = EdgeInfo(virtual=virtual)
@@ -276,6 +305,9 @@ class _Resolver:
         info.unused_result += unused
         if unsafe:
             info.unsafe_args.update((line, *u) for u in unsafe)
+        for value in values:
+            if sum(1 for v in info.arg_values if v[0] == value[0]) < MAX_VALUES:
+                info.arg_values.add(value)
         if self._changes and kind == "calls":
             info.changed_result.update(self._changes)
 
@@ -340,10 +372,13 @@ class _Resolver:
             return
         resolved = False
         unused = not site.result_used
-        unsafe = self._unsafe_args(definition, site) if any(c[0] in _INTERNAL_CALLEES for c in callees) else ()
+        internal = any(c[0] in _INTERNAL_CALLEES for c in callees)
+        unsafe = self._unsafe_args(definition, site) if internal else ()
+        flows = argument_flows(self.program, self.data, definition, site, expr_text) \
+            if internal and not site.synthetic and (site.args or site.kwargs) else ()
         self._changes = self._site_changes.get((site.line, site.func), ())
         for callee in sorted(callees, key=repr):
-            resolved |= self._call_edges(qname, callee, site.line, unused, unsafe)
+            resolved |= self._call_edges(qname, callee, site.line, unused, unsafe, flows)
         if not resolved and site.func[0] == "attr":
             resolved = self._dispatch_elsewhere(definition, site)
         self._changes = ()
@@ -435,13 +470,14 @@ class _Resolver:
         return tuple(sorted(v[1] for v in current if v[1] != qname))
 
     def _call_edges(self, source: str, callee: Value, line: int, unused: bool,
-                    unsafe: tuple[tuple[int | str, str, str], ...] = ()) -> bool:
+                    unsafe: tuple[tuple, ...] = (), flows: tuple[Flow, ...] = ()) -> bool:
         tag = callee[0]
         program = self.program
         if tag == "sym":
             kind = program.kind(callee[1])
             if kind in ("function", "method"):
-                self.edge(source, callee[1], "calls", line, unused=unused, unsafe=unsafe)
+                into, values = _into_untyped(program.defs[callee[1]], flows) if flows else ((), ())
+                self.edge(source, callee[1], "calls", line, unused=unused, unsafe=unsafe + into, values=values)
                 if program.defs[callee[1]].decorators:
                     for wrapper in self.wrappers(callee[1]):
                         if wrapper != source:  # the wrapper calling what it wraps
@@ -456,7 +492,7 @@ class _Resolver:
             if kind == "variable":
                 found = False
                 for value in sorted(program.callables_in(callee[1]), key=repr):
-                    found |= self._call_edges(source, value, line, unused, unsafe)
+                    found |= self._call_edges(source, value, line, unused, unsafe, flows)
                 return found
             return False
         if tag == "method_of":  # a getter on module state: recorded as a read, not a call
@@ -479,7 +515,7 @@ class _Resolver:
             return True
         return False
 
-    def _unsafe_args(self, definition: Definition, site: CallSite) -> tuple[tuple[int | str, str, str], ...]:
+    def _unsafe_args(self, definition: Definition, site: CallSite) -> tuple[tuple, ...]:
         """Arguments that cannot be serialised: (position or keyword, what was passed, its text).
 
         A lambda or generator expression as written; a name or attribute that stands for a

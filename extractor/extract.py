@@ -41,6 +41,7 @@ from .output import MANIFEST, digest, manifest_document, write_tree
 from .package import PackageInputs, PackageSize, package_size, render_package
 from .render import render
 from .sam import Function, Template, Trigger, render_samconfig, render_template, trigger_order
+from .samples import call_site_arguments
 from .serve.deps import DEFAULT_CACHE, run_install, runtime_needs_install
 from .tree import read_runtime, read_tree
 from .triggers import trigger_findings
@@ -283,7 +284,9 @@ def _render(request: ExtractRequest, extraction: Extraction, contracts: Contract
         inputs = _package_inputs(extraction, service, contracts, sources, runtime, needs[service.name], samples,
                                  request.region)
         running = {m: sources[m] for m in (*service.modules, *service.copied)}  # proxied modules run no code
-        inputs = replace(inputs, data=named_files(running, extraction.files, tree))
+        inputs = replace(inputs, data=named_files(running, extraction.files, tree),
+                         call_sites={op.name: _call_site_arguments(request.graph, op.name)
+                                     for op in service.operations})
         for path, data in render_package(extraction, service, inputs).items():
             files[f"{service.name}/{path}"] = data
     for path, data in render_monolith(extraction, tree, runtime).items():
@@ -292,6 +295,14 @@ def _render(request: ExtractRequest, extraction: Extraction, contracts: Contract
                     services=extraction.services)
     files["README.md"] = readme.encode("utf-8")
     return files
+
+
+def _call_site_arguments(graph: CodeGraph, operation: str) -> dict[str, Any]:
+    """What the monolith's calls pass the operation's untyped parameters (for its sample event)."""
+    if operation not in graph:
+        return {}
+    return call_site_arguments(entry for caller in graph.sources(operation, "calls")
+                               for entry in graph.edge(caller, operation, "calls").get("arg_values") or ())
 
 
 SAMPLES_FOLDER = "samples"  # next to the plan: events/ files of your own, copied instead of generated

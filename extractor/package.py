@@ -40,6 +40,8 @@ class PackageInputs:
     asyncapi: dict[str, Any] | None = None
     samples: Mapping[str, bytes] = field(default_factory=dict)  # events/ file name -> the user's own sample
     data: Mapping[str, bytes] = field(default_factory=dict)  # data files its code names (data_files.py), by path
+    # operation -> values the monolith's calls pass its untyped parameters (samples.call_site_arguments)
+    call_sites: Mapping[str, dict[str, Any]] = field(default_factory=dict)
 
 
 def render_package(extraction: Extraction, service: ServiceSpec, inputs: PackageInputs) -> dict[str, bytes]:
@@ -160,7 +162,8 @@ def _contract_files(service: ServiceSpec, inputs: PackageInputs) -> dict[str, st
             files.update((f"events/{name}", data.decode("utf-8")) for name, data in own[op.name].items())
         elif contract.get("request"):  # no sample for an operation whose contract could not be built
             source = inputs.sources.get(op.module)
-            example = docstring_arguments(source, op.function) if source is not None else {}
+            example = {**inputs.call_sites.get(op.name, {}),
+                       **(docstring_arguments(source, op.function) if source is not None else {})}
             instance = docstring_instance(source, op.function) if source is not None and op.cls else {}
             files[f"events/{op.name}.json"] = dumps(sample_event(contract, example, instance))
     if inputs.asyncapi is not None:

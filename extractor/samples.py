@@ -5,7 +5,9 @@ first example when the schema has one, an empty list for arrays, every required 
 of an object, and for a string its format's or its name's usual shape (`email`, `url`,
 `phone`, `date`). Enough for a sample event that passes the contract; `docstring_arguments`
 reads better values from the function's own docstring (a `>>>` call, or a call under
-`Example:`), and a sample of your own in `samples/` beats both (docs/extract.md).
+`Example:`), and a sample of your own in `samples/` beats both (docs/extract.md). For a
+parameter without a type hint the contract says nothing (its sample would be null), so
+`call_site_arguments` reads what the monolith's calls pass it (the graph's `arg_values`).
 """
 
 from __future__ import annotations
@@ -13,7 +15,8 @@ from __future__ import annotations
 import ast
 import json
 import re
-from collections.abc import Mapping
+from collections import Counter
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 _STRING_FORMATS = {
@@ -183,3 +186,24 @@ def _bound_arguments(call: ast.Call, positional: list[str]) -> dict[str, Any] | 
     if len(call.args) > len(positional) or any(isinstance(a, ast.Starred) for a in call.args):
         return None
     return arguments
+
+
+_TYPE_SAMPLES = {"string": "text", "integer": 1, "number": 1.5, "boolean": True}
+
+
+def call_site_arguments(entries: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
+    """A value per untyped parameter from what the call sites pass it (`arg_values` entries of the
+    `calls` edges into the function: `{"param", "value"}` with a literal, or `{"param", "type"}` with
+    a JSON type): the literal passed most often (ties: the first by its JSON text), else a sample of the type."""
+    literals: dict[str, Counter[str]] = {}
+    types: dict[str, str] = {}
+    for entry in entries:
+        param = str(entry.get("param", ""))
+        if "value" in entry:
+            literals.setdefault(param, Counter())[json.dumps(entry["value"])] += 1
+        elif entry.get("type") in _TYPE_SAMPLES:
+            types.setdefault(param, str(entry["type"]))
+    found: dict[str, Any] = {p: _TYPE_SAMPLES[t] for p, t in sorted(types.items())}
+    for param, counts in sorted(literals.items()):
+        found[param] = json.loads(min(counts, key=lambda t: (-counts[t], t)))
+    return found

@@ -220,12 +220,22 @@ _PASSED = {
     "callable": "a callable ({expr})",
     "generator": "a generator expression",
     "open-file": "an open file ({expr})",
+    # into an untyped parameter (analyzer/arguments.py): nothing converts what it gets
+    "request": "the web request ({expr})",
+    "bytes": "bytes ({expr})",
+    "model": "a model instance ({expr}, a {model})",
+    "upload": "an uploaded file ({expr})",
 }
 _PASS_DATA = ("pass data instead: a name or an id the service can look up (for a callback, a key into a "
               "table of handlers kept inside the service)")
 _PASSED_HINTS = {
     "generator": "pass a list (`list(...)`) or the values the generator is made from",
     "open-file": "pass the content (str or bytes) or a key the service can read (an S3 key)",
+    "request": "pass what the operation reads from the request instead (the user's id, the form's cleaned data "
+               "as a dict, an uploaded file's content), with type hints on those parameters",
+    "bytes": "pass text and annotate the parameter `str` (decode the bytes, or base64-encode binary data)",
+    "upload": "pass the file's content (text, or base64 for binary data) or a key the service can read (an S3 "
+              "key), with a type hint on the parameter",
 }
 
 
@@ -243,13 +253,24 @@ def unsafe_argument(caller: str, location: str, operation: str, service: str, pa
     `unsafe` is one entry of a `calls` edge's `unsafe_args`; `params` the operation's
     parameter facts, to name the parameter that receives it."""
     passed, expr = str(unsafe.get("passed", "")), str(unsafe.get("expr", ""))
+    model = str(unsafe.get("type", ""))
     keep = f"or keep {caller} and {operation} in one service"
-    what = _PASSED.get(passed, "a value that cannot be serialised ({expr})").format(expr=expr)
+    what = _PASSED.get(passed, "a value that cannot be serialised ({expr})").format(expr=expr, model=model)
+    untyped = "the parameter has no type hint, so nothing converts it, and " if unsafe.get("param") else ""
+    fix = _model_hint(str(unsafe.get("param", "")), model) if passed == "model" else \
+        _PASSED_HINTS.get(passed, _PASS_DATA)
     return Finding(
         WIRE_UNSAFE_ARGUMENT, ERROR, location, operation, service,
         f"{caller} passes {what} as {_argument(unsafe.get('arg'), params)} of {operation}, an operation of "
-        f"{service}: it cannot cross a wire",
-        f"{_PASSED_HINTS.get(passed, _PASS_DATA)}; {keep}")
+        f"{service}: {untyped}it cannot cross a wire",
+        f"{fix}; {keep}")
+
+
+def _model_hint(param: str, model: str) -> str:
+    """A model instance in an untyped parameter: with the model as its hint, extract converts it."""
+    name = model.rsplit(".", 1)[-1]
+    return (f"annotate the parameter with the model class (`{param}: {name}`, importing {model}): extract then "
+            "sends the row as its primary key and the service loads it; or pass its id")
 
 
 def returned_row_change(caller: str, location: str, operation: str, service: str, change: Mapping[str, Any]) -> Finding:
