@@ -72,10 +72,14 @@ def fingerprint(texts: list[SourceText], *extra: object) -> str:
 
 
 def collect_facts(texts: list[SourceText], cache_dir: Path | None, *, jobs: int | None = None,
-                  progress: Progress | None = None, note: Note = _info) -> tuple[list[FileFacts], CollectStats]:
-    """Facts for every file, in the order given; `note` gets the reason a cache file was ignored."""
+                  progress: Progress | None = None, note: Note = _info,
+                  previous: dict[str, bytes] | None = None) -> tuple[list[FileFacts], CollectStats]:
+    """Facts for every file, in the order given; `note` gets the reason a cache file was ignored;
+    `previous`, when given, gets the cache as it was read (pickled facts by content key)."""
     key = cache_key() if cache_dir is not None else None
     cache, cache_note = _load_cache(cache_dir, key)
+    if previous is not None:
+        previous.update(cache)
     if cache_note is not None:
         note(cache_note)
     blobs: dict[str, bytes] = {}

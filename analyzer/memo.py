@@ -47,12 +47,11 @@ class Memo:
 
     def read_names(self, reads: int) -> list[str]:
         """The module names whose bits are set in `reads`."""
-        names, index = [], 0
+        names = []
         while reads:
-            if reads & 1:
-                names.append(self._names[index])
-            reads >>= 1
-            index += 1
+            lowest = reads & -reads
+            names.append(self._names[lowest.bit_length() - 1])
+            reads ^= lowest
         return names
 
     def touch(self, name: str) -> None:

@@ -7,6 +7,7 @@ import hashlib
 import hmac
 import json
 import os
+import pickle
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -88,8 +89,9 @@ def _analyze(root: Path, out_dir: Path, options: AnalyzeOptions, progress: Progr
     from .build import build_graph  # the resolver and the graph builder: not needed when nothing changed
 
     cache_dir = out_dir / "cache" if options.use_cache else None
-    files, stats = collect_facts(texts, cache_dir, jobs=options.jobs, progress=progress)
-    resolution = _resolve(files, texts, cache_dir, options.jobs)
+    read_before: dict[str, bytes] = {}
+    files, stats = collect_facts(texts, cache_dir, jobs=options.jobs, progress=progress, previous=read_before)
+    resolution = _resolve(files, texts, cache_dir, options.jobs, read_before)
     graph = build_graph(files, resolution, tree.root.name, tree.diagnostics)
     add_cochange_edges(graph, history.commits(), {f.path: f.module for f in files}, options.history)
     if trace is not None:
@@ -106,8 +108,9 @@ def _analyze(root: Path, out_dir: Path, options: AnalyzeOptions, progress: Progr
 
 
 def _resolve(files: list[FileFacts], texts: list[SourceText], cache_dir: Path | None,
-             jobs: int | None) -> Resolution:
-    """Resolve, keeping what the last run resolved for the modules no change can reach (reuse.py)."""
+             jobs: int | None, previous: dict[str, bytes]) -> Resolution:
+    """Resolve, keeping what the last run resolved for the modules no change can reach (reuse.py);
+    `previous`: the facts the last run read, pickled, by content key."""
     from .resolve import resolve
     from .reuse import Reuse, load_kept, save_kept
 
@@ -119,7 +122,11 @@ def _resolve(files: list[FileFacts], texts: list[SourceText], cache_dir: Path | 
         if text.key is not None:
             module = text.source.module
             keys[module] = f"{keys[module]}+{text.key}" if module in keys else text.key
-    reuse = Reuse(keys, load_kept(cache_dir, key))
+    def old_facts(content_key: str) -> FileFacts | None:
+        blob = previous.get(content_key)
+        return pickle.loads(blob) if blob is not None else None
+
+    reuse = Reuse(keys, load_kept(cache_dir, key), old_facts)
     resolution = resolve(files, jobs, reuse)
     if resolution.resolved or reuse.kept is None or reuse.kept.keys != keys or reuse.kept.digests != reuse.digests:
         save_kept(cache_dir, key, reuse.kept_for_next(resolution))

@@ -69,6 +69,7 @@ class Program(Memo):
         self._answers: dict[tuple, Entry] = {}  # other callers' questions (the resolver's, `remember`)
         self._bindings: dict[str, dict[str, list[tuple[str, int, Any]]]] = {}
         self._scope_bits: dict[str, int] = {}
+        self._owners: dict[str, str] = {}
         self._eval_memo: dict[tuple[str, Expr], Entry] | None = None
         self.callable_names = _callable_names(self)
         self.subclasses: dict[str, set[str]] = {}
@@ -149,8 +150,9 @@ class Program(Memo):
         return definition.kind != "module" and self.local(definition, root[1]) is None
 
     def is_module(self, name: str) -> bool:
-        self.touch(name)  # also when it is not one: a new file may make it one
-        return name in self.files or name in self.packages
+        found = name in self.files or name in self.packages
+        self.touch(name if found else self._owner(name))  # not one: a new file may make it one
+        return found
 
     def kind(self, qname: str) -> str | None:
         module = self.module_of.get(qname)
@@ -162,16 +164,26 @@ class Program(Memo):
                 return definition.kind
             if qname in self.variables:
                 return "variable"
-        self.touch(qname)
         if qname in self.packages:
+            self.touch(qname)
             return "module"
-        head = qname
-        while "." in head and module is None:  # where a definition of that name would be written
-            head = head.rsplit(".", 1)[0]
-            module = self.module_of.get(head)
-        if module is not None:
-            self.touch(module)
+        self.touch(self._owner(qname))
         return None
+
+    def _owner(self, name: str) -> str:
+        """Where a name nothing defines would be written: the module of its longest defined
+        prefix, else its first part (a file added under that prefix is a change for it, reuse.py)."""
+        found = self._owners.get(name)
+        if found is None:
+            head, found = name, name.split(".", 1)[0]
+            while "." in head:
+                head = head.rsplit(".", 1)[0]
+                module = self.module_of.get(head) or (head if head in self.packages else None)
+                if module is not None:
+                    found = module
+                    break
+            self._owners[name] = found
+        return found
 
     def remember(self, key: tuple, compute: Callable[[], Any], cycle: Any = EMPTY) -> Any:
         """Another stage's question about the program, remembered the same way as the evaluator's."""
@@ -615,7 +627,7 @@ class Program(Memo):
         for value in values:
             if value[0] in ("sym", "inst", "bound", "super"):
                 module = self.module_of.get(value[1])
-                self.touch(module if module is not None else value[1])
+                self.touch(module if module is not None else self._owner(value[1]))
             elif value[0] == "coll":
                 self._touch_values(value[1])
 

@@ -8,14 +8,17 @@ What it measures, in one run:
    No static analyzer can be much faster than that.
 3. Cold analyze: empty output folder each run, once per `--jobs` value (default 1 and 2).
 4. Warm analyze: the same output folder again, nothing changed (cache hit, graph reused).
-5. One file changed: a small new function appended to one mid-sized file before each run.
+5. One file changed, two kinds: a small new function appended to one mid-sized file before
+   each run, and a call added in the body of its first function (which moves every line below
+   it). Each run prints how many modules were resolved again.
 6. pyan3 over the same tree, for comparison.
 7. A table of medians against the floor, with targets and PASS/FAIL: cold <= 3x, warm <=
    0.3x, one file changed <= 1x, peak RSS <= 1500 MB.
 
 Shared machines are noisy, so every analyze run is paired with a floor run made just
-before it, in the same conditions; the "x floor" column is the median of those paired
-ratios, and the targets are judged on it.
+before it, in the same conditions (floor and analyze alternate); the "x floor" column is the
+median of those paired ratios, and the targets are judged on it. The load average before
+each run is printed with it and its median with each figure: quote ratios with the load.
 
 Each measured analyze is `mono2lambda analyze SRC --out OUT -q [--jobs N]` in a fresh
 subprocess (no imports or caches leak between runs), as a user runs it: the figure judged
@@ -29,6 +32,7 @@ Run it from the repository root with the project's venv:
     .venv/bin/python benchmarks/analyze_bench.py               # Django, 3 repeats
     .venv/bin/python benchmarks/analyze_bench.py --repeat 5 --skip-pyan
     .venv/bin/python benchmarks/analyze_bench.py --src ~/code/monolith --keep
+    .venv/bin/python benchmarks/analyze_bench.py --figures edit --repeat 5 --skip-pyan
 
 Needs the package registry for the setup (unless --src and --skip-pyan are given).
 Only the standard library and the project itself are imported. Exit code 0 when every
@@ -74,6 +78,7 @@ EDIT_TARGET = 1.0  # x floor, one file changed
 RSS_TARGET_MB = 1500.0
 
 RESULT_MARK = "BENCH_RESULT "
+NOT_CHOSEN = "not run (--figures)"
 # Runs `mono2lambda analyze` as its command line does, in a fresh interpreter (argv = src, out,
 # jobs, "" for the default); the analyze() call inside is timed too, and its stats kept.
 CHILD_CODE = f"""
@@ -110,6 +115,7 @@ print({RESULT_MARK!r} + json.dumps({{
     "rss_self_mb": rss_self,
     "rss_children_mb": rss_children,
     "reused": result.reused,
+    "resolved": getattr(result, "resolved", None),
     "files": result.stats.files,
     "parsed": result.stats.parsed,
     "cached": result.stats.cached,
@@ -141,6 +147,7 @@ class Run:
     rss_mb: float  # max of the subprocess and its workers
     data: dict[str, Any]
     floor: float = 0.0  # the floor measured just before this run
+    load: float = 0.0  # the 1-minute load average just before this run
 
     @property
     def ratio(self) -> float:
@@ -312,7 +319,8 @@ def run_analyze(src: Path, out: Path, jobs: int | None) -> Run:
         raise AnalyzeFailed(f"exit {done.returncode} after {wall:.1f} s: {last_line(output)}",
                             innermost_frame(output))
     data = json.loads(marked[-1][len(RESULT_MARK):])
-    return Run(data["seconds"], wall, max(data["rss_self_mb"], data["rss_children_mb"]), data)
+    return Run(data["seconds"], wall, max(data["rss_self_mb"], data["rss_children_mb"]), data,
+               load=os.getloadavg()[0] if hasattr(os, "getloadavg") else 0.0)
 
 
 def innermost_frame(traceback_text: str) -> str:
@@ -331,7 +339,9 @@ def describe(run: Run, index: int) -> str:
     return (f"  run {index}: analyze {run.seconds:7.3f} s ({run.ratio:.2f}x its floor {run.floor:.3f} s)   "
             f"wall {run.wall:7.3f} s   "
             f"peak RSS {run.rss_mb:7.1f} MB (self {d['rss_self_mb']:.1f}, workers {d['rss_children_mb']:.1f})   "
-            f"files {d['files']} parsed {d['parsed']} cached {d['cached']} reused {d['reused']}")
+            f"files {d['files']} parsed {d['parsed']} cached {d['cached']} reused {d['reused']}"
+            + (f" resolved {d['resolved'][0]}/{d['resolved'][1]} modules" if d.get("resolved") else "")
+            + f"   load {run.load:.1f}")
 
 
 def repeat_runs(repeat: int, before_each: Callable[[int], None], src: Path, out: Path | Sequence[Path],
@@ -343,9 +353,10 @@ def repeat_runs(repeat: int, before_each: Callable[[int], None], src: Path, out:
     for index in range(1, repeat + 1):
         before_each(index)
         floor, _ = time_floor(files)
+        load = os.getloadavg()[0] if hasattr(os, "getloadavg") else 0.0
         try:
             run = run_analyze(src, out if isinstance(out, Path) else out[index - 1], jobs)
-            run.floor = floor
+            run.floor, run.load = floor, load
         except AnalyzeFailed as failure:
             say(f"  run {index}: FAILED, {failure}")
             if failure.frame:
@@ -369,15 +380,38 @@ def bench_warm(tree: Path, out: Path, repeat: int, jobs: int | None) -> Phase:
     return repeat_runs(repeat, lambda _: None, tree, out, jobs)
 
 
-def bench_one_file(tree: Path, scratch: Path, repeat: int, jobs: int | None) -> Phase:
+def append_function(target: Path, index: int) -> None:
+    with target.open("a", encoding="utf-8") as handle:
+        handle.write(f"\n\ndef _bench_added_{index}(value=None):\n    return (value, {index})\n")
+
+
+def add_call(target: Path, index: int) -> None:
+    """A call before the last statement of the file's first function (the lines below it move,
+    as in most edits)."""
+    text = target.read_text(encoding="utf-8")
+    function = next((node for node in ast.walk(ast.parse(text)) if isinstance(node, ast.FunctionDef)), None)
+    if function is None:
+        raise SetupError(f"{target} has no function to edit")
+    last = function.body[-1]
+    lines = text.splitlines(keepends=True)
+    indent = lines[last.lineno - 1][:last.col_offset]
+    lines.insert(last.lineno - 1, f"{indent}print({index})\n")
+    target.write_text("".join(lines), encoding="utf-8")
+
+
+EDITS: dict[str, Callable[[Path, int], None]] = {"appended function": append_function,
+                                                 "call added in a body": add_call}
+
+
+def bench_one_file(tree: Path, scratch: Path, repeat: int, jobs: int | None, kind: str) -> Phase:
     """Fill a cache on a copy of the tree, then change one file before each run."""
     work = scratch / "work" / tree.name
-    say(f"\n== one file changed (a copy of the tree in {work})")
+    say(f"\n== one file changed, {kind} (a copy of the tree in {work})")
     shutil.rmtree(work.parent, ignore_errors=True)
     shutil.copytree(tree, work, symlinks=True, ignore=shutil.ignore_patterns("__pycache__"))
     target = choose_edit_target(work)
     say(f"  edited file: {target.relative_to(work).as_posix()} ({target.stat().st_size} bytes)")
-    out = scratch / "out-edit"
+    out = scratch / f"out-edit-{kind.replace(' ', '-')}"
     shutil.rmtree(out, ignore_errors=True)
     try:
         fill = run_analyze(work, out, jobs)
@@ -385,12 +419,7 @@ def bench_one_file(tree: Path, scratch: Path, repeat: int, jobs: int | None) -> 
         say(f"  cold run to fill the cache FAILED, {failure}")
         return Phase(error=f"crashed while filling the cache: {failure}")
     say(f"  cache filled by a cold run: analyze {fill.seconds:.3f} s, parsed {fill.data['parsed']}")
-
-    def append_function(index: int) -> None:
-        with target.open("a", encoding="utf-8") as handle:
-            handle.write(f"\n\ndef _bench_added_{index}(value=None):\n    return (value, {index})\n")
-
-    return repeat_runs(repeat, append_function, work, out, jobs)
+    return repeat_runs(repeat, lambda index: EDITS[kind](target, index), work, out, jobs)
 
 
 def bench_pyan(pyan: Path, tree: Path, repeat: int) -> tuple[list[float], str | None]:
@@ -428,11 +457,14 @@ def phase_row(figure: str, phase: Phase, attribute: str, floor: float, target: f
               note: str = "") -> Row:
     """A row for one phase: its median against the target, or FAIL with the reason it crashed."""
     target_text = "-" if target is None else f"<= {target:g}x floor"
+    if phase.error == NOT_CHOSEN:
+        return Row(figure, None, None, target_text, None, phase.error)
     if phase.error is not None and not phase.runs:
         return Row(figure, None, None, target_text, False, phase.error)
     seconds = median(phase.values(attribute))
     ratios = [getattr(run, attribute) / run.floor for run in phase.runs if run.floor > 0]
     ratio = median(ratios) if ratios else None
+    note = ", ".join(filter(None, [note, f"load {median(phase.values('load')):.1f}"]))
     if phase.error is not None:
         return Row(figure, seconds, ratio, target_text, False, f"a later run failed: {phase.error}")
     passed = None if target is None or ratio is None else ratio <= target
@@ -491,17 +523,24 @@ def benchmark(args: argparse.Namespace, scratch: Path) -> Report:
         say(f"  run {index}: {seconds:7.3f} s" + (f" ({failures} files did not parse)" if failures else ""))
     floor = median(floors)
 
-    colds = {jobs: bench_cold(tree, scratch, args.repeat, jobs) for jobs in args.jobs}
-    first, cold = args.jobs[0], colds[args.jobs[0]]
-    if cold.runs:
+    figures = set(args.figures)
+    skipped = Phase(error=NOT_CHOSEN)
+    first = args.jobs[0]
+    colds = {jobs: bench_cold(tree, scratch, args.repeat, jobs) if figures & {"cold", "warm"} else skipped
+             for jobs in args.jobs}
+    cold = colds[first]
+    if "warm" not in figures:
+        warm = skipped
+    elif cold.runs:
         warm = bench_warm(tree, scratch / f"out-cold-{first or 'default'}-{len(cold.runs)}", args.repeat, first)
     else:
         warm = Phase(error="not run: no cold run succeeded")
         say(f"\n== warm analyze: {warm.error}")
-    edit = bench_one_file(tree, scratch, args.repeat, first)
+    edits = {kind: bench_one_file(tree, scratch, args.repeat, first, kind) if "edit" in figures else skipped
+             for kind in EDITS}
     pyan_times, pyan_error = bench_pyan(pyan, tree, args.repeat) if pyan else ([], "skipped (--skip-pyan)")
 
-    report = build_report(floor, colds, warm, edit, pyan_times, pyan_error)
+    report = build_report(floor, colds, warm, edits, pyan_times, pyan_error)
     print_table(report, floor)
     if cold.runs:
         print_graph_figures(cold.runs[-1])
@@ -510,7 +549,7 @@ def benchmark(args: argparse.Namespace, scratch: Path) -> Report:
     return report
 
 
-def build_report(floor: float, colds: dict[int | None, Phase], warm: Phase, edit: Phase,
+def build_report(floor: float, colds: dict[int | None, Phase], warm: Phase, edits: dict[str, Phase],
                  pyan_times: list[float], pyan_error: str | None) -> Report:
     """The figures as users run them: the command line's whole process (interpreter start and
     imports included) against the floor; the analyze() call alone as a note."""
@@ -522,15 +561,17 @@ def build_report(floor: float, colds: dict[int | None, Phase], warm: Phase, edit
     report.add(phase_row("warm (nothing changed), command line", warm, "wall", floor, WARM_TARGET,
                          f"reused {sorted({r.data['reused'] for r in warm.runs})}, "
                          f"cached {sorted({r.data['cached'] for r in warm.runs})}"))
-    report.add(phase_row("one file changed, command line", edit, "wall", floor, EDIT_TARGET,
-                         f"parsed {sorted({r.data['parsed'] for r in edit.runs})}"))
+    for kind, edit in edits.items():
+        resolved = sorted({r.data["resolved"][0] for r in edit.runs if r.data.get("resolved")})
+        report.add(phase_row(f"one file changed ({kind})", edit, "wall", floor, EDIT_TARGET,
+                             f"parsed {sorted({r.data['parsed'] for r in edit.runs})}, modules resolved {resolved}"))
     cold = next(iter(colds.values()))
     if pyan_times:
         report.add(Row("pyan3 --dot", median(pyan_times), median(pyan_times) / floor,
                        note=f"{len(pyan_times)} run(s), against the median floor"))
     else:
         report.add(Row("pyan3 --dot", None, note=f"no result: {pyan_error}"))
-    measured = [run for phase in colds.values() for run in phase.runs] + warm.runs + edit.runs
+    measured = [run for phase in [*colds.values(), warm, *edits.values()] for run in phase.runs]
     if measured:
         peak = max(run.rss_mb for run in measured)
         note = f"{peak:.0f} MB over all runs" + (
@@ -553,6 +594,8 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
                              "one-file figures use the first)")
     parser.add_argument("--keep", action="store_true", help="keep the scratch folder and print its path")
     parser.add_argument("--skip-pyan", action="store_true", help="do not install or run pyan3")
+    parser.add_argument("--figures", nargs="+", choices=("cold", "warm", "edit"), default=["cold", "warm", "edit"],
+                        help="which figures to measure (default all; warm needs the cold runs)")
     args = parser.parse_args(argv)
     if args.repeat < 1:
         parser.error("--repeat must be at least 1")

@@ -109,6 +109,9 @@ CHANGES: dict[str, Change] = {
     "state written elsewhere": _write("app/state.py", "COUNTS = []\n\n\ndef reset():\n    COUNTS.clear()\n"),
     "decorator changed": _edit("app/decorators.py", "    return inner\n", "    return fn\n"),
     "file stops parsing": _write("app/base.py", "class Base(:\n"),
+    "lines moved": _write("app/base.py", "# a comment\n\n\n" + TREE["app/base.py"]),
+    "call added in a body": _edit("app/helpers.py", "        return self.step()", "        print(1)\n"
+                                  "        return self.step()"),
 }
 
 
@@ -160,6 +163,17 @@ def test_a_body_edit_in_a_leaf_resolves_that_module_alone(tmp_path: Path) -> Non
     out = tmp_path / "out"
     _incremental(root, out)
     _edit("app/report.py", "return place() + later()", "return place() + later() + 1")(root)
+    again = _incremental(root, out)
+    assert again.resolved is not None and again.resolved[0] == 1
+    assert (out / GRAPH_FILE).read_bytes() == _cold(root, tmp_path / "cold")
+
+
+@pytest.mark.parametrize("name", ["lines moved", "call added in a body"])
+def test_an_edit_others_cannot_see_resolves_its_module_alone(tmp_path: Path, name: str) -> None:
+    root = _make_tree(tmp_path / "src")
+    out = tmp_path / "out"
+    _incremental(root, out)
+    CHANGES[name](root)
     again = _incremental(root, out)
     assert again.resolved is not None and again.resolved[0] == 1
     assert (out / GRAPH_FILE).read_bytes() == _cold(root, tmp_path / "cold")
