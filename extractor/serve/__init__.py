@@ -5,8 +5,9 @@
     plan.py       plan, then execute: the functions, the installs still to run, the notes
     deps.py       adapter: each package's requirements (and boto3, as Lambda provides it), pip-installed
                   once per hash into a cache
-    bootstrap.py  the worker's program (stdlib only: its path is the package, its requirements, boto3)
-    worker.py     adapter: one worker process and the pipes to it
+    worker.py     adapter: one worker process and the pipes to it; the process runs the `local`
+                  transport's program, m2l_runtime/worker.py (stdlib only: its path is the package,
+                  its requirements, boto3)
     runner.py     one function: its pool of workers, timeouts, restarts, and the order of Event calls
     server.py     adapter: the HTTP server that ties requests to runners
     invoke.py     adapter: boto3's `invoke` for `mono2lambda invoke`

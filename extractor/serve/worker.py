@@ -1,8 +1,12 @@
 """One worker process: a function's package loaded in a Python of its own, and the pipes to it.
 
-The process runs bootstrap.py (see there for why `-I -S -B`, the message format and the
-memory limit) in a session of its own, so that killing it (a timeout, an exit, serve's
-end) kills its whole process group: whatever the handler started ends with it.
+The process runs the text of m2l_runtime/worker.py, the program behind the `local` transport
+too (see there for the message format and the memory limit), with `python -I -S -B`:
+isolated (no PYTHON* variables, no user site, no current folder on the path), without
+`site` (no site-packages at all: its path is what Lambda's is, the package's `src/`, its
+installed requirements, what the Lambda runtime provides, the standard library) and writing
+no bytecode into the package; in a session of its own, so that killing it (a timeout, an
+exit, serve's end) kills its whole process group: whatever the handler started ends with it.
 Every answer carries its request's id and must match the call waiting for it: an answer
 for another request (a handler that forked and answered twice, or wrote to the answer
 pipe) would hand one caller another's answer, so the worker is killed instead and the
@@ -28,6 +32,7 @@ from functools import cache
 from pathlib import Path
 from typing import IO, Any
 
+from ..runtime.m2l_runtime import worker as worker_program
 from ..runtime.m2l_runtime.processes import kill_group, start_worker
 from .functions import FunctionSpec
 from .protocol import Outcome, exited, failed, out_of_memory, timed_out
@@ -39,8 +44,8 @@ Answer = dict[str, Any] | None  # None: the worker closed its answer pipe (it ex
 
 
 @cache
-def bootstrap_source() -> str:
-    return Path(__file__).with_name("bootstrap.py").read_text(encoding="utf-8")
+def program_source() -> str:
+    return Path(worker_program.__file__).read_text(encoding="utf-8")
 
 
 class Worker:
@@ -63,8 +68,8 @@ class Worker:
 
     def start(self) -> Outcome | None:
         """Start the process and load the handler: None when ready, else the init error to answer with."""
-        command = [self._python, "-I", "-S", "-B", "-u", "-c", bootstrap_source(), str(self.spec.code),
-                   *map(str, self._folders), self.spec.handler]
+        command = [self._python, "-I", "-S", "-B", "-u", "-c", program_source(), str(self.spec.code), self.spec.name,
+                   self.spec.handler, json.dumps(list(map(str, self._folders))), "[]"]
         self._process, requests, answers = start_worker(command, self.spec.code, self._environment,
                                                         stderr=subprocess.PIPE)
         self._requests = os.fdopen(requests, "w", encoding="utf-8")
@@ -74,7 +79,8 @@ class Worker:
     def invoke(self, request_id: str, arn: str, event: Any) -> Outcome:
         """Run one invocation; on a timeout the worker is killed (a later call starts another)."""
         timeout = float(self.spec.timeout)
-        message = {"id": request_id, "arn": arn, "deadline_ms": int((time.time() + timeout) * 1000), "event": event}
+        message = {"id": request_id, "deadline_ms": int((time.time() + timeout) * 1000), "event": event,
+                   "context": {"aws_request_id": request_id, "invoked_function_arn": arn}}
         if not self._send(message):
             return exited(request_id, self._exit_code())
         try:
@@ -165,7 +171,7 @@ def _outcome(answer: dict[str, Any]) -> Outcome:
     error = answer.get("error")
     if error is not None:
         return Outcome(json.dumps(error).encode(), str(error.get("errorType", "Unhandled")))
-    return Outcome(str(answer.get("payload", "null")).encode())
+    return Outcome(json.dumps(answer.get("result")).encode())
 
 
 def _clip(value: object, limit: int = 60) -> str:

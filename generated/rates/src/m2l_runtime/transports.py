@@ -40,7 +40,7 @@ from .errors import ContractError, RemoteError
 from .processes import kill_group, start_worker
 from .worker import BOOT
 
-RUNTIME_PACKAGE = __name__.partition(".")[0]
+HANDLER = "handler.handler"  # every package's (template.yaml)
 INIT_TIMEOUT = 10.0  # seconds, Lambda's limit for a function's init phase (at least the call's timeout here)
 STOP_GRACE = 1.0  # seconds a worker gets to exit once its request pipe is closed
 log = logging.getLogger(__name__)
@@ -93,7 +93,7 @@ class Worker:
 
     def start(self, timeout: float) -> None:
         self.environment, self._environ_seen = dict(os.environ), dict(_environ_now())
-        command = [sys.executable, "-I", "-B", "-u", "-c", BOOT, str(self.src), self.service,
+        command = [sys.executable, "-I", "-B", "-u", "-c", BOOT, str(self.src), self.service, HANDLER, "[]",
                    json.dumps(excluded_roots(self.src))]
         self._process, self._requests, self._answers = start_worker(command, self.src, self.environment,
                                                                     stderr=subprocess.STDOUT)
@@ -106,7 +106,8 @@ class Worker:
         if not ready.get("ready"):
             self.stop()
             error = ready.get("error") or {}
-            raise RemoteError(self.service, f"Runtime.{error.get('errorType', 'InitError')}",
+            kind = str(error.get("errorType", "InitError"))  # the runtime's own error name, or the exception's
+            raise RemoteError(self.service, kind if kind.startswith("Runtime.") else f"Runtime.{kind}",
                               f"the handler did not load: {error.get('errorMessage', '')}")
 
     def call(self, payload: str, invocation: str, timeout: float) -> dict[str, Any]:

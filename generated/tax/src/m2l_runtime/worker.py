@@ -1,27 +1,39 @@
-"""A service's handler in a Python of its own: the process behind the `local` transport.
+"""A function's handler in a Python of its own: the process behind the `local` transport
+and behind each `mono2lambda serve` worker.
 
-transports.LocalTransport starts one per service, on its first call, as
-    python -I -B -u -c BOOT SRC SERVICE EXCLUDED FD_IN FD_OUT
-so the service sees what a Lambda function would: its package's `src/` first, then the
-standard library and the environment's site-packages (its requirements), and nothing of
-the caller's process: no module it imported, no setting it configured, no app object it
-made, no patch it applied. `-I` leaves out the current folder, PYTHONPATH and the user
-site; EXCLUDED (JSON) names the caller's source folders (those holding a module of the
-same top-level name as the package's), which are taken off the path, and a module found
-under one of them (a `.pth` file or an editable install can still reach it) fails to
-import, as it would on AWS.
+It runs as
+    python -I [-S] -B -u -c PROGRAM SRC FUNCTION HANDLER PATH EXCLUDED FD_IN FD_OUT
+and sees what a Lambda function would: its package's `src/` (SRC) first, then the folders
+of PATH (JSON: serve's installed requirements and what the Lambda runtime provides), the
+standard library and, without `-S`, the environment's site-packages; nothing of the
+caller's process: no module it imported, no setting it configured, no app object it made,
+no patch it applied. `-I` leaves out the current folder, PYTHONPATH and the user site.
+EXCLUDED (JSON) names the caller's source folders (those holding a module of the same
+top-level name as the package's), which are taken off the path, and a module found under
+one of them (a `.pth` file or an editable install can still reach it) fails to import, as
+it would on AWS. HANDLER is `module.function`, resolved with the Lambda runtime's error
+names (Runtime.ImportModuleError, Runtime.HandlerNotFound, ...). The transport imports
+this module from the package (BOOT); serve runs its text (PROGRAM), so it uses the
+standard library only.
 
 Requests and answers travel on two pipes of their own (FD_IN, FD_OUT), one JSON object a
-line, because stdout and stderr belong to the handler (the transport prints them, each
-line after `[SERVICE]`). Messages:
+line, because stdout and stderr belong to the handler (its prints and logs go to the
+caller's console, each line after `[FUNCTION]`). Messages:
     worker -> caller, once:      {"ready": true} | {"ready": false, "error": ERROR}
-    caller -> worker, per call:  {"id": ID, "invocation": "sync"|"async", "deadline_ms": EPOCH_MS, "event": EVENT}
+    caller -> worker, per call:  {"id": ID, "deadline_ms": EPOCH_MS, "event": EVENT,
+                                  "invocation": "sync"|"async" (optional),
+                                  "context": {"aws_request_id": ..., "invoked_function_arn": ...} (optional)}
     worker -> caller, per call:  {"id": ID, "result": ANSWER, "calls": [[SERVICE, OPERATION, N], ...]}
-                                 | {"id": ID, "error": ERROR, "calls": [...]}
-ERROR is Lambda's error payload (`errorType` the exception's class name, `errorMessage`,
-`stackTrace`). `calls` are the calls this one made to other services (counted here, added
-to the caller's `client.CALLS`). The worker ends when FD_IN is closed.
-It uses the standard library only until the handler is loaded.
+                                 | {"id": ID, "error": ERROR, "calls": [...]} | {"id": ID, "out_of_memory": true}
+ERROR is Lambda's error payload (`errorType` the exception's class name or the runtime's
+error name, `errorMessage`, `stackTrace`). `calls` are the calls this one made to other
+services (counted by the package's client, added to the transport's `client.CALLS`).
+
+Containment: with AWS_LAMBDA_FUNCTION_MEMORY_SIZE set (serve sets it) the process's
+address space is limited to it before the handler is loaded; a MemoryError then answers
+`out_of_memory` and the worker exits, as Lambda ends an environment that ran out of
+memory. A process the handler forked never answers: only the worker speaks on the pipes.
+The worker ends when FD_IN is closed.
 """
 
 from __future__ import annotations
@@ -30,36 +42,58 @@ import importlib
 import json
 import os
 import random
+import resource
 import sys
 import time
 import traceback
 import uuid
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import IO, Any
 
 BOOT = ("import sys; sys.path.insert(0, sys.argv[1]); "
         "from m2l_runtime.worker import main; main(sys.argv[1:])")
-
+Handler = Callable[[Any, Any], Any]
 
 _REQUEST_IDS = random.Random()  # its own generator: no system call per id, and the handler's `random` untouched
 
 
-class LocalContext:
-    """The parts of Lambda's context object that handlers and Powertools read."""
+class InitError(Exception):
+    def __init__(self, error_type: str, message: str) -> None:
+        super().__init__(message)
+        self.error_type = error_type
 
-    def __init__(self, function_name: str, deadline_ms: int) -> None:
-        self.function_name = function_name
-        self.aws_request_id = str(uuid.UUID(int=_REQUEST_IDS.getrandbits(128), version=4))
-        self.memory_limit_in_mb = 512
-        self.function_version = "$LATEST"
-        self.invoked_function_arn = f"arn:aws:lambda:local:000000000000:function:{function_name}"
-        self.log_group_name = f"/aws/lambda/{function_name}"
-        self.log_stream_name = "local"
-        self._deadline_ms = deadline_ms
+
+class LambdaContext:
+    """The context object of Lambda's Python runtime, with its values and their types (memory
+    is a string): the function's from `about_function`, the request's from the caller or made up."""
+
+    def __init__(self, function: dict[str, Any], request: dict[str, Any]) -> None:
+        given = request.get("context") or {}
+        self.function_name: str = function["function_name"]
+        self.function_version: str = function["function_version"]
+        self.memory_limit_in_mb: str = function["memory_limit_in_mb"]
+        self.log_group_name: str = function["log_group_name"]
+        self.log_stream_name: str = function["log_stream_name"]
+        self.aws_request_id: str = given.get("aws_request_id") or str(
+            uuid.UUID(int=_REQUEST_IDS.getrandbits(128), version=4))
+        self.invoked_function_arn: str = given.get("invoked_function_arn") or function["invoked_function_arn"]
+        self.identity = None
+        self.client_context = None
+        self._deadline_ms: int = request["deadline_ms"]
 
     def get_remaining_time_in_millis(self) -> int:
         return max(0, self._deadline_ms - int(time.time() * 1000))
+
+
+def about_function(name: str) -> dict[str, Any]:
+    """The context's values that stay the same for the worker's life: from the environment serve
+    gives its workers (Lambda's variables), else made up for the `local` transport's service."""
+    return {"function_name": name, "invoked_function_arn": f"arn:aws:lambda:local:000000000000:function:{name}",
+            "function_version": os.environ.get("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST"),
+            "memory_limit_in_mb": os.environ.get("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "512"),
+            "log_group_name": os.environ.get("AWS_LAMBDA_LOG_GROUP_NAME", f"/aws/lambda/{name}"),
+            "log_stream_name": os.environ.get("AWS_LAMBDA_LOG_STREAM_NAME", "local")}
 
 
 class MonolithGuard:
@@ -95,49 +129,86 @@ class MonolithGuard:
         return any(real == root or real.startswith(os.path.join(root, "")) for root in self.excluded)
 
 
-def isolate(src: str, excluded: Sequence[str]) -> None:
+def isolate(src: str, excluded: Sequence[str], path: Sequence[str] = ()) -> None:
+    """The path: `src`, then `path`, then what the interpreter found that is not the caller's code."""
     guard = MonolithGuard(src, excluded)
-    kept = [src]
+    kept = [src, *path]
     for entry in sys.path:
-        if not os.path.isabs(entry) or entry == src:  # the current folder ("" or relative), or src again
+        if not os.path.isabs(entry) or entry in kept:  # the current folder ("" or relative), or src again
             continue
         if not guard.foreign(entry):
             kept.append(entry)
     sys.path[:] = kept
-    sys.meta_path.insert(0, guard)
+    if excluded:
+        sys.meta_path.insert(0, guard)
 
 
 def main(argv: list[str]) -> None:
-    src, service, excluded, fd_in, fd_out = argv
-    isolate(src, json.loads(excluded))
+    src, function, handler_name, path, excluded, fd_in, fd_out = argv
+    isolate(src, json.loads(excluded), json.loads(path))
     os.chdir(src)
     for fd in (int(fd_in), int(fd_out)):  # processes the handler starts must not hold the pipes open
         os.set_inheritable(fd, False)
     answers = os.fdopen(int(fd_out), "w", encoding="utf-8")
+    limited = limit_memory(os.environ.get("AWS_LAMBDA_FUNCTION_MEMORY_SIZE"))
     try:
-        handler = importlib.import_module("handler").handler
-    except BaseException as error:  # the caller gets it as the function's init error (also a SystemExit)
+        handler = load_handler(handler_name)
+    except InitError as error:
+        send(answers, {"ready": False, "error": error_object(error, error.error_type)})
+        return
+    except Exception as error:  # the module raised while it was imported: the function's own error
         send(answers, {"ready": False, "error": error_object(error)})
         return
     send(answers, {"ready": True})
+    about = about_function(function)
     worker = os.getpid()
     counted: Counter[tuple[str, str]] = Counter()
     with os.fdopen(int(fd_in), "r", encoding="utf-8") as requests:
         for line in requests:
-            request = json.loads(line)
-            answer = invoke(handler, service, request)
+            answer = invoke(handler, about, json.loads(line), limited)
             if os.getpid() != worker:  # a process the handler forked returned from it: it must not answer
                 os._exit(0)
             answer["calls"], counted = _new_calls(counted)
             send(answers, answer)
+            if answer.get("out_of_memory"):
+                os._exit(1)
 
 
-def invoke(handler: Any, service: str, request: dict[str, Any]) -> dict[str, Any]:
+def limit_memory(megabytes: str | None) -> bool:
+    """The function's MemorySize as the limit of this process's address space (when it is set)."""
+    if not megabytes or not megabytes.isdigit():
+        return False
+    size = int(megabytes) * 1024 * 1024
+    resource.setrlimit(resource.RLIMIT_AS, (size, size))
+    return True
+
+
+def load_handler(name: str) -> Handler:
+    """`module.function` as Lambda's Python runtime resolves it, with its error names."""
+    module_name, _, function_name = name.rpartition(".")
+    if not module_name or not function_name:
+        raise InitError("Runtime.MalformedHandlerName", f"Bad handler '{name}': not enough values to unpack")
+    module_name = module_name.replace("/", ".")
+    try:
+        module = importlib.import_module(module_name)
+    except ImportError as error:
+        raise InitError("Runtime.ImportModuleError", f"Unable to import module '{module_name}': {error}") from error
+    except SyntaxError as error:
+        raise InitError("Runtime.UserCodeSyntaxError", f"Syntax error in module '{module_name}': {error}") from error
+    handler = getattr(module, function_name, None)
+    if handler is None:
+        raise InitError("Runtime.HandlerNotFound", f"Handler '{function_name}' missing on module '{module_name}'")
+    return handler  # type: ignore[no-any-return]
+
+
+def invoke(handler: Handler, function: dict[str, Any], request: dict[str, Any], limited: bool) -> dict[str, Any]:
     answer: dict[str, Any] = {"id": request["id"]}
     try:
-        answer["result"] = handler(request["event"], LocalContext(service, request["deadline_ms"]))
+        answer["result"] = handler(request["event"], LambdaContext(function, request))
     except Exception as error:
-        if request.get("invocation") != "sync" and type(error).__name__ != "ContractError":
+        if limited and isinstance(error, MemoryError):  # over the function's MemorySize
+            return {"id": request["id"], "out_of_memory": True}
+        if request.get("invocation", "sync") != "sync" and type(error).__name__ != "ContractError":
             traceback.print_exc()  # an asynchronous caller never sees it: Lambda would retry, then dead-letter it
         answer["error"] = error_object(error)
     return answer
@@ -152,15 +223,18 @@ def answer_line(answer: dict[str, Any]) -> str:
         if "result" not in answer:
             raise
         failed = {key: value for key, value in answer.items() if key != "result"}
-        failed["error"] = {"errorType": "Runtime.MarshalError", "errorMessage": f"Unable to marshal response: {error}",
+        failed["error"] = {"errorMessage": f"Unable to marshal response: {error}", "errorType": "Runtime.MarshalError",
                            "stackTrace": []}
         return json.dumps(failed) + "\n"
 
 
-def error_object(error: BaseException) -> dict[str, Any]:
+def error_object(error: BaseException, error_type: str | None = None) -> dict[str, Any]:
+    """Lambda's error payload; the stack starts in the function's code (this module's frame is not the function's),
+    and is empty for an error the runtime itself names (`error_type`)."""
     trace = error.__traceback__
-    stack = traceback.format_list(traceback.extract_tb(trace.tb_next if trace and trace.tb_next else trace))
-    return {"errorType": type(error).__name__, "errorMessage": str(error), "stackTrace": stack}
+    frames = [] if error_type else traceback.extract_tb(trace.tb_next if trace and trace.tb_next else trace)
+    return {"errorMessage": str(error), "errorType": error_type or type(error).__name__,
+            "stackTrace": traceback.format_list(frames)}
 
 
 def send(stream: IO[str], message: dict[str, Any]) -> None:
@@ -175,3 +249,7 @@ def _new_calls(counted: Counter[tuple[str, str]]) -> tuple[list[list[Any]], Coun
         return [], counted
     now = Counter(client.CALLS)
     return [[svc, op, n] for (svc, op), n in (now - counted).items()], now
+
+
+if __name__ == "__main__":  # serve runs this module's text
+    main(sys.argv[1:])
