@@ -20,7 +20,7 @@ app_test() {
 }
 
 # --- extract, package_tests, prove (see ../README.md, "Extraction and proof") ---
-SERVICES="foodinfo markdown nutrition-text"
+SERVICES="${SERVICES:-foodinfo markdown nutrition-text}"
 
 app_env() {
     mkdir -p "$WORK/media"
