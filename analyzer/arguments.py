@@ -40,6 +40,9 @@ USER_MODELS = frozenset({"django.contrib.auth.models.User", "django.contrib.auth
                          "django.contrib.auth.models.AbstractBaseUser"})
 DJANGO_USER = "django.contrib.auth.models.User"
 _ROW_GETTERS = frozenset({"get", "first", "last", "earliest", "latest", "create", "get_or_none"})
+_QUERYSETS = frozenset({"all", "filter", "exclude", "order_by", "select_related", "prefetch_related", "distinct",
+                        "only", "defer", "annotate", "using", "reverse", "iterator"})
+_SINGLE_RELATIONS = frozenset({"ForeignKey", "OneToOneField"})
 _UPLOADS = frozenset({"FILES", "files"})  # Django's request.FILES, Flask's request.files
 _BYTES_CALLS = frozenset({"bytes", "bytearray"})
 _LITERAL_TYPES = {"str": "string", "int": "integer", "float": "number", "bool": "boolean"}
@@ -142,7 +145,9 @@ def _param(definition: Definition, name: str) -> Param | None:
 
 def model_of(program: Program, data: DataModel, definition: Definition, arg: Expr, hops: int = 0) -> str:
     """The model class an argument is an instance of, or "": what it evaluates to, `request.user`,
-    a row getter (`M.objects.get(...)`, `get_object_or_404(M, ...)`), or a local bound to one."""
+    a row getter (`M.objects.get(...)`, `get_object_or_404(M, ...)`), an element of a queryset
+    (`for u in M.objects.filter(...)`, `M.objects.all()[0]`), a foreign key of a row
+    (`order.customer`), or a local bound to one of those."""
     for value in sorted(program.eval(arg, definition), key=repr):
         if value[0] == "inst" and data.table(value):
             return str(value[1])
@@ -150,8 +155,12 @@ def model_of(program: Program, data: DataModel, definition: Definition, arg: Exp
             return DJANGO_USER
     if arg[0] == "attr" and arg[2] == "user" and is_request(program, definition, arg[1]):
         return DJANGO_USER
+    if arg[0] == "attr" and hops < 3:
+        return _foreign_key(program, data, model_of(program, data, definition, arg[1], hops + 1), arg[2])
     if arg[0] == "call":
         return _row_getter(program, data, definition, arg)
+    if arg[0] in ("iter", "sub"):
+        return _queryset_of(program, data, definition, arg[1])
     if arg[0] == "name" and hops < 2 and definition.kind != "module" and _param(definition, arg[1]) is None:
         for target, value, _ in reversed(definition.scope.assigns):
             if target == arg[1]:
@@ -170,6 +179,32 @@ def _row_getter(program: Program, data: DataModel, definition: Definition, call:
         if expr[0] == "attr" and expr[2] == "objects":
             return _model_class(program, data, definition, expr[1])
         expr = expr[1]
+    return ""
+
+
+def _queryset_of(program: Program, data: DataModel, definition: Definition, expr: Expr) -> str:
+    """The model of `M.objects` followed by QuerySet methods only (`.filter(...).order_by(...)`)."""
+    while expr[0] == "call" and expr[1][0] == "attr" and expr[1][2] in _QUERYSETS:
+        expr = expr[1][1]
+    if expr[0] == "attr" and expr[2] == "objects":
+        return _model_class(program, data, definition, expr[1])
+    return ""
+
+
+def _foreign_key(program: Program, data: DataModel, model: str, name: str) -> str:
+    """The model `model.name` holds when the class declares `name = ForeignKey(Other, ...)` (or a
+    one-to-one field); "" otherwise."""
+    if not model or model == DJANGO_USER:
+        return ""
+    for owner in program.mro(model):
+        definition = program.defs.get(owner)
+        if definition is None or name not in definition.class_attrs:
+            continue
+        expr = definition.class_attrs[name][0]
+        if expr[0] != "call" or expr[1][-1] not in _SINGLE_RELATIONS or not expr[2]:
+            return ""
+        scope = program.defs.get(definition.parent or "") or definition
+        return _model_class(program, data, scope, expr[2][0])
     return ""
 
 

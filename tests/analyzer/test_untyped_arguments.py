@@ -14,9 +14,12 @@ from .snippets import graph_of
 SOURCES = {
     "shop/__init__.py": "",
     "shop/models.py": """
+        from django.contrib.auth.models import User
         from django.db import models
         class Order(models.Model):
             total = models.IntegerField()
+            customer = models.ForeignKey(User, on_delete=models.CASCADE)
+            parent = models.ForeignKey("self", on_delete=models.CASCADE)
     """,
     "shop/helpers.py": """
         def owner_name(user):
@@ -59,6 +62,14 @@ SOURCES = {
         class Detail:
             def get(self):
                 return helpers.parse(self.request, None)
+        def loops(order: Order):
+            for u in User.objects.filter(is_active=True).order_by("id"):
+                helpers.owner_name(u)
+            helpers.owner_name(order.customer)
+            helpers.owner_name(Order.objects.all()[0])
+            helpers.owner_name(order.total)
+            for o in Order.objects.get_open():
+                helpers.owner_name(o)
     """,
 }
 
@@ -89,6 +100,10 @@ def test_what_flows_into_untyped_parameters_is_kept_on_the_calls_edge() -> None:
     assert _unsafe(graph, "shop.views.Detail.get", "shop.helpers.parse") == [
         (26, 0, "request", "self.request", "request", None)]
     assert _unsafe(graph, "shop.views.page", "shop.helpers.Box.put") == [], "a method is no operation"
+    assert _unsafe(graph, "shop.views.loops", "shop.helpers.owner_name") == [
+        (29, 0, "model", "u", "user", user), (30, 0, "model", "order.customer", "user", user),
+        (31, 0, "model", "Order.objects.all(...)[...]", "user", "shop.models.Order")], \
+        "queryset elements and foreign keys; a column, or a manager method of the app's own, says nothing"
 
 
 def test_literals_and_plain_types_are_kept_for_samples() -> None:
@@ -112,7 +127,8 @@ def test_each_is_a_blocking_hazard_at_the_call_across_a_service() -> None:
     text = {(f.location, f.subject): (f.message, f.hint) for f in found}
     assert sorted(f.location for f in found) == ["shop/views.py:10", "shop/views.py:13", "shop/views.py:14",
                                               "shop/views.py:15", "shop/views.py:15", "shop/views.py:16",
-                                              "shop/views.py:22", "shop/views.py:26", "shop/views.py:9"]
+                                              "shop/views.py:22", "shop/views.py:26", "shop/views.py:29",
+                                              "shop/views.py:30", "shop/views.py:31", "shop/views.py:9"]
     message, hint = text[("shop/views.py:9", "shop.helpers.owner_name")]
     assert "passes a model instance (request.user, a django.contrib.auth.models.User) as argument 1 ('user')" \
         in message and "no type hint" in message
