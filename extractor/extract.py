@@ -155,12 +155,9 @@ def _unbooted_flask(request: ExtractRequest, extraction: Extraction, framework: 
     apps = sorted((request.graph.meta.get("frameworks") or {}).get("flask", {}).get("apps") or ())
     if framework.flask_app or not apps:
         return []
-    graph = request.graph
     notes = []
     for service in extraction.services:
-        modules = (*service.modules, *service.copied, *service.proxied)
-        if any(t.partition(".")[0] == "flask" or t.startswith("flask_") for m in modules
-               for t in graph.targets(m, "imports") if graph.attr(t, "kind") == "external"):
+        if any(t.partition(".")[0] == "flask" or t.startswith("flask_") for t in service.imports):
             notes.append(f"note: package {service.name} imports Flask but boots no app (found: {', '.join(apps)}); "
                          "if its operations use current_app, g or an extension, name the app in the plan: "
                          "`framework: {flask_app: \"pkg.app:create_app\"}`")
@@ -249,12 +246,9 @@ def _requirements(request: ExtractRequest, extraction: Extraction, app_python: I
         versions = reqs.app_versions(request.source)
         providers = reqs.installed_providers()  # scans every installed distribution: once
     local = {m.partition(".")[0] for m in extraction.files}
-    graph = request.graph
     found = {}
     for service in extraction.services:
-        modules = (*service.modules, *service.copied, *service.proxied)
-        imports = [t for m in modules for t in graph.targets(m, "imports") if graph.attr(t, "kind") == "external"]
-        imports += _imported_by_name(graph, service) + (booted if service.boot else [])
+        imports = [*service.imports, *_imported_by_name(request.graph, service), *(booted if service.boot else [])]
         found[service.name] = reqs.resolve(reqs.third_party(imports, local), providers, versions)
     for line in reqs.describe(versions, found):
         progress(line)
@@ -327,10 +321,9 @@ def _package_inputs(extraction: Extraction, service: ServiceSpec, all_contracts:
                     samples: Mapping[str, bytes] | None = None, region: str | None = None) -> PackageInputs:
     contracts = {op.name: all_contracts[op.name] for op in service.operations}
     template = replace(template_view(extraction, service), region=region)
-    modules = (*service.modules, *service.copied, *service.proxied)
     return PackageInputs(
-        sources={m: sources[m] for m in modules}, contracts=contracts, requirements=found.pins, runtime=runtime,
-        template=render_template(template), samconfig=render_samconfig(template),
+        sources={m: sources[m] for m in service.packaged}, contracts=contracts, requirements=found.pins,
+        runtime=runtime, template=render_template(template), samconfig=render_samconfig(template),
         asyncapi=asyncapi_document(service.name, f"{extraction.project} {service.name}",
                                    [contracts[op.name] for op in service.operations]),
         samples=samples or {})

@@ -101,6 +101,12 @@ class ServiceSpec:
     policies: tuple[object, ...] = ()  # managed policy ARNs or IAM statements
     kept: tuple[str, ...] = ()  # functions of its modules proxies keep as code: the project's decorators,
     # and internal functions (extractor/internal.py)
+    imports: tuple[str, ...] = ()  # the third-party modules its packaged modules import, sorted
+
+    @property
+    def packaged(self) -> tuple[str, ...]:
+        """Every module the package carries: its own, the copied ones, the proxies of other services'."""
+        return (*self.modules, *self.copied, *self.proxied)
 
     def function_of(self, op: OperationSpec) -> str:
         """The Lambda function a direct call of `op` goes to: its own when the plan says one
@@ -160,12 +166,14 @@ def _service(graph: CodeGraph, plan: Plan, name: str, owner: Mapping[str, str], 
     public = public_functions(graph, own)
     functions = [f for f in public if f not in decorators]  # a decorator is applied where its target is
     needed = reach.modules(own, functions)
-    boot = _boot(graph, framework, needed) + _orm_boot(graph, plan, needed)
+    imports = external_imports(graph, needed)
+    boot = _boot(framework, imports) + _orm_boot(plan, imports)
     if boot:  # what the framework imports at cold start: settings, installed apps, the app factory, and
         # what the app factory and the session factory run (a session factory that imports every models
         # module before creating the tables brings them in)
         factories = [value.replace(":", ".") for key, value in boot if key in _FACTORY_KEYS]
         needed |= reach.modules([*own, *_boot_modules(graph, dict(boot))], [*functions, *factories])
+        imports = external_imports(graph, needed)
     proxied = sorted(m for m in needed if m in owner and owner[m] != name)
     copied = sorted(m for m in needed if m not in owner)
     invocations = {op.function: op.invocation for op in spec.operations or ()}
@@ -176,15 +184,19 @@ def _service(graph: CodeGraph, plan: Plan, name: str, owner: Mapping[str, str], 
     return ServiceSpec(name, f"{project}-{name}", spec.memory, spec.timeout, tuple(own), tuple(copied),
                        tuple(proxied), operations, tuple(calls), tuple(_tables_written(graph, set(own))),
                        spec.functions, spec.runtime or runtime, boot, spec.environment, spec.secrets, spec.vpc,
-                       spec.layers, spec.policies, tuple(f for f in public if f in decorators))
+                       spec.layers, spec.policies, tuple(f for f in public if f in decorators), tuple(imports))
 
 
-def _boot(graph: CodeGraph, framework: Framework, needed: set[str]) -> tuple[tuple[str, str], ...]:
+def external_imports(graph: CodeGraph, modules: Iterable[str]) -> list[str]:
+    """The third-party modules `modules` import (the graph's external nodes), sorted."""
+    return sorted({t for m in modules for t in graph.targets(m, "imports") if graph.attr(t, "kind") == "external"})
+
+
+def _boot(framework: Framework, imports: Iterable[str]) -> tuple[tuple[str, str], ...]:
     """The framework a package boots: Django when its code imports Django, the Flask app when
     its code imports Flask or a Flask extension (a package that never touches the framework
     is not made to start it)."""
-    externals = {t.partition(".")[0] for m in needed for t in graph.targets(m, "imports")
-                 if graph.attr(t, "kind") == "external"}
+    externals = {t.partition(".")[0] for t in imports}
     boot = []
     if framework.django_settings and any(e == "django" or e.startswith("rest_framework") for e in externals):
         boot.append(("django_settings", framework.django_settings))
@@ -193,12 +205,11 @@ def _boot(graph: CodeGraph, framework: Framework, needed: set[str]) -> tuple[tup
     return tuple(boot)
 
 
-def _orm_boot(graph: CodeGraph, plan: Plan, needed: set[str]) -> tuple[tuple[str, str], ...]:
+def _orm_boot(plan: Plan, imports: Iterable[str]) -> tuple[tuple[str, str], ...]:
     """The session factory (the plan's `framework: {sqlalchemy_session: ...}`) a package's
     handler opens an operation's own unit of work with, when its code imports SQLAlchemy."""
     factory = dict(plan.framework).get("sqlalchemy_session")
-    if factory and any(t.partition(".")[0] == "sqlalchemy" for m in needed for t in graph.targets(m, "imports")
-                       if graph.attr(t, "kind") == "external"):
+    if factory and any(t.partition(".")[0] == "sqlalchemy" for t in imports):
         return (("sqlalchemy_session", factory),)
     return ()
 

@@ -141,7 +141,7 @@ def runtime_files(runtime: Mapping[str, str], config: str, prefix: str = "src/")
 
 def _source_files(extraction: Extraction, service: ServiceSpec, inputs: PackageInputs) -> dict[str, bytes]:
     files = {}
-    for module in (*service.modules, *service.copied, *service.proxied):
+    for module in service.packaged:
         source = inputs.sources[module]
         files["src/" + _relative_file(extraction, module)] = (
             proxy_source(extraction, module, source) if module in service.proxied else source)
