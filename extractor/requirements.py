@@ -18,8 +18,9 @@ import json
 import os
 import re
 import sys
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from functools import cache
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -150,20 +151,25 @@ def with_runtime_needs(installed: Mapping[str, str]) -> dict[str, str]:
 # --- the app's lock and declarations (files read here; parsed by the pure functions below) ----------------
 
 
+def _read(path: Path) -> str:
+    return path.read_text(encoding="utf-8", errors="replace")
+
+
 def app_versions(source_root: Path, installed: Mapping[str, str] | None = None) -> Versions:
     """The versions and extras the app's files give, for a monolith whose source is `source_root`;
     `installed`: the versions installed in the app's environment (default: this one's)."""
     folders = search_folders(source_root)
+    read = cache(_read)  # the lock's requirement files and Pipfile.lock also declare extras: read once
     locked: dict[str, tuple[str, str]] = {}
     lock = None
     for folder in folders:
-        found = folder_lock(folder)
+        found = folder_lock(folder, read)
         if found:
             lock, locked = os.path.relpath(found[0], source_root.resolve()).replace(os.sep, "/"), found[1]
             break
     ours = installed_versions()
     environment = ours if installed is None else {canonical(k): v for k, v in installed.items()}
-    return Versions(locked, environment, declared_extras(folders), lock,
+    return Versions(locked, environment, declared_extras(folders, read), lock,
                     {key: version for key, version in ours.items() if key in RUNTIME_NEEDS})
 
 
@@ -180,21 +186,21 @@ def search_folders(source_root: Path) -> list[Path]:
     return [start]
 
 
-def folder_lock(folder: Path) -> tuple[Path, dict[str, tuple[str, str]]] | None:
+def folder_lock(folder: Path, read: Callable[[Path], str] = _read) -> tuple[Path, dict[str, tuple[str, str]]] | None:
     """The lock of one folder, in order of trust: uv.lock, poetry.lock, Pipfile.lock, requirements.
 
     Requirement files count only when they pin (`==`): a requirements.txt of ranges is not
     a lock. All of a folder's pinning requirement files are read, the lock file first."""
     for name in TOML_LOCKS:
         if (folder / name).is_file():
-            return folder / name, _labelled(toml_lock_versions(_read(folder / name)), name)
+            return folder / name, _labelled(toml_lock_versions(read(folder / name)), name)
     if (folder / "Pipfile.lock").is_file():
-        return folder / "Pipfile.lock", _labelled(pipfile_lock_versions(_read(folder / "Pipfile.lock")),
+        return folder / "Pipfile.lock", _labelled(pipfile_lock_versions(read(folder / "Pipfile.lock")),
                                                   "Pipfile.lock")
     pinned: dict[str, tuple[str, str]] = {}
     first = None
     for path in _requirement_files(folder):
-        versions = requirement_versions(_read(path))
+        versions = requirement_versions(read(path))
         if versions:
             first = first or path
             for key, version in versions.items():
@@ -202,18 +208,18 @@ def folder_lock(folder: Path) -> tuple[Path, dict[str, tuple[str, str]]] | None:
     return (first, pinned) if first else None
 
 
-def declared_extras(folders: Iterable[Path]) -> dict[str, tuple[str, ...]]:
+def declared_extras(folders: Iterable[Path], read: Callable[[Path], str] = _read) -> dict[str, tuple[str, ...]]:
     """Extras the app asks for, from every declaration in the searched folders, merged."""
     merged: list[dict[str, tuple[str, ...]]] = []
     for folder in folders:
         found: list[dict[str, tuple[str, ...]]] = []
         if (folder / "pyproject.toml").is_file():
-            found.append(pyproject_extras(_read(folder / "pyproject.toml")))
+            found.append(pyproject_extras(read(folder / "pyproject.toml")))
         if (folder / "Pipfile").is_file():
-            found.append(pipfile_extras(_read(folder / "Pipfile")))
+            found.append(pipfile_extras(read(folder / "Pipfile")))
         if (folder / "Pipfile.lock").is_file():
-            found.append(pipfile_lock_extras(_read(folder / "Pipfile.lock")))
-        found.extend(requirement_extras(_read(path)) for path in _requirement_files(folder))
+            found.append(pipfile_lock_extras(read(folder / "Pipfile.lock")))
+        found.extend(requirement_extras(read(path)) for path in _requirement_files(folder))
         merged.extend(found)
     return _merge(merged)
 
@@ -221,10 +227,6 @@ def declared_extras(folders: Iterable[Path]) -> dict[str, tuple[str, ...]]:
 def _requirement_files(folder: Path) -> list[Path]:
     others = sorted(p.name for p in folder.glob("requirements*.txt") if p.name not in REQUIREMENT_LOCKS)
     return [folder / name for name in (*REQUIREMENT_LOCKS, *others) if (folder / name).is_file()]
-
-
-def _read(path: Path) -> str:
-    return path.read_text(encoding="utf-8", errors="replace")
 
 
 def _labelled(versions: Mapping[str, str], label: str) -> dict[str, tuple[str, str]]:
