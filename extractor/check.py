@@ -13,10 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from analyzer.errors import InputError
-
 from .compat import Change, compare_contracts
-from .output import MANIFEST
+from .output import manifest_services
 
 
 @dataclass(frozen=True)
@@ -29,10 +27,7 @@ class ContractCheck:
 
 
 def generated_services(generated: Path) -> list[str]:
-    manifest = generated / MANIFEST
-    if not manifest.is_file():
-        raise InputError(f"{generated}: no {MANIFEST}", hint="point --generated at the output of `mono2lambda extract`")
-    return sorted(json.loads(manifest.read_text(encoding="utf-8")).get("services", {}))
+    return sorted(manifest_services(generated))
 
 
 def committed_contracts(generated: Path, services: Iterable[str]) -> dict[str, dict[str, Any]]:

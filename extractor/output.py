@@ -35,6 +35,19 @@ def manifest_document(files: Mapping[str, bytes], about: Mapping[str, Any]) -> b
     return (json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode("utf-8")
 
 
+def manifest_services(generated: Path) -> dict[str, dict[str, Any]]:
+    """The services GENERATED/manifest.json records (function, operations, modules, ...), by name."""
+    manifest = generated / MANIFEST
+    if not manifest.is_file():
+        raise InputError(f"{generated}: no {MANIFEST}", hint="point --generated at the output of `mono2lambda extract`")
+    try:
+        services = json.loads(manifest.read_text(encoding="utf-8")).get("services", {})
+    except (OSError, ValueError, AttributeError) as error:
+        raise InputError(f"{manifest}: cannot read the manifest of the generated packages ({error})",
+                         hint="run `mono2lambda extract` again to rewrite it") from None
+    return services if isinstance(services, dict) else {}
+
+
 def foreign_files(out: Path) -> list[str]:
     """Files in `out` that the manifest does not vouch for (absent, or changed since)."""
     if not out.exists():

@@ -9,7 +9,6 @@ A pytest command gets `--junitxml` (per-test results); any other is read from it
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 import tempfile
@@ -20,6 +19,7 @@ from pathlib import Path
 from analyzer.errors import InputError
 from analyzer.tracing.model import read_trace
 
+from ..output import MANIFEST, manifest_services
 from ..runtime.m2l_runtime.processes import run_in_session
 from ..serve.deps import Install
 from ..serve.plan import install_missing, plan_serve
@@ -63,12 +63,11 @@ def run_prove(request: ProveRequest, say: Say = lambda _: None) -> ProveReport:
         raise InputError("no test command given", hint="put it after --, e.g. mono2lambda prove -- pytest -q")
     if request.trace is not None:
         read_trace(request.trace)  # a bad trace file fails before the suite runs twice
-    manifest_file = request.generated / "manifest.json"
     monolith = request.generated / "monolith"
-    if not manifest_file.is_file() or not monolith.is_dir():
-        raise InputError(f"{request.generated} holds no extraction (manifest.json and monolith/)",
+    if not (request.generated / MANIFEST).is_file() or not monolith.is_dir():
+        raise InputError(f"{request.generated} holds no extraction ({MANIFEST} and monolith/)",
                          hint="run `mono2lambda extract` first, or point --generated at its --out")
-    services = json.loads(manifest_file.read_text(encoding="utf-8")).get("services", {})
+    services = manifest_services(request.generated)
     moved = {m: name for name, spec in services.items() for m in spec.get("modules", ())}
     operations = {name: list(spec.get("operations", ())) for name, spec in services.items()}
     environ = dict(os.environ if request.environ is None else request.environ)

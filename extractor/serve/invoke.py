@@ -17,11 +17,12 @@ from typing import Any
 
 from analyzer.errors import InputError
 
+from ..output import MANIFEST, manifest_services
+
 DEFAULT_ENDPOINT = "http://127.0.0.1:9001"
 # boto3 signs every request for some region; a local endpoint (serve, sam local) ignores which.
 # Used only when none is configured (--region, [tool.mono2lambda] region, AWS_REGION, the profile).
 SIGNING_REGION_UNSET = "us-east-1"
-MANIFEST = "manifest.json"
 
 
 @dataclass(frozen=True)
@@ -62,15 +63,10 @@ def parse_arguments(text: str) -> dict[str, Any]:
 
 def function_for(generated: Path, service: str) -> str:
     """The Lambda function of `service`, from GENERATED/manifest.json."""
-    manifest = generated / MANIFEST
-    try:
-        services = json.loads(manifest.read_text(encoding="utf-8")).get("services", {})
-    except (OSError, ValueError) as error:
-        raise InputError(f"{manifest}: cannot read the manifest of the generated packages ({error})",
-                         hint="pass --generated with the folder `mono2lambda extract` wrote") from error
+    services = manifest_services(generated)
     if service not in services:
         known = ", ".join(sorted(services)) or "none"
-        raise InputError(f"{manifest}: no service {service!r} (services: {known})",
+        raise InputError(f"{generated / MANIFEST}: no service {service!r} (services: {known})",
                          hint="use one of those names, or extract the service first")
     return str(services[service]["function"])
 
