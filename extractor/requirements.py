@@ -25,10 +25,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - Python 3.10
-    import tomli as tomllib
+from analyzer.tomldoc import parse_toml
 
 RUNTIME_NEEDS = ("aws-lambda-powertools", "pydantic")  # the m2l_runtime every package carries
 RUNTIME_MINIMUM = {"pydantic": (2, 11)}  # below this the runtime cannot run: mono2lambda's own version is pinned
@@ -360,6 +357,6 @@ def _toml(text: str) -> dict[str, Any]:
     """A TOML document, or nothing when it does not parse: a broken lock is no reason to stop
     extracting, and the pins then come from the environment."""
     try:
-        return tomllib.loads(text)
-    except tomllib.TOMLDecodeError:
+        return parse_toml(text)
+    except ValueError:
         return {}

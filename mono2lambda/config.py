@@ -14,13 +14,13 @@ from __future__ import annotations
 
 import os
 import string
-import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from analyzer.errors import InputError
+from analyzer.tomldoc import parse_toml
 
 PYPROJECT = "pyproject.toml"
 TABLE = "tool.mono2lambda"
@@ -118,13 +118,9 @@ def load_config(path: Path | None = None, *, cwd: Path | None = None) -> Config:
         raise InputError(f"{path}: cannot be read ({error})") from None
     if "mono2lambda" not in text:
         return Config(path)
-    if sys.version_info >= (3, 11):
-        import tomllib
-    else:  # pragma: no cover - Python 3.10
-        import tomli as tomllib
     try:
-        document = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as error:
+        document = parse_toml(text)
+    except ValueError as error:
         raise InputError(f"{path}: not valid TOML ({error})", hint="fix the file's syntax") from None
     table = document.get("tool", {}).get("mono2lambda") if isinstance(document.get("tool"), dict) else None
     if table is None:

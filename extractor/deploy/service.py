@@ -7,17 +7,12 @@ events and contracts stay out of the code package.
 
 from __future__ import annotations
 
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from analyzer.errors import InputError
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - Python 3.10
-    import tomli as tomllib
+from analyzer.tomldoc import parse_toml
 
 
 @dataclass(frozen=True)
@@ -56,8 +51,8 @@ def _deploy_parameters(path: Path) -> dict[str, Any]:
     if not path.exists():
         return {}
     try:
-        config = tomllib.loads(path.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as error:
+        config = parse_toml(path.read_text(encoding="utf-8"))
+    except ValueError as error:
         raise InputError(f"{path}: {error}", hint="fix the file, or extract the service again") from None
     parameters = config.get("default", {}).get("deploy", {}).get("parameters", {})
     return parameters if isinstance(parameters, dict) else {}
