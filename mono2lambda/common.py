@@ -22,7 +22,7 @@ if TYPE_CHECKING:  # rich is imported where it prints: `--help` and quick comman
 
 INTERNAL_ERROR = 3  # a bug in mono2lambda, not in the input
 DEFAULT_GRAPH = Path(".mono2lambda") / "graph.json"
-QUIET, NORMAL, VERBOSE = -1, 0, 1  # the `verbosity` a command gets from -q, nothing, -v (as in render.py)
+QUIET, NORMAL, VERBOSE = -1, 0, 1  # the `verbosity` a command gets from -q, nothing, -v (render.py prints by it)
 
 
 def handle_errors(command: Callable[..., int | None]) -> Callable[..., None]:

@@ -13,6 +13,8 @@ from rich.table import Table
 from analyzer.boundaries.hazards import SEVERITY_RANK, Finding
 from analyzer.roles import LAYERS
 
+from .common import NORMAL, QUIET, VERBOSE
+
 if TYPE_CHECKING:  # for annotations only: importing them pulls in the extractor and samtranslator
     from analyzer.boundaries.metrics import Scores  # and the scoring stack, which analyze never uses
     from extractor.extract import ExtractResult
@@ -22,7 +24,6 @@ if TYPE_CHECKING:  # for annotations only: importing them pulls in the extractor
 MAX_DIAGNOSTICS_SHOWN = 20
 TOP = 10  # the items of a long list shown by default; -v shows them all
 INSTANCES_SHOWN = 3  # the instances of one kind of hazard shown by default
-QUIET, NORMAL, VERBOSE = -1, 0, 1  # --quiet, the default, --verbose (mono2lambda/common.py)
 # The fix a kind of hazard shares, when its instances' own hints name their modules and differ.
 KIND_FIX = {
     "wire-unsafe-type": "pass ids, plain values or DTOs (dataclasses, pydantic models) instead of callables or "
