@@ -9,6 +9,7 @@ that read and add to one `Project`; its tags are first-found-wins, so the order 
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable
 
 from ..facts import FileFacts
 from ..sources import migration_folders
@@ -33,6 +34,7 @@ class Project:
         self.used = self._imported_frameworks()
         self.settings: list[str] = []  # Django settings modules: django.settings_modules fills it
         self._by_last: dict[str, list[str]] | None = None  # definitions by their last name
+        self._modules_by_last: dict[str, list[str]] | None = None  # modules and packages by their last name
         self.app_objects: set[str] = set()  # module variables made by an application class
         self.migration_dirs = migration_folders(f.path for f in files)
 
@@ -68,15 +70,25 @@ class Project:
         if "." not in dotted:
             return None
         if self._by_last is None:
-            self._by_last = {}
-            for qname in self.defs:
-                self._by_last.setdefault(qname.rsplit(".", 1)[-1], []).append(qname)
-        candidates = [q for q in self._by_last.get(dotted.rsplit(".", 1)[1], ())
-                      if q == dotted or q.endswith("." + dotted)]
-        return min(candidates, key=lambda q: (len(q), q)) if candidates else None
+            self._by_last = _by_last_name(self.defs)
+        return _shortest_match(self._by_last, dotted)
 
     def local_module(self, dotted: str) -> str | None:
         """The same for a module or package name."""
-        modules = set(self.files) | self.names.packages
-        candidates = [m for m in modules if m == dotted or m.endswith("." + dotted)]
-        return min(candidates, key=lambda m: (len(m), m)) if candidates else None
+        if self._modules_by_last is None:
+            self._modules_by_last = _by_last_name(set(self.files) | self.names.packages)
+        return _shortest_match(self._modules_by_last, dotted)
+
+
+def _by_last_name(qnames: Iterable[str]) -> dict[str, list[str]]:
+    found: dict[str, list[str]] = {}
+    for qname in qnames:
+        found.setdefault(qname.rsplit(".", 1)[-1], []).append(qname)
+    return found
+
+
+def _shortest_match(by_last: dict[str, list[str]], dotted: str) -> str | None:
+    """The shortest name that is `dotted` or ends with `.dotted` (then by name): the indexed
+    names with its last part are the only ones that can."""
+    candidates = [q for q in by_last.get(dotted.rsplit(".", 1)[-1], ()) if q == dotted or q.endswith("." + dotted)]
+    return min(candidates, key=lambda q: (len(q), q)) if candidates else None
