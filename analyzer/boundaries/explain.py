@@ -63,8 +63,9 @@ def _describe(tie: Tie) -> str:
 
 
 def explain(graph: CodeGraph, placement: Placement, unit: str, weights: Weights = DEFAULT_WEIGHTS) -> Explanation:
-    """The explanation for one unit (see `explain_all` for every unit at once)."""
-    return explain_all(graph, placement, weights, only=unit)[unit]
+    """The explanation for one unit (see `explain_all` for every unit at once): only its own
+    ties are weighed and counted."""
+    return Explainer(graph, placement.unit_kind, weights, focus=unit).explain(placement, only=unit)[unit]
 
 
 def explain_all(graph: CodeGraph, placement: Placement, weights: Weights = DEFAULT_WEIGHTS,
@@ -74,18 +75,23 @@ def explain_all(graph: CodeGraph, placement: Placement, weights: Weights = DEFAU
 
 class Explainer:
     """What explaining needs from the graph, whatever the placement: built once, it explains
-    any placement in milliseconds (the selection page explains a unit after every edit)."""
+    any placement in milliseconds (the selection page explains a unit after every edit).
+    With `focus`, only the ties of that one unit are gathered, and only it can be explained."""
 
-    def __init__(self, graph: CodeGraph, unit_kind: str = "module", weights: Weights = DEFAULT_WEIGHTS) -> None:
+    def __init__(self, graph: CodeGraph, unit_kind: str = "module", weights: Weights = DEFAULT_WEIGHTS,
+                 focus: str | None = None) -> None:
         node_unit = unit_lookup(graph, unit_kind)
         self.unit_kind = unit_kind
-        self.units = UnitGraph(units_of(graph, unit_kind), unit_weights(graph, unit_kind, weights, node_unit))
-        self.calls = _call_counts(graph, node_unit)
-        self.shared = _shared_data(graph, unit_kind, node_unit)
+        self.focus = focus
+        self.units = UnitGraph(units_of(graph, unit_kind), unit_weights(graph, unit_kind, weights, node_unit, focus))
+        self.calls = _call_counts(graph, node_unit, focus)
+        self.shared = _shared_data(graph, unit_kind, node_unit, focus)
         self.rule = _Rules(graph, self.units.units)
 
     def explain(self, placement: Placement, only: str | None = None) -> dict[str, Explanation]:
         """Every unit's explanation, or only `only`'s."""
+        if self.focus is not None and only != self.focus:
+            raise ValueError(f"this Explainer gathered the ties of {self.focus} only, not of {only or 'every unit'}")
         units = self.units
         result = {}
         for unit in [only] if only is not None else units.units:
@@ -135,23 +141,28 @@ def _tie(place: str, members: list[str], unit: str, units, calls: dict, shared: 
                sum(calls.get(frozenset((unit, m)), 0) for m in members), tuple(data), tuple(members[:5]))
 
 
-def _call_counts(graph: CodeGraph, unit: Mapping[str, str]) -> dict[frozenset, int]:
+def _call_counts(graph: CodeGraph, unit: Mapping[str, str], focus: str | None = None) -> dict[frozenset, int]:
     counts: dict[frozenset, int] = {}
     for source, target, data in graph.dependencies("calls", "instantiates"):
         a, b = unit.get(source), unit.get(target)
-        if a and b and a != b:
+        if a and b and a != b and (focus is None or focus in (a, b)):
             key = frozenset((a, b))
             counts[key] = counts.get(key, 0) + data["count"]
     return counts
 
 
-def _shared_data(graph: CodeGraph, kind: str, unit: Mapping[str, str]) -> dict[frozenset, dict[str, str]]:
-    """For each pair of units, the entities both touch and who writes them."""
+def _shared_data(graph: CodeGraph, kind: str, unit: Mapping[str, str],
+                 focus: str | None = None) -> dict[frozenset, dict[str, str]]:
+    """For each pair of units (each pair with `focus`), the entities both touch and who writes them."""
     shared: dict[frozenset, dict[str, str]] = {}
     for entity, (writers, readers) in data_access(graph, kind, unit).items():
         touching = sorted(writers | readers)
+        if focus is not None and focus not in touching:
+            continue
         for i, a in enumerate(touching):
             for b in touching[i + 1:]:
+                if focus is not None and focus not in (a, b):
+                    continue
                 role = ROLES[0] if a in writers and b in writers else ROLES[1] if a in writers or b in writers \
                     else ROLES[2]
                 shared.setdefault(frozenset((a, b)), {})[entity] = role

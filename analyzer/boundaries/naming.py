@@ -69,12 +69,22 @@ def _most_common(counts: Mapping[str, float]) -> list[str]:
     return [name for name, _ in sorted(counts.items(), key=lambda i: (-i[1], i[0]))]
 
 
-def tables_written(graph: CodeGraph, unit: Mapping[str, str]) -> dict[str, Counter]:
-    """unit -> how many write sites each table has in it (names a service after its data)."""
-    written: dict[str, Counter] = {}
+def table_writes(graph: CodeGraph) -> dict[str, Counter[str]]:
+    """Each node that writes a table -> how many write sites each table has in it: the one pass
+    over the `writes` edges that proposing needs (names, shared libraries, the web layer)."""
+    written: dict[str, Counter[str]] = {}
     for source, target, data in graph.dependencies("writes"):
-        if target.startswith("table:") and source in unit:
-            written.setdefault(unit[source], Counter())[target.removeprefix("table:")] += data["count"]
+        if target.startswith("table:"):
+            written.setdefault(source, Counter())[target.removeprefix("table:")] += data["count"]
+    return written
+
+
+def tables_written(writes: Mapping[str, Counter[str]], unit: Mapping[str, str]) -> dict[str, Counter[str]]:
+    """unit -> how many write sites each table has in it (names a service after its data)."""
+    written: dict[str, Counter[str]] = {}
+    for source, tables in writes.items():
+        if source in unit:
+            written.setdefault(unit[source], Counter()).update(tables)
     return written
 
 

@@ -21,7 +21,7 @@ from ..graph import CodeGraph, UnitGraph
 from ..roles import REGISTERED_ROLES, STAYS_IN_MONOLITH, is_operation_role
 from .domains import DomainRef, domain_map, unit_layer, unit_role
 from .hierarchy import Hierarchy, merge_sequence
-from .naming import Naming, name_groups, pins_of, tables_written
+from .naming import Naming, name_groups, pins_of, table_writes, tables_written
 from .placement import MONOLITH, SHARED, Placement, unit_of, units_of
 
 
@@ -67,13 +67,13 @@ class ProposeOptions:
 
 
 def unit_weights(graph: CodeGraph, unit_kind: str = "module", weights: Weights = DEFAULT_WEIGHTS,
-                 unit: Mapping[str, str] | None = None) -> dict[tuple[str, str], float]:
-    """How strongly each pair of units (sorted) is tied. `unit` is `unit_lookup(graph, unit_kind)`
-    when the caller has it already."""
+                 unit: Mapping[str, str] | None = None, focus: str | None = None) -> dict[tuple[str, str], float]:
+    """How strongly each pair of units (sorted) is tied; with `focus`, only the pairs with that unit.
+    `unit` is `unit_lookup(graph, unit_kind)` when the caller has it already."""
     pairs: dict[tuple[str, str], float] = {}
 
     def pull(a: str, b: str, weight: float) -> None:
-        if a != b:
+        if a != b and (focus is None or focus in (a, b)):
             key = (a, b) if a < b else (b, a)
             pairs[key] = pairs.get(key, 0.0) + weight
 
@@ -103,6 +103,8 @@ def unit_weights(graph: CodeGraph, unit_kind: str = "module", weights: Weights =
         for (a, b), similarity in vocabulary_pairs(graph, unit).items():
             pull(a, b, weights.vocabulary * similarity)
     for writers, readers in data_access(graph, unit_kind, unit).values():
+        if focus is not None and focus not in writers and focus not in readers:
+            continue
         for a, b in combinations(sorted(writers), 2):
             pull(a, b, weights.write_write)
         for a in writers:
@@ -166,7 +168,8 @@ def _looks_like_exception(name: str) -> bool:
 
 
 def detect_shared(graph: CodeGraph, units: UnitGraph, node_unit: Mapping[str, str], min_share: float,
-                  domains: Mapping[str, DomainRef] | None = None) -> set[str]:
+                  domains: Mapping[str, DomainRef] | None = None,
+                  writes: Mapping[str, Counter[str]] | None = None) -> set[str]:
     """Utility units used from most domains that own no data: shared libraries, not glue.
 
     A unit qualifies when units of at least `min_share` of the domains (and at least three)
@@ -175,7 +178,7 @@ def detect_shared(graph: CodeGraph, units: UnitGraph, node_unit: Mapping[str, st
     names = units.units
     domain = {u: ref.name for u, ref in (domains or domain_map(graph, names)).items()}
     needed = max(3, math.ceil(min_share * len(set(domain.values()))))
-    writers = {node_unit.get(s) for t in graph.nodes("table") for s in graph.sources(t, "writes")}
+    writers = {node_unit.get(s) for s in (writes if writes is not None else table_writes(graph))}
     dependents = _dependents(graph, node_unit)
     shared = set()
     for unit in names:
@@ -191,13 +194,13 @@ WEB_FRAMEWORKS = ("flask", "fastapi", "starlette", "django.http", "django.views"
                   "rest_framework", "aiohttp.web", "bottle", "falcon", "pyramid", "tornado.web")
 
 
-def web_layer(graph: CodeGraph) -> set[str]:
+def web_layer(graph: CodeGraph, writes: Mapping[str, Counter[str]] | None = None) -> set[str]:
     """Units of modules that import a web framework and write no table: the HTTP layer
     stays in the monolith (it becomes the strangler facade), so it is not clustered with
     the domains. A module that writes tables is domain code, whatever it imports. (With
     class units, the module's own unit stays behind; its classes are clustered.)"""
     layer = set()
-    writers = {graph.module_of(s) for t in graph.nodes("table") for s in graph.sources(t, "writes")}
+    writers = {graph.module_of(s) for s in (writes if writes is not None else table_writes(graph))}
     for module in sorted(set(graph.nodes("module")) - writers):
         for target in graph.targets(module, "imports"):
             if graph.attr(target, "kind") == "external" and target.startswith(WEB_FRAMEWORKS):
@@ -232,10 +235,11 @@ def propose_with_hierarchy(graph: CodeGraph, constraints: Constraints = Constrai
     unit = unit_lookup(graph, options.unit_kind)
     pairs = unit_weights(graph, options.unit_kind, options.weights, unit)
     units = UnitGraph(units_of(graph, options.unit_kind), pairs)
-    fixed = _fixed_by_roles(graph, units.units, constraints, options)
+    writes = table_writes(graph)
+    fixed = _fixed_by_roles(graph, units.units, constraints, options, writes)
     domains = domain_map(graph, units.units)
     if options.detect_shared:
-        detected = detect_shared(graph, units, unit, options.shared_fan_in, domains)
+        detected = detect_shared(graph, units, unit, options.shared_fan_in, domains, writes)
         fixed.update({u: SHARED for u in detected if u not in fixed and u not in constraints.pinned})
     free = units.subgraph(u for u in units.units if u not in fixed)
     serving = {graph.module_of(f) for f in public_functions(graph) if is_operation_role(graph.attr(f, "role"))}
@@ -250,7 +254,7 @@ def propose_with_hierarchy(graph: CodeGraph, constraints: Constraints = Constrai
     groups = hierarchy.cut(options.services if options.services is not None else len(leaves))
     placement = dict.fromkeys(units.units, MONOLITH)  # a unit tied to nothing stays behind
     placement.update(fixed)
-    naming = Naming(domains, tables_written(graph, unit), serving)
+    naming = Naming(domains, tables_written(writes, unit), serving)
     for name, group in zip(name_groups(groups, constraints.pinned, naming), groups, strict=True):
         placement.update(dict.fromkeys(group, name))
     _follow_packages(graph, placement, set(fixed) | set(constraints.pinned))
@@ -258,13 +262,13 @@ def propose_with_hierarchy(graph: CodeGraph, constraints: Constraints = Constrai
     return Placement(placement, options.unit_kind), replace(hierarchy, names=names)
 
 
-def _fixed_by_roles(graph: CodeGraph, units: list[str], constraints: Constraints,
-                    options: ProposeOptions) -> dict[str, str]:
+def _fixed_by_roles(graph: CodeGraph, units: list[str], constraints: Constraints, options: ProposeOptions,
+                    writes: Mapping[str, Counter[str]]) -> dict[str, str]:
     """What is placed before clustering: the plan's monolith and shared lists, then what
     `role_rule` places by role."""
     fixed: dict[str, str] = dict.fromkeys(constraints.monolith, MONOLITH)
     fixed.update(dict.fromkeys(constraints.shared, SHARED))
-    web = web_layer(graph) if options.keep_web else set()
+    web = web_layer(graph, writes) if options.keep_web else set()
     for unit in units:
         if unit not in fixed and unit not in constraints.pinned:
             rule = role_rule(graph, unit, web, options.keep_web)

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from analyzer.boundaries.compare import adjusted_rand_index, recovered
-from analyzer.boundaries.explain import explain
+from analyzer.boundaries.explain import explain, explain_all
 from analyzer.boundaries.partition import Constraints, ProposeOptions, propose
 from analyzer.boundaries.placement import MONOLITH, SHARED
 from analyzer.graph import CodeGraph
@@ -91,6 +91,14 @@ def test_explanations_name_the_ties(shop: CodeGraph) -> None:
     assert any("table:orders" in d for d in why.own.shared_data)
     assert why.strongest_other is not None and why.strongest_other.weight <= why.own.weight
     assert why.sentence().startswith("shop.orders.checkout is in ")
+
+
+def test_one_units_explanation_is_the_same_as_explaining_every_unit(shop: CodeGraph) -> None:
+    """`explain` gathers only the unit's own ties: what it says must not differ from the whole."""
+    placement = propose(shop)
+    every = explain_all(shop, placement)
+    for unit in sorted(every):
+        assert explain(shop, placement, unit) == every[unit], unit
 
 
 def test_adjusted_rand_index() -> None:
