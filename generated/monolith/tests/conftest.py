@@ -24,6 +24,7 @@ from shop.reporting import jobs
 VISA_OK = "4242424242424242"
 VISA_DECLINED = "4000000000000002"
 VISA_NETWORK_ERROR = "4000000000000119"
+VISA_SLOW_REFUND = "4000000000005126"  # charged; its first refund attempt times out (shop.payments.gateways)
 START = datetime(2024, 3, 15, 10, 0, 0)
 
 

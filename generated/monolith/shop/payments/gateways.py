@@ -2,7 +2,10 @@
 
 The gateways are offline simulators: card numbers ending in ``0002`` are
 declined and ``0119`` raise a (transient) network error, like the usual
-payment-provider test cards.
+payment-provider test cards; a charge to a card ending in ``5126`` succeeds, and
+the first attempt to refund it times out (a transient error the caller retries).
+The charge's reference carries that behaviour to the refund, so it holds in any
+process the gateway runs in: the tests choose it by card, not by patching code.
 """
 from __future__ import annotations
 
@@ -14,6 +17,8 @@ from ..common.errors import ValidationError
 
 NETWORK_ERROR_SUFFIX = "0119"
 DECLINED_SUFFIX = "0002"
+SLOW_REFUND_SUFFIX = "5126"
+SLOW_REFUND_MARK = "-SR"  # ends the reference of a charge whose first refund attempt times out
 
 
 @dataclass
@@ -103,7 +108,17 @@ class CardGateway(PaymentGateway):
             raise ConnectionError("card network unreachable")
         if token.endswith(DECLINED_SUFFIX):
             return self.declined(amount, "card declined by issuer")
-        return super().charge(amount, token, reference)
+        result = super().charge(amount, token, reference)
+        if token.endswith(SLOW_REFUND_SUFFIX):
+            result.reference += SLOW_REFUND_MARK
+        return result
+
+    def refund(self, gateway_ref: str, amount: Decimal) -> GatewayResult:
+        timed_out = f"refund-timed-out:{gateway_ref}"
+        if gateway_ref.endswith(SLOW_REFUND_MARK) and timed_out not in self.calls:
+            self.calls.append(timed_out)
+            raise TimeoutError("card network timed out")
+        return super().refund(gateway_ref, amount)
 
 
 class WalletGateway(PaymentGateway):
