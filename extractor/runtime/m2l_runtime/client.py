@@ -25,7 +25,7 @@ from __future__ import annotations
 import inspect
 import json
 import os
-import uuid
+import random
 from collections import Counter
 from collections.abc import Callable, Mapping
 from functools import cache
@@ -33,7 +33,8 @@ from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
 from .errors import ContractError, decode_error
-from .transports import LambdaTransport, LocalTransport
+from .transports import LambdaTransport, LocalTransport, environ_value
+from .worker import uuid4_text
 
 CALLS: Counter[tuple[str, str]] = Counter()
 PAYLOAD_LIMITS = {"sync": 6 * 1024 * 1024, "async": 1024 * 1024}  # bytes, Lambda's invoke limits
@@ -41,6 +42,8 @@ CONFIG_FILE = Path(__file__).with_name("services.json")
 # apply_async options that only steer Celery's broker: meaningless for a Lambda invoke, ignored
 BROKER_OPTIONS = frozenset({"queue", "routing_key", "exchange", "priority", "serializer", "compression", "retry",
                             "retry_policy", "headers", "task_id", "expires", "time_limit", "soft_time_limit"})
+_CORRELATION_IDS = random.Random()  # a generator of its own: no system call per call, the app's `random` untouched
+os.register_at_fork(after_in_child=_CORRELATION_IDS.seed)  # a forked caller draws ids of its own
 F = TypeVar("F", bound=Callable[..., Any])
 C = TypeVar("C", bound=type)
 
@@ -65,7 +68,7 @@ def call(service: str, operation: str, function: Callable[..., Any], arguments: 
     instance method's `instance` goes as its constructor arguments (instances.py)."""
     contract = _contract_of(function, method=instance is not None)
     event: dict[str, Any] = {"operation": operation, "arguments": contract.dump_request(arguments),
-                             "correlation_id": str(uuid.uuid4())}
+                             "correlation_id": uuid4_text(_CORRELATION_IDS)}
     if instance is not None:
         from . import instances  # pydantic 2's: an instance method's proxy needs it in the monolith
 
@@ -162,7 +165,7 @@ def _check_size(operation: str, payload: str, invocation: str) -> None:
 
 def _count(service: str, operation: str) -> None:
     CALLS[service, operation] += 1
-    log_file = os.environ.get("M2L_CALL_LOG")
+    log_file = environ_value("M2L_CALL_LOG")
     if log_file:
         with open(log_file, "a", encoding="utf-8") as stream:
             stream.write(f"{service} {operation}\n")

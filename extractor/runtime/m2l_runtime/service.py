@@ -142,10 +142,10 @@ class Service:
     def _log_start(self, event: dict[str, Any], context: object, operation: str) -> None:
         if self.logger is None:
             return
-        if context is not None and hasattr(context, "aws_request_id"):
-            self.logger.append_keys(request_id=context.aws_request_id)
-        self.logger.set_correlation_id(event.get("correlation_id"))
-        self.logger.append_keys(operation=operation)
+        keys = {"request_id": context.aws_request_id} if hasattr(context, "aws_request_id") else {}
+        # one call for the three keys (set_correlation_id is append_keys(correlation_id=...)): each costs
+        # as much as the rest of routing a call
+        self.logger.append_keys(**keys, correlation_id=event.get("correlation_id"), operation=operation)
         self.logger.debug("invoked")
 
     def _log_error(self, operation: str, exc: Exception) -> None:

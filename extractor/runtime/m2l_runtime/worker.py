@@ -46,7 +46,6 @@ import resource
 import sys
 import time
 import traceback
-import uuid
 from collections import Counter
 from collections.abc import Callable, Sequence
 from typing import IO, Any
@@ -56,6 +55,15 @@ BOOT = ("import sys; sys.path.insert(0, sys.argv[1]); "
 Handler = Callable[[Any, Any], Any]
 
 _REQUEST_IDS = random.Random()  # its own generator: no system call per id, and the handler's `random` untouched
+_VERSION_4 = (0x4 << 76) | (0x2 << 62)  # the version and variant bits of a random UUID
+_NOT_VERSION_4 = ~((0xF << 76) | (0x3 << 62))
+
+
+def uuid4_text(generator: random.Random) -> str:
+    """`str(uuid.UUID(int=generator.getrandbits(128), version=4))`, without the UUID object
+    (a third of the cost of a call's context)."""
+    text = "%032x" % (generator.getrandbits(128) & _NOT_VERSION_4 | _VERSION_4)
+    return f"{text[:8]}-{text[8:12]}-{text[12:16]}-{text[16:20]}-{text[20:]}"
 
 
 class InitError(Exception):
@@ -75,8 +83,7 @@ class LambdaContext:
         self.memory_limit_in_mb: str = function["memory_limit_in_mb"]
         self.log_group_name: str = function["log_group_name"]
         self.log_stream_name: str = function["log_stream_name"]
-        self.aws_request_id: str = given.get("aws_request_id") or str(
-            uuid.UUID(int=_REQUEST_IDS.getrandbits(128), version=4))
+        self.aws_request_id: str = given.get("aws_request_id") or uuid4_text(_REQUEST_IDS)
         self.invoked_function_arn: str = given.get("invoked_function_arn") or function["invoked_function_arn"]
         self.identity = None
         self.client_context = None

@@ -45,6 +45,7 @@ INIT_TIMEOUT = 10.0  # seconds, Lambda's limit for a function's init phase (at l
 STOP_GRACE = 1.0  # seconds a worker gets to exit once its request pipe is closed
 log = logging.getLogger(__name__)
 _WORKERS: weakref.WeakSet[Worker] = weakref.WeakSet()
+_INVOCATIONS = {"sync": '"sync"', "async": '"async"'}  # as JSON
 
 
 class WorkerGone(Exception):
@@ -113,8 +114,8 @@ class Worker:
     def call(self, payload: str, invocation: str, timeout: float) -> dict[str, Any]:
         request_id = f"{self.service}-{next(self._ids)}"
         deadline_ms = int((time.time() + timeout) * 1000)
-        line = (f'{{"id": "{request_id}", "invocation": {json.dumps(invocation)}, "deadline_ms": {deadline_ms}, '
-                f'"event": {payload}}}\n')
+        line = (f'{{"id": "{request_id}", "invocation": {_INVOCATIONS.get(invocation) or json.dumps(invocation)}, '
+                f'"deadline_ms": {deadline_ms}, "event": {payload}}}\n')
         if "\n" in payload:
             line = json.dumps({"id": request_id, "invocation": invocation, "deadline_ms": deadline_ms,
                                "event": json.loads(payload)}) + "\n"
@@ -297,6 +298,16 @@ VOLATILE = frozenset({"PYTEST_CURRENT_TEST", b"PYTEST_CURRENT_TEST"})  # the cal
 
 def _configuration(environ: Mapping[Any, Any]) -> dict[Any, Any]:
     return {k: v for k, v in environ.items() if k not in VOLATILE}
+
+
+def environ_value(name: str) -> str | None:
+    """`os.environ.get(name)`, read where `_environ_now` reads (encoding the name for `os.environ`
+    costs more than the lookup, on every call)."""
+    data = getattr(os.environ, "_data", None)
+    if not isinstance(data, dict):
+        return os.environ.get(name)
+    value = data.get(name.encode())
+    return None if value is None else os.fsdecode(value)
 
 
 def _environ_now() -> Mapping[Any, Any]:

@@ -21,7 +21,7 @@ import sys
 import typing
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 from types import ModuleType
 from typing import Any
 
@@ -31,6 +31,8 @@ from pydantic import ValidationError as PydanticValidationError
 from . import orm
 from .errors import ContractError
 
+_VAR_POSITIONAL, _VAR_KEYWORD = inspect.Parameter.VAR_POSITIONAL, inspect.Parameter.VAR_KEYWORD
+_POSITIONAL_ONLY = inspect.Parameter.POSITIONAL_ONLY
 _REQUEST_CONFIG = ConfigDict(extra="forbid", arbitrary_types_allowed=True, validate_by_alias=True)
 
 
@@ -71,9 +73,26 @@ class Contract:
 
         Public because event envelopes (SNS, EventBridge, HTTP) validate the request model
         themselves; this is the one place that knows how its fields map to parameters."""
-        values = {name: None if name in self.sessions else getattr(request, _field(i))
-                  for i, name in enumerate(self.signature.parameters)}
-        return _call_arguments(self.signature, values)
+        args: list[Any] = []
+        kwargs: dict[str, Any] = {}
+        for name, field, kind in self._parameters:
+            value: Any = None if field is None else getattr(request, field)
+            if kind is _VAR_POSITIONAL:
+                args.extend(value)
+            elif kind is _VAR_KEYWORD:
+                kwargs.update(value)
+            elif kind is _POSITIONAL_ONLY:
+                args.append(value)
+            else:
+                kwargs[name] = value
+        return args, kwargs
+
+    @cached_property
+    def _parameters(self) -> tuple[tuple[str, str | None, Any], ...]:
+        """(name, request field or None for a session, kind) of each parameter, read once: going
+        through the signature again on every call cost half as much as validating the request."""
+        return tuple((name, None if name in self.sessions else _field(i), parameter.kind)
+                     for i, (name, parameter) in enumerate(self.signature.parameters.items()))
 
     def bind(self, session: Any, args: list[Any], kwargs: dict[str, Any]) -> tuple[list[Any], dict[str, Any]]:
         """Service side, inside the operation's unit of work: its session into the session
@@ -199,21 +218,6 @@ def _field_spec(parameter: inspect.Parameter, hint: Any) -> tuple[Any, Any]:
     if parameter.default is inspect.Parameter.empty:
         return hint, Field(alias=parameter.name)
     return hint, Field(default=parameter.default, alias=parameter.name)
-
-
-def _call_arguments(signature: inspect.Signature, values: dict[str, Any]) -> tuple[list[Any], dict[str, Any]]:
-    args: list[Any] = []
-    kwargs: dict[str, Any] = {}
-    for name, parameter in signature.parameters.items():
-        if parameter.kind is inspect.Parameter.VAR_POSITIONAL:
-            args.extend(values[name])
-        elif parameter.kind is inspect.Parameter.VAR_KEYWORD:
-            kwargs.update(values[name])
-        elif parameter.kind is inspect.Parameter.POSITIONAL_ONLY:
-            args.append(values[name])
-        else:
-            kwargs[name] = values[name]
-    return args, kwargs
 
 
 def _summary(error: PydanticValidationError) -> str:

@@ -17,6 +17,7 @@ import dataclasses
 import functools
 import importlib
 import inspect
+import sys
 from collections.abc import Callable
 from functools import cache
 from typing import Any, TypeVar
@@ -34,7 +35,7 @@ def resolve(module: str, name: str) -> tuple[Callable[..., Any], type | None]:
     """The code `name` (`function` or `Class.method`) is in `module`, and, for an instance
     method, the class whose objects it runs on (None for a function, staticmethod or classmethod,
     whose code is returned ready to call: a classmethod bound to its class)."""
-    holder: Any = importlib.import_module(module)
+    holder: Any = sys.modules.get(module) or importlib.import_module(module)  # imported after the first call
     *owners, attribute = name.split(".")
     for owner in owners:
         holder = getattr(holder, owner)
