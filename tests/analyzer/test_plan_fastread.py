@@ -23,6 +23,7 @@ CASES = [
     "a: 1.0\nb: -0\nc: +12\nd: 0o17\ne: 0b11\n",
     "services:\n  s:\n    modules:\n      - x.y   # c\n      # n\n      - z\n",
     "a: \"\\u00e9\\n\"\n", "a: plain\n  continued\n", "a: null\nNull: 1\n", "a: .NaN\n", "a: 12:30\n",
+    "a: e.5\nb: x.1e5\nc: shop.*\nd: a.b-c\ne: True.x\nf: _x.y\ng: x.[ab]\nh: n.a.N\ni: Null.x\nj: y.no\n",
     "a: [a, b,]\n", "{a: 1}\n", "a: '''q'''\n", "\ufeffa: 1\n", "a: 1\r\nb: 2\r\n", "- - - x\n", "a: - x\n",
 ]
 

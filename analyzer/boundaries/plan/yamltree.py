@@ -103,6 +103,11 @@ class _NotSure(Exception):
 
 _STR = "tag:yaml.org,2002:str"
 _PLAIN_SCALAR = (True, False)
+# A plain scalar that starts with a letter and holds a dot between name characters (a module name or
+# glob, most of a plan) is a string under every implicit rule of YAML 1.2 (booleans and nulls have no
+# dot, numbers and timestamps start with a digit, a sign or a dot): asking ruamel's resolver costs
+# half of reading a plan.
+_DOTTED_NAME = re.compile(r"[A-Za-z_][\w*?\[\]-]*(?:\.[\w*?\[\]-]+)+")
 _READER: dict[str, Any] = {}
 
 
@@ -206,6 +211,8 @@ def _scalar(event: Any, resolve: Any, constructor: Any) -> Any:
         raise _NotSure
     plain = event.style == "" or event.style is None
     if plain and event.implicit[0]:
+        if _DOTTED_NAME.fullmatch(event.value):
+            return event.value
         tag = resolve(ScalarNode, event.value, _PLAIN_SCALAR)
         if tag == _STR:
             return event.value
