@@ -69,33 +69,35 @@ def find_sources(root: Path, *, include_tests: bool = False, include_migrations:
     diagnostics: list[Diagnostic] = []
     seen: set[Path] = set()
     migrations = 0
-    # Paths as strings (relative ones from the walk's folder name) and one lstat per file:
-    # pathlib and extra stat calls were most of a warm analyze.
-    for directory, dirnames, filenames in os.walk(root):
-        folder = _rel(Path(directory), root) if directory != str(root) else ""
+    # Paths as strings and the kinds os.scandir reads with the names (no stat per file or
+    # folder, no pathlib): the walk was most of a warm analyze.
+    excluded = _pattern(patterns)
+    stack = [(str(root), "")]
+    while stack:
+        directory, folder = stack.pop()
+        dirnames, filenames = _scan(directory)
         kept = []
-        for name in sorted(dirnames):
+        for name, linked in dirnames:
             full = os.path.join(directory, name)
             if name in SKIPPED_DIRS or name.startswith(".") or full in skipped:
                 continue
             if not include_migrations and name in (MIGRATIONS_DIR, ALEMBIC_VERSIONS_DIR) \
-                    and is_migration_folder(name, filenames, _entries(Path(full))):
+                    and is_migration_folder(name, [f for f, _ in filenames], _entries(Path(full))):
                 migrations += _count_python_files(Path(full))
                 continue
-            if os.path.islink(full):
+            if linked:
                 diagnostics.append(Diagnostic(_join(folder, name), 1, "info", "symlink-skipped",
                                               "symlinked folder not followed"))
                 continue
-            kept.append(name)
-        dirnames[:] = kept
-        for name in sorted(filenames):
+            kept.append((full, _join(folder, name)))
+        stack.extend(reversed(kept))
+        for name, kind in filenames:
             if not name.endswith(".py"):
                 continue
             relpath = _join(folder, name)
-            if matches(relpath, patterns):
+            if excluded is not None and excluded.match(relpath):
                 continue
             path = Path(directory, name)
-            kind = _file_kind(path)
             if kind is None:
                 diagnostics.append(Diagnostic(relpath, 1, "warning", "unreadable",
                                               "broken symlink or not a regular file; skipped"))
@@ -117,15 +119,40 @@ def _join(folder: str, name: str) -> str:
     return f"{folder}/{name}" if folder else name
 
 
-def _file_kind(path: Path) -> str | None:
+def _scan(directory: str) -> tuple[list[tuple[str, bool]], list[tuple[str, str | None]]]:
+    """A folder's entries as os.walk splits them, sorted by name: (folders, whether each is a
+    symbolic link) and (the other entries, their `_file_kind`); nothing when it cannot be read."""
+    folders: list[tuple[str, bool]] = []
+    others: list[tuple[str, str | None]] = []
+    try:
+        with os.scandir(directory) as entries:
+            for entry in entries:
+                try:
+                    is_dir = entry.is_dir()
+                except OSError:
+                    is_dir = False
+                if is_dir:
+                    folders.append((entry.name, entry.is_symlink()))
+                else:
+                    others.append((entry.name, _file_kind(entry)))
+    except OSError:
+        return [], []
+    return sorted(folders), sorted(others, key=lambda other: other[0])
+
+
+def _file_kind(entry: os.DirEntry[str]) -> str | None:
     """"file", "link" (a symbolic link to a regular file), or None (broken link, not a regular file)."""
     try:
-        mode = os.lstat(path).st_mode
-        if stat.S_ISLNK(mode):
-            return "link" if stat.S_ISREG(os.stat(path).st_mode) else None
+        if entry.is_symlink():
+            return "link" if stat.S_ISREG(os.stat(entry.path).st_mode) else None
+        return "file" if entry.is_file(follow_symlinks=False) else None
     except (OSError, ValueError):
         return None
-    return "file" if stat.S_ISREG(mode) else None
+
+
+def _pattern(patterns: tuple[str, ...]) -> re.Pattern[str] | None:
+    """One expression for `matches` over these patterns (None when there are none)."""
+    return re.compile("|".join(f"(?:{fnmatch.translate(p)})" for p in patterns)) if patterns else None
 
 
 def is_migration_folder(name: str, siblings: Collection[str], entries: Collection[str]) -> bool:
