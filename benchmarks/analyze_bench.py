@@ -544,7 +544,7 @@ def benchmark(args: argparse.Namespace, scratch: Path) -> Report:
     print_table(report, floor)
     if cold.runs:
         print_graph_figures(cold.runs[-1])
-    else:
+    elif cold.error != NOT_CHOSEN:
         say("\n== graph of the cold run: none (every cold run failed)")
     return report
 
