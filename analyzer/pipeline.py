@@ -128,7 +128,8 @@ def _resolve(files: list[FileFacts], texts: list[SourceText], cache_dir: Path | 
 
     reuse = Reuse(keys, load_kept(cache_dir, key), old_facts)
     resolution = resolve(files, jobs, reuse)
-    if resolution.resolved or reuse.kept is None or reuse.kept.keys != keys or reuse.kept.digests != reuse.digests:
+    if resolution.resolved or reuse.kept is None or reuse.kept.keys != keys or reuse.kept.digests != reuse.digests \
+            or reuse.readers:
         save_kept(cache_dir, key, reuse.kept_for_next(resolution))
     return resolution
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 import multiprocessing
 import os
 import sys
-from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from typing import Protocol
 
 from .arguments import MAX_VALUES, VALUE, Flow, argument_flows, untyped_parameter
 from .bindings import collect_bindings, variables_in
@@ -149,21 +149,34 @@ class Resolution:
     resolved: set[str] = field(default_factory=set)  # the modules resolved in this run (the others were kept)
 
 
-# Given the program and its data model, the modules whose resolution a previous run can give.
-Keep = Callable[[Program, DataModel], dict[str, FileResolution]]
+Bindings = tuple[dict[tuple[str, str], set[Value]], dict[str, set[Value]]]  # Program.param_values, .stored
 
 
-def resolve(files: list[FileFacts], jobs: int | None = None, keep: Keep | None = None) -> Resolution:
-    """Resolve every module's definitions, or only those `keep` cannot give: a definition's
+class Previous(Protocol):
+    """What a previous run can give this one (reuse.py)."""
+
+    def bindings(self, program: Program) -> Bindings | None:
+        """The bindings (bindings.py) when no file changed what they are found from."""
+
+    def resolutions(self, program: Program, data: DataModel) -> dict[str, FileResolution]:
+        """The modules whose resolution is still true, given this run's program."""
+
+
+def resolve(files: list[FileFacts], jobs: int | None = None, previous: Previous | None = None) -> Resolution:
+    """Resolve every module's definitions, or only those `previous` cannot give: a definition's
     resolution depends on the facts alone (memo.py), so the kept ones are what a new
     resolution would find."""
     program = Program(files)
     program.register_rebound_class_attributes()
     definitions = sorted(program.defs.values(), key=lambda d: d.qname)
-    collect_bindings(program, definitions)
+    kept = previous.bindings(program) if previous is not None else None
+    if kept is None:
+        collect_bindings(program, definitions)
+    else:
+        program.param_values, program.stored = kept
     program.freeze()
     data = DataModel(program)
-    by_module = keep(program, data) if keep is not None else {}
+    by_module = previous.resolutions(program, data) if previous is not None else {}
     todo = [d for d in definitions if program.module_of[d.qname] not in by_module]
     fresh = _resolve_modules(program, data, todo, jobs)
     by_module.update(fresh)

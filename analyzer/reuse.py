@@ -2,7 +2,7 @@
 
 A module's resolution (resolve.FileResolution) depends on the facts of the modules it read
 (memo.py records them, with names that might become modules), but only on what another
-module's resolution can see of them (`reader_key`: not line numbers, calls, writes, reads or
+module's resolution can see of them (`file_keys`: not line numbers, calls, writes, reads or
 SQL, which only a definition's own resolution and the global passes look at), and on what the global passes
 put into the program from every file's code: callbacks bound to parameters, functions stored
 in containers, subclasses, class attributes rebound elsewhere, tables and Django's related
@@ -11,6 +11,8 @@ the container, the base class, the model), and a digest per module covers them. 
 kept resolution is used again when its own file is unchanged and none of the names it read
 is a module whose reader key or digest changed; a file added or removed also invalidates
 every resolution that read its module's name, a package above it or a name inside it.
+The bindings themselves (bindings.py, a pass over every file) are kept when no edited file's
+bindings key changed and no file was added or removed.
 
 The file (OUT/cache/resolution.pickle) is signed like the facts cache (collect.py): it is
 never unpickled unless its signature matches this user's key.
@@ -27,9 +29,9 @@ from pathlib import Path
 from . import ANALYZER_VERSION
 from .cachekey import CACHE_FORMAT, SIGNATURE_BYTES, sign, verified
 from .data import DataModel
-from .facts import Definition, FileFacts, Scope
+from .facts import CallSite, Definition, FileFacts, Scope
 from .files import write_atomic
-from .resolve import FileResolution, Resolution
+from .resolve import Bindings, FileResolution, Resolution
 from .values import Program, Value
 
 RESOLUTION_FILE = "resolution.pickle"
@@ -39,17 +41,20 @@ RESOLUTION_MAGIC = b"M2L-RESOLUTION-HMAC-SHA256\n"
 @dataclass
 class Kept:
     """What the last run left: per module, its file's content key, the digest of the global
-    entries it owns, what its resolution read and that resolution (pickled)."""
+    entries it owns, what its resolution read and that resolution (pickled); the keys of the
+    files whose keys were needed (`file_keys`); the bindings."""
 
     keys: dict[str, str] = field(default_factory=dict)
-    readers: dict[str, str] = field(default_factory=dict)  # module -> its reader key, when it was needed
+    readers: dict[str, tuple[str, str]] = field(default_factory=dict)  # module -> `file_keys`, when needed
     digests: dict[str, str] = field(default_factory=dict)
     reads: dict[str, tuple[str, ...]] = field(default_factory=dict)
     blobs: dict[str, bytes] = field(default_factory=dict)
+    bindings: Bindings | None = None
 
 
 class Reuse:
-    """A `resolve.Keep`: given this run's program, the kept resolutions still true; then `save`."""
+    """A `resolve.Previous`: given this run's program, what the last run found that is still
+    true; then `kept_for_next`."""
 
     def __init__(self, keys: dict[str, str], kept: Kept | None,
                  old_facts: Callable[[str], FileFacts | None] = lambda key: None) -> None:
@@ -57,56 +62,101 @@ class Reuse:
         self.kept = kept
         self.old_facts = old_facts  # the facts the last run read, by content key, while they are at hand
         self.digests: dict[str, str] = {}
-        self.readers: dict[str, str] = {}
+        self.readers: dict[str, tuple[str, str]] = {}  # `file_keys` of the edited files, this run
+        self._pairs: dict[str, tuple[tuple[str, str], tuple[str, str]] | None] = {}
 
-    def __call__(self, program: Program, data: DataModel) -> dict[str, FileResolution]:
+    def edited(self) -> set[str]:
+        """The modules whose file changed, appeared or went since the last run."""
+        kept = self.kept.keys if self.kept is not None else {}
+        return {m for m in kept.keys() | self.keys.keys() if kept.get(m) != self.keys.get(m)}
+
+    def bindings(self, program: Program) -> Bindings | None:
+        kept = self.kept
+        if kept is None or kept.bindings is None or kept.keys.keys() != self.keys.keys():
+            return None
+        for module in sorted(self.edited()):
+            pair = self._file_keys(module, program)
+            if pair is None or pair[0][1] != pair[1][1]:
+                return None
+        return kept.bindings
+
+    def resolutions(self, program: Program, data: DataModel) -> dict[str, FileResolution]:
         self.digests = ownership_digests(program, data)
         kept = self.kept
         if kept is None:
             return {}
-        edited = {m for m in kept.keys.keys() | self.keys.keys() if kept.keys.get(m) != self.keys.get(m)}
-        changed = {m for m in edited if self._reader_changed(m, program)}
+        edited = self.edited()
+        changed = {m for m in edited if (pair := self._file_keys(m, program)) is None or pair[0][0] != pair[1][0]}
         changed |= {m for m in kept.digests.keys() | self.digests.keys()
                     if kept.digests.get(m) != self.digests.get(m)}
         appeared = kept.keys.keys() ^ self.keys.keys()
         return {module: pickle.loads(kept.blobs[module]) for module, reads in kept.reads.items()
                 if module in self.keys and module not in edited and not _affected(reads, changed, appeared)}
 
-    def _reader_changed(self, module: str, program: Program) -> bool:
-        """Whether what other modules' resolution can read of an edited module changed."""
+    def _file_keys(self, module: str, program: Program) -> tuple[tuple[str, str], tuple[str, str]] | None:
+        """This run's and the last run's `file_keys` of an edited module; None when one is not known."""
+        if module in self._pairs:
+            return self._pairs[module]
         assert self.kept is not None
         facts = program.files.get(module)
-        if facts is None or module not in self.kept.keys or "+" in self.keys.get(module, "+"):
-            return True
-        old = self.kept.readers.get(module)
-        if old is None:
-            before = self.old_facts(self.kept.keys[module])
-            if before is None:
-                return True
-            old = reader_key(before)
-        self.readers[module] = reader_key(facts)
-        return self.readers[module] != old
+        pair = None
+        if facts is not None and module in self.kept.keys and "+" not in self.keys.get(module, "+"):
+            old = self.kept.readers.get(module)
+            if old is None:
+                before = self.old_facts(self.kept.keys[module])
+                old = file_keys(before) if before is not None else None
+            if old is not None:
+                self.readers[module] = file_keys(facts)
+                pair = (self.readers[module], old)
+        self._pairs[module] = pair
+        return pair
 
     def kept_for_next(self, resolution: Resolution) -> Kept:
-        previous = self.kept.blobs if self.kept is not None else {}
-        blobs = {module: previous[module] if module not in resolution.resolved and module in previous
+        kept = self.kept if self.kept is not None else Kept()
+        blobs = {module: kept.blobs[module] if module not in resolution.resolved and module in kept.blobs
                  else pickle.dumps(found, protocol=pickle.HIGHEST_PROTOCOL)
                  for module, found in resolution.by_module.items()}
         reads = {module: found.reads for module, found in resolution.by_module.items()}
-        return Kept(dict(self.keys), dict(self.readers), dict(self.digests), reads, blobs)
+        edited = self.edited()
+        readers = {m: keys for m, keys in kept.readers.items() if m in self.keys and m not in edited}
+        readers.update(self.readers)
+        program = resolution.program
+        return Kept(dict(self.keys), readers, dict(self.digests), reads, blobs,
+                    (program.param_values, program.stored))
 
 
-def reader_key(facts: FileFacts) -> str:
-    """A digest of what other modules' resolution can read of a file's facts: its definitions'
-    names, kinds, signatures, decorators, bases, class and instance attributes and the locals
-    and returns their values are found from; its variables' values; its `__all__`. Line numbers
+def file_keys(facts: FileFacts) -> tuple[str, str]:
+    """Two digests of a file's facts: its reader key and its bindings key.
+
+    The reader key covers what other modules' resolution can read: its definitions' names,
+    kinds, signatures, decorators, bases, class and instance attributes and the locals and
+    returns their values are found from; its variables' values; its `__all__`. Line numbers
     (but those of lambdas, which name them), calls, writes, reads and SQL are left out: a
     definition's own resolution reads those, and the global passes that read them across files
-    are compared by `ownership_digests`."""
+    are compared by `ownership_digests`.
+
+    The bindings key adds what the bindings (bindings.py) and the rebound class attributes
+    before them read: every write, and the calls handed a name, an attribute, a lambda or a
+    display (a call handed only literals and other expressions binds nothing)."""
     parts = [repr((facts.module, facts.is_package, facts.parsed, facts.all_names))]
     parts += [_definition_text(definition) for definition in facts.definitions]
     parts += [repr(variable._replace(line=0)) for variable in facts.variables]
-    return hashlib.blake2b("\n".join(parts).encode("utf-8", "surrogateescape"), digest_size=16).hexdigest()
+    reader = "\n".join(parts)
+    binders = [repr(([store._replace(line=0) for store in definition.scope.stores],
+                     [site._replace(line=0) for site in definition.scope.calls if _may_bind(site)]))
+               for definition in facts.definitions]
+    return _digest(reader), _digest(reader + "\n" + "\n".join(binders))
+
+
+BINDING_ARGUMENTS = frozenset({"name", "attr", "lambda", "seq"})
+
+
+def _may_bind(site: CallSite) -> bool:
+    return any(arg[0] in BINDING_ARGUMENTS for arg in (*site.args, *(value for _, value in site.kwargs)))
+
+
+def _digest(text: str) -> str:
+    return hashlib.blake2b(text.encode("utf-8", "surrogateescape"), digest_size=16).hexdigest()
 
 
 def _definition_text(definition: Definition) -> str:

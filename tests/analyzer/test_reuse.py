@@ -206,3 +206,28 @@ def test_the_shop_changed_gives_the_graph_of_a_run_without_cache(tmp_path: Path,
     again = _incremental(root, out)
     assert (out / GRAPH_FILE).read_bytes() == _cold(root, tmp_path / "cold")
     assert again.resolved is not None and again.resolved[0] < again.resolved[1]
+
+
+def test_the_bindings_are_kept_when_no_edit_can_change_them(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import analyzer.resolve as resolve_module
+
+    found: list[int] = []
+    original = resolve_module.collect_bindings
+
+    def counting(program, definitions):  # type: ignore[no-untyped-def]
+        found.append(len(definitions))
+        original(program, definitions)
+
+    monkeypatch.setattr(resolve_module, "collect_bindings", counting)
+    root = _make_tree(tmp_path / "src")
+    out = tmp_path / "out"
+    _incremental(root, out)
+    assert len(found) == 1
+    CHANGES["call added in a body"](root)  # a call handed a literal binds nothing
+    _incremental(root, out)
+    assert len(found) == 1
+    assert (out / GRAPH_FILE).read_bytes() == _cold(root, tmp_path / "cold")
+    CHANGES["callback changed"](root)  # a function handed to another: found again
+    _incremental(root, out)
+    assert len(found) == 3  # this run, and the run without the cache above
+    assert (out / GRAPH_FILE).read_bytes() == _cold(root, tmp_path / "cold-2")
