@@ -106,6 +106,8 @@ def is_pytest(command: Sequence[str]) -> bool:
 def run_suite(command: Sequence[str], cwd: Path, environ: Mapping[str, str], junit: Path,
               timeout: float) -> SuiteResult:
     argv = [*command, f"--junitxml={junit}"] if is_pytest(command) else list(command)
+    if os.sep in argv[0]:  # a relative program path means where prove was started, not the run's folder
+        argv[0] = os.path.abspath(argv[0])
     try:
         done = run_in_session(argv, timeout, cwd=cwd, env=dict(environ))
     except FileNotFoundError:

@@ -194,6 +194,20 @@ def _running(pid: int) -> bool:
     return state != "Z"
 
 
+def test_a_relative_program_path_means_where_prove_was_started(tmp_path: Path,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """`prove -- ../venv/bin/python ...` runs the same program in the strangled monolith's folder."""
+    (tmp_path / "bin").mkdir()
+    program = tmp_path / "bin" / "suite"
+    program.write_text("#!/bin/sh\necho 3 passed in 0.01s\n")
+    program.chmod(0o755)
+    elsewhere = tmp_path / "generated" / "monolith"
+    elsewhere.mkdir(parents=True)
+    monkeypatch.chdir(tmp_path / "bin")
+    result = run_suite([f".{os.sep}suite"], elsewhere, dict(os.environ), tmp_path / "junit.xml", timeout=30)
+    assert (result.counts.get("passed"), result.exit_code) == (3, 0)
+
+
 def test_pytest_commands_are_recognised_for_junit() -> None:
     assert is_pytest(["pytest", "-q"]) and is_pytest(["/venv/bin/python", "-m", "pytest"])
     assert not is_pytest(["python", "manage.py", "test"]) and not is_pytest([])
