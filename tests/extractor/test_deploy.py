@@ -6,8 +6,9 @@ tests look at the result through boto3 as a user would. moto runs no Lambda code
 knows no SAM resources, so what it does not model (a function's DeadLetterConfig, the
 EventInvokeConfig) is checked on the translated template instead.
 
-moto's state is global to the process, so every test that deploys a package of its own
-gives it unique function and stack names.
+moto's state is global to the process: the module's emulator starts empty (local_emulator
+resets it when it is the process's only one), and within the module every test that
+deploys a package of its own gives it unique function and stack names.
 """
 
 from __future__ import annotations

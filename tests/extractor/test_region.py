@@ -83,7 +83,7 @@ def endpoint(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
 
 
 def stacks(endpoint: str, region: str) -> list[str]:
-    """moto keeps one state per process, shared by every emulator the tests start: other tests' stacks are there."""
+    """The region's stacks (an emulator started alone begins empty: local_emulator resets moto's per-process state)."""
     cloudformation = boto3.client("cloudformation", endpoint_url=endpoint, region_name=region)
     return [stack["StackName"] for stack in cloudformation.describe_stacks()["Stacks"]]
 
