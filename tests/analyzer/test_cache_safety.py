@@ -30,19 +30,23 @@ def _tree(root: Path) -> Path:
     return root
 
 
+def _planted_tree(tmp_path: Path, file: str, magic: bytes, signed_with_a_foreign_key: bool) -> tuple[Path, Path]:
+    """A tree whose cache folder holds a pickle that writes `tmp_path/marker` when it is loaded."""
+    root = _tree(tmp_path / "repo")
+    payload = pickle.dumps(_Planted(tmp_path / "marker"))
+    if signed_with_a_foreign_key:
+        payload = magic + b"\0" * 32 + payload
+    (root / ".mono2lambda" / "cache").mkdir(parents=True)
+    (root / ".mono2lambda" / "cache" / file).write_bytes(payload)
+    return root, root / ".mono2lambda"
+
+
 @pytest.mark.parametrize("signed_with_a_foreign_key", [False, True])
 def test_a_planted_cache_pickle_is_never_loaded(tmp_path: Path, capsys: pytest.CaptureFixture[str],
                                                 signed_with_a_foreign_key: bool) -> None:
-    root = _tree(tmp_path / "repo")
-    out = root / ".mono2lambda"
-    marker = tmp_path / "marker"
-    payload = pickle.dumps(_Planted(marker))
-    if signed_with_a_foreign_key:
-        payload = CACHE_MAGIC + b"\0" * 32 + payload
-    (out / "cache").mkdir(parents=True)
-    (out / "cache" / CACHE_FILE).write_bytes(payload)
+    root, out = _planted_tree(tmp_path, CACHE_FILE, CACHE_MAGIC, signed_with_a_foreign_key)
     result = analyze(root, out, AnalyzeOptions(jobs=1))
-    assert not marker.exists()
+    assert not (tmp_path / "marker").exists()
     assert result.stats.parsed == result.stats.files and result.stats.cache_note
     assert "ignored: not signed" in capsys.readouterr().err
     # the rewritten cache is signed and is used by the next run
@@ -59,16 +63,9 @@ def test_the_key_is_made_private_outside_the_tree(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("signed_with_a_foreign_key", [False, True])
 def test_a_planted_resolution_pickle_is_never_loaded(tmp_path: Path, signed_with_a_foreign_key: bool) -> None:
-    root = _tree(tmp_path / "repo")
-    out = root / ".mono2lambda"
-    marker = tmp_path / "marker"
-    payload = pickle.dumps(_Planted(marker))
-    if signed_with_a_foreign_key:
-        payload = RESOLUTION_MAGIC + b"\0" * 32 + payload
-    (out / "cache").mkdir(parents=True)
-    (out / "cache" / RESOLUTION_FILE).write_bytes(payload)
+    root, out = _planted_tree(tmp_path, RESOLUTION_FILE, RESOLUTION_MAGIC, signed_with_a_foreign_key)
     result = analyze(root, out, AnalyzeOptions(jobs=1))
-    assert not marker.exists()
+    assert not (tmp_path / "marker").exists()
     assert result.resolved is not None and result.resolved[0] == result.resolved[1]
     # the rewritten file is signed and used by the next run
     (root / "app" / "other.py").write_text("def g():\n    return 3\n")
