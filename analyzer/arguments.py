@@ -217,6 +217,23 @@ def _model_class(program: Program, data: DataModel, definition: Definition, expr
     return ""
 
 
+def attributes_read(callee: Definition, param: str) -> tuple[str, ...]:
+    """The attributes `callee` reads of its parameter `param` (`request.user`, `request.POST[...]`
+    give `user`, `POST`), from the chains its code reads and calls: what to pass instead of it."""
+    found: set[str] = set()
+    chains = [*callee.scope.loads, *(site.func for site in callee.scope.calls),
+              *(arg for site in callee.scope.calls for arg in site.args)]
+    for expr in chains:
+        first = None
+        while expr[0] in ("attr", "call", "sub"):
+            if expr[0] == "attr":
+                first = expr[2]
+            expr = expr[1]
+        if expr == ("name", param) and first:
+            found.add(first)
+    return tuple(sorted(found))
+
+
 def untyped_parameter(callee: Definition, position: int | str, bound: bool) -> str | None:
     """The name of the parameter of `callee` that receives the argument at `position` (a keyword,
     or a position after `self` when `bound`), when it has no type hint; else None."""

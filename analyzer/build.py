@@ -94,8 +94,15 @@ def _unsafe_args(found: set[tuple]) -> list[dict] | None:
     what lands in an untyped parameter also names it, and a model instance its class."""
     ordered = sorted(found, key=lambda u: (u[0], isinstance(u[1], str), str(u[1]).zfill(4), *map(str, u[2:])))
     return [{"line": u[0], "arg": u[1], "passed": u[2], "expr": u[3],
-             **({"param": u[4]} if len(u) > 4 else {}), **({"type": u[5]} if len(u) > 5 and u[5] else {})}
+             **({"param": u[4]} if len(u) > 4 else {}), **_detail(u[2], u[5] if len(u) > 5 else "")}
             for u in ordered] or None
+
+
+def _detail(passed: str, detail: str) -> dict:
+    """A model instance's class (`type`), or the attributes the callee reads of a request (`reads`)."""
+    if not detail:
+        return {}
+    return {"reads": detail.split(",")} if passed == "request" else {"type": detail}
 
 
 def _arg_values(found: set[tuple[str, str, str]]) -> list[dict] | None:

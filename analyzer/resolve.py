@@ -12,7 +12,7 @@ import sys
 from dataclasses import dataclass, field, replace
 from typing import Protocol
 
-from .arguments import MAX_VALUES, VALUE, Flow, argument_flows, untyped_parameter
+from .arguments import MAX_VALUES, REQUEST, VALUE, Flow, argument_flows, attributes_read, untyped_parameter
 from .bindings import collect_bindings, variables_in
 from .data import (
     DJANGO_WRITES,
@@ -43,7 +43,8 @@ class EdgeInfo:
     virtual: bool = False  # a call that may dispatch to an override (class hierarchy analysis)
     unused_result: int = 0  # calls whose result is ignored (fire-and-forget candidates)
     # arguments that cannot be serialised: (line, position or keyword, what was passed, its text), and for
-    # what lands in an untyped parameter (arguments.py) also (the parameter, the model class or "")
+    # what lands in an untyped parameter (arguments.py) also (the parameter, the model class for a model,
+    # the attributes the callee reads of it for a request, joined by commas)
     unsafe_args: set[tuple] = field(default_factory=set)
     # literal values and plain types passed to untyped parameters: (parameter, "value" or "type", JSON text)
     arg_values: set[tuple[str, str, str]] = field(default_factory=set)
@@ -108,7 +109,8 @@ def _into_untyped(callee: Definition, flows: tuple[Flow, ...]) -> tuple[tuple[tu
         elif flow.passed == VALUE:
             values.append((param, "value", flow.detail))
         else:
-            unsafe.append((flow.arg, flow.passed, flow.expr, param, flow.detail))
+            detail = ",".join(attributes_read(callee, param)) if flow.passed == REQUEST else flow.detail
+            unsafe.append((flow.arg, flow.passed, flow.expr, param, detail))
     return tuple(unsafe), tuple(values)
 
 

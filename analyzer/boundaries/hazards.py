@@ -258,12 +258,21 @@ def unsafe_argument(caller: str, location: str, operation: str, service: str, pa
     what = _PASSED.get(passed, "a value that cannot be serialised ({expr})").format(expr=expr, model=model)
     untyped = "the parameter has no type hint, so nothing converts it, and " if unsafe.get("param") else ""
     fix = _model_hint(str(unsafe.get("param", "")), model) if passed == "model" else \
-        _PASSED_HINTS.get(passed, _PASS_DATA)
+        _request_hint(operation, str(unsafe.get("param", "")), unsafe.get("reads")) if passed == "request" and \
+        unsafe.get("reads") else _PASSED_HINTS.get(passed, _PASS_DATA)
     return Finding(
         WIRE_UNSAFE_ARGUMENT, ERROR, location, operation, service,
         f"{caller} passes {what} as {_argument(unsafe.get('arg'), params)} of {operation}, an operation of "
         f"{service}: {untyped}it cannot cross a wire",
         f"{fix}; {keep}")
+
+
+def _request_hint(operation: str, param: str, reads: Any) -> str:
+    """What to pass instead of a request: what the operation reads of it."""
+    read = ", ".join(f"`{param}.{name}`" for name in reads)
+    user = " (the user as a `User` parameter: extract sends it as its key)" if "user" in reads else ""
+    return (f"{operation.rsplit('.', 1)[-1]} reads {read} of it: pass that instead{user}, with type hints "
+            "on the new parameters")
 
 
 def _model_hint(param: str, model: str) -> str:

@@ -25,7 +25,7 @@ SOURCES = {
         def owner_name(user):
             return user.username
         def parse(request, data):
-            return data
+            return request.POST.get("x"), request.user.pk, data
         def digest(blob, *, salt=None):
             return blob
         def label(order: "Order", note):
@@ -122,7 +122,8 @@ def _hazards(graph: CodeGraph, placement: Placement) -> list[Finding]:
 
 
 def test_each_is_a_blocking_hazard_at_the_call_across_a_service() -> None:
-    found = _hazards(_graph(), Placement({"shop.helpers": "helpers"}))
+    graph = _graph()
+    found = _hazards(graph, Placement({"shop.helpers": "helpers"}))
     assert {f.severity for f in found} == {ERROR}
     text = {(f.location, f.subject): (f.message, f.hint) for f in found}
     assert sorted(f.location for f in found) == ["shop/views.py:10", "shop/views.py:13", "shop/views.py:14",
@@ -136,7 +137,9 @@ def test_each_is_a_blocking_hazard_at_the_call_across_a_service() -> None:
     assert "`user: Order`" in text[("shop/views.py:13", "shop.helpers.owner_name")][1]
     message, hint = text[("shop/views.py:14", "shop.helpers.parse")]
     assert "passes the web request (request) as argument 1 ('request')" in message
-    assert "pass what the operation reads from the request" in hint
+    assert hint.startswith("parse reads `request.POST`, `request.user` of it: pass that instead (the user as a "
+                           "`User` parameter"), hint
+    assert graph.edge("shop.views.page", "shop.helpers.parse", "calls")["unsafe_args"][0]["reads"] == ["POST", "user"]
     assert "an uploaded file (request.FILES[...])" in text[("shop/views.py:16", "shop.helpers.digest")][0]
 
 

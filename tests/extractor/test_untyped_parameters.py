@@ -59,6 +59,7 @@ def test_what_the_views_hand_to_untyped_parameters_blocks_extraction(analyzed: P
     assert "passes bytes (b'...')" in by_line[17] and "annotate the parameter `str`" in by_line[17]
     assert "passes bytes (request.GET[...].encode(...))" in by_line[18]
     assert "passes the web request (request) as argument 1 ('request') of ledger.badges.parse_rows" in by_line[21]
+    assert "parse_rows reads `request.user` of it: pass that instead" in by_line[21]
     assert "passes an uploaded file (request.FILES[...])" in by_line[22]
     assert all("the parameter has no type hint, so nothing converts it" in line for line in lines)
     assert not (analyzed / "out-badges").exists()
