@@ -15,7 +15,7 @@ from shop.orders.models import Order, OrderLine
 from shop.payments.models import Payment
 from shop.pricing import coupons
 
-from conftest import VISA_DECLINED, VISA_NETWORK_ERROR, buy, fill_cart
+from conftest import VISA_DECLINED, VISA_NETWORK_ERROR, VISA_OK, buy, fill_cart
 
 D = Decimal
 
@@ -94,7 +94,12 @@ def test_checkout_with_coupon_redeems_it(seed):
     with db.session_scope() as s:
         rule = coupons.create_rule(s, "Ten", "percentage", percent=10)
         coupons.create_coupon(s, "TENOFF", rule.id, max_uses=1)
-    order = buy(seed.alice, (seed.widget, 2), (seed.gadget, 1), coupon="tenoff")
+    fill_cart(seed.alice, (seed.widget, 2), (seed.gadget, 1), coupon="tenoff")
+    with pytest.raises(PaymentDeclined):  # a checkout that fails gives the coupon's use back
+        checkout.place_order(checkout.CheckoutRequest(seed.alice, "card", VISA_DECLINED))
+    with db.session_scope() as s:
+        assert coupons.validate_coupon(s, "TENOFF").times_used == 0
+    order = checkout.place_order(checkout.CheckoutRequest(seed.alice, "card", VISA_OK))
     assert order.discount == D("4.50") and order.tax == D("2.94") and order.total == D("51.04")
     with db.session_scope() as s, pytest.raises(InvalidCoupon, match="used up"):
         coupons.validate_coupon(s, "TENOFF")

@@ -60,80 +60,95 @@ def _commit_stock(session: Session, cart_id: int, product_id: int, quantity: int
 
 @audited("order.placed")
 def place_order(request: CheckoutRequest) -> Order:
-    """Price, reserve, charge and record an order; all-or-nothing."""
+    """Price, reserve, charge and record an order; all-or-nothing for the order's own tables.
+
+    The coupon and the cart belong to other units of work (pricing's and cart's): the coupon is
+    redeemed in a unit of work of its own before the order is written, and released again if
+    the order fails; the cart is marked checked out once the order is committed. Neither waits
+    on the order's uncommitted rows (a saga of three steps, not one transaction)."""
     session = db.new_session()
+    to_release: str | None = None  # a coupon redeemed for an order not committed yet
     try:
-        with session.begin():
-            customer = customers.get_customer(session, request.customer_id)
-            address = _shipping_address(session, customer.id, request.address_id)
-            cart = cart_service.open_cart(session, customer.id)
-            if cart is None or not cart.items:
-                raise ValidationError("cart is empty")
-            items = cart.item_pairs()
-            weights = {pid: catalog.get_product(session, pid)["weight_grams"] for pid, _qty in items}
-            carrier = shipping_carriers.get_carrier(request.carrier_code)
-            weight = sum(weights[pid] * qty for pid, qty in items)
-            shipping_cost = carrier.quote(weight, address.region)
-            quote = pricing_engine.quote_cart(session, items, address.region, cart.coupon_code, shipping_cost)
-            now = clock.now()
-            order = Order(
-                reference=ids.new_reference("ORD"),
-                customer_id=customer.id,
-                status="paid",
-                subtotal=quote.subtotal,
-                discount=quote.discount,
-                tax=quote.tax,
-                shipping=quote.shipping,
-                total=quote.grand_total(),
-                coupon_code=cart.coupon_code,
-                carrier_code=carrier.code,
-                region=address.region,
-                shipping_address=address.one_line(),
-                placed_at=now,
-                updated_at=now,
-            )
-            session.add(order)
-            session.flush()
-            for line in quote.lines:
-                session.add(
-                    OrderLine(
-                        order_id=order.id,
-                        product_id=line.product_id,
-                        sku=line.sku,
-                        name=line.name,
-                        unit_price=line.unit_price,
-                        quantity=line.quantity,
-                        discount=line.discount,
-                        line_total=line.total(),
-                        weight_grams=weights[line.product_id],
-                    )
-                )
-                _commit_stock(session, cart.id, line.product_id, line.quantity)
-            session.execute(
-                update(Reservation)
-                .where(Reservation.cart_id == cart.id, Reservation.status == "active")
-                .values(status="committed", order_id=order.id)
-            )
-            if cart.coupon_code:
-                coupons.redeem_coupon(session, cart.coupon_code)
-            charge = payment_service.authorize(
-                request.payment_method, request.payment_token, order.total, order.reference
-            )
+        customer = customers.get_customer(session, request.customer_id)
+        address = _shipping_address(session, customer.id, request.address_id)
+        cart = cart_service.open_cart(session, customer.id)
+        if cart is None or not cart.items:
+            raise ValidationError("cart is empty")
+        items = cart.item_pairs()
+        weights = {pid: catalog.get_product(session, pid)["weight_grams"] for pid, _qty in items}
+        carrier = shipping_carriers.get_carrier(request.carrier_code)
+        weight = sum(weights[pid] * qty for pid, qty in items)
+        shipping_cost = carrier.quote(weight, address.region)
+        quote = pricing_engine.quote_cart(session, items, address.region, cart.coupon_code, shipping_cost)
+        if cart.coupon_code:
+            with db.session_scope() as coupon_session:
+                coupons.redeem_coupon(coupon_session, cart.coupon_code)
+            to_release = cart.coupon_code
+        now = clock.now()
+        order = Order(
+            reference=ids.new_reference("ORD"),
+            customer_id=customer.id,
+            status="paid",
+            subtotal=quote.subtotal,
+            discount=quote.discount,
+            tax=quote.tax,
+            shipping=quote.shipping,
+            total=quote.grand_total(),
+            coupon_code=cart.coupon_code,
+            carrier_code=carrier.code,
+            region=address.region,
+            shipping_address=address.one_line(),
+            placed_at=now,
+            updated_at=now,
+        )
+        session.add(order)
+        session.flush()
+        for line in quote.lines:
             session.add(
-                Payment(
+                OrderLine(
                     order_id=order.id,
-                    method=request.payment_method,
-                    gateway_ref=charge.reference,
-                    masked_source=payment_service.describe_source(request.payment_method, request.payment_token),
-                    amount=charge.amount,
-                    fee=payment_service.processing_fee(request.payment_method, charge.amount),
-                    created_at=now,
+                    product_id=line.product_id,
+                    sku=line.sku,
+                    name=line.name,
+                    unit_price=line.unit_price,
+                    quantity=line.quantity,
+                    discount=line.discount,
+                    line_total=line.total(),
+                    weight_grams=weights[line.product_id],
                 )
             )
-            cart_service.mark_checked_out(session, cart)
-            session.flush()
-            session.refresh(order)
-            order.lines  # load lines before the session closes
+            _commit_stock(session, cart.id, line.product_id, line.quantity)
+        session.execute(
+            update(Reservation)
+            .where(Reservation.cart_id == cart.id, Reservation.status == "active")
+            .values(status="committed", order_id=order.id)
+        )
+        charge = payment_service.authorize(
+            request.payment_method, request.payment_token, order.total, order.reference
+        )
+        session.add(
+            Payment(
+                order_id=order.id,
+                method=request.payment_method,
+                gateway_ref=charge.reference,
+                masked_source=payment_service.describe_source(request.payment_method, request.payment_token),
+                amount=charge.amount,
+                fee=payment_service.processing_fee(request.payment_method, charge.amount),
+                created_at=now,
+            )
+        )
+        session.commit()
+        to_release = None
+        cart_service.mark_checked_out(session, cart)
+        session.commit()
+        session.refresh(order)
+        order.lines  # load lines before the session closes
+    except BaseException:
+        session.rollback()
+        if to_release is not None:  # the order was not written: give the coupon's use back
+            with db.session_scope() as coupon_session:
+                coupons.release_coupon(coupon_session, to_release)
+        raise
     finally:
         session.close()
 
