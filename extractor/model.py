@@ -397,7 +397,7 @@ def _findings(graph: CodeGraph, placement: Placement, services: tuple[ServiceSpe
                 if op.cls and problem.kind == INSTANCE_METHOD_ACROSS:
                     continue  # objects.py says what holds
                 problem = _without_factory(problem, service)
-                if op.name in unconverted:
+                if op.name in unconverted or op.cls in unconverted:  # named alone, or its whole class
                     problem = _turned_off(problem)
                 found.add(problem.found(op.location, op.name, service.name))
         found.update(_state_findings(graph, service))
@@ -412,7 +412,8 @@ def django_model(graph: CodeGraph, cls: str, depth: int = 0) -> bool:
 
 
 def _unconverted(plan: Plan, service: str) -> set[str]:
-    """The operations the plan keeps out of the ORM conversions (`convert_orm: false`)."""
+    """The operations, and the classes of operations, the plan keeps out of the ORM conversions
+    (`convert_orm: false`)."""
     spec = plan.service(service)
     return {op.function for op in (spec.operations or ()) if spec and not op.convert_orm} if spec else set()
 

@@ -287,3 +287,23 @@ def test_the_plan_can_turn_the_conversions_off_for_one_operation() -> None:
     assert ORM_CONVERTED in others and WIRE_UNSAFE_TYPE not in others, "only the named operation"
     with pytest.raises(PlanError, match="`convert_orm` must be true or false"):
         parse_plan(text.replace("convert_orm: false", "convert_orm: maybe"))
+
+
+def test_convert_orm_false_on_a_whole_class_reaches_its_methods() -> None:
+    from analyzer.boundaries.plan import parse_plan
+    from analyzer.graph import CodeGraph
+    from extractor.model import build_extraction
+
+    repo = Path(__file__).parents[2]
+    graph = CodeGraph.load(repo / "tests" / "golden" / "shop-graph.json")
+    text = (repo / "examples" / "shop" / "boundaries.yaml").read_text(encoding="utf-8")
+    entry = ("  pricing:\n    operations:\n      shop.pricing.rules.DiscountRule:\n        convert_orm: {}\n"
+             "    modules:\n")
+
+    def kinds(convert: str) -> set[str]:
+        plan = parse_plan(text.replace("  pricing:\n    modules:\n", entry.format(convert), 1)).plan
+        return {f.kind for f in build_extraction(graph, plan, ["pricing"]).findings
+                if f.subject == "shop.pricing.rules.DiscountRule.from_model"}  # a classmethod taking a PriceRule row
+
+    assert ORM_CONVERTED in kinds("true") and WIRE_UNSAFE_TYPE not in kinds("true")
+    assert WIRE_UNSAFE_TYPE in kinds("false") and ORM_CONVERTED not in kinds("false")
