@@ -121,6 +121,15 @@ def _package_domain(parts: list[str], depth: int, packages: set[str]) -> DomainR
     return DomainRef(_clean(parts[index]), "package", ".".join(parts[:index + 1]))
 
 
+def project_packages(units: Iterable[str]) -> set[str]:
+    """The project's package path under each top-level name (`wger`, `IPython`), when
+    that name holds more than one unit: the root every domain is found below."""
+    units = sorted(units)
+    depth = _root_depths(units)
+    roots = {".".join(unit.split(".")[:depth[unit.split(".")[0]]]) for unit in units}
+    return {root for root in roots if root and sum(1 for u in units if u.startswith(root + ".")) > 0}
+
+
 def _root_depths(units: list[str]) -> dict[str, int]:
     """Per top-level name, how many leading names all its units share (the project's package
     path), so that `wger.core.models` has depth 1 whether or not `manage` sits beside it."""

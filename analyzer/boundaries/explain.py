@@ -11,7 +11,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from ..graph import CodeGraph, UnitGraph
-from .domains import DomainRef, domain_map
+from .cohesion import MIN_TIE
+from .domains import DomainRef, domain_map, project_packages
 from .naming import service_name
 from .partition import DEFAULT_WEIGHTS, Weights, data_access, role_rule, unit_lookup, unit_weights, web_layer
 from .placement import MONOLITH, SHARED, Placement, units_of
@@ -103,7 +104,7 @@ class Explainer:
             own = next((t for t in found if t.place == placement.place_of(unit)), None)
             others = tuple(t for t in found if t.place != placement.place_of(unit))
             result[unit] = Explanation(unit, placement.place_of(unit), own, others[0] if others else None, others,
-                                       self.rule.of(unit, placement.place_of(unit)))
+                                       self.rule.of(unit, placement, units.neighbours(unit)))
         return result
 
 
@@ -115,14 +116,31 @@ class _Rules:
         self.graph = graph
         self.domains: dict[str, DomainRef] = domain_map(graph, units)
         self.web = web_layer(graph)
+        self.roots = project_packages(units)
 
-    def of(self, unit: str, place: str) -> str:
+    def of(self, unit: str, placement: Placement, ties: Mapping[str, float]) -> str:
+        place = placement.place_of(unit)
         rule = role_rule(self.graph, unit, self.web)
         if place in (MONOLITH, SHARED):
-            return rule[1] if rule is not None and rule[0] == place else ""
+            if rule is not None:
+                return rule[1] if rule[0] == place else ""
+            return self._unplaced(unit, place, placement, ties)
         domain = self.domains.get(unit)
         if domain is not None and domain.is_business() and service_name(domain.name) == place:
             return f"its domain: {domain.describe()}"
+        return ""
+
+
+    def _unplaced(self, unit: str, place: str, placement: Placement, ties: Mapping[str, float]) -> str:
+        """Why `propose` leaves a unit no role keeps in the monolith (see `partition._unplaced`)."""
+        if place != MONOLITH:
+            return ""
+        if unit in self.roots and self.domains[unit].how == "package":
+            return "the project's root package, the facade of every domain: it stays in the monolith"
+        pull = sum(w for other, w in ties.items() if placement.place_of(other) not in (MONOLITH, SHARED))
+        if pull < MIN_TIE:
+            return (f"tied to the code in services by less than one call site in all (weight {pull:.1f}): "
+                    "placing it would follow package names alone, so it stays in the monolith")
         return ""
 
 

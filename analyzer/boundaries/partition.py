@@ -19,7 +19,8 @@ from itertools import combinations
 
 from ..graph import CodeGraph, UnitGraph
 from ..roles import REGISTERED_ROLES, STAYS_IN_MONOLITH, is_operation_role
-from .domains import DomainRef, domain_map, unit_layer, unit_role
+from .cohesion import MIN_TIE, merge_coupled, weakly_tied
+from .domains import DomainRef, domain_map, project_packages, unit_layer, unit_role
 from .hierarchy import Hierarchy, merge_sequence
 from .naming import Naming, name_groups, pins_of, table_writes, tables_written
 from .placement import MONOLITH, SHARED, Placement, unit_of, units_of
@@ -241,6 +242,7 @@ def propose_with_hierarchy(graph: CodeGraph, constraints: Constraints = Constrai
     if options.detect_shared:
         detected = detect_shared(graph, units, unit, options.shared_fan_in, domains, writes)
         fixed.update({u: SHARED for u in detected if u not in fixed and u not in constraints.pinned})
+    fixed.update(dict.fromkeys(_unplaced(graph, units, fixed, domains, constraints.pinned), MONOLITH))
     free = units.subgraph(u for u in units.units if u not in fixed)
     serving = {graph.module_of(f) for f in public_functions(graph) if is_operation_role(graph.attr(f, "role"))}
     leaves = _with_operations(units, _domain_groups(free, domains, constraints.pinned, options), serving,
@@ -260,6 +262,21 @@ def propose_with_hierarchy(graph: CodeGraph, constraints: Constraints = Constrai
     _follow_packages(graph, placement, set(fixed) | set(constraints.pinned))
     names = tuple(name_groups([set(leaf) for leaf in leaves], constraints.pinned, naming))
     return Placement(placement, options.unit_kind), replace(hierarchy, names=names)
+
+
+def _unplaced(graph: CodeGraph, units: UnitGraph, fixed: Mapping[str, str], domains: Mapping[str, DomainRef],
+              pinned: Mapping[str, str]) -> set[str]:
+    """What stays in the monolith although no role keeps it there: the project's root
+    package (the facade of every domain, not of one service), then the units tied to the
+    rest by less than one call site in all (`cohesion.weakly_tied`), unless a declared
+    domain of several units or a pin holds them."""
+    roots = {u for u in project_packages(units.units) if u not in pinned and u not in fixed
+             and u in graph and graph.node(u).get("package") and domains[u].how == "package"}
+    free = [u for u in units.units if u not in fixed and u not in roots]
+    members = Counter(domains[u].name for u in free if domains[u].is_business())
+    anchored = set(pinned) | {u for u in free if domains[u].is_business() and members[domains[u].name] > 1}
+    remaining = units.subgraph(free)
+    return roots | weakly_tied(free, remaining.neighbours, anchored)
 
 
 def _fixed_by_roles(graph: CodeGraph, units: list[str], constraints: Constraints, options: ProposeOptions,
@@ -308,7 +325,8 @@ def _domain_groups(free: UnitGraph, domains: Mapping[str, DomainRef], pinned: Ma
     for unit in free.units:
         if unit not in pinned and domains[unit].is_business():
             by_domain.setdefault(f"domain:{domains[unit].name}", set()).add(unit)
-    members = {node: group for node, group in by_domain.items() if len(group) > 1}
+    members = merge_coupled({node: group for node, group in by_domain.items() if len(group) > 1}, free.neighbours,
+                            free.units)
     folded = free.fold(members)
     services = set(pinned.values())  # a domain goes with the pinned service of its own name
     anchors = {**pinned, **{node: node.removeprefix("domain:") if node.removeprefix("domain:") in services else node
@@ -341,7 +359,7 @@ def _with_operations(units: UnitGraph, groups: list[set[str]], serving: set[str 
                 pull[other] = pull.get(other, 0.0) + weight
         ties = [(sum(pull.get(v, 0.0) for v in other), -i) for i, other in enumerate(groups)]
         best = max(ties, default=(0.0, 0))
-        if best[0] > 0:
+        if best[0] >= MIN_TIE:  # tied by less than one call site: it stays in the monolith
             groups[-best[1]] |= group
 
 
