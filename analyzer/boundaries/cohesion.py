@@ -79,3 +79,36 @@ def _weights(groups: Mapping[str, set[str]],
             elif other_name is not None and name < other_name:
                 between[(name, other_name)] = between.get((name, other_name), 0.0) + weight
     return inner, between
+
+
+def detach_loose(group: set[str], anchored: set[str], neighbours: Ties) -> list[set[str]]:
+    """A community around an anchor (a domain, a pin), with each piece of its other units
+    (held together by ties of at least one call site) tied to the rest of it by less than
+    one call site taken out as a group of its own. Modularity joins small pieces to any community they touch at all (its
+    resolution limit); a tie that weak should not decide which service they go to."""
+    if not group & anchored:
+        return [group]
+    core, loose = set(group), []
+    for piece in _pieces(group - anchored, neighbours):
+        if sum(w for u in piece for v, w in neighbours(u).items() if v in group and v not in piece) < MIN_TIE:
+            core -= piece
+            loose.append(piece)
+    return [core, *sorted(loose, key=min)]
+
+
+def _pieces(units: set[str], neighbours: Ties) -> list[set[str]]:
+    """The connected pieces of `units` under their ties of at least `MIN_TIE` to each other."""
+    seen: set[str] = set()
+    pieces = []
+    for start in sorted(units):
+        if start in seen:
+            continue
+        piece, todo = {start}, [start]
+        while todo:
+            for other, weight in neighbours(todo.pop()).items():
+                if weight >= MIN_TIE and other in units and other not in piece:
+                    piece.add(other)
+                    todo.append(other)
+        seen |= piece
+        pieces.append(piece)
+    return pieces

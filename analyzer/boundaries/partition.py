@@ -19,7 +19,7 @@ from itertools import combinations
 
 from ..graph import CodeGraph, UnitGraph
 from ..roles import REGISTERED_ROLES, STAYS_IN_MONOLITH, is_operation_role
-from .cohesion import MIN_TIE, merge_coupled, weakly_tied
+from .cohesion import MIN_TIE, detach_loose, merge_coupled, weakly_tied
 from .domains import DomainRef, domain_map, project_packages, unit_layer, unit_role
 from .hierarchy import Hierarchy, merge_sequence
 from .naming import Naming, name_groups, pins_of, table_writes, tables_written
@@ -403,6 +403,8 @@ def _cluster(units: UnitGraph, pinned: Mapping[str, str], options: ProposeOption
         for unit in sorted(community):
             parts[pinned.get(unit) or _closest(units, unit, parts)].add(unit)
         groups.extend(parts.values())
+    anchored = set(pinned)
+    groups = [part for group in groups for part in detach_loose(group, anchored, units.neighbours)]
     by_service: dict[str, set[str]] = {}
     for group in groups:  # pins of one service found in different communities come together
         service = next((pinned[u] for u in sorted(group) if u in pinned), None)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from analyzer.boundaries.cohesion import merge_coupled, weakly_tied
+from analyzer.boundaries.cohesion import detach_loose, merge_coupled, weakly_tied
 from analyzer.boundaries.explain import explain
 from analyzer.boundaries.partition import propose
 from analyzer.boundaries.placement import MONOLITH
@@ -35,6 +35,16 @@ def test_ties_weaker_than_a_call_site_never_merge_domains() -> None:
     graph = ties({("a1", "b1"): 0.6, ("c1", "c2"): 5.0})
     merged = merge_coupled({"a": {"a1", "a2"}, "b": {"b1", "b2"}}, graph.neighbours, graph.units)
     assert len(merged) == 2
+
+
+def test_pieces_of_a_community_barely_tied_to_it_are_taken_out() -> None:
+    graph = ties({("domain:a", "x"): 2.0, ("x", "y"): 1.5, ("s1", "s2"): 1.2, ("s1", "domain:a"): 0.1,
+                  ("s2", "x"): 0.2})
+    community = {"domain:a", "x", "y", "s1", "s2"}
+    # y hangs on x (one piece, tied to the anchor by 2.0); the piece s1-s2 touches the rest
+    # by 0.3 only (a tie that weak does not join it to the piece x-y either)
+    assert detach_loose(community, {"domain:a"}, graph.neighbours) == [{"domain:a", "x", "y"}, {"s1", "s2"}]
+    assert detach_loose({"x", "y"}, {"domain:a"}, graph.neighbours) == [{"x", "y"}]  # no anchor: left alone
 
 
 def test_a_loose_script_and_the_root_package_stay_in_the_monolith() -> None:
