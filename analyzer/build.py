@@ -9,6 +9,7 @@ from .exprs import MUTATING_METHODS
 from .facts import Definition, Diagnostic, Expr, FileFacts, Variable
 from .frameworks import detect
 from .graph import CodeGraph
+from .relationships import RelationshipRead
 from .resolve import Resolution, expr_text
 from .result_changes import Change
 from .values import Program
@@ -51,7 +52,10 @@ def build_graph(files: list[FileFacts], resolution: Resolution, root_name: str,
                              virtual=info.virtual, unused_result=info.unused_result,
                              unsafe_args=_unsafe_args(info.unsafe_args), arg_values=_arg_values(info.arg_values),
                              changed_result=None if target in resolution.externals else
-                             _changed_result(info.changed_result))
+                             _changed_result(info.changed_result),
+                             relationship_reads=None if target in resolution.externals else
+                             _relationship_reads(resolution.relationship_reads.get((source, target), set())
+                                                 if kind == "calls" else set()))
     graph.unresolved_calls = [{"expr": u.expr, "line": u.line, "scope": u.scope,
                                **({"dynamic": True} if u.dynamic else {})}
                               for u in sorted(resolution.unresolved, key=lambda u: (u.scope, u.line, u.expr))]
@@ -115,6 +119,12 @@ def _arg_values(found: set[tuple[str, str, str]]) -> list[dict] | None:
 def _changed_result(found: set[Change]) -> list[dict] | None:
     """What the caller changed on the result of this edge's calls before committing it (result_changes.py)."""
     return [{"line": line, "attr": attr, "saved": saved} for line, attr, saved in sorted(found)] or None
+
+
+def _relationship_reads(found: set[RelationshipRead]) -> list[dict] | None:
+    """Relationships the caller read on the rows this edge's calls return (relationships.py)."""
+    return [{"line": line, "attr": attr, "model": model, **({"via": via} if via else {})}
+            for line, attr, model, via in sorted(found)] or None
 
 
 def _variable_role(qname: str, roles: dict[str, str], program: Program) -> str | None:

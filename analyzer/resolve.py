@@ -31,6 +31,7 @@ from .data import (
 from .facts import CallSite, Definition, Expr, FileFacts
 from .parse import SQL_CALLS
 from .registries import filled_at_import
+from .relationships import RelationshipRead, relationship_reads
 from .resources import per_process_variables
 from .result_changes import Change, Site, changed_results
 from .values import Program, Value
@@ -149,6 +150,8 @@ class Resolution:
     registries: set[str] = field(default_factory=set)  # module state filled only at import, by its module
     by_module: dict[str, FileResolution] = field(default_factory=dict)
     resolved: set[str] = field(default_factory=set)  # the modules resolved in this run (the others were kept)
+    # (caller, callee) -> relationships the caller read on the rows the callee returns (relationships.py)
+    relationship_reads: dict[tuple[str, str], set[RelationshipRead]] = field(default_factory=dict)
 
 
 Bindings = tuple[dict[tuple[str, str], set[Value]], dict[str, set[Value]]]  # Program.param_values, .stored
@@ -192,9 +195,11 @@ def resolve(files: list[FileFacts], jobs: int | None = None, previous: Previous 
     state -= configuration
     resolver.add_reads(state | configuration)
     tables = set(data.tables.values()) | {d for (_, d, _) in resolver.edges if d.startswith("table:")}
+    # a global pass: it reads the model classes' methods, which a kept resolution does not depend on
+    reads = relationship_reads(program, data, definitions, resolver.edges)
     return Resolution(program, data, resolver.edges, resolver.unresolved, resolver.call_sites,
                       resolver.externals, {t.removeprefix("table:") for t in tables}, state,
-                      resources, registries, by_module, set(fresh))
+                      resources, registries, by_module, set(fresh), reads)
 
 
 def _resolve_modules(program: Program, data: DataModel, definitions: list[Definition],

@@ -64,7 +64,8 @@ def describe_operations(source_root: Path, operations: Sequence[OperationSpec],
         return {}
     source_root = source_root.resolve()  # the child runs in it: a relative path would point elsewhere
     request = {"framework": dict(framework or {}) or None,
-               "operations": [{"operation": op.name, "module": op.module, "function": op.function}
+               "operations": [{"operation": op.name, "module": op.module, "function": op.function,
+                               **({"include": list(op.include)} if op.include else {})}
                               for op in operations]}
     path = [str(RUNTIME_ROOT), *([str(runtime_path.resolve())] if runtime_path else []), str(source_root)]
     env = {**import_environment(os.environ), "PYTHONPATH": os.pathsep.join(path),

@@ -69,6 +69,7 @@ class OperationSpec:
     cls: str = ""  # a method's class (qualified name)
     method_kind: str = ""  # a method's kind: static, class or instance
     discard_instance_changes: bool = False  # the plan accepts that an instance method's changes stay in the service
+    include: tuple[str, ...] = ()  # the plan's `include`: relationships of the rows it returns, sent along
     # the project's decorators on it, by the name its decorator text ends with: WRAPS or REGISTERS
     # (analyzer/boundaries/decorating.py); they run in the service, where their modules travel
     decorators: tuple[tuple[str, str], ...] = ()
@@ -180,6 +181,9 @@ def _service(graph: CodeGraph, plan: Plan, name: str, owner: Mapping[str, str], 
     operations = tuple(_operation(graph, f, invocations.get(f, SYNC), set(own), decorators) for f in functions)
     operations += tuple(_method_operation(graph, method, entry, set(own), decorators)
                         for method, entry in class_operations(graph, spec.operations or (), set(own)).items())
+    includes = {op.function: op.include for op in spec.operations or () if op.include}
+    operations = tuple(replace(op, include=includes.get(op.name) or includes.get(op.cls, ()))  # or its class's
+                       for op in operations)
     calls = sorted({owner[m] for m in proxied})
     return ServiceSpec(name, f"{project}-{name}", spec.memory, spec.timeout, tuple(own), tuple(copied),
                        tuple(proxied), operations, tuple(calls), tuple(_tables_written(graph, set(own))),
@@ -385,8 +389,10 @@ def _findings(graph: CodeGraph, placement: Placement, services: tuple[ServiceSpe
     """Hazards of the extracted services: the plan's scores, and every operation's signature."""
     names = {s.name for s in services}
     methods = {op.name for service in services for op in service.operations if op.cls}
+    operations = {op.name for service in services for op in service.operations}
     found = {f for f in score(graph, placement).findings if f.service in names  # objects.py says what holds:
-             and not (f.kind == INSTANCE_METHOD_ACROSS and f.subject in methods)}
+             and not (f.kind == INSTANCE_METHOD_ACROSS and f.subject in methods)
+             and not (f.kind == ORM_CONVERTED and f.subject in operations)}  # as the plan has them, below
     models = {c for c in graph.nodes("class") if graph.targets(c, "maps_to")}
     django = frozenset(m for m in models if django_model(graph, m))
     for service in services:
@@ -396,7 +402,7 @@ def _findings(graph: CodeGraph, placement: Placement, services: tuple[ServiceSpe
             for problem in signature_problems(op.name, graph.node(op.name), named, django):
                 if op.cls and problem.kind == INSTANCE_METHOD_ACROSS:
                     continue  # objects.py says what holds
-                problem = _without_factory(problem, service)
+                problem = _without_factory(_with_include(problem, op), service)
                 if op.name in unconverted or op.cls in unconverted:  # named alone, or its whole class
                     problem = _turned_off(problem)
                 found.add(problem.found(op.location, op.name, service.name))
@@ -427,6 +433,17 @@ def _without_factory(problem: Problem, service: ServiceSpec) -> Problem:
                    "service names no session factory to open a unit of work of its own with",
                    "name it in the plan: `framework: {sqlalchemy_session: \"pkg.db:session_scope\"}` (a "
                    "sessionmaker, or a function giving a session or a context manager that yields one)")
+
+
+def _with_include(problem: Problem, op: OperationSpec) -> Problem:
+    """A returned row's warning names the relationships the plan has the service send along."""
+    laziness = "laziness: no relationships, loading one raises"
+    if problem.kind != ORM_CONVERTED or not op.include or laziness not in problem.message:
+        return problem
+    listed = ", ".join(repr(name) for name in op.include)
+    return replace(problem, message=problem.message.replace(
+        laziness, f"laziness: the plan's include sends {listed} along, loaded by the service, as read-only copies; "
+                  "any other relationship raises"))
 
 
 def _turned_off(problem: Problem) -> Problem:

@@ -108,9 +108,10 @@ def proxy_source(extraction: Extraction, module: str, source: bytes) -> bytes:
     methods = [op.function for op in spec.operations if op.module == module and op.cls]
     keep = {d.rsplit(".", 1)[-1] for d in spec.kept if d.rsplit(".", 1)[0] == module}
     decorations = {op.function: dict(op.decorators) for op in spec.operations if op.module == module and op.decorators}
+    includes = {op.function: op.include for op in spec.operations if op.module == module and op.include}
     path = extraction.files.get(module, module)
     try:
-        proxy = make_proxy_bytes(source, service, module, invocations, methods, keep, decorations)
+        proxy = make_proxy_bytes(source, service, module, invocations, methods, keep, decorations, includes)
     except cst.ParserSyntaxError as error:
         raise InputError(f"{path}:{error.raw_line}: {module} does not parse, so it cannot become a proxy "
                          f"({error.message})", hint="fix the syntax error, or keep the module out of the "
@@ -186,7 +187,8 @@ def own_samples(samples: Mapping[str, bytes], operations: list[str]) -> dict[str
 def _view(extraction: Extraction, service: ServiceSpec) -> dict[str, Any]:
     operations = [{"name": op.name, "module": op.module, "function": op.function, "entry": op.entry,
                    "method_kind": op.method_kind,
-                   "invocation": op.invocation.kind, "signature": op.signature} for op in service.operations]
+                   "invocation": op.invocation.kind, "signature": op.signature, "include": op.include}
+                  for op in service.operations]
     return {"service": service.name, "project": extraction.project, "function_name": service.function_name,
             "memory": service.memory, "timeout": service.timeout, "modules": service.modules,
             "copied": service.copied, "calls": service.calls, "operations": operations, "tables": service.tables,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ast
 import json
+from collections.abc import Iterable
 from functools import cache
 from typing import Any
 
@@ -23,6 +24,7 @@ def environment() -> jinja2.Environment:
     )
     env.filters["literal"] = literal
     env.filters["pystr"] = lambda text: json.dumps(str(text))  # a double-quoted Python string literal
+    env.filters["pytuple"] = python_tuple  # a tuple of double-quoted Python string literals
     return env
 
 
@@ -51,3 +53,9 @@ def checked_python(path: str, text: str) -> str:
     except SyntaxError as exc:
         raise AssertionError(f"mono2lambda generated invalid Python in {path}:{exc.lineno}: {exc.msg}") from exc
     return text
+
+
+def python_tuple(texts: Iterable[str]) -> str:
+    """`("a", "b")`, or `("a",)` for one: a tuple of strings as Python source."""
+    items = [json.dumps(str(text)) for text in texts]
+    return f"({items[0]},)" if len(items) == 1 else f"({', '.join(items)})"

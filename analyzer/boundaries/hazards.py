@@ -28,6 +28,7 @@ CROSS_SERVICE_TRANSACTION = "cross-service-transaction"
 ARGUMENT_MUTATION = "argument-mutation"
 WIRE_UNSAFE_ARGUMENT = "wire-unsafe-argument"
 RETURNED_ROW_MUTATION = "returned-row-mutation"
+RETURNED_ROW_RELATIONSHIP = "returned-row-relationship"
 # A SQLAlchemy session or an ORM instance that extract converts (not a blocker): a session
 # parameter is not sent (the service opens its own), rows are sent as their keys as
 # parameters and as their columns as results (the caller gets a read-only copy).
@@ -186,7 +187,8 @@ def _rows_converted(what: str, found: tuple[str, ...], django: frozenset[str]) -
                    "session; laziness: no relationships, loading one raises; read-only: setting or saving raises; "
                    "transaction: the columns as the service's unit of work left them)",
                    "read its columns only; to change the row, call an operation of the service that owns it; to "
-                   "use its relationships, have the operation return them (or a DTO)")
+                   "use its relationships, list them under the operation's `include:` in the plan (the service sends "
+                   "them along), or have the operation return them (or a DTO)")
 
 
 def _with_conversion(name: str, what: str, hint: str) -> str:
@@ -293,6 +295,23 @@ def returned_row_change(caller: str, location: str, operation: str, service: str
         "DetachedRowError instead of writing the row",
         f"call an operation of {service} that makes the change (or let {operation} take the new value), or "
         f"have it return a DTO the caller may change; or keep {caller} and {operation} in one service")
+
+
+def returned_row_relationship(caller: str, location: str, operation: str, service: str,
+                              read: Mapping[str, Any]) -> Finding:
+    """A caller outside `service` reads a relationship of a row `operation` returns (directly, or
+    through a method of the model): across the wire it gets a copy of the columns, whose
+    relationships raise (analyzer/relationships.py records the fact)."""
+    attribute, model, via = read.get("attr", "?"), read.get("model", "?"), read.get("via")
+    how = f"calls {model.rsplit('.', 1)[-1]}.{via}(), which reads" if via else "reads"
+    return Finding(
+        RETURNED_ROW_RELATIONSHIP, ERROR, location, operation, service,
+        f"{caller} {how} the relationship {attribute!r} of the {model} that {operation} returns; {operation} is "
+        f"an operation of {service}, so the caller gets a copy of the row's columns and loading {attribute!r} "
+        "raises DetachedRowError",
+        f"list it under the operation in the plan (`include: [{attribute}]`: the service loads it and sends the "
+        f"related rows along), or have {operation} return what the caller needs (a DTO); or keep {caller} and "
+        f"{operation} in one service")
 
 
 def decorator_across(module: str, decorated: list[str], location: str, operation: str, service: str,

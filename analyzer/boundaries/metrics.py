@@ -36,6 +36,7 @@ from .hazards import (
     decorator_across,
     is_operation,
     returned_row_change,
+    returned_row_relationship,
     signature_problems,
     unsafe_argument,
 )
@@ -100,6 +101,8 @@ class ScoringContext:
             self.unsafe_calls: list[tuple[str, str, dict[str, Any]]] = []
             # (caller, operation, entry of `changed_result`): a returned row changed, then committed
             self.changed_results: list[tuple[str, str, dict[str, Any]]] = []
+            # (caller, operation, entry of `relationship_reads`): a relationship of a returned row read
+            self.relationship_reads: list[tuple[str, str, dict[str, Any]]] = []
             self.decorations: list[tuple[str, str, int, bool]] = []  # (decorated, operation, line, factory)
             # project decorators (not operations: a proxy keeps them as code) -> the registries they write
             self.decorators = project_decorators(graph)
@@ -147,6 +150,8 @@ class ScoringContext:
                 self.unsafe_calls.extend((source, target, entry) for entry in data["unsafe_args"])
             if data.get("changed_result") and is_operation(target, self.attrs[target]):
                 self.changed_results.extend((source, target, entry) for entry in data["changed_result"])
+            if data.get("relationship_reads") and is_operation(target, self.attrs[target]):
+                self.relationship_reads.extend((source, target, entry) for entry in data["relationship_reads"])
         self.callers, self.callees, self.outside = (
             {key: tuple(sorted(found)) for key, found in table.items()} for table in (callers, callees, outside))
 
@@ -357,7 +362,8 @@ def score(source: CodeGraph | ScoringContext, placement: Placement) -> Scores:
     icp, place_edges = _crossings(context, place)
     cycles, truncated = elementary_cycles(place_edges)
     findings = [*_operation_findings(context, interfaces, services), *_data_findings(context, places, data),
-                *_transaction_findings(transactions), *_argument_findings(context, places, place, services)]
+                *_transaction_findings(transactions), *_argument_findings(context, places, place, services),
+                *_relationship_findings(context, places, place, services, placement.includes)]
     return Scores(
         unit_kind=context.unit_kind,
         modularity=round(_modularity(context, place), _DIGITS),
@@ -626,6 +632,22 @@ def _argument_findings(context: ScoringContext, places: _Places, place: Mapping[
         location = f"{context.attrs[sites[0][0]].get('file', '')}:{sites[0][1]}"
         names = [d.removeprefix(module + ".") for d, _ in sites]
         found.append(decorator_across(module, names, location, operation, home, factory, registry, user))
+    return found
+
+
+def _relationship_findings(context: ScoringContext, places: _Places, place: Mapping[str, str],
+                           services: Iterable[str], includes: Mapping[str, tuple[str, ...]]) -> list[Finding]:
+    """Relationships read, outside the operation's service, on the rows it returns, unless the plan
+    has the operation send them along (`include:`)."""
+    wanted = set(services)
+    found = []
+    for caller, operation, entry in context.relationship_reads:
+        home = place[context.unit[operation]]
+        if home not in wanted or places.of(caller) == {home} or entry.get("attr") in includes.get(operation, ()) \
+                or not _returns_rows(context, operation):
+            continue
+        location = f"{context.attrs[caller].get('file', '')}:{entry.get('line', 1)}"
+        found.append(returned_row_relationship(caller, location, operation, home, entry))
     return found
 
 

@@ -26,6 +26,8 @@ class Placement:
 
     units: Mapping[str, str]
     unit_kind: str = "module"
+    # operation -> the relationships of the rows it returns that the plan has it send along (`include:`)
+    includes: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     _members: dict[str, tuple[str, ...]] = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -47,7 +49,7 @@ class Placement:
     def moved(self, units: Iterable[str], place: str) -> Placement:
         changed = dict(self.units)
         changed.update(dict.fromkeys(units, place))
-        return Placement(changed, self.unit_kind)
+        return Placement(changed, self.unit_kind, self.includes)
 
 
 def units_of(graph: CodeGraph, unit_kind: str = "module") -> list[str]:

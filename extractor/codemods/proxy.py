@@ -44,6 +44,7 @@ import libcst as cst
 from analyzer.boundaries.decorating import REGISTERS
 
 from ..decorators import OTHER, TASK, decorator_name, kind_of
+from ..render import python_tuple
 
 CLIENT = "_m2l_client"
 CLIENT_IMPORT = f"from m2l_runtime import client as {CLIENT}\n"
@@ -57,7 +58,8 @@ class ProxyTransformer(cst.CSTTransformer):
 
     def __init__(self, service: str, module: str, invocations: Mapping[str, str],
                  methods: Collection[str] = (), keep: Collection[str] = (),
-                 decorations: Mapping[str, Mapping[str, str]] | None = None) -> None:
+                 decorations: Mapping[str, Mapping[str, str]] | None = None,
+                 includes: Mapping[str, tuple[str, ...]] | None = None) -> None:
         super().__init__()
         self.service = service
         self.module = module
@@ -66,6 +68,7 @@ class ProxyTransformer(cst.CSTTransformer):
         self.classes = frozenset(m.split(".", 1)[0] for m in self.methods)
         self.keep = frozenset(keep)  # the project's decorators and internal functions: kept as code
         self.decorations = decorations or {}  # function name -> its project decorators -> WRAPS / REGISTERS
+        self.includes = includes or {}  # function name -> relationships of its returned rows sent along
         self.depth = 0
         self.cls: str | None = None  # the class with method operations being visited
 
@@ -157,6 +160,8 @@ class ProxyTransformer(cst.CSTTransformer):
         extra = [f'invocation="{invocation}"'] if invocation != "sync" else []
         if kind == "instance":
             extra.append(f"instance={_parameter_names(function.params)[0]}")
+        if self.includes.get(qualified):
+            extra.append(f"include={python_tuple(self.includes[qualified])}")
         parts = [f'"{self.service}"', f'"{self.module}.{qualified}"', qualified, "{" + ", ".join(pairs) + "}",
                  *extra]
         call = f"{CLIENT}.call({', '.join(parts)})"
@@ -169,20 +174,23 @@ class ProxyTransformer(cst.CSTTransformer):
 
 def make_proxy(source: str, service: str, module: str, invocations: Mapping[str, str],
                methods: Collection[str] = (), keep: Collection[str] = (),
-               decorations: Mapping[str, Mapping[str, str]] | None = None) -> str:
+               decorations: Mapping[str, Mapping[str, str]] | None = None,
+               includes: Mapping[str, tuple[str, ...]] | None = None) -> str:
     """The proxy module's text for the original module's `source`; `methods` (`Class.method`)
     are the methods that are operations, `keep` the functions kept as code, `decorations` the
-    project's decorators on each proxied function."""
+    project's decorators on each proxied function, `includes` the relationships of the rows an
+    operation returns that the service sends along."""
     tree = cst.parse_module(source)
-    return tree.visit(ProxyTransformer(service, module, invocations, methods, keep, decorations)).code
+    return tree.visit(ProxyTransformer(service, module, invocations, methods, keep, decorations, includes)).code
 
 
 def make_proxy_bytes(source: bytes, service: str, module: str, invocations: Mapping[str, str],
                      methods: Collection[str] = (), keep: Collection[str] = (),
-                     decorations: Mapping[str, Mapping[str, str]] | None = None) -> bytes:
+                     decorations: Mapping[str, Mapping[str, str]] | None = None,
+                     includes: Mapping[str, tuple[str, ...]] | None = None) -> bytes:
     """The same on a file's bytes: the file's own encoding (its coding cookie) is kept."""
     tree = cst.parse_module(source)
-    return tree.visit(ProxyTransformer(service, module, invocations, methods, keep, decorations)).bytes
+    return tree.visit(ProxyTransformer(service, module, invocations, methods, keep, decorations, includes)).bytes
 
 
 def _methods(cls: cst.ClassDef) -> list[cst.FunctionDef]:

@@ -47,20 +47,24 @@ def write(path: Path, text: str) -> None:
 
 
 def layout(root: Path, service: str, files: Mapping[str, str], module: str, boot: dict[str, str],
-           operations: tuple[str, ...], requirements: tuple[str, ...]) -> Path:
-    """generated/<service>/ (template, requirements, src/ with the handler) and generated/monolith/."""
+           operations: tuple[str, ...], requirements: tuple[str, ...],
+           includes: Mapping[str, tuple[str, ...]] | None = None) -> Path:
+    """generated/<service>/ (template, requirements, src/ with the handler) and generated/monolith/;
+    `includes`: function name -> the relationships of its returned rows sent along (the plan's)."""
+    includes = dict(includes or {})
     generated = root / "generated"
     monolith, package = generated / "monolith", generated / service
     path = module.replace(".", "/") + ".py"
     for base, proxied in ((monolith, True), (package / "src", False)):
         for name, text in files.items():
-            write(base / name, make_proxy(textwrap.dedent(text), service, module, {}) if proxied and name == path
-                   else text)
+            write(base / name, make_proxy(textwrap.dedent(text), service, module, {}, includes=includes)
+                   if proxied and name == path else text)
         shutil.copytree(RUNTIME / "m2l_runtime", base / "m2l_runtime", ignore=shutil.ignore_patterns("describe.py"))
     write(package / "src" / "handler.py",
            "from m2l_runtime.bootstrap import boot\nfrom m2l_runtime.service import Operation, Service\n\n"
-           f"boot({boot!r})\nservice = Service({service!r}, {{f'{module}.{{name}}': Operation({module!r}, name) "
-           f"for name in {operations!r}}})\n\n\ndef handler(event, context):\n"
+           f"boot({boot!r})\nINCLUDES = {includes!r}\nservice = Service({service!r}, {{f'{module}.{{name}}': "
+           f"Operation({module!r}, name, include=INCLUDES.get(name, ())) for name in {operations!r}}})\n\n\n"
+           "def handler(event, context):\n"
            "    return service.handle(event, context)\n")
     write(package / "template.yaml", TEMPLATE.format(function=f"toy-{service}"))
     write(package / "requirements.txt", "".join(f"{name}=={metadata.version(name)}\n" for name in requirements))

@@ -84,7 +84,9 @@ def assign(plan: Plan, units: list[str]) -> Placement:
         if len(found) > 1:
             raise ambiguity_error(unit, found)
         places[unit] = found[0].place if found else MONOLITH
-    return Placement(places, plan.unit)
+    includes = {op.function: op.include for service in plan.services for op in service.operations or ()
+                if op.include}
+    return Placement(places, plan.unit, includes)
 
 
 def ambiguity_error(unit: str, found: list[Entry]) -> PlanError:

@@ -48,7 +48,8 @@ INVOCATIONS: dict[str, dict[str, Setting]] = {
 HTTP_METHODS = ("ANY", "DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT")
 SCHEDULE = re.compile(r"(rate|cron)\(.+\)")
 DISCARD_INSTANCE_CHANGES = "discard_instance_changes"
-OPERATION_KEYS = ("invocation", CONVERT_ORM, DISCARD_INSTANCE_CHANGES)  # beside its invocation's settings
+INCLUDE = "include"  # an operation's key: relationships of the rows it returns, sent along
+OPERATION_KEYS = ("invocation", CONVERT_ORM, DISCARD_INSTANCE_CHANGES, INCLUDE)  # beside its invocation's settings
 
 
 @dataclass(frozen=True)
@@ -72,12 +73,14 @@ class Operation:
     class (`pkg.mod.Class`: its public methods) and how it is invoked. `convert_orm` (default
     true) lets ORM sessions and rows be converted at the boundary; `discard_instance_changes`
     accepts that an instance method's changes to its object, rebuilt in the service for each
-    call, are not sent back (else they block extraction)."""
+    call, are not sent back (else they block extraction); `include` names relationships of the
+    rows it returns that the service loads and sends along with their columns."""
 
     function: str
     invocation: Invocation
     convert_orm: bool = True  # False: ORM sessions and rows of this operation are not converted (they block)
     discard_instance_changes: bool = False
+    include: tuple[str, ...] = ()  # relationships of the returned rows sent along (sorted, each once)
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,7 @@ from .model import (
     DISCARD_INSTANCE_CHANGES,
     FUNCTION_LAYOUTS,
     HTTP_METHODS,
+    INCLUDE,
     INVOCATIONS,
     MEMORY_RANGE,
     OPERATION_KEYS,
@@ -360,7 +361,21 @@ class _Checker:
         settings = {key: _plain(value) for key, value in body.items() if key not in OPERATION_KEYS}
         self.settings(path, kind, settings)
         return Operation(str(function), Invocation(kind, tuple(sorted(settings.items()))), convert_orm=convert,
-                         discard_instance_changes=discard)
+                         discard_instance_changes=discard, include=self.include(path + (INCLUDE,), body))
+
+    def include(self, path: Path, body: Any) -> tuple[str, ...]:
+        """`include: [items, customer]`: relationships (attribute names) of the rows the operation returns."""
+        if INCLUDE not in body:
+            return ()
+        value = body[INCLUDE]
+        names = list(value) if is_seq(value) else None
+        if names is None or not all(isinstance(n, str) and n.isidentifier() for n in names):
+            self.error(path, f"`{INCLUDE}` must be a list of relationship names (attributes of the model the "
+                       f"operation returns), not {clip(value)}",
+                       "write for example `include: [items]`; a relationship of those rows is not followed "
+                       "(list the operation's own result's relationships only)")
+            return ()
+        return tuple(sorted(set(names)))
 
     def settings(self, path: Path, kind: str, settings: dict[str, Any]) -> None:
         spec = INVOCATIONS[kind]

@@ -9,7 +9,8 @@ so the files and the behaviour cannot drift apart.
 ORM conversions (orm.py): a SQLAlchemy session parameter has no field (the service opens its
 own, and the contract's `transaction` is "own"); a parameter holding ORM models (SQLAlchemy
 or Django) has a field of their keys; a result holding ORM models is typed as their
-columns, and the caller gets read-only copies of the same classes.
+columns (and the relationships the plan lists, nested), and the caller gets read-only copies
+of the same classes.
 """
 
 from __future__ import annotations
@@ -133,9 +134,10 @@ class Contract:
 
 
 @cache
-def contract_of(function: Callable[..., Any], method: bool = False) -> Contract:
+def contract_of(function: Callable[..., Any], method: bool = False, include: tuple[str, ...] = ()) -> Contract:
     """The contract of a function (cached: built once per process, on first use); of an
-    instance method's function when `method`, whose first parameter (self) is not sent."""
+    instance method's function when `method`, whose first parameter (self) is not sent;
+    `include`: relationships of the rows it returns that are sent along (the plan's)."""
     signature = inspect.signature(function)
     if method:
         signature = signature.replace(parameters=list(signature.parameters.values())[1:])
@@ -150,7 +152,7 @@ def contract_of(function: Callable[..., Any], method: bool = False) -> Contract:
     }
     name = f"{function.__module__}.{function.__qualname__}"
     request = create_model(f"{function.__name__}_request", __config__=_REQUEST_CONFIG, **fields)
-    result_rows = orm.row_result(name, hints.get("return"))
+    result_rows = orm.row_result(name, hints.get("return"), include)
     response: TypeAdapter[Any] = TypeAdapter(result_rows.wire if result_rows else hints.get("return", Any))
     return Contract(name, signature, request, response, sessions, rows, result_rows)
 

@@ -3,8 +3,9 @@
 `mono2lambda extract` runs this in a child process with the monolith's source on the
 path (building a contract needs the real types, so it imports the operation's module),
 which keeps the user's code out of the extractor's own process. Input: JSON
-`{"framework": {...} or null, "operations": [{"operation", "module", "function"}]}` (a
-function is `name` or `Class.method`); the framework is booted first (see bootstrap.py).
+`{"framework": {...} or null, "operations": [{"operation", "module", "function", "include"?}]}`
+(a function is `name` or `Class.method`; `include`, the relationships of its returned rows the
+plan has it send along); the framework is booted first (see bootstrap.py).
 Output: one object per operation with its request and response schemas (and, for an
 instance method, the schema of its object's constructor arguments, `instance`, or why the
 object cannot be rebuilt, `instance_error`), or the one-line reason it has none, and under
@@ -24,10 +25,10 @@ from .contract import contract_of
 from .instances import instance_schema, resolve, unrebuildable
 
 
-def describe(operation: dict[str, str]) -> dict[str, Any]:
+def describe(operation: dict[str, Any]) -> dict[str, Any]:
     try:
         function, cls = resolve(operation["module"], operation["function"])
-        contract = contract_of(function, method=cls is not None)
+        contract = contract_of(function, method=cls is not None, include=tuple(operation.get("include", ())))
         described: dict[str, Any] = {"request": contract.request_schema(), "response": contract.response_schema()}
         if contract.transaction:
             described["transaction"] = contract.transaction

@@ -19,7 +19,10 @@ key with no row answers RowNotFound, a row whose version moved on RowVersionConf
 
 Rows as results. A result whose hint holds a model is sent as the rows' columns (a
 pydantic model per class, in the contract's response schema), and the caller gets
-detached, read-only objects of the same class (orm_models.detached_copy).
+detached, read-only objects of the same class (orm_models.detached_copy). The relationships
+the plan lists for the operation (`include: [items]`) are loaded by the handler while its
+session is open and sent along, nested (a to-many as a list of rows, a to-one as a row or
+null, each with its columns only); the caller's copy answers them with read-only copies too.
 
 Nothing here imports SQLAlchemy or Django unless the operation's own types already did.
 """
@@ -40,7 +43,7 @@ from pydantic import ValidationError as PydanticValidationError
 
 from . import orm_models
 from .errors import ContractError
-from .orm_models import SQLALCHEMY, DetachedRowError, ModelInfo, describe, is_model
+from .orm_models import SQLALCHEMY, DetachedRowError, ModelInfo, Relationship, describe, is_model, relationships_of
 from .orm_shapes import Unsupported, contains, models_in, rewrite, walk
 
 __all__ = ["DetachedRowError", "RowNotFound", "RowVersionConflict", "Unsupported"]
@@ -154,50 +157,73 @@ def load(operation: str, session: Any, row: RowParameter, value: Any) -> Any:
 
 @dataclass(frozen=True)
 class RowResult:
-    """A result whose hint holds ORM models: sent as their columns, received as read-only copies."""
+    """A result whose hint holds ORM models: sent as their columns (and the relationships in
+    `include`), received as read-only copies."""
 
     operation: str
     hint: Any
+    include: tuple[str, ...] = ()
+
+    def included(self, cls: type) -> tuple[str, ...]:
+        """The listed relationships that `cls` has (a result may hold several models)."""
+        return tuple(name for name in self.include if name in relationships_of(cls))
 
     @property
     def wire(self) -> Any:
-        return rewrite(self.hint, is_model, row_model)
+        return rewrite(self.hint, is_model, lambda cls: row_model(cls, self.included(cls)))
 
     def dump(self, value: Any) -> Any:
-        """Service side: rows -> their column models (sets as lists)."""
+        """Service side: rows -> their column models (sets as lists), with the included relationships."""
         def leaf(cls: type, item: Any) -> Any:
-            return _columns_model(self.operation, cls, item) if isinstance(item, cls) else item
+            return _columns_model(self.operation, cls, item, self.included(cls)) if isinstance(item, cls) else item
         return walk(self.hint, value, is_model, leaf)
 
     def load(self, value: Any) -> Any:
         """Caller side: column models -> detached, read-only instances of the same classes."""
         def leaf(cls: type, item: Any) -> Any:
-            if not isinstance(item, BaseModel):
-                return item
-            info = describe(cls)
-            values = {name: getattr(item, _column_field(i)) for i, (name, _) in enumerate(info.columns)}
-            return orm_models.detached_copy(info, values, self.operation)
+            return _copy(self.operation, cls, item, self.included(cls)) if isinstance(item, BaseModel) else item
         return walk(self.hint, value, is_model, leaf, rebuild_sets=True)
 
 
-def row_result(operation: str, hint: Any) -> RowResult | None:
+def row_result(operation: str, hint: Any, include: tuple[str, ...] = ()) -> RowResult | None:
     if not has_rows(hint):
+        if include:
+            raise ContractError(f"{operation}: the plan lists relationships to send along (`include: "
+                                f"[{', '.join(include)}]`) but its result holds no ORM rows")
         return None
-    result = RowResult(operation, hint)
+    result = RowResult(operation, hint, include)
     _ = result.wire  # refuses what cannot be converted
+    models = models_in(hint, is_model)
+    for name in include:
+        if not any(name in relationships_of(cls) for cls in models):
+            known = sorted({rel for cls in models for rel in relationships_of(cls)})
+            raise ContractError(f"{operation}: `include` lists {name!r}, which is no relationship of "
+                                f"{', '.join(describe(cls).name for cls in models)} (relationships: "
+                                f"{', '.join(known) or 'none'})")
     return result
 
 
-@functools.cache
-def row_model(cls: type) -> type[BaseModel]:
-    """The pydantic model of a class's columns: what a returned row is on the wire."""
+def row_model(cls: type, include: tuple[str, ...] = ()) -> type[BaseModel]:
+    """The pydantic model of a class's columns (and of the relationships in `include`, their rows'
+    columns nested): what a returned row is on the wire."""
+    return _row_model(cls, tuple(include))
+
+
+@functools.cache  # one model per class and include, however the caller spelt the arguments
+def _row_model(cls: type, include: tuple[str, ...]) -> type[BaseModel]:
     info = describe(cls)
     fields: dict[str, Any] = {_column_field(i): (hint, Field(alias=name))
                               for i, (name, hint) in enumerate(info.columns)}
+    for i, name in enumerate(include):
+        relationship = relationships_of(cls)[name]
+        nested = row_model(relationship.target)
+        fields[_related_field(i)] = (list[nested] if relationship.many  # type: ignore[valid-type]
+                                     else typing.Optional[nested], Field(alias=name))  # noqa: UP045
+    with_text = f", with its {', '.join(include)}" if include else ""
     config = ConfigDict(extra="ignore", serialize_by_alias=True, validate_by_alias=True, title=cls.__name__)
     model: type[BaseModel] = create_model(cls.__name__, __config__=config, __module__=cls.__module__,
-                                          __doc__=f"The columns of a {info.name} row (the caller gets a detached, "
-                                                  "read-only copy).", **fields)
+                                          __doc__=f"The columns of a {info.name} row{with_text} (the caller gets "
+                                                  "a detached, read-only copy).", **fields)
     return model
 
 
@@ -245,19 +271,46 @@ def _wire_key(cls: type) -> Any:
                         key=(info.key_type(), ...), version=(typing.Optional[info.version[1]], None))  # noqa: UP045
 
 
-def _columns_model(operation: str, cls: type, instance: Any) -> BaseModel:
+def _columns_model(operation: str, cls: type, instance: Any, include: tuple[str, ...] = ()) -> BaseModel:
     info = describe(cls)
     if info.kind == SQLALCHEMY:
         _flush_pending(instance)
     try:
-        values = orm_models.columns_of(info, instance)
-        return row_model(cls).model_validate(values)
+        values: dict[str, Any] = orm_models.columns_of(info, instance)
+        for name in include:
+            values[name] = _related(operation, info, instance, relationships_of(cls)[name])
+        return row_model(cls, include).model_validate(values)
+    except ContractError:  # a related row's, already saying which
+        raise
     except PydanticValidationError as exc:
         raise ContractError(f"{operation}: the {info.name} it returns does not fit its columns' types: "
                             f"{exc.errors()[0]['loc']}: {exc.errors()[0]['msg']}") from exc
     except Exception as exc:  # an expired column of a row whose session is gone, for one
         raise ContractError(f"{operation}: could not read the columns of the {info.name} it returns: "
                             f"{type(exc).__name__}: {exc}") from exc
+
+
+def _related(operation: str, info: ModelInfo, instance: Any, relationship: Relationship) -> Any:
+    """The column models of the rows a relationship holds: a list, or one model or None."""
+    rows = orm_models.related_rows(info, instance, relationship)
+    if relationship.many:
+        return [_columns_model(operation, relationship.target, row) for row in rows]
+    return None if rows is None else _columns_model(operation, relationship.target, rows)
+
+
+def _copy(operation: str, cls: type, item: BaseModel, include: tuple[str, ...]) -> Any:
+    """Caller side: one row's model -> its read-only copy, with the relationships sent along."""
+    info = describe(cls)
+    values = {name: getattr(item, _column_field(i)) for i, (name, _) in enumerate(info.columns)}
+    related: dict[str, Any] = {}
+    for i, name in enumerate(include):
+        relationship = relationships_of(cls)[name]
+        sent = getattr(item, _related_field(i))
+        if relationship.many:
+            related[name] = [_copy(operation, relationship.target, row, ()) for row in sent]
+        else:
+            related[name] = None if sent is None else _copy(operation, relationship.target, sent, ())
+    return orm_models.detached_copy(info, values, operation, related)
 
 
 def _flush_pending(instance: Any) -> None:
@@ -271,3 +324,7 @@ def _flush_pending(instance: Any) -> None:
 
 def _column_field(index: int) -> str:
     return f"c{index}"
+
+
+def _related_field(index: int) -> str:
+    return f"r{index}"

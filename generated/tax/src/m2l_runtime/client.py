@@ -63,10 +63,11 @@ class Transport(Protocol):
 
 
 def call(service: str, operation: str, function: Callable[..., Any], arguments: Mapping[str, Any],
-         invocation: str = "sync", instance: object = None) -> Any:
+         invocation: str = "sync", instance: object = None, include: tuple[str, ...] = ()) -> Any:
     """Run `operation` of `service` with `arguments` (named as `function`'s parameters); an
-    instance method's `instance` goes as its constructor arguments (instances.py)."""
-    contract = _contract_of(function, method=instance is not None)
+    instance method's `instance` goes as its constructor arguments (instances.py); `include`
+    names the relationships of the rows it returns that the service sends along (orm.py)."""
+    contract = _contract_of(function, method=instance is not None, include=include)
     event: dict[str, Any] = {"operation": operation, "arguments": contract.dump_request(arguments),
                              "correlation_id": uuid4_text(_CORRELATION_IDS)}
     if instance is not None:
@@ -108,7 +109,11 @@ def task(service: str, operation: str) -> Callable[[F], F]:
     return decorate
 
 
-def _contract_of(function: Callable[..., Any], method: bool = False) -> Any:
+def _contract_of(function: Callable[..., Any], method: bool = False, include: tuple[str, ...] = ()) -> Any:
+    if include:  # rows and their relationships: pydantic 2's contract (plain.py converts no rows)
+        from .contract import contract_of
+
+        return contract_of(function, method=method, include=include)
     return _contracts()(function, method=method)
 
 

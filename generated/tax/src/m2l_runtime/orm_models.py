@@ -65,6 +65,16 @@ class ModelInfo:
         return types[0] if len(types) == 1 else tuple[tuple(types)]  # type: ignore[misc]
 
 
+@dataclass(frozen=True)
+class Relationship:
+    """One relationship of an ORM class: its attribute, the class of its rows, and whether it
+    holds many rows (a list) or one (a row or None)."""
+
+    name: str
+    target: type
+    many: bool
+
+
 def qualified(cls: type) -> str:
     return f"{cls.__module__}.{cls.__qualname__}"
 
@@ -96,6 +106,43 @@ def is_model(hint: Any) -> bool:
 @functools.cache
 def describe(cls: type) -> ModelInfo:
     return _describe_sqlalchemy(cls) if kind_of(cls) == SQLALCHEMY else _describe_django(cls)
+
+
+@functools.cache
+def relationships_of(cls: type) -> dict[str, Relationship]:
+    """The relationships of a model by attribute name (SQLAlchemy's, or Django's forward and reverse
+    relations by the attribute the code reads: `note.book`, `book.notes`)."""
+    if kind_of(cls) == SQLALCHEMY:
+        from sqlalchemy import inspect
+
+        mapper: Any = inspect(cls)
+        return {prop.key: Relationship(prop.key, prop.mapper.class_, bool(prop.uselist))
+                for prop in mapper.relationships}
+    found = {}
+    for field in cls._meta.get_fields():  # type: ignore[attr-defined]
+        if not field.is_relation or field.related_model is None or isinstance(field.related_model, str):
+            continue
+        reverse = field.auto_created and not field.concrete  # another model's field pointing here
+        name = field.get_accessor_name() if reverse else field.name
+        if name:
+            found[name] = Relationship(name, field.related_model, bool(field.many_to_many or field.one_to_many))
+    return found
+
+
+def related_rows(info: ModelInfo, instance: Any, relationship: Relationship) -> Any:
+    """Service side: the rows `relationship` of `instance` holds (a list, or a row or None), loaded
+    in the operation's session (SQLAlchemy) or on the service's connection (Django)."""
+    if info.kind == SQLALCHEMY:
+        value = getattr(instance, relationship.name)
+        if not relationship.many:
+            return value
+        return list(value.values() if isinstance(value, dict) else value)
+    if relationship.many:
+        return list(getattr(instance, relationship.name).all())
+    try:
+        return getattr(instance, relationship.name)
+    except relationship.target.DoesNotExist:  # type: ignore[attr-defined]  # a reverse one-to-one with no row
+        return None
 
 
 # --- caller side: what an instance is ----------------------------------------------------
@@ -141,11 +188,15 @@ def columns_of(info: ModelInfo, instance: Any) -> dict[str, Any]:
 
 # --- caller side: the read-only copy -----------------------------------------------------
 
-def detached_copy(info: ModelInfo, values: dict[str, Any], origin: str) -> Any:
+def detached_copy(info: ModelInfo, values: dict[str, Any], origin: str,
+                  related: dict[str, Any] | None = None) -> Any:
     """An instance of the model with `values` as its columns, detached and read-only; `origin`
-    names the operation that returned it, for the errors its guards raise."""
+    names the operation that returned it, for the errors its guards raise. `related` holds the
+    relationships the service sent along (copies too: a list, or a copy or None), which the copy
+    answers; its other relationships raise."""
     _guard(info)
-    copy = _sqlalchemy_copy(info, values, origin) if info.kind == SQLALCHEMY else _django_copy(info, values, origin)
+    related = related or {}
+    copy = _sqlalchemy_copy(info, values, related) if info.kind == SQLALCHEMY else _django_copy(info, values, related)
     _READ_ONLY[id(copy)] = origin
     weakref.finalize(copy, _READ_ONLY.pop, id(copy), None)
     return copy
@@ -157,7 +208,8 @@ def read_only_origin(instance: object) -> str | None:
 
 
 def refuse(instance: object, what: str, origin: str) -> DetachedRowError:
-    fix = ("have the operation return what you need (a DTO, or the related rows), or load them with an "
+    fix = ("list the relationship under the operation's `include:` in the plan (the service then sends it "
+           "along), have the operation return what you need (a DTO, or the related rows), or load them with an "
            "operation of the service that owns them" if what.startswith("loading") else
            "call an operation of the service that owns the row to change it, or have the operation return a "
            "DTO the caller may change")
@@ -225,7 +277,7 @@ def _sqlalchemy_type(column: Any) -> Any:
         return Any
 
 
-def _sqlalchemy_copy(info: ModelInfo, values: dict[str, Any], origin: str) -> Any:
+def _sqlalchemy_copy(info: ModelInfo, values: dict[str, Any], related: dict[str, Any]) -> Any:
     from sqlalchemy import inspect
     from sqlalchemy.orm import make_transient_to_detached
     from sqlalchemy.orm.attributes import set_committed_value
@@ -234,9 +286,12 @@ def _sqlalchemy_copy(info: ModelInfo, values: dict[str, Any], origin: str) -> An
     instance = mapper.class_manager.new_instance()
     for name, value in values.items():
         set_committed_value(instance, name, value)
+    for name, rows in related.items():
+        set_committed_value(instance, name, rows)
     make_transient_to_detached(instance)
     state: Any = inspect(instance)
-    state.callables = {prop.key: _SqlalchemyRefusal(prop.key) for prop in mapper.relationships}
+    state.callables = {prop.key: _SqlalchemyRefusal(prop.key) for prop in mapper.relationships
+                       if prop.key not in related}
     return instance
 
 
@@ -261,12 +316,23 @@ def _guard_sqlalchemy(cls: type) -> None:
     mapper: Any = inspect(cls)
     for prop in mapper.attrs:
         event.listen(getattr(cls, prop.key), "set", functools.partial(_refuse_set, prop.key))
+    for prop in mapper.relationships:
+        if prop.uselist:  # a list the service sent along: no rows added to it or taken from it
+            event.listen(getattr(cls, prop.key), "append", functools.partial(_refuse_change, prop.key, "adding to"))
+            event.listen(getattr(cls, prop.key), "remove",
+                         functools.partial(_refuse_change, prop.key, "removing from"))
 
 
 def _refuse_set(key: str, target: object, value: object, old: object, initiator: object) -> None:
     origin = _READ_ONLY.get(id(target))
     if origin is not None:
         raise refuse(target, f"setting {key!r}", origin)
+
+
+def _refuse_change(key: str, what: str, target: object, value: object, initiator: object) -> None:
+    origin = _READ_ONLY.get(id(target))
+    if origin is not None:
+        raise refuse(target, f"{what} {key!r}", origin)
 
 
 # --- Django ------------------------------------------------------------------------------
@@ -299,13 +365,55 @@ def _django_type(field: Any) -> Any:
     return _DJANGO_TYPES.get(field.get_internal_type(), Any)
 
 
-def _django_copy(info: ModelInfo, values: dict[str, Any], origin: str) -> Any:
+def _django_copy(info: ModelInfo, values: dict[str, Any], related: dict[str, Any]) -> Any:
     meta: Any = info.cls._meta  # type: ignore[attr-defined]
     instance = info.cls.from_db(None, [f.attname for f in meta.concrete_fields],  # type: ignore[attr-defined]
                                 [values.get(f.attname) for f in meta.concrete_fields])
-    instance._state.fields_cache = _RefusingCache(instance, "loading the related object {key!r}")
-    instance.__dict__["_prefetched_objects_cache"] = _RefusingCache(instance, "loading the related rows {key!r}")
+    fields = _RefusingCache(instance, "loading the related object {key!r}")
+    prefetched = _RefusingCache(instance, "loading the related rows {key!r}")
+    for name, rows in related.items():
+        relationship = relationships_of(info.cls)[name]
+        if relationship.many:
+            key, queryset = _prefetch_slot(instance, getattr(instance, name))
+            queryset._result_cache = list(rows)  # as prefetch_related leaves it: read without a query
+            queryset._prefetch_done = True
+            dict.__setitem__(prefetched, key, queryset)
+        else:
+            dict.__setitem__(fields, _cache_name(meta, name), rows)
+    instance._state.fields_cache = fields
+    instance.__dict__["_prefetched_objects_cache"] = prefetched
     return instance
+
+
+def _cache_name(meta: Any, name: str) -> str:
+    """The key of a to-one relationship in a Django instance's related-object cache."""
+    field = next((f for f in meta.get_fields() if getattr(f, "name", None) == name
+                  or (f.auto_created and not f.concrete and f.get_accessor_name() == name)), None)
+    if field is None:
+        return name
+    cache = getattr(field, "cache_name", None) or field.get_cache_name()
+    return str(cache)
+
+
+def _prefetch_slot(instance: Any, manager: Any) -> tuple[str, Any]:
+    """The key a related manager looks its rows up under in the prefetch cache, asked of the manager
+    itself (Django names it differently for reverse foreign keys and both sides of many-to-many),
+    and the lazy queryset it builds when they are not there (no query is run)."""
+    probe = _KeyProbe()
+    instance.__dict__["_prefetched_objects_cache"] = probe
+    try:
+        queryset = manager.get_queryset()
+    finally:
+        del instance.__dict__["_prefetched_objects_cache"]
+    return probe.asked, queryset
+
+
+class _KeyProbe(dict):  # type: ignore[type-arg]
+    asked = ""
+
+    def __getitem__(self, key: str) -> Any:
+        self.asked = key
+        raise KeyError(key)
 
 
 class _RefusingCache(dict):  # type: ignore[type-arg]
@@ -317,6 +425,8 @@ class _RefusingCache(dict):  # type: ignore[type-arg]
         self.what = what
 
     def __getitem__(self, key: str) -> Any:
+        if dict.__contains__(self, key):  # a relationship the service sent along
+            return dict.__getitem__(self, key)
         instance = self.instance()
         raise refuse(instance, self.what.format(key=key), read_only_origin(instance) or "a service")
 

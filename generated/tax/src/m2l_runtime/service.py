@@ -48,6 +48,7 @@ class Operation:
     module: str
     function: str  # its name in the module: `function`, or `Class.method` (instances.py)
     invocation: str = "sync"
+    include: tuple[str, ...] = ()  # relationships of the rows it returns, sent along (orm.py)
 
     def load(self) -> Callable[..., Any]:
         return resolve(self.module, self.function)[0]
@@ -57,7 +58,7 @@ class Operation:
         return resolve(self.module, self.function)[1]
 
     def contract(self) -> Contract:
-        return contract_of(self.load(), method=self.instance_class() is not None)
+        return contract_of(self.load(), method=self.instance_class() is not None, include=self.include)
 
     def patch(self, wrap: Callable[[Callable[..., Any]], Callable[..., Any]]) -> None:
         """Replace the operation's code with `wrap(code)`, of the same kind (a staticmethod or
@@ -98,7 +99,7 @@ class Service:
         operation = self.operations[operation_name]
         self._log_start(event, context, operation_name)
         function, cls = resolve(operation.module, operation.function)
-        contract = contract_of(function, method=cls is not None)
+        contract = contract_of(function, method=cls is not None, include=operation.include)
         args, kwargs = contract.load_request(arguments)
         build = rebuilder(cls, event.get("instance"), operation_name) if cls is not None else None
         own = contract.transaction == "own"
