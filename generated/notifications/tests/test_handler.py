@@ -31,6 +31,9 @@ ITEM_IDS = {  # how Lambda names a record in batchItemFailures, per batch source
 }
 RECORDS_ANSWER = ("sns", "s3")  # one result per record; eventbridge and schedule answer one result
 NOT_A_PARAMETER = {"not_a_parameter": True}  # no contract accepts it: request schemas forbid extra keys
+# a row the sample names by its key is not in this environment's database: the handler answers this
+# while loading the operation's rows, before its code runs (the data is missing, as for the code's own errors)
+ROW_NOT_FOUND = "m2l_runtime.orm.RowNotFound"
 
 
 def load(path, handler):
@@ -148,10 +151,11 @@ def test_a_direct_event_gets_a_result(path, handler):
     try:
         answer = handler.call("handler", event)
     except Raised as error:  # an asynchronous operation's error is raised (Lambda retries it)
-        assert not error.is_a("ContractError") and handler.of(name) == [True], error
+        assert not error.is_a("ContractError") and (handler.of(name) == [True] or error.type == ROW_NOT_FOUND), error
         return report_error_answer(f"{name} raised on its own sample event {path.name}: {error.type}: {error.message}")
     assert set(answer) in ({"result"}, {"error"}), answer
-    assert handler.of(name), "the answer did not come from the operation's code"
+    if answer.get("error", {}).get("errorType") != ROW_NOT_FOUND:
+        assert handler.of(name), "the answer did not come from the operation's code"
     if "error" in answer:
         return report_error_answer(f"{name} answered an error to its own sample event {path.name}: "
                              f"{answer['error']['errorType']}: {answer['error']['errorMessage']}")
