@@ -151,7 +151,10 @@ class Program(Memo):
 
     def is_module(self, name: str) -> bool:
         found = name in self.files or name in self.packages
-        self.touch(name if found else self._owner(name))  # not one: a new file may make it one
+        bit = self._bits.get(name) if found else None
+        if bit is None:
+            bit = self.bit(name if found else self._owner(name))  # not one: a new file may make it one
+        self._reads |= bit
         return found
 
     def kind(self, qname: str) -> str | None:
@@ -203,7 +206,8 @@ class Program(Memo):
         return self.remembered(memo, key, compute, EMPTY)
 
     def _member(self, module: str, name: str) -> frozenset:
-        self.touch(module)
+        bit = self._scope_bits.get(module)
+        self._reads |= bit if bit is not None else self._scope_bit(module)
         binding = self.namespace.get(module, {}).get(name)
         if binding is not None:
             return self._binding(binding, module)
@@ -563,7 +567,8 @@ class Program(Memo):
             if found:
                 return found
         key = ("returns", definition.qname)
-        self.touch(self.module_of.get(definition.qname, definition.qname))
+        bit = self._scope_bits.get(definition.qname)
+        self._reads |= bit if bit is not None else self._scope_bit(definition.qname)
         if key in self._in_progress:
             self._cut += 1
             return frozenset()
