@@ -96,3 +96,17 @@ def call(generated: Path, script: str, environ: dict[str, str]) -> dict[str, obj
 def environ(tmp_path: Path, **extra: str) -> dict[str, str]:
     kept = {k: v for k, v in os.environ.items() if not k.startswith(("M2L_", "AWS_", "DJANGO_")) and k != "PYTHONPATH"}
     return {**kept, "POWERTOOLS_LOG_LEVEL": "ERROR", "TOY_DB": str(tmp_path / "toy.db"), **extra}
+
+
+def describe(package: Path, framework: dict[str, str], environ: dict[str, str], operations: tuple[str, ...],
+             module: str) -> dict[str, dict[str, object]]:
+    """What extract's describe step reads of `operations` in a package's code, its framework booted."""
+    request = {"framework": framework,
+               "operations": [{"operation": f"{module}.{name}", "module": module, "function": name}
+                              for name in operations]}
+    path = os.pathsep.join((str(RUNTIME), str(package)))  # the package's copy of the runtime leaves describe.py out
+    done = subprocess.run([sys.executable, "-m", "m2l_runtime.describe"], cwd=package.parent, capture_output=True,
+                          input=json.dumps(request), text=True, timeout=300, env={**environ, "PYTHONPATH": path})
+    assert done.returncode == 0, done.stdout + done.stderr
+    answer = json.loads(done.stdout)
+    return {name: answer[name] for name in answer if name.startswith(module)}

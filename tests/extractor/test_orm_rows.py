@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from .orm_layout import TRANSPORTS, call, environ, layout, transport
+from .orm_layout import TRANSPORTS, call, describe, environ, layout, transport
 
 SQLA_DB = '''
 from __future__ import annotations
@@ -240,11 +240,18 @@ class Book(models.Model):
 class Note(models.Model):
     book = models.ForeignKey(Book, on_delete=models.CASCADE, related_name="notes")
     text = models.TextField()
+
+
+class Page(models.Model):
+    m2l_version_field = "rev"  # the boundary sends it with the key and checks it on load
+
+    body = models.TextField()
+    rev = models.IntegerField(default=1)
 '''
 
 DJANGO_SHELF = '''
 from __future__ import annotations
-from library.models import Book, Note
+from library.models import Book, Note, Page
 
 
 def first_note(book: Book) -> Note | None:
@@ -263,6 +270,25 @@ def retitle(book: Book, title: str) -> Book:
     book.title = title
     book.save()
     return book
+
+
+def add_books(titles: list[str], fail: bool) -> int:
+    """Writes a row per title; with `fail`, raises after the writes (the operation's transaction rolls back)."""
+    for title in titles:
+        Book.objects.create(title=title, price="1.00")
+    if fail:
+        raise ValueError("after the writes")
+    return len(titles)
+
+
+def titles() -> list[str]:
+    return list(Book.objects.order_by("id").values_list("title", flat=True))
+
+
+def edit_page(page: Page, body: str) -> Page:
+    page.body, page.rev = body, page.rev + 1
+    page.save()
+    return page
 '''
 
 DJANGO_CALLER = '''
@@ -274,9 +300,9 @@ from django.core.management import call_command
 call_command("migrate", run_syncdb=True, verbosity=0)
 from m2l_runtime import client
 from m2l_runtime.errors import ContractError
-from m2l_runtime.orm import DetachedRowError, RowNotFound
+from m2l_runtime.orm import DetachedRowError, RowNotFound, RowVersionConflict
 from library import shelf
-from library.models import Book, Note
+from library.models import Book, Note, Page
 
 
 def refused(action, *words):
@@ -327,6 +353,30 @@ except ContractError as error:
     assert "no primary key yet" in str(error), str(error)
 else:
     raise AssertionError("expected ContractError")
+
+before = shelf.titles()
+try:
+    shelf.add_books(["Lost A", "Lost B"], True)
+except ValueError as error:
+    assert "after the writes" in str(error), str(error)
+else:
+    raise AssertionError("expected the operation's ValueError")
+assert shelf.titles() == before, "an operation that raises rolls its writes back"
+assert shelf.add_books(["Kept A", "Kept B"], False) == 2
+assert shelf.titles() == [*before, "Kept A", "Kept B"], "an operation that returns commits"
+
+page = Page.objects.create(body="v1")
+edited = shelf.edit_page(page, "v2")
+assert (edited.body, edited.rev, page.rev) == ("v2", 2, 1), "the service bumped the version; the caller's is old"
+try:
+    shelf.edit_page(page, "v3")
+except RowVersionConflict as error:
+    assert (error.model, error.key, error.sent, error.current) == ("library.models.Page", page.pk, 1, 2), error.__dict__
+    assert "library.shelf.edit_page" in str(error) and "changed since it was read" in str(error), str(error)
+else:
+    raise AssertionError("expected RowVersionConflict for a stale version")
+assert Page.objects.get(pk=page.pk).body == "v2"
+assert shelf.edit_page(edited, "v3").rev == 3, "the copy carries the version it was read at"
 print(json.dumps({"calls": sum(client.CALLS.values())}))
 '''
 
@@ -362,8 +412,15 @@ def test_django_models_go_as_keys_and_come_back_read_only(tmp_path: Path, kind: 
              "library/models.py": DJANGO_MODELS, "library/shelf.py": DJANGO_SHELF}
     files = {name.replace("site/", "toysite/"): text for name, text in files.items()}
     generated = layout(tmp_path, "shelf", files, "library.shelf", {"django_settings": "toysite.settings"},
-                        ("first_note", "books", "by_title", "retitle"), ("django", "pydantic"))
+                        ("first_note", "books", "by_title", "retitle", "add_books", "titles", "edit_page"),
+                        ("django", "pydantic"))
     settings = environ(tmp_path, DJANGO_SETTINGS_MODULE="toysite.settings")
     with transport(kind, generated, settings, serve_cache) as caller:
         report = call(generated, DJANGO_CALLER, caller)
-    assert report["calls"] == 6
+    assert report["calls"] == 14
+    described = describe(generated / "shelf" / "src", {"django_settings": "toysite.settings"}, settings,
+                         ("add_books", "edit_page"), "library.shelf")
+    assert {name: entry.get("transaction") for name, entry in described.items()} == {
+        "library.shelf.add_books": "own", "library.shelf.edit_page": "own"}, "each runs in its own atomic()"
+    edit = described["library.shelf.edit_page"]["request"]
+    assert edit["properties"]["page"] == {"$ref": "#/$defs/PageKey"}, "a versioned row is its key and version"
