@@ -39,6 +39,7 @@ def boot(framework: Mapping[str, Any] | None) -> None:
     export_secrets(framework.get("secrets") or {})
     if framework.get("django_settings"):
         _boot_django(framework["django_settings"])
+        orm.configure_django()
     if framework.get("flask_app"):
         _boot_flask(framework["flask_app"])
     orm.configure(framework.get("sqlalchemy_session"))

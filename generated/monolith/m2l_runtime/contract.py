@@ -7,7 +7,8 @@ Schemas written into `contracts/` and validates every call at run time, on both 
 so the files and the behaviour cannot drift apart.
 
 ORM conversions (orm.py): a SQLAlchemy session parameter has no field (the service opens its
-own, and the contract's `transaction` is "own"); a parameter holding ORM models (SQLAlchemy
+own, and the contract's `transaction` is "own", as it is for every operation of a package
+that boots Django, which runs it in a `transaction.atomic()` of its own); a parameter holding ORM models (SQLAlchemy
 or Django) has a field of their keys; a result holding ORM models is typed as their
 columns (and the relationships the plan lists, nested), and the caller gets read-only copies
 of the same classes.
@@ -48,11 +49,18 @@ class Contract:
     sessions: frozenset[str] = frozenset()  # parameters that take the service's own session: not sent
     rows: tuple[orm.RowParameter, ...] = ()  # parameters that take ORM instances: sent as their keys
     result_rows: orm.RowResult | None = None  # a result holding ORM instances: sent as their columns
+    django_atomic: bool = False  # run in a Django transaction.atomic() of its own (Django is booted here)
+
+    @property
+    def needs_session(self) -> bool:
+        """The service opens a SQLAlchemy session for the operation (a session or SQLAlchemy rows)."""
+        return bool(self.sessions) or any(row.needs_session for row in self.rows)
 
     @property
     def transaction(self) -> str | None:
-        """"own" when the service runs the operation in a SQLAlchemy unit of work of its own."""
-        return "own" if self.sessions or any(row.needs_session for row in self.rows) else None
+        """"own" when the service runs the operation in a unit of work of its own (a SQLAlchemy
+        session it opens, or a Django transaction.atomic())."""
+        return "own" if self.needs_session or self.django_atomic else None
 
     def dump_request(self, arguments: Mapping[str, Any]) -> dict[str, Any]:
         """Caller side: real arguments -> JSON-ready data, checked against the contract."""
@@ -154,7 +162,7 @@ def contract_of(function: Callable[..., Any], method: bool = False, include: tup
     request = create_model(f"{function.__name__}_request", __config__=_REQUEST_CONFIG, **fields)
     result_rows = orm.row_result(name, hints.get("return"), include)
     response: TypeAdapter[Any] = TypeAdapter(result_rows.wire if result_rows else hints.get("return", Any))
-    return Contract(name, signature, request, response, sessions, rows, result_rows)
+    return Contract(name, signature, request, response, sessions, rows, result_rows, orm.django_atomic(function))
 
 
 def _type_hints(function: Callable[..., Any]) -> dict[str, Any]:

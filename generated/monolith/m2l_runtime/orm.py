@@ -8,7 +8,10 @@ from the session factory the package boots with (`{"sqlalchemy_session":
 session, commits when the operation returns and rolls back when it raises. The factory is
 called without arguments and gives either a Session or a context manager that yields one
 (and then commits and rolls back itself, as a `session_scope()` helper does). Django has
-no session to pass: its operations use the service's own connection.
+no session to pass: in a package that boots Django (`configure_django`), each operation
+runs in its own `transaction.atomic()` on the service's connection, as Django's
+ATOMIC_REQUESTS runs a view, unless the function is marked with Django's own opt-out,
+`@transaction.non_atomic_requests`.
 
 Rows as arguments. A parameter whose hint holds a model (the model, Optional of it, a
 list, tuple or set of them, dict values; orm_shapes.py) is sent as each instance's
@@ -49,6 +52,7 @@ from .orm_shapes import Unsupported, contains, models_in, rewrite, walk
 __all__ = ["DetachedRowError", "RowNotFound", "RowVersionConflict", "Unsupported"]
 
 _FACTORY: list[str] = []  # "module:attribute", set by bootstrap.boot from the package's BOOT
+_DJANGO: list[bool] = []  # [True] once bootstrap.boot has started Django in this process
 
 
 class RowNotFound(LookupError):
@@ -91,6 +95,17 @@ class RowParameter:
 def configure(target: str | None) -> None:
     """The session factory a package's handler opens its units of work with."""
     _FACTORY[:] = [target] if target else []
+
+
+def configure_django() -> None:
+    """Django is booted in this process: its operations run in a transaction of their own."""
+    _DJANGO[:] = [True]
+
+
+def django_atomic(function: Any) -> bool:
+    """Whether `function` runs in a `transaction.atomic()` of its own: Django is booted here and
+    the function does not opt out with `@transaction.non_atomic_requests`."""
+    return bool(_DJANGO) and not getattr(function, "_non_atomic_requests", None)
 
 
 def is_session(hint: Any) -> bool:
@@ -227,11 +242,21 @@ def _row_model(cls: type, include: tuple[str, ...]) -> type[BaseModel]:
     return model
 
 
-def unit_of_work(operation: str, needed: bool) -> Any:
-    """The operation's own session (commit on success, roll back on error), or nothing to open."""
-    if not needed:
-        return nullcontext(None)
-    return _scope(operation)
+def unit_of_work(operation: str, needed: bool, django: bool = False) -> Any:
+    """The operation's own unit of work: a SQLAlchemy session when `needed` (given to the
+    operation), a Django `transaction.atomic()` when `django`; each commits when the block
+    ends and rolls back when it raises. Nothing to open: None."""
+    if not django:
+        return _scope(operation) if needed else nullcontext(None)
+    return _django_scope(operation, needed)
+
+
+@contextmanager
+def _django_scope(operation: str, needed: bool) -> Iterator[Any]:
+    from django.db import transaction
+
+    with transaction.atomic(), unit_of_work(operation, needed) as session:
+        yield session
 
 
 @contextmanager

@@ -1,7 +1,9 @@
 """What the boundary needs to know about one ORM class, SQLAlchemy's or Django's.
 
 `describe(cls)` reads a model once: its primary key (one attribute or several), its
-version attribute (SQLAlchemy's `version_id_col`), and its columns with their Python
+version attribute (SQLAlchemy's `version_id_col`; for Django, the field a model names in
+`m2l_version_field = "rev"`, or else django-concurrency's `VersionField` when that package
+is loaded), and its columns with their Python
 types. From that the boundary sends an instance as its key (`identity`), loads it again
 in the service (`fetch`), sends a result as its columns (`columns_of`) and builds the
 caller's copy (`detached_copy`): an object of the same class, outside any session, whose
@@ -355,7 +357,28 @@ def _describe_django(cls: type) -> ModelInfo:
     pk = meta.pk
     key_fields = [meta.get_field(name) for name in pk.field_names] if hasattr(pk, "field_names") else [pk]
     keys = tuple((field.attname, _django_type(field)) for field in key_fields)
-    return ModelInfo(cls, DJANGO, keys, None, columns)
+    return ModelInfo(cls, DJANGO, keys, _django_version(cls, meta), columns)
+
+
+VERSION_ATTRIBUTE = "m2l_version_field"  # a Django model's own declaration of its version field
+
+
+def _django_version(cls: type, meta: Any) -> tuple[str, Any] | None:
+    """The version field of a Django model: the one it names in `m2l_version_field`, else a
+    django-concurrency `VersionField` (only when the model's module loaded that package)."""
+    named = getattr(cls, VERSION_ATTRIBUTE, None)
+    if named is not None:
+        fields = {field.name: field for field in meta.concrete_fields}
+        if named not in fields:
+            raise TypeError(f"{qualified(cls)}.{VERSION_ATTRIBUTE} names {named!r}, which is not one of its "
+                            f"concrete fields ({', '.join(sorted(fields))})")
+        return fields[named].attname, _django_type(fields[named])
+    concurrency = sys.modules.get("concurrency.fields")
+    version_field = getattr(concurrency, "VersionField", None)
+    for field in meta.concrete_fields if isinstance(version_field, type) else ():
+        if isinstance(field, version_field):  # type: ignore[arg-type]
+            return field.attname, int
+    return None
 
 
 def _django_type(field: Any) -> Any:

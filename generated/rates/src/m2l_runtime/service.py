@@ -7,7 +7,9 @@ sees it), rebuilds the real argument types, calls the original function, and ans
 `{"result": ...}` through the contract, or `{"error": {...}}` when the code raised.
 An operation that takes a SQLAlchemy session or rows runs in a unit of work of its own
 (orm.py): its session is opened here, the rows loaded in it, and it commits when the
-operation returns and rolls back when it raises.
+operation returns and rolls back when it raises. In a package that boots Django, every
+operation runs in a `transaction.atomic()` of its own the same way (unless the function
+opts out with `@transaction.non_atomic_requests`).
 An asynchronous operation raises instead, so Lambda retries it and then sends the event
 to the dead-letter queue.
 
@@ -104,7 +106,8 @@ class Service:
         build = rebuilder(cls, event.get("instance"), operation_name) if cls is not None else None
         own = contract.transaction == "own"
         try:
-            with unit_of_work(operation_name, own) as session:  # commits on return, rolls back on a raise
+            # commits on return, rolls back on a raise
+            with unit_of_work(operation_name, contract.needs_session, contract.django_atomic) as session:
                 args, kwargs = contract.bind(session, args, kwargs)
                 if build is not None:  # an instance method: on an object rebuilt from the caller's arguments
                     function = getattr(build(), operation.function.rsplit(".", 1)[-1])
