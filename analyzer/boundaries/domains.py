@@ -122,12 +122,12 @@ def _package_domain(parts: list[str], depth: int, packages: set[str]) -> DomainR
 
 
 def project_packages(units: Iterable[str]) -> set[str]:
-    """The project's package path under each top-level name (`wger`, `IPython`), when
-    that name holds more than one unit: the root every domain is found below."""
+    """The project's package path under each top-level name (`wger`, `IPython`): the root
+    every domain is found below, when some unit lies below it."""
     units = sorted(units)
     depth = _root_depths(units)
     roots = {".".join(unit.split(".")[:depth[unit.split(".")[0]]]) for unit in units}
-    return {root for root in roots if root and sum(1 for u in units if u.startswith(root + ".")) > 0}
+    return {root for root in roots if root and any(u.startswith(root + ".") for u in units)}
 
 
 def _root_depths(units: list[str]) -> dict[str, int]:
