@@ -5,10 +5,10 @@ A child runs in a process group of its own, so killing the group ends whatever i
 too: a handler's subprocesses, a test suite's servers. A worker's group stays in the
 caller's session: a session of its own is also a scheduling group of its own on Linux
 (autogroup), and under load each request then waits some 20 to 30 µs longer for the worker
-to wake (Python 3.10 has no `process_group`: a session there). A test command's runs in a
-session of its own. Used by the
-`local` transport here and, from the extractor's copy, by `mono2lambda serve`, `extract`
-(reading the monolith's types) and `prove` (the app's test command). Standard library only.
+to wake (Python 3.10 has no `process_group`: a session there). A command run by
+`run_in_session` gets a session of its own. Used by the `local` transport here and, from the
+extractor's copy, by `mono2lambda serve`, `extract` (reading the monolith's types) and
+`prove` (the app's test command). Standard library only.
 """
 
 from __future__ import annotations
