@@ -85,10 +85,16 @@ def transport(name: str, generated: Path, environ: dict[str, str], cache: Path) 
         yield {**environ, **CREDENTIALS, "M2L_TRANSPORT": "lambda", "AWS_ENDPOINT_URL_LAMBDA": server.url}
 
 
-def call(generated: Path, script: str, environ: dict[str, str]) -> dict[str, object]:
+def call(generated: Path, script: str, environ: dict[str, str], pydantic_1: bool = False) -> dict[str, object]:
+    """Run `script` in the monolith; `pydantic_1`: its `import pydantic` fails as pydantic 2's names do
+    on pydantic 1 (CTFd pins 1.x), so its proxies take the plain-JSON side (plain.py)."""
     monolith = generated / "monolith"
+    path = [str(monolith)]
+    if pydantic_1:
+        write(generated / "old" / "pydantic" / "__init__.py", "raise ImportError('cannot import name ConfigDict')\n")
+        path.insert(0, str(generated / "old"))
     done = subprocess.run([sys.executable, "-c", textwrap.dedent(script)], cwd=monolith, capture_output=True,
-                          text=True, timeout=300, env={**environ, "PYTHONPATH": str(monolith)})
+                          text=True, timeout=300, env={**environ, "PYTHONPATH": os.pathsep.join(path)})
     assert done.returncode == 0, done.stdout + done.stderr
     return json.loads(done.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
 

@@ -130,9 +130,8 @@ import json
 from decimal import Decimal
 from sqlalchemy import inspect
 from m2l_runtime import client
-from m2l_runtime.contract import contract_of
 from m2l_runtime.errors import ContractError
-from m2l_runtime.orm import DetachedRowError, RowNotFound, RowVersionConflict
+from m2l_runtime.orm_models import DetachedRowError, RowNotFound, RowVersionConflict  # pydantic 2 or not
 from toy import catalog
 from toy.db import Base, SessionLocal, engine
 from toy.models import Doc, Item, Stock, Tag
@@ -211,9 +210,15 @@ assert catalog.edit(session, edited, "v3").rev == 3, "the copy carries the versi
 
 stock = session.get(Stock, ("north", "A-1"))
 assert catalog.quantities(session, {"n": stock}) == {"n": 7}, "a composite key travels as a list"
-
+'''
+SQLA_REPORT = '''
 print(json.dumps({"calls": sum(client.CALLS.values()), "request": contract_of(catalog.edit).request_schema(),
                   "response": contract_of(catalog.tagged).response_schema()}))
+'''
+PLAIN_REPORT = '''
+import sys
+assert "m2l_runtime.contract" not in sys.modules and "m2l_runtime.plain" in sys.modules, "the plain-JSON side"
+print(json.dumps({"calls": sum(client.CALLS.values())}))
 '''
 
 DJANGO_SETTINGS = '''
@@ -300,7 +305,7 @@ from django.core.management import call_command
 call_command("migrate", run_syncdb=True, verbosity=0)
 from m2l_runtime import client
 from m2l_runtime.errors import ContractError
-from m2l_runtime.orm import DetachedRowError, RowNotFound, RowVersionConflict
+from m2l_runtime.orm_models import DetachedRowError, RowNotFound, RowVersionConflict  # pydantic 2 or not
 from library import shelf
 from library.models import Book, Note, Page
 
@@ -394,7 +399,8 @@ def test_sqlalchemy_rows_come_back_read_only_and_go_as_keys_with_their_version(
                        ("find", "by_name", "cheapest", "tagged", "add", "edit", "quantities"),
                        ("sqlalchemy", "pydantic"))
     with transport(kind, generated, environ(tmp_path), serve_cache) as caller:
-        report = call(generated, SQLA_CALLER, caller)
+        report = call(generated, SQLA_CALLER + "from m2l_runtime.contract import contract_of\n" + SQLA_REPORT,
+                      caller)
     assert report["calls"] == 11, "an instance with no key is refused before it is sent"
     request, response = report["request"], report["response"]
     assert request["properties"]["doc"] == {"$ref": "#/$defs/DocKey"}, "a versioned row is its key and version"
@@ -405,9 +411,12 @@ def test_sqlalchemy_rows_come_back_read_only_and_go_as_keys_with_their_version(
     assert response["prefixItems"][1] == {"items": {"$ref": "#/$defs/Tag"}, "type": "array"}
 
 
+@pytest.mark.parametrize("pydantic_1", [False, True], ids=["pydantic-2", "pydantic-1"])
 @pytest.mark.parametrize("kind", TRANSPORTS)
-def test_django_models_go_as_keys_and_come_back_read_only(tmp_path: Path, kind: str,
+def test_django_models_go_as_keys_and_come_back_read_only(tmp_path: Path, kind: str, pydantic_1: bool,
                                                           serve_cache: Path) -> None:
+    """With pydantic_1, the monolith's proxies take the plain-JSON side (plain.py), with the same
+    conversions; the service (pydantic 2) runs each operation in its own atomic() either way."""
     files = {"site/__init__.py": "", "site/settings.py": DJANGO_SETTINGS, "library/__init__.py": "",
              "library/models.py": DJANGO_MODELS, "library/shelf.py": DJANGO_SHELF}
     files = {name.replace("site/", "toysite/"): text for name, text in files.items()}
@@ -416,7 +425,7 @@ def test_django_models_go_as_keys_and_come_back_read_only(tmp_path: Path, kind: 
                         ("django", "pydantic"))
     settings = environ(tmp_path, DJANGO_SETTINGS_MODULE="toysite.settings")
     with transport(kind, generated, settings, serve_cache) as caller:
-        report = call(generated, DJANGO_CALLER, caller)
+        report = call(generated, DJANGO_CALLER, caller, pydantic_1)
     assert report["calls"] == 14
     described = describe(generated / "shelf" / "src", {"django_settings": "toysite.settings"}, settings,
                          ("add_books", "edit_page"), "library.shelf")
@@ -424,3 +433,18 @@ def test_django_models_go_as_keys_and_come_back_read_only(tmp_path: Path, kind: 
         "library.shelf.add_books": "own", "library.shelf.edit_page": "own"}, "each runs in its own atomic()"
     edit = described["library.shelf.edit_page"]["request"]
     assert edit["properties"]["page"] == {"$ref": "#/$defs/PageKey"}, "a versioned row is its key and version"
+
+
+@pytest.mark.parametrize("kind", TRANSPORTS)
+def test_a_monolith_on_pydantic_1_converts_rows_and_sessions_in_plain_json(
+        tmp_path: Path, kind: str, serve_cache: Path) -> None:
+    """The monolith's `import pydantic` fails as pydantic 2's names do on pydantic 1 (its proxies
+    call in plain JSON, plain.py): sessions are still left out, rows go as their keys and versions,
+    and returned rows come back as the same read-only copies, their columns by their Python types."""
+    files = {"toy/__init__.py": "", "toy/db.py": SQLA_DB, "toy/models.py": SQLA_MODELS, "toy/catalog.py": SQLA_CATALOG}
+    generated = layout(tmp_path, "catalog", files, "toy.catalog", {"sqlalchemy_session": "toy.db:SessionLocal"},
+                       ("find", "by_name", "cheapest", "tagged", "add", "edit", "quantities"),
+                       ("sqlalchemy", "pydantic"))
+    with transport(kind, generated, environ(tmp_path), serve_cache) as caller:
+        report = call(generated, SQLA_CALLER + PLAIN_REPORT, caller, pydantic_1=True)
+    assert report["calls"] == 11
