@@ -33,7 +33,7 @@ RECORDS_ANSWER = ("sns", "s3")  # one result per record; eventbridge and schedul
 NOT_A_PARAMETER = {"not_a_parameter": True}  # no contract accepts it: request schemas forbid extra keys
 # a row the sample names by its key is not in this environment's database: the handler answers this
 # while loading the operation's rows, before its code runs (the data is missing, as for the code's own errors)
-ROW_NOT_FOUND = "m2l_runtime.orm.RowNotFound"
+ROW_NOT_FOUND = "m2l_runtime.orm_models.RowNotFound"
 
 
 def load(path, handler):

@@ -110,10 +110,8 @@ def task(service: str, operation: str) -> Callable[[F], F]:
 
 
 def _contract_of(function: Callable[..., Any], method: bool = False, include: tuple[str, ...] = ()) -> Any:
-    if include:  # rows and their relationships: pydantic 2's contract (plain.py converts no rows)
-        from .contract import contract_of
-
-        return contract_of(function, method=method, include=include)
+    if include:
+        return _contracts()(function, method=method, include=include)
     return _contracts()(function, method=method)
 
 

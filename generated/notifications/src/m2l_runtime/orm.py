@@ -34,7 +34,6 @@ from __future__ import annotations
 
 import functools
 import importlib
-import sys
 import typing
 from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
@@ -46,34 +45,23 @@ from pydantic import ValidationError as PydanticValidationError
 
 from . import orm_models
 from .errors import ContractError
-from .orm_models import SQLALCHEMY, DetachedRowError, ModelInfo, Relationship, describe, is_model, relationships_of
+from .orm_models import (
+    SQLALCHEMY,
+    DetachedRowError,
+    ModelInfo,
+    Relationship,
+    RowNotFound,
+    RowVersionConflict,
+    describe,
+    is_model,
+    relationships_of,
+)
 from .orm_shapes import Unsupported, contains, models_in, rewrite, walk
 
 __all__ = ["DetachedRowError", "RowNotFound", "RowVersionConflict", "Unsupported"]
 
 _FACTORY: list[str] = []  # "module:attribute", set by bootstrap.boot from the package's BOOT
 _DJANGO: list[bool] = []  # [True] once bootstrap.boot has started Django in this process
-
-
-class RowNotFound(LookupError):
-    """A key an operation was sent names no row (deleted, or never committed)."""
-
-    def __init__(self, message: str, model: str = "", key: object = None) -> None:
-        super().__init__(message)
-        self.model = model
-        self.key = key
-
-
-class RowVersionConflict(RuntimeError):
-    """The row changed since the caller read it: its version is not the one the caller sent."""
-
-    def __init__(self, message: str, model: str = "", key: object = None, sent: object = None,
-                 current: object = None) -> None:
-        super().__init__(message)
-        self.model = model
-        self.key = key
-        self.sent = sent
-        self.current = current
 
 
 @dataclass(frozen=True)
@@ -106,14 +94,6 @@ def django_atomic(function: Any) -> bool:
     """Whether `function` runs in a `transaction.atomic()` of its own: Django is booted here and
     the function does not opt out with `@transaction.non_atomic_requests`."""
     return bool(_DJANGO) and not getattr(function, "_non_atomic_requests", None)
-
-
-def is_session(hint: Any) -> bool:
-    orm = sys.modules.get("sqlalchemy.orm")
-    if orm is None:
-        return False
-    origin = typing.get_origin(hint) or hint
-    return isinstance(origin, type) and issubclass(origin, (orm.Session, orm.scoped_session))
 
 
 def has_rows(hint: Any) -> bool:

@@ -48,6 +48,29 @@ class DetachedRowError(RuntimeError):
     """A row an operation returned is a read-only copy: what was tried needs the row itself."""
 
 
+# The errors of loading a row by its key, here rather than in orm.py so that a caller without
+# pydantic 2 (plain.py) raises them again as the same classes.
+class RowNotFound(LookupError):
+    """A key an operation was sent names no row (deleted, or never committed)."""
+
+    def __init__(self, message: str, model: str = "", key: object = None) -> None:
+        super().__init__(message)
+        self.model = model
+        self.key = key
+
+
+class RowVersionConflict(RuntimeError):
+    """The row changed since the caller read it: its version is not the one the caller sent."""
+
+    def __init__(self, message: str, model: str = "", key: object = None, sent: object = None,
+                 current: object = None) -> None:
+        super().__init__(message)
+        self.model = model
+        self.key = key
+        self.sent = sent
+        self.current = current
+
+
 @dataclass(frozen=True)
 class ModelInfo:
     """One ORM class as the boundary sees it."""
@@ -103,6 +126,16 @@ def is_model(hint: Any) -> bool:
         return kind_of(hint) is not None
     except TypeError:  # an unhashable hint (a typing construct) is no class
         return False
+
+
+def is_session(hint: Any) -> bool:
+    """A SQLAlchemy session type (`Session` or a subclass, Flask-SQLAlchemy's included, or a
+    `scoped_session`): what the service opens itself, never sent."""
+    orm = sys.modules.get("sqlalchemy.orm")
+    if orm is None:
+        return False
+    origin = typing.get_origin(hint) or hint
+    return isinstance(origin, type) and issubclass(origin, (orm.Session, orm.scoped_session))
 
 
 @functools.cache

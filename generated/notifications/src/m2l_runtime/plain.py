@@ -8,8 +8,12 @@ the request against the contract and answers a ContractError for one that does n
 
 What changes: arguments are not checked before they leave (a bad one fails in the service,
 with the same ContractError); a result is rebuilt only for the simple types below (else it
-stays the JSON value: a dataclass comes back as a dict); ORM rows and sessions are not
-converted (an operation that takes them needs pydantic 2 in the monolith).
+stays the JSON value: a dataclass comes back as a dict).
+
+ORM conversions work as with pydantic 2 (orm.py), without it: a session parameter is not
+sent, a row argument goes as its key (and version), and a returned row, whose columns the
+contract describes, is rebuilt into the same detached, read-only copy (orm_models.py), its
+columns read by their Python types as above, with the relationships the plan includes.
 """
 
 from __future__ import annotations
@@ -26,6 +30,11 @@ from decimal import Decimal
 from functools import cache
 from typing import Any
 
+from . import orm_models
+from .errors import ContractError
+from .orm_models import describe, is_model, is_session, relationships_of
+from .orm_shapes import contains, walk
+
 SIMPLE: dict[Any, Callable[[Any], Any]] = {
     Decimal: Decimal, uuid.UUID: uuid.UUID, datetime.datetime: datetime.datetime.fromisoformat,
     datetime.date: datetime.date.fromisoformat, datetime.time: datetime.time.fromisoformat,
@@ -37,22 +46,65 @@ class PlainContract:
     name: str
     returns: Any = Any
     transaction: str | None = None
+    hints: Mapping[str, Any] = dataclasses.field(default_factory=dict)  # the parameters' hints
+    include: tuple[str, ...] = ()  # relationships of returned rows sent along (the plan's)
 
     def dump_request(self, arguments: Mapping[str, Any]) -> dict[str, Any]:
-        return {name: jsonable(value) for name, value in arguments.items()}
+        return {name: jsonable(self._keys(name, value)) for name, value in arguments.items()
+                if not is_session(self.hints.get(name))}
 
     def load_result(self, data: object) -> object:
-        return load(self.returns, data)
+        if self.returns is Any or not contains(self.returns, is_model):
+            return load(self.returns, data)
+        return walk(self.returns, data, is_model, self._copy, rebuild_sets=True)
+
+    def _keys(self, name: str, value: Any) -> Any:
+        """A parameter's rows -> their keys (and versions), as orm.to_key sends them."""
+        hint = self.hints.get(name)
+        if hint is None or not contains(hint, is_model):
+            return value
+
+        def leaf(cls: type, item: Any) -> Any:
+            info = describe(cls)
+            if not isinstance(item, cls):  # the key itself
+                return {"key": item} if info.version and not isinstance(item, dict) else item
+            found = orm_models.identity(info, item)
+            if found is None:
+                raise ContractError(f"{self.name}: {name!r} holds a {info.name} with no primary key yet (a new "
+                                    "object): save (flush or commit) it before calling, as the service loads it "
+                                    "by its key")
+            key, version = found
+            return {"key": key, "version": version} if info.version else key
+        return walk(hint, value, is_model, leaf)
+
+    def _copy(self, cls: type, item: Any, include: tuple[str, ...] | None = None) -> Any:
+        """One returned row's JSON (its columns by attribute name) -> its read-only copy."""
+        if not isinstance(item, Mapping):
+            return item
+        info = describe(cls)
+        values = {name: load(hint, item.get(name)) for name, hint in info.columns}
+        related: dict[str, Any] = {}
+        relationships = relationships_of(cls)
+        for name in self.include if include is None else include:
+            if name not in relationships:
+                continue
+            target, sent = relationships[name].target, item.get(name)
+            related[name] = ([self._copy(target, row, ()) for row in sent or ()] if relationships[name].many
+                             else None if sent is None else self._copy(target, sent, ()))
+        return orm_models.detached_copy(info, values, self.name, related)
 
 
 @cache
-def plain_contract_of(function: Callable[..., Any], method: bool = False) -> PlainContract:
+def plain_contract_of(function: Callable[..., Any], method: bool = False,
+                      include: tuple[str, ...] = ()) -> PlainContract:
     """`method`: the function of an instance method (its self is not an argument here either)."""
     try:
-        returns = typing.get_type_hints(function).get("return", Any)
-    except Exception:  # a hint that does not resolve here: the answer stays JSON
-        returns = inspect.signature(function).return_annotation
-    return PlainContract(f"{function.__module__}.{function.__qualname__}", returns)
+        hints = typing.get_type_hints(function)
+    except Exception:  # a hint that does not resolve here: the answer stays JSON, arguments as they are
+        hints = {"return": inspect.signature(function).return_annotation}
+    returns = hints.pop("return", Any)
+    return PlainContract(f"{function.__module__}.{function.__qualname__}", returns, hints=hints,
+                         include=tuple(include))
 
 
 def jsonable(value: object) -> Any:

@@ -32,6 +32,7 @@ from pydantic import ValidationError as PydanticValidationError
 
 from . import orm
 from .errors import ContractError
+from .orm_models import is_session
 
 _VAR_POSITIONAL, _VAR_KEYWORD = inspect.Parameter.VAR_POSITIONAL, inspect.Parameter.VAR_KEYWORD
 _POSITIONAL_ONLY = inspect.Parameter.POSITIONAL_ONLY
@@ -150,7 +151,7 @@ def contract_of(function: Callable[..., Any], method: bool = False, include: tup
     if method:
         signature = signature.replace(parameters=list(signature.parameters.values())[1:])
     hints = _type_hints(function)
-    sessions = frozenset(name for name in signature.parameters if orm.is_session(hints.get(name)))
+    sessions = frozenset(name for name in signature.parameters if is_session(hints.get(name)))
     rows = tuple(row for row in (orm.row_parameter(name, hints.get(name)) for name in signature.parameters)
                  if row is not None)
     keys = {row.name: orm.key_hint(row) for row in rows}
