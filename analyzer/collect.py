@@ -92,15 +92,18 @@ def collect_facts(texts: list[SourceText], cache_dir: Path | None, *, jobs: int 
     if progress:
         progress(0, len(todo))
     made: dict[str, FileFacts] = {}  # parsed in this process: used as they are, not unpickled again
-    for done, (path, blob, facts) in enumerate(_extract_all(todo, jobs), start=1):
-        blobs[path] = blob
+    keep_blobs = cache_dir is not None and key is not None  # without a cache, facts made here are never pickled
+    for done, (path, blob, facts) in enumerate(_extract_all(todo, jobs, keep_blobs), start=1):
+        if blob is not None:
+            blobs[path] = blob
         if facts is not None:
             made[path] = facts
         if progress:
             progress(done, len(todo))
-    new_cache = {t.key: blobs[t.source.relpath] for t in texts if t.key is not None}
-    if cache_dir is not None and key is not None and new_cache.keys() != cache.keys():
-        _save_cache(cache_dir, new_cache, key)
+    if cache_dir is not None and key is not None:
+        new_cache = {t.key: blobs[t.source.relpath] for t in texts if t.key is not None}
+        if new_cache.keys() != cache.keys():
+            _save_cache(cache_dir, new_cache, key)
     found = [text.problem or made.get(text.source.relpath) or pickle.loads(blobs[text.source.relpath])
              for text in texts]
     return found, CollectStats(len(texts), len(todo), len(texts) - len(todo), cache_note)
@@ -177,16 +180,17 @@ def _extract(job: tuple[bytes, str, str, bool]) -> tuple[str, bytes]:
     return job[1], pickle.dumps(extract_facts(*job), protocol=pickle.HIGHEST_PROTOCOL)
 
 
-def _extract_all(todo: list[tuple[bytes, str, str, bool]],
-                 jobs: int | None) -> Iterator[tuple[str, bytes, FileFacts | None]]:
-    """(path, pickled facts, the facts when made in this process) for each file to parse."""
+def _extract_all(todo: list[tuple[bytes, str, str, bool]], jobs: int | None,
+                 pickled: bool = True) -> Iterator[tuple[str, bytes | None, FileFacts | None]]:
+    """(path, pickled facts, the facts when made in this process) for each file to parse; facts
+    made in this process are pickled only when `pickled` (for the cache)."""
     from .parse import extract_facts  # the parser and its helpers: not needed when every file is cached
 
     workers = jobs if jobs is not None else (os.cpu_count() or 1)
     if workers <= 1 or len(todo) < PARALLEL_THRESHOLD:
         for job in todo:
             facts = extract_facts(*job)
-            yield job[1], pickle.dumps(facts, protocol=pickle.HIGHEST_PROTOCOL), facts
+            yield job[1], pickle.dumps(facts, protocol=pickle.HIGHEST_PROTOCOL) if pickled else None, facts
         return
     from concurrent.futures import ProcessPoolExecutor  # multiprocessing: some 20 ms to import
 
