@@ -14,6 +14,8 @@ from .resolve import Resolution, expr_text
 from .result_changes import Change
 from .values import Program
 
+UNIT_OF_WORK_ENDS = frozenset({"commit", "rollback"})  # a session's (or a connection's), whatever its name
+
 
 def build_graph(files: list[FileFacts], resolution: Resolution, root_name: str,
                 tree_diagnostics: Iterable[Diagnostic] = ()) -> CodeGraph:
@@ -81,6 +83,25 @@ def _self_writes(definition: Definition) -> list[dict] | None:
                  if call.func[0] == "attr" and call.func[2] in MUTATING_METHODS
                  for attr in [_attribute_of(call.func[1], me)] if attr)
     return [{"attr": attr, "line": line} for line, attr in sorted(found)] or None
+
+
+def _commits(definition: Definition) -> list[int] | None:
+    """Lines where the function ends its unit of work: `x.commit()` or `x.rollback()` on any
+    receiver. Writes made before such a line are no longer pending when the function calls on."""
+    return sorted({call.line for call in definition.scope.calls if not call.synthetic
+                   and call.func[0] == "attr" and call.func[2] in UNIT_OF_WORK_ENDS}) or None
+
+
+def _returned_calls(definition: Definition) -> list[int] | None:
+    """Lines of calls whose result the function returns as it is (`return helper(session, ...)`):
+    the function ends there, so what the callee leaves uncommitted is not pending at later lines.
+    Only a callee called once in the function is placed (the returned expression has no line)."""
+    returned = {expr[1] for expr in definition.scope.returns if expr and expr[0] == "call"}
+    sites: dict[Expr, list[int]] = {}
+    for call in definition.scope.calls:
+        if not call.synthetic and call.func in returned:
+            sites.setdefault(call.func, []).append(call.line)
+    return sorted(lines[0] for lines in sites.values() if len(lines) == 1) or None
 
 
 def _attribute_of(expr: Expr, me: str) -> str | None:
@@ -157,6 +178,8 @@ def _definition_attrs(facts: FileFacts, definition: Definition) -> dict:
         attrs["decorators"] = [expr_text(d) for d in definition.decorators] or None
         attrs["mutates"] = sorted(definition.scope.mutated_params) or None
         attrs["self_writes"] = _self_writes(definition)
+        attrs["commits"] = _commits(definition)
+        attrs["returned_calls"] = _returned_calls(definition)
         if definition.qname.endswith(">") and "<lambda:" in definition.qname:
             attrs["parent"] = definition.parent  # a lambda: the function (or class, module) that wrote it
     return attrs

@@ -35,7 +35,8 @@ KIND_FIX = {
     "shared-module-state": "move the state to a store every service reaches (a table, DynamoDB, a cache) or "
                            "keep its readers and writers in one service",
     "cross-service-transaction": "one local transaction per owning service, coordinated by a saga or an outbox; "
-                                 "or write through the owners' operations",
+                                 "or write through the owners' operations; a caller handing its session to "
+                                 "another service's operation commits its own writes before the call",
 }
 NOT_A_TERMINAL_WIDTH = 100_000  # in a pipe or a file nothing is cut or wrapped: lines are as long as they are
 

@@ -37,7 +37,7 @@ CACHE_MAGIC = b"M2L-SCORING-HMAC-SHA256\n"
 # The modules whose code decides what a kept context and outline hold and how they are used
 # (the outline is a CodeGraph).
 SCORING_CODE = ("metrics.py", "hazards.py", "wire_shapes.py", "placement.py", "partition.py", "decorating.py",
-                "context_cache.py", "../graph.py")
+                "context_cache.py", "units_of_work.py", "../graph.py")
 
 
 def plan_inputs(graph_path: Path, unit_kind: str,

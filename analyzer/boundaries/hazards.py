@@ -157,9 +157,7 @@ def _unsafe_types(attrs: Mapping[str, Any], models: Mapping[str, str], django: f
 
 def _session(what: str, annotation: str) -> Problem | None:
     """A session parameter the runtime converts: not sent, the service opens its own."""
-    text = annotation.strip().strip("'\"")
-    last = text.rsplit(".", 1)[-1]
-    if not what.startswith("parameter ") or last not in _CONVERTED_SESSIONS or not _NAME.fullmatch(last):
+    if not what.startswith("parameter ") or not _converted_session(annotation):
         return None
     return Problem(ORM_CONVERTED, WARNING,
                    f"{what} is a database session ({annotation}): it is not sent, the service runs the "
@@ -167,6 +165,18 @@ def _session(what: str, annotation: str) -> Problem | None:
                    "not seen, and the service's commit is not undone by the caller's rollback)",
                    "commit before calling, or keep caller and operation in one service when both writes must "
                    "commit together", needs_session=True)
+
+
+def _converted_session(annotation: str) -> bool:
+    text = annotation.strip().strip("'\"")
+    last = text.rsplit(".", 1)[-1]
+    return last in _CONVERTED_SESSIONS and _NAME.fullmatch(last) is not None
+
+
+def takes_session(attrs: Mapping[str, Any]) -> bool:
+    """Whether a function has a parameter typed as a SQLAlchemy session, which a proxy does not send:
+    called across a wire, it runs in a unit of work of its own."""
+    return any(p.get("annotation") and _converted_session(p["annotation"]) for p in attrs.get("params") or ())
 
 
 def _rows_converted(what: str, found: tuple[str, ...], django: frozenset[str]) -> Problem:

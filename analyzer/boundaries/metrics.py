@@ -42,6 +42,7 @@ from .hazards import (
 )
 from .partition import DEFAULT_WEIGHTS
 from .placement import MONOLITH, SHARED, Placement, unit_of, units_of
+from .units_of_work import PendingWrites, work_facts
 
 SCORES_VERSION = 1
 CALL_KINDS = ("calls", "instantiates")
@@ -108,6 +109,8 @@ class ScoringContext:
             self.decorators = project_decorators(graph)
             self.registry_users = _registry_users(graph, self.decorators)
             self._read_calls(graph)
+            # what the caller leaves uncommitted when it hands its session to another place (units_of_work.py)
+            self.work = work_facts(graph, self.attrs, graph.dependencies("calls"))
             self.entities = _entities(graph, self.attrs)
             self.links = self._links()
             self.degree: defaultdict[str, float] = defaultdict(float)
@@ -294,14 +297,23 @@ class DataOwnership:
 
 @dataclass(frozen=True)
 class Transaction:
+    """A unit of work whose writes would commit in different places: `function`'s own writes, or
+    (with `through`) the writes it has not committed when it calls another place's operation with
+    its session, at `location`, and that operation's writes."""
+
     function: str
     service: str
     location: str
     tables: tuple[tuple[str, str], ...]  # (table, owning place)
+    through: tuple[str, str, tuple[tuple[str, str], ...]] | None = None  # (operation, its place, its tables)
 
     def to_json(self) -> dict[str, Any]:
-        return {"function": self.function, "location": self.location, "service": self.service,
-                "tables": dict(self.tables)}
+        found: dict[str, Any] = {"function": self.function, "location": self.location, "service": self.service,
+                                 "tables": dict(self.tables)}
+        if self.through is not None:
+            operation, place, tables = self.through
+            found["through"] = {"operation": operation, "service": place, "tables": dict(tables)}
+        return found
 
 
 @dataclass(frozen=True)
@@ -353,7 +365,9 @@ def score(source: CodeGraph | ScoringContext, placement: Placement) -> Scores:
     interfaces = _interfaces(context, place)
     data = _ownership(context, places)
     owners = {d.entity: d.owner for d in data if d.kind == "table" and d.owner not in (None, SHARED)}
-    transactions = _transactions(context, places, owners)
+    transactions = tuple(sorted((*_transactions(context, places, owners),
+                                 *_call_transactions(context, places, place, data, services)),
+                                key=lambda t: (t.function, t.location, t.through or ())))
     lo, hi = context.size_bounds
     members: dict[str, list[str]] = {}  # place -> its units, in the context's order
     for unit in context.units:
@@ -505,6 +519,35 @@ def _transactions(context: ScoringContext, places: _Places,
             service = ",".join(sorted(places.of(function)))
             found.append(Transaction(function, service, context.location(function), tuple(sorted(tables.items()))))
     return tuple(found)
+
+
+def _call_transactions(context: ScoringContext, places: _Places, place: Mapping[str, str],
+                       data: Iterable[DataOwnership], services: Iterable[str]) -> list[Transaction]:
+    """Calls handing the caller's session to an operation of another service that writes, while the
+    caller holds writes it has not committed (units_of_work.py)."""
+    wanted = set(services)
+    owner = {d.entity: d.owner or "" for d in data if d.kind == "table"}
+    home = lambda node: place[context.unit[node]]  # noqa: E731
+    pending = PendingWrites(context.work, home, lambda node: context.callees.get(node, ()))
+    found = []
+    for caller, calls in context.work.session_calls.items():
+        runs_in = places.of(caller)
+        for line, operation in calls:
+            other = home(operation)
+            if other not in wanted or other in runs_in or runs_in == {SHARED} \
+                    or not is_operation(operation, context.attrs[operation]):
+                continue
+            written = pending.written_by(operation, other)
+            held = pending.before_call(caller, line, runs_in) if written else frozenset()
+            if held:
+                location = f"{context.attrs[caller].get('file', '')}:{line}"
+                found.append(Transaction(caller, ",".join(sorted(runs_in)), location, _owned(held, owner),
+                                         (operation, other, _owned(written, owner))))
+    return found
+
+
+def _owned(tables: Iterable[str], owner: Mapping[str, str]) -> tuple[tuple[str, str], ...]:
+    return tuple(sorted((table, owner.get(table, "")) for table in tables))
 
 
 def elementary_cycles(edges: Mapping[str, set[str]],
@@ -709,8 +752,27 @@ def _first_write(context: ScoringContext, places: _Places, entity: DataOwnership
 def _transaction_findings(transactions: Iterable[Transaction]) -> list[Finding]:
     return [Finding(
         CROSS_SERVICE_TRANSACTION, ERROR, t.location, t.function, t.service,
-        "writes tables owned by different places in one unit of work: "
-        + ", ".join(f"{table.removeprefix('table:')} ({owner})" for table, owner in t.tables),
+        f"writes tables owned by different places in one unit of work: {_tables(t.tables)}",
         "split it into one local transaction per owning service and coordinate them with a saga "
         "(Step Functions) or an outbox; or move the writes behind the owners' operations")
+        if t.through is None else _call_finding(t, *t.through)
         for t in transactions]
+
+
+def _call_finding(t: Transaction, operation: str, other: str, written: tuple[tuple[str, str], ...]) -> Finding:
+    """A call that would split the caller's unit of work: blocks extracting the operation's service."""
+    short = operation.rsplit(".", 1)[-1]
+    return Finding(
+        CROSS_SERVICE_TRANSACTION, ERROR, t.location, t.function, other,
+        f"{t.function} ({t.service}) calls {operation}, an operation of {other} that writes {_tables(written)}, "
+        f"with its session while its own writes are not committed: {_tables(t.tables)}; across the wire "
+        f"{short} runs in a unit of work of its own: the two no longer commit or roll back together, and "
+        f"{short} does not see the caller's uncommitted rows (a foreign key to them fails) and waits on the "
+        "locks of those already flushed (sqlite: database is locked)",
+        f"commit the caller's writes before calling {short} (or call it before writing), or let {other} do both "
+        "writes in one operation; when they must commit or fail together, coordinate them with a saga "
+        "(Step Functions) or an outbox")
+
+
+def _tables(tables: Iterable[tuple[str, str]]) -> str:
+    return ", ".join(f"{table.removeprefix('table:')} ({owner})" for table, owner in tables)

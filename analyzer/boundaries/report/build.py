@@ -19,6 +19,7 @@ from ..explain import explain_all
 from ..hazards import Finding
 from ..hierarchy import Hierarchy
 from ..metrics import DataOwnership, Scores, ScoringContext, score
+from ..metrics import Transaction as ScoredTransaction
 from ..placement import MONOLITH, SHARED, Placement
 from .dendrogram import layout_dendrogram
 from .layout import layout_map
@@ -61,8 +62,7 @@ def build_report(graph: CodeGraph, placement: Placement, *, plan_name: str | Non
         unit_kind=placement.unit_kind,
         figures=_figures(summary, scores, places),
         service_map=layout_map([(p, len(_units_in(place, p)), _lines(context, place, p)) for p in places], calls),
-        transactions=tuple(Transaction(t.function, t.service, t.location,
-                                       ", ".join(f"{table} ({owner})" for table, owner in t.tables))
+        transactions=tuple(Transaction(t.function, t.service, t.location, _transaction_tables(t))
                            for t in scores.transactions),
         cycles=tuple(" -> ".join((*c, c[0])) for c in scores.cycles),
         cycles_truncated=scores.cycles_truncated,
@@ -124,6 +124,15 @@ def _place_calls(context: ScoringContext, place: Mapping[str, str]) -> dict[tupl
         if place[a] != place[b]:
             calls[(place[a], place[b])] += count
     return dict(calls)
+
+
+def _transaction_tables(transaction: ScoredTransaction) -> str:
+    """"a (x), b (y)", and for a call handing over an uncommitted unit of work what the operation writes."""
+    text = ", ".join(f"{table} ({owner})" for table, owner in transaction.tables)
+    if transaction.through is None:
+        return text
+    operation, _, written = transaction.through
+    return f"{text}; then, through {operation}: " + ", ".join(f"{table} ({owner})" for table, owner in written)
 
 
 def _figures(summary: Mapping[str, Any], scores: Scores, places: Iterable[str]) -> tuple[Figure, ...]:

@@ -106,11 +106,18 @@ def new_session() -> Session:
 
 @contextmanager
 def session_scope() -> Iterator[Session]:
-    """A session inside one transaction: commit on success, roll back on error."""
+    """A unit of work: commit on success, roll back on error.
+
+    Code inside may commit earlier (the cart commits a new cart before inventory reserves
+    stock for it), so the session is not held in one ``session.begin()`` block.
+    """
     session = new_session()
     try:
-        with session.begin():
-            yield session
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
     finally:
         session.close()
 

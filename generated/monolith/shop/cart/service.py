@@ -23,7 +23,9 @@ def get_or_create_cart(session: Session, customer_id: int) -> Cart:
         now = clock.now()
         cart = Cart(customer_id=customer_id, status="open", created_at=now, updated_at=now)
         session.add(cart)
-        session.flush()
+        # Committed at once, not left pending: inventory's reservations refer to the cart, and as a
+        # service of its own inventory reserves in its own unit of work, which sees committed rows only.
+        session.commit()
     return cart
 
 

@@ -57,12 +57,14 @@ def refund_order(
 
     payment = payment_service.payment_for_order(session, order.id)
     payment_service.refund_payment(session, payment, amount)
+    if restock_allowed:  # before the order's lines change: inventory restocks in a unit of work of its own
+        for line in order.lines:
+            if units.get(line.product_id, 0):
+                stock.restock(session, line.product_id, units[line.product_id])
     for line in order.lines:
         qty = units.get(line.product_id, 0)
         if qty:
             line.refunded_quantity += qty
-            if restock_allowed:
-                stock.restock(session, line.product_id, qty)
     order.refunded = money.add(order.refunded, amount)
     order.status = "refunded" if order.refunded >= order.total else "partially_refunded"
     order.updated_at = clock.now()
