@@ -448,3 +448,84 @@ def test_a_monolith_on_pydantic_1_converts_rows_and_sessions_in_plain_json(
     with transport(kind, generated, environ(tmp_path), serve_cache) as caller:
         report = call(generated, SQLA_CALLER + PLAIN_REPORT, caller, pydantic_1=True)
     assert report["calls"] == 11
+
+
+SCOPED_DB = '''
+import os
+from sqlalchemy import create_engine
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, scoped_session, sessionmaker
+
+engine = create_engine("sqlite:///" + os.environ["TOY_DB"], connect_args={"timeout": 15})
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Entry(Base):
+    __tablename__ = "entries"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    text: Mapped[str]
+
+
+class Database:
+    """The shape of Flask-SQLAlchemy's `db`: a `session` attribute that is a scoped_session."""
+
+    def __init__(self) -> None:
+        self.session = scoped_session(sessionmaker(bind=engine))
+
+
+db = Database()
+'''
+
+SCOPED_JOURNAL = '''
+from __future__ import annotations
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from toy.db import Entry
+
+
+def write(session: Session, texts: list[str], fail: bool) -> int:
+    for text in texts:
+        session.add(Entry(text=text))
+    session.flush()
+    if fail:
+        raise ValueError("after the writes")
+    return len(texts)
+
+
+def texts(session: Session) -> list[str]:
+    return list(session.scalars(select(Entry.text).order_by(Entry.id)))
+'''
+
+SCOPED_CALLER = '''
+import json
+from m2l_runtime import client
+from toy import journal
+from toy.db import Base, db, engine
+
+Base.metadata.create_all(engine)
+try:
+    journal.write(db.session, ["lost a", "lost b"], True)
+except ValueError as error:
+    assert "after the writes" in str(error), str(error)
+else:
+    raise AssertionError("expected the operation's ValueError")
+assert journal.texts(db.session) == [], "the operation's session rolled back"
+assert journal.write(db.session, ["kept a", "kept b"], False) == 2
+assert journal.texts(db.session) == ["kept a", "kept b"], "the operation's session committed"
+print(json.dumps({"calls": sum(client.CALLS.values())}))
+'''
+
+
+@pytest.mark.parametrize("kind", TRANSPORTS)
+def test_a_scoped_session_reached_through_an_attribute_is_the_unit_of_work(
+        tmp_path: Path, kind: str, serve_cache: Path) -> None:
+    """`sqlalchemy_session: "toy.db:db.session"`, as a Flask-SQLAlchemy app names its `db.session`
+    (Flask-SQLAlchemy itself is not installed here: a `db` object of the same shape stands in)."""
+    files = {"toy/__init__.py": "", "toy/db.py": SCOPED_DB, "toy/journal.py": SCOPED_JOURNAL}
+    generated = layout(tmp_path, "journal", files, "toy.journal", {"sqlalchemy_session": "toy.db:db.session"},
+                       ("write", "texts"), ("sqlalchemy", "pydantic"))
+    with transport(kind, generated, environ(tmp_path), serve_cache) as caller:
+        report = call(generated, SCOPED_CALLER, caller)
+    assert report["calls"] == 4
