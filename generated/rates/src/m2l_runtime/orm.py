@@ -7,7 +7,9 @@ from the session factory the package boots with (`{"sqlalchemy_session":
 "pkg.db:session_scope"}`, the plan's `framework: {sqlalchemy_session: ...}`), passes that
 session, commits when the operation returns and rolls back when it raises. The factory is
 called without arguments and gives either a Session or a context manager that yields one
-(and then commits and rolls back itself, as a `session_scope()` helper does). Django has
+(and then commits and rolls back itself, as a `session_scope()` helper does); the attribute
+may be dotted, and a `scoped_session` (Flask-SQLAlchemy's `"pkg.ext:db.session"`) is
+removed after each operation, as Flask-SQLAlchemy removes it after each request. Django has
 no session to pass: in a package that boots Django (`configure_django`), each operation
 runs in its own `transaction.atomic()` on the service's connection, as Django's
 ATOMIC_REQUESTS runs a view, unless the function is marked with Django's own opt-out,
@@ -246,8 +248,11 @@ def _scope(operation: str) -> Iterator[Any]:
                             "factory: set `framework: {sqlalchemy_session: \"pkg.db:session_scope\"}` in the plan "
                             "and extract again")
     module_name, _, attribute = _FACTORY[0].partition(":")
-    made = getattr(importlib.import_module(module_name), attribute or "Session")()
-    from sqlalchemy.orm import Session
+    factory: Any = importlib.import_module(module_name)
+    for part in (attribute or "Session").split("."):  # `ext:db.session`: Flask-SQLAlchemy's scoped session
+        factory = getattr(factory, part)
+    made = factory()
+    from sqlalchemy.orm import Session, scoped_session
 
     if not isinstance(made, Session) and hasattr(made, "__enter__"):
         with made as session:  # a scope of the app's own: it commits and rolls back itself
@@ -262,6 +267,8 @@ def _scope(operation: str) -> Iterator[Any]:
         raise
     finally:
         session.close()
+        if isinstance(factory, scoped_session):  # the next operation gets a new one, as after a request
+            factory.remove()
 
 
 @functools.cache
