@@ -182,8 +182,7 @@ class CodeGraph:
         for key, value in self.to_json().items():
             name = orjson.dumps(key)
             if isinstance(value, list) and value:
-                parts.append(name + b": [\n" + b",\n".join(orjson.dumps(v, option=orjson.OPT_SORT_KEYS)
-                                                           for v in value) + b"\n]")
+                parts.append(name + b": [\n" + _one_per_line(value) + b"\n]")
             else:
                 parts.append(name + b": " + orjson.dumps(value, option=orjson.OPT_SORT_KEYS))
         return (b"{\n" + b",\n".join(parts) + b"\n}\n").decode()
@@ -396,3 +395,22 @@ def _plain_edge(edge: dict[str, Any], nodes: Mapping[str, Any]) -> bool:
     if len(lines) > 1 and lines != sorted(lines):
         return False
     return len(edge) == len(_EDGE_FIELDS) or all(value for key, value in edge.items() if key not in _EDGE_FIELDS)
+
+
+_ITEM_BREAK = "m2l: one item per line"  # a string put between the items of a list, then replaced
+_ITEM_BREAK_JSON = b"," + orjson.dumps(_ITEM_BREAK) + b","
+
+
+def _one_per_line(items: list[Any]) -> bytes:
+    """The items as JSON (sorted keys), joined by a comma and a new line: the bytes one orjson
+    call per item would give, from one call for the whole list (some 10 times faster on a
+    Django graph). A list of objects gets a marker string between its items, whose commas
+    become new lines; the marker can only be where it was put, since an object's JSON starts
+    and ends with a brace, so when it occurs as often as it was put in, each is a break."""
+    if all(isinstance(item, dict) for item in items):
+        marked: list[Any] = [_ITEM_BREAK] * (2 * len(items) - 1)
+        marked[::2] = items
+        text = orjson.dumps(marked, option=orjson.OPT_SORT_KEYS)[1:-1]
+        if text.count(_ITEM_BREAK_JSON) == len(items) - 1:
+            return text.replace(_ITEM_BREAK_JSON, b",\n")
+    return b",\n".join(orjson.dumps(item, option=orjson.OPT_SORT_KEYS) for item in items)
