@@ -57,6 +57,10 @@ def refund_order(
 
     payment = payment_service.payment_for_order(session, order.id)
     payment_service.refund_payment(session, payment, amount)
+    # The gateway has paid the money back: the payment's record of it is committed at once (under
+    # payments' chargeback, refund_payment wrote it in this unit of work, whose uncommitted rows
+    # inventory's restock would wait on).
+    session.commit()
     if restock_allowed:  # before the order's lines change: inventory restocks in a unit of work of its own
         for line in order.lines:
             if units.get(line.product_id, 0):
