@@ -107,8 +107,13 @@ def import_environment(environ: Mapping[str, str]) -> dict[str, str]:
             if not name.upper().startswith("AWS_") or name.upper() in KEPT_AWS}
 
 
-def contract_document(service: str, op: OperationSpec, described: Mapping[str, Any]) -> dict[str, Any]:
+def contract_document(service: str, op: OperationSpec, described: Mapping[str, Any],
+                      boots_django: bool = False) -> dict[str, Any]:
+    """`boots_django`: the service's package boots Django, so its handler runs each operation that
+    does not opt out in a `transaction.atomic()` of its own (describe boots the project's framework
+    for every operation, so it can only say which would)."""
     settings = dict(op.invocation.settings)
+    own = described.get("transaction") or ("own" if boots_django and described.get("django_atomic") else None)
     return {
         "format": FORMAT,
         "version": VERSION,
@@ -120,8 +125,8 @@ def contract_document(service: str, op: OperationSpec, described: Mapping[str, A
         "request": described.get("request", {}),
         "response": described.get("response", {}),
         "errors": {"domain": list(op.raises), "envelope": ERROR_ENVELOPE},
-        # "own": the service runs it in a unit of work of its own (a session it opens, commits, rolls back)
-        **({"transaction": described["transaction"]} if described.get("transaction") else {}),
+        # "own": the service runs it in a unit of work of its own (a session it opens, or a Django atomic())
+        **({"transaction": own} if own else {}),
         # an instance method: the constructor arguments of the object it runs on, rebuilt by the service
         **({"instance": described["instance"]} if op.method_kind == "instance" and "instance" in described else {}),
     }

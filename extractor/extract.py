@@ -199,7 +199,8 @@ def _runtime_for(app_python: Interpreter | None, cache: Path, progress: Progress
 
 
 def _contracts(extraction: Extraction, described: dict[str, dict[str, Any]]) -> Contracts:
-    return {op.name: contract_document(service.name, op, described.get(op.name, {}))
+    return {op.name: contract_document(service.name, op, described.get(op.name, {}),
+                                       "django_settings" in dict(service.boot))
             for service in extraction.services for op in service.operations}
 
 

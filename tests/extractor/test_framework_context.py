@@ -17,7 +17,7 @@ from analyzer.boundaries.plan.model import Invocation
 from analyzer.errors import InputError
 from analyzer.graph import CodeGraph
 from analyzer.pipeline import AnalyzeOptions, analysed_source, analyze
-from extractor.contracts import describe_operations
+from extractor.contracts import contract_document, describe_operations
 from extractor.framework import Framework, framework_of, settings_named_in
 from extractor.model import OperationSpec
 
@@ -109,6 +109,10 @@ def test_a_django_apps_contracts_are_built_after_django_setup(tmp_path: Path) ->
     assert "error" in without[op.name]  # the models cannot be imported before setup
     described = describe_operations(root, [op], framework={"django_settings": "proj.settings"})
     assert described[op.name]["request"]["properties"]["title"]["type"] == "string"
+    assert described[op.name].get("django_atomic") is True, "Django is booted: it would run in its own atomic()"
+    assert contract_document("notes", op, described[op.name], boots_django=True)["transaction"] == "own"
+    assert "transaction" not in contract_document("notes", op, described[op.name], boots_django=False), \
+        "a package that does not boot Django runs it in autocommit"
 
 
 def test_a_framework_that_will_not_start_is_an_input_error_naming_the_plan_key(tmp_path: Path) -> None:

@@ -30,8 +30,10 @@ def describe(operation: dict[str, Any]) -> dict[str, Any]:
         function, cls = resolve(operation["module"], operation["function"])
         contract = contract_of(function, method=cls is not None, include=tuple(operation.get("include", ())))
         described: dict[str, Any] = {"request": contract.request_schema(), "response": contract.response_schema()}
-        if contract.transaction:
-            described["transaction"] = contract.transaction
+        if contract.needs_session:  # a SQLAlchemy unit of work, whichever package runs it
+            described["transaction"] = "own"
+        if contract.django_atomic:  # an atomic() of its own, in a package that boots Django (extract decides)
+            described["django_atomic"] = True
     except Exception as exc:  # any failure is a finding about this operation, never a crash
         return {"error": f"{type(exc).__name__}: {exc}".splitlines()[0]}
     return {**described, **_instance(cls)} if cls is not None else described
