@@ -143,7 +143,7 @@ def analyze_command(src: Path, out_dir: Path, fmt: str, export: tuple[tuple[str,
 @handle_errors
 def demo_command(out_dir: Path) -> int:
     """Run the whole chain on the bundled example monolith (examples/shop): analyze, propose,
-    report, extract the reviewed plan's first wave of services, prove it with the shop's own
+    report, extract the reviewed plan's nine services that extract without --force, prove them with the shop's own
     tests (on the original, then in the strangled monolith with the services behind
     `serve`), and deploy every service to a local AWS emulator. Each stage is printed when
     it finishes. Exit code 1 if the strangled run passes less than the original."""

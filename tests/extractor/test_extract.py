@@ -26,7 +26,11 @@ from .validators import lint_problems, translate
 REPO = Path(__file__).parents[2]
 EXAMPLE = REPO / "examples" / "shop"
 GOLDEN = REPO / "generated"
-SERVICES = ("notifications", "rates", "tax")  # the example's first extraction wave (see its plan)
+# every service of the example's plan that extracts without --force: all but orders, shipping, reporting
+SERVICES = ("accounts", "cart", "catalog", "inventory", "notifications", "payments", "pricing", "rates", "tax")
+# services whose operations read and write the shop's tables: their package tests run on an empty
+# in-memory database, where most samples answer NotFound or a foreign-key error (the data is not there)
+DATA_BACKED = frozenset({"accounts", "cart", "catalog", "inventory", "payments", "pricing"})
 REFRESH = "make generated"
 
 
@@ -127,6 +131,8 @@ def test_packages_never_import_mono2lambda(generated: Path) -> None:
 def test_each_package_passes_its_own_tests_with_only_its_src(generated: Path, service: str) -> None:
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "SHOP_DATABASE_URL")}
     env["POWERTOOLS_LOG_LEVEL"] = "ERROR"
+    if service in DATA_BACKED:  # an error answer is then a warning; a contract error or a crash still fails
+        env["M2L_SAMPLES_MAY_FAIL"] = "1"
     done = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests"],
                           cwd=generated / service, env=env, capture_output=True, text=True)
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
@@ -172,6 +178,7 @@ def test_module_state_an_operation_changes_is_a_warning_that_does_not_block(gene
     graph = load_graph(generated.parent / "analysis" / "graph.json")
     extraction = build_extraction(graph, read_plan(EXAMPLE / "boundaries.yaml").plan, SERVICES)
     state = {f.subject: f for f in extraction.findings if f.kind == LAMBDA_MODULE_STATE}
-    assert set(state) == {"shop.notifications.dispatch._QUEUE", "shop.notifications.senders.OUTBOX"}
+    assert set(state) == {"shop.notifications.dispatch._QUEUE", "shop.notifications.senders.OUTBOX",
+                          "shop.catalog.cache._PRODUCT_CACHE", "shop.catalog.cache._hits", "shop.catalog.cache._misses"}
     assert state["shop.notifications.dispatch._QUEUE"].location == "shop/notifications/dispatch.py:27"
     assert not [f for f in extraction.findings if f.severity == "error"]

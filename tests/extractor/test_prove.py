@@ -217,6 +217,7 @@ def test_prove_on_the_example_shop(tmp_path: Path, monkeypatch: pytest.MonkeyPat
     """The committed extraction of the shop, against part of the shop's own suite (the whole of it
     runs in `make demo`): same results, the calls counted, unreached operations listed."""
     monkeypatch.setenv("SHOP_DATABASE_URL", f"sqlite+pysqlite:///{tmp_path / 'shop.sqlite3'}")  # workers share it
+    monkeypatch.setenv("SHOP_CLOCK_FILE", str(tmp_path / "shop.clock"))  # and the tests' clock: coupons expire
     result = CliRunner().invoke(cli, [
         "prove", "--source", str(REPO / "examples" / "shop"), "--generated", str(REPO / "generated"),
         "--cache", str(REPO / ".mono2lambda" / "serve-cache"), "--json", "--",

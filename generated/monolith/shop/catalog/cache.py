@@ -5,6 +5,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from ..common import clock
+from m2l_runtime import client as _m2l_client
 
 TTL = timedelta(minutes=10)
 
@@ -15,29 +16,29 @@ _misses = 0
 
 def cache_get(product_id: int) -> dict[str, Any] | None:
     """Return the cached product dict, or ``None`` when missing or stale."""
-    global _hits, _misses
-    entry = _PRODUCT_CACHE.get(product_id)
-    if entry is None or entry["expires_at"] <= clock.now():
-        _misses += 1
-        return None
-    _hits += 1
-    return entry["data"]
+    return _m2l_client.call("catalog", "shop.catalog.cache.cache_get", cache_get, {"product_id": product_id})
 
 
 def cache_put(product_id: int, data: dict[str, Any], now: datetime | None = None) -> None:
-    _PRODUCT_CACHE[product_id] = {"data": dict(data), "expires_at": (now or clock.now()) + TTL}
+    return _m2l_client.call(
+        "catalog",
+        "shop.catalog.cache.cache_put",
+        cache_put,
+        {
+            "product_id": product_id,
+            "data": data,
+            "now": now,
+        },
+    )
 
 
 def invalidate(product_id: int) -> bool:
-    return _PRODUCT_CACHE.pop(product_id, None) is not None
+    return _m2l_client.call("catalog", "shop.catalog.cache.invalidate", invalidate, {"product_id": product_id})
 
 
 def clear_cache() -> None:
-    global _hits, _misses
-    _PRODUCT_CACHE.clear()
-    _hits = 0
-    _misses = 0
+    return _m2l_client.call("catalog", "shop.catalog.cache.clear_cache", clear_cache, {})
 
 
 def stats() -> dict[str, int]:
-    return {"size": len(_PRODUCT_CACHE), "hits": _hits, "misses": _misses}
+    return _m2l_client.call("catalog", "shop.catalog.cache.stats", stats, {})

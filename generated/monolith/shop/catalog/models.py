@@ -8,6 +8,7 @@ from sqlalchemy import Boolean, Column, DateTime, ForeignKey, Integer, String, T
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..common.db import Base, MoneyType
+from m2l_runtime import client as _m2l_client
 
 product_categories = Table(
     "product_categories",

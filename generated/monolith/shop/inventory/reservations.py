@@ -10,75 +10,78 @@ import shop.inventory.stock as stock
 
 from ..common import clock
 from .models import Reservation
+from m2l_runtime import client as _m2l_client
 
 HOLD_MINUTES = 30
 
 
 def reserve(session: Session, product_id: int, quantity: int, cart_id: int, now: datetime | None = None) -> Reservation:
     """Hold ``quantity`` more units for a cart, extending its reservation."""
-    now = now or clock.now()
-    stock.hold(session, product_id, quantity)
-    existing = active_reservation(session, cart_id, product_id)
-    expires = now + timedelta(minutes=HOLD_MINUTES)
-    if existing is not None:
-        existing.quantity += quantity
-        existing.expires_at = expires
-        return existing
-    reservation = Reservation(
-        product_id=product_id, cart_id=cart_id, quantity=quantity, status="active", created_at=now, expires_at=expires
+    return _m2l_client.call(
+        "inventory",
+        "shop.inventory.reservations.reserve",
+        reserve,
+        {
+            "product_id": product_id,
+            "quantity": quantity,
+            "cart_id": cart_id,
+            "now": now,
+        },
     )
-    session.add(reservation)
-    session.flush()
-    return reservation
 
 
 def active_reservation(session: Session, cart_id: int, product_id: int) -> Reservation | None:
-    stmt = select(Reservation).where(
-        Reservation.cart_id == cart_id, Reservation.product_id == product_id, Reservation.status == "active"
+    return _m2l_client.call(
+        "inventory",
+        "shop.inventory.reservations.active_reservation",
+        active_reservation,
+        {
+            "cart_id": cart_id,
+            "product_id": product_id,
+        },
     )
-    return session.scalars(stmt).first()
 
 
 def held_quantity(session: Session, cart_id: int, product_id: int) -> int:
-    stmt = select(func.coalesce(func.sum(Reservation.quantity), 0)).where(
-        Reservation.cart_id == cart_id, Reservation.product_id == product_id, Reservation.status == "active"
+    return _m2l_client.call(
+        "inventory",
+        "shop.inventory.reservations.held_quantity",
+        held_quantity,
+        {
+            "cart_id": cart_id,
+            "product_id": product_id,
+        },
     )
-    return int(session.scalar(stmt) or 0)
 
 
 def release(session: Session, cart_id: int, product_id: int, quantity: int | None = None) -> int:
     """Give back all (or ``quantity``) of a cart's held units; returns units released."""
-    reservation = active_reservation(session, cart_id, product_id)
-    if reservation is None:
-        return 0
-    released = reservation.quantity if quantity is None else min(quantity, reservation.quantity)
-    stock.unhold(session, product_id, released)
-    reservation.quantity -= released
-    if reservation.quantity == 0:
-        reservation.status = "released"
-    return released
+    return _m2l_client.call(
+        "inventory",
+        "shop.inventory.reservations.release",
+        release,
+        {
+            "cart_id": cart_id,
+            "product_id": product_id,
+            "quantity": quantity,
+        },
+    )
 
 
 def release_cart(session: Session, cart_id: int) -> int:
-    rows = session.scalars(select(Reservation).where(Reservation.cart_id == cart_id, Reservation.status == "active"))
-    total = 0
-    for reservation in rows:
-        total += release(session, cart_id, reservation.product_id)
-    return total
+    return _m2l_client.call(
+        "inventory",
+        "shop.inventory.reservations.release_cart",
+        release_cart,
+        {"cart_id": cart_id},
+    )
 
 
 def expire_stale_reservations(session: Session, now: datetime) -> int:
     """Return held units of reservations past their expiry to available stock."""
-    stale = list(
-        session.scalars(select(Reservation).where(Reservation.status == "active", Reservation.expires_at <= now))
+    return _m2l_client.call(
+        "inventory",
+        "shop.inventory.reservations.expire_stale_reservations",
+        expire_stale_reservations,
+        {"now": now},
     )
-    for reservation in stale:
-        stock.unhold(session, reservation.product_id, reservation.quantity)
-    if stale:
-        session.execute(
-            update(Reservation)
-            .where(Reservation.id.in_([r.id for r in stale]))
-            .values(status="expired")
-            .execution_options(synchronize_session="fetch")
-        )
-    return len(stale)

@@ -14,6 +14,7 @@ from decimal import Decimal
 
 from ..common import ids, money
 from ..common.errors import ValidationError
+from m2l_runtime import client as _m2l_client
 
 NETWORK_ERROR_SUFFIX = "0119"
 DECLINED_SUFFIX = "0002"

@@ -12,6 +12,7 @@ from ..common.decorators import retry
 from ..common.errors import NotFound, PaymentDeclined, ValidationError
 from .gateways import CardGateway, GatewayResult, PaymentGateway, gateway_for
 from .models import Payment
+from m2l_runtime import client as _m2l_client
 
 if TYPE_CHECKING:
     from shop.orders.models import Order
@@ -19,79 +20,92 @@ if TYPE_CHECKING:
 
 def authorize(method: str, token: str, amount: Decimal, reference: str) -> GatewayResult:
     """Charge ``amount`` now; raises :class:`PaymentDeclined` on refusal."""
-    gateway = gateway_for(method)
-    try:
-        result = retry(lambda: gateway.charge(amount, token, reference), attempts=2)
-    except ConnectionError as exc:
-        raise PaymentDeclined("payment provider unavailable", method=method) from exc
-    if not result.ok:
-        raise PaymentDeclined(result.message, method=method, source=PaymentGateway.mask(token))
-    return result
+    return _m2l_client.call(
+        "payments",
+        "shop.payments.service.authorize",
+        authorize,
+        {
+            "method": method,
+            "token": token,
+            "amount": amount,
+            "reference": reference,
+        },
+    )
 
 
 def verify_card(number: str) -> bool:
-    gw = CardGateway()
-    return gw.verify(number)
+    return _m2l_client.call("payments", "shop.payments.service.verify_card", verify_card, {"number": number})
 
 
 def describe_source(method: str, token: str) -> str:
-    return f"{method} {PaymentGateway.mask(token)}"
+    return _m2l_client.call(
+        "payments",
+        "shop.payments.service.describe_source",
+        describe_source,
+        {
+            "method": method,
+            "token": token,
+        },
+    )
 
 
 def processing_fee(method: str, amount: Decimal) -> Decimal:
-    return gateway_for(method).fee(amount)
+    return _m2l_client.call(
+        "payments",
+        "shop.payments.service.processing_fee",
+        processing_fee,
+        {
+            "method": method,
+            "amount": amount,
+        },
+    )
 
 
 def payment_for_order(session: Session, order_id: int) -> Payment:
-    payment = session.scalars(
-        select(Payment).where(Payment.order_id == order_id, Payment.status != "failed").order_by(Payment.id)
-    ).first()
-    if payment is None:
-        raise NotFound("no payment for order", order_id=order_id)
-    return payment
+    return _m2l_client.call(
+        "payments",
+        "shop.payments.service.payment_for_order",
+        payment_for_order,
+        {"order_id": order_id},
+    )
 
 
 def refund_payment(session: Session, payment: Payment, amount: Decimal) -> GatewayResult:
     """Refund part or all of a captured payment through its gateway."""
-    amount = money.to_decimal(amount)
-    remaining = money.subtract(payment.amount, payment.refunded_amount)
-    if not money.is_positive(amount) or amount > remaining:
-        raise ValidationError("refund exceeds captured amount", amount=amount, remaining=remaining)
-    gateway = gateway_for(payment.method)
-    result = retry(lambda: gateway.refund(payment.gateway_ref, amount), attempts=3)
-    refunded = money.add(payment.refunded_amount, amount)
-    status = "refunded" if refunded == payment.amount else "partially_refunded"
-    session.execute(
-        update(Payment).where(Payment.id == payment.id).values(refunded_amount=refunded, status=status)
+    return _m2l_client.call(
+        "payments",
+        "shop.payments.service.refund_payment",
+        refund_payment,
+        {
+            "payment": payment,
+            "amount": amount,
+        },
     )
-    session.refresh(payment)
-    return result
 
 
 def handle_chargeback(session: Session, payment_id: int) -> "Order":
     """A disputed payment refunds the whole order (imports orders lazily: cycle)."""
-    from shop.orders import refunds
-
-    payment = session.get(Payment, payment_id)
-    if payment is None:
-        raise NotFound("payment not found", payment_id=payment_id)
-    return refunds.refund_order(session, payment.order_id, reason="chargeback")
+    return _m2l_client.call(
+        "payments",
+        "shop.payments.service.handle_chargeback",
+        handle_chargeback,
+        {"payment_id": payment_id},
+    )
 
 
 def payments_total(session: Session) -> Decimal:
-    amounts = session.scalars(select(Payment.amount).where(Payment.status != "failed"))
-    return money.total(amounts)
+    return _m2l_client.call("payments", "shop.payments.service.payments_total", payments_total, {})
 
 
 def record_failed_attempt(session: Session, order_id: int, method: str, token: str, amount: Decimal) -> Payment:
-    payment = Payment(
-        order_id=order_id,
-        method=method,
-        gateway_ref="",
-        masked_source=PaymentGateway.mask(token),
-        amount=amount,
-        status="failed",
-        created_at=clock.now(),
+    return _m2l_client.call(
+        "payments",
+        "shop.payments.service.record_failed_attempt",
+        record_failed_attempt,
+        {
+            "order_id": order_id,
+            "method": method,
+            "token": token,
+            "amount": amount,
+        },
     )
-    session.add(payment)
-    return payment

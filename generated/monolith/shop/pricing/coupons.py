@@ -11,6 +11,7 @@ from ..common import clock, money, validation
 from ..common.errors import InvalidCoupon, ValidationError
 from . import rules
 from .models import Coupon, PriceRule
+from m2l_runtime import client as _m2l_client
 
 
 def create_rule(
@@ -26,51 +27,50 @@ def create_rule(
     min_subtotal: Decimal | str | None = None,
     automatic: bool = False,
 ) -> PriceRule:
-    if kind not in rules.RULE_TYPES:
-        raise ValidationError("unknown price rule kind", kind=kind)
-    row = PriceRule(
-        name=name,
-        kind=kind,
-        percent=percent,
-        amount=money.to_decimal(amount) if amount is not None else None,
-        buy_quantity=buy_quantity,
-        free_quantity=free_quantity,
-        product_id=product_id,
-        min_subtotal=money.to_decimal(min_subtotal) if min_subtotal is not None else None,
-        automatic=automatic,
+    return _m2l_client.call(
+        "pricing",
+        "shop.pricing.coupons.create_rule",
+        create_rule,
+        {
+            "name": name,
+            "kind": kind,
+            "percent": percent,
+            "amount": amount,
+            "buy_quantity": buy_quantity,
+            "free_quantity": free_quantity,
+            "product_id": product_id,
+            "min_subtotal": min_subtotal,
+            "automatic": automatic,
+        },
     )
-    rules.DiscountRule.from_model(row)  # validates parameters before saving
-    session.add(row)
-    session.flush()
-    return row
 
 
 def create_coupon(
     session: Session, code: str, rule_id: int, max_uses: int = 1, expires_at: datetime | None = None
 ) -> Coupon:
-    code = code.strip().upper()
-    validation.require(len(code) >= 4, "coupon code too short", code=code)
-    validation.require(max_uses >= 1, "max_uses must be positive")
-    if session.get(PriceRule, rule_id) is None:
-        raise ValidationError("price rule not found", rule_id=rule_id)
-    coupon = Coupon(code=code, rule_id=rule_id, max_uses=max_uses, expires_at=expires_at)
-    session.add(coupon)
-    session.flush()
-    return coupon
+    return _m2l_client.call(
+        "pricing",
+        "shop.pricing.coupons.create_coupon",
+        create_coupon,
+        {
+            "code": code,
+            "rule_id": rule_id,
+            "max_uses": max_uses,
+            "expires_at": expires_at,
+        },
+    )
 
 
 def validate_coupon(session: Session, code: str, now: datetime | None = None) -> Coupon:
-    now = now or clock.now()
-    coupon = session.scalars(select(Coupon).where(Coupon.code == code.strip().upper())).first()
-    if coupon is None:
-        raise InvalidCoupon("unknown coupon", code=code)
-    if coupon.expires_at is not None and coupon.expires_at <= now:
-        raise InvalidCoupon("coupon expired", code=code)
-    if coupon.times_used >= coupon.max_uses:
-        raise InvalidCoupon("coupon already used up", code=code)
-    if not coupon.rule.is_active:
-        raise InvalidCoupon("coupon disabled", code=code)
-    return coupon
+    return _m2l_client.call(
+        "pricing",
+        "shop.pricing.coupons.validate_coupon",
+        validate_coupon,
+        {
+            "code": code,
+            "now": now,
+        },
+    )
 
 
 def rule_for_coupon(session: Session, code: str) -> rules.DiscountRule:
@@ -80,21 +80,11 @@ def rule_for_coupon(session: Session, code: str) -> rules.DiscountRule:
 
 def redeem_coupon(session: Session, code: str) -> None:
     """Atomically count one use; fails when the coupon was used up meanwhile."""
-    result = session.execute(
-        update(Coupon)
-        .where(Coupon.code == code.strip().upper(), Coupon.times_used < Coupon.max_uses)
-        .values(times_used=Coupon.times_used + 1)
-    )
-    if result.rowcount != 1:
-        raise InvalidCoupon("coupon already used up", code=code)
+    return _m2l_client.call("pricing", "shop.pricing.coupons.redeem_coupon", redeem_coupon, {"code": code})
 
 
 def release_coupon(session: Session, code: str) -> None:
-    session.execute(
-        update(Coupon)
-        .where(Coupon.code == code.strip().upper(), Coupon.times_used > 0)
-        .values(times_used=Coupon.times_used - 1)
-    )
+    return _m2l_client.call("pricing", "shop.pricing.coupons.release_coupon", release_coupon, {"code": code})
 
 
 def automatic_rules(session: Session) -> list[rules.DiscountRule]:

@@ -12,6 +12,7 @@ from shop.pricing import tax as tax_rules
 
 from ..common import money
 from . import coupons, rules
+from m2l_runtime import client as _m2l_client
 
 
 @dataclass
@@ -31,7 +32,7 @@ class PricedLine:
 
 
 def line_total(line: PricedLine) -> Decimal:
-    return line.total()
+    return _m2l_client.call("pricing", "shop.pricing.engine.line_total", line_total, {"line": line})
 
 
 @dataclass
@@ -79,19 +80,12 @@ class PriceQuote:
 
 def build_line_items(session: Session, items: list[tuple[int, int]]) -> list[rules.LineItem]:
     """``(product_id, quantity)`` pairs to priced line items (current prices)."""
-    line_items = []
-    for product_id, quantity in items:
-        product = catalog.get_product(session, product_id)
-        line_items.append(
-            rules.LineItem(
-                product_id=product_id,
-                sku=product["sku"],
-                name=product["name"],
-                unit_price=money.to_decimal(product["price"]),
-                quantity=quantity,
-            )
-        )
-    return line_items
+    return _m2l_client.call(
+        "pricing",
+        "shop.pricing.engine.build_line_items",
+        build_line_items,
+        {"items": items},
+    )
 
 
 def quote_cart(
@@ -102,28 +96,27 @@ def quote_cart(
     shipping: Decimal = money.ZERO,
 ) -> PriceQuote:
     """Price ``items``: best automatic rule plus an optional coupon rule."""
-    line_items = build_line_items(session, items)
-    subtotal = money.total(item.subtotal() for item in line_items)
-    applied: list[str] = []
-    auto_rule, discount = rules.best_rule(coupons.automatic_rules(session), line_items)
-    if auto_rule is not None:
-        applied.append(auto_rule.describe())
-    if coupon_code:
-        coupon_rule = coupons.rule_for_coupon(session, coupon_code)
-        coupon_discount = coupon_rule.apply(line_items)
-        if coupon_discount > money.ZERO:
-            discount = money.add(discount, coupon_discount)
-            applied.append(coupon_rule.describe())
-    discount = rules.DiscountRule.clamp(discount, subtotal)
-    shares = money.allocate(discount, [item.subtotal() for item in line_items])
-    priced = [
-        PricedLine(item.product_id, item.sku, item.name, item.unit_price, item.quantity, share)
-        for item, share in zip(line_items, shares)
-    ]
-    tax = tax_rules.tax_for_lines([(item.sku, item.subtotal()) for item in line_items], discount, region, shipping)
-    ordered = sorted(priced, key=line_total, reverse=True)
-    return PriceQuote(ordered, region, subtotal, discount, tax, shipping, applied)
+    return _m2l_client.call(
+        "pricing",
+        "shop.pricing.engine.quote_cart",
+        quote_cart,
+        {
+            "items": items,
+            "region": region,
+            "coupon_code": coupon_code,
+            "shipping": shipping,
+        },
+    )
 
 
 def quote_summary(session: Session, items: list[tuple[int, int]], region: str, coupon_code: str | None = None) -> dict[str, Any]:
-    return quote_cart(session, items, region, coupon_code).as_dict()
+    return _m2l_client.call(
+        "pricing",
+        "shop.pricing.engine.quote_summary",
+        quote_summary,
+        {
+            "items": items,
+            "region": region,
+            "coupon_code": coupon_code,
+        },
+    )

@@ -13,6 +13,7 @@ from typing import Any, Callable
 from ..common import money
 from ..common.errors import ValidationError
 from .models import PriceRule
+from m2l_runtime import client as _m2l_client
 
 RULE_TYPES: dict[str, type["DiscountRule"]] = {}
 

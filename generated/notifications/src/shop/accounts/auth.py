@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from ..common import clock, db, ids
 from ..common.errors import AuthError
 from .models import AuthToken, Customer
+from m2l_runtime import client as _m2l_client
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -24,53 +25,61 @@ TOKEN_TTL = timedelta(hours=12)
 
 
 def hash_password(password: str, salt: str | None = None) -> str:
-    salt = salt or secrets.token_hex(8)
-    digest = hashlib.pbkdf2_hmac("sha256", password.encode(), salt.encode(), PBKDF2_ROUNDS)
-    return f"pbkdf2${salt}${digest.hex()}"
+    return _m2l_client.call(
+        "accounts",
+        "shop.accounts.auth.hash_password",
+        hash_password,
+        {
+            "password": password,
+            "salt": salt,
+        },
+    )
 
 
 def verify_password(password: str, stored: str) -> bool:
-    try:
-        _scheme, salt, _digest = stored.split("$")
-    except ValueError:
-        return False
-    return hmac.compare_digest(hash_password(password, salt), stored)
+    return _m2l_client.call(
+        "accounts",
+        "shop.accounts.auth.verify_password",
+        verify_password,
+        {
+            "password": password,
+            "stored": stored,
+        },
+    )
 
 
 def login(session: Session, email: str, password: str) -> str:
     """Return a new bearer token for valid credentials."""
-    customer = session.scalars(select(Customer).where(Customer.email == email.strip().lower())).first()
-    if customer is None or not customer.is_active or not verify_password(password, customer.password_hash):
-        raise AuthError("invalid email or password")
-    token = ids.new_token()
-    session.add(AuthToken(token=token, customer_id=customer.id, expires_at=clock.now() + TOKEN_TTL))
-    return token
+    return _m2l_client.call(
+        "accounts",
+        "shop.accounts.auth.login",
+        login,
+        {
+            "email": email,
+            "password": password,
+        },
+    )
 
 
 def authenticate(session: Session, token: str) -> Customer:
-    row = session.get(AuthToken, token)
-    if row is None or row.expires_at <= clock.now():
-        raise AuthError("invalid or expired token")
-    customer = session.get(Customer, row.customer_id)
-    if customer is None or not customer.is_active:
-        raise AuthError("customer disabled")
-    return customer
+    return _m2l_client.call("accounts", "shop.accounts.auth.authenticate", authenticate, {"token": token})
 
 
 def logout(session: Session, token: str) -> None:
-    row = session.get(AuthToken, token)
-    if row is not None:
-        session.delete(row)
+    return _m2l_client.call("accounts", "shop.accounts.auth.logout", logout, {"token": token})
 
 
 def revoke_all_tokens(session: Session, customer_id: int) -> int:
-    result = session.execute(delete(AuthToken).where(AuthToken.customer_id == customer_id))
-    return result.rowcount or 0
+    return _m2l_client.call(
+        "accounts",
+        "shop.accounts.auth.revoke_all_tokens",
+        revoke_all_tokens,
+        {"customer_id": customer_id},
+    )
 
 
 def purge_expired_tokens(session: Session) -> int:
-    result = session.execute(delete(AuthToken).where(AuthToken.expires_at <= clock.now()))
-    return result.rowcount or 0
+    return _m2l_client.call("accounts", "shop.accounts.auth.purge_expired_tokens", purge_expired_tokens, {})
 
 
 def _bearer_token() -> str:

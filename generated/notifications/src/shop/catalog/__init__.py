@@ -5,5 +5,6 @@ write ``from shop.catalog import get_product`` or ``catalog.get_product``.
 """
 from .products import create_product, get_product, get_by_sku, list_products
 from .search import search_products
+from m2l_runtime import client as _m2l_client
 
 __all__ = ["create_product", "get_by_sku", "get_product", "list_products", "search_products"]

@@ -8,12 +8,13 @@ from sqlalchemy.orm import Session
 
 from ..common import money
 from .models import Product
+from m2l_runtime import client as _m2l_client
 
 MAX_RESULTS = 50
 
 
 def tokenize(text: str) -> list[str]:
-    return [t for t in "".join(c.lower() if c.isalnum() else " " for c in text).split() if len(t) > 1]
+    return _m2l_client.call("catalog", "shop.catalog.search.tokenize", tokenize, {"text": text})
 
 
 def _score(product, terms):
@@ -40,33 +41,26 @@ def search_products(
     max_price: Decimal | None = None,
     limit: int = 20,
 ) -> list[Product]:
-    terms = tokenize(query)
-    if not terms:
-        return []
-    like_clauses = [Product.name.ilike(f"%{t}%") for t in terms]
-    like_clauses += [Product.description.ilike(f"%{t}%") for t in terms]
-    like_clauses += [Product.sku.ilike(t) for t in terms]
-    stmt = select(Product).where(Product.is_active.is_(True), or_(*like_clauses))
-    candidates = list(session.scalars(stmt))
-    if min_price is not None:
-        floor = money.to_decimal(min_price)
-        candidates = [p for p in candidates if p.price >= floor]
-    if max_price is not None:
-        ceiling = money.to_decimal(max_price)
-        candidates = [p for p in candidates if p.price <= ceiling]
-    scored = [(p, _score(p, terms)) for p in candidates]
-    ranked = sorted(scored, key=lambda pair: (-pair[1], pair[0].price, pair[0].name))
-    return [p for p, score in ranked if score > 0][: min(limit, MAX_RESULTS)]
+    return _m2l_client.call(
+        "catalog",
+        "shop.catalog.search.search_products",
+        search_products,
+        {
+            "query": query,
+            "min_price": min_price,
+            "max_price": max_price,
+            "limit": limit,
+        },
+    )
 
 
 def suggest(session: Session, prefix: str, limit: int = 5) -> list[str]:
-    prefix = prefix.strip()
-    if len(prefix) < 2:
-        return []
-    stmt = (
-        select(Product.name)
-        .where(Product.is_active.is_(True), Product.name.ilike(f"{prefix}%"))
-        .order_by(Product.name)
-        .limit(limit)
+    return _m2l_client.call(
+        "catalog",
+        "shop.catalog.search.suggest",
+        suggest,
+        {
+            "prefix": prefix,
+            "limit": limit,
+        },
     )
-    return list(session.scalars(stmt))

@@ -7,6 +7,7 @@ from sqlalchemy import DateTime, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..common.db import Base
+from m2l_runtime import client as _m2l_client
 
 
 class StockLevel(Base):

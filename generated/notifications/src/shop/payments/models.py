@@ -9,6 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from ..common import money
 from ..common.db import Base, MoneyType
+from m2l_runtime import client as _m2l_client
 
 
 class Payment(Base):

@@ -1,1 +1,2 @@
 """Prices, discount rules, coupons and tax."""
+from m2l_runtime import client as _m2l_client

@@ -1,0 +1,2 @@
+"""Stock levels and time-limited reservations."""
+from m2l_runtime import client as _m2l_client

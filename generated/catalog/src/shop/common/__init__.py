@@ -1,0 +1,1 @@
+"""Utilities shared by every domain of the shop."""

@@ -1,0 +1,1 @@
+"""Sales reports (raw SQL) and periodic jobs."""

@@ -1,0 +1,1 @@
+"""Carriers, shipping rates and shipments."""

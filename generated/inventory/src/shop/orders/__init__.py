@@ -1,0 +1,1 @@
+"""Orders: checkout, lookup and refunds."""

@@ -1,0 +1,1 @@
+"""Prices, discount rules, coupons and tax."""
