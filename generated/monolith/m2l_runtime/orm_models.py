@@ -37,6 +37,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from .errors import ContractError
+from .orm_shapes import walk
+
 SQLALCHEMY = "sqlalchemy"
 DJANGO = "django"
 _NONE = type(None)
@@ -199,6 +202,23 @@ def identity(info: ModelInfo, instance: Any) -> tuple[Any, Any] | None:
 
 
 # --- service side: load by key -----------------------------------------------------------
+
+def wire_keys(operation: str, parameter: str, hint: Any, value: Any) -> Any:
+    """Caller side: the rows in `value` (shaped as `hint`) -> their keys, with their versions where the
+    model has one; anything else is left to the contract to check (a caller may pass the key itself)."""
+    def leaf(cls: type, item: Any) -> Any:
+        info = describe(cls)
+        if not isinstance(item, cls):
+            return {"key": item} if info.version and not isinstance(item, dict) else item
+        found = identity(info, item)
+        if found is None:
+            raise ContractError(f"{operation}: {parameter!r} holds a {info.name} with no primary key yet (a new "
+                                "object): save (flush or commit) it before calling, as the service loads it by "
+                                "its key")
+        key, version = found
+        return {"key": key, "version": version} if info.version else key
+    return walk(hint, value, is_model, leaf)
+
 
 def fetch(info: ModelInfo, session: Any, key: Any) -> Any:
     """The row with primary key `key` (None when there is none)."""

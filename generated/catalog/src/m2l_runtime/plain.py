@@ -31,7 +31,6 @@ from functools import cache
 from typing import Any
 
 from . import orm_models
-from .errors import ContractError
 from .orm_models import describe, is_model, is_session, relationships_of
 from .orm_shapes import contains, walk
 
@@ -64,18 +63,7 @@ class PlainContract:
         if hint is None or not contains(hint, is_model):
             return value
 
-        def leaf(cls: type, item: Any) -> Any:
-            info = describe(cls)
-            if not isinstance(item, cls):  # the key itself
-                return {"key": item} if info.version and not isinstance(item, dict) else item
-            found = orm_models.identity(info, item)
-            if found is None:
-                raise ContractError(f"{self.name}: {name!r} holds a {info.name} with no primary key yet (a new "
-                                    "object): save (flush or commit) it before calling, as the service loads it "
-                                    "by its key")
-            key, version = found
-            return {"key": key, "version": version} if info.version else key
-        return walk(hint, value, is_model, leaf)
+        return orm_models.wire_keys(self.name, name, hint, value)
 
     def _copy(self, cls: type, item: Any, include: tuple[str, ...] | None = None) -> Any:
         """One returned row's JSON (its columns by attribute name) -> its read-only copy."""

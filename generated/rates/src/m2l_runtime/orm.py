@@ -116,20 +116,8 @@ def key_hint(row: RowParameter) -> Any:
 
 
 def to_key(operation: str, row: RowParameter, value: Any) -> Any:
-    """Caller side: instances -> their keys; anything else is left to the contract to check (a
-    caller may pass the key itself)."""
-    def leaf(cls: type, item: Any) -> Any:
-        info = describe(cls)
-        if not isinstance(item, cls):
-            return {"key": item} if info.version and not isinstance(item, dict) else item
-        found = orm_models.identity(info, item)
-        if found is None:
-            raise ContractError(f"{operation}: {row.name!r} holds a {info.name} with no primary key yet (a new "
-                                "object): save (flush or commit) it before calling, as the service loads it by "
-                                "its key")
-        key, version = found
-        return {"key": key, "version": version} if info.version else key
-    return walk(row.hint, value, is_model, leaf)
+    """Caller side: instances -> their keys (orm_models.wire_keys)."""
+    return orm_models.wire_keys(operation, row.name, row.hint, value)
 
 
 def load(operation: str, session: Any, row: RowParameter, value: Any) -> Any:
