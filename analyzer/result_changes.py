@@ -32,7 +32,7 @@ def changed_results(definition: Definition) -> dict[Site, tuple[Change, ...]]:
               if store.kind == "attr" and store.target[0] == "attr" and store.target[1][0] == "name"]
     if not writes:
         return {}
-    bound = [(name, (line, call)) for name, value, line in scope.assigns if (call := _called(value)) is not None]
+    bound = [(name, (line, call)) for name, value, line in scope.assigns if (call := bound_call(value)) is not None]
     commits = sorted(site.line for site in scope.calls if _method(site.func) in COMMITS)
     saves = [(site.func[1][1], site.line) for site in scope.calls if _method(site.func) in SAVES
              and site.func[1][0] == "name"]
@@ -47,7 +47,7 @@ def changed_results(definition: Definition) -> dict[Site, tuple[Change, ...]]:
     return {site: tuple(sorted(set(changes))) for site, changes in found.items()}
 
 
-def _called(value: Expr) -> Expr | None:
+def bound_call(value: Expr) -> Expr | None:
     """What a bound value calls: `x = f(...)` or `for x in f(...)` -> f's expression."""
     if value and value[0] == "iter":
         value = value[1]

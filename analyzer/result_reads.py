@@ -19,7 +19,7 @@ attribute and binding, at its first line (the facts keep one line per expression
 from __future__ import annotations
 
 from .facts import Definition, Expr
-from .result_changes import Site
+from .result_changes import Site, bound_call
 
 Read = tuple[int, str]  # (line of the read, attribute read or method called)
 
@@ -32,7 +32,7 @@ def result_reads(definition: Definition, wanted: frozenset[str] | None = None) -
     scope = definition.scope
     bound: dict[str, list[tuple[int, Expr | None]]] = {}  # every binding of a name: a call's site, or None
     for name, value, line in scope.assigns:
-        bound.setdefault(name, []).append((line, _called(value)))
+        bound.setdefault(name, []).append((line, bound_call(value)))
     if not any(call is not None for sites in bound.values() for _, call in sites):
         return {}
     reads = [(line, rooted) for expr, line in scope.loads.items() if (rooted := _rooted(expr)) is not None]
@@ -47,13 +47,6 @@ def result_reads(definition: Definition, wanted: frozenset[str] | None = None) -
             lines = first.setdefault((latest[0], latest[1]), {})
             lines[attr] = min(line, lines.get(attr, line))
     return {site: tuple(sorted((line, attr) for attr, line in attrs.items())) for site, attrs in first.items()}
-
-
-def _called(value: Expr) -> Expr | None:
-    """What a bound value calls: `x = f(...)` or `for x in f(...)` -> f's expression."""
-    if value and value[0] == "iter":
-        value = value[1]
-    return value[1] if value and value[0] == "call" else None
 
 
 def _rooted(expr: Expr) -> tuple[str, str] | None:

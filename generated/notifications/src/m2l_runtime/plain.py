@@ -62,7 +62,6 @@ class PlainContract:
         hint = self.hints.get(name)
         if hint is None or not contains(hint, is_model):
             return value
-
         return orm_models.wire_keys(self.name, name, hint, value)
 
     def _copy(self, cls: type, item: Any, include: tuple[str, ...] | None = None) -> Any:
