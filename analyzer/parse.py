@@ -12,7 +12,7 @@ import re
 import tokenize
 import warnings
 from collections.abc import Callable
-from typing import Any, ClassVar
+from typing import Any
 
 from .exprs import MUTATING_METHODS, annotation_expr, arg_expr, last_name, to_expr, type_names
 from .facts import (
@@ -166,12 +166,17 @@ def _value_expr(node: Any) -> Expr:
     return to_expr(node)
 
 
-def _docstring(node: Any) -> str | None:
-    try:
-        doc = ast.get_docstring(node)
-    except TypeError:
+def _docstring(node: ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef) -> str | None:
+    """The first line of the docstring: what `ast.get_docstring` cleans and strips gives, without
+    its cost (cleaning only removes whitespace at the start of lines, and that is stripped anyway)."""
+    first = node.body[0] if node.body else None
+    if first.__class__ is not ast.Expr:
         return None
-    return doc.strip().splitlines()[0][:200] if doc and doc.strip() else None
+    value = first.value  # type: ignore[union-attr]
+    if value.__class__ is not ast.Constant or value.value.__class__ is not str:
+        return None
+    text = value.value.expandtabs().strip()
+    return text.splitlines()[0][:200] if text else None
 
 
 def _class_body(node: ast.ClassDef) -> tuple[dict[str, tuple[Expr, int]], str | None, tuple[str, ...]]:
@@ -245,50 +250,60 @@ class _FactsVisitor(ast.NodeVisitor):
     def __init__(self, facts: FileFacts) -> None:
         self.facts = facts
         self.stack: list[Definition] = []
+        self.current: Definition  # the innermost definition being read, and its scope
+        self.scope: Scope
         self.result_used = True
 
     # -- traversal (a leaner NodeVisitor: this loop runs for every node of every file) ----
-    _dispatch: ClassVar[dict[type, Callable]] = {}  # node class -> method, shared by all files
-
     def visit(self, node: ast.AST) -> None:
-        method: Any = self._dispatch.get(node.__class__)
-        if method is None:
-            method = getattr(type(self), f"visit_{node.__class__.__name__}", _FactsVisitor.generic_visit)
-            self._dispatch[node.__class__] = method
-        method(self, node)
+        method = _METHODS.get(node.__class__)
+        if method is not None:
+            method(self, node)
 
     def generic_visit(self, node: ast.AST) -> None:
-        for field in node._fields:
+        """Visit the children, in field order, looking their methods up inline (a call less
+        per node); fields and classes that can hold nothing the facts need are skipped."""
+        methods = _METHODS
+        for field in _CHILD_FIELDS[node.__class__]:
             value = getattr(node, field, None)
-            if isinstance(value, list):
+            if value.__class__ is list:
                 for item in value:
-                    if isinstance(item, ast.AST):
-                        self.visit(item)
-            elif isinstance(value, ast.AST) and field != "ctx":
-                self.visit(value)
+                    method = methods.get(item.__class__)
+                    if method is not None:
+                        method(self, item)
+            else:
+                method = methods.get(value.__class__)
+                if method is not None:
+                    method(self, value)
 
-    def visit_Constant(self, node: ast.Constant) -> None:
-        pass
+    def _visit_all(self, nodes: list[ast.stmt]) -> None:
+        methods = _METHODS
+        for node in nodes:
+            method = methods.get(node.__class__)
+            if method is not None:
+                method(self, node)
 
     # -- structure ------------------------------------------------------------------------
-    @property
-    def current(self) -> Definition:
-        return self.stack[-1]
+    def _enter(self, definition: Definition) -> None:
+        self.stack.append(definition)
+        self.current, self.scope = definition, definition.scope
 
-    @property
-    def scope(self) -> Scope:
-        return self.stack[-1].scope
+    def _leave(self) -> None:
+        self.stack.pop()
+        if self.stack:
+            self.current = self.stack[-1]
+            self.scope = self.current.scope
 
     def visit_module(self, tree: ast.Module) -> None:
         end = max((getattr(n, "end_lineno", 1) or 1 for n in tree.body), default=1)
         module = Definition(self.facts.module, "module", 1, end, Scope.empty(), {}, {},
                             docstring=_docstring(tree))
         self.facts.definitions.append(module)
-        self.stack.append(module)
+        self._enter(module)
         for statement in tree.body:
             self._module_statement(statement)
             self.visit(statement)
-        self.stack.pop()
+        self._leave()
 
     def _module_statement(self, node: ast.stmt) -> None:
         """Module-level names bound by assignment become variables."""
@@ -356,17 +371,18 @@ class _FactsVisitor(ast.NodeVisitor):
             returns_text=ast.unparse(node.returns) if node.returns else None,
             is_async=isinstance(node, ast.AsyncFunctionDef), method_kind=method_kind,
             docstring=_docstring(node))
-        definition.scope.type_refs.extend(type_names(node.returns))
+        if node.returns is not None:
+            definition.scope.type_refs.extend(type_names(node.returns))
         for default in node.args.defaults + [d for d in node.args.kw_defaults if d]:
             self.visit(default)
         self._bind_def(node.name, definition.qname)
         self.facts.definitions.append(definition)
-        self.stack.append(definition)
+        self._enter(definition)
         for arg in node.args.posonlyargs + node.args.args + node.args.kwonlyargs:
-            definition.scope.type_refs.extend(type_names(arg.annotation))
-        for statement in node.body:
-            self.visit(statement)
-        self.stack.pop()
+            if arg.annotation is not None:
+                definition.scope.type_refs.extend(type_names(arg.annotation))
+        self._visit_all(node.body)
+        self._leave()
         _settle_locals(definition)
 
     visit_AsyncFunctionDef = visit_FunctionDef
@@ -413,10 +429,9 @@ class _FactsVisitor(ast.NodeVisitor):
             docstring=_docstring(node), class_state=class_state)
         self._bind_def(node.name, definition.qname)
         self.facts.definitions.append(definition)
-        self.stack.append(definition)
-        for statement in node.body:
-            self.visit(statement)
-        self.stack.pop()
+        self._enter(definition)
+        self._visit_all(node.body)
+        self._leave()
 
     def visit_Lambda(self, node: ast.Lambda) -> None:
         """A lambda is a function of its own, named by where it is written."""
@@ -428,12 +443,12 @@ class _FactsVisitor(ast.NodeVisitor):
             line=node.lineno, end_line=node.end_lineno or node.lineno, scope=Scope.empty(),
             class_attrs={}, self_attrs={}, parent=parent.qname, params=self._params(node.args))
         self.facts.definitions.append(definition)
-        self.stack.append(definition)
+        self._enter(definition)
         used, self.result_used = self.result_used, True
         self.visit(node.body)
         self.result_used = used
         definition.scope.returns.append(arg_expr(node.body))
-        self.stack.pop()
+        self._leave()
         _settle_locals(definition)
 
     # -- imports -------------------------------------------------------------------------
@@ -568,8 +583,8 @@ class _FactsVisitor(ast.NodeVisitor):
         self.visit(node.iter)
         self._protocol_calls(node, node.iter, node.lineno)
         self._iteration_target(node.target, node.iter, node.lineno)
-        for statement in node.body + node.orelse:
-            self.visit(statement)
+        self._visit_all(node.body)
+        self._visit_all(node.orelse)
 
     visit_AsyncFor = visit_For
 
@@ -593,8 +608,7 @@ class _FactsVisitor(ast.NodeVisitor):
             self._protocol_calls(node, item.context_expr, node.lineno)
             if item.optional_vars is not None:
                 self._target(item.optional_vars, item.context_expr, node.lineno)
-        for statement in node.body:
-            self.visit(statement)
+        self._visit_all(node.body)
 
     visit_AsyncWith = visit_With
 
@@ -605,8 +619,7 @@ class _FactsVisitor(ast.NodeVisitor):
                 ann = annotation_expr(node.type)
                 if ann is not None:
                     self.scope.assigns.append((node.name, ann, node.lineno))
-        for statement in node.body:
-            self.visit(statement)
+        self._visit_all(node.body)
 
     def visit_NamedExpr(self, node: ast.NamedExpr) -> None:
         self.visit(node.value)
@@ -623,24 +636,42 @@ class _FactsVisitor(ast.NodeVisitor):
 
     def visit_Call(self, node: ast.Call) -> None:
         used, self.result_used = self.result_used, True
+        func, args, keywords = node.func, node.args, node.keywords
         self.scope.calls.append(CallSite(
-            node.lineno, to_expr(node.func), tuple(arg_expr(a) for a in node.args),
-            tuple((k.arg or "**", arg_expr(k.value)) for k in node.keywords), used))
-        if isinstance(node.func, ast.Attribute) and node.func.attr in MUTATING_METHODS:
-            self._note_param_write(node.func.value)
-            if node.func.attr == "update" and type(node.func.value) is ast.Name:
-                grown = tuple(("sub", to_expr(a)) for a in node.args) + tuple(to_expr(k.value) for k in node.keywords)
-                self._grow_local(node.func.value, ("seq", grown), node.lineno)
-        if last_name(node.func) in SQL_CALLS:
-            for argument in list(node.args) + [k.value for k in node.keywords]:
+            node.lineno, to_expr(func), tuple(map(arg_expr, args)),
+            tuple([(k.arg or "**", arg_expr(k.value)) for k in keywords]), used))
+        name = None
+        if func.__class__ is ast.Attribute:
+            name = func.attr  # type: ignore[attr-defined]
+            if name in MUTATING_METHODS:
+                self._mutating_call(node, func)  # type: ignore[arg-type]
+        elif func.__class__ is ast.Name:
+            name = func.id  # type: ignore[attr-defined]
+        if name in SQL_CALLS:
+            for argument in list(args) + [k.value for k in keywords]:
                 sql = _string(argument)
                 if sql and SQL_START.match(sql):
                     self.scope.sql.append((argument.lineno, sql))
-        self._visit_callee(node.func)
-        for argument in node.args:
-            self.visit(argument)
-        for keyword in node.keywords:
-            self.visit(keyword.value)
+        if name is None:
+            self.visit(func)
+        elif func.__class__ is ast.Attribute:
+            self._visit_callee(func)
+        methods = _METHODS
+        for argument in args:
+            method = methods.get(argument.__class__)
+            if method is not None:
+                method(self, argument)
+        for keyword in keywords:
+            method = methods.get(keyword.value.__class__)
+            if method is not None:
+                method(self, keyword.value)
+
+    def _mutating_call(self, node: ast.Call, func: ast.Attribute) -> None:
+        """`p.append(...)` writes into p; `d.update(...)` on a local d may put values in it."""
+        self._note_param_write(func.value)
+        if func.attr == "update" and type(func.value) is ast.Name:
+            grown = tuple(("sub", to_expr(a)) for a in node.args) + tuple(to_expr(k.value) for k in node.keywords)
+            self._grow_local(func.value, ("seq", grown), node.lineno)
 
     def _note_param_write(self, target: ast.expr) -> None:
         """`p.x = ...`, `p[k] = ...` or `p.items.append(...)` on a parameter `p` (not self/cls)."""
@@ -663,8 +694,8 @@ class _FactsVisitor(ast.NodeVisitor):
         self.visit(func)
 
     def visit_Name(self, node: ast.Name) -> None:
-        if isinstance(node.ctx, ast.Load):
-            self._load(node)
+        if node.ctx.__class__ is ast.Load:
+            self.scope.loads.setdefault(("name", node.id), node.lineno)
 
     def visit_Attribute(self, node: ast.Attribute) -> None:
         if not isinstance(node.ctx, ast.Load):
@@ -679,6 +710,35 @@ class _FactsVisitor(ast.NodeVisitor):
             self.visit(root)
 
     def _load(self, node: ast.expr) -> None:
-        expr = to_expr(node)
-        if expr not in self.scope.loads:
-            self.scope.loads[expr] = node.lineno
+        self.scope.loads.setdefault(to_expr(node), node.lineno)
+
+
+# Fields that never hold a node the facts need: contexts, operators (nodes without fields)
+# and plain values (names, levels, kinds).
+_SKIPPED_FIELDS = frozenset({"ctx", "op", "ops", "id", "attr", "arg", "name", "names", "asname", "level",
+                             "module", "kind", "type_comment", "conversion", "is_async", "simple",
+                             "kwd_attrs", "rest", "tag", "type_ignores"})
+# Node classes visited for nothing: literals, and the operators and contexts.
+_LEAVES = (ast.Constant, ast.expr_context, ast.boolop, ast.operator, ast.unaryop, ast.cmpop)
+
+
+def _node_classes(base: type[ast.AST]) -> list[type[ast.AST]]:
+    found = [base]
+    sub: type[ast.AST]
+    for sub in base.__subclasses__():
+        found.extend(_node_classes(sub))
+    return found
+
+
+def _traversal() -> tuple[dict[type, Callable[[_FactsVisitor, Any], None]], dict[type, tuple[str, ...]]]:
+    """For every node class: the visitor method (none for leaves), and the fields to descend into."""
+    methods: dict[type, Callable[[_FactsVisitor, Any], None]] = {}
+    fields: dict[type, tuple[str, ...]] = {}
+    for cls in _node_classes(ast.AST):
+        fields[cls] = tuple(f for f in cls._fields if f not in _SKIPPED_FIELDS)
+        if not issubclass(cls, _LEAVES):
+            methods[cls] = getattr(_FactsVisitor, f"visit_{cls.__name__}", _FactsVisitor.generic_visit)
+    return methods, fields
+
+
+_METHODS, _CHILD_FIELDS = _traversal()
