@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 from .data import DataModel
 from .facts import CallSite, Definition, Expr, Param
-from .values import Program
+from .values import Program, ordered
 
 REQUEST = "request"
 BYTES = "bytes"
@@ -148,7 +148,7 @@ def model_of(program: Program, data: DataModel, definition: Definition, arg: Exp
     a row getter (`M.objects.get(...)`, `get_object_or_404(M, ...)`), an element of a queryset
     (`for u in M.objects.filter(...)`, `M.objects.all()[0]`), a foreign key of a row
     (`order.customer`), or a local bound to one of those."""
-    for value in sorted(program.eval(arg, definition), key=repr):
+    for value in ordered(program.eval(arg, definition)):
         if value[0] == "inst" and data.table(value):
             return str(value[1])
         if value[0] == "extinst" and value[1] in USER_MODELS:
@@ -209,7 +209,7 @@ def _foreign_key(program: Program, data: DataModel, model: str, name: str) -> st
 
 
 def _model_class(program: Program, data: DataModel, definition: Definition, expr: Expr) -> str:
-    for value in sorted(program.eval(expr, definition), key=repr):
+    for value in ordered(program.eval(expr, definition)):
         if value[0] == "sym" and data.table(value):
             return str(value[1])
         if value[0] == "ext" and value[1] in USER_MODELS:

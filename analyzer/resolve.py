@@ -34,7 +34,7 @@ from .registries import filled_at_import
 from .relationships import RelationshipRead, relationship_reads
 from .resources import per_process_variables
 from .result_changes import Change, Site, changed_results
-from .values import Program, Value
+from .values import Program, Value, ordered
 
 
 @dataclass(slots=True)
@@ -392,12 +392,16 @@ class _Resolver:
             return
         resolved = False
         unused = not site.result_used
-        internal = any(c[0] in _INTERNAL_CALLEES for c in callees)
+        internal = False
+        for callee in callees:
+            if callee[0] in _INTERNAL_CALLEES:
+                internal = True
+                break
         unsafe = self._unsafe_args(definition, site) if internal else ()
         flows = argument_flows(self.program, self.data, definition, site, expr_text) \
-            if internal and not site.synthetic and (site.args or site.kwargs) else ()
+            if internal and not site.synthetic and (site.args or site.kwargs) and self._takes_flows(callees) else ()
         self._changes = self._site_changes.get((site.line, site.func), ())
-        for callee in sorted(callees, key=repr):
+        for callee in ordered(callees):
             resolved |= self._call_edges(qname, callee, site.line, unused, unsafe, flows)
         if not resolved and site.func[0] == "attr":
             resolved = self._dispatch_elsewhere(definition, site)
@@ -416,10 +420,26 @@ class _Resolver:
                 for value in self.program.eval(arg, definition):
                     self._reference(definition, value, site.line, sql_call)
 
+    def _takes_flows(self, callees: frozenset) -> bool:
+        """Whether one of these callees is a function that takes what the arguments are (`_into_untyped`),
+        or a module variable that may hold one: `argument_flows` is worth finding only then."""
+        program = self.program
+        for callee in callees:
+            if callee[0] != "sym":
+                continue
+            kind = program.kind(callee[1])
+            if kind == "variable":
+                return True
+            if kind in ("function", "method"):
+                definition = program.defs[callee[1]]
+                if definition.kind == "function" or definition.method_kind == "static":
+                    return True
+        return False
+
     def _protocol_call(self, source: str, callees: frozenset, line: int) -> None:
         """A call the language makes (`__iter__` of a for loop, `__enter__`, `raise C`): only
         our own functions, methods and classes count; instances and outside names do not."""
-        for callee in sorted(callees, key=repr):
+        for callee in ordered(callees):
             if callee[0] == "bound" or (callee[0] == "sym" and self.program.kind(callee[1]) in _CALLABLE_KINDS):
                 self._call_edges(source, callee, line, False)
 
@@ -428,7 +448,7 @@ class _Resolver:
         template method), else the outside base class it inherits it from (`Thread.start`)."""
         name = site.func[2]
         found = False
-        for value in sorted(self.program.eval(site.func[1], definition), key=repr):
+        for value in ordered(self.program.eval(site.func[1], definition)):
             if value[0] != "inst":
                 continue
             for override in self.program.overrides(value[1], name):
@@ -455,7 +475,7 @@ class _Resolver:
         for arg in arguments:
             if arg[0] not in ("name", "attr", "lambda"):
                 continue
-            for value in sorted(program.eval(arg, definition), key=repr):
+            for value in ordered(program.eval(arg, definition)):
                 if value[0] == "bound" or (value[0] == "sym" and program.kind(value[1]) in _CALLABLE_KINDS):
                     self._call_edges(definition.qname, value, site.line, False)
         for name in outside:
@@ -511,7 +531,7 @@ class _Resolver:
                 return True
             if kind == "variable":
                 found = False
-                for value in sorted(program.callables_in(callee[1]), key=repr):
+                for value in ordered(program.callables_in(callee[1])):
                     found |= self._call_edges(source, value, line, unused, unsafe, flows)
                 return found
             return False
@@ -563,7 +583,7 @@ class _Resolver:
         return tuple(found)
 
     def _unsafe_value(self, values: frozenset) -> str | None:
-        for value in sorted(values, key=repr):
+        for value in ordered(values):
             tag = value[0]
             if tag == "bound" and not _accessor(self.program.defs[value[1]]):
                 return "bound-method"

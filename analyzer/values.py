@@ -637,6 +637,11 @@ class Program(Memo):
                 self._touch_values(value[1])
 
 
+def ordered(values: frozenset) -> Iterable[Value]:
+    """Values in a fixed order (what they print as), without sorting the usual one or none."""
+    return values if len(values) < 2 else sorted(values, key=repr)
+
+
 def _callable_names(program: Program) -> frozenset[str]:
     """Short names that may stand for a function or class: definitions, imports and aliases."""
     names = {qname.rsplit(".", 1)[-1] for qname, d in program.defs.items() if d.kind != "module"}
