@@ -47,17 +47,26 @@ def build_graph(files: list[FileFacts], resolution: Resolution, root_name: str,
     for name in sorted(resolution.externals):
         if name not in graph:
             graph.add_symbol(name, "external")
+    externals, relationship_reads = resolution.externals, resolution.relationship_reads
     for (source, target, kind), info in resolution.edges.items():
         if source not in graph or target not in graph:
             continue
-        graph.add_dependency(source, target, kind, count=info.count, lines=info.lines,
-                             virtual=info.virtual, unused_result=info.unused_result,
-                             unsafe_args=_unsafe_args(info.unsafe_args), arg_values=_arg_values(info.arg_values),
-                             changed_result=None if target in resolution.externals else
-                             _changed_result(info.changed_result),
-                             relationship_reads=None if target in resolution.externals else
-                             _relationship_reads(resolution.relationship_reads.get((source, target), set())
-                                                 if kind == "calls" else set()))
+        attrs = {"count": info.count, "kind": kind, "lines": sorted(info.lines)}
+        if info.virtual:
+            attrs["virtual"] = True
+        if info.unused_result:
+            attrs["unused_result"] = info.unused_result
+        if info.unsafe_args:
+            attrs["unsafe_args"] = _unsafe_args(info.unsafe_args)
+        if info.arg_values:
+            attrs["arg_values"] = _arg_values(info.arg_values)
+        if target not in externals:
+            if info.changed_result:
+                attrs["changed_result"] = _changed_result(info.changed_result)
+            reads = relationship_reads.get((source, target)) if kind == "calls" else None
+            if reads:
+                attrs["relationship_reads"] = _relationship_reads(reads)
+        graph.add_edge_attrs(source, target, attrs)
     graph.unresolved_calls = [{"expr": u.expr, "line": u.line, "scope": u.scope,
                                **({"dynamic": True} if u.dynamic else {})}
                               for u in sorted(resolution.unresolved, key=lambda u: (u.scope, u.line, u.expr))]

@@ -61,6 +61,13 @@ class CodeGraph:
                                                **{k: v for k, v in attrs.items() if v}}
         self._incoming = self._outgoing = self._order = None
 
+    def add_edge_attrs(self, source: str, target: str, attrs: dict[str, Any]) -> None:
+        """An edge whose attributes are already as `add_dependency` keeps them (a known "kind",
+        a "count", "lines" sorted, no other attribute empty) and whose ends are nodes: what a
+        builder of tens of thousands of edges gives, without checking each again."""
+        self._edges[(source, target, attrs["kind"])] = attrs
+        self._incoming = self._outgoing = self._order = None
+
     # -- reading --------------------------------------------------------------------------
     def __contains__(self, node_id: str) -> bool:
         return node_id in self._nodes
@@ -178,6 +185,10 @@ class CodeGraph:
 
     def dumps(self) -> str:
         """JSON with one node, edge or finding per line: fast to write (orjson), easy to diff."""
+        return self.dump_bytes().decode()
+
+    def dump_bytes(self) -> bytes:
+        """`dumps` as UTF-8 bytes, what a file gets: no decoding and encoding again of some 10 MB."""
         parts = []
         for key, value in self.to_json().items():
             name = orjson.dumps(key)
@@ -185,7 +196,7 @@ class CodeGraph:
                 parts.append(name + b": [\n" + _one_per_line(value) + b"\n]")
             else:
                 parts.append(name + b": " + orjson.dumps(value, option=orjson.OPT_SORT_KEYS))
-        return (b"{\n" + b",\n".join(parts) + b"\n}\n").decode()
+        return b"{\n" + b",\n".join(parts) + b"\n}\n"
 
     @classmethod
     def from_json(cls, document: dict[str, Any]) -> CodeGraph:

@@ -98,10 +98,10 @@ def _analyze(root: Path, out_dir: Path, options: AnalyzeOptions, progress: Progr
         add_observed_edges(graph, trace)
     summary = summarize(graph, migrations_skipped=tree.migrations_skipped)
     out_dir.mkdir(parents=True, exist_ok=True)
-    text = graph.dumps()
+    text = graph.dump_bytes()
     write_atomic(graph_path, text)
     source = os.path.relpath(tree.root, out_dir.resolve())  # relative: no machine path in artefacts
-    document = {"key": run_key, "seal": _seal(run_key, source, text.encode()), "summary": summary, "source": source}
+    document = {"key": run_key, "seal": _seal(run_key, source, text), "summary": summary, "source": source}
     write_atomic(out_dir / SUMMARY_FILE, json.dumps(document, sort_keys=True) + "\n")
     return AnalysisResult(graph_path, summary, stats, graph=graph,
                           resolved=(len(resolution.resolved), len(resolution.by_module)))
