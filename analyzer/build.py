@@ -7,7 +7,7 @@ from collections.abc import Iterable
 
 from .exprs import MUTATING_METHODS
 from .facts import Definition, Diagnostic, Expr, FileFacts, Variable
-from .frameworks import detect
+from .frameworks import Detection, detect
 from .graph import CodeGraph
 from .relationships import RelationshipRead
 from .resolve import Resolution, expr_text
@@ -18,9 +18,11 @@ UNIT_OF_WORK_ENDS = frozenset({"commit", "rollback"})  # a session's (or a conne
 
 
 def build_graph(files: list[FileFacts], resolution: Resolution, root_name: str,
-                tree_diagnostics: Iterable[Diagnostic] = ()) -> CodeGraph:
+                tree_diagnostics: Iterable[Diagnostic] = (), detection: Detection | None = None) -> CodeGraph:
+    """`detection`: what `frameworks.detect` finds in these files (found here when not given)."""
     graph = CodeGraph()
-    detection = detect(files, resolution.data.tables)
+    if detection is None:
+        detection = detect(files, resolution.data.tables)
     graph.meta = {"root": root_name, "frameworks": detection.frameworks, "domains": detection.domains}
     roles = detection.roles
     program = resolution.program

@@ -33,6 +33,7 @@ from .tracing.edges import add_observed_edges
 from .tracing.model import TRACE_FILE, Trace, read_trace
 
 if TYPE_CHECKING:
+    from .frameworks import Detection
     from .resolve import Resolution
 
 GRAPH_FILE = "graph.json"
@@ -91,8 +92,8 @@ def _analyze(root: Path, out_dir: Path, options: AnalyzeOptions, progress: Progr
     cache_dir = out_dir / "cache" if options.use_cache else None
     read_before: dict[str, bytes] = {}
     files, stats = collect_facts(texts, cache_dir, jobs=options.jobs, progress=progress, previous=read_before)
-    resolution = _resolve(files, texts, cache_dir, options.jobs, read_before)
-    graph = build_graph(files, resolution, tree.root.name, tree.diagnostics)
+    resolution, detection = _resolve(files, texts, cache_dir, options.jobs, read_before)
+    graph = build_graph(files, resolution, tree.root.name, tree.diagnostics, detection)
     add_cochange_edges(graph, history.commits(), {f.path: f.module for f in files}, options.history)
     if trace is not None:
         add_observed_edges(graph, trace)
@@ -108,15 +109,17 @@ def _analyze(root: Path, out_dir: Path, options: AnalyzeOptions, progress: Progr
 
 
 def _resolve(files: list[FileFacts], texts: list[SourceText], cache_dir: Path | None,
-             jobs: int | None, previous: dict[str, bytes]) -> Resolution:
-    """Resolve, keeping what the last run resolved for the modules no change can reach (reuse.py);
-    `previous`: the facts the last run read, pickled, by content key."""
+             jobs: int | None, previous: dict[str, bytes]) -> tuple[Resolution, Detection]:
+    """Resolve and detect the frameworks, keeping what the last run found that no change can
+    reach (reuse.py); `previous`: the facts the last run read, pickled, by content key."""
+    from .frameworks import detect
     from .resolve import resolve
     from .reuse import Reuse, load_kept, save_kept
 
     key = cache_key() if cache_dir is not None else None
     if cache_dir is None or key is None:
-        return resolve(files, jobs)
+        resolution = resolve(files, jobs)
+        return resolution, detect(files, resolution.data.tables)
     keys: dict[str, str] = {}
     for text in texts:
         if text.key is not None:
@@ -128,10 +131,14 @@ def _resolve(files: list[FileFacts], texts: list[SourceText], cache_dir: Path | 
 
     reuse = Reuse(keys, load_kept(cache_dir, key), old_facts)
     resolution = resolve(files, jobs, reuse)
-    if resolution.resolved or reuse.kept is None or reuse.kept.keys != keys or reuse.kept.digests != reuse.digests \
-            or reuse.readers:
-        save_kept(cache_dir, key, reuse.kept_for_next(resolution))
-    return resolution
+    detection = reuse.detection(resolution.program, resolution.data.tables)
+    detected = detection is None
+    if detection is None:
+        detection = detect(files, resolution.data.tables)
+    if detected or resolution.resolved or reuse.kept is None or reuse.kept.keys != keys \
+            or reuse.kept.digests != reuse.digests or reuse.readers:
+        save_kept(cache_dir, key, reuse.kept_for_next(resolution, detection))  # before the graph holds `detection`
+    return resolution, detection
 
 
 def _read_trace(path: Path) -> tuple[Trace | None, str | None]:

@@ -12,7 +12,9 @@ kept resolution is used again when its own file is unchanged and none of the nam
 is a module whose reader key or digest changed; a file added or removed also invalidates
 every resolution that read its module's name, a package above it or a name inside it.
 The bindings themselves (bindings.py, a pass over every file) are kept when no edited file's
-bindings key changed and no file was added or removed.
+bindings key changed and no file was added or removed; so is the framework detection
+(frameworks/, another such pass) when no edited file's detection key (frameworks/inputs.py)
+changed, no file was added or removed and the same classes are mapped to tables.
 
 The file (OUT/cache/resolution.pickle) is signed like the facts cache (collect.py): it is
 never unpickled unless its signature matches this user's key.
@@ -31,18 +33,22 @@ from .cachekey import CACHE_FORMAT, SIGNATURE_BYTES, sign, verified
 from .data import DataModel
 from .facts import CallSite, Definition, FileFacts, Scope
 from .files import write_atomic
+from .frameworks import Detection
+from .frameworks.inputs import detection_key
 from .resolve import Bindings, FileResolution, Resolution
 from .values import Program, Value
 
 RESOLUTION_FILE = "resolution.pickle"
 RESOLUTION_MAGIC = b"M2L-RESOLUTION-HMAC-SHA256\n"
+RESOLUTION_FORMAT = 2  # 2: the framework detection is kept too
 
 
 @dataclass
 class Kept:
     """What the last run left: per module, its file's content key, the digest of the global
     entries it owns, what its resolution read and that resolution (pickled); the keys of the
-    files whose keys were needed (`file_keys`); the bindings."""
+    files whose keys were needed (`file_keys`); the bindings; the framework detection, the
+    classes mapped to tables it was given and the detection keys that were needed."""
 
     keys: dict[str, str] = field(default_factory=dict)
     readers: dict[str, tuple[str, str]] = field(default_factory=dict)  # module -> `file_keys`, when needed
@@ -50,6 +56,9 @@ class Kept:
     reads: dict[str, tuple[str, ...]] = field(default_factory=dict)
     blobs: dict[str, bytes] = field(default_factory=dict)
     bindings: Bindings | None = None
+    detection: Detection | None = None
+    detection_tables: tuple[str, ...] = ()
+    detection_keys: dict[str, str] = field(default_factory=dict)  # module -> `detection_key`, when needed
 
 
 class Reuse:
@@ -64,6 +73,8 @@ class Reuse:
         self.digests: dict[str, str] = {}
         self.readers: dict[str, tuple[str, str]] = {}  # `file_keys` of the edited files, this run
         self._pairs: dict[str, tuple[tuple[str, str], tuple[str, str]] | None] = {}
+        self.detection_keys: dict[str, str] = {}  # `detection_key` of the edited files, this run
+        self.detection_tables: tuple[str, ...] = ()
 
     def edited(self) -> set[str]:
         """The modules whose file changed, appeared or went since the last run."""
@@ -93,6 +104,27 @@ class Reuse:
         return {module: pickle.loads(kept.blobs[module]) for module, reads in kept.reads.items()
                 if module in self.keys and module not in edited and not _affected(reads, changed, appeared)}
 
+    def detection(self, program: Program, tables: Iterable[str]) -> Detection | None:
+        """The last run's framework detection when its input is the same: the same modules, the
+        same classes mapped to tables, and each edited file the same to the detectors."""
+        self.detection_tables = tuple(sorted(tables))
+        kept = self.kept
+        if kept is None or kept.detection is None or kept.keys.keys() != self.keys.keys() \
+                or kept.detection_tables != self.detection_tables:
+            return None
+        for module in sorted(self.edited()):
+            facts = program.files.get(module)
+            if facts is None or "+" in self.keys[module] or "+" in kept.keys[module]:
+                return None
+            old = kept.detection_keys.get(module)
+            if old is None:
+                before = self.old_facts(kept.keys[module])
+                old = detection_key(before) if before is not None else None
+            self.detection_keys[module] = detection_key(facts)
+            if old != self.detection_keys[module]:
+                return None
+        return kept.detection
+
     def _file_keys(self, module: str, program: Program) -> tuple[tuple[str, str], tuple[str, str]] | None:
         """This run's and the last run's `file_keys` of an edited module; None when one is not known."""
         if module in self._pairs:
@@ -111,7 +143,7 @@ class Reuse:
         self._pairs[module] = pair
         return pair
 
-    def kept_for_next(self, resolution: Resolution) -> Kept:
+    def kept_for_next(self, resolution: Resolution, detection: Detection | None = None) -> Kept:
         kept = self.kept if self.kept is not None else Kept()
         blobs = {module: kept.blobs[module] if module not in resolution.resolved and module in kept.blobs
                  else pickle.dumps(found, protocol=pickle.HIGHEST_PROTOCOL)
@@ -120,9 +152,11 @@ class Reuse:
         edited = self.edited()
         readers = {m: keys for m, keys in kept.readers.items() if m in self.keys and m not in edited}
         readers.update(self.readers)
+        detection_keys = {m: key for m, key in kept.detection_keys.items() if m in self.keys and m not in edited}
+        detection_keys.update(self.detection_keys)
         program = resolution.program
         return Kept(dict(self.keys), readers, dict(self.digests), reads, blobs,
-                    (program.param_values, program.stored))
+                    (program.param_values, program.stored), detection, self.detection_tables, detection_keys)
 
 
 def file_keys(facts: FileFacts) -> tuple[str, str]:
@@ -225,7 +259,7 @@ def load_kept(cache_dir: Path, key: bytes) -> Kept | None:
         return None
     try:
         document = pickle.loads(data[head:])
-        if document.get("version") != (CACHE_FORMAT, ANALYZER_VERSION):
+        if document.get("version") != (CACHE_FORMAT, RESOLUTION_FORMAT, ANALYZER_VERSION):
             return None
         kept = document["kept"]
     except (EOFError, pickle.UnpicklingError, AttributeError, KeyError, TypeError, ValueError):
@@ -235,5 +269,6 @@ def load_kept(cache_dir: Path, key: bytes) -> Kept | None:
 
 def save_kept(cache_dir: Path, key: bytes, kept: Kept) -> None:
     cache_dir.mkdir(parents=True, exist_ok=True)
-    body = pickle.dumps({"version": (CACHE_FORMAT, ANALYZER_VERSION), "kept": kept}, protocol=pickle.HIGHEST_PROTOCOL)
+    version = (CACHE_FORMAT, RESOLUTION_FORMAT, ANALYZER_VERSION)
+    body = pickle.dumps({"version": version, "kept": kept}, protocol=pickle.HIGHEST_PROTOCOL)
     write_atomic(cache_dir / RESOLUTION_FILE, RESOLUTION_MAGIC + sign(key, body) + body)

@@ -231,3 +231,84 @@ def test_the_bindings_are_kept_when_no_edit_can_change_them(tmp_path: Path, monk
     _incremental(root, out)
     assert len(found) == 3  # this run, and the run without the cache above
     assert (out / GRAPH_FILE).read_bytes() == _cold(root, tmp_path / "cold-2")
+
+
+# A Django project and a Flask blueprint: what framework detection (analyzer/frameworks/) reads.
+FRAMEWORK_TREE = {
+    "site/__init__.py": "",
+    "site/settings.py": "INSTALLED_APPS = ['django.contrib.admin', 'blog']\nMIDDLEWARE = []\n",
+    "site/urls.py": "from django.urls import path\nfrom blog import views\n\n"
+                    "urlpatterns = [path('', views.index)]\n",
+    "blog/__init__.py": "",
+    "blog/apps.py": "from django.apps import AppConfig\n\n\nclass BlogConfig(AppConfig):\n    name = 'blog'\n",
+    "blog/models.py": "from django.db import models\n\n\nclass Post(models.Model):\n"
+                      "    title = models.CharField(max_length=10)\n\n\n"
+                      "class Note:\n    pass\n",
+    "blog/views.py": "from blog.models import Post\n\n\ndef index(request):\n    return Post.objects.all()\n\n\n"
+                     "def helper(value):\n    return value\n",
+    "blog/admin.py": "from django.contrib import admin\nfrom blog.models import Post\n\nadmin.site.register(Post)\n",
+    "blog/tasks.py": "def cleanup():\n    return 1\n",
+    "blog/signals.py": "from django.db.models.signals import post_save\n\n\ndef on_save(sender, **kwargs):\n"
+                       "    return sender\n",
+    "web/__init__.py": "",
+    "web/auth.py": "from flask import Blueprint\n\nbp = Blueprint('auth', __name__)\n\n\n"
+                   "@bp.route('/login')\ndef login():\n    return 'ok'\n",
+}
+
+FRAMEWORK_CHANGES: dict[str, Change] = {
+    "lines moved above an app config": _edit("blog/apps.py", "from django", "# apps\n\n\nfrom django"),
+    "lines moved above a blueprint": _edit("web/auth.py", "from flask", "# auth\n\nfrom flask"),
+    "admin class registered": _edit("blog/admin.py", "admin.site.register(Post)\n",
+                                    "admin.site.register(Post)\n\nfrom blog.models import Note\n\n\n"
+                                    "class NoteAdmin:\n    pass\n\n\nadmin.site.register(Note, NoteAdmin)\n"),
+    "task decorator added": _write("blog/tasks.py", "from celery import shared_task\n\n\n@shared_task\n"
+                                   "def cleanup():\n    return 1\n"),
+    "base class changed": _edit("blog/models.py", "class Note:", "class Note(models.Model):"),
+    "view added to the urlconf": _edit("site/urls.py", "[path('', views.index)]",
+                                       "[path('', views.index), path('h/', views.helper)]"),
+    "urlpatterns extended": _write("site/urls.py", FRAMEWORK_TREE["site/urls.py"]
+                                   + "urlpatterns += [path('h/', views.helper)]\n"),
+    "app installed": _edit("site/settings.py", "'blog']", "'blog', 'web']"),
+    "signal connected": _write("blog/signals.py", FRAMEWORK_TREE["blog/signals.py"]
+                               + "\n\npost_save.connect(on_save)\n"),
+    "blueprint renamed": _edit("web/auth.py", "Blueprint('auth'", "Blueprint('login'"),
+    "call added in a view": _edit("blog/views.py", "    return Post.objects.all()",
+                                  "    print(1)\n    return Post.objects.all()"),
+}
+
+
+def _detected(graph: bytes) -> tuple:
+    """What detection put into a graph: the roles of its nodes, its frameworks and domains."""
+    import json
+
+    document = json.loads(graph)
+    roles = {node["id"]: node["role"] for node in document["nodes"] if "role" in node}
+    return roles, document["frameworks"], document["domains"]
+
+
+@pytest.mark.parametrize("name", sorted(FRAMEWORK_CHANGES))
+def test_a_framework_change_gives_the_graph_of_a_run_without_cache(tmp_path: Path, name: str,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    import analyzer.frameworks as frameworks
+
+    detections: list[int] = []
+    original = frameworks.detect
+
+    def counting(files, tables=()):  # type: ignore[no-untyped-def]
+        detections.append(len(files))
+        return original(files, tables)
+
+    monkeypatch.setattr(frameworks, "detect", counting)
+    root = tmp_path / "src"
+    for path, text in FRAMEWORK_TREE.items():
+        (root / path).parent.mkdir(parents=True, exist_ok=True)
+        (root / path).write_text(text)
+    out = tmp_path / "out"
+    _incremental(root, out)
+    before = (out / GRAPH_FILE).read_bytes()
+    FRAMEWORK_CHANGES[name](root)
+    _incremental(root, out)
+    assert len(detections) == (1 if name == "call added in a view" else 2)  # kept only when it reads the same
+    after = (out / GRAPH_FILE).read_bytes()
+    assert after == _cold(root, tmp_path / "cold")
+    assert (_detected(after) != _detected(before)) == (name != "call added in a view")  # the change matters
