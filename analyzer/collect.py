@@ -173,32 +173,54 @@ def _problem(source: SourceFile, diagnostic: Diagnostic) -> FileFacts:
     return facts
 
 
-def _extract(job: tuple[bytes, str, str, bool]) -> tuple[str, bytes]:
-    """In a worker: a file's facts as the bytes that travel back and go into the cache."""
+Job = tuple[bytes, str, str, bool]  # a file's bytes, path, module and whether it is a package's __init__
+Extracted = tuple[str, bytes | None, FileFacts | None]  # path, pickled facts, the facts when made here
+
+
+def _extract_chunk(jobs: list[Job]) -> list[tuple[str, bytes]]:
+    """In a worker: some files' facts as the bytes that travel back and go into the cache."""
     from .parse import extract_facts
 
-    return job[1], pickle.dumps(extract_facts(*job), protocol=pickle.HIGHEST_PROTOCOL)
+    return [(job[1], pickle.dumps(extract_facts(*job), protocol=pickle.HIGHEST_PROTOCOL)) for job in jobs]
 
 
-def _extract_all(todo: list[tuple[bytes, str, str, bool]], jobs: int | None,
-                 pickled: bool = True) -> Iterator[tuple[str, bytes | None, FileFacts | None]]:
-    """(path, pickled facts, the facts when made in this process) for each file to parse; facts
-    made in this process are pickled only when `pickled` (for the cache)."""
+def _extract_here(jobs: list[Job], pickled: bool) -> Iterator[Extracted]:
     from .parse import extract_facts  # the parser and its helpers: not needed when every file is cached
 
+    for job in jobs:
+        facts = extract_facts(*job)
+        yield job[1], pickle.dumps(facts, protocol=pickle.HIGHEST_PROTOCOL) if pickled else None, facts
+
+
+def _extract_all(todo: list[Job], jobs: int | None, pickled: bool = True) -> Iterator[Extracted]:
+    """(path, pickled facts, the facts when made in this process) for each file to parse; facts
+    made in this process are pickled only when `pickled` (for the cache).
+
+    With N workers, this process is one of them: N - 1 worker processes take chunks of files
+    from the front of the list while this one takes them from the back, as long as no worker
+    has claimed them (a pending chunk can be cancelled); its files are neither pickled to
+    travel nor unpickled, and no core waits idle for the others."""
     workers = jobs if jobs is not None else (os.cpu_count() or 1)
     if workers <= 1 or len(todo) < PARALLEL_THRESHOLD:
-        for job in todo:
-            facts = extract_facts(*job)
-            yield job[1], pickle.dumps(facts, protocol=pickle.HIGHEST_PROTOCOL) if pickled else None, facts
+        yield from _extract_here(todo, pickled)
         return
     from concurrent.futures import ProcessPoolExecutor  # multiprocessing: some 20 ms to import
 
-    chunk = max(1, min(16, len(todo) // (workers * 8)))
+    from . import parse  # noqa: F401  (imported before the workers start: forked workers inherit it)
+
+    size = max(1, min(16, len(todo) // (workers * 8)))
+    chunks = [todo[start:start + size] for start in range(0, len(todo), size)]
     # Workers build many small acyclic objects: cycle collection would only slow them down.
-    with ProcessPoolExecutor(max_workers=workers, initializer=gc.disable) as pool:
-        for path, blob in pool.map(_extract, todo, chunksize=chunk):
-            yield path, blob, None
+    with ProcessPoolExecutor(max_workers=workers - 1, initializer=gc.disable) as pool:
+        futures = [pool.submit(_extract_chunk, chunk) for chunk in chunks]
+        for chunk, future in zip(reversed(chunks), reversed(futures), strict=True):
+            if not future.cancel():
+                break  # the workers have it, and every chunk before it
+            yield from _extract_here(chunk, pickled)
+        for future in futures:
+            if not future.cancelled():
+                for path, blob in future.result():
+                    yield path, blob, None
 
 
 def _load_cache(cache_dir: Path | None, key: bytes | None) -> tuple[dict[str, bytes], str | None]:
