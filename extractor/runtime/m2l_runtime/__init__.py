@@ -6,6 +6,7 @@ aws-lambda-powertools (logging) on the service side; boto3 only for the `lambda`
 transport, which the Lambda runtime already provides.
 
     contract.py    pydantic request and response models built from a function's hints
+    passthrough.py which values pydantic gives back unchanged (the contract's shortcut)
     errors.py      the error envelope: exceptions to JSON and back to their own classes
     service.py     the Lambda handler side: validate, call, serialise, map errors
     triggers.py    event-triggered operations: SQS, Kinesis, DynamoDB (partial batch

@@ -33,9 +33,10 @@ from pydantic import ValidationError as PydanticValidationError
 from . import orm
 from .errors import ContractError
 from .orm_models import is_session
+from .passthrough import Check, checker
 
 _VAR_POSITIONAL, _VAR_KEYWORD = inspect.Parameter.VAR_POSITIONAL, inspect.Parameter.VAR_KEYWORD
-_POSITIONAL_ONLY = inspect.Parameter.POSITIONAL_ONLY
+_POSITIONAL_ONLY, _POSITIONAL_OR_KEYWORD = inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD
 _REQUEST_CONFIG = ConfigDict(extra="forbid", arbitrary_types_allowed=True, validate_by_alias=True)
 
 
@@ -51,13 +52,14 @@ class Contract:
     rows: tuple[orm.RowParameter, ...] = ()  # parameters that take ORM instances: sent as their keys
     result_rows: orm.RowResult | None = None  # a result holding ORM instances: sent as their columns
     django_atomic: bool = False  # run in a Django transaction.atomic() of its own (Django is booted here)
+    response_hint: Any = Any  # what `response` validates: the return annotation, or its rows' wire form
 
-    @property
+    @cached_property
     def needs_session(self) -> bool:
         """The service opens a SQLAlchemy session for the operation (a session or SQLAlchemy rows)."""
         return bool(self.sessions) or any(row.needs_session for row in self.rows)
 
-    @property
+    @cached_property
     def transaction(self) -> str | None:
         """"own" when the service runs the operation in a unit of work of its own (a SQLAlchemy
         session it opens, or a Django transaction.atomic())."""
@@ -66,27 +68,36 @@ class Contract:
     def dump_request(self, arguments: Mapping[str, Any]) -> dict[str, Any]:
         """Caller side: real arguments -> JSON-ready data, checked against the contract."""
         data = {name: value for name, value in arguments.items() if name not in self.sessions}
+        if self._plain_request is not None and self._plain(data):  # what pydantic would dump, as it is
+            return {name: data[name] for name, _ in self._plain_request}
         for row in self.rows:
             if row.name in data:
                 data[row.name] = orm.to_key(self.name, row, data[row.name])
-        model = self._validate(self.request.model_validate, data, "request")
+        model = self._validate(self.request.__pydantic_validator__.validate_python, data, "request")
         return model.model_dump(mode="json", by_alias=True)
 
     def load_request(self, data: object) -> tuple[list[Any], dict[str, Any]]:
         """Service side: JSON data -> the positional and keyword arguments to call with."""
         if not isinstance(data, dict):
             raise ContractError(f"{self.name}: the arguments must be a JSON object, got {type(data).__name__}")
-        return self.call_arguments(self._validate(self.request.model_validate, data, "request"))
+        if self._plain_request is not None and self._plain(data):  # what pydantic would give back, as it is
+            return self._arguments(data)
+        request = self._validate(self.request.__pydantic_validator__.validate_python, data, "request")
+        return self.call_arguments(request)
 
     def call_arguments(self, request: BaseModel) -> tuple[list[Any], dict[str, Any]]:
         """A validated request model -> the positional and keyword arguments to call with.
 
         Public because event envelopes (SNS, EventBridge, HTTP) validate the request model
         themselves; this is the one place that knows how its fields map to parameters."""
+        return self._arguments({name: getattr(request, field) for name, field, _ in self._parameters if field})
+
+    def _arguments(self, values: Mapping[str, Any]) -> tuple[list[Any], dict[str, Any]]:
+        """Each parameter's value (by its name; None for a session) -> positional and keyword arguments."""
         args: list[Any] = []
         kwargs: dict[str, Any] = {}
-        for name, field, kind in self._parameters:
-            value: Any = None if field is None else getattr(request, field)
+        for name, _, kind in self._parameters:
+            value: Any = values.get(name)
             if kind is _VAR_POSITIONAL:
                 args.extend(value)
             elif kind is _VAR_KEYWORD:
@@ -100,9 +111,37 @@ class Contract:
     @cached_property
     def _parameters(self) -> tuple[tuple[str, str | None, Any], ...]:
         """(name, request field or None for a session, kind) of each parameter, read once: going
-        through the signature again on every call cost half as much as validating the request."""
-        return tuple((name, None if name in self.sessions else _field(i), parameter.kind)
-                     for i, (name, parameter) in enumerate(self.signature.parameters.items()))
+        through the signature again on every call cost half as much as validating the request.
+        Before a `*args`, a parameter that may be named is passed by position (else the
+        values of `*args` would land on it)."""
+        parameters = self.signature.parameters.values()
+        variadic = any(parameter.kind is _VAR_POSITIONAL for parameter in parameters)
+        return tuple((parameter.name, None if parameter.name in self.sessions else _field(i),
+                      _POSITIONAL_ONLY if variadic and parameter.kind is _POSITIONAL_OR_KEYWORD else parameter.kind)
+                     for i, parameter in enumerate(parameters))
+
+    @cached_property
+    def _plain_request(self) -> tuple[tuple[str, Check], ...] | None:
+        """(parameter name, check) of each field when every field's values can be plain JSON that
+        pydantic passes through unchanged (passthrough.py) and no row is converted; else None."""
+        if self.rows:
+            return None
+        checks = []
+        for field in self.request.model_fields.values():
+            check = None if field.metadata else checker(field.annotation)
+            if check is None or field.alias is None:
+                return None
+            checks.append((field.alias, check))
+        return tuple(checks)
+
+    def _plain(self, data: Mapping[str, Any]) -> bool:
+        """Every field given, nothing else, each value plain JSON of its field's type."""
+        fields = self._plain_request or ()
+        return len(data) == len(fields) and all(name in data and check(data[name]) for name, check in fields)
+
+    @cached_property
+    def _plain_result(self) -> Check | None:
+        return None if self.result_rows is not None else checker(self.response_hint)
 
     def bind(self, session: Any, args: list[Any], kwargs: dict[str, Any]) -> tuple[list[Any], dict[str, Any]]:
         """Service side, inside the operation's unit of work: its session into the session
@@ -118,6 +157,8 @@ class Contract:
         return list(bound.args), dict(bound.kwargs)
 
     def dump_result(self, value: object) -> object:
+        if self._plain_result is not None and self._plain_result(value):
+            return value
         if self.result_rows is not None:
             value = self.result_rows.dump(value)
         try:
@@ -126,6 +167,8 @@ class Contract:
             raise ContractError(f"{self.name}: the result does not fit the contract: {exc}") from exc
 
     def load_result(self, data: object) -> object:
+        if self._plain_result is not None and self._plain_result(data):
+            return data
         value = self._validate(self.response.validate_python, data, "response")
         return value if self.result_rows is None else self.result_rows.load(value)
 
@@ -162,8 +205,9 @@ def contract_of(function: Callable[..., Any], method: bool = False, include: tup
     name = f"{function.__module__}.{function.__qualname__}"
     request = create_model(f"{function.__name__}_request", __config__=_REQUEST_CONFIG, **fields)
     result_rows = orm.row_result(name, hints.get("return"), include)
-    response: TypeAdapter[Any] = TypeAdapter(result_rows.wire if result_rows else hints.get("return", Any))
-    return Contract(name, signature, request, response, sessions, rows, result_rows, orm.django_atomic(function))
+    response_hint = result_rows.wire if result_rows else hints.get("return", Any)
+    return Contract(name, signature, request, TypeAdapter(response_hint), sessions, rows, result_rows,
+                    orm.django_atomic(function), response_hint)
 
 
 def _type_hints(function: Callable[..., Any]) -> dict[str, Any]:

@@ -95,6 +95,7 @@ class Service:
         self.name = name
         self.operations = dict(operations)
         self.logger = Logger(service=name, logger_handler=_StdoutHandler()) if Logger is not None else None
+        self._records = logging.getLogger(self.logger.name if self.logger is not None else name)  # its stdlib logger
 
     def handle(self, event: Any, context: object = None) -> dict[str, Any]:
         operation_name, arguments = self._route(event)
@@ -150,7 +151,10 @@ class Service:
         # one call for the three keys (set_correlation_id is append_keys(correlation_id=...)): each costs
         # as much as the rest of routing a call
         self.logger.append_keys(**keys, correlation_id=event.get("correlation_id"), operation=operation)
-        self.logger.debug("invoked")
+        # a record nobody keeps costs as much as the keys: made only when DEBUG is on, or when Powertools
+        # buffers what is below its level (attribute unknown to this Powertools version: assume it does)
+        if getattr(self.logger, "_buffer_config", True) or self._records.isEnabledFor(logging.DEBUG):
+            self.logger.debug("invoked")
 
     def _log_error(self, operation: str, exc: Exception) -> None:
         if self.logger is not None:

@@ -76,18 +76,23 @@ class LambdaContext:
     """The context object of Lambda's Python runtime, with its values and their types (memory
     is a string): the function's from `about_function`, the request's from the caller or made up."""
 
+    function_name: str
+    function_version: str
+    memory_limit_in_mb: str
+    log_group_name: str
+    log_stream_name: str
+    invoked_function_arn: str
+
     def __init__(self, function: dict[str, Any], request: dict[str, Any]) -> None:
-        given = request.get("context") or {}
-        self.function_name: str = function["function_name"]
-        self.function_version: str = function["function_version"]
-        self.memory_limit_in_mb: str = function["memory_limit_in_mb"]
-        self.log_group_name: str = function["log_group_name"]
-        self.log_stream_name: str = function["log_stream_name"]
-        self.aws_request_id: str = given.get("aws_request_id") or uuid4_text(_REQUEST_IDS)
-        self.invoked_function_arn: str = given.get("invoked_function_arn") or function["invoked_function_arn"]
-        self.identity = None
-        self.client_context = None
+        self.__dict__.update(function)  # the attributes above, in one step (a context is made for every call)
+        self.identity = self.client_context = None
         self._deadline_ms: int = request["deadline_ms"]
+        given = request.get("context")
+        if given:
+            self.invoked_function_arn = given.get("invoked_function_arn") or function["invoked_function_arn"]
+            self.aws_request_id: str = given.get("aws_request_id") or uuid4_text(_REQUEST_IDS)
+        else:
+            self.aws_request_id = uuid4_text(_REQUEST_IDS)
 
     def get_remaining_time_in_millis(self) -> int:
         return max(0, self._deadline_ms - int(time.time() * 1000))
@@ -172,7 +177,7 @@ def main(argv: list[str]) -> None:
     counted: Counter[tuple[str, str]] = Counter()
     with os.fdopen(int(fd_in), "r", encoding="utf-8") as requests:
         for line in requests:
-            answer = invoke(handler, about, json.loads(line), limited)
+            answer = invoke(handler, about, decode_line(line), limited)
             if os.getpid() != worker:  # a process the handler forked returned from it: it must not answer
                 os._exit(0)
             answer["calls"], counted = _new_calls(counted)
@@ -225,14 +230,49 @@ def answer_line(answer: dict[str, Any]) -> str:
     """The answer as one line of JSON; a result JSON cannot carry is Lambda's marshal error
     (checked here, where the answer is encoded anyway: a separate check encoded it twice)."""
     try:
-        return json.dumps(answer) + "\n"
+        return encode_json(answer) + "\n"
     except (TypeError, ValueError) as error:
         if "result" not in answer:
             raise
         failed = {key: value for key, value in answer.items() if key != "result"}
         failed["error"] = {"errorMessage": f"Unable to marshal response: {error}", "errorType": "Runtime.MarshalError",
                            "stackTrace": []}
-        return json.dumps(failed) + "\n"
+        return encode_json(failed) + "\n"
+
+
+class _Encoder:
+    """`json.dumps(value)`, with the C encoder made once instead of on every call (most of the
+    cost of encoding a small message); json.dumps itself where the C encoder is missing."""
+
+    def __init__(self) -> None:
+        self._encode = self._make()
+
+    def __call__(self, value: Any) -> str:
+        if self._encode is None:
+            return json.dumps(value)
+        try:
+            return "".join(self._encode(value, 0))
+        except BaseException:
+            self._encode = self._make()  # its record of the containers being encoded is not empty now
+            raise
+
+    @staticmethod
+    def _make() -> Any:
+        make = getattr(json.encoder, "c_make_encoder", None)
+        if make is None:
+            return None
+        return make({}, json.JSONEncoder().default, json.encoder.encode_basestring_ascii, None, ": ", ", ", False,
+                    False, True)
+
+
+encode_json = _Encoder()
+_DECODER = json.JSONDecoder()
+
+
+def decode_line(line: str) -> Any:
+    """`json.loads(line)` for one line of the protocol (no leading blank; what follows the value is
+    its newline), without json.loads' own checks."""
+    return _DECODER.raw_decode(line)[0]
 
 
 def error_object(error: BaseException, error_type: str | None = None) -> dict[str, Any]:
@@ -252,7 +292,7 @@ def send(stream: IO[str], message: dict[str, Any]) -> None:
 def _new_calls(counted: Counter[tuple[str, str]]) -> tuple[list[list[Any]], Counter[tuple[str, str]]]:
     """The calls to other services since the last answer (this package's own client counts them)."""
     client = sys.modules.get(__name__.rpartition(".")[0] + ".client")
-    if client is None:
+    if client is None or dict.__eq__(client.CALLS, counted):  # compared in C (Counter's == is Python's)
         return [], counted
     now = Counter(client.CALLS)
     return [[svc, op, n] for (svc, op), n in (now - counted).items()], now

@@ -38,7 +38,7 @@ from typing import IO, Any
 
 from .errors import ContractError, RemoteError
 from .processes import kill_group, start_worker
-from .worker import BOOT
+from .worker import BOOT, decode_line
 
 HANDLER = "handler.handler"  # every package's (template.yaml)
 INIT_TIMEOUT = 10.0  # seconds, Lambda's limit for a function's init phase (at least the call's timeout here)
@@ -46,6 +46,8 @@ STOP_GRACE = 1.0  # seconds a worker gets to exit once its request pipe is close
 log = logging.getLogger(__name__)
 _WORKERS: weakref.WeakSet[Worker] = weakref.WeakSet()
 _INVOCATIONS = {"sync": '"sync"', "async": '"async"'}  # as JSON
+_PID = [os.getpid()]  # this process's id, kept by a fork hook: os.getpid() is a system call, twice a call
+os.register_at_fork(after_in_child=lambda: _PID.__setitem__(0, os.getpid()))
 
 
 class WorkerGone(Exception):
@@ -63,8 +65,9 @@ class Worker:
         self.service = service
         self.src = src
         self.lock = threading.Lock()
-        self.owner = os.getpid()
+        self.owner = _PID[0]
         self._process: subprocess.Popen[bytes] | None = None
+        self._answered = select.poll()  # polls `_answers`, registered once per worker
         self._requests = -1
         self._answers = -1
         self._buffer = b""
@@ -74,7 +77,7 @@ class Worker:
 
     @property
     def alive(self) -> bool:
-        return self._process is not None and self._process.poll() is None and self.owner == os.getpid()
+        return self._process is not None and self.owner == _PID[0] and self._process.poll() is None
 
     def current(self) -> bool:
         """Alive, and started with the caller's environment as it is now (a changed environment is a
@@ -99,6 +102,8 @@ class Worker:
         self._process, self._requests, self._answers = start_worker(command, self.src, self.environment,
                                                                     stderr=subprocess.STDOUT)
         self._buffer = b""
+        self._answered = select.poll()
+        self._answered.register(self._answers, select.POLLIN)
         _WORKERS.add(self)
         assert self._process.stdout is not None
         threading.Thread(target=_print_lines, args=(self.service, self._process.stdout), daemon=True,
@@ -140,17 +145,20 @@ class Worker:
         if line is None:
             self.kill()
             raise WorkerGone("Runtime.ExitError", f"{doing}: the worker exited (status {self._status()})")
-        return json.loads(line)  # type: ignore[no-any-return]
+        return decode_line(line.decode("utf-8"))  # type: ignore[no-any-return]
 
     def _read_line(self, deadline: float) -> bytes | None:
         chunks, buffered = [self._buffer], self._buffer
         while b"\n" not in buffered:
             remaining = deadline - time.monotonic()
-            if remaining <= 0 or not select.select([self._answers], [], [], remaining)[0]:
+            if remaining <= 0 or not self._answered.poll(remaining * 1000 + 1):  # ms, rounded up
                 raise TimeoutError
             buffered = os.read(self._answers, 1 << 16)
             if not buffered:
                 return None
+            if not chunks[0] and len(chunks) == 1 and buffered[-1:] == b"\n" and buffered.count(b"\n") == 1:
+                self._buffer = b""  # the usual case: one read, one whole answer
+                return buffered[:-1]
             chunks.append(buffered)
         line, _, self._buffer = b"".join(chunks).partition(b"\n")
         return line
@@ -158,7 +166,7 @@ class Worker:
     def stop(self) -> None:
         """Close the request pipe (the worker's loop ends), wait a little, then kill what is left."""
         self._close()
-        if self._process is not None and self.owner == os.getpid():
+        if self._process is not None and self.owner == _PID[0]:
             with contextlib.suppress(subprocess.TimeoutExpired):
                 self._process.wait(timeout=STOP_GRACE)
         self.kill()
@@ -166,7 +174,7 @@ class Worker:
     def kill(self) -> None:
         """The worker's whole process group: whatever its handler started ends with it."""
         self._close()
-        if self._process is not None and self.owner == os.getpid():
+        if self._process is not None and self.owner == _PID[0]:
             kill_group(self._process)
 
     def _close(self) -> None:
@@ -221,7 +229,7 @@ class LocalTransport:
     def _worker(self, service: str) -> Worker:
         with self._lock:
             worker = self._workers.get(service)
-            if worker is None or worker.owner != os.getpid():  # a forked caller starts its own
+            if worker is None or worker.owner != _PID[0]:  # a forked caller starts its own
                 src = self._paths.get(service)
                 if src is None or not (src / "handler.py").is_file():
                     raise RemoteError(service, "PackageNotFound", f"no package for service {service!r} at {src}")
@@ -343,7 +351,7 @@ def _count_calls(calls: Any) -> None:
 
 @atexit.register
 def _stop_workers() -> None:
-    workers = [worker for worker in list(_WORKERS) if worker.owner == os.getpid()]
+    workers = [worker for worker in list(_WORKERS) if worker.owner == _PID[0]]
     for worker in workers:
         worker._close()
     for worker in workers:

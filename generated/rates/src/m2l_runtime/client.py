@@ -34,7 +34,7 @@ from typing import Any, Protocol, TypeVar
 
 from .errors import ContractError, decode_error
 from .transports import LambdaTransport, LocalTransport, environ_value
-from .worker import uuid4_text
+from .worker import encode_json, uuid4_text
 
 CALLS: Counter[tuple[str, str]] = Counter()
 PAYLOAD_LIMITS = {"sync": 6 * 1024 * 1024, "async": 1024 * 1024}  # bytes, Lambda's invoke limits
@@ -74,7 +74,7 @@ def call(service: str, operation: str, function: Callable[..., Any], arguments: 
         from . import instances  # pydantic 2's: an instance method's proxy needs it in the monolith
 
         event["instance"] = instances.dump(instance, operation)
-    payload = json.dumps(event)
+    payload = encode_json(event)  # json.dumps(event), faster
     _check_size(operation, payload, invocation)
     _count(service, operation)
     answer = transport().invoke(service, operation, payload, invocation, _timeout(service))
@@ -160,7 +160,7 @@ def _timeout(service: str) -> float:
 
 
 def _check_size(operation: str, payload: str, invocation: str) -> None:
-    size = len(payload.encode())
+    size = len(payload) if payload.isascii() else len(payload.encode())  # JSON's escapes make it ASCII
     limit = PAYLOAD_LIMITS["sync" if invocation == "sync" else "async"]
     if size > limit:
         raise ContractError(f"{operation}: the request is {size:,} bytes, over Lambda's {limit:,}-byte limit")
