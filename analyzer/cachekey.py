@@ -1,7 +1,7 @@
 """The key that signs the analysis cache, kept outside any analysed tree.
 
 The cache (OUT/cache/) sits next to the analysed code, often inside a cloned repository,
-and holds pickled facts; a pickle runs code when loaded. So the cache is signed with
+and holds pickles (of encoded facts); a pickle runs code when loaded. So the cache is signed with
 HMAC-SHA256 under a key only this user can read, and a cache whose signature does not
 match is never unpickled. The key lives in the user's cache folder:
 `$MONO2LAMBDA_KEY_DIR` (tests point it at a temporary folder), else
@@ -20,7 +20,7 @@ from pathlib import Path
 
 # The layout of the files under OUT/cache/ (facts, kept resolutions): a cache of another
 # layout is ignored and rebuilt. Their contents are also keyed by the analyzer's code.
-CACHE_FORMAT = 2
+CACHE_FORMAT = 3
 KEY_DIR_VARIABLE = "MONO2LAMBDA_KEY_DIR"
 KEY_FILE = "cache.key"
 KEY_BYTES = 32

@@ -2,12 +2,13 @@
 parsed in a pool of worker processes. Each file's outcome is a value, so one bad file
 never stops the run.
 
-Facts travel from the workers, and sit in the cache, as pickled bytes: the workers
-pickle anyway to send them, and keeping those bytes makes saving the cache a copy.
-A pickle runs code when loaded and the cache sits next to the analysed code (a cloned
-repository can ship one), so the cache file is `MAGIC + HMAC-SHA256(key, body) + body`
-with the key outside the tree (cachekey.py); a file whose signature does not match is
-never unpickled: it is ignored, with an info line, and the files are parsed again.
+Facts travel from the workers, and sit in the cache, as bytes (factcodec.py): the workers
+encode them anyway to send them, and keeping those bytes makes saving the cache a copy.
+The cache file is a pickle, and a pickle runs code when loaded; the cache sits next to the
+analysed code (a cloned repository can ship one), so the cache file is
+`MAGIC + HMAC-SHA256(key, body) + body` with the key outside the tree (cachekey.py); a file
+whose signature does not match is never unpickled: it is ignored, with an info line, and
+the files are parsed again.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from pathlib import Path
 
 from . import ANALYZER_VERSION
 from .cachekey import CACHE_FORMAT, SIGNATURE_BYTES, cache_key, key_dir, sign, verified
+from .factcodec import decode_facts, encode_facts
 from .facts import Diagnostic, FileFacts
 from .files import write_atomic
 from .sources import SourceFile
@@ -75,7 +77,7 @@ def collect_facts(texts: list[SourceText], cache_dir: Path | None, *, jobs: int 
                   progress: Progress | None = None, note: Note = _info,
                   previous: dict[str, bytes] | None = None) -> tuple[list[FileFacts], CollectStats]:
     """Facts for every file, in the order given; `note` gets the reason a cache file was ignored;
-    `previous`, when given, gets the cache as it was read (pickled facts by content key)."""
+    `previous`, when given, gets the cache as it was read (encoded facts by content key)."""
     key = cache_key() if cache_dir is not None else None
     cache, cache_note = _load_cache(cache_dir, key)
     if previous is not None:
@@ -91,8 +93,8 @@ def collect_facts(texts: list[SourceText], cache_dir: Path | None, *, jobs: int 
             todo.append((text.data, text.source.relpath, text.source.module, text.source.is_package))
     if progress:
         progress(0, len(todo))
-    made: dict[str, FileFacts] = {}  # parsed in this process: used as they are, not unpickled again
-    keep_blobs = cache_dir is not None and key is not None  # without a cache, facts made here are never pickled
+    made: dict[str, FileFacts] = {}  # parsed in this process: used as they are, not decoded again
+    keep_blobs = cache_dir is not None and key is not None  # without a cache, facts made here are never encoded
     for done, (path, blob, facts) in enumerate(_extract_all(todo, jobs, keep_blobs), start=1):
         if blob is not None:
             blobs[path] = blob
@@ -104,7 +106,7 @@ def collect_facts(texts: list[SourceText], cache_dir: Path | None, *, jobs: int 
         new_cache = {t.key: blobs[t.source.relpath] for t in texts if t.key is not None}
         if new_cache.keys() != cache.keys():
             _save_cache(cache_dir, new_cache, key)
-    found = [text.problem or made.get(text.source.relpath) or pickle.loads(blobs[text.source.relpath])
+    found = [text.problem or made.get(text.source.relpath) or decode_facts(blobs[text.source.relpath])
              for text in texts]
     return found, CollectStats(len(texts), len(todo), len(texts) - len(todo), cache_note)
 
@@ -174,35 +176,35 @@ def _problem(source: SourceFile, diagnostic: Diagnostic) -> FileFacts:
 
 
 Job = tuple[bytes, str, str, bool]  # a file's bytes, path, module and whether it is a package's __init__
-Extracted = tuple[str, bytes | None, FileFacts | None]  # path, pickled facts, the facts when made here
+Extracted = tuple[str, bytes | None, FileFacts | None]  # path, encoded facts, the facts when made here
 
 
 def _extract_chunk(jobs: list[Job]) -> list[tuple[str, bytes]]:
     """In a worker: some files' facts as the bytes that travel back and go into the cache."""
     from .parse import extract_facts
 
-    return [(job[1], pickle.dumps(extract_facts(*job), protocol=pickle.HIGHEST_PROTOCOL)) for job in jobs]
+    return [(job[1], encode_facts(extract_facts(*job))) for job in jobs]
 
 
-def _extract_here(jobs: list[Job], pickled: bool) -> Iterator[Extracted]:
+def _extract_here(jobs: list[Job], encoded: bool) -> Iterator[Extracted]:
     from .parse import extract_facts  # the parser and its helpers: not needed when every file is cached
 
     for job in jobs:
         facts = extract_facts(*job)
-        yield job[1], pickle.dumps(facts, protocol=pickle.HIGHEST_PROTOCOL) if pickled else None, facts
+        yield job[1], encode_facts(facts) if encoded else None, facts
 
 
-def _extract_all(todo: list[Job], jobs: int | None, pickled: bool = True) -> Iterator[Extracted]:
-    """(path, pickled facts, the facts when made in this process) for each file to parse; facts
-    made in this process are pickled only when `pickled` (for the cache).
+def _extract_all(todo: list[Job], jobs: int | None, encoded: bool = True) -> Iterator[Extracted]:
+    """(path, encoded facts, the facts when made in this process) for each file to parse; facts
+    made in this process are encoded only when `encoded` (for the cache).
 
     With N workers, this process is one of them: N - 1 worker processes take chunks of files
     from the front of the list while this one takes them from the back, as long as no worker
-    has claimed them (a pending chunk can be cancelled); its files are neither pickled to
-    travel nor unpickled, and no core waits idle for the others."""
+    has claimed them (a pending chunk can be cancelled); its files are neither encoded to
+    travel nor decoded, and no core waits idle for the others."""
     workers = jobs if jobs is not None else (os.cpu_count() or 1)
     if workers <= 1 or len(todo) < PARALLEL_THRESHOLD:
-        yield from _extract_here(todo, pickled)
+        yield from _extract_here(todo, encoded)
         return
     from concurrent.futures import ProcessPoolExecutor  # multiprocessing: some 20 ms to import
 
@@ -216,7 +218,7 @@ def _extract_all(todo: list[Job], jobs: int | None, pickled: bool = True) -> Ite
         for chunk, future in zip(reversed(chunks), reversed(futures), strict=True):
             if not future.cancel():
                 break  # the workers have it, and every chunk before it
-            yield from _extract_here(chunk, pickled)
+            yield from _extract_here(chunk, encoded)
         for future in futures:
             if not future.cancelled():
                 for path, blob in future.result():

@@ -7,7 +7,6 @@ import hashlib
 import hmac
 import json
 import os
-import pickle
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -23,6 +22,7 @@ from .collect import (
     fingerprint,
     read_sources,
 )
+from .factcodec import decode_facts
 from .facts import FileFacts
 from .files import write_atomic
 from .gcpause import no_cycle_collection
@@ -111,7 +111,7 @@ def _analyze(root: Path, out_dir: Path, options: AnalyzeOptions, progress: Progr
 def _resolve(files: list[FileFacts], texts: list[SourceText], cache_dir: Path | None,
              jobs: int | None, previous: dict[str, bytes]) -> tuple[Resolution, Detection]:
     """Resolve and detect the frameworks, keeping what the last run found that no change can
-    reach (reuse.py); `previous`: the facts the last run read, pickled, by content key."""
+    reach (reuse.py); `previous`: the facts the last run read, encoded, by content key."""
     from .frameworks import detect
     from .resolve import resolve
     from .reuse import Reuse, load_kept, save_kept
@@ -127,7 +127,7 @@ def _resolve(files: list[FileFacts], texts: list[SourceText], cache_dir: Path | 
             keys[module] = f"{keys[module]}+{text.key}" if module in keys else text.key
     def old_facts(content_key: str) -> FileFacts | None:
         blob = previous.get(content_key)
-        return pickle.loads(blob) if blob is not None else None
+        return decode_facts(blob) if blob is not None else None
 
     reuse = Reuse(keys, load_kept(cache_dir, key), old_facts)
     resolution = resolve(files, jobs, reuse)
