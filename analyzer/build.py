@@ -29,13 +29,17 @@ def build_graph(files: list[FileFacts], resolution: Resolution, root_name: str,
     class_state: dict[str, list[Variable]] = {}
     for qname in sorted(program.class_variables):
         class_state.setdefault(program.module_of[qname], []).append(program.variables[qname])
+    tables = resolution.data.tables
     for facts in files:
         for definition in facts.definitions:
             attrs = _definition_attrs(facts, definition)
-            attrs["role"] = roles.get(definition.qname)
-            if definition.kind == "class":
-                attrs["table"] = resolution.data.tables.get(definition.qname)
-            graph.add_symbol(definition.qname, definition.kind, **attrs)
+            role = roles.get(definition.qname)
+            if role is not None:
+                attrs["role"] = role
+            table = tables.get(definition.qname) if definition.kind == "class" else None
+            if table is not None:
+                attrs["table"] = table
+            graph.add_node_attrs(definition.qname, attrs)
         for variable in facts.variables + class_state.get(facts.module, []):
             if program.variables.get(variable.qname) is variable:
                 graph.add_symbol(variable.qname, "variable", file=facts.path, line=variable.line,
@@ -108,6 +112,8 @@ def _returned_calls(definition: Definition) -> list[int] | None:
     the function ends there, so what the callee leaves uncommitted is not pending at later lines.
     Only a callee called once in the function is placed (the returned expression has no line)."""
     returned = {expr[1] for expr in definition.scope.returns if expr and expr[0] == "call"}
+    if not returned:
+        return None
     sites: dict[Expr, list[int]] = {}
     for call in definition.scope.calls:
         if not call.synthetic and call.func in returned:
@@ -167,30 +173,38 @@ def _variable_role(qname: str, roles: dict[str, str], program: Program) -> str |
 
 
 def _definition_attrs(facts: FileFacts, definition: Definition) -> dict:
+    """A definition's node attributes as `CodeGraph.add_node_attrs` takes them: its kind first,
+    none that is None."""
     attrs: dict = {
+        "kind": definition.kind,
         "file": facts.path,
         "line": definition.line,
         "end_line": definition.end_line,
         "size": definition.end_line - definition.line + 1,
         "module": facts.module,
-        "doc": definition.docstring,
     }
+    if definition.docstring is not None:
+        attrs["doc"] = definition.docstring
     if definition.kind == "module":
         attrs["size"] = facts.lines
-        attrs["package"] = facts.is_package or None
+        if facts.is_package:
+            attrs["package"] = facts.is_package
     if definition.kind in ("function", "method"):
         attrs["params"] = [
             {"name": p.name, "kind": p.kind, "annotation": p.annotation_text, "default": p.has_default}
             for p in definition.params
         ]
-        attrs["returns"] = definition.returns_text
-        attrs["is_async"] = definition.is_async or None
-        attrs["method_kind"] = definition.method_kind
-        attrs["decorators"] = [expr_text(d) for d in definition.decorators] or None
-        attrs["mutates"] = sorted(definition.scope.mutated_params) or None
-        attrs["self_writes"] = _self_writes(definition)
-        attrs["commits"] = _commits(definition)
-        attrs["returned_calls"] = _returned_calls(definition)
-        if definition.qname.endswith(">") and "<lambda:" in definition.qname:
+        optional = {
+            "returns": definition.returns_text,
+            "is_async": definition.is_async or None,
+            "method_kind": definition.method_kind,
+            "decorators": [expr_text(d) for d in definition.decorators] or None,
+            "mutates": sorted(definition.scope.mutated_params) or None,
+            "self_writes": _self_writes(definition),
+            "commits": _commits(definition),
+            "returned_calls": _returned_calls(definition),
+        }
+        attrs.update((name, value) for name, value in optional.items() if value is not None)
+        if definition.qname.endswith(">") and "<lambda:" in definition.qname and definition.parent is not None:
             attrs["parent"] = definition.parent  # a lambda: the function (or class, module) that wrote it
     return attrs

@@ -61,6 +61,11 @@ class CodeGraph:
                                                **{k: v for k, v in attrs.items() if v}}
         self._incoming = self._outgoing = self._order = None
 
+    def add_node_attrs(self, node_id: str, attrs: dict[str, Any]) -> None:
+        """A node whose attributes are already as `add_symbol` keeps them (a known "kind" first,
+        none that is None): what a builder of tens of thousands of nodes gives."""
+        self._nodes[node_id] = attrs
+
     def add_edge_attrs(self, source: str, target: str, attrs: dict[str, Any]) -> None:
         """An edge whose attributes are already as `add_dependency` keeps them (a known "kind",
         a "count", "lines" sorted, no other attribute empty) and whose ends are nodes: what a
