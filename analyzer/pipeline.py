@@ -164,24 +164,39 @@ def load_graph(path: Path) -> CodeGraph:
 
 def _previous_summary(out_dir: Path, run_key: str, graph_path: Path) -> dict[str, Any] | None:
     """The last run's summary when nothing changed since and the graph is the one that run
-    wrote (see `_sealed_summary`)."""
-    document = _sealed_summary(out_dir, graph_path)
-    return document.get("summary") if document is not None and document.get("key") == run_key else None
+    wrote (see `_sealed_summary`). The key is compared first: after a change, the 10 MB graph is
+    neither read nor hashed."""
+    document = _read_summary(out_dir)
+    if document is None or document.get("key") != run_key or not _sealed(document, graph_path):
+        return None
+    return document.get("summary")
 
 
 def _sealed_summary(out_dir: Path, graph_path: Path) -> dict[str, Any] | None:
     """summary.json, if its seal (an HMAC under this user's key) covers its run key, the source
     it names and the graph's bytes: a summary and graph.json shipped in a cloned repository's
     output folder are never taken as ours, and never point extract at other code."""
+    document = _read_summary(out_dir)
+    return document if document is not None and _sealed(document, graph_path) else None
+
+
+def _read_summary(out_dir: Path) -> dict[str, Any] | None:
     try:
         document = json.loads((out_dir / SUMMARY_FILE).read_text(encoding="utf-8"))
-        key, source, seal = document.get("key"), document.get("source"), document.get("seal")
-        if not (isinstance(key, str) and isinstance(source, str) and isinstance(seal, str)):
-            return None
-        expected = _seal(key, source, graph_path.read_bytes())
-    except (OSError, ValueError, AttributeError):
+    except (OSError, ValueError):
         return None
-    return document if expected is not None and hmac.compare_digest(expected, seal) else None
+    return document if isinstance(document, dict) else None
+
+
+def _sealed(document: dict[str, Any], graph_path: Path) -> bool:
+    key, source, seal = document.get("key"), document.get("source"), document.get("seal")
+    if not (isinstance(key, str) and isinstance(source, str) and isinstance(seal, str)):
+        return False
+    try:
+        expected = _seal(key, source, graph_path.read_bytes())
+    except OSError:
+        return False
+    return expected is not None and hmac.compare_digest(expected, seal)
 
 
 def _seal(run_key: str, source: str, graph: bytes) -> str | None:
