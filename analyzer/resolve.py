@@ -415,7 +415,8 @@ class _Resolver:
                 self.unresolved.append(UnresolvedCall(qname, site.line, expr_text(site.func), dynamic=True))
         self._data_call(definition, site, callees)
         sql_call = site.func[0] in ("name", "attr") and site.func[-1] in SQL_CALLS
-        for arg in site.args + tuple(a for _, a in site.kwargs):
+        arguments = site.args + tuple(a for _, a in site.kwargs) if site.kwargs else site.args
+        for arg in arguments:
             if arg[0] in ("name", "attr"):
                 for value in self.program.eval(arg, definition):
                     self._reference(definition, value, site.line, sql_call)
@@ -466,6 +467,8 @@ class _Resolver:
         `functools.reduce(f, xs)`, `xs.sort(key=f)`; and `iter(obj)`/`next(obj)`/`len(obj)` on
         an instance of one of our classes calls its `__iter__`/`__next__`/`__len__`."""
         outside = [c[1] for c in callees if c[0] == "ext"]
+        if not outside and resolved:
+            return
         arguments: list[Expr] = []
         if any(name in CALLING_FUNCTIONS for name in outside):
             arguments.extend(site.args)
@@ -633,12 +636,12 @@ class _Resolver:
             for var in variables_in(program, program.eval(container, definition)):
                 self.edge(qname, var, "writes", site.line)
         for callee in callees:
-            if callee[0] != "ext":
+            if callee[0] != "ext" or not callee[1].startswith("sqlalchemy"):
                 continue
             name = callee[1].rsplit(".", 1)[-1]
-            if callee[1].startswith("sqlalchemy") and name in SQLALCHEMY_READ_FUNCS:
+            if name in SQLALCHEMY_READ_FUNCS:
                 self.table_access(qname, self._arg_values(definition, site), "reads", site.line)
-            elif callee[1].startswith("sqlalchemy") and name in SQLALCHEMY_WRITE_FUNCS and site.args:
+            elif name in SQLALCHEMY_WRITE_FUNCS and site.args:
                 self.table_access(qname, program.eval(site.args[0], definition), "writes", site.line)
         func = site.func
         if func[0] != "attr":

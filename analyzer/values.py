@@ -66,6 +66,7 @@ class Program(Memo):
         self._mro_memo: dict[str, Entry] = {}
         self._external_memo: dict[str, Entry] = {}
         self._attribute_memo: dict[tuple[str, str], Entry] = {}
+        self._overrides_memo: dict[tuple[str, str], tuple[tuple[str, ...], int]] = {}  # (answer, modules read)
         self._answers: dict[tuple, Entry] = {}  # other callers' questions (the resolver's, `remember`)
         self._bindings: dict[str, dict[str, list[tuple[str, int, Any]]]] = {}
         self._scope_bits: dict[str, int] = {}
@@ -198,12 +199,12 @@ class Program(Memo):
 
     def member(self, module: str, name: str) -> frozenset:
         """What `module.name` is, following imports, re-exports and star imports."""
-        return self._memoized(self._member_memo, (module, name), lambda: self._member(module, name))
-
-    def _memoized(self, memo: dict, key: tuple, compute: Callable[[], frozenset]) -> frozenset:
-        """Remember answers; a question asked again while it is being answered (a cycle of
-        imports or attributes) gets no answer rather than endless recursion."""
-        return self.remembered(memo, key, compute, EMPTY)
+        key = (module, name)
+        found = self._member_memo.get(key)
+        if found is not None and self._nesting + found[2] <= MAX_NESTING:
+            self._reads |= found[1]
+            return found[0]
+        return self.remembered(self._member_memo, key, lambda: self._member(module, name), EMPTY)
 
     def _member(self, module: str, name: str) -> frozenset:
         bit = self._scope_bits.get(module)
@@ -264,9 +265,16 @@ class Program(Memo):
         sources = bindings.get(name)
         if sources is None:
             return None
-        return self._memoized(self._local_memo, (scope.qname, name), lambda: self._bound_values(scope, sources))
+        key = (scope.qname, name)
+        found = self._local_memo.get(key)
+        if found is not None and self._nesting + found[2] <= MAX_NESTING:
+            self._reads |= found[1]
+            return found[0]
+        return self.remembered(self._local_memo, key, lambda: self._bound_values(scope, sources), EMPTY)
 
     def _bound_values(self, scope: Definition, sources: list[tuple[str, int, Any]]) -> frozenset:
+        if len(sources) == 1 and sources[0][0] == "assign":
+            return self.eval(sources[0][2], scope)
         values: set[Value] = set()
         for kind, index, item in sources:
             if kind == "param":
@@ -348,14 +356,19 @@ class Program(Memo):
         if tag == "name":
             return self.lookup(expr[1], scope)
         if tag == "attr":
-            return frozenset(v for base in self.eval(expr[1], scope, depth + 1)
-                             for v in self.attribute(base, expr[2]))
+            bases = self.eval(expr[1], scope, depth + 1)
+            if len(bases) == 1:
+                return self.attribute(next(iter(bases)), expr[2])
+            return frozenset(v for base in bases for v in self.attribute(base, expr[2]))
         if tag == "call":
             func = expr[1]
             if func == ("name", "super"):
                 return self._super(scope)
-            found = frozenset(v for callee in self.eval(func, scope, depth + 1)
-                              for v in self.call_result(callee))
+            callees = self.eval(func, scope, depth + 1)
+            if len(callees) == 1:
+                found = self.call_result(next(iter(callees)))
+            else:
+                found = frozenset(v for callee in callees for v in self.call_result(callee))
             if func[0] == "attr" and func[2] in QUERY_RESULTS:
                 found |= self._query_rows(expr, scope)
             return found
@@ -491,7 +504,12 @@ class Program(Memo):
         return frozenset()
 
     def _instance_attribute(self, cls: str, name: str) -> frozenset:
-        return self._memoized(self._attribute_memo, (cls, name), lambda: self._find_instance_attribute(cls, name))
+        key = (cls, name)
+        found = self._attribute_memo.get(key)
+        if found is not None and self._nesting + found[2] <= MAX_NESTING:
+            self._reads |= found[1]
+            return found[0]
+        return self.remembered(self._attribute_memo, key, lambda: self._find_instance_attribute(cls, name), EMPTY)
 
     def _find_instance_attribute(self, cls: str, name: str) -> frozenset:
         for owner in self.mro(cls):
@@ -576,6 +594,8 @@ class Program(Memo):
             return frozenset()
         self._in_progress.add(key)
         try:
+            if len(definition.scope.returns) == 1:
+                return self.eval(definition.scope.returns[0], definition)
             return frozenset(v for expr in definition.scope.returns for v in self.eval(expr, definition))
         finally:
             self._in_progress.discard(key)
@@ -597,6 +617,10 @@ class Program(Memo):
 
     def mro(self, cls: str) -> tuple[str, ...]:
         """C3 linearization over the classes we analyzed (outside bases end the chain)."""
+        found = self._mro_memo.get(cls)
+        if found is not None and self._nesting + found[2] <= MAX_NESTING:
+            self._reads |= found[1]
+            return found[0]
         return self.remembered(self._mro_memo, cls, lambda: self._mro(cls), (cls,))
 
     def _mro(self, cls: str) -> tuple[str, ...]:
@@ -608,8 +632,19 @@ class Program(Memo):
         return self.remembered(self._external_memo, cls, lambda: next(
             (str(v[1]) for owner in self.mro(cls) for v in self.base_values(owner) if v[0] == "ext"), None), None)
 
-    def overrides(self, cls: str, name: str) -> list[str]:
+    def overrides(self, cls: str, name: str) -> tuple[str, ...]:
         """Methods named `name` defined in subclasses of cls (where a call may dispatch)."""
+        key = (cls, name)
+        found = self._overrides_memo.get(key)
+        if found is None:  # no evaluation below: the answer and what it read are the same for every asker
+            outer = self._reads
+            self._reads = 0
+            found = self._overrides_memo[key] = (self._overrides(cls, name), self._reads)
+            self._reads = outer
+        self._reads |= found[1]
+        return found[0]
+
+    def _overrides(self, cls: str, name: str) -> tuple[str, ...]:
         found: list[str] = []
         self.touch(self.module_of[cls])
         stack = sorted(self.subclasses.get(cls, ()))
@@ -624,8 +659,7 @@ class Program(Memo):
             if member:
                 found.append(member)
             stack.extend(sorted(self.subclasses.get(sub, ())))
-        return sorted(found)
-
+        return tuple(sorted(found))
 
     def _touch_values(self, values: Iterable[Value]) -> None:
         """Values another module's code put in a parameter or a container: their modules are read too."""
