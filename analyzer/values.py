@@ -72,6 +72,7 @@ class Program(Memo):
         self._scope_bits: dict[str, int] = {}
         self._owners: dict[str, str] = {}
         self._eval_memo: dict[tuple[str, Expr], Entry] | None = None
+        self._returns_memo: dict[str, Entry] | None = None
         self.callable_names = _callable_names(self)
         self.subclasses: dict[str, set[str]] = {}
         for qname, definition in self.defs.items():
@@ -350,6 +351,7 @@ class Program(Memo):
             memo.clear()
         self._scratch = {}
         self._eval_memo = {}
+        self._returns_memo = {}
 
     def _eval(self, expr: Expr, scope: Definition, depth: int) -> frozenset:
         tag = expr[0]
@@ -579,7 +581,18 @@ class Program(Memo):
         return frozenset()
 
     def returns(self, definition: Definition) -> frozenset:
-        """What a call gives back: its return annotation, else what its `return`s name."""
+        """What a call gives back: its return annotation, else what its `return`s name; remembered
+        once bindings are final (before, stored values may still grow under it)."""
+        memo = self._returns_memo
+        if memo is None:
+            return self._returns(definition)
+        found = memo.get(definition.qname)
+        if found is not None and self._nesting + found[2] <= MAX_NESTING:
+            self._reads |= found[1]
+            return found[0]
+        return self.remembered(memo, definition.qname, lambda: self._returns(definition), EMPTY)
+
+    def _returns(self, definition: Definition) -> frozenset:
         if definition.returns is not None:
             found = self.eval(definition.returns, definition)
             if found:
