@@ -66,6 +66,7 @@ class Program(Memo):
         self._mro_memo: dict[str, Entry] = {}
         self._external_memo: dict[str, Entry] = {}
         self._attribute_memo: dict[tuple[str, str], Entry] = {}
+        self._self_assignments: dict[str, dict[str, list[tuple[Definition, Expr]]]] = {}
         self._overrides_memo: dict[tuple[str, str], tuple[tuple[str, ...], int]] = {}  # (answer, modules read)
         self._answers: dict[tuple, Entry] = {}  # other callers' questions (the resolver's, `remember`)
         self._bindings: dict[str, dict[str, list[tuple[str, int, Any]]]] = {}
@@ -530,16 +531,25 @@ class Program(Memo):
                 return self.eval(attr[0], self.defs[owner])
         values: set[Value] = set()
         for owner in self.mro(cls):
-            for method in self.members.get(owner, {}).values():
-                definition = self.defs[method]
-                for expr in definition.self_attrs.get(name, ()):
-                    values |= self.eval(expr, definition)
+            for definition, expr in self._set_on_self(owner).get(name, ()):
+                values |= self.eval(expr, definition)
         return frozenset(values)
 
     def _set_on_instances(self, cls: str, name: str) -> bool:
         """Whether some method assigns `self.name`, hiding a class attribute of that name."""
-        return any(name in self.defs[method].self_attrs
-                   for owner in self.mro(cls) for method in self.members.get(owner, {}).values())
+        return any(name in self._set_on_self(owner) for owner in self.mro(cls))
+
+    def _set_on_self(self, owner: str) -> dict[str, list[tuple[Definition, Expr]]]:
+        """What the methods of `owner` assign to `self.<name>`, by name, in the order they are
+        written: looked up once per class, not once per attribute asked of it."""
+        found = self._self_assignments.get(owner)
+        if found is None:
+            found = self._self_assignments[owner] = {}
+            for method in self.members.get(owner, {}).values():
+                definition = self.defs[method]
+                for name, exprs in definition.self_attrs.items():
+                    found.setdefault(name, []).extend((definition, expr) for expr in exprs)
+        return found
 
     def class_variable(self, cls: str, name: str) -> str | None:
         """The class attribute holding shared mutable state that `cls.name` names, if any."""
