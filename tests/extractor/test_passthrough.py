@@ -13,13 +13,13 @@ from typing import Any, Literal, Optional, Union
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from pydantic import TypeAdapter
+from pydantic import ConfigDict, Field, TypeAdapter, create_model
 
 sys.path.insert(0, str(Path(__file__).parents[2] / "extractor" / "runtime"))
 
 from m2l_runtime.contract import contract_of
 from m2l_runtime.errors import ContractError
-from m2l_runtime.passthrough import LARGEST, checker
+from m2l_runtime.passthrough import LARGEST, checker, fields_checker
 from m2l_runtime.worker import decode_line, encode_json
 
 
@@ -37,7 +37,7 @@ HINTS: list[Any] = [int, str, bool, float, None, Any, list[int], list[str], dict
                     Literal["a", "b"], Literal[1, True], list[Literal["x"]] | None]
 
 json_values = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=5),
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=5),
     lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=3), inner, max_size=4),
     max_leaves=12,
 )
@@ -60,13 +60,36 @@ def _same_types(left: Any, right: Any) -> bool:
     return True
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=1000, deadline=None)
 @given(hint=st.sampled_from(HINTS), value=json_values)
 def test_a_value_the_check_passes_is_one_pydantic_gives_back_unchanged(hint: Any, value: Any) -> None:
     check = checker(hint)
     assert check is not None
     if check(value):
         assert _unchanged(hint, value), (hint, value)
+
+
+@settings(max_examples=500, deadline=None)
+@given(hints=st.lists(st.sampled_from(HINTS), min_size=1, max_size=3),
+       data=st.dictionaries(st.sampled_from(["a", "b", "c", "d"]), json_values, max_size=4))
+def test_request_data_the_check_passes_is_what_the_model_gives_back(hints: list[Any], data: dict[str, Any]) -> None:
+    fields = [(name, hint) for name, hint in zip("abc", hints, strict=False)]
+    check = fields_checker(fields)
+    assert check is not None
+    model = create_model("request", __config__=ConfigDict(extra="forbid", validate_by_alias=True),
+                         **{f"p{i}": (hint, Field(alias=name)) for i, (name, hint) in enumerate(fields)})
+    if check(data):
+        dumped = model.model_validate(data).model_dump(mode="json", by_alias=True)
+        assert json.dumps(dumped, sort_keys=True) == json.dumps(data, sort_keys=True), (fields, data)
+
+
+@pytest.mark.parametrize("second", [int, int | None])  # one type each (checked in C), or not
+def test_the_fields_check_wants_every_field_in_order_and_no_other(second: Any) -> None:
+    check = fields_checker([("a", int), ("b", second)])
+    assert check is not None and check({"a": 1, "b": 2})
+    assert not check({"b": 2, "a": 1}), "in another order than the caller's side sends: pydantic's"
+    assert not check({"a": 1}) and not check({"a": 1, "b": 2, "c": 3}) and not check({"a": True, "b": 1})
+    assert fields_checker([("a", int), ("b", bytes)]) is None
 
 
 @pytest.mark.parametrize(("hint", "value"), [

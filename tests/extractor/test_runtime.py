@@ -30,6 +30,7 @@ sys.path.insert(0, str(RUNTIME))
 from m2l_runtime.contract import contract_of  # noqa: E402
 from m2l_runtime.errors import ContractError, RemoteError, decode_error, encode_error  # noqa: E402
 from m2l_runtime.service import Operation, Service  # noqa: E402
+from m2l_runtime.worker import RequestIds  # noqa: E402
 
 
 class Colour(enum.Enum):
@@ -98,6 +99,20 @@ def test_a_domain_error_comes_back_as_its_own_class_with_its_attributes() -> Non
     assert type(error) is OutOfStock and error.args == ("no widgets",) and error.details == {"sku": "W-1", "left": 0}
     unknown = decode_error("inventory", {**encoded, "errorType": "gone.module.Missing"})
     assert isinstance(unknown, RemoteError) and "gone.module.Missing" in str(unknown)
+
+
+def test_request_ids_have_a_random_uuids_form_and_a_forked_process_draws_its_own() -> None:
+    ids = RequestIds()
+    drawn = [ids() for _ in range(3)]
+    assert len(set(drawn)) == 3 and all(str(uuid.UUID(text)) == text and uuid.UUID(text).version == 4
+                                        for text in drawn)
+    read, write = os.pipe()
+    child = os.fork()
+    if child == 0:  # the child sends the id it draws
+        os.write(write, ids().encode())
+        os._exit(0)
+    os.waitpid(child, 0)
+    assert os.read(read, 100).decode()[:24] != ids()[:24], "a forked child's ids start elsewhere"
 
 
 def test_the_service_validates_before_calling_and_maps_errors() -> None:

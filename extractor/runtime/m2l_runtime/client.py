@@ -25,7 +25,6 @@ from __future__ import annotations
 import inspect
 import json
 import os
-import random
 from collections import Counter
 from collections.abc import Callable, Mapping
 from functools import cache
@@ -34,7 +33,7 @@ from typing import Any, Protocol, TypeVar
 
 from .errors import ContractError, decode_error
 from .transports import LambdaTransport, LocalTransport, environ_value
-from .worker import encode_json, uuid4_text
+from .worker import RequestIds, encode_json
 
 CALLS: Counter[tuple[str, str]] = Counter()
 PAYLOAD_LIMITS = {"sync": 6 * 1024 * 1024, "async": 1024 * 1024}  # bytes, Lambda's invoke limits
@@ -42,8 +41,8 @@ CONFIG_FILE = Path(__file__).with_name("services.json")
 # apply_async options that only steer Celery's broker: meaningless for a Lambda invoke, ignored
 BROKER_OPTIONS = frozenset({"queue", "routing_key", "exchange", "priority", "serializer", "compression", "retry",
                             "retry_policy", "headers", "task_id", "expires", "time_limit", "soft_time_limit"})
-_CORRELATION_IDS = random.Random()  # a generator of its own: no system call per call, the app's `random` untouched
-os.register_at_fork(after_in_child=_CORRELATION_IDS.seed)  # a forked caller draws ids of its own
+_CORRELATION_IDS = RequestIds()  # a forked caller draws ids of its own
+_CONTRACTS: dict[tuple[Callable[..., Any], bool, tuple[str, ...]], Any] = {}  # each proxy's, made once
 F = TypeVar("F", bound=Callable[..., Any])
 C = TypeVar("C", bound=type)
 
@@ -69,7 +68,7 @@ def call(service: str, operation: str, function: Callable[..., Any], arguments: 
     names the relationships of the rows it returns that the service sends along (orm.py)."""
     contract = _contract_of(function, method=instance is not None, include=include)
     event: dict[str, Any] = {"operation": operation, "arguments": contract.dump_request(arguments),
-                             "correlation_id": uuid4_text(_CORRELATION_IDS)}
+                             "correlation_id": _CORRELATION_IDS()}
     if instance is not None:
         from . import instances  # pydantic 2's: an instance method's proxy needs it in the monolith
 
@@ -110,9 +109,12 @@ def task(service: str, operation: str) -> Callable[[F], F]:
 
 
 def _contract_of(function: Callable[..., Any], method: bool = False, include: tuple[str, ...] = ()) -> Any:
-    if include:
-        return _contracts()(function, method=method, include=include)
-    return _contracts()(function, method=method)
+    contract = _CONTRACTS.get((function, method, include))  # one look-up: two cached calls took four times as long
+    if contract is None:
+        make = _contracts()
+        contract = make(function, method=method, include=include) if include else make(function, method=method)
+        _CONTRACTS[function, method, include] = contract
+    return contract
 
 
 @cache
@@ -155,6 +157,7 @@ def _function_name(service: str, spec: dict[str, Any]) -> str:
     return os.environ.get(variable, spec["function"])
 
 
+@cache
 def _timeout(service: str) -> float:
     return float(_config()["services"].get(service, {}).get("timeout", 30))
 

@@ -227,6 +227,9 @@ class LocalTransport:
             worker.stop()
 
     def _worker(self, service: str) -> Worker:
+        worker = self._workers.get(service)
+        if worker is not None and worker.owner == _PID[0]:  # the usual case, without the lock
+            return worker
         with self._lock:
             worker = self._workers.get(service)
             if worker is None or worker.owner != _PID[0]:  # a forked caller starts its own

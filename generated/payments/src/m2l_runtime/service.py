@@ -107,14 +107,16 @@ class Service:
         build = rebuilder(cls, event.get("instance"), operation_name) if cls is not None else None
         own = contract.transaction == "own"
         try:
-            # commits on return, rolls back on a raise
-            with unit_of_work(operation_name, contract.needs_session, contract.django_atomic) as session:
-                args, kwargs = contract.bind(session, args, kwargs)
-                if build is not None:  # an instance method: on an object rebuilt from the caller's arguments
-                    function = getattr(build(), operation.function.rsplit(".", 1)[-1])
+            if not own and build is None and not contract.rows:  # nothing to open, load or rebuild: most calls
                 result = function(*args, **kwargs)
-                if own:  # while its session is open
-                    return {"result": contract.dump_result(result)}
+            else:  # commits on return, rolls back on a raise
+                with unit_of_work(operation_name, contract.needs_session, contract.django_atomic) as session:
+                    args, kwargs = contract.bind(session, args, kwargs)
+                    if build is not None:  # an instance method: on an object rebuilt from the caller's arguments
+                        function = getattr(build(), operation.function.rsplit(".", 1)[-1])
+                    result = function(*args, **kwargs)
+                    if own:  # while its session is open
+                        return {"result": contract.dump_result(result)}
         except Exception as exc:
             if operation.invocation == "async":
                 raise
@@ -148,9 +150,11 @@ class Service:
         if self.logger is None:
             return
         keys = {"request_id": context.aws_request_id} if hasattr(context, "aws_request_id") else {}
-        # one call for the three keys (set_correlation_id is append_keys(correlation_id=...)): each costs
-        # as much as the rest of routing a call
-        self.logger.append_keys(**keys, correlation_id=event.get("correlation_id"), operation=operation)
+        # one call for the three keys (set_correlation_id is append_keys(correlation_id=...)), straight to
+        # the formatter that Logger.append_keys reaches through two properties: the handler given to the
+        # Logger (which its registered_handler answers) and that handler's formatter
+        formatter: Any = self.logger.logger_handler.formatter
+        formatter.append_keys(**keys, correlation_id=event.get("correlation_id"), operation=operation)
         # a record nobody keeps costs as much as the keys: made only when DEBUG is on, or when Powertools
         # buffers what is below its level (attribute unknown to this Powertools version: assume it does)
         if getattr(self.logger, "_buffer_config", True) or self._records.isEnabledFor(logging.DEBUG):

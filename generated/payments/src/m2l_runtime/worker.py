@@ -39,6 +39,7 @@ The worker ends when FD_IN is closed.
 from __future__ import annotations
 
 import importlib
+import itertools
 import json
 import os
 import random
@@ -54,16 +55,36 @@ BOOT = ("import sys; sys.path.insert(0, sys.argv[1]); "
         "from m2l_runtime.worker import main; main(sys.argv[1:])")
 Handler = Callable[[Any, Any], Any]
 
-_REQUEST_IDS = random.Random()  # its own generator: no system call per id, and the handler's `random` untouched
 _VERSION_4 = (0x4 << 76) | (0x2 << 62)  # the version and variant bits of a random UUID
 _NOT_VERSION_4 = ~((0xF << 76) | (0x3 << 62))
 
 
 def uuid4_text(generator: random.Random) -> str:
-    """`str(uuid.UUID(int=generator.getrandbits(128), version=4))`, without the UUID object
-    (a third of the cost of a call's context)."""
+    """`str(uuid.UUID(int=generator.getrandbits(128), version=4))`, without the UUID object."""
     text = "%032x" % (generator.getrandbits(128) & _NOT_VERSION_4 | _VERSION_4)
     return f"{text[:8]}-{text[8:12]}-{text[12:16]}-{text[16:20]}-{text[20:]}"
+
+
+class RequestIds:
+    """Ids in a random UUID's form, unique to this process: the first 80 bits drawn at random
+    once (again in a forked child), the last 48 a counter from a random start. A random UUID a
+    call cost more than the rest of its context; an id is only ever compared."""
+
+    def __init__(self) -> None:
+        self._generator = random.Random()  # its own: no system call per id, the application's `random` untouched
+        self.reseed()
+        os.register_at_fork(after_in_child=self.reseed)
+
+    def reseed(self) -> None:
+        self._generator.seed()
+        text = uuid4_text(self._generator)
+        self._prefix, self._counter = text[:24], itertools.count(int(text[24:], 16))
+
+    def __call__(self) -> str:
+        return f"{self._prefix}{next(self._counter) & 0xFFFFFFFFFFFF:012x}"
+
+
+new_request_id = RequestIds()
 
 
 class InitError(Exception):
@@ -90,9 +111,9 @@ class LambdaContext:
         given = request.get("context")
         if given:
             self.invoked_function_arn = given.get("invoked_function_arn") or function["invoked_function_arn"]
-            self.aws_request_id: str = given.get("aws_request_id") or uuid4_text(_REQUEST_IDS)
+            self.aws_request_id: str = given.get("aws_request_id") or new_request_id()
         else:
-            self.aws_request_id = uuid4_text(_REQUEST_IDS)
+            self.aws_request_id = new_request_id()
 
     def get_remaining_time_in_millis(self) -> int:
         return max(0, self._deadline_ms - int(time.time() * 1000))
@@ -173,14 +194,16 @@ def main(argv: list[str]) -> None:
         return
     send(answers, {"ready": True})
     about = about_function(function)
-    worker = os.getpid()
+    forked: list[bool] = []  # set in a process the handler forks (os.getpid() is a system call, on every call)
+    os.register_at_fork(after_in_child=lambda: forked.append(True))
+    client = __name__.rpartition(".")[0] + ".client"
     counted: Counter[tuple[str, str]] = Counter()
     with os.fdopen(int(fd_in), "r", encoding="utf-8") as requests:
         for line in requests:
             answer = invoke(handler, about, decode_line(line), limited)
-            if os.getpid() != worker:  # a process the handler forked returned from it: it must not answer
+            if forked:  # a process the handler forked returned from it: it must not answer
                 os._exit(0)
-            answer["calls"], counted = _new_calls(counted)
+            answer["calls"], counted = _new_calls(counted, client)
             send(answers, answer)
             if answer.get("out_of_memory"):
                 os._exit(1)
@@ -289,9 +312,9 @@ def send(stream: IO[str], message: dict[str, Any]) -> None:
     stream.flush()
 
 
-def _new_calls(counted: Counter[tuple[str, str]]) -> tuple[list[list[Any]], Counter[tuple[str, str]]]:
-    """The calls to other services since the last answer (this package's own client counts them)."""
-    client = sys.modules.get(__name__.rpartition(".")[0] + ".client")
+def _new_calls(counted: Counter[tuple[str, str]], module: str) -> tuple[list[list[Any]], Counter[tuple[str, str]]]:
+    """The calls to other services since the last answer (this package's own client, `module`, counts them)."""
+    client = sys.modules.get(module)
     if client is None or dict.__eq__(client.CALLS, counted):  # compared in C (Counter's == is Python's)
         return [], counted
     now = Counter(client.CALLS)

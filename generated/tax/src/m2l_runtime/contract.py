@@ -33,7 +33,7 @@ from pydantic import ValidationError as PydanticValidationError
 from . import orm
 from .errors import ContractError
 from .orm_models import is_session
-from .passthrough import Check, checker
+from .passthrough import Check, checker, fields_checker
 
 _VAR_POSITIONAL, _VAR_KEYWORD = inspect.Parameter.VAR_POSITIONAL, inspect.Parameter.VAR_KEYWORD
 _POSITIONAL_ONLY, _POSITIONAL_OR_KEYWORD = inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD
@@ -67,9 +67,11 @@ class Contract:
 
     def dump_request(self, arguments: Mapping[str, Any]) -> dict[str, Any]:
         """Caller side: real arguments -> JSON-ready data, checked against the contract."""
-        data = {name: value for name, value in arguments.items() if name not in self.sessions}
-        if self._plain_request is not None and self._plain(data):  # what pydantic would dump, as it is
-            return {name: data[name] for name, _ in self._plain_request}
+        data = {name: value for name, value in arguments.items() if name not in self.sessions} if self.sessions \
+            else arguments
+        if self._plain_request is not None and self._plain_request(data):  # what pydantic would dump, as it is
+            return data if type(data) is dict else dict(data)
+        data = dict(data)
         for row in self.rows:
             if row.name in data:
                 data[row.name] = orm.to_key(self.name, row, data[row.name])
@@ -80,7 +82,7 @@ class Contract:
         """Service side: JSON data -> the positional and keyword arguments to call with."""
         if not isinstance(data, dict):
             raise ContractError(f"{self.name}: the arguments must be a JSON object, got {type(data).__name__}")
-        if self._plain_request is not None and self._plain(data):  # what pydantic would give back, as it is
+        if self._plain_request is not None and self._plain_request(data):  # what pydantic would give back, as it is
             return self._arguments(data)
         request = self._validate(self.request.__pydantic_validator__.validate_python, data, "request")
         return self.call_arguments(request)
@@ -121,23 +123,14 @@ class Contract:
                      for i, parameter in enumerate(parameters))
 
     @cached_property
-    def _plain_request(self) -> tuple[tuple[str, Check], ...] | None:
-        """(parameter name, check) of each field when every field's values can be plain JSON that
-        pydantic passes through unchanged (passthrough.py) and no row is converted; else None."""
-        if self.rows:
+    def _plain_request(self) -> Check | None:
+        """Whether request data (by parameter name) holds every field in order and nothing else, each
+        value plain JSON that pydantic passes through unchanged (passthrough.py); None when a
+        field's values never are, or a row is converted."""
+        fields = self.request.model_fields.values()
+        if self.rows or any(field.metadata or field.alias is None for field in fields):
             return None
-        checks = []
-        for field in self.request.model_fields.values():
-            check = None if field.metadata else checker(field.annotation)
-            if check is None or field.alias is None:
-                return None
-            checks.append((field.alias, check))
-        return tuple(checks)
-
-    def _plain(self, data: Mapping[str, Any]) -> bool:
-        """Every field given, nothing else, each value plain JSON of its field's type."""
-        fields = self._plain_request or ()
-        return len(data) == len(fields) and all(name in data and check(data[name]) for name, check in fields)
+        return fields_checker([(typing.cast(str, field.alias), field.annotation) for field in fields])
 
     @cached_property
     def _plain_result(self) -> Check | None:
