@@ -748,7 +748,9 @@ class _Resolver:
         chain.reverse()
         values = self.program.eval(chain[0], definition)
         for depth, prefix in enumerate(chain):
-            if depth:
+            if depth and len(values) == 1:
+                values = self.program.attribute(next(iter(values)), prefix[2])
+            elif depth:
                 values = frozenset(v for base in values for v in self.program.attribute(base, prefix[2]))
             for value in values:
                 if value[0] == "sym" and value[1] in self.program.variables:

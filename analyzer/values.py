@@ -66,6 +66,7 @@ class Program(Memo):
         self._mro_memo: dict[str, Entry] = {}
         self._external_memo: dict[str, Entry] = {}
         self._attribute_memo: dict[tuple[str, str], Entry] = {}
+        self._kinds: dict[str, tuple[str | None, int]] = {}  # kind and the modules it read, once frozen
         self._self_assignments: dict[str, dict[str, list[tuple[Definition, Expr]]]] = {}
         self._overrides_memo: dict[tuple[str, str], tuple[tuple[str, ...], int]] = {}  # (answer, modules read)
         self._answers: dict[tuple, Entry] = {}  # other callers' questions (the resolver's, `remember`)
@@ -161,6 +162,20 @@ class Program(Memo):
         return found
 
     def kind(self, qname: str) -> str | None:
+        """"module", "class", "function", "method", "variable", or None for a name nothing here defines."""
+        known = self._kinds.get(qname)
+        if known is not None:
+            self._reads |= known[1]
+            return known[0]
+        outer = self._reads
+        self._reads = 0
+        found = self._kind(qname)
+        if self._eval_memo is not None:  # frozen: no class attribute becomes a variable any more
+            self._kinds[qname] = (found, self._reads)
+        self._reads |= outer
+        return found
+
+    def _kind(self, qname: str) -> str | None:
         module = self.module_of.get(qname)
         if module is not None:
             bit = self._scope_bits.get(qname)
@@ -193,6 +208,10 @@ class Program(Memo):
 
     def remember(self, key: tuple, compute: Callable[[], Any], cycle: Any = EMPTY) -> Any:
         """Another stage's question about the program, remembered the same way as the evaluator's."""
+        found = self._answers.get(key)
+        if found is not None and self._nesting + found[2] <= MAX_NESTING:
+            self._reads |= found[1]
+            return found[0]
         return self.remembered(self._answers, key, compute, cycle)
 
     # -- names ----------------------------------------------------------------------------
