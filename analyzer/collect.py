@@ -21,6 +21,7 @@ import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from . import ANALYZER_VERSION
 from .cachekey import CACHE_FORMAT, SIGNATURE_BYTES, cache_key, key_dir, sign, verified
@@ -198,31 +199,75 @@ def _extract_all(todo: list[Job], jobs: int | None, encoded: bool = True) -> Ite
     """(path, encoded facts, the facts when made in this process) for each file to parse; facts
     made in this process are encoded only when `encoded` (for the cache).
 
-    With N workers, this process is one of them: N - 1 worker processes take chunks of files
-    from the front of the list while this one takes them from the back, as long as no worker
-    has claimed them (a pending chunk can be cancelled); its files are neither encoded to
-    travel nor decoded, and no core waits idle for the others."""
+    With N workers, this process is one of them: N - 1 forked worker processes take chunks of
+    files from the front of the list and this one takes them from the back, until they meet
+    (a shared pair of bounds says which chunks are left). The workers inherit the files'
+    bytes instead of receiving them, and this process's own files are neither encoded to
+    travel nor decoded. Where processes cannot be forked, a pool of N parses and sends back."""
     workers = jobs if jobs is not None else (os.cpu_count() or 1)
     if workers <= 1 or len(todo) < PARALLEL_THRESHOLD:
         yield from _extract_here(todo, encoded)
         return
-    from concurrent.futures import ProcessPoolExecutor  # multiprocessing: some 20 ms to import
+    import multiprocessing  # some 20 ms to import
 
     from . import parse  # noqa: F401  (imported before the workers start: forked workers inherit it)
 
-    size = max(1, min(16, len(todo) // (workers * 8)))
-    chunks = [todo[start:start + size] for start in range(0, len(todo), size)]
-    # Workers build many small acyclic objects: cycle collection would only slow them down.
-    with ProcessPoolExecutor(max_workers=workers - 1, initializer=gc.disable) as pool:
-        futures = [pool.submit(_extract_chunk, chunk) for chunk in chunks]
-        for chunk, future in zip(reversed(chunks), reversed(futures), strict=True):
-            if not future.cancel():
-                break  # the workers have it, and every chunk before it
-            yield from _extract_here(chunk, encoded)
-        for future in futures:
-            if not future.cancelled():
-                for path, blob in future.result():
+    if "fork" not in multiprocessing.get_all_start_methods():
+        yield from _extract_in_pool(todo, workers)
+        return
+    context = multiprocessing.get_context("fork")
+    chunks = [todo[start:start + CHUNK_FILES] for start in range(0, len(todo), CHUNK_FILES)]
+    bounds = context.Array("i", [0, len(chunks)])  # chunks[bounds[0]:bounds[1]] are left
+    global _SHARED
+    _SHARED = (chunks, bounds)
+    try:
+        # Workers build many small acyclic objects: cycle collection would only slow them down.
+        with context.Pool(workers - 1, initializer=gc.disable) as pool:
+            others = [pool.apply_async(_extract_from_front) for _ in range(workers - 1)]
+            while (index := _claim(bounds, from_front=False)) is not None:
+                yield from _extract_here(chunks[index], encoded)
+            for other in others:
+                for path, blob in other.get():
                     yield path, blob, None
+    finally:
+        _SHARED = None
+
+
+CHUNK_FILES = 4  # files a process claims at a time: few, so that the processes end together
+_SHARED: tuple[list[list[Job]], Any] | None = None  # the chunks and their bounds (forked workers inherit them)
+
+
+def _claim(bounds: Any, from_front: bool) -> int | None:
+    """The index of the next chunk left at one end, or None when none is left."""
+    with bounds.get_lock():
+        front, back = bounds[0], bounds[1]
+        if front >= back:
+            return None
+        if from_front:
+            bounds[0] = front + 1
+            return int(front)
+        bounds[1] = back - 1
+        return int(back - 1)
+
+
+def _extract_from_front() -> list[tuple[str, bytes]]:
+    """In a forked worker: the chunks it claims from the front, until none is left."""
+    assert _SHARED is not None
+    chunks, bounds = _SHARED
+    found: list[tuple[str, bytes]] = []
+    while (index := _claim(bounds, from_front=True)) is not None:
+        found.extend(_extract_chunk(chunks[index]))
+    return found
+
+
+def _extract_in_pool(todo: list[Job], workers: int) -> Iterator[Extracted]:
+    from concurrent.futures import ProcessPoolExecutor
+
+    size = max(1, min(16, len(todo) // (workers * 8)))
+    with ProcessPoolExecutor(max_workers=workers, initializer=gc.disable) as pool:
+        for found in pool.map(_extract_chunk, [todo[start:start + size] for start in range(0, len(todo), size)]):
+            for path, blob in found:
+                yield path, blob, None
 
 
 def _load_cache(cache_dir: Path | None, key: bytes | None) -> tuple[dict[str, bytes], str | None]:

@@ -1,0 +1,45 @@
+"""Facts read in worker processes are the facts read in this one, however the files are shared out."""
+
+from __future__ import annotations
+
+import multiprocessing
+from pathlib import Path
+
+import pytest
+
+from analyzer.collect import PARALLEL_THRESHOLD, collect_facts, read_sources
+from analyzer.facts import FileFacts
+from analyzer.sources import find_sources
+
+
+def _tree(root: Path) -> Path:
+    root.mkdir()
+    for index in range(PARALLEL_THRESHOLD + 7):
+        (root / f"module_{index:02d}.py").write_text(
+            f"import os\n\nSTATE = []\n\n\ndef work_{index}(items):\n"
+            f"    items.append(os.sep)\n    return helper_{index}(items)\n\n\n"
+            f"def helper_{index}(items):\n    STATE.append(items)\n    return len(items)\n")
+    (root / "broken.py").write_text("def broken(:\n")
+    (root / "binary.py").write_bytes(b"x = 1\x00\n")
+    return root
+
+
+def _facts(root: Path, jobs: int, cache: Path | None = None) -> list[FileFacts]:
+    return collect_facts(read_sources(find_sources(root).files), cache, jobs=jobs)[0]
+
+
+@pytest.mark.parametrize("jobs", [2, 3])
+def test_workers_give_the_facts_one_process_gives(tmp_path: Path, jobs: int) -> None:
+    root = _tree(tmp_path / "src")
+    alone = _facts(root, 1)
+    assert _facts(root, jobs) == alone
+    assert _facts(root, jobs, tmp_path / "cache") == alone  # encoded for the cache, and read back
+    assert _facts(root, jobs, tmp_path / "cache") == alone
+    assert sum(not f.parsed for f in alone) == 2
+
+
+def test_without_fork_a_pool_gives_the_same_facts(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = _tree(tmp_path / "src")
+    alone = _facts(root, 1)
+    monkeypatch.setattr(multiprocessing, "get_all_start_methods", lambda: ["spawn"])
+    assert _facts(root, 2) == alone
