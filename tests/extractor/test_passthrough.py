@@ -20,7 +20,7 @@ sys.path.insert(0, str(Path(__file__).parents[2] / "extractor" / "runtime"))
 from m2l_runtime.contract import contract_of
 from m2l_runtime.errors import ContractError
 from m2l_runtime.passthrough import LARGEST, checker, fields_checker
-from m2l_runtime.worker import decode_line, encode_json
+from m2l_runtime.worker import PlainJson, decode_line, encode_json
 
 
 class Size(enum.IntEnum):
@@ -140,6 +140,25 @@ def test_the_contract_answers_the_same_with_the_shortcut_as_through_pydantic() -
 def test_the_protocols_json_is_json_dumps_and_loads(value: Any) -> None:
     assert encode_json(value) == json.dumps(value)
     assert decode_line(json.dumps(value) + "\n") == json.loads(json.dumps(value))
+
+
+@settings(max_examples=500, deadline=None)
+@given(value=json_values)
+def test_pydantic_cores_json_reads_and_writes_what_json_does(value: Any) -> None:
+    plain = PlainJson()
+    plain.adopt()  # pydantic_core is imported here
+    assert plain._from_json is not None and plain._to_json is not None
+    text = json.dumps(value)
+    assert repr(plain.decode(text + "\n")) == repr(plain.decode(text.encode())) == repr(json.loads(text))
+    assert repr(json.loads(plain.encode_plain(value))) == repr(value)
+
+
+def test_what_pydantic_cores_json_refuses_is_read_by_json() -> None:
+    plain = PlainJson()
+    plain.adopt()
+    lone = json.dumps({"name": "a\ud800b"})  # a lone surrogate, escaped
+    nested = "[" * 300 + "]" * 300  # pydantic_core stops at 200 levels, json at the recursion limit
+    assert plain.decode(lone) == json.loads(lone) and plain.decode(nested.encode()) == json.loads(nested)
 
 
 def test_a_failed_encoding_leaves_the_encoder_as_it_was() -> None:

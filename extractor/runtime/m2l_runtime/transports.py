@@ -145,7 +145,7 @@ class Worker:
         if line is None:
             self.kill()
             raise WorkerGone("Runtime.ExitError", f"{doing}: the worker exited (status {self._status()})")
-        return decode_line(line.decode("utf-8"))  # type: ignore[no-any-return]
+        return decode_line(line)  # type: ignore[no-any-return]
 
     def _read_line(self, deadline: float) -> bytes | None:
         chunks, buffered = [self._buffer], self._buffer
