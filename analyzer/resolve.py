@@ -77,6 +77,14 @@ DYNAMIC_CALLS = frozenset({"builtins.eval", "builtins.exec"})  # code from a str
 _CALLABLE_KINDS = frozenset({"function", "method", "class"})
 
 
+def _names_variable(program: Program, values: frozenset) -> bool:
+    """Whether one of these values is a module or class variable (what `variables_in` lists)."""
+    for value in values:  # noqa: SIM110 -- a loop, not any(): no generator per call site
+        if value[0] == "sym" and value[1] in program.variables:
+            return True
+    return False
+
+
 def _accessor(definition: Definition) -> bool:
     """A property, or its setter or deleter (`@x.setter`): reading the attribute gives a value."""
     return definition.method_kind == "property" or any(
@@ -288,6 +296,7 @@ class _Resolver:
         self.externals: set[str] = set()
         self.read_candidates: list[tuple[str, str, int]] = []
         self._shared: set[tuple[str, str, str]] = set()  # edges still those of a module's FileResolution
+        self._accessors = frozenset(name for _, name in data.related)  # names of Django related managers
 
     def file_resolution(self, reads: int) -> FileResolution:
         return FileResolution(self.edges, self.unresolved, self.call_sites, self.externals,
@@ -655,7 +664,7 @@ class _Resolver:
             return
         method = func[2]
         receivers = program.eval(func[1], definition)
-        if container is None:  # `CACHE.get(k)` reads CACHE
+        if container is None and _names_variable(program, receivers):  # `CACHE.get(k)` reads CACHE
             for var in variables_in(program, receivers):
                 self.read_candidates.append((qname, var, site.line))
         if method in SESSION_WRITES and site.args:
@@ -697,8 +706,9 @@ class _Resolver:
                     self.table_access(definition.qname, models, kind, site.line)
                 return
             if expr[0] == "attr" and base[0] in ("name", "attr"):
-                related = {self.data.related.get((v[1], expr[2])) for v in self.program.eval(base, definition)
-                           if v[0] == "inst"} - {None}
+                values = self.program.eval(base, definition)
+                related = {self.data.related.get((v[1], expr[2])) for v in values
+                           if v[0] == "inst"} - {None} if expr[2] in self._accessors else None
                 if related:
                     self.table_access(definition.qname, {("sym", m) for m in related}, kind, site.line)
                     return
