@@ -32,10 +32,12 @@ def changed_results(definition: Definition) -> dict[Site, tuple[Change, ...]]:
               if store.kind == "attr" and store.target[0] == "attr" and store.target[1][0] == "name"]
     if not writes:
         return {}
-    bound = [(name, (line, call)) for name, value, line in scope.assigns if (call := bound_call(value)) is not None]
     commits = sorted(site.line for site in scope.calls if _method(site.func) in COMMITS)
     saves = [(site.func[1][1], site.line) for site in scope.calls if _method(site.func) in SAVES
              and site.func[1][0] == "name"]
+    if not commits and not saves:
+        return {}
+    bound = [(name, (line, call)) for name, value, line in scope.assigns if (call := bound_call(value)) is not None]
     found: dict[Site, list[Change]] = {}
     for name, site in bound:
         for line, written, attribute in writes:
