@@ -25,6 +25,7 @@ from typing import Any
 
 from . import ANALYZER_VERSION
 from .cachekey import CACHE_FORMAT, SIGNATURE_BYTES, cache_key, key_dir, sign, verified
+from .errors import Mono2LambdaError
 from .factcodec import decode_facts, encode_facts
 from .facts import Diagnostic, FileFacts
 from .files import write_atomic
@@ -203,7 +204,8 @@ def _extract_all(todo: list[Job], jobs: int | None, encoded: bool = True) -> Ite
     files from the front of the list and this one takes them from the back, until they meet
     (a shared pair of bounds says which chunks are left). The workers inherit the files'
     bytes instead of receiving them, and this process's own files are neither encoded to
-    travel nor decoded. Where processes cannot be forked, a pool of N parses and sends back."""
+    travel nor decoded. A worker that dies is an error, never a wait. Where processes cannot
+    be forked, a pool of N parses and sends back."""
     workers = jobs if jobs is not None else (os.cpu_count() or 1)
     if workers <= 1 or len(todo) < PARALLEL_THRESHOLD:
         yield from _extract_here(todo, encoded)
@@ -218,23 +220,29 @@ def _extract_all(todo: list[Job], jobs: int | None, encoded: bool = True) -> Ite
     context = multiprocessing.get_context("fork")
     chunks = [todo[start:start + CHUNK_FILES] for start in range(0, len(todo), CHUNK_FILES)]
     bounds = context.Array("i", [0, len(chunks)])  # chunks[bounds[0]:bounds[1]] are left
-    global _SHARED
-    _SHARED = (chunks, bounds)
-    try:
-        # Workers build many small acyclic objects: cycle collection would only slow them down.
-        with context.Pool(workers - 1, initializer=gc.disable) as pool:
-            others = [pool.apply_async(_extract_from_front) for _ in range(workers - 1)]
-            while (index := _claim(bounds, from_front=False)) is not None:
-                yield from _extract_here(chunks[index], encoded)
-            for other in others:
-                for path, blob in other.get():
-                    yield path, blob, None
-    finally:
-        _SHARED = None
+    others = []
+    for _ in range(workers - 1):
+        reader, writer = context.Pipe(duplex=False)
+        worker = context.Process(target=_extract_from_front, args=(chunks, bounds, writer), daemon=True)
+        worker.start()  # forked: it inherits the chunks and the parser
+        writer.close()  # the worker's end only: reading ends when the worker does, whatever happens
+        others.append((worker, reader))
+    while (index := _claim(bounds, from_front=False)) is not None:
+        yield from _extract_here(chunks[index], encoded)
+    for worker, reader in others:
+        try:
+            found: list[tuple[str, bytes]] = reader.recv()
+        except EOFError:
+            worker.join()
+            raise Mono2LambdaError(
+                f"a worker process parsing files stopped without its facts (exit code {worker.exitcode})",
+                hint="run again with --jobs 1 to see which file stops it") from None
+        worker.join()
+        for path, blob in found:
+            yield path, blob, None
 
 
 CHUNK_FILES = 4  # files a process claims at a time: few, so that the processes end together
-_SHARED: tuple[list[list[Job]], Any] | None = None  # the chunks and their bounds (forked workers inherit them)
 
 
 def _claim(bounds: Any, from_front: bool) -> int | None:
@@ -250,14 +258,15 @@ def _claim(bounds: Any, from_front: bool) -> int | None:
         return int(back - 1)
 
 
-def _extract_from_front() -> list[tuple[str, bytes]]:
-    """In a forked worker: the chunks it claims from the front, until none is left."""
-    assert _SHARED is not None
-    chunks, bounds = _SHARED
+def _extract_from_front(chunks: list[list[Job]], bounds: Any, sink: Any) -> None:
+    """In a forked worker: the facts of the chunks it claims from the front, until none is
+    left, sent back at once."""
+    gc.disable()  # many small acyclic objects: cycle collection would only slow it down
     found: list[tuple[str, bytes]] = []
     while (index := _claim(bounds, from_front=True)) is not None:
         found.extend(_extract_chunk(chunks[index]))
-    return found
+    sink.send(found)
+    sink.close()
 
 
 def _extract_in_pool(todo: list[Job], workers: int) -> Iterator[Extracted]:

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import multiprocessing
+import os
 from pathlib import Path
 
 import pytest
 
+from analyzer import collect
 from analyzer.collect import PARALLEL_THRESHOLD, collect_facts, read_sources
+from analyzer.errors import Mono2LambdaError
 from analyzer.facts import FileFacts
 from analyzer.sources import find_sources
 
@@ -43,3 +46,12 @@ def test_without_fork_a_pool_gives_the_same_facts(tmp_path: Path, monkeypatch: p
     alone = _facts(root, 1)
     monkeypatch.setattr(multiprocessing, "get_all_start_methods", lambda: ["spawn"])
     assert _facts(root, 2) == alone
+
+
+def test_a_worker_that_dies_is_an_error_not_a_wait(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = _tree(tmp_path / "src")
+    monkeypatch.setattr(collect, "_extract_chunk", lambda jobs: os._exit(3))  # the forked worker inherits it
+    claim = collect._claim  # this process claims none: every chunk goes to the worker
+    monkeypatch.setattr(collect, "_claim", lambda bounds, from_front: claim(bounds, from_front) if from_front else None)
+    with pytest.raises(Mono2LambdaError, match="exit code 3"):
+        _facts(root, 2)
