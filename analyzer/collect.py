@@ -221,7 +221,7 @@ def _extract_all(todo: list[Job], jobs: int | None, encoded: bool = True) -> Ite
     chunks = [todo[start:start + CHUNK_FILES] for start in range(0, len(todo), CHUNK_FILES)]
     bounds = context.Array("i", [0, len(chunks)])  # chunks[bounds[0]:bounds[1]] are left
     others = []
-    for _ in range(workers - 1):
+    for _ in range(min(workers - 1, len(chunks) - 1)):  # no more workers than chunks to share
         reader, writer = context.Pipe(duplex=False)
         worker = context.Process(target=_extract_from_front, args=(chunks, bounds, writer), daemon=True)
         worker.start()  # forked: it inherits the chunks and the parser
