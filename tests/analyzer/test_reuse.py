@@ -312,3 +312,23 @@ def test_a_framework_change_gives_the_graph_of_a_run_without_cache(tmp_path: Pat
     after = (out / GRAPH_FILE).read_bytes()
     assert after == _cold(root, tmp_path / "cold")
     assert (_detected(after) != _detected(before)) == (name != "call added in a view")  # the change matters
+
+
+def test_a_kept_resolution_reads_back_equal(tmp_path: Path) -> None:
+    """Resolutions are pickled as calls of their dataclasses with their fields (reuse.py):
+    what is read back is equal to what was resolved, edge by edge."""
+    import pickle
+
+    from analyzer.collect import collect_facts, read_sources
+    from analyzer.resolve import resolve
+    from analyzer.reuse import pickled_resolution
+    from analyzer.sources import find_sources
+
+    root = _make_tree(tmp_path / "src")
+    files, _ = collect_facts(read_sources(find_sources(root).files), None)
+    resolution = resolve(files, jobs=1)
+    assert any(found.edges and found.unresolved for found in resolution.by_module.values())
+    for module, found in resolution.by_module.items():
+        again = pickle.loads(pickled_resolution(found))
+        assert again == found, module
+        assert all(type(info.lines) is set for info in again.edges.values())
