@@ -25,10 +25,10 @@ from typing import Any
 
 from . import ANALYZER_VERSION
 from .cachekey import CACHE_FORMAT, SIGNATURE_BYTES, cache_key, key_dir, sign, verified
-from .errors import Mono2LambdaError
 from .factcodec import decode_facts, encode_facts
 from .facts import Diagnostic, FileFacts
 from .files import write_atomic
+from .forked import Forked
 from .sources import SourceFile
 
 Progress = Callable[[int, int], None]  # (done, total)
@@ -220,25 +220,12 @@ def _extract_all(todo: list[Job], jobs: int | None, encoded: bool = True) -> Ite
     context = multiprocessing.get_context("fork")
     chunks = [todo[start:start + CHUNK_FILES] for start in range(0, len(todo), CHUNK_FILES)]
     bounds = context.Array("i", [0, len(chunks)])  # chunks[bounds[0]:bounds[1]] are left
-    others = []
-    for _ in range(min(workers - 1, len(chunks) - 1)):  # no more workers than chunks to share
-        reader, writer = context.Pipe(duplex=False)
-        worker = context.Process(target=_extract_from_front, args=(chunks, bounds, writer), daemon=True)
-        worker.start()  # forked: it inherits the chunks and the parser
-        writer.close()  # the worker's end only: reading ends when the worker does, whatever happens
-        others.append((worker, reader))
+    # no more workers than chunks to share; forked: each inherits the chunks and the parser
+    others = [Forked(context, _extract_from_front, chunks, bounds) for _ in range(min(workers - 1, len(chunks) - 1))]
     while (index := _claim(bounds, from_front=False)) is not None:
         yield from _extract_here(chunks[index], encoded)
-    for worker, reader in others:
-        try:
-            found: list[tuple[str, bytes]] = reader.recv()
-        except EOFError:
-            worker.join()
-            raise Mono2LambdaError(
-                f"a worker process parsing files stopped without its facts (exit code {worker.exitcode})",
-                hint="run again with --jobs 1 to see which file stops it") from None
-        worker.join()
-        for path, blob in found:
+    for worker in others:
+        for path, blob in worker.result("parsing files", hint="run again with --jobs 1 to see which file stops it"):
             yield path, blob, None
 
 
@@ -258,15 +245,12 @@ def _claim(bounds: Any, from_front: bool) -> int | None:
         return int(back - 1)
 
 
-def _extract_from_front(chunks: list[list[Job]], bounds: Any, sink: Any) -> None:
-    """In a forked worker: the facts of the chunks it claims from the front, until none is
-    left, sent back at once."""
-    gc.disable()  # many small acyclic objects: cycle collection would only slow it down
+def _extract_from_front(chunks: list[list[Job]], bounds: Any) -> list[tuple[str, bytes]]:
+    """In a forked worker: the facts of the chunks it claims from the front, until none is left."""
     found: list[tuple[str, bytes]] = []
     while (index := _claim(bounds, from_front=True)) is not None:
         found.extend(_extract_chunk(chunks[index]))
-    sink.send(found)
-    sink.close()
+    return found
 
 
 def _extract_in_pool(todo: list[Job], workers: int) -> Iterator[Extracted]:

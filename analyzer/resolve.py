@@ -29,6 +29,7 @@ from .data import (
     sql_tables,
 )
 from .facts import CallSite, Definition, Expr, FileFacts
+from .forked import Forked
 from .parse import SQL_CALLS
 from .registries import filled_at_import
 from .relationships import RelationshipRead, relationship_reads
@@ -227,15 +228,10 @@ def _resolve_modules(program: Program, data: DataModel, definitions: list[Defini
     while middle < len(modules) and counted < sum(weights) * 8 // 15:
         counted += weights[middle]
         middle += 1
-    global _FORKED
-    _FORKED = (program, data, modules[middle:])
-    try:
-        with multiprocessing.get_context("fork").Pool(1) as pool:
-            other = pool.apply_async(_resolve_forked)
-            found = _resolve_each(program, data, modules[:middle])
-            found.update(other.get())
-    finally:
-        _FORKED = None
+    # the child inherits the program: nothing is pickled on the way in
+    other = Forked(multiprocessing.get_context("fork"), _resolve_each, program, data, modules[middle:])
+    found = _resolve_each(program, data, modules[:middle])
+    found.update(other.result("resolving definitions", hint="run again with --jobs 1"))
     return found
 
 
@@ -257,13 +253,6 @@ def _work(definition: Definition) -> int:
 
 
 PARALLEL_DEFINITIONS = 4000  # below this, forking costs more than it saves
-_FORKED: tuple | None = None  # what the forked process resolves (inherited, never pickled)
-
-
-def _resolve_forked() -> dict[str, FileResolution]:
-    assert _FORKED is not None
-    program, data, modules = _FORKED
-    return _resolve_each(program, data, modules)
 
 
 def _copy(info: EdgeInfo) -> EdgeInfo:

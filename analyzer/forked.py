@@ -1,0 +1,54 @@
+"""A function run in a forked process, its result sent back once through a pipe.
+
+`multiprocessing.Pool` never answers for a task whose worker died (it starts another
+worker and the result stays pending), so a child killed by the out-of-memory killer or a
+crash in the parser would hang the run. Here the pipe's writing end belongs to the child
+alone: when it ends without sending, reading ends at once and the caller gets an error
+naming the exit code. An exception the function raises is raised again in the caller."""
+
+from __future__ import annotations
+
+import gc
+from collections.abc import Callable
+from typing import Any, Generic, TypeVar
+
+from .errors import Mono2LambdaError
+
+T = TypeVar("T")
+
+
+class Forked(Generic[T]):
+    """`function(*args)` running in a child forked from this process (it inherits everything, so
+    nothing is pickled on the way in; the result is pickled on the way back)."""
+
+    def __init__(self, context: Any, function: Callable[..., T], *args: Any) -> None:
+        self._reader, writer = context.Pipe(duplex=False)
+        self._process = context.Process(target=_send_result, args=(writer, function, args), daemon=True)
+        self._process.start()
+        writer.close()  # the child's end only
+
+    def result(self, doing: str, hint: str) -> T:
+        """The function's result, once the child sent it; Mono2LambdaError when the child ended
+        without sending (`doing`: what it was doing, `hint`: what the user can do)."""
+        try:
+            ok, value = self._reader.recv()
+        except EOFError:
+            self._process.join()
+            raise Mono2LambdaError(f"a worker process {doing} stopped without its result "
+                                   f"(exit code {self._process.exitcode})", hint=hint) from None
+        finally:
+            self._reader.close()
+        self._process.join()
+        if not ok:
+            raise value
+        return value  # type: ignore[no-any-return]
+
+
+def _send_result(sink: Any, function: Callable[..., Any], args: tuple[Any, ...]) -> None:
+    gc.disable()  # many small acyclic objects: cycle collection would only slow the child down
+    try:
+        outcome = (True, function(*args))
+    except Exception as error:  # raised again in the caller, as Pool did
+        outcome = (False, error)
+    sink.send(outcome)
+    sink.close()

@@ -1,0 +1,69 @@
+"""A function run in a forked process: its result comes back, its exception is raised again,
+and a child that dies is an error at once, never a wait (the resolver's second process too)."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+
+import pytest
+
+from analyzer import resolve as resolve_module
+from analyzer.errors import Mono2LambdaError
+from analyzer.forked import Forked
+from analyzer.parse import extract_facts
+from analyzer.resolve import resolve
+
+FORK = multiprocessing.get_context("fork")
+
+
+def _double(value: int) -> int:
+    return value * 2
+
+
+def _fail(message: str) -> None:
+    raise ValueError(message)
+
+
+def _die() -> None:
+    os._exit(3)
+
+
+def test_the_result_comes_back() -> None:
+    assert Forked(FORK, _double, 21).result("doubling", hint="none") == 42
+
+
+def test_an_exception_is_raised_again_in_the_caller() -> None:
+    with pytest.raises(ValueError, match="no such thing"):
+        Forked(FORK, _fail, "no such thing").result("failing", hint="none")
+
+
+def test_a_child_that_dies_is_an_error_naming_its_exit_code() -> None:
+    with pytest.raises(Mono2LambdaError, match=r"a worker process dying stopped without its result \(exit code 3\)"):
+        Forked(FORK, _die).result("dying", hint="none")
+
+
+def _facts(modules: int) -> list:
+    return [extract_facts(f"def f{n}():\n    return g{n}()\n\n\ndef g{n}():\n    return {n}\n".encode(),
+                          f"m{n}.py", f"m{n}", False) for n in range(modules)]
+
+
+def test_the_resolver_split_in_two_processes_finds_what_one_finds(monkeypatch: pytest.MonkeyPatch) -> None:
+    facts = _facts(12)
+    alone = resolve(facts, jobs=1).edges
+    monkeypatch.setattr(resolve_module, "PARALLEL_DEFINITIONS", 1)
+    assert resolve(facts, jobs=2).edges == alone
+
+
+def test_a_resolver_process_that_dies_is_an_error_not_a_wait(monkeypatch: pytest.MonkeyPatch) -> None:
+    parent, resolve_each = os.getpid(), resolve_module._resolve_each
+
+    def dies_in_the_child(*args: object) -> object:
+        if os.getpid() != parent:
+            os._exit(3)
+        return resolve_each(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(resolve_module, "PARALLEL_DEFINITIONS", 1)
+    monkeypatch.setattr(resolve_module, "_resolve_each", dies_in_the_child)
+    with pytest.raises(Mono2LambdaError, match=r"resolving definitions stopped without its result \(exit code 3\)"):
+        resolve(_facts(12), jobs=2)
