@@ -176,8 +176,9 @@ class CodeGraph:
 
     # -- serialising ----------------------------------------------------------------------
     def to_json(self) -> dict[str, Any]:
-        nodes = [{"id": n, **self._nodes[n]} for n in self.nodes()]
-        edges = [{"source": s, "target": t, **d} for s, t, d in self.dependencies()]
+        all_nodes, all_edges = self._nodes, self._edges
+        nodes = [{"id": n, **all_nodes[n]} for n in sorted(all_nodes)]
+        edges = [{"source": key[0], "target": key[1], **all_edges[key]} for key in self._sorted_keys(())]
         return {
             "format": GRAPH_FORMAT,
             "version": GRAPH_VERSION,
@@ -194,14 +195,17 @@ class CodeGraph:
 
     def dump_bytes(self) -> bytes:
         """`dumps` as UTF-8 bytes, what a file gets: no decoding and encoding again of some 10 MB."""
-        parts = []
+        parts = [b"{\n"]  # joined once at the end: each `+` of two parts would copy some 10 MB again
         for key, value in self.to_json().items():
-            name = orjson.dumps(key)
+            if len(parts) > 1:
+                parts.append(b",\n")
+            parts.append(orjson.dumps(key))
             if isinstance(value, list) and value:
-                parts.append(name + b": [\n" + _one_per_line(value) + b"\n]")
+                parts += (b": [\n", _one_per_line(value), b"\n]")
             else:
-                parts.append(name + b": " + orjson.dumps(value, option=orjson.OPT_SORT_KEYS))
-        return b"{\n" + b",\n".join(parts) + b"\n}\n"
+                parts += (b": ", orjson.dumps(value, option=orjson.OPT_SORT_KEYS))
+        parts.append(b"\n}\n")
+        return b"".join(parts)
 
     @classmethod
     def from_json(cls, document: dict[str, Any]) -> CodeGraph:
