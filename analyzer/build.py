@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
+from typing import Any
 
 from .exprs import MUTATING_METHODS
 from .facts import Definition, Diagnostic, Expr, FileFacts, Variable
@@ -54,8 +55,9 @@ def build_graph(files: list[FileFacts], resolution: Resolution, root_name: str,
         if name not in graph:
             graph.add_symbol(name, "external")
     externals, relationship_reads = resolution.externals, resolution.relationship_reads
+    nodes = graph.node_ids()
     for (source, target, kind), info in resolution.edges.items():
-        if source not in graph or target not in graph:
+        if source not in nodes or target not in nodes:
             continue
         attrs = {"count": info.count, "kind": kind, "lines": sorted(info.lines)}
         if info.virtual:
@@ -83,42 +85,48 @@ def build_graph(files: list[FileFacts], resolution: Resolution, root_name: str,
     return graph
 
 
-def _self_writes(definition: Definition) -> list[dict] | None:
-    """Where an instance method other than a dunder changes its instance: `self.x = ...`,
-    `self.x += ...`, `del self.x`, `self.x[k] = ...`, `self.x.append(...)` (the mutating methods of
-    analyzer/exprs.py), as `{"attr", "line"}` sorted by line. Such changes stay with the object
-    the method ran on, which matters when that object is rebuilt for one call in a service."""
-    name = definition.qname.rsplit(".", 1)[-1]
-    if definition.method_kind != "instance" or name.startswith("__") or not definition.params:
-        return None
-    me = definition.params[0].name
-    found = {(store.line, attr) for store in definition.scope.stores
-             for attr in [_attribute_of(store.target, me)] if attr}
-    found.update((call.line, attr) for call in definition.scope.calls
-                 if call.func[0] == "attr" and call.func[2] in MUTATING_METHODS
-                 for attr in [_attribute_of(call.func[1], me)] if attr)
-    return [{"attr": attr, "line": line} for line, attr in sorted(found)] or None
+def _call_findings(definition: Definition) -> tuple[list[dict] | None, list[int] | None, list[int] | None]:
+    """What a function's calls (and stores) say, from one pass over its calls:
 
-
-def _commits(definition: Definition) -> list[int] | None:
-    """Lines where the function ends its unit of work: `x.commit()` or `x.rollback()` on any
-    receiver. Writes made before such a line are no longer pending when the function calls on."""
-    return sorted({call.line for call in definition.scope.calls if not call.synthetic
-                   and call.func[0] == "attr" and call.func[2] in UNIT_OF_WORK_ENDS}) or None
-
-
-def _returned_calls(definition: Definition) -> list[int] | None:
-    """Lines of calls whose result the function returns as it is (`return helper(session, ...)`):
-    the function ends there, so what the callee leaves uncommitted is not pending at later lines.
-    Only a callee called once in the function is placed (the returned expression has no line)."""
-    returned = {expr[1] for expr in definition.scope.returns if expr and expr[0] == "call"}
-    if not returned:
-        return None
+    - self writes: where an instance method other than a dunder changes its instance: `self.x = ...`,
+      `self.x += ...`, `del self.x`, `self.x[k] = ...`, `self.x.append(...)` (the mutating methods of
+      analyzer/exprs.py), as `{"attr", "line"}` sorted by line. Such changes stay with the object
+      the method ran on, which matters when that object is rebuilt for one call in a service.
+    - commits: lines where the function ends its unit of work: `x.commit()` or `x.rollback()` on any
+      receiver. Writes made before such a line are no longer pending when the function calls on.
+    - returned calls: lines of calls whose result the function returns as it is (`return helper(session,
+      ...)`): the function ends there, so what the callee leaves uncommitted is not pending at later
+      lines. Only a callee called once in the function is placed (the returned expression has no line).
+    """
+    scope = definition.scope
+    me = _instance_name(definition)
+    writes = {(store.line, attr) for store in scope.stores
+              for attr in [_attribute_of(store.target, me)] if attr} if me is not None else set()
+    returned = {expr[1] for expr in scope.returns if expr and expr[0] == "call"}
+    commits: set[int] = set()
     sites: dict[Expr, list[int]] = {}
-    for call in definition.scope.calls:
-        if not call.synthetic and call.func in returned:
-            sites.setdefault(call.func, []).append(call.line)
-    return sorted(lines[0] for lines in sites.values() if len(lines) == 1) or None
+    for call in scope.calls:
+        func = call.func
+        if func[0] == "attr":
+            if func[2] in UNIT_OF_WORK_ENDS and not call.synthetic:
+                commits.add(call.line)
+            if me is not None and func[2] in MUTATING_METHODS:
+                attr = _attribute_of(func[1], me)
+                if attr:
+                    writes.add((call.line, attr))
+        if returned and func in returned and not call.synthetic:
+            sites.setdefault(func, []).append(call.line)
+    return ([{"attr": attr, "line": line} for line, attr in sorted(writes)] or None,
+            sorted(commits) or None,
+            sorted(lines[0] for lines in sites.values() if len(lines) == 1) or None)
+
+
+def _instance_name(definition: Definition) -> str | None:
+    """The name an instance method other than a dunder calls its instance by (None for others)."""
+    if definition.method_kind != "instance" or not definition.params \
+            or definition.qname.rsplit(".", 1)[-1].startswith("__"):
+        return None
+    return definition.params[0].name
 
 
 def _attribute_of(expr: Expr, me: str) -> str | None:
@@ -194,15 +202,16 @@ def _definition_attrs(facts: FileFacts, definition: Definition) -> dict:
             {"name": p.name, "kind": p.kind, "annotation": p.annotation_text, "default": p.has_default}
             for p in definition.params
         ]
-        optional = {
+        self_writes, commits, returned_calls = _call_findings(definition)
+        optional: dict[str, Any] = {
             "returns": definition.returns_text,
             "is_async": definition.is_async or None,
             "method_kind": definition.method_kind,
             "decorators": [expr_text(d) for d in definition.decorators] or None,
             "mutates": sorted(definition.scope.mutated_params) or None,
-            "self_writes": _self_writes(definition),
-            "commits": _commits(definition),
-            "returned_calls": _returned_calls(definition),
+            "self_writes": self_writes,
+            "commits": commits,
+            "returned_calls": returned_calls,
         }
         attrs.update((name, value) for name, value in optional.items() if value is not None)
         if definition.qname.endswith(">") and "<lambda:" in definition.qname and definition.parent is not None:
