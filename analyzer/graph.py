@@ -155,13 +155,15 @@ class CodeGraph:
 
     def module_coupling(self, kinds: tuple[str, ...] = ("calls", "instantiates")) -> Counter:
         """Call weight between pairs of modules, in both directions together."""
-        pairs: Counter = Counter()
+        pairs: dict[tuple[str, str], int] = {}  # a plain dict: Counter's += calls a Python method per new pair
+        nodes = self._nodes
         for (source, target, kind), data in self._edges.items():
             if kind in kinds:
-                a, b = self._nodes[source].get("module"), self._nodes[target].get("module")
+                a, b = nodes[source].get("module"), nodes[target].get("module")
                 if a and b and a != b:
-                    pairs[(a, b) if a < b else (b, a)] += data["count"]
-        return pairs
+                    pair = (a, b) if a < b else (b, a)
+                    pairs[pair] = pairs.get(pair, 0) + data["count"]
+        return Counter(pairs)
 
     def call_graph(self) -> dict[str, list[str]]:
         """{caller: [callees]} over modules, classes, functions and methods (externals included)."""

@@ -23,7 +23,7 @@ def summarize(graph: CodeGraph, migrations_skipped: int = 0) -> dict[str, Any]:
         "classes": nodes["class"],
         "functions": nodes["function"] + nodes["method"],
         "tables": nodes["table"],
-        "state_variables": len([v for v in graph.nodes("variable") if graph.node(v).get("state")]),
+        "state_variables": len([v for v in graph.nodes("variable") if graph.attr(v, "state")]),
         "externals": nodes["external"],
         "edges": dict(sorted(edges.items())),
         "call_sites": call_sites,
@@ -58,14 +58,17 @@ def module_layers(graph: CodeGraph) -> dict[str, int]:
 
 def data_entities(graph: CodeGraph) -> list[dict[str, Any]]:
     """Each table and piece of module state with the code that reads and writes it."""
+    users: dict[str, dict[str, list[str]]] = {}  # node -> edge kind -> sources, sorted as the edges are
+    for source, target, data in graph.dependencies("reads", "writes"):
+        users.setdefault(target, {}).setdefault(data["kind"], []).append(source)
     entities = []
     for node in graph.nodes("table", "variable"):
-        attrs = graph.node(node)
-        if attrs["kind"] == "variable" and not attrs.get("state"):
+        kind = graph.attr(node, "kind")
+        if kind == "variable" and not graph.attr(node, "state"):
             continue
-        writers = graph.sources(node, "writes")
-        readers = graph.sources(node, "reads")
-        entities.append({"id": node, "kind": attrs["kind"], "writers": writers, "readers": readers,
+        found = users.get(node, {})
+        writers, readers = found.get("writes", []), found.get("reads", [])
+        entities.append({"id": node, "kind": kind, "writers": writers, "readers": readers,
                          "writer_modules": sorted({graph.module_of(w) or w for w in writers}),
                          "reader_modules": sorted({graph.module_of(r) or r for r in readers})})
     return entities
