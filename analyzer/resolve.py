@@ -75,6 +75,7 @@ DUNDER_CALLS = {"builtins.iter": "__iter__", "builtins.next": "__next__", "built
                 "builtins.repr": "__repr__", "builtins.hash": "__hash__", "builtins.reversed": "__reversed__",
                 "builtins.abs": "__abs__", "builtins.format": "__format__", "builtins.bool": "__bool__"}
 DYNAMIC_CALLS = frozenset({"builtins.eval", "builtins.exec"})  # code from a string: unresolved-dynamic
+_DYNAMIC_VALUES = frozenset(("ext", name) for name in DYNAMIC_CALLS)
 _CALLABLE_KINDS = frozenset({"function", "method", "class"})
 
 
@@ -405,7 +406,7 @@ class _Resolver:
         unsafe = self._unsafe_args(definition, site) if internal else ()
         flows = argument_flows(self.program, self.data, definition, site, expr_text) \
             if internal and not site.synthetic and (site.args or site.kwargs) and self._takes_flows(callees) else ()
-        self._changes = self._site_changes.get((site.line, site.func), ())
+        self._changes = self._site_changes.get((site.line, site.func), ()) if self._site_changes else ()
         for callee in ordered(callees):
             resolved |= self._call_edges(qname, callee, site.line, unused, unsafe, flows)
         if not resolved and site.func[0] == "attr":
@@ -416,7 +417,7 @@ class _Resolver:
             self.call_sites += 1
             if not resolved:
                 self.unresolved.append(UnresolvedCall(qname, site.line, expr_text(site.func)))
-            elif any(c[0] == "ext" and c[1] in DYNAMIC_CALLS for c in callees):
+            elif not callees.isdisjoint(_DYNAMIC_VALUES):
                 self.unresolved.append(UnresolvedCall(qname, site.line, expr_text(site.func), dynamic=True))
         self._data_call(definition, site, callees)
         sql_call = site.func[0] in ("name", "attr") and site.func[-1] in SQL_CALLS
@@ -694,10 +695,9 @@ class _Resolver:
                 if models and self._is_model_set(models):
                     self.table_access(definition.qname, models, kind, site.line)
                 return
-            if expr[0] == "attr" and base[0] in ("name", "attr"):
-                values = self.program.eval(base, definition)
-                related = {self.data.related.get((v[1], expr[2])) for v in values
-                           if v[0] == "inst"} - {None} if expr[2] in self._accessors else None
+            if expr[0] == "attr" and expr[2] in self._accessors and base[0] in ("name", "attr"):
+                related = {self.data.related.get((v[1], expr[2])) for v in self.program.eval(base, definition)
+                           if v[0] == "inst"} - {None}
                 if related:
                     self.table_access(definition.qname, {("sym", m) for m in related}, kind, site.line)
                     return

@@ -38,6 +38,7 @@ MANY_ROWS = frozenset({"all", "scalars", "fetchall", "unique"})
 QUERY_RESULTS = ROW_GETTERS | SINGLE_ROW | MANY_ROWS
 MAX_DEPTH = 12  # attribute and call chains within one expression
 EMPTY: frozenset = frozenset()
+_EVALUATED = frozenset({"name", "attr", "call", "def", "lambda", "ann", "sub", "iter", "seq"})  # tags `_eval` reads
 
 
 class Program(Memo):
@@ -71,6 +72,7 @@ class Program(Memo):
         self._overrides_memo: dict[tuple[str, str], tuple[tuple[str, ...], int]] = {}  # (answer, modules read)
         self._answers: dict[tuple, Entry] = {}  # other callers' questions (the resolver's, `remember`)
         self._bindings: dict[str, dict[str, list[tuple[str, int, Any]]]] = {}
+        self._chains: dict[str, tuple[tuple[tuple[Definition, dict], ...], str]] = {}  # `lookup`'s scopes
         self._scope_bits: dict[str, int] = {}
         self._owners: dict[str, str] = {}
         self._eval_memo: dict[tuple[str, Expr], Entry] | None = None
@@ -263,14 +265,14 @@ class Program(Memo):
 
     def lookup(self, name: str, scope: Definition) -> frozenset:
         """A bare name as seen from inside `scope`: locals, enclosing functions, module, builtins."""
-        current: Definition | None = scope
-        while current is not None and current.kind in ("function", "method", "class"):
-            if current.kind != "class" or current is scope:
-                found = self.local(current, name)
-                if found is not None:
-                    return found
-            current = self.defs.get(current.parent or "")
-        module = self.module_of.get(scope.qname, scope.qname)
+        chain = self._chains.get(scope.qname)
+        if chain is None:
+            chain = self._chains[scope.qname] = self._chain(scope)
+        scopes, module = chain
+        for current, bindings in scopes:
+            sources = bindings.get(name)
+            if sources is not None:
+                return self._local_values(current, name, sources)
         found = self.member(module, name)
         if found:
             return found
@@ -278,14 +280,31 @@ class Program(Memo):
             return frozenset({("ext", f"builtins.{name}")})
         return frozenset()
 
-    def local(self, scope: Definition, name: str) -> frozenset | None:
-        """The values of a name bound in a function (None when it is not bound there)."""
+    def _chain(self, scope: Definition) -> tuple[tuple[tuple[Definition, dict], ...], str]:
+        """Where a bare name read in `scope` may be bound, innermost first: the functions around it
+        (a class body's names only from inside it), with their local bindings; then its module."""
+        scopes: list[tuple[Definition, dict]] = []
+        current: Definition | None = scope
+        while current is not None and current.kind in ("function", "method", "class"):
+            if current.kind != "class" or current is scope:
+                scopes.append((current, self._local_bindings_of(current)))
+            current = self.defs.get(current.parent or "")
+        return tuple(scopes), self.module_of.get(scope.qname, scope.qname)
+
+    def _local_bindings_of(self, scope: Definition) -> dict[str, list[tuple[str, int, Any]]]:
         bindings = self._bindings.get(scope.qname)
         if bindings is None:
             bindings = self._bindings[scope.qname] = _local_bindings(scope)
-        sources = bindings.get(name)
+        return bindings
+
+    def local(self, scope: Definition, name: str) -> frozenset | None:
+        """The values of a name bound in a function (None when it is not bound there)."""
+        sources = self._local_bindings_of(scope).get(name)
         if sources is None:
             return None
+        return self._local_values(scope, name, sources)
+
+    def _local_values(self, scope: Definition, name: str, sources: list[tuple[str, int, Any]]) -> frozenset:
         key = (scope.qname, name)
         found = self._local_memo.get(key)
         if found is not None and self._nesting + found[2] <= MAX_NESTING:
@@ -324,6 +343,12 @@ class Program(Memo):
         nesting = self._nesting
         if depth > MAX_DEPTH or nesting > MAX_NESTING:
             self._cut += 1
+            return EMPTY
+        if expr[0] not in _EVALUATED:  # a literal, an operator: nothing to follow, nothing to remember
+            bit = self._scope_bits.get(scope.qname)
+            self._reads |= bit if bit is not None else self._scope_bit(scope.qname)
+            if self._peak <= nesting:
+                self._peak = nesting + 1
             return EMPTY
         memo = self._eval_memo
         key = (scope.qname, expr)
