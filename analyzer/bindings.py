@@ -10,6 +10,7 @@ from .facts import Definition, Expr
 from .values import Program, Value
 
 CALLABLE_KINDS = ("function", "method", "class")
+_NAMED = ("name", "attr")
 
 
 def collect_bindings(program: Program, definitions: list[Definition]) -> None:
@@ -49,15 +50,16 @@ def _collect_bindings(program: Program, definition: Definition, everything: bool
 
     Unless `everything`, only arguments spelled like a function, class or imported name
     are followed (a cheap test that skips most data arguments)."""
+    names = None if everything else program.callable_names  # the cheap test, inlined: most sites fail it
+
     def may_be_callable(arg: Expr) -> bool:
-        if arg[0] == "lambda":
-            return True
-        return arg[0] in ("name", "attr") and (everything or arg[-1] in program.callable_names)
+        return arg[0] == "lambda" or (arg[0] in _NAMED and (names is None or arg[-1] in names))
 
     for site in definition.scope.calls:
         if site.protocol:
             continue
-        candidates = [a for a in site.args if may_be_callable(a)]
+        candidates = [a for a in site.args
+                      if a[0] == "lambda" or (a[0] in _NAMED and (names is None or a[-1] in names))]
         container = mutated_container(site)
         if container is not None and site.func[2] == "update":  # HANDLERS.update({"b": g}, c=h)
             candidates = [v for a in site.args if a[0] == "seq" for v in a[1] if may_be_callable(v)]
@@ -67,8 +69,9 @@ def _collect_bindings(program: Program, definition: Definition, everything: bool
                 for arg in candidates:
                     program.stored.setdefault(var, set()).update(
                         _callable_values(program, program.eval(arg, definition)))
-        candidates += [a for _, a in site.kwargs if may_be_callable(a)]
-        if not any(_callable_values(program, program.eval(a, definition)) for a in candidates):
+        if site.kwargs:
+            candidates += [a for _, a in site.kwargs if may_be_callable(a)]
+        if not candidates or not any(_callable_values(program, program.eval(a, definition)) for a in candidates):
             continue
         for callee in program.eval(site.func, definition):
             for target, offset in _targets(program, callee):
