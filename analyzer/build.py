@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+import marshal
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from .exprs import MUTATING_METHODS
@@ -19,8 +20,11 @@ UNIT_OF_WORK_ENDS = frozenset({"commit", "rollback"})  # a session's (or a conne
 
 
 def build_graph(files: list[FileFacts], resolution: Resolution, root_name: str,
-                tree_diagnostics: Iterable[Diagnostic] = (), detection: Detection | None = None) -> CodeGraph:
-    """`detection`: what `frameworks.detect` finds in these files (found here when not given)."""
+                tree_diagnostics: Iterable[Diagnostic] = (), detection: Detection | None = None,
+                kept_nodes: Mapping[str, bytes] | None = None, made_nodes: dict[str, bytes] | None = None) -> CodeGraph:
+    """`detection`: what `frameworks.detect` finds in these files (found here when not given).
+    `kept_nodes`: by file path, its definitions' node attributes as `encode_node_attrs` wrote them
+    (they depend on the file's facts alone); `made_nodes`, when given, gets those of the other files."""
     graph = CodeGraph()
     if detection is None:
         detection = detect(files, resolution.data.tables)
@@ -31,9 +35,16 @@ def build_graph(files: list[FileFacts], resolution: Resolution, root_name: str,
     for qname in sorted(program.class_variables):
         class_state.setdefault(program.module_of[qname], []).append(program.variables[qname])
     tables = resolution.data.tables
+    kept_nodes = kept_nodes or {}
     for facts in files:
-        for definition in facts.definitions:
-            attrs = _definition_attrs(facts, definition)
+        blob = kept_nodes.get(facts.path)
+        if blob is not None:
+            found = marshal.loads(blob)
+        else:
+            found = [_definition_attrs(facts, definition) for definition in facts.definitions]
+            if made_nodes is not None:
+                made_nodes[facts.path] = encode_node_attrs(found)
+        for definition, attrs in zip(facts.definitions, found, strict=True):
             role = roles.get(definition.qname)
             if role is not None:
                 attrs["role"] = role
@@ -83,6 +94,12 @@ def build_graph(files: list[FileFacts], resolution: Resolution, root_name: str,
         [d._asdict() for facts in files for d in facts.diagnostics] + [d._asdict() for d in tree_diagnostics],
         key=lambda d: (d["file"], d["line"], d["code"]))
     return graph
+
+
+def encode_node_attrs(found: list[dict]) -> bytes:
+    """One file's definitions' node attributes as bytes for nodecache.py (before roles and tables,
+    which depend on other files, are added to them)."""
+    return marshal.dumps(found)
 
 
 def _call_findings(definition: Definition) -> tuple[list[dict] | None, list[int] | None, list[int] | None]:

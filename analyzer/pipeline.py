@@ -23,7 +23,7 @@ from .collect import (
     read_sources,
 )
 from .factcodec import decode_facts
-from .facts import FileFacts
+from .facts import Diagnostic, FileFacts
 from .files import write_atomic
 from .gcpause import no_cycle_collection
 from .graph import CodeGraph
@@ -87,13 +87,11 @@ def _analyze(root: Path, out_dir: Path, options: AnalyzeOptions, progress: Progr
     if previous is not None:
         history.cancel()
         return AnalysisResult(graph_path, previous, CollectStats(len(texts), 0, len(texts)), reused=True)
-    from .build import build_graph  # the resolver and the graph builder: not needed when nothing changed
-
     cache_dir = out_dir / "cache" if options.use_cache else None
     read_before: dict[str, bytes] = {}
     files, stats = collect_facts(texts, cache_dir, jobs=options.jobs, progress=progress, previous=read_before)
     resolution, detection = _resolve(files, texts, cache_dir, options.jobs, read_before)
-    graph = build_graph(files, resolution, tree.root.name, tree.diagnostics, detection)
+    graph = _build(files, texts, resolution, tree.root.name, tree.diagnostics, detection, cache_dir)
     add_cochange_edges(graph, history.commits(), {f.path: f.module for f in files}, options.history)
     if trace is not None:
         add_observed_edges(graph, trace)
@@ -139,6 +137,27 @@ def _resolve(files: list[FileFacts], texts: list[SourceText], cache_dir: Path | 
             or reuse.kept.digests != reuse.digests or reuse.readers:
         save_kept(cache_dir, key, reuse.kept_for_next(resolution, detection))  # before the graph holds `detection`
     return resolution, detection
+
+
+def _build(files: list[FileFacts], texts: list[SourceText], resolution: Resolution, root_name: str,
+           tree_diagnostics: tuple[Diagnostic, ...], detection: Detection, cache_dir: Path | None) -> CodeGraph:
+    """The graph, with the node attributes of files unchanged since the last run read back
+    (nodecache.py) and those of the others kept for the next."""
+    from .build import build_graph
+    from .nodecache import load_node_blobs, save_node_blobs
+
+    key = cache_key() if cache_dir is not None else None
+    if cache_dir is None or key is None:
+        return build_graph(files, resolution, root_name, tree_diagnostics, detection)
+    content_keys = {text.source.relpath: text.key for text in texts if text.key is not None}
+    kept = load_node_blobs(cache_dir, key)
+    made: dict[str, bytes] = {}
+    graph = build_graph(files, resolution, root_name, tree_diagnostics, detection,
+                        {path: kept[k] for path, k in content_keys.items() if k in kept}, made)
+    wanted = {k: kept.get(k) or made.get(path) for path, k in content_keys.items()}
+    if made or wanted.keys() != kept.keys():
+        save_node_blobs(cache_dir, key, {k: blob for k, blob in wanted.items() if blob is not None})
+    return graph
 
 
 def _read_trace(path: Path) -> tuple[Trace | None, str | None]:

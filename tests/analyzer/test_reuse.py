@@ -186,6 +186,39 @@ def test_nothing_is_kept_from_a_run_without_the_cache(tmp_path: Path) -> None:
     assert not (tmp_path / "out" / "cache").exists()
 
 
+def test_node_attributes_are_made_again_for_changed_files_only(tmp_path: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    import analyzer.build as build
+
+    root = _make_tree(tmp_path / "src")
+    out = tmp_path / "out"
+    _incremental(root, out)
+    made: list[str] = []
+    make = build._definition_attrs
+    monkeypatch.setattr(build, "_definition_attrs", lambda facts, definition: (made.append(facts.path),
+                                                                                make(facts, definition))[1])
+    _edit("app/report.py", "return place() + later()", "return place() + later() + 1")(root)
+    _incremental(root, out)
+    assert set(made) == {"app/report.py"}
+    assert (out / GRAPH_FILE).read_bytes() == _cold(root, tmp_path / "cold")
+
+
+def test_node_attributes_not_signed_by_this_user_are_made_again(tmp_path: Path) -> None:
+    from analyzer.nodecache import NODES_FILE
+
+    root = _make_tree(tmp_path / "src")
+    out = tmp_path / "out"
+    _incremental(root, out)
+    kept = out / "cache" / NODES_FILE
+    data = bytearray(kept.read_bytes())
+    data[-8:] = b"tampered"
+    kept.write_bytes(bytes(data))
+    _edit("app/report.py", "return place() + later()", "return place() + later() + 1")(root)
+    _incremental(root, out)
+    assert (out / GRAPH_FILE).read_bytes() == _cold(root, tmp_path / "cold")
+    assert kept.read_bytes() != bytes(data)  # written again, signed
+
+
 SHOP_CHANGES: dict[str, Change] = {
     "body edit": _edit("shop/orders/checkout.py", "def place_order(", "def _added_helper():\n    return None\n\n\n"
                        "def place_order("),
