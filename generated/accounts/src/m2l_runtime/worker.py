@@ -178,7 +178,6 @@ def isolate(src: str, excluded: Sequence[str], path: Sequence[str] = ()) -> None
 
 def main(argv: list[str]) -> None:
     src, function, handler_name, path, excluded, fd_in, fd_out = argv
-    cpus = os.sched_getaffinity(0) if hasattr(os, "sched_getaffinity") else None  # before the caller narrows them
     isolate(src, json.loads(excluded), json.loads(path))
     os.chdir(src)
     for fd in (int(fd_in), int(fd_out)):  # processes the handler starts must not hold the pipes open
@@ -202,8 +201,6 @@ def main(argv: list[str]) -> None:
     counted: Counter[tuple[str, str]] = Counter()
     with os.fdopen(int(fd_in), "rb") as requests:
         for line in requests:
-            if cpus is not None:  # the local transport woke it on the caller's CPU: its own CPUs back, for
-                os.sched_setaffinity(0, cpus)  # the handler and what it starts (serve never narrows them)
             answer = invoke(handler, about, decode_line(line), limited)
             if forked:  # a process the handler forked returned from it: it must not answer
                 os._exit(0)

@@ -32,7 +32,7 @@ import sys
 import threading
 import time
 import weakref
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import IO, Any
 
@@ -124,8 +124,6 @@ class Worker:
         if "\n" in payload:
             line = json.dumps({"id": request_id, "invocation": invocation, "deadline_ms": deadline_ms,
                                "event": json.loads(payload)}) + "\n"
-        if _CURRENT_CPU is not None and self._process is not None:
-            _wake_here(self._process.pid)
         try:
             _write_all(self._requests, line.encode())
         except OSError:
@@ -329,35 +327,6 @@ def _environ_now() -> Mapping[Any, Any]:
     decodes every variable: a third of a call's own time); `os.environ` elsewhere."""
     data = getattr(os.environ, "_data", None)
     return data if isinstance(data, dict) else os.environ
-
-
-def _cpu_reader() -> Callable[[], int] | None:
-    """The C library's sched_getcpu (the CPU this thread runs on), where Linux lets one process
-    set another's CPUs; else None."""
-    if not hasattr(os, "sched_setaffinity"):
-        return None
-    try:
-        import ctypes
-
-        current = ctypes.CDLL(None).sched_getcpu
-    except (ImportError, OSError, AttributeError):
-        return None
-    current.restype, current.argtypes = ctypes.c_int, []
-    return current  # type: ignore[no-any-return]
-
-
-_CURRENT_CPU = _cpu_reader()
-
-
-def _wake_here(pid: int) -> None:
-    """Let the worker wake only on the caller's CPU (it takes its own CPUs back as soon as it has
-    the request: worker.py). Caller and worker never run at once, and waking a process on
-    another CPU that sleeps costs more than the whole call: on a virtual machine an idle vCPU
-    halts, and a one-line ping-pong took 44 µs there against 8 µs on one CPU."""
-    cpu = _CURRENT_CPU() if _CURRENT_CPU is not None else -1
-    if cpu >= 0:
-        with contextlib.suppress(OSError):  # the worker is gone (its write fails next), or the CPU not ours
-            os.sched_setaffinity(pid, (cpu,))
 
 
 def _write_all(fd: int, data: bytes) -> None:
