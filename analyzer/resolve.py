@@ -319,16 +319,19 @@ class _Resolver:
     def edge(self, source: str, target: str, kind: str, line: int, *, virtual: bool = False,
              unused: bool = False, unsafe: tuple[tuple, ...] = (),
              values: tuple[tuple[str, str, str], ...] = ()) -> None:
-        info = self.edges.get((source, target, kind))
+        key = (source, target, kind)
+        info = self.edges.get(key)
         if info is None:
-            info = self.edges[(source, target, kind)] = EdgeInfo(virtual=virtual)
-        elif self._shared and (source, target, kind) in self._shared:
-            info = self.edges[(source, target, kind)] = _copy(info)
-            self._shared.discard((source, target, kind))
+            info = self.edges[key] = EdgeInfo(virtual=virtual)
+        elif self._shared and key in self._shared:
+            info = self.edges[key] = _copy(info)
+            self._shared.discard(key)
         info.count += 1
         info.lines.add(line)
-        info.virtual = info.virtual and virtual
-        info.unused_result += unused
+        if not virtual:
+            info.virtual = False
+        if unused:
+            info.unused_result += 1
         if unsafe:
             info.unsafe_args.update((line, *u) for u in unsafe)
         for value in values:
@@ -472,9 +475,13 @@ class _Resolver:
         """Functions handed to outside code that calls them: `map(f, xs)`, `sorted(xs, key=f)`,
         `functools.reduce(f, xs)`, `xs.sort(key=f)`; and `iter(obj)`/`next(obj)`/`len(obj)` on
         an instance of one of our classes calls its `__iter__`/`__next__`/`__len__`."""
+        if resolved:
+            for callee in callees:
+                if callee[0] == "ext":
+                    break
+            else:
+                return  # nothing outside is called, and our own callees are followed already
         outside = [c[1] for c in callees if c[0] == "ext"]
-        if not outside and resolved:
-            return
         arguments: list[Expr] = []
         if any(name in CALLING_FUNCTIONS for name in outside):
             arguments.extend(site.args)
