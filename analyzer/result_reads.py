@@ -35,12 +35,12 @@ def result_reads(definition: Definition, wanted: frozenset[str] | None = None) -
         bound.setdefault(name, []).append((line, bound_call(value)))
     if not any(call is not None for sites in bound.values() for _, call in sites):
         return {}
-    reads = [(line, rooted) for expr, line in scope.loads.items() if (rooted := _rooted(expr)) is not None]
-    reads += [(site.line, rooted) for site in scope.calls if (rooted := _rooted(site.func)) is not None]
+    reads = [(line, rooted) for expr, line in scope.loads.items() if (rooted := _rooted(expr)) is not None
+             and (wanted is None or rooted[1] in wanted)]
+    reads += [(site.line, rooted) for site in scope.calls if (rooted := _rooted(site.func)) is not None
+              and (wanted is None or rooted[1] in wanted)]
     first: dict[Site, dict[str, int]] = {}
     for line, (root, attr) in reads:
-        if wanted is not None and attr not in wanted:
-            continue
         earlier = [site for site in bound.get(root, ()) if site[0] < line]
         latest = max(earlier, key=lambda s: s[0]) if earlier else None
         if latest is not None and latest[1] is not None:  # bound to a call's result, not rebound since
