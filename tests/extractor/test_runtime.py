@@ -10,6 +10,7 @@ from __future__ import annotations
 import enum
 import json
 import os
+import select
 import shutil
 import subprocess
 import sys
@@ -30,7 +31,7 @@ sys.path.insert(0, str(RUNTIME))
 from m2l_runtime.contract import contract_of  # noqa: E402
 from m2l_runtime.errors import ContractError, RemoteError, decode_error, encode_error  # noqa: E402
 from m2l_runtime.service import Operation, Service  # noqa: E402
-from m2l_runtime.worker import RequestIds  # noqa: E402
+from m2l_runtime.worker import RequestIds, request_lines, wait_briefly  # noqa: E402
 
 
 class Colour(enum.Enum):
@@ -239,3 +240,23 @@ def test_the_local_transport_runs_the_package_apart_from_the_monolith(tmp_path: 
     assert done.returncode == 0, done.stderr
     assert "(('calc', 'toy.calc.add'), 2), (('calc', 'toy.calc.count'), 1)" in done.stdout
     assert log.read_text().splitlines() == ["calc toy.calc.add", "calc toy.calc.count", "calc toy.calc.add"]
+
+
+def test_the_worker_reads_request_lines_however_the_pipe_cuts_them_and_stops_when_it_closes() -> None:
+    read, write = os.pipe()
+    os.write(write, b'{"id": 1}\n{"id"')
+    os.write(write, b': 2}\n\n{"id": 3}\n')
+    os.close(write)
+    assert list(request_lines(read)) == [b'{"id": 1}', b'{"id": 2}', b"", b'{"id": 3}']
+    os.close(read)
+
+
+def test_a_waiting_side_checks_briefly_then_says_nothing_came() -> None:
+    read, write = os.pipe()
+    poller = select.poll()
+    poller.register(read, select.POLLIN)
+    assert not wait_briefly(poller, 0.0001)
+    os.write(write, b"x\n")
+    assert wait_briefly(poller, 0.0001)
+    os.close(read)
+    os.close(write)

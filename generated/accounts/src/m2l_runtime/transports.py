@@ -38,7 +38,7 @@ from typing import IO, Any
 
 from .errors import ContractError, RemoteError
 from .processes import kill_group, start_worker
-from .worker import BOOT, decode_line
+from .worker import BOOT, decode_line, wait_briefly
 
 HANDLER = "handler.handler"  # every package's (template.yaml)
 INIT_TIMEOUT = 10.0  # seconds, Lambda's limit for a function's init phase (at least the call's timeout here)
@@ -150,9 +150,10 @@ class Worker:
     def _read_line(self, deadline: float) -> bytes | None:
         chunks, buffered = [self._buffer], self._buffer
         while b"\n" not in buffered:
-            remaining = deadline - time.monotonic()
-            if remaining <= 0 or not self._answered.poll(remaining * 1000 + 1):  # ms, rounded up
-                raise TimeoutError
+            if not wait_briefly(self._answered):
+                remaining = deadline - time.monotonic()
+                if remaining <= 0 or not self._answered.poll(remaining * 1000 + 1):  # ms, rounded up
+                    raise TimeoutError
             buffered = os.read(self._answers, 1 << 16)
             if not buffered:
                 return None

@@ -44,11 +44,12 @@ import json
 import os
 import random
 import resource
+import select
 import sys
 import time
 import traceback
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 BOOT = ("import sys; sys.path.insert(0, sys.argv[1]); "
@@ -199,15 +200,47 @@ def main(argv: list[str]) -> None:
     os.register_at_fork(after_in_child=lambda: forked.append(True))
     client = __name__.rpartition(".")[0] + ".client"
     counted: Counter[tuple[str, str]] = Counter()
-    with os.fdopen(int(fd_in), "rb") as requests:
-        for line in requests:
-            answer = invoke(handler, about, decode_line(line), limited)
-            if forked:  # a process the handler forked returned from it: it must not answer
-                os._exit(0)
-            answer["calls"], counted = _new_calls(counted, client)
-            send(answers, answer)
-            if answer.get("out_of_memory"):
-                os._exit(1)
+    for line in request_lines(int(fd_in)):
+        answer = invoke(handler, about, decode_line(line), limited)
+        if forked:  # a process the handler forked returned from it: it must not answer
+            os._exit(0)
+        answer["calls"], counted = _new_calls(counted, client)
+        send(answers, answer)
+        if answer.get("out_of_memory"):
+            os._exit(1)
+
+
+SPIN_SECONDS = 50e-6  # how long a waiting side keeps checking before it sleeps in read()
+
+
+def wait_briefly(poller: select.poll, seconds: float = SPIN_SECONDS) -> bool:
+    """Whether what `poller` watches became ready within `seconds`, checked without sleeping.
+    The two sides of a call take turns of some microseconds, and waking a sleeping CPU (on a
+    virtual machine an idle vCPU halts) costs more than the turn: a one-line pipe ping-pong
+    between two processes took 44 µs sleeping and 3.4 µs checking for up to 20 µs first. A
+    side that gets nothing in this time sleeps as before, so an idle worker costs nothing."""
+    until = time.perf_counter() + seconds
+    while not poller.poll(0):
+        if time.perf_counter() > until:
+            return False
+        os.sched_yield()  # a busy CPU goes to whoever waits for it (the other side, on a loaded machine)
+    return True
+
+
+def request_lines(fd: int) -> Iterator[bytes]:
+    """The request lines read from `fd` until the caller closes it; each wait starts with `wait_briefly`."""
+    poller = select.poll()
+    poller.register(fd, select.POLLIN)
+    buffered = b""
+    while True:
+        while b"\n" not in buffered:
+            wait_briefly(poller)
+            data = os.read(fd, 1 << 16)
+            if not data:
+                return
+            buffered += data
+        line, _, buffered = buffered.partition(b"\n")
+        yield line
 
 
 def limit_memory(megabytes: str | None) -> bool:
