@@ -23,6 +23,21 @@ from extractor.serve.server import LambdaServer
 
 RUNTIME = Path(__file__).parents[2] / "extractor" / "runtime"
 TRANSPORTS = ("local", "serve")
+# for the callers' programs: asserts that `action` raises the runtime's DetachedRowError naming `words`
+REFUSED = """
+
+from m2l_runtime.orm_models import DetachedRowError  # pydantic 2 or not
+
+
+def refused(action, *words):
+    try:
+        action()
+    except DetachedRowError as error:
+        assert all(word in str(error) for word in words), str(error)
+    else:
+        raise AssertionError(f"expected DetachedRowError with {words}")
+
+"""
 CREDENTIALS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_DEFAULT_REGION": "us-east-1",
                "AWS_REGION": "us-east-1"}
 TEMPLATE = """\

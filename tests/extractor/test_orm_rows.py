@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from .orm_layout import TRANSPORTS, call, describe, environ, layout, transport
+from .orm_layout import REFUSED, TRANSPORTS, call, describe, environ, layout, transport
 
 SQLA_DB = '''
 from __future__ import annotations
@@ -131,20 +131,12 @@ from decimal import Decimal
 from sqlalchemy import inspect
 from m2l_runtime import client
 from m2l_runtime.errors import ContractError
-from m2l_runtime.orm_models import DetachedRowError, RowNotFound, RowVersionConflict  # pydantic 2 or not
+from m2l_runtime.orm_models import RowNotFound, RowVersionConflict  # pydantic 2 or not
 from toy import catalog
 from toy.db import Base, SessionLocal, engine
 from toy.models import Doc, Item, Stock, Tag
 
-
-def refused(action, *words):
-    try:
-        action()
-    except DetachedRowError as error:
-        assert all(word in str(error) for word in words), str(error)
-    else:
-        raise AssertionError(f"expected DetachedRowError with {words}")
-
+''' + REFUSED + '''
 
 Base.metadata.create_all(engine)
 with SessionLocal() as setup:
@@ -305,19 +297,11 @@ from django.core.management import call_command
 call_command("migrate", run_syncdb=True, verbosity=0)
 from m2l_runtime import client
 from m2l_runtime.errors import ContractError
-from m2l_runtime.orm_models import DetachedRowError, RowNotFound, RowVersionConflict  # pydantic 2 or not
+from m2l_runtime.orm_models import RowNotFound, RowVersionConflict  # pydantic 2 or not
 from library import shelf
 from library.models import Book, Note, Page
 
-
-def refused(action, *words):
-    try:
-        action()
-    except DetachedRowError as error:
-        assert all(word in str(error) for word in words), str(error)
-    else:
-        raise AssertionError(f"expected DetachedRowError with {words}")
-
+''' + REFUSED + '''
 
 first = Book.objects.create(title="First", price=Decimal("9.50"), published=datetime.date(2024, 5, 1),
                             cover="covers/first.png")
