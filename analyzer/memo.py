@@ -68,7 +68,9 @@ class Memo:
 
     def remembered(self, memo: dict, key: Any, compute: Callable[[], Any], cycle: Any) -> Any:
         """`compute()`'s answer for `key`, remembered; `cycle` when `key` is asked again while it is
-        being answered."""
+        being answered. The evaluator's hottest questions (values.py: member, instance attribute,
+        eval, remember, ...) repeat the hit test below (the first four lines) before calling this,
+        so a hit costs no call and no closure; a change to the hit test changes them all."""
         found = memo.get(key)
         if found is not None and self._nesting + found[2] <= MAX_NESTING:
             self._reads |= found[1]
