@@ -57,3 +57,18 @@ def sign(key: bytes, data: bytes | memoryview) -> bytes:
 
 def verified(key: bytes, signature: bytes, data: bytes | memoryview) -> bool:
     return hmac.compare_digest(sign(key, data), signature)
+
+
+def sealed(magic: bytes, key: bytes, body: bytes) -> bytes:
+    """A cache file's bytes: `magic + HMAC-SHA256(key, body) + body`."""
+    return magic + sign(key, body) + body
+
+
+def opened(magic: bytes, key: bytes, data: bytes) -> memoryview | None:
+    """The body of a cache file `sealed` with `magic` and this key; None for any other file (one made
+    elsewhere, e.g. shipped with the analysed tree, is never decoded)."""
+    head = len(magic) + SIGNATURE_BYTES
+    body = memoryview(data)[head:]  # not a copy of what may be megabytes
+    if not data.startswith(magic) or not verified(key, data[len(magic):head], body):
+        return None
+    return body

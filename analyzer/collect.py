@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from . import ANALYZER_VERSION
-from .cachekey import CACHE_FORMAT, SIGNATURE_BYTES, cache_key, key_dir, sign, verified
+from .cachekey import CACHE_FORMAT, cache_key, key_dir, opened, sealed
 from .factcodec import decode_facts, encode_facts
 from .facts import Diagnostic, FileFacts
 from .files import write_atomic
@@ -277,9 +277,8 @@ def _load_cache(cache_dir: Path | None, key: bytes | None) -> tuple[dict[str, by
     if key is None:
         return {}, (f"{path}: not used: the key that signs the cache cannot be read or made in {key_dir()} "
                     "(files are parsed again)")
-    head = len(CACHE_MAGIC) + SIGNATURE_BYTES
-    body = data[head:]
-    if not data.startswith(CACHE_MAGIC) or not verified(key, data[len(CACHE_MAGIC):head], body):
+    body = opened(CACHE_MAGIC, key, data)
+    if body is None:
         return {}, (f"{path}: ignored: not signed by this user's key (a cache made elsewhere, e.g. shipped with "
                     "the analysed tree, is never loaded); files are parsed again")
     try:
@@ -294,4 +293,4 @@ def _load_cache(cache_dir: Path | None, key: bytes | None) -> tuple[dict[str, by
 def _save_cache(cache_dir: Path, facts: dict[str, bytes], key: bytes) -> None:
     cache_dir.mkdir(parents=True, exist_ok=True)
     body = pickle.dumps({"version": (CACHE_FORMAT, ANALYZER_VERSION), "facts": facts}, protocol=pickle.HIGHEST_PROTOCOL)
-    write_atomic(cache_dir / CACHE_FILE, CACHE_MAGIC + sign(key, body) + body)
+    write_atomic(cache_dir / CACHE_FILE, sealed(CACHE_MAGIC, key, body))

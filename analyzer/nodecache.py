@@ -13,7 +13,7 @@ import marshal
 from pathlib import Path
 
 from . import ANALYZER_VERSION
-from .cachekey import CACHE_FORMAT, SIGNATURE_BYTES, sign, verified
+from .cachekey import CACHE_FORMAT, opened, sealed
 from .files import write_atomic
 
 NODES_FILE = "nodes.marshal"
@@ -28,11 +28,11 @@ def load_node_blobs(cache_dir: Path, key: bytes) -> dict[str, bytes]:
         data = (cache_dir / NODES_FILE).read_bytes()
     except OSError:
         return {}
-    head = len(NODES_MAGIC) + SIGNATURE_BYTES
-    if not data.startswith(NODES_MAGIC) or not verified(key, data[len(NODES_MAGIC):head], data[head:]):
+    body = opened(NODES_MAGIC, key, data)
+    if body is None:
         return {}
     try:
-        document = marshal.loads(data[head:])
+        document = marshal.loads(body)
     except (EOFError, ValueError, TypeError):
         return {}
     if not isinstance(document, dict) or document.get("version") != _version():
@@ -44,7 +44,7 @@ def load_node_blobs(cache_dir: Path, key: bytes) -> dict[str, bytes]:
 def save_node_blobs(cache_dir: Path, key: bytes, blobs: dict[str, bytes]) -> None:
     cache_dir.mkdir(parents=True, exist_ok=True)
     body = marshal.dumps({"version": _version(), "nodes": blobs})
-    write_atomic(cache_dir / NODES_FILE, NODES_MAGIC + sign(key, body) + body)
+    write_atomic(cache_dir / NODES_FILE, sealed(NODES_MAGIC, key, body))
 
 
 def _version() -> tuple[int, int, str]:

@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from . import ANALYZER_VERSION
-from .cachekey import CACHE_FORMAT, SIGNATURE_BYTES, sign, verified
+from .cachekey import CACHE_FORMAT, opened, sealed
 from .data import DataModel
 from .facts import CallSite, Definition, FileFacts, Scope
 from .files import write_atomic
@@ -286,11 +286,11 @@ def load_kept(cache_dir: Path, key: bytes) -> Kept | None:
         data = (cache_dir / RESOLUTION_FILE).read_bytes()
     except OSError:
         return None
-    head = len(RESOLUTION_MAGIC) + SIGNATURE_BYTES
-    if not data.startswith(RESOLUTION_MAGIC) or not verified(key, data[len(RESOLUTION_MAGIC):head], data[head:]):
+    body = opened(RESOLUTION_MAGIC, key, data)
+    if body is None:
         return None
     try:
-        document = pickle.loads(data[head:])
+        document = pickle.loads(body)
         if document.get("version") != (CACHE_FORMAT, RESOLUTION_FORMAT, ANALYZER_VERSION):
             return None
         kept = document["kept"]
@@ -303,4 +303,4 @@ def save_kept(cache_dir: Path, key: bytes, kept: Kept) -> None:
     cache_dir.mkdir(parents=True, exist_ok=True)
     version = (CACHE_FORMAT, RESOLUTION_FORMAT, ANALYZER_VERSION)
     body = pickle.dumps({"version": version, "kept": kept}, protocol=pickle.HIGHEST_PROTOCOL)
-    write_atomic(cache_dir / RESOLUTION_FILE, RESOLUTION_MAGIC + sign(key, body) + body)
+    write_atomic(cache_dir / RESOLUTION_FILE, sealed(RESOLUTION_MAGIC, key, body))

@@ -25,7 +25,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..cachekey import SIGNATURE_BYTES, cache_key, sign, verified
+from ..cachekey import cache_key, opened, sealed
 from ..files import write_atomic
 from ..gcpause import no_cycle_collection
 from ..graph import CodeGraph
@@ -94,9 +94,8 @@ def _load(path: Path, key: bytes, identity: tuple[object, ...]) -> tuple[CodeGra
         data = path.read_bytes()
     except OSError:
         return None
-    head = len(CACHE_MAGIC) + SIGNATURE_BYTES
-    body = memoryview(data)[head:]  # not a copy of the 10 MB
-    if not data.startswith(CACHE_MAGIC) or not verified(key, data[len(CACHE_MAGIC):head], body):
+    body = opened(CACHE_MAGIC, key, data)
+    if body is None:
         return None
     try:
         with no_cycle_collection():
@@ -115,4 +114,4 @@ def _save(path: Path, key: bytes, identity: tuple[object, ...], outline: CodeGra
     body = pickle.dumps({"identity": identity, "outline": outline, "context": context},
                         protocol=pickle.HIGHEST_PROTOCOL)
     with contextlib.suppress(OSError):  # a read-only folder: the next command reads the graph again
-        write_atomic(path, CACHE_MAGIC + sign(key, body) + body)
+        write_atomic(path, sealed(CACHE_MAGIC, key, body))
