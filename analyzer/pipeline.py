@@ -29,6 +29,7 @@ from .gcpause import no_cycle_collection
 from .graph import CodeGraph
 from .sources import find_sources
 from .summary import summarize
+from .teardown import keep_until_exit
 from .tracing.edges import add_observed_edges
 from .tracing.model import TRACE_FILE, Trace, read_trace
 
@@ -102,6 +103,7 @@ def _analyze(root: Path, out_dir: Path, options: AnalyzeOptions, progress: Progr
     source = os.path.relpath(tree.root, out_dir.resolve())  # relative: no machine path in artefacts
     document = {"key": run_key, "seal": _seal(run_key, source, text), "summary": summary, "source": source}
     write_atomic(out_dir / SUMMARY_FILE, json.dumps(document, sort_keys=True) + "\n")
+    keep_until_exit(texts, read_before, files, resolution, graph)  # a command line leaves them to the OS
     return AnalysisResult(graph_path, summary, stats, graph=graph,
                           resolved=(len(resolution.resolved), len(resolution.by_module)))
 

@@ -13,6 +13,8 @@ from typing import Any
 
 import click
 
+from analyzer import teardown
+
 from . import __version__
 from .common import DEFAULT_GRAPH, apply_config, handle_errors, plan_flags, verbosity_options
 from .lazy import LazyCommand, LazyGroup
@@ -119,6 +121,7 @@ def analyze_command(src: Path, out_dir: Path, fmt: str, export: tuple[tuple[str,
     from .common import progress_bar
     from .render import make_console, print_next, print_summary, summary_json
 
+    teardown.leave_heap_at_exit()  # the process ends with this command: freeing each object is wasted work
     options = AnalyzeOptions(include_tests=include_tests, include_migrations=include_migrations, exclude=exclude,
                              jobs=jobs, max_file_bytes=max_file_size, use_cache=not no_cache)
     console = make_console(stderr=fmt == "json")
@@ -233,4 +236,8 @@ def report_command(graph_path: Path, plan_path: Path, fmt: str, output: Path | N
 
 
 def main() -> None:
-    cli(prog_name="mono2lambda")
+    teardown.command_line()
+    try:
+        cli(prog_name="mono2lambda")
+    except SystemExit as done:
+        teardown.exit(done.code)

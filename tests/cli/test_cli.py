@@ -238,6 +238,23 @@ def test_debug_shows_a_traceback(tmp_path: Path) -> None:
     assert "InputError" in debug.stderr
 
 
+@pytest.mark.parametrize("broken", [False, True])
+def test_the_real_process_ends_with_its_output_and_exit_code(sample: Path, tmp_path: Path, broken: bool) -> None:
+    """`analyze` from the command line leaves its objects to the operating system (os._exit,
+    analyzer/teardown.py): everything printed and written is still there, and the exit code is
+    the command's (1: a file did not parse)."""
+    if broken:
+        (sample / "broken.py").write_text("def f(:\n", encoding="utf-8")
+    out = tmp_path / "out"
+    command = [sys.executable, "-m", "mono2lambda", "analyze", str(sample), "--out", str(out), "--format", "json"]
+    done = subprocess.run(command, capture_output=True, text=True, cwd=tmp_path, timeout=60)
+    assert done.returncode == (1 if broken else 0), done.stderr
+    printed = json.loads(done.stdout)
+    assert printed == json.loads((out / "summary.json").read_text(encoding="utf-8"))["summary"]
+    assert ("broken.py" in json.dumps(printed["diagnostics"])) == broken
+    assert json.loads((out / "graph.json").read_text(encoding="utf-8"))["nodes"]
+
+
 @pytest.mark.parametrize("case", ["out-is-a-file", "export-folder-missing"])
 def test_unwritable_output_paths_exit_2_with_one_line(sample: Path, tmp_path: Path,
                                                      case: str) -> None:
