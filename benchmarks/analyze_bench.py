@@ -84,7 +84,9 @@ NOT_CHOSEN = "not run (--figures)"
 CHILD_CODE = f"""
 import json, resource, sys, time
 import analyzer.pipeline as pipeline
+from analyzer import teardown
 
+teardown.command_line()  # as mono2lambda.cli.main: the process ends with the command
 src, out, jobs = sys.argv[1], sys.argv[2], sys.argv[3]
 found = {{}}
 analyze = pipeline.analyze
@@ -123,6 +125,7 @@ print({RESULT_MARK!r} + json.dumps({{
     "call_sites": summary.get("call_sites"),
     "edges": summary.get("edges", {{}}),
 }}, sort_keys=True))
+teardown.exit(0)
 """
 
 
