@@ -50,8 +50,10 @@ def keep_until_exit(*objects: object) -> None:
 def exit(code: int | str | None) -> NoReturn:
     """End the process with `code` (as `sys.exit` takes it): at once, the streams flushed first,
     when the command asked to leave its heap and the code is a number; else by raising
-    SystemExit as usual."""
-    if _kept is None or not (code is None or isinstance(code, int)):
+    SystemExit as usual, also under a profiler or a tracer (cProfile, coverage), which write
+    their results as the interpreter ends."""
+    watched = sys.getprofile() is not None or sys.gettrace() is not None
+    if _kept is None or watched or not (code is None or isinstance(code, int)):
         raise SystemExit(code)
     for stream in (sys.stdout, sys.stderr):
         with contextlib.suppress(OSError, ValueError):  # a closed pipe or stream: nothing more can go out

@@ -255,6 +255,16 @@ def test_the_real_process_ends_with_its_output_and_exit_code(sample: Path, tmp_p
     assert json.loads((out / "graph.json").read_text(encoding="utf-8"))["nodes"]
 
 
+def test_a_profiler_still_gets_its_results(sample: Path, tmp_path: Path) -> None:
+    """Under cProfile the process ends as usual, so the profile it writes at exit is there."""
+    profile = tmp_path / "analyze.prof"
+    command = [sys.executable, "-m", "cProfile", "-o", str(profile), "-m", "mono2lambda", "analyze", str(sample),
+               "--out", str(tmp_path / "out"), "-q"]
+    done = subprocess.run(command, capture_output=True, text=True, cwd=tmp_path, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert profile.stat().st_size > 0
+
+
 @pytest.mark.parametrize("case", ["out-is-a-file", "export-folder-missing"])
 def test_unwritable_output_paths_exit_2_with_one_line(sample: Path, tmp_path: Path,
                                                      case: str) -> None:
