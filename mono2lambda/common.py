@@ -19,6 +19,7 @@ from analyzer.errors import Mono2LambdaError
 
 if TYPE_CHECKING:  # rich is imported where it prints: `--help` and quick commands start without it
     from rich.console import Console
+    from rich.progress import Progress
 
 INTERNAL_ERROR = 3  # a bug in mono2lambda, not in the input
 DEFAULT_GRAPH = Path(".mono2lambda") / "graph.json"
@@ -76,20 +77,23 @@ def apply_config(ctx: click.Context, config_path: Path | None) -> None:
 
 @contextmanager
 def progress_bar(console: Console, label: str) -> Iterator[Callable[[int, int], None]]:
-    """A progress callback that shows a bar once there is enough work to watch."""
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
-    bar = Progress(TextColumn(label), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                   console=console, transient=True)
+    """A progress callback that shows a bar once there is enough work to watch (rich's progress
+    module is imported then: a run that parses a few files does without it)."""
+    bar: Progress | None = None
     task = None
 
     def update(done: int, total: int) -> None:
-        nonlocal task
+        nonlocal bar, task
         if total < 50:
             return
-        if task is None:
+        if bar is None:
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+            bar = Progress(TextColumn(label), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                           console=console, transient=True)
             bar.start()
             task = bar.add_task(label, total=total)
+        assert task is not None
         bar.update(task, completed=done)
         if done >= total:
             bar.stop()  # parsing is over; no display thread while the rest runs
@@ -97,7 +101,8 @@ def progress_bar(console: Console, label: str) -> Iterator[Callable[[int, int], 
     try:
         yield update
     finally:
-        bar.stop()
+        if bar is not None:
+            bar.stop()
 
 
 def extraction_inputs(command: Callable[..., Any]) -> Callable[..., Any]:
