@@ -45,11 +45,25 @@ def _callable_values(program: Program, values: frozenset) -> set[Value]:
             or v[0] == "bound"}
 
 
+def evaluates_nothing(definition: Definition, callable_names: frozenset[str]) -> bool:
+    """Whether the first round evaluates nothing in `definition` (`callable_names`: the program's):
+    no call is handed a lambda or a name spelled like a function, no item is set to one."""
+    def may_be_callable(arg: Expr) -> bool:
+        return arg[0] == "lambda" or (arg[0] in _NAMED and arg[-1] in callable_names)
+
+    for site in definition.scope.calls:
+        arguments = (*site.args, *(a for _, a in site.kwargs))
+        if not site.protocol and any(may_be_callable(a) or (a[0] == "seq" and any(map(may_be_callable, a[1])))
+                                     for a in arguments):
+            return False
+    return not any(store.kind == "item" and may_be_callable(store.value) for store in definition.scope.stores)
+
+
 def _collect_bindings(program: Program, definition: Definition, everything: bool) -> None:
     """Parameters that receive functions, and containers functions are stored into.
 
     Unless `everything`, only arguments spelled like a function, class or imported name
-    are followed (a cheap test that skips most data arguments)."""
+    are followed (a cheap test that skips most data arguments; `evaluates_nothing` repeats it)."""
     names = None if everything else program.callable_names  # the cheap test, inlined: most sites fail it
 
     def may_be_callable(arg: Expr) -> bool:

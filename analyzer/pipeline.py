@@ -129,7 +129,8 @@ def _resolve(files: list[FileFacts], texts: list[SourceText], cache_dir: Path | 
         blob = previous.get(content_key)
         return decode_facts(blob) if blob is not None else None
 
-    reuse = Reuse(keys, load_kept(cache_dir, key), old_facts)
+    sources = {text.source.module: text.data for text in texts if text.data is not None}
+    reuse = Reuse(keys, load_kept(cache_dir, key), old_facts, sources)
     resolution = resolve(files, jobs, reuse)
     detection = reuse.detection(resolution.program, resolution.data.tables)
     detected = detection is None

@@ -27,15 +27,16 @@ import dataclasses
 import hashlib
 import io
 import pickle
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from . import ANALYZER_VERSION
+from .additions import added_functions, binders_text, brought_names, definition_text, unseen
 from .cachekey import CACHE_FORMAT, opened, sealed
 from .data import DataModel
-from .facts import CallSite, Definition, FileFacts, Scope
+from .facts import FileFacts
 from .files import write_atomic
 from .frameworks import Detection
 from .frameworks.inputs import detection_key
@@ -70,10 +71,13 @@ class Reuse:
     true; then `kept_for_next`."""
 
     def __init__(self, keys: dict[str, str], kept: Kept | None,
-                 old_facts: Callable[[str], FileFacts | None] = lambda key: None) -> None:
+                 old_facts: Callable[[str], FileFacts | None] = lambda key: None,
+                 texts: Mapping[str, bytes] | None = None) -> None:
         self.keys = keys  # module -> content key of its file(s), this run
         self.kept = kept
         self.old_facts = old_facts  # the facts the last run read, by content key, while they are at hand
+        self.texts = texts if texts is not None else {}  # module -> its file's text, this run
+        self._unseen: dict[str, bool] = {}
         self.digests: dict[str, str] = {}
         self.readers: dict[str, tuple[str, str]] = {}  # `file_keys` of the edited files, this run
         self._pairs: dict[str, tuple[tuple[str, str], tuple[str, str]] | None] = {}
@@ -91,7 +95,7 @@ class Reuse:
             return None
         for module in sorted(self.edited()):
             pair = self._file_keys(module, program)
-            if pair is None or pair[0][1] != pair[1][1]:
+            if pair is None or (pair[0][1] != pair[1][1] and not self._adds_unseen_functions(module, program)):
                 return None
         return kept.bindings
 
@@ -101,7 +105,8 @@ class Reuse:
         if kept is None:
             return {}
         edited = self.edited()
-        changed = {m for m in edited if (pair := self._file_keys(m, program)) is None or pair[0][0] != pair[1][0]}
+        changed = {m for m in edited if (pair := self._file_keys(m, program)) is None
+                   or (pair[0][0] != pair[1][0] and not self._adds_unseen_functions(m, program))}
         changed |= {m for m in kept.digests.keys() | self.digests.keys()
                     if kept.digests.get(m) != self.digests.get(m)}
         appeared = kept.keys.keys() ^ self.keys.keys()
@@ -128,6 +133,18 @@ class Reuse:
             if old != self.detection_keys[module]:
                 return None
         return kept.detection
+
+    def _adds_unseen_functions(self, module: str, program: Program) -> bool:
+        """Whether an edited module's change only adds functions no other code can name (additions.py)."""
+        found = self._unseen.get(module)
+        if found is None:
+            assert self.kept is not None
+            before = self.old_facts(self.kept.keys[module])
+            added = added_functions(before, program.files[module], program.callable_names) \
+                if before is not None else None
+            found = self._unseen[module] = added is not None \
+                and unseen(brought_names(added), module, added, self.texts)
+        return found
 
     def _file_keys(self, module: str, program: Program) -> tuple[tuple[str, str], tuple[str, str]] | None:
         """This run's and the last run's `file_keys` of an edited module; None when one is not known."""
@@ -205,33 +222,15 @@ def file_keys(facts: FileFacts) -> tuple[str, str]:
     before them read: every write, and the calls handed a name, an attribute, a lambda or a
     display (a call handed only literals and other expressions binds nothing)."""
     parts = [repr((facts.module, facts.is_package, facts.parsed, facts.all_names))]
-    parts += [_definition_text(definition) for definition in facts.definitions]
+    parts += [definition_text(definition) for definition in facts.definitions]
     parts += [repr(variable._replace(line=0)) for variable in facts.variables]
     reader = "\n".join(parts)
-    binders = [repr(([store._replace(line=0) for store in definition.scope.stores],
-                     [site._replace(line=0) for site in definition.scope.calls if _may_bind(site)]))
-               for definition in facts.definitions]
+    binders = [binders_text(definition) for definition in facts.definitions]
     return _digest(reader), _digest(reader + "\n" + "\n".join(binders))
-
-
-BINDING_ARGUMENTS = frozenset({"name", "attr", "lambda", "seq"})
-
-
-def _may_bind(site: CallSite) -> bool:
-    return any(arg[0] in BINDING_ARGUMENTS for arg in (*site.args, *(value for _, value in site.kwargs)))
 
 
 def _digest(text: str) -> str:
     return hashlib.blake2b(text.encode("utf-8", "surrogateescape"), digest_size=16).hexdigest()
-
-
-def _definition_text(definition: Definition) -> str:
-    scope = definition.scope
-    return repr((
-        definition._replace(line=0, end_line=0, docstring=None, scope=Scope.empty(),
-                            class_attrs={name: value for name, (value, _) in definition.class_attrs.items()}),
-        [(target, value) for target, value, _ in scope.assigns], sorted(scope.globals),
-        [imp._replace(line=0) for imp in scope.imports], scope.type_refs, scope.returns))
 
 
 def _affected(reads: Iterable[str], changed: set[str], appeared: set[str]) -> bool:

@@ -32,7 +32,8 @@ TREE = {
         "from app.base import Base\n\n\n"
         "class Square(Base):\n    def step(self):\n        return 4\n"
     ),
-    "app/star.py": "from app.names import *\n\n\ndef use():\n    return named()\n",
+    "app/star.py": "from app.names import *\n\n\ndef use():\n    return named()\n\n\ndef use_later():\n"
+                   "    return pending()\n",
     "app/names.py": "def named():\n    return 1\n",
     "app/events.py": (
         "HANDLERS = {}\n\n\n"
@@ -78,6 +79,13 @@ def _write(path: str, text: str) -> Change:
     return change
 
 
+def _append(path: str, text: str) -> Change:
+    def change(root: Path) -> None:
+        with (root / path).open("a") as file:
+            file.write(text)
+    return change
+
+
 def _delete(path: str) -> Change:
     def change(root: Path) -> None:
         (root / path).unlink()
@@ -112,6 +120,17 @@ CHANGES: dict[str, Change] = {
     "lines moved": _write("app/base.py", "# a comment\n\n\n" + TREE["app/base.py"]),
     "call added in a body": _edit("app/helpers.py", "        return self.step()", "        print(1)\n"
                                   "        return self.step()"),
+    # functions added that other code can see (additions.py): everything that read the file is found again
+    "added function others already call": _write("app/names.py", TREE["app/names.py"] + (
+        "\n\ndef pending():\n    return named()\n")),
+    "added function handing on a function": _append("app/orders.py", "\n\ndef paid_later():\n"
+                                                    "    return call_later(compute)\n"),
+    "added function writing an item": _write("app/events.py", TREE["app/events.py"] + (
+        "\n\ndef clear(name):\n    HANDLERS[name] = None\n")),
+    "added module __getattr__": _write("app/names.py", TREE["app/names.py"] + (
+        "\n\ndef __getattr__(name):\n    return named\n")),
+    "added decorated function": _write("app/helpers.py", TREE["app/helpers.py"] + (
+        "\n\n@staticmethod\ndef decorated():\n    return 1\n")),
 }
 
 
@@ -168,7 +187,8 @@ def test_a_body_edit_in_a_leaf_resolves_that_module_alone(tmp_path: Path) -> Non
     assert (out / GRAPH_FILE).read_bytes() == _cold(root, tmp_path / "cold")
 
 
-@pytest.mark.parametrize("name", ["lines moved", "call added in a body"])
+@pytest.mark.parametrize("name", ["lines moved", "call added in a body", "appended function",
+                                  "star import source grows"])
 def test_an_edit_others_cannot_see_resolves_its_module_alone(tmp_path: Path, name: str) -> None:
     root = _make_tree(tmp_path / "src")
     out = tmp_path / "out"
@@ -260,10 +280,18 @@ def test_the_bindings_are_kept_when_no_edit_can_change_them(tmp_path: Path, monk
     _incremental(root, out)
     assert len(found) == 1
     assert (out / GRAPH_FILE).read_bytes() == _cold(root, tmp_path / "cold")
+    CHANGES["appended function"](root)  # a function no other code names (additions.py)
+    _incremental(root, out)
+    assert len(found) == 2  # the run without the cache above
+    assert (out / GRAPH_FILE).read_bytes() == _cold(root, tmp_path / "cold-1")
     CHANGES["callback changed"](root)  # a function handed to another: found again
     _incremental(root, out)
-    assert len(found) == 3  # this run, and the run without the cache above
+    assert len(found) == 4  # this run, and the run without the cache above
     assert (out / GRAPH_FILE).read_bytes() == _cold(root, tmp_path / "cold-2")
+    CHANGES["added function handing on a function"](root)  # may bind: found again
+    _incremental(root, out)
+    assert len(found) == 6
+    assert (out / GRAPH_FILE).read_bytes() == _cold(root, tmp_path / "cold-3")
 
 
 # A Django project and a Flask blueprint: what framework detection (analyzer/frameworks/) reads.
