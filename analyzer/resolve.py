@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import pickle
 import sys
 from dataclasses import dataclass, field, replace
 from typing import Protocol
@@ -29,6 +30,7 @@ from .data import (
     sql_tables,
 )
 from .facts import CallSite, Definition, Expr, FileFacts
+from .fieldpickle import by_fields, dumps
 from .forked import Forked
 from .parse import SQL_CALLS
 from .registries import filled_at_import
@@ -146,6 +148,15 @@ class FileResolution:
     reads: tuple[str, ...]
 
 
+_BY_FIELDS = by_fields(EdgeInfo, UnresolvedCall, FileResolution)
+
+
+def pickled_resolution(found: FileResolution) -> bytes:
+    """A module's resolution as kept for the next run, or sent back by a forked resolver
+    (read back with `pickle.loads`)."""
+    return dumps(found, _BY_FIELDS)
+
+
 @dataclass(slots=True)
 class Resolution:
     program: Program
@@ -162,6 +173,7 @@ class Resolution:
     resolved: set[str] = field(default_factory=set)  # the modules resolved in this run (the others were kept)
     # (caller, callee) -> relationships the caller read on the rows the callee returns (relationships.py)
     relationship_reads: dict[tuple[str, str], set[RelationshipRead]] = field(default_factory=dict)
+    pickled: dict[str, bytes] = field(default_factory=dict)  # `pickled_resolution` of some of by_module, made already
 
 
 Bindings = tuple[dict[tuple[str, str], set[Value]], dict[str, set[Value]]]  # Program.param_values, .stored
@@ -193,7 +205,7 @@ def resolve(files: list[FileFacts], jobs: int | None = None, previous: Previous 
     data = DataModel(program)
     by_module = previous.resolutions(program, data) if previous is not None else {}
     todo = [d for d in definitions if program.module_of[d.qname] not in by_module]
-    fresh = _resolve_modules(program, data, todo, jobs)
+    fresh, pickled = _resolve_modules(program, data, todo, jobs)
     by_module.update(fresh)
     resolver = _Resolver(program, data)
     for module in sorted(by_module):
@@ -209,20 +221,21 @@ def resolve(files: list[FileFacts], jobs: int | None = None, previous: Previous 
     reads = relationship_reads(program, data, definitions, resolver.edges)
     return Resolution(program, data, resolver.edges, resolver.unresolved, resolver.call_sites,
                       resolver.externals, {t.removeprefix("table:") for t in tables}, state,
-                      resources, registries, by_module, set(fresh), reads)
+                      resources, registries, by_module, set(fresh), reads, pickled)
 
 
 def _resolve_modules(program: Program, data: DataModel, definitions: list[Definition],
-                     jobs: int | None) -> dict[str, FileResolution]:
+                     jobs: int | None) -> tuple[dict[str, FileResolution], dict[str, bytes]]:
     """Resolve these definitions module by module; on Linux a forked process takes the modules
-    holding the last part of a large program's work (`_work`)."""
+    holding the last part of a large program's work (`_work`). Also gives the modules whose
+    resolution came back pickled (`pickled_resolution`): the cache keeps those bytes as they are."""
     by_module: dict[str, list[Definition]] = {}
     for definition in definitions:
         by_module.setdefault(program.module_of[definition.qname], []).append(definition)
     modules = sorted(by_module.items())
     workers = jobs if jobs is not None else (os.cpu_count() or 1)
     if workers < 2 or len(definitions) < PARALLEL_DEFINITIONS or not sys.platform.startswith("linux"):
-        return _resolve_each(program, data, modules)
+        return _resolve_each(program, data, modules), {}
     weights = [sum(_work(d) for d in found) for _, found in modules]
     # the forked process also pickles what it found, about a seventh of its time on Django: it takes 7/15
     middle, counted = 0, 0
@@ -230,10 +243,18 @@ def _resolve_modules(program: Program, data: DataModel, definitions: list[Defini
         counted += weights[middle]
         middle += 1
     # the child inherits the program: nothing is pickled on the way in
-    other = Forked(multiprocessing.get_context("fork"), _resolve_each, program, data, modules[middle:])
+    other = Forked(multiprocessing.get_context("fork"), _resolve_pickled, program, data, modules[middle:])
     found = _resolve_each(program, data, modules[:middle])
-    found.update(other.result("resolving definitions", hint="run again with --jobs 1"))
-    return found
+    sent = other.result("resolving definitions", hint="run again with --jobs 1")
+    found.update((module, pickle.loads(blob)) for module, blob in sent.items())
+    return found, sent
+
+
+def _resolve_pickled(program: Program, data: DataModel,
+                     modules: list[tuple[str, list[Definition]]]) -> dict[str, bytes]:
+    """`_resolve_each` in a forked process: each module's resolution pickled by its fields, which
+    reads back some three times faster than pickle's own way (fieldpickle.py)."""
+    return {module: pickled_resolution(found) for module, found in _resolve_each(program, data, modules).items()}
 
 
 def _resolve_each(program: Program, data: DataModel,

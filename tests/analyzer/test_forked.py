@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import pickle
 
 import pytest
 
@@ -13,6 +14,7 @@ from analyzer.errors import Mono2LambdaError
 from analyzer.forked import Forked
 from analyzer.parse import extract_facts
 from analyzer.resolve import resolve
+from analyzer.reuse import Reuse
 
 FORK = multiprocessing.get_context("fork")
 
@@ -67,3 +69,15 @@ def test_a_resolver_process_that_dies_is_an_error_not_a_wait(monkeypatch: pytest
     monkeypatch.setattr(resolve_module, "_resolve_each", dies_in_the_child)
     with pytest.raises(Mono2LambdaError, match=r"resolving definitions stopped without its result \(exit code 3\)"):
         resolve(_facts(12), jobs=2)
+
+
+def test_what_a_resolver_process_sent_is_kept_for_the_next_run_as_sent(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The child sends its modules' resolutions pickled by their fields; the cache keeps those bytes
+    instead of pickling them again, and they read back equal to what the run used."""
+    monkeypatch.setattr(resolve_module, "PARALLEL_DEFINITIONS", 1)
+    resolution = resolve(_facts(12), jobs=2)
+    assert resolution.pickled and set(resolution.pickled) < set(resolution.by_module)
+    blobs = Reuse({}, None).kept_for_next(resolution).blobs
+    for module, blob in resolution.pickled.items():
+        assert blobs[module] is blob
+        assert pickle.loads(blob) == resolution.by_module[module]
