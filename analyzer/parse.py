@@ -30,6 +30,7 @@ from .facts import (
 )
 from .newer_syntax import parse_newer
 
+_new = tuple.__new__  # (named tuple class, all its fields) -> an instance, without a Python-level __new__ call
 SQL_START = re.compile(r"^\s*(SELECT|INSERT|UPDATE|DELETE|WITH|REPLACE)\b", re.IGNORECASE)
 SESSION_LIKE = re.compile(r"\b(Session|AsyncSession|Connection|Engine|Cursor)\b")
 SQL_CALLS = frozenset({"execute", "executemany", "executescript", "text", "raw", "exec_driver_sql",
@@ -253,6 +254,7 @@ class _FactsVisitor(ast.NodeVisitor):
         self.current: Definition  # the innermost definition being read, and its scope
         self.scope: Scope
         self.result_used = True
+        self.last_call: tuple[ast.Call, CallSite] | None = None
 
     # -- traversal (a leaner NodeVisitor: this loop runs for every node of every file) ----
     def visit(self, node: ast.AST) -> None:
@@ -276,7 +278,7 @@ class _FactsVisitor(ast.NodeVisitor):
                 if method is not None:
                     method(self, value)
 
-    def _visit_all(self, nodes: list[ast.stmt]) -> None:
+    def _visit_all(self, nodes: list[ast.stmt] | list[ast.expr]) -> None:
         methods = _METHODS
         for node in nodes:
             method = methods.get(node.__class__)
@@ -531,7 +533,7 @@ class _FactsVisitor(ast.NodeVisitor):
             for element, part in _unpack(target, value):
                 self._target(element, part, line)
             return
-        value_expr = to_expr(value) if value is not None else OTHER
+        value_expr = self._value_expr(value) if value is not None else OTHER
         if value_expr is OTHER and type(value) in _KEPT_ARGUMENTS:  # `cb = lambda x: ...`
             value_expr = arg_expr(value)
         if isinstance(target, ast.Name):
@@ -630,16 +632,35 @@ class _FactsVisitor(ast.NodeVisitor):
         self.visit(node.value)
         self.result_used = True
 
+    def visit_If(self, node: ast.If) -> None:  # the commonest nodes with nothing of their own: visited directly
+        self.visit(node.test)
+        self._visit_all(node.body)
+        self._visit_all(node.orelse)
+
     # -- expressions ---------------------------------------------------------------------
+    def visit_Compare(self, node: ast.Compare) -> None:
+        self.visit(node.left)
+        self._visit_all(node.comparators)
+
+    def visit_BinOp(self, node: ast.BinOp) -> None:
+        self.visit(node.left)
+        self.visit(node.right)
+
+    def visit_BoolOp(self, node: ast.BoolOp) -> None:
+        self._visit_all(node.values)
+
+    def visit_UnaryOp(self, node: ast.UnaryOp) -> None:
+        self.visit(node.operand)
+
     def visit_Await(self, node: ast.Await) -> None:
         self.visit(node.value)  # keeps result_used as set by the statement
 
     def visit_Call(self, node: ast.Call) -> None:
         used, self.result_used = self.result_used, True
         func, args, keywords = node.func, node.args, node.keywords
-        self.scope.calls.append(CallSite(
-            node.lineno, to_expr(func), tuple(map(arg_expr, args)),
-            tuple([(k.arg or "**", arg_expr(k.value)) for k in keywords]), used))
+        kwargs = tuple([(k.arg or "**", arg_expr(k.value)) for k in keywords]) if keywords else ()
+        site = _new(CallSite, (node.lineno, to_expr(func), tuple(map(arg_expr, args)), kwargs, used, False, False))
+        self.scope.calls.append(site)
         name = None
         if func.__class__ is ast.Attribute:
             name = func.attr  # type: ignore[attr-defined]
@@ -665,6 +686,16 @@ class _FactsVisitor(ast.NodeVisitor):
             method = methods.get(keyword.value.__class__)
             if method is not None:
                 method(self, keyword.value)
+        self.last_call = node, site  # visited last of the calls it holds: the value an assignment reads next
+
+    def _value_expr(self, value: ast.expr) -> Expr:
+        """`to_expr(value)`, without building a call's form again when the call was just read."""
+        last = self.last_call
+        if last is not None and value is last[0]:
+            site = last[1]
+            if not any(k[0] == "related_name" for k in site.kwargs):  # to_expr keeps its text
+                return ("call", site.func, site.args, site.kwargs)
+        return to_expr(value)
 
     def _mutating_call(self, node: ast.Call, func: ast.Attribute) -> None:
         """`p.append(...)` writes into p; `d.update(...)` on a local d may put values in it."""
@@ -718,8 +749,9 @@ class _FactsVisitor(ast.NodeVisitor):
 _SKIPPED_FIELDS = frozenset({"ctx", "op", "ops", "id", "attr", "arg", "name", "names", "asname", "level",
                              "module", "kind", "type_comment", "conversion", "is_async", "simple",
                              "kwd_attrs", "rest", "tag", "type_ignores"})
-# Node classes visited for nothing: literals, and the operators and contexts.
-_LEAVES = (ast.Constant, ast.expr_context, ast.boolop, ast.operator, ast.unaryop, ast.cmpop)
+# Node classes visited for nothing: literals, statements without parts, and the operators and contexts.
+_LEAVES = (ast.Constant, ast.Pass, ast.Break, ast.Continue, ast.expr_context, ast.boolop, ast.operator, ast.unaryop,
+           ast.cmpop)
 
 
 def _node_classes(base: type[ast.AST]) -> list[type[ast.AST]]:

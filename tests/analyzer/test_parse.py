@@ -1,0 +1,48 @@
+"""The fact visitor's shortcuts give what the plain helpers give."""
+
+from __future__ import annotations
+
+import ast
+import textwrap
+
+from analyzer.exprs import to_expr
+from analyzer.parse import extract_facts
+
+ASSIGNED_CALLS = textwrap.dedent("""\
+    def f(p):
+        a = g(1, "x", h(2), *rest, key=p.q, **extra)
+        b = c = make(related_name="orders", other=k())
+        d, e = pair(), other(m())
+        s.t = build(x)[0]
+        u = (yield from w(v))
+        with open(p) as handle:
+            pass
+        y = lambda: z(1)
+        z: int = n(o())
+        z += more(z)
+        if (r := ask()):
+            pass
+    """)
+
+
+def test_an_assigned_call_is_recorded_as_to_expr_gives_it() -> None:
+    facts = extract_facts(ASSIGNED_CALLS.encode(), "m.py", "m", False)
+    function = next(d for d in facts.definitions if d.qname == "m.f")
+    recorded = [(name, value, line) for name, value, line in function.scope.assigns if name != "p"]
+    values = {store.line: store.value for store in function.scope.stores}
+    expected = []
+    for statement in ast.walk(ast.parse(ASSIGNED_CALLS)):
+        if isinstance(statement, ast.Assign):
+            for target in statement.targets:
+                if isinstance(target, ast.Name):
+                    expected.append((target.id, to_expr(statement.value), statement.lineno))
+        elif isinstance(statement, ast.AnnAssign | ast.AugAssign | ast.NamedExpr) \
+                and isinstance(statement.target, ast.Name):
+            expected.append((statement.target.id, to_expr(statement.value), statement.lineno))
+    assert len(expected) == 8 and set(expected) <= set(recorded)
+    assert ("d", to_expr(ast.parse("pair()", mode="eval").body), 4) in recorded
+    assert ("e", to_expr(ast.parse("other(m())", mode="eval").body), 4) in recorded
+    assert values[5] == to_expr(ast.parse("build(x)[0]", mode="eval").body)
+    assert ("handle", to_expr(ast.parse("open(p)", mode="eval").body), 7) in recorded
+    keep_text = next(value for name, value, _ in recorded if name == "b")
+    assert ("related_name", ("str", "orders")) in keep_text[3]  # the name a manager gets, kept as text
