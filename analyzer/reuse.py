@@ -14,7 +14,10 @@ every resolution that read its module's name, a package above it or a name insid
 The bindings themselves (bindings.py, a pass over every file) are kept when no edited file's
 bindings key changed and no file was added or removed; so is the framework detection
 (frameworks/, another such pass) when no edited file's detection key (frameworks/inputs.py)
-changed, no file was added or removed and the same classes are mapped to tables.
+changed, no file was added or removed and the same classes are mapped to tables. An edit that
+only adds functions no other code can name (additions.py) keeps all three: the other modules'
+resolutions, the bindings, and the detection (with the roles those functions inherit,
+frameworks/inputs.py).
 
 The file (OUT/cache/resolution.pickle) is signed like the facts cache (collect.py): it is
 never unpickled unless its signature matches this user's key.
@@ -32,10 +35,10 @@ from . import ANALYZER_VERSION
 from .additions import added_functions, binders_text, brought_names, definition_text, unseen
 from .cachekey import CACHE_FORMAT, opened, sealed
 from .data import DataModel
-from .facts import FileFacts
+from .facts import Definition, FileFacts
 from .files import write_atomic
 from .frameworks import Detection
-from .frameworks.inputs import detection_key
+from .frameworks.inputs import detection_key, detection_key_without, gives_nothing, with_added
 from .resolve import Bindings, FileResolution, Resolution, pickled_resolution
 from .values import Program, Value
 
@@ -73,7 +76,7 @@ class Reuse:
         self.kept = kept
         self.old_facts = old_facts  # the facts the last run read, by content key, while they are at hand
         self.texts = texts if texts is not None else {}  # module -> its file's text, this run
-        self._unseen: dict[str, bool] = {}
+        self._unseen: dict[str, list[Definition] | None] = {}
         self.digests: dict[str, str] = {}
         self.readers: dict[str, tuple[str, str]] = {}  # `file_keys` of the edited files, this run
         self._pairs: dict[str, tuple[tuple[str, str], tuple[str, str]] | None] = {}
@@ -117,6 +120,7 @@ class Reuse:
         if kept is None or kept.detection is None or kept.keys.keys() != self.keys.keys() \
                 or kept.detection_tables != self.detection_tables:
             return None
+        detection = kept.detection
         for module in sorted(self.edited()):
             facts = program.files.get(module)
             if facts is None or "+" in self.keys[module] or "+" in kept.keys[module]:
@@ -126,21 +130,30 @@ class Reuse:
                 before = self.old_facts(kept.keys[module])
                 old = detection_key(before) if before is not None else None
             self.detection_keys[module] = detection_key(facts)
-            if old != self.detection_keys[module]:
+            if old == self.detection_keys[module]:
+                continue
+            added = self._unseen_functions(module, program)
+            if added is None or not gives_nothing(module, added, program.defs) \
+                    or detection_key_without(facts, added) != old:
                 return None
-        return kept.detection
+            detection = with_added(detection, module, added)
+        return detection
 
     def _adds_unseen_functions(self, module: str, program: Program) -> bool:
-        """Whether an edited module's change only adds functions no other code can name (additions.py)."""
-        found = self._unseen.get(module)
-        if found is None:
+        return self._unseen_functions(module, program) is not None
+
+    def _unseen_functions(self, module: str, program: Program) -> list[Definition] | None:
+        """The functions an edited module's change adds when that is all it does and no other
+        code can name them (additions.py); None otherwise."""
+        if module not in self._unseen:
             assert self.kept is not None
-            before = self.old_facts(self.kept.keys[module])
-            added = added_functions(before, program.files[module], program.callable_names) \
-                if before is not None else None
-            found = self._unseen[module] = added is not None \
-                and unseen(brought_names(added), module, added, self.texts)
-        return found
+            before = self.old_facts(self.kept.keys[module]) if module in self.kept.keys else None
+            facts = program.files.get(module)
+            added = added_functions(before, facts, program.callable_names) \
+                if before is not None and facts is not None else None
+            self._unseen[module] = added if added is not None \
+                and unseen(brought_names(added), module, added, self.texts) else None
+        return self._unseen[module]
 
     def _file_keys(self, module: str, program: Program) -> tuple[tuple[str, str], tuple[str, str]] | None:
         """This run's and the last run's `file_keys` of an edited module; None when one is not known."""

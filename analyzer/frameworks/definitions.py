@@ -9,6 +9,8 @@ so `role_of` computes it on demand.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from ..facts import Definition, Expr, Variable
 from .module_roles import convention
 from .names import class_key, expr_path, instance_split
@@ -33,6 +35,29 @@ from .vocabulary import (
 )
 
 
+def application_names(defs: Mapping[str, Definition]) -> set[str]:
+    """The last names of application classes: the frameworks', and local subclasses of them
+    (`class MyFlask(Flask)`)."""
+    names = {name for _, name in APPLICATIONS}
+    return names | {q.rsplit(".", 1)[1] for q, d in defs.items() if d.kind == "class" and d.bases
+                    and (expr_path(d.bases[0]) or "").rsplit(".", 1)[-1] in names}
+
+
+def returned_values(definition: Definition) -> list[Expr]:
+    """What a function gives back that may be an application it makes: its return annotation,
+    the calls it returns, and the calls assigned to the names it returns."""
+    found = [definition.returns[1]] if definition.returns and definition.returns[0] == "ann" else []
+    returned = {r[1] for r in definition.scope.returns if r[0] == "name"}
+    found += [v for n, v, _ in definition.scope.assigns if n in returned and v[0] == "call"]
+    return found + [r for r in definition.scope.returns if r[0] == "call"]
+
+
+def may_name_application(expr: Expr, app_names: set[str]) -> bool:
+    """The cheap test of `_application`: whether what `expr` makes or names is spelled like one."""
+    written = expr_path(expr[1] if expr[0] == "call" else expr)
+    return written is not None and written.rsplit(".", 1)[-1] in app_names
+
+
 def base_tag(path: str) -> Tag | None:
     """The role a class gets from an outside base class."""
     if path.endswith(MODEL_MARKERS) or (path.startswith("sqlalchemy.") and path.endswith(".Model")):
@@ -54,9 +79,7 @@ class DefinitionRoles:
         self.defs = project.defs
         self.tags = project.tags
         self._class_memo: dict[str, Tag | None] = {}
-        self.app_names = {name for _, name in APPLICATIONS} | {  # and local subclasses (`class MyFlask(Flask)`)
-            q.rsplit(".", 1)[1] for q, d in self.defs.items() if d.kind == "class" and d.bases
-            and (expr_path(d.bases[0]) or "").rsplit(".", 1)[-1] in {name for _, name in APPLICATIONS}}
+        self.app_names = application_names(self.defs)
 
     def run(self) -> None:
         """Classes and functions in name order, then module variables."""
@@ -184,12 +207,7 @@ class DefinitionRoles:
         """A function that makes an application and returns it (`create_app`)."""
         if definition.kind != "function":
             return None
-        made = [self._application(definition.returns[1], definition)] if definition.returns and \
-            definition.returns[0] == "ann" else []
-        returned = {r[1] for r in definition.scope.returns if r[0] == "name"}
-        made += [self._application(v, definition) for n, v, _ in definition.scope.assigns
-                 if n in returned and v[0] == "call"]
-        made += [self._application(r, definition) for r in definition.scope.returns if r[0] == "call"]
+        made = [self._application(expr, definition) for expr in returned_values(definition)]
         cls = next(filter(None, made), None)
         if cls is None:
             return None
@@ -199,8 +217,7 @@ class DefinitionRoles:
     def _application(self, expr: Expr, scope: Definition) -> str | None:
         """The application class `expr` makes or names (`Flask(__name__)`, `-> Flask`)."""
         target = expr[1] if expr[0] == "call" else expr
-        written = expr_path(target)
-        if written is None or written.rsplit(".", 1)[-1] not in self.app_names:
+        if not may_name_application(expr, self.app_names):
             return None  # the cheap test first: most functions return something else
         path = self.names.resolve(target, scope)
         if path is None:
