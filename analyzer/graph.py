@@ -66,11 +66,12 @@ class CodeGraph:
         none that is None): what a builder of tens of thousands of nodes gives."""
         self._nodes[node_id] = attrs
 
-    def add_edge_attrs(self, source: str, target: str, attrs: dict[str, Any]) -> None:
-        """An edge whose attributes are already as `add_dependency` keeps them (a known "kind",
-        a "count", "lines" sorted, no other attribute empty) and whose ends are nodes: what a
-        builder of tens of thousands of edges gives, without checking each again."""
-        self._edges[(source, target, attrs["kind"])] = attrs
+    def add_edges(self, edges: Mapping[tuple[str, str, str], dict[str, Any]]) -> None:
+        """Edges keyed (source, target, kind) whose attributes are already as `add_dependency`
+        keeps them (that "kind", a "count", "lines" sorted, no other attribute empty) and whose
+        ends are nodes: what a builder of tens of thousands of edges gives, added in one update
+        without checking each again."""
+        self._edges.update(edges)
         self._incoming = self._outgoing = self._order = None
 
     # -- reading --------------------------------------------------------------------------
@@ -183,8 +184,9 @@ class CodeGraph:
     # -- serialising ----------------------------------------------------------------------
     def to_json(self) -> dict[str, Any]:
         all_nodes, all_edges = self._nodes, self._edges
-        nodes = [{"id": n, **all_nodes[n]} for n in sorted(all_nodes)]
-        edges = [{"source": key[0], "target": key[1], **all_edges[key]} for key in self._sorted_keys(())]
+        # dict(attrs, id=...) copies a dict in one step, twice as fast as {"id": ..., **attrs}
+        nodes = [dict(all_nodes[n], id=n) for n in sorted(all_nodes)]
+        edges = [dict(all_edges[key], source=key[0], target=key[1]) for key in self._sorted_keys(())]
         return {
             "format": GRAPH_FORMAT,
             "version": GRAPH_VERSION,
@@ -432,11 +434,13 @@ def _one_per_line(items: list[Any]) -> bytes:
     call per item would give, from one call for the whole list (some 10 times faster on a
     Django graph). A list of objects gets a marker string between its items, whose commas
     become new lines; the marker can only be where it was put, since an object's JSON starts
-    and ends with a brace, so when it occurs as often as it was put in, each is a break."""
-    if all(isinstance(item, dict) for item in items):
+    and ends with a brace, so when it was replaced as often as it was put in, each was a break
+    (how often shows in the length: each replacement is the same number of bytes shorter)."""
+    if set(map(type, items)) == {dict}:  # in C: some 10 times faster than a test per item
         marked: list[Any] = [_ITEM_BREAK] * (2 * len(items) - 1)
         marked[::2] = items
-        text = orjson.dumps(marked, option=orjson.OPT_SORT_KEYS)[1:-1]
-        if text.count(_ITEM_BREAK_JSON) == len(items) - 1:
-            return text.replace(_ITEM_BREAK_JSON, b",\n")
+        text = orjson.dumps(marked, option=orjson.OPT_SORT_KEYS)
+        lines = text.replace(_ITEM_BREAK_JSON, b",\n")
+        if len(text) - len(lines) == (len(items) - 1) * (len(_ITEM_BREAK_JSON) - 2):
+            return lines[1:-1]
     return b",\n".join(orjson.dumps(item, option=orjson.OPT_SORT_KEYS) for item in items)
