@@ -40,12 +40,20 @@ def sql_tables(sql: str) -> tuple[set[str], set[str]]:
     return read - {"select"}, written
 
 
+DataFound = tuple[dict[str, str], dict[tuple[str, str], str]]  # DataModel.tables, .related
+
+
 class DataModel:
     """Which classes are ORM models, and the table behind each model or `Table` variable."""
 
-    def __init__(self, program: Program) -> None:
+    def __init__(self, program: Program, found: DataFound | None = None) -> None:
+        """`found`: the tables and related managers a previous run found in a program whose
+        classes, module-level names and bindings read the same (reuse.py)."""
         self.program = program
         self.tables: dict[str, str] = {}  # model class or Table variable -> table name
+        if found is not None:
+            self.tables, self.related = found
+            return
         for qname, variable in program.variables.items():
             if variable.table_name:
                 self.tables[qname] = variable.table_name

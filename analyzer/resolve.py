@@ -25,6 +25,7 @@ from .data import (
     SESSION_WRITES,
     SQLALCHEMY_READ_FUNCS,
     SQLALCHEMY_WRITE_FUNCS,
+    DataFound,
     DataModel,
     mutated_container,
     sql_tables,
@@ -185,6 +186,10 @@ class Previous(Protocol):
     def bindings(self, program: Program) -> Bindings | None:
         """The bindings (bindings.py) when no file changed what they are found from."""
 
+    def data(self) -> DataFound | None:
+        """The data model's tables and related managers when the bindings were kept: what they
+        are found from (classes, module-level names, bindings) reads the same."""
+
     def resolutions(self, program: Program, data: DataModel) -> dict[str, FileResolution]:
         """The modules whose resolution is still true, given this run's program."""
 
@@ -202,7 +207,7 @@ def resolve(files: list[FileFacts], jobs: int | None = None, previous: Previous 
     else:
         program.param_values, program.stored = kept
     program.freeze()
-    data = DataModel(program)
+    data = DataModel(program, previous.data() if previous is not None else None)
     by_module = previous.resolutions(program, data) if previous is not None else {}
     todo = [d for d in definitions if program.module_of[d.qname] not in by_module]
     fresh, pickled = _resolve_modules(program, data, todo, jobs)

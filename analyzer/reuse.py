@@ -12,7 +12,9 @@ kept resolution is used again when its own file is unchanged and none of the nam
 is a module whose reader key or digest changed; a file added or removed also invalidates
 every resolution that read its module's name, a package above it or a name inside it.
 The bindings themselves (bindings.py, a pass over every file) are kept when no edited file's
-bindings key changed and no file was added or removed; so is the framework detection
+bindings key changed and no file was added or removed, and with them the data model's tables
+and related managers (data.py: found from classes, module-level names and the bindings, which
+the bindings key covers: the same reads give the same answers); so is the framework detection
 (frameworks/, another such pass) when no edited file's detection key (frameworks/inputs.py)
 changed, no file was added or removed and the same classes are mapped to tables. An edit that
 only adds functions no other code can name (additions.py) keeps all three: the other modules'
@@ -34,7 +36,7 @@ from pathlib import Path
 from . import ANALYZER_VERSION
 from .additions import added_functions, binders_text, brought_names, definition_text, unseen
 from .cachekey import CACHE_FORMAT, opened, sealed
-from .data import DataModel
+from .data import DataFound, DataModel
 from .facts import Definition, FileFacts
 from .files import write_atomic
 from .frameworks import Detection
@@ -44,7 +46,8 @@ from .values import Program, Value
 
 RESOLUTION_FILE = "resolution.pickle"
 RESOLUTION_MAGIC = b"M2L-RESOLUTION-HMAC-SHA256\n"
-RESOLUTION_FORMAT = 3  # 2: the framework detection is kept too; 3: resolutions pickled by their fields
+RESOLUTION_FORMAT = 4  # 2: the framework detection is kept too; 3: resolutions pickled by their fields;
+# 4: the data model is kept too
 
 
 @dataclass
@@ -63,6 +66,7 @@ class Kept:
     detection: Detection | None = None
     detection_tables: tuple[str, ...] = ()
     detection_keys: dict[str, str] = field(default_factory=dict)  # module -> `detection_key`, when needed
+    data: DataFound | None = None  # the data model's tables and related managers
 
 
 class Reuse:
@@ -77,6 +81,7 @@ class Reuse:
         self.old_facts = old_facts  # the facts the last run read, by content key, while they are at hand
         self.texts = texts if texts is not None else {}  # module -> its file's text, this run
         self._unseen: dict[str, list[Definition] | None] = {}
+        self._bindings_kept = False
         self.digests: dict[str, str] = {}
         self.readers: dict[str, tuple[str, str]] = {}  # `file_keys` of the edited files, this run
         self._pairs: dict[str, tuple[tuple[str, str], tuple[str, str]] | None] = {}
@@ -96,7 +101,11 @@ class Reuse:
             pair = self._file_keys(module, program)
             if pair is None or (pair[0][1] != pair[1][1] and not self._adds_unseen_functions(module, program)):
                 return None
+        self._bindings_kept = True
         return kept.bindings
+
+    def data(self) -> DataFound | None:
+        return self.kept.data if self._bindings_kept and self.kept is not None else None
 
     def resolutions(self, program: Program, data: DataModel) -> dict[str, FileResolution]:
         self.digests = ownership_digests(program, data)
@@ -186,7 +195,8 @@ class Reuse:
         detection_keys.update(self.detection_keys)
         program = resolution.program
         return Kept(dict(self.keys), readers, dict(self.digests), reads, blobs,
-                    (program.param_values, program.stored), detection, self.detection_tables, detection_keys)
+                    (program.param_values, program.stored), detection, self.detection_tables, detection_keys,
+                    (resolution.data.tables, resolution.data.related))
 
 
 def file_keys(facts: FileFacts) -> tuple[str, str]:
