@@ -153,9 +153,10 @@ def _call_findings(definition: Definition) -> tuple[list[dict] | None, list[int]
                     writes.add((call.line, attr))
         if returned and func in returned and not call.synthetic:
             sites.setdefault(func, []).append(call.line)
-    return ([{"attr": attr, "line": line} for line, attr in sorted(writes)] or None,
-            sorted(commits) or None,
-            sorted(lines[0] for lines in sites.values() if len(lines) == 1) or None)
+    once = [lines[0] for lines in sites.values() if len(lines) == 1]
+    return ([{"attr": attr, "line": line} for line, attr in sorted(writes)] if writes else None,
+            sorted(commits) if commits else None,
+            sorted(once) if once else None)
 
 
 def _instance_name(definition: Definition) -> str | None:
@@ -220,8 +221,9 @@ def _variable_role(qname: str, roles: dict[str, str], program: Program) -> str |
 def _definition_attrs(facts: FileFacts, definition: Definition) -> dict:
     """A definition's node attributes as `CodeGraph.add_node_attrs` takes them: its kind first,
     none that is None."""
+    kind = definition.kind
     attrs: dict = {
-        "kind": definition.kind,
+        "kind": kind,
         "file": facts.path,
         "line": definition.line,
         "end_line": definition.end_line,
@@ -230,27 +232,38 @@ def _definition_attrs(facts: FileFacts, definition: Definition) -> dict:
     }
     if definition.docstring is not None:
         attrs["doc"] = definition.docstring
-    if definition.kind == "module":
+    if kind == "module":
         attrs["size"] = facts.lines
         if facts.is_package:
             attrs["package"] = facts.is_package
-    if definition.kind in ("function", "method"):
-        attrs["params"] = [
-            {"name": p.name, "kind": p.kind, "annotation": p.annotation_text, "default": p.has_default}
-            for p in definition.params
-        ]
-        self_writes, commits, returned_calls = _call_findings(definition)
-        optional: dict[str, Any] = {
-            "returns": definition.returns_text,
-            "is_async": definition.is_async or None,
-            "method_kind": definition.method_kind,
-            "decorators": [expr_text(d) for d in definition.decorators] or None,
-            "mutates": sorted(definition.scope.mutated_params) or None,
-            "self_writes": self_writes,
-            "commits": commits,
-            "returned_calls": returned_calls,
-        }
-        attrs.update((name, value) for name, value in optional.items() if value is not None)
-        if definition.qname.endswith(">") and "<lambda:" in definition.qname and definition.parent is not None:
-            attrs["parent"] = definition.parent  # a lambda: the function (or class, module) that wrote it
+    elif kind in ("function", "method"):
+        _add_function_attrs(attrs, definition)
     return attrs
+
+
+def _add_function_attrs(attrs: dict, definition: Definition) -> None:
+    """A function's or method's own attributes, each only when it says something (some 9,000 on
+    Django: each is set by a test, not by filtering a dict of them)."""
+    attrs["params"] = [
+        {"name": p.name, "kind": p.kind, "annotation": p.annotation_text, "default": p.has_default}
+        for p in definition.params
+    ]
+    if definition.returns_text is not None:
+        attrs["returns"] = definition.returns_text
+    if definition.is_async:
+        attrs["is_async"] = definition.is_async
+    if definition.method_kind is not None:
+        attrs["method_kind"] = definition.method_kind
+    if definition.decorators:
+        attrs["decorators"] = [expr_text(d) for d in definition.decorators]
+    if definition.scope.mutated_params:
+        attrs["mutates"] = sorted(definition.scope.mutated_params)
+    self_writes, commits, returned_calls = _call_findings(definition)
+    if self_writes is not None:
+        attrs["self_writes"] = self_writes
+    if commits is not None:
+        attrs["commits"] = commits
+    if returned_calls is not None:
+        attrs["returned_calls"] = returned_calls
+    if definition.qname.endswith(">") and "<lambda:" in definition.qname and definition.parent is not None:
+        attrs["parent"] = definition.parent  # a lambda: the function (or class, module) that wrote it
