@@ -18,7 +18,7 @@ import hashlib
 import os
 import pickle
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -28,7 +28,7 @@ from .cachekey import CACHE_FORMAT, cache_key, key_dir, opened, sealed
 from .factcodec import decode_facts, encode_facts
 from .facts import Diagnostic, FileFacts
 from .files import write_atomic
-from .forked import Forked
+from .forked import ForkedItems
 from .sources import SourceFile
 
 Progress = Callable[[int, int], None]  # (done, total)
@@ -95,13 +95,12 @@ def collect_facts(texts: list[SourceText], cache_dir: Path | None, *, jobs: int 
             todo.append((text.data, text.source.relpath, text.source.module, text.source.is_package))
     if progress:
         progress(0, len(todo))
-    made: dict[str, FileFacts] = {}  # parsed in this process: used as they are, not decoded again
+    made: dict[str, FileFacts] = {}  # parsed (or decoded as a worker sent them): not decoded again
     keep_blobs = cache_dir is not None and key is not None  # without a cache, facts made here are never encoded
     for done, (path, blob, facts) in enumerate(_extract_all(todo, jobs, keep_blobs), start=1):
         if blob is not None:
             blobs[path] = blob
-        if facts is not None:
-            made[path] = facts
+        made[path] = facts
         if progress:
             progress(done, len(todo))
     if cache_dir is not None and key is not None:
@@ -178,7 +177,7 @@ def _problem(source: SourceFile, diagnostic: Diagnostic) -> FileFacts:
 
 
 Job = tuple[bytes, str, str, bool]  # a file's bytes, path, module and whether it is a package's __init__
-Extracted = tuple[str, bytes | None, FileFacts | None]  # path, encoded facts, the facts when made here
+Extracted = tuple[str, bytes | None, FileFacts]  # path, encoded facts (None when not wanted), the facts
 
 
 def _extract_chunk(jobs: list[Job]) -> list[tuple[str, bytes]]:
@@ -197,14 +196,16 @@ def _extract_here(jobs: list[Job], encoded: bool) -> Iterator[Extracted]:
 
 
 def _extract_all(todo: list[Job], jobs: int | None, encoded: bool = True) -> Iterator[Extracted]:
-    """(path, encoded facts, the facts when made in this process) for each file to parse; facts
-    made in this process are encoded only when `encoded` (for the cache).
+    """(path, encoded facts, facts) for each file to parse; facts made in this process are
+    encoded only when `encoded` (for the cache).
 
     With N workers, this process is one of them: N - 1 forked worker processes take chunks of
     files from the front of the list and this one takes them from the back, until they meet
     (a shared pair of bounds says which chunks are left). The workers inherit the files'
     bytes instead of receiving them, and this process's own files are neither encoded to
-    travel nor decoded. A worker that dies is an error, never a wait. Where processes cannot
+    travel nor decoded. A worker sends each chunk's facts as soon as they are made, and this
+    process decodes them between its own chunks, so that little is left to decode when the
+    last chunk is done. A worker that dies is an error, never a wait. Where processes cannot
     be forked, a pool of N parses and sends back."""
     workers = jobs if jobs is not None else (os.cpu_count() or 1)
     if workers <= 1 or len(todo) < PARALLEL_THRESHOLD:
@@ -221,12 +222,23 @@ def _extract_all(todo: list[Job], jobs: int | None, encoded: bool = True) -> Ite
     chunks = [todo[start:start + CHUNK_FILES] for start in range(0, len(todo), CHUNK_FILES)]
     bounds = context.Array("i", [0, len(chunks)])  # chunks[bounds[0]:bounds[1]] are left
     # no more workers than chunks to share; forked: each inherits the chunks and the parser
-    others = [Forked(context, _extract_from_front, chunks, bounds) for _ in range(min(workers - 1, len(chunks) - 1))]
+    others = [ForkedItems(context, _extract_from_front, chunks, bounds)
+              for _ in range(min(workers - 1, len(chunks) - 1))]
     while (index := _claim(bounds, from_front=False)) is not None:
         yield from _extract_here(chunks[index], encoded)
+        for worker in others:  # what the workers sent meanwhile: decoded now, not after the last chunk
+            yield from _decoded(worker.ready(*WORKER_FAILED))
     for worker in others:
-        for path, blob in worker.result("parsing files", hint="run again with --jobs 1 to see which file stops it"):
-            yield path, blob, None
+        yield from _decoded(worker.rest(*WORKER_FAILED))
+
+
+WORKER_FAILED = ("parsing files", "run again with --jobs 1 to see which file stops it")
+
+
+def _decoded(sent: Iterable[list[tuple[str, bytes]]]) -> Iterator[Extracted]:
+    for chunk in sent:
+        for path, blob in chunk:
+            yield path, blob, decode_facts(blob)
 
 
 CHUNK_FILES = 4  # files a process claims at a time: few, so that the processes end together
@@ -245,12 +257,10 @@ def _claim(bounds: Any, from_front: bool) -> int | None:
         return int(back - 1)
 
 
-def _extract_from_front(chunks: list[list[Job]], bounds: Any) -> list[tuple[str, bytes]]:
-    """In a forked worker: the facts of the chunks it claims from the front, until none is left."""
-    found: list[tuple[str, bytes]] = []
+def _extract_from_front(chunks: list[list[Job]], bounds: Any) -> Iterator[list[tuple[str, bytes]]]:
+    """In a forked worker: the facts of each chunk it claims from the front, until none is left."""
     while (index := _claim(bounds, from_front=True)) is not None:
-        found.extend(_extract_chunk(chunks[index]))
-    return found
+        yield _extract_chunk(chunks[index])
 
 
 def _extract_in_pool(todo: list[Job], workers: int) -> Iterator[Extracted]:
@@ -258,9 +268,7 @@ def _extract_in_pool(todo: list[Job], workers: int) -> Iterator[Extracted]:
 
     size = max(1, min(16, len(todo) // (workers * 8)))
     with ProcessPoolExecutor(max_workers=workers, initializer=gc.disable) as pool:
-        for found in pool.map(_extract_chunk, [todo[start:start + size] for start in range(0, len(todo), size)]):
-            for path, blob in found:
-                yield path, blob, None
+        yield from _decoded(pool.map(_extract_chunk, [todo[start:start + size] for start in range(0, len(todo), size)]))
 
 
 def _load_cache(cache_dir: Path | None, key: bytes | None) -> tuple[dict[str, bytes], str | None]:

@@ -6,12 +6,13 @@ from __future__ import annotations
 import multiprocessing
 import os
 import pickle
+from collections.abc import Iterator
 
 import pytest
 
 from analyzer import resolve as resolve_module
 from analyzer.errors import Mono2LambdaError
-from analyzer.forked import Forked
+from analyzer.forked import Forked, ForkedItems
 from analyzer.parse import extract_facts
 from analyzer.resolve import resolve
 from analyzer.reuse import Reuse
@@ -43,6 +44,40 @@ def test_an_exception_is_raised_again_in_the_caller() -> None:
 def test_a_child_that_dies_is_an_error_naming_its_exit_code() -> None:
     with pytest.raises(Mono2LambdaError, match=r"a worker process dying stopped without its result \(exit code 3\)"):
         Forked(FORK, _die).result("dying", hint="none")
+
+
+def _count_to(last: int, fail: bool = False) -> Iterator[int]:
+    yield from range(1, last + 1)
+    if fail:
+        raise ValueError("counted too far")
+
+
+def _count_then_die() -> Iterator[int]:
+    yield 1
+    os._exit(4)
+
+
+def test_items_come_back_in_order_while_the_child_runs_and_after() -> None:
+    counting = ForkedItems(FORK, _count_to, 300)
+    first = list(counting.ready("counting", hint="none"))  # whatever was sent by now, without waiting
+    assert first + list(counting.rest("counting", hint="none")) == list(range(1, 301))
+    assert list(counting.rest("counting", hint="none")) == []  # ended: nothing more, no wait
+
+
+def test_items_then_the_exception_raised_again_in_the_caller() -> None:
+    counting = ForkedItems(FORK, _count_to, 3, True)
+    seen: list[int] = []
+    with pytest.raises(ValueError, match="counted too far"):
+        seen.extend(counting.rest("counting", hint="none"))
+    assert seen == [1, 2, 3]
+
+
+def test_a_child_that_dies_while_sending_is_an_error_naming_its_exit_code() -> None:
+    counting = ForkedItems(FORK, _count_then_die)
+    seen: list[int] = []
+    with pytest.raises(Mono2LambdaError, match=r"a worker process counting stopped without its result \(exit code 4\)"):
+        seen.extend(counting.rest("counting", hint="none"))
+    assert seen == [1]
 
 
 def _facts(modules: int) -> list:
