@@ -17,12 +17,15 @@ blocking hazard once the callee is an operation of another service, whose result
 only gets as a read-only copy of its columns. It is a global pass, not part of a module's
 resolution, because it reads the bodies of the models' methods, which a module's kept
 resolution (reuse.py) does not depend on. Only reads of a name that is a relationship or a
-method reading one, of some model, are evaluated.
+method reading one, of some model, are evaluated. After an edit that keeps the bindings and
+touches no file holding a model or one of its bases (`model_modules`), what the models say is
+the same: only the callers in modules resolved again are looked at (`KeptReads`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 
 from .data import RELATION_FIELDS, DataModel
 from .facts import Definition, Expr
@@ -35,16 +38,33 @@ MAX_METHOD_DEPTH = 4  # methods of the model calling each other before one reads
 RelationshipRead = tuple[int, str, str, str]  # (line, relationship, model, method read through or "")
 
 
+Found = dict[tuple[str, str], set[RelationshipRead]]
+
+
+@dataclass(frozen=True)
+class KeptReads:
+    """What a previous run's pass found that still holds (reuse.py): the names that load a
+    relationship, and what the definitions of `modules` read (they are not looked at again)."""
+
+    wanted: frozenset[str]
+    found: Found
+    modules: frozenset[str]
+
+
 def relationship_reads(program: Program, data: DataModel, definitions: Iterable[Definition],
-                       edges: Mapping[tuple[str, str, str], object]) -> dict[tuple[str, str], set[RelationshipRead]]:
+                       edges: Mapping[tuple[str, str, str], object],
+                       kept: KeptReads | None = None) -> tuple[Found, frozenset[str]]:
     """(caller, callee) -> the relationships the caller read on rows the callee returned, for the
-    calls the resolution made `calls` edges of."""
+    calls the resolution made `calls` edges of; and the names that load a relationship."""
     relationships = Relationships(program, data)
-    wanted = relationships.loading_names()
-    found: dict[tuple[str, str], set[RelationshipRead]] = {}
+    wanted = kept.wanted if kept is not None else relationships.loading_names()
+    found: Found = dict(kept.found) if kept is not None else {}
     if not wanted:
-        return found
+        return found, wanted
+    skipped = kept.modules if kept is not None else frozenset()
     for definition in definitions:
+        if skipped and program.module_of[definition.qname] in skipped:
+            continue
         for (_line, func), reads in result_reads(definition, wanted).items():
             program.begin()
             for callee in program.eval(func, definition):
@@ -54,7 +74,14 @@ def relationship_reads(program: Program, data: DataModel, definitions: Iterable[
                 read = relationships.reads(target, reads)
                 if read:
                     found.setdefault((definition.qname, target), set()).update(read)
-    return found
+    return found, wanted
+
+
+def model_modules(program: Program, data: DataModel) -> frozenset[str]:
+    """The modules holding a model class or one of its bases: all the pass reads of the program
+    besides the callers' own code and resolution (and the data model)."""
+    return frozenset(program.module_of[cls] for model in data.tables if program.kind(model) == "class"
+                     for cls in program.mro(model))
 
 
 class Relationships:

@@ -35,7 +35,7 @@ from .fieldpickle import by_fields, dumps
 from .forked import Forked
 from .parse import SQL_CALLS
 from .registries import filled_at_import
-from .relationships import RelationshipRead, relationship_reads
+from .relationships import KeptReads, RelationshipRead, relationship_reads
 from .resources import per_process_variables
 from .result_changes import Change, Site, changed_results
 from .values import Program, Value, ordered
@@ -175,6 +175,7 @@ class Resolution:
     # (caller, callee) -> relationships the caller read on the rows the callee returns (relationships.py)
     relationship_reads: dict[tuple[str, str], set[RelationshipRead]] = field(default_factory=dict)
     pickled: dict[str, bytes] = field(default_factory=dict)  # `pickled_resolution` of some of by_module, made already
+    loading_names: frozenset[str] = frozenset()  # attribute names that load a relationship (relationships.py)
 
 
 Bindings = tuple[dict[tuple[str, str], set[Value]], dict[str, set[Value]]]  # Program.param_values, .stored
@@ -192,6 +193,9 @@ class Previous(Protocol):
 
     def resolutions(self, program: Program, data: DataModel) -> dict[str, FileResolution]:
         """The modules whose resolution is still true, given this run's program."""
+
+    def relationship_reads(self, resolved: set[str]) -> KeptReads | None:
+        """What the relationship pass found that still holds, given the modules resolved again."""
 
 
 def resolve(files: list[FileFacts], jobs: int | None = None, previous: Previous | None = None) -> Resolution:
@@ -223,10 +227,11 @@ def resolve(files: list[FileFacts], jobs: int | None = None, previous: Previous 
     resolver.add_reads(state | configuration)
     tables = set(data.tables.values()) | {d for (_, d, _) in resolver.edges if d.startswith("table:")}
     # a global pass: it reads the model classes' methods, which a kept resolution does not depend on
-    reads = relationship_reads(program, data, definitions, resolver.edges)
+    kept_reads = previous.relationship_reads(set(fresh)) if previous is not None else None
+    reads, loading = relationship_reads(program, data, definitions, resolver.edges, kept_reads)
     return Resolution(program, data, resolver.edges, resolver.unresolved, resolver.call_sites,
                       resolver.externals, {t.removeprefix("table:") for t in tables}, state,
-                      resources, registries, by_module, set(fresh), reads, pickled)
+                      resources, registries, by_module, set(fresh), reads, pickled, loading)
 
 
 def _resolve_modules(program: Program, data: DataModel, definitions: list[Definition],

@@ -14,7 +14,9 @@ every resolution that read its module's name, a package above it or a name insid
 The bindings themselves (bindings.py, a pass over every file) are kept when no edited file's
 bindings key changed and no file was added or removed, and with them the data model's tables
 and related managers (data.py: found from classes, module-level names and the bindings, which
-the bindings key covers: the same reads give the same answers); so is the framework detection
+the bindings key covers: the same reads give the same answers) and, unless an edited file holds
+a model or one of its bases, what the relationship pass (relationships.py) found in the modules
+neither edited nor resolved again; so is the framework detection
 (frameworks/, another such pass) when no edited file's detection key (frameworks/inputs.py)
 changed, no file was added or removed and the same classes are mapped to tables. An edit that
 only adds functions no other code can name (additions.py) keeps all three: the other modules'
@@ -41,13 +43,14 @@ from .facts import Definition, FileFacts
 from .files import write_atomic
 from .frameworks import Detection
 from .frameworks.inputs import detection_key, detection_key_without, gives_nothing, with_added
+from .relationships import Found, KeptReads, model_modules
 from .resolve import Bindings, FileResolution, Resolution, pickled_resolution
 from .values import Program, Value
 
 RESOLUTION_FILE = "resolution.pickle"
 RESOLUTION_MAGIC = b"M2L-RESOLUTION-HMAC-SHA256\n"
 RESOLUTION_FORMAT = 4  # 2: the framework detection is kept too; 3: resolutions pickled by their fields;
-# 4: the data model is kept too
+# 4: the data model and the relationship pass are kept too
 
 
 @dataclass
@@ -67,6 +70,8 @@ class Kept:
     detection_tables: tuple[str, ...] = ()
     detection_keys: dict[str, str] = field(default_factory=dict)  # module -> `detection_key`, when needed
     data: DataFound | None = None  # the data model's tables and related managers
+    # the relationship pass: the names that load one, per module what its callers read, `model_modules`
+    relationships: tuple[frozenset[str], dict[str, Found], frozenset[str]] | None = None
 
 
 class Reuse:
@@ -82,6 +87,7 @@ class Reuse:
         self.texts = texts if texts is not None else {}  # module -> its file's text, this run
         self._unseen: dict[str, list[Definition] | None] = {}
         self._bindings_kept = False
+        self._model_modules: frozenset[str] | None = None  # kept `model_modules`, when still true
         self.digests: dict[str, str] = {}
         self.readers: dict[str, tuple[str, str]] = {}  # `file_keys` of the edited files, this run
         self._pairs: dict[str, tuple[tuple[str, str], tuple[str, str]] | None] = {}
@@ -106,6 +112,22 @@ class Reuse:
 
     def data(self) -> DataFound | None:
         return self.kept.data if self._bindings_kept and self.kept is not None else None
+
+    def relationship_reads(self, resolved: set[str]) -> KeptReads | None:
+        """With the bindings and the data model kept, what the relationship pass read of the
+        program is the same unless an edited module holds a model or one of its bases; the
+        callers in modules neither edited nor resolved again read the same."""
+        kept = self.kept
+        if not self._bindings_kept or kept is None or kept.relationships is None:
+            return None
+        wanted, by_module, holding = kept.relationships
+        edited = self.edited()
+        if edited & holding:
+            return None
+        modules = frozenset(m for m in self.keys if m not in edited and m not in resolved)
+        self._model_modules = holding
+        return KeptReads(wanted, {key: reads for m in modules for key, reads in by_module.get(m, {}).items()},
+                         modules)
 
     def resolutions(self, program: Program, data: DataModel) -> dict[str, FileResolution]:
         self.digests = ownership_digests(program, data)
@@ -196,7 +218,17 @@ class Reuse:
         program = resolution.program
         return Kept(dict(self.keys), readers, dict(self.digests), reads, blobs,
                     (program.param_values, program.stored), detection, self.detection_tables, detection_keys,
-                    (resolution.data.tables, resolution.data.related))
+                    (resolution.data.tables, resolution.data.related), self._relationships(resolution))
+
+    def _relationships(self, resolution: Resolution) -> tuple[frozenset[str], dict[str, Found], frozenset[str]]:
+        program = resolution.program
+        by_module: dict[str, Found] = {}
+        for (caller, callee), reads in resolution.relationship_reads.items():
+            by_module.setdefault(program.module_of[caller], {})[(caller, callee)] = reads
+        holding = self._model_modules
+        if holding is None:
+            holding = model_modules(program, resolution.data)
+        return resolution.loading_names, by_module, holding
 
 
 def file_keys(facts: FileFacts) -> tuple[str, str]:

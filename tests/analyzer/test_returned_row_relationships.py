@@ -211,3 +211,39 @@ def test_after_a_model_method_starts_reading_a_relationship_the_next_analysis_se
     edges = {(e["source"], e["target"]): e for e in json.loads((out / GRAPH_FILE).read_text())["edges"]}
     reads = edges[("web.show", "carts.open_cart")]["relationship_reads"]
     assert {"line": 8, "attr": "coupons", "model": "models.Cart", "via": "key"} in reads
+
+
+EDITS = {  # (file, old text, new text, whether the pass looks at the whole program again)
+    "a caller's body edited": ("web.py", "    n = count(session)\n", "    n = count(session)\n    print(1)\n", False),
+    "a caller added": ("web.py", "    return n.items\n", "    return n.items\n\n\ndef added(session):\n"
+                       "    cart = open_cart(session, 2)\n    return cart.customer\n", False),
+    "a model's method edited": ("models.py", "        return self.id\n", "        return self.coupons\n", True),
+    "a model's method body edited": ("models.py", "        return self.id\n", "        self.coupons.sort()\n"
+                                     "        return self.id\n", True),
+    "an operation edited": ("carts.py", "    return []\n", "    return [open_cart(session, 1)]\n", True),
+}
+
+
+@pytest.mark.parametrize("name", sorted(EDITS))
+def test_after_an_edit_the_reads_are_those_of_a_run_without_the_cache(tmp_path, monkeypatch, name: str) -> None:
+    """The pass keeps what the callers of modules neither edited nor resolved again read while no
+    edited module holds a model (reuse.py); the graph is the one a run without the cache writes."""
+    from analyzer.pipeline import GRAPH_FILE, AnalyzeOptions, analyze
+    from analyzer.relationships import Relationships
+
+    looked: list[int] = []
+    loading_names = Relationships.loading_names
+    monkeypatch.setattr(Relationships, "loading_names", lambda self: (looked.append(1), loading_names(self))[1])
+    root, out = tmp_path / "src", tmp_path / "out"
+    root.mkdir()
+    for path, text in SQLALCHEMY.items():
+        (root / path).write_text(textwrap.dedent(text))
+    analyze(root, out, AnalyzeOptions(jobs=1))
+    path, old, new, again = EDITS[name]
+    text = (root / path).read_text()
+    assert old in text
+    (root / path).write_text(text.replace(old, new))
+    analyze(root, out, AnalyzeOptions(jobs=1))
+    assert len(looked) == (2 if again else 1)
+    analyze(root, tmp_path / "cold", AnalyzeOptions(use_cache=False, jobs=1))
+    assert (out / GRAPH_FILE).read_bytes() == (tmp_path / "cold" / GRAPH_FILE).read_bytes()
