@@ -76,6 +76,7 @@ class Program(Memo):
         self._scope_bits: dict[str, int] = {}
         self._owners: dict[str, str] = {}
         self._eval_memo: dict[tuple[str, Expr], Entry] | None = None
+        self._deepest = 0  # the deepest expression depth (`eval`) reached by the answer being found
         self._returns_memo: dict[str, Entry] | None = None
         self.callable_names = _callable_names(self)
         self.subclasses: dict[str, set[str]] = {}
@@ -153,7 +154,7 @@ class Program(Memo):
             return False
         if definition.method_kind == "class" and definition.params and root[1] == definition.params[0].name:
             return True
-        return definition.kind != "module" and self.local(definition, root[1]) is None
+        return definition.kind != "module" and root[1] not in self._local_bindings_of(definition)
 
     def is_module(self, name: str) -> bool:
         found = name in self.files or name in self.packages
@@ -297,13 +298,6 @@ class Program(Memo):
             bindings = self._bindings[scope.qname] = _local_bindings(scope)
         return bindings
 
-    def local(self, scope: Definition, name: str) -> frozenset | None:
-        """The values of a name bound in a function (None when it is not bound there)."""
-        sources = self._local_bindings_of(scope).get(name)
-        if sources is None:
-            return None
-        return self._local_values(scope, name, sources)
-
     def _local_values(self, scope: Definition, name: str, sources: list[tuple[str, int, Any]]) -> frozenset:
         key = (scope.qname, name)
         found = self._local_memo.get(key)
@@ -349,6 +343,8 @@ class Program(Memo):
             self._reads |= bit if bit is not None else self._scope_bit(scope.qname)
             if self._peak <= nesting:
                 self._peak = nesting + 1
+            if self._deepest < depth:
+                self._deepest = depth
             return EMPTY
         memo = self._eval_memo
         key = (scope.qname, expr)
@@ -356,6 +352,9 @@ class Program(Memo):
             found = memo.get(key)
             if found is not None and depth <= found[3] and nesting + found[2] <= MAX_NESTING:
                 self._reads |= found[1]
+                reached = depth + MAX_DEPTH - found[3]  # as deep as finding it again here would go
+                if self._deepest < reached:
+                    self._deepest = reached
                 return found[0]
             if self._scratch:
                 found = self._scratch.get(key)
@@ -363,23 +362,28 @@ class Program(Memo):
                     self._cut += 1
                     self._reads |= found[1]
                     return found[0]
-        outer_reads, outer_peak, cut = self._reads, self._peak, self._cut
+        outer_reads, outer_peak, outer_deepest, cut = self._reads, self._peak, self._deepest, self._cut
         bit = self._scope_bits.get(key[0])
         self._reads = bit if bit is not None else self._scope_bit(key[0])
         self._nesting = self._peak = nesting + 1
+        self._deepest = depth
         try:
             result = self._eval(expr, scope, depth)
         finally:
             self._nesting = nesting
-        reads, peak = self._reads, self._peak
+        reads, peak, deepest = self._reads, self._peak, self._deepest
         if memo is not None:
+            # the answer holds for any depth that leaves room for the chain below it (`_deepest`)
+            entry = (result, reads, peak - nesting, depth + MAX_DEPTH - deepest)
             if self._cut == cut:
-                memo[key] = (result, reads, peak - nesting, depth)
+                memo[key] = entry
             else:
-                self._scratch[key] = (result, reads, peak - nesting, depth)
+                self._scratch[key] = entry
         self._reads = reads | outer_reads
         if outer_peak > peak:
             self._peak = outer_peak
+        if outer_deepest > deepest:
+            self._deepest = outer_deepest
         return result
 
     def _scope_bit(self, qname: str) -> int:
