@@ -12,6 +12,7 @@ import re
 import tokenize
 import warnings
 from collections.abc import Callable
+from operator import itemgetter
 from typing import Any
 
 from .exprs import MUTATING_METHODS, annotation_expr, arg_expr, last_name, to_expr, type_names
@@ -212,11 +213,16 @@ def _settle_locals(definition: Definition) -> None:
     """Once a function is read: a bare read of a local name can't be module state (chains such
     as `order.status` and globals stay), and a parameter rebound locally is no longer the caller's."""
     scope = definition.scope
-    local = {p.name for p in definition.params} | {a[0] for a in scope.assigns} | {i.name for i in scope.imports}
+    assigned = set(map(_first, scope.assigns))
+    local = assigned.union(map(_first, definition.params), map(_first, scope.imports))  # their names come first
     local -= scope.globals
-    for expr in [e for e in scope.loads if e[0] == "name" and e[1] in local]:
-        del scope.loads[expr]
-    scope.mutated_params.difference_update(a[0] for a in scope.assigns)  # `p = list(p)` then `p.append`
+    loads = scope.loads
+    for name in local:
+        loads.pop(("name", name), None)
+    scope.mutated_params.difference_update(assigned)  # `p = list(p)` then `p.append`
+
+
+_first = itemgetter(0)
 
 
 _UNPACKED = frozenset({ast.Tuple, ast.List})
@@ -368,15 +374,14 @@ class _FactsVisitor(ast.NodeVisitor):
             qname=self._qname(node.name), kind=kind, line=node.lineno,
             end_line=node.end_lineno or node.lineno, scope=Scope.empty(), class_attrs={}, self_attrs={},
             parent=parent.qname,
-            decorators=tuple(to_expr(d) for d in node.decorator_list),
+            decorators=tuple(map(to_expr, node.decorator_list)),
             params=self._params(node.args), returns=annotation_expr(node.returns),
             returns_text=ast.unparse(node.returns) if node.returns else None,
             is_async=isinstance(node, ast.AsyncFunctionDef), method_kind=method_kind,
             docstring=_docstring(node))
         if node.returns is not None:
             definition.scope.type_refs.extend(type_names(node.returns))
-        for default in node.args.defaults + [d for d in node.args.kw_defaults if d]:
-            self.visit(default)
+        self._visit_defaults(node.args)
         self._bind_def(node.name, definition.qname)
         self.facts.definitions.append(definition)
         self._enter(definition)
@@ -389,10 +394,18 @@ class _FactsVisitor(ast.NodeVisitor):
 
     visit_AsyncFunctionDef = visit_FunctionDef
 
+    def _visit_defaults(self, args: ast.arguments) -> None:
+        self._visit_all(args.defaults)
+        for default in args.kw_defaults:
+            if default is not None:
+                self.visit(default)
+
     def _params(self, args: ast.arguments) -> tuple[Param, ...]:
         def param(arg: ast.arg, kind: str, has_default: bool) -> Param:
-            text = ast.unparse(arg.annotation) if arg.annotation else None
-            return Param(arg.arg, annotation_expr(arg.annotation), kind, has_default, text)
+            annotation = arg.annotation
+            if annotation is None:
+                return _new(Param, (arg.arg, None, kind, has_default, None))
+            return _new(Param, (arg.arg, annotation_expr(annotation), kind, has_default, ast.unparse(annotation)))
 
         positional = args.posonlyargs + args.args
         first_default = len(positional) - len(args.defaults)
@@ -426,8 +439,8 @@ class _FactsVisitor(ast.NodeVisitor):
             qname=self._qname(node.name), kind="class", line=node.lineno,
             end_line=node.end_lineno or node.lineno, scope=Scope.empty(), class_attrs=class_attrs,
             self_attrs={}, parent=self.current.qname,
-            decorators=tuple(to_expr(d) for d in node.decorator_list),
-            bases=tuple(to_expr(b) for b in node.bases), table_name=table_name,
+            decorators=tuple(map(to_expr, node.decorator_list)),
+            bases=tuple(map(to_expr, node.bases)), table_name=table_name,
             docstring=_docstring(node), class_state=class_state)
         self._bind_def(node.name, definition.qname)
         self.facts.definitions.append(definition)
@@ -437,8 +450,7 @@ class _FactsVisitor(ast.NodeVisitor):
 
     def visit_Lambda(self, node: ast.Lambda) -> None:
         """A lambda is a function of its own, named by where it is written."""
-        for default in node.args.defaults + [d for d in node.args.kw_defaults if d]:
-            self.visit(default)
+        self._visit_defaults(node.args)
         parent = self.current
         definition = Definition(
             qname=f"{parent.qname}.<lambda:{node.lineno}:{node.col_offset}>", kind="function",
