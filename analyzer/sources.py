@@ -92,8 +92,6 @@ def find_sources(root: Path, *, include_tests: bool = False, include_migrations:
             kept.append((full, _join(folder, name)))
         stack.extend(reversed(kept))
         for name, kind in filenames:
-            if not name.endswith(".py"):
-                continue
             relpath = _join(folder, name)
             if excluded is not None and excluded.match(relpath):
                 continue
@@ -121,7 +119,9 @@ def _join(folder: str, name: str) -> str:
 
 def _scan(directory: str) -> tuple[list[tuple[str, bool]], list[tuple[str, str | None]]]:
     """A folder's entries as os.walk splits them, sorted by name: (folders, whether each is a
-    symbolic link) and (the other entries, their `_file_kind`); nothing when it cannot be read."""
+    symbolic link) and (the other entries named *.py, their `_file_kind`; the others, such as
+    the thousands of translation files in Django's locale folders, matter to no one); nothing
+    when it cannot be read."""
     folders: list[tuple[str, bool]] = []
     others: list[tuple[str, str | None]] = []
     try:
@@ -133,7 +133,7 @@ def _scan(directory: str) -> tuple[list[tuple[str, bool]], list[tuple[str, str |
                     is_dir = False
                 if is_dir:
                     folders.append((entry.name, entry.is_symlink()))
-                else:
+                elif entry.name.endswith(".py"):
                     others.append((entry.name, _file_kind(entry)))
     except OSError:
         return [], []
