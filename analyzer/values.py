@@ -394,8 +394,9 @@ class Program(Memo):
 
     def freeze(self) -> None:
         """Bindings are final: from now on the same expression in the same scope has one answer.
-        Answers found while bindings were still growing are forgotten."""
-        for memo in (self._member_memo, self._local_memo, self._mro_memo, self._external_memo,
+        Answers found while bindings were still growing are forgotten, except what a module's names
+        are (`member`): imports, definitions and star imports, which no binding changes."""
+        for memo in (self._local_memo, self._mro_memo, self._external_memo,
                      self._attribute_memo, self._answers):
             memo.clear()
         self._scratch = {}
