@@ -12,6 +12,7 @@ import random
 from collections import Counter
 from collections.abc import Iterable, Iterator, KeysView, Mapping
 from itertools import chain
+from operator import itemgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -103,7 +104,10 @@ class CodeGraph:
         return self._nodes[node_id].get(name)
 
     def nodes(self, *kinds: str) -> list[str]:
-        return sorted(n for n, data in self._nodes.items() if not kinds or data["kind"] in kinds)
+        if not kinds:
+            return sorted(self._nodes)
+        # a list comprehension: a generator would be resumed once per node (15k on Django)
+        return sorted([n for n, data in self._nodes.items() if data["kind"] in kinds])
 
     def dependencies(self, *kinds: str) -> Iterator[tuple[str, str, dict[str, Any]]]:
         """Edges sorted by (source, target, kind), of these kinds (all without kinds)."""
@@ -149,10 +153,10 @@ class CodeGraph:
         return self.attr(node_id, "module")
 
     def count_edges(self) -> Counter:
-        return Counter(kind for _, _, kind in self._edges)
+        return Counter(map(itemgetter(2), self._edges))  # each key's kind, read in C
 
     def count_nodes(self) -> Counter:
-        return Counter(data["kind"] for data in self._nodes.values())
+        return Counter(map(itemgetter("kind"), self._nodes.values()))
 
     def module_coupling(self, kinds: tuple[str, ...] = ("calls", "instantiates")) -> Counter:
         """Call weight between pairs of modules, in both directions together."""
