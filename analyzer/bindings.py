@@ -6,7 +6,7 @@ so that `fn()` on a parameter, or `HANDLERS[name]()`, can name what it calls.
 from __future__ import annotations
 
 from .data import mutated_container
-from .facts import Definition, Expr
+from .facts import CallSite, Definition, Expr
 from .values import Program, Value
 
 CALLABLE_KINDS = ("function", "method", "class")
@@ -45,18 +45,25 @@ def _callable_values(program: Program, values: frozenset) -> set[Value]:
             or v[0] == "bound"}
 
 
-def evaluates_nothing(definition: Definition, callable_names: frozenset[str]) -> bool:
-    """Whether the first round evaluates nothing in `definition` (`callable_names`: the program's):
-    no call is handed a lambda or a name spelled like a function, no item is set to one."""
+def evaluated_sites(definition: Definition, callable_names: frozenset[str]) -> list[CallSite]:
+    """The calls of `definition` the first round may evaluate something at (`callable_names`: the
+    program's): those handed a lambda or a name spelled like a function, also inside a display.
+    At the others it evaluates nothing, so they change nothing."""
     def may_be_callable(arg: Expr) -> bool:
         return arg[0] == "lambda" or (arg[0] in _NAMED and arg[-1] in callable_names)
 
-    for site in definition.scope.calls:
-        arguments = (*site.args, *(a for _, a in site.kwargs))
-        if not site.protocol and any(may_be_callable(a) or (a[0] == "seq" and any(map(may_be_callable, a[1])))
-                                     for a in arguments):
-            return False
-    return not any(store.kind == "item" and may_be_callable(store.value) for store in definition.scope.stores)
+    return [site for site in definition.scope.calls if not site.protocol and any(
+        may_be_callable(a) or (a[0] == "seq" and any(map(may_be_callable, a[1])))
+        for a in (*site.args, *(a for _, a in site.kwargs)))]
+
+
+def evaluates_nothing(definition: Definition, callable_names: frozenset[str]) -> bool:
+    """Whether the first round evaluates nothing in `definition`: no call it evaluates something
+    at, no item set to what may be a function."""
+    return not evaluated_sites(definition, callable_names) and not any(
+        store.kind == "item" and (store.value[0] == "lambda" or (store.value[0] in _NAMED
+                                                                 and store.value[-1] in callable_names))
+        for store in definition.scope.stores)
 
 
 def _collect_bindings(program: Program, definition: Definition, everything: bool) -> None:

@@ -37,9 +37,10 @@ from pathlib import Path
 
 from . import ANALYZER_VERSION
 from .additions import added_functions, binders_text, brought_names, definition_text, unseen
+from .bindings import evaluated_sites
 from .cachekey import CACHE_FORMAT, opened, sealed
 from .data import DataFound, DataModel
-from .facts import Definition, FileFacts
+from .facts import CallSite, Definition, FileFacts
 from .files import write_atomic
 from .frameworks import Detection
 from .frameworks.inputs import detection_key, detection_key_without, gives_nothing, with_added
@@ -103,12 +104,37 @@ class Reuse:
         kept = self.kept
         if kept is None or kept.bindings is None or kept.keys.keys() != self.keys.keys():
             return None
+        receivers = {target for target, _ in kept.bindings[0]}
         for module in sorted(self.edited()):
             pair = self._file_keys(module, program)
-            if pair is None or (pair[0][1] != pair[1][1] and not self._adds_unseen_functions(module, program)):
+            if pair is None or (pair[0][1] != pair[1][1] and not self._adds_unseen_functions(module, program)
+                                and not (pair[0][0] == pair[1][0] and self._binds_alike(module, program, receivers))):
                 return None
         self._bindings_kept = True
         return kept.bindings
+
+    def _binds_alike(self, module: str, program: Program, receivers: set[str]) -> bool:
+        """Whether an edited module whose reader key is the same gives the bindings pass nothing new:
+        each definition whose calls changed writes the same, is no receiver of a function (which
+        the pass's second round evaluates whole) and has the same calls the first round evaluates
+        something at, in the same order (bindings.evaluated_sites: the others change nothing)."""
+        assert self.kept is not None
+        before = self.old_facts(self.kept.keys[module])
+        if before is None:
+            return False
+        old = {d.qname: d for d in before.definitions}
+        names = program.callable_names  # as before: the reader keys, which cover every name, are the same
+        for definition in program.files[module].definitions:
+            previous = old.get(definition.qname)
+            if previous is None:
+                return False
+            if binders_text(previous) != binders_text(definition) and (
+                    definition.qname in receivers
+                    or [s._replace(line=0) for s in previous.scope.stores] != [s._replace(line=0) for s in
+                                                                               definition.scope.stores]
+                    or _line_free(evaluated_sites(previous, names)) != _line_free(evaluated_sites(definition, names))):
+                return False
+        return True
 
     def data(self) -> DataFound | None:
         return self.kept.data if self._bindings_kept and self.kept is not None else None
@@ -250,6 +276,10 @@ def file_keys(facts: FileFacts) -> tuple[str, str]:
     reader = "\n".join(parts)
     binders = [binders_text(definition) for definition in facts.definitions]
     return _digest(reader), _digest(reader + "\n" + "\n".join(binders))
+
+
+def _line_free(sites: list[CallSite]) -> list[CallSite]:
+    return [site._replace(line=0) for site in sites]
 
 
 def _digest(text: str) -> str:

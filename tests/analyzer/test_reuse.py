@@ -121,6 +121,9 @@ CHANGES: dict[str, Change] = {
     "lines moved": _write("app/base.py", "# a comment\n\n\n" + TREE["app/base.py"]),
     "call added in a body": _edit("app/helpers.py", "        return self.step()", "        print(1)\n"
                                   "        return self.step()"),
+    "parameter handed to a call": _edit("app/helpers.py", "    return x + 1", "    print(x)\n    return x + 1"),
+    "receiver hands its parameter on": _edit("app/events.py", "def call_later(fn):\n",
+                                             "def call_later(fn):\n    register('later', fn)\n"),
     # functions added that other code can see (additions.py): everything that read the file is found again
     "added function others already call": _write("app/names.py", TREE["app/names.py"] + (
         "\n\ndef pending():\n    return named()\n")),
@@ -296,6 +299,14 @@ def test_the_bindings_are_kept_when_no_edit_can_change_them(tmp_path: Path, monk
     _incremental(root, out)
     assert len(found) == 6
     assert (out / GRAPH_FILE).read_bytes() == _cold(root, tmp_path / "cold-3")
+    CHANGES["receiver hands its parameter on"](root)  # `fn` holds `place`: the second round binds it
+    _incremental(root, out)
+    assert len(found) == 8
+    assert (out / GRAPH_FILE).read_bytes() == _cold(root, tmp_path / "cold-4")
+    CHANGES["parameter handed to a call"](root)  # no function is spelled `x`: evaluated by no round
+    _incremental(root, out)
+    assert len(found) == 9 and len(modelled) == 9
+    assert (out / GRAPH_FILE).read_bytes() == _cold(root, tmp_path / "cold-5")
 
 
 # A Django project and a Flask blueprint: what framework detection (analyzer/frameworks/) reads.
