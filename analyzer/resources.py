@@ -55,8 +55,11 @@ def per_process_variables(program: Program, candidates: Iterable[str]) -> dict[s
     """The candidate variables (module state so far) that hold a per-process resource, each with
     the factory that builds it (the first in sorted order when there are several)."""
     wanted = {v for v in candidates if v in program.variables and not program.variables[v].mutable}
+    names = {v.rsplit(".", 1)[1] for v in wanted}  # a store of another name rebinds none of them
     stored: dict[str, list[tuple[Expr, Definition]]] = {}
     for definition, store in _stores(program):
+        if store.target[-1] not in names:
+            continue
         variable = _rebound(program, definition, store)
         if variable in wanted:
             stored.setdefault(variable, []).append((store.value, definition))
