@@ -178,7 +178,8 @@ class Resolution:
     loading_names: frozenset[str] = frozenset()  # attribute names that load a relationship (relationships.py)
 
 
-Bindings = tuple[dict[tuple[str, str], set[Value]], dict[str, set[Value]]]  # Program.param_values, .stored
+# Program.param_values, .stored, .rebound_class_variables()
+Bindings = tuple[dict[tuple[str, str], set[Value]], dict[str, set[Value]], tuple[str, ...]]
 
 
 class Previous(Protocol):
@@ -203,13 +204,14 @@ def resolve(files: list[FileFacts], jobs: int | None = None, previous: Previous 
     resolution depends on the facts alone (memo.py), so the kept ones are what a new
     resolution would find."""
     program = Program(files)
-    program.register_rebound_class_attributes()
     definitions = sorted(program.defs.values(), key=lambda d: d.qname)
     kept = previous.bindings(program) if previous is not None else None
     if kept is None:
+        program.register_rebound_class_attributes()
         collect_bindings(program, definitions)
     else:
-        program.param_values, program.stored = kept
+        program.param_values, program.stored, rebound = kept
+        program.register_class_variables(rebound)
     program.freeze()
     data = DataModel(program, previous.data() if previous is not None else None)
     by_module = previous.resolutions(program, data) if previous is not None else {}

@@ -11,8 +11,9 @@ the container, the base class, the model), and a digest per module covers them. 
 kept resolution is used again when its own file is unchanged and none of the names it read
 is a module whose reader key or digest changed; a file added or removed also invalidates
 every resolution that read its module's name, a package above it or a name inside it.
-The bindings themselves (bindings.py, a pass over every file) are kept when no edited file's
-bindings key changed and no file was added or removed, and with them the data model's tables
+The bindings themselves (bindings.py, a pass over every file) and the class attributes functions
+rebind (values.py, found before them) are kept when no edited file's bindings key changed and no
+file was added or removed, and with them the data model's tables
 and related managers (data.py: found from classes, module-level names and the bindings, which
 the bindings key covers: the same reads give the same answers) and, unless an edited file holds
 a model or one of its bases, what the relationship pass (relationships.py) found in the modules
@@ -50,8 +51,8 @@ from .values import Program, Value
 
 RESOLUTION_FILE = "resolution.pickle"
 RESOLUTION_MAGIC = b"M2L-RESOLUTION-HMAC-SHA256\n"
-RESOLUTION_FORMAT = 4  # 2: the framework detection is kept too; 3: resolutions pickled by their fields;
-# 4: the data model and the relationship pass are kept too
+RESOLUTION_FORMAT = 5  # 2: the framework detection is kept too; 3: resolutions pickled by their fields;
+# 4: the data model and the relationship pass are kept too; 5: the rebound class attributes too
 
 
 @dataclass
@@ -242,9 +243,10 @@ class Reuse:
         detection_keys = {m: key for m, key in kept.detection_keys.items() if m in self.keys and m not in edited}
         detection_keys.update(self.detection_keys)
         program = resolution.program
-        return Kept(dict(self.keys), readers, dict(self.digests), reads, blobs,
-                    (program.param_values, program.stored), detection, self.detection_tables, detection_keys,
-                    (resolution.data.tables, resolution.data.related), self._relationships(resolution))
+        bindings = (program.param_values, program.stored, program.rebound_class_variables())
+        return Kept(dict(self.keys), readers, dict(self.digests), reads, blobs, bindings, detection,
+                    self.detection_tables, detection_keys, (resolution.data.tables, resolution.data.related),
+                    self._relationships(resolution))
 
     def _relationships(self, resolution: Resolution) -> tuple[frozenset[str], dict[str, Found], frozenset[str]]:
         program = resolution.program

@@ -144,6 +144,17 @@ class Program(Memo):
                                 break
         self.forget_memos()
 
+    def rebound_class_variables(self) -> tuple[str, ...]:
+        """The class attributes `register_rebound_class_attributes` made state, in its order."""
+        return tuple(q for q, v in self.variables.items() if q in self.class_variables and not v.mutable)
+
+    def register_class_variables(self, rebound: Iterable[str]) -> None:
+        """What `register_rebound_class_attributes` found in a previous run whose writes and
+        module-level names read the same (reuse.py)."""
+        for qname in rebound:
+            owner, name = qname.rsplit(".", 1)
+            self._add_class_variable(self.defs[owner], name, mutable=False)
+
     def _names_class_itself(self, base: Expr, definition: Definition) -> bool:
         """`Counter.total = ...` or `cls.total = ...` in a classmethod: not `klass.code = ...` on
         some class a function was handed (a decorator configuring the class it decorates)."""

@@ -56,6 +56,7 @@ TREE = {
     "app/decorators.py": (
         "def logged(fn):\n    def inner(*args):\n        return fn(*args)\n    return inner\n"
     ),
+    "app/levels.py": "class Meter:\n    level = 0\n\n\ndef bump():\n    Meter.level = 1\n",  # a rebound class attribute
     "app/report.py": (
         "from app.orders import place\nfrom app.extra import later\n\n\n"
         "def total():\n    return place() + later()\n"
