@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,7 @@ from analyzer import collect
 from analyzer.collect import PARALLEL_THRESHOLD, collect_facts, read_sources
 from analyzer.errors import Mono2LambdaError
 from analyzer.facts import FileFacts
+from analyzer.forked import ForkedItems
 from analyzer.sources import find_sources
 
 
@@ -55,3 +57,30 @@ def test_a_worker_that_dies_is_an_error_not_a_wait(tmp_path: Path, monkeypatch: 
     monkeypatch.setattr(collect, "_claim", lambda bounds, from_front: claim(bounds, from_front) if from_front else None)
     with pytest.raises(Mono2LambdaError, match="exit code 3"):
         _facts(root, 2)
+
+
+def _claim_all(bounds: collect.Bounds) -> Iterator[int]:
+    while (index := collect._claim(bounds, from_front=True)) is not None:
+        yield index
+
+
+def test_every_chunk_is_claimed_once_by_one_process() -> None:
+    bounds = collect.Bounds(50_000)
+    fork = multiprocessing.get_context("fork")
+    try:
+        workers = [ForkedItems(fork, _claim_all, bounds) for _ in range(2)]
+        mine = list(iter(lambda: collect._claim(bounds, from_front=False), None))
+        theirs = [list(worker.rest("claiming", hint="none")) for worker in workers]
+    finally:
+        bounds.close()
+    assert sorted(mine + theirs[0] + theirs[1]) == list(range(50_000))
+    assert mine == sorted(mine, reverse=True) and all(found == sorted(found) for found in theirs)
+
+
+def test_no_file_descriptor_is_left_open(tmp_path: Path) -> None:
+    root = _tree(tmp_path / "src")
+    _facts(root, 2)
+    before = len(os.listdir("/proc/self/fd")) if os.path.isdir("/proc/self/fd") else None
+    _facts(root, 2)
+    if before is not None:
+        assert len(os.listdir("/proc/self/fd")) == before
