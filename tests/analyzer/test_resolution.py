@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from analyzer.parse import extract_facts
+from analyzer.resolve import resolve
+
 from .snippets import edges, graph_of
 
 
@@ -315,3 +318,38 @@ def test_self_referencing_attributes_and_computed_bases_terminate() -> None:
     """})
     assert edges(graph, "inherits") == set()
     assert "m.Form" in graph
+
+
+def _chain(attributes: int) -> str:
+    return ".".join(["node"] + ["next"] * attributes)
+
+
+def test_an_answer_found_shallow_is_not_used_where_finding_it_would_be_cut() -> None:
+    """`deep` returns chains of 10 and 11 attributes and calls a method two levels below the
+    second, where following it passes the depth limit (12) and is cut short. A caller of `deep`
+    finds its returns from depth 0, the longer one through the shorter; resolved after that caller
+    or with no caller, `deep` finds the same: a remembered answer holds only for depths that leave
+    room for the chain it followed, the part found in a remembered answer too (memo.py: the order
+    of questions does not matter)."""
+    source = f"""
+class Node:
+    def __init__(self, other: "Node"):
+        self.next = other
+
+    def leaf(self):
+        return 1
+
+
+def deep(node: Node, flag):
+    {_chain(11)}.next.leaf()
+    if flag:
+        return {_chain(10)}
+    return {_chain(11)}
+"""
+    caller = "from m import Node, deep\n\n\ndef caller(node: Node):\n    return deep(node, 1).leaf()\n"
+    facts = [extract_facts(caller.encode(), "a.py", "a", False), extract_facts(source.encode(), "m.py", "m", False)]
+    together = resolve(facts, jobs=1)
+    alone = resolve([facts[1]], jobs=1).by_module["m"]
+    assert ("a.caller", "m.Node.leaf", "calls") in together.edges  # the returns, followed from depth 0
+    assert together.by_module["m"].edges == alone.edges
+    assert together.by_module["m"].unresolved == alone.unresolved
