@@ -545,7 +545,7 @@ class _FactsVisitor(ast.NodeVisitor):
             for element, part in _unpack(target, value):
                 self._target(element, part, line)
             return
-        value_expr = self._value_expr(value) if value is not None else OTHER
+        value_expr = self._assigned_expr(value) if value is not None else OTHER
         if value_expr is OTHER and type(value) in _KEPT_ARGUMENTS:  # `cb = lambda x: ...`
             value_expr = arg_expr(value)
         if isinstance(target, ast.Name):
@@ -700,7 +700,7 @@ class _FactsVisitor(ast.NodeVisitor):
                 method(self, keyword.value)
         self.last_call = node, site  # visited last of the calls it holds: the value an assignment reads next
 
-    def _value_expr(self, value: ast.expr) -> Expr:
+    def _assigned_expr(self, value: ast.expr) -> Expr:
         """`to_expr(value)`, without building a call's form again when the call was just read."""
         last = self.last_call
         if last is not None and value is last[0]:
