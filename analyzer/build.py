@@ -177,7 +177,7 @@ def _attribute_of(expr: Expr, me: str) -> str | None:
     return attr if expr == ("name", me) else None
 
 
-def _unsafe_args(found: set[tuple]) -> list[dict] | None:
+def _unsafe_args(found: Set[tuple]) -> list[dict] | None:
     """A `calls` edge's arguments that cannot be serialised, by line and position (keywords last);
     what lands in an untyped parameter also names it, and a model instance its class."""
     ordered = sorted(found, key=lambda u: (u[0], isinstance(u[1], str), str(u[1]).zfill(4), *map(str, u[2:])))
@@ -193,14 +193,14 @@ def _detail(passed: str, detail: str) -> dict:
     return {"reads": detail.split(",")} if passed == "request" else {"type": detail}
 
 
-def _arg_values(found: set[tuple[str, str, str]]) -> list[dict] | None:
+def _arg_values(found: Set[tuple[str, str, str]]) -> list[dict] | None:
     """Literal values and plain JSON types passed to untyped parameters of a `calls` edge's target
     (kept as JSON text while resolving, so that 1 and True stay apart)."""
     return [{"param": param, kind: json.loads(text) if kind == "value" else text}
             for param, kind, text in sorted(found)] or None
 
 
-def _changed_result(found: set[Change]) -> list[dict] | None:
+def _changed_result(found: Set[Change]) -> list[dict] | None:
     """What the caller changed on the result of this edge's calls before committing it (result_changes.py)."""
     return [{"line": line, "attr": attr, "saved": saved} for line, attr, saved in sorted(found)] or None
 

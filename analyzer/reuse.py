@@ -51,8 +51,9 @@ from .values import Program, Value
 
 RESOLUTION_FILE = "resolution.pickle"
 RESOLUTION_MAGIC = b"M2L-RESOLUTION-HMAC-SHA256\n"
-RESOLUTION_FORMAT = 5  # 2: the framework detection is kept too; 3: resolutions pickled by their fields;
-# 4: the data model and the relationship pass are kept too; 5: the rebound class attributes too
+RESOLUTION_FORMAT = 6  # 2: the framework detection is kept too; 3: resolutions pickled by their fields;
+# 4: the data model and the relationship pass are kept too; 5: the rebound class attributes too;
+# 6: an edge's rarely filled sets are frozensets (resolve.EdgeInfo)
 
 
 @dataclass
