@@ -10,6 +10,7 @@ import multiprocessing
 import os
 import pickle
 import sys
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Protocol
 
@@ -38,7 +39,7 @@ from .registries import filled_at_import
 from .relationships import KeptReads, RelationshipRead, relationship_reads
 from .resources import per_process_variables
 from .result_changes import Change, Site, changed_results
-from .values import Program, Value, ordered
+from .values import Outline, Program, Value, ordered
 
 NOTHING: frozenset = frozenset()  # what an edge's rarely filled fields hold while empty: one object for all
 
@@ -192,6 +193,9 @@ Bindings = tuple[dict[tuple[str, str], set[Value]], dict[str, set[Value]], tuple
 class Previous(Protocol):
     """What a previous run can give this one (reuse.py)."""
 
+    def outline(self, files: Mapping[str, FileFacts]) -> Outline | None:
+        """The program's outline (values.Program) when no file reads differently to other modules."""
+
     def bindings(self, program: Program) -> Bindings | None:
         """The bindings (bindings.py) when no file changed what they are found from."""
 
@@ -210,7 +214,7 @@ def resolve(files: list[FileFacts], jobs: int | None = None, previous: Previous 
     """Resolve every module's definitions, or only those `previous` cannot give: a definition's
     resolution depends on the facts alone (memo.py), so the kept ones are what a new
     resolution would find."""
-    program = Program(files)
+    program = Program(files, previous.outline({f.module: f for f in files}) if previous is not None else None)
     definitions = sorted(program.defs.values(), key=lambda d: d.qname)
     kept = previous.bindings(program) if previous is not None else None
     if kept is None:

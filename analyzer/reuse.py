@@ -47,13 +47,13 @@ from .frameworks import Detection
 from .frameworks.inputs import detection_key, detection_key_without, gives_nothing, with_added
 from .relationships import Found, KeptReads, model_modules
 from .resolve import Bindings, FileResolution, Resolution, pickled_resolution
-from .values import Program, Value
+from .values import Outline, Program, Value
 
 RESOLUTION_FILE = "resolution.pickle"
 RESOLUTION_MAGIC = b"M2L-RESOLUTION-HMAC-SHA256\n"
-RESOLUTION_FORMAT = 6  # 2: the framework detection is kept too; 3: resolutions pickled by their fields;
+RESOLUTION_FORMAT = 7  # 2: the framework detection is kept too; 3: resolutions pickled by their fields;
 # 4: the data model and the relationship pass are kept too; 5: the rebound class attributes too;
-# 6: an edge's rarely filled sets are frozensets (resolve.EdgeInfo)
+# 6: an edge's rarely filled sets are frozensets (resolve.EdgeInfo); 7: the program's outline too
 
 
 @dataclass
@@ -75,6 +75,7 @@ class Kept:
     data: DataFound | None = None  # the data model's tables and related managers
     # the relationship pass: the names that load one, per module what its callers read, `model_modules`
     relationships: tuple[frozenset[str], dict[str, Found], frozenset[str]] | None = None
+    outline: Outline | None = None  # values.Program's
 
 
 class Reuse:
@@ -102,13 +103,25 @@ class Reuse:
         kept = self.kept.keys if self.kept is not None else {}
         return {m for m in kept.keys() | self.keys.keys() if kept.get(m) != self.keys.get(m)}
 
+    def outline(self, files: Mapping[str, FileFacts]) -> Outline | None:
+        """The last run's callable names and subclasses (values.Program) when the same modules
+        read the same to other modules (their reader keys): those are found from what the keys cover."""
+        kept = self.kept
+        if kept is None or kept.outline is None or kept.keys.keys() != self.keys.keys():
+            return None
+        for module in sorted(self.edited()):
+            pair = self._file_keys(module, files)
+            if pair is None or pair[0][0] != pair[1][0]:
+                return None
+        return kept.outline
+
     def bindings(self, program: Program) -> Bindings | None:
         kept = self.kept
         if kept is None or kept.bindings is None or kept.keys.keys() != self.keys.keys():
             return None
         receivers = {target for target, _ in kept.bindings[0]}
         for module in sorted(self.edited()):
-            pair = self._file_keys(module, program)
+            pair = self._file_keys(module, program.files)
             if pair is None or (pair[0][1] != pair[1][1] and not self._adds_unseen_functions(module, program)
                                 and not (pair[0][0] == pair[1][0] and self._binds_alike(module, program, receivers))):
                 return None
@@ -163,7 +176,7 @@ class Reuse:
         if kept is None:
             return {}
         edited = self.edited()
-        changed = {m for m in edited if (pair := self._file_keys(m, program)) is None
+        changed = {m for m in edited if (pair := self._file_keys(m, program.files)) is None
                    or (pair[0][0] != pair[1][0] and not self._adds_unseen_functions(m, program))}
         changed |= {m for m in kept.digests.keys() | self.digests.keys()
                     if kept.digests.get(m) != self.digests.get(m)}
@@ -214,12 +227,12 @@ class Reuse:
                 and unseen(brought_names(added), module, added, self.texts) else None
         return self._unseen[module]
 
-    def _file_keys(self, module: str, program: Program) -> tuple[tuple[str, str], tuple[str, str]] | None:
+    def _file_keys(self, module: str, files: Mapping[str, FileFacts]) -> tuple[tuple[str, str], tuple[str, str]] | None:
         """This run's and the last run's `file_keys` of an edited module; None when one is not known."""
         if module in self._pairs:
             return self._pairs[module]
         assert self.kept is not None
-        facts = program.files.get(module)
+        facts = files.get(module)
         pair = None
         if facts is not None and module in self.kept.keys and "+" not in self.keys.get(module, "+"):
             old = self.kept.readers.get(module)
@@ -247,7 +260,7 @@ class Reuse:
         bindings = (program.param_values, program.stored, program.rebound_class_variables())
         return Kept(dict(self.keys), readers, dict(self.digests), reads, blobs, bindings, detection,
                     self.detection_tables, detection_keys, (resolution.data.tables, resolution.data.related),
-                    self._relationships(resolution))
+                    self._relationships(resolution), (program.callable_names, program.subclasses))
 
     def _relationships(self, resolution: Resolution) -> tuple[frozenset[str], dict[str, Found], frozenset[str]]:
         program = resolution.program

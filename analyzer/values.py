@@ -38,6 +38,8 @@ MANY_ROWS = frozenset({"all", "scalars", "fetchall", "unique"})
 QUERY_RESULTS = ROW_GETTERS | SINGLE_ROW | MANY_ROWS
 MAX_DEPTH = 12  # attribute and call chains within one expression
 EMPTY: frozenset = frozenset()
+# What every file's names and classes give the whole program (`Program.callable_names`, `.subclasses`)
+Outline = tuple[frozenset[str], dict[str, set[str]]]
 _EVALUATED = frozenset({"name", "attr", "call", "def", "lambda", "ann", "sub", "iter", "seq"})  # tags `_eval` reads
 
 
@@ -47,7 +49,9 @@ class Program(Memo):
     Answers are remembered as memo.py says: the same whatever order they are asked in, each with
     the modules it read (`touch`)."""
 
-    def __init__(self, files: Iterable[FileFacts]) -> None:
+    def __init__(self, files: Iterable[FileFacts], outline: Outline | None = None) -> None:
+        """`outline`: what a previous run found of the same names and classes (reuse.py), else
+        found here, before any binding (the facts alone give each base)."""
         super().__init__()
         self.files = {f.module: f for f in files}
         self.defs: dict[str, Definition] = {}
@@ -78,12 +82,15 @@ class Program(Memo):
         self._eval_memo: dict[tuple[str, Expr], Entry] | None = None
         self._deepest = 0  # the deepest expression depth (`eval`) reached by the answer being found
         self._returns_memo: dict[str, Entry] | None = None
-        self.callable_names = _callable_names(self)
-        self.subclasses: dict[str, set[str]] = {}
+        self.callable_names, self.subclasses = outline if outline is not None else self._outline()
+
+    def _outline(self) -> Outline:
+        subclasses: dict[str, set[str]] = {}
         for qname, definition in self.defs.items():
             if definition.kind == "class":
                 for base in self.base_classes(qname):
-                    self.subclasses.setdefault(base, set()).add(qname)
+                    subclasses.setdefault(base, set()).add(qname)
+        return _callable_names(self), subclasses
 
     # -- index ----------------------------------------------------------------------------
     def _index(self, facts: FileFacts) -> None:

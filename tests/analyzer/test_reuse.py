@@ -310,6 +310,29 @@ def test_the_bindings_are_kept_when_no_edit_can_change_them(tmp_path: Path, monk
     assert (out / GRAPH_FILE).read_bytes() == _cold(root, tmp_path / "cold-5")
 
 
+OUTLINE_KEPT = {"call added in a body": True, "lines moved": True, "parameter handed to a call": True,
+                "changed base class": False, "new subclass": False, "appended function": False, "new file": False}
+
+
+@pytest.mark.parametrize("name", sorted(OUTLINE_KEPT))
+def test_the_outline_is_kept_when_every_file_reads_the_same(tmp_path: Path, name: str,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """The callable names and subclasses (values.Program) are found again unless every edited
+    file's reader key is the same and no file came or went; either way the graph is a cold run's."""
+    from analyzer.values import Program
+
+    found: list[int] = []
+    original = Program._outline
+    monkeypatch.setattr(Program, "_outline", lambda self: (found.append(1), original(self))[1])
+    root = _make_tree(tmp_path / "src")
+    out = tmp_path / "out"
+    _incremental(root, out)
+    CHANGES[name](root)
+    _incremental(root, out)
+    assert len(found) == (1 if OUTLINE_KEPT[name] else 2)
+    assert (out / GRAPH_FILE).read_bytes() == _cold(root, tmp_path / "cold")
+
+
 # A Django project and a Flask blueprint: what framework detection (analyzer/frameworks/) reads.
 FRAMEWORK_TREE = {
     "site/__init__.py": "",
