@@ -104,16 +104,28 @@ class Reuse:
         return {m for m in kept.keys() | self.keys.keys() if kept.get(m) != self.keys.get(m)}
 
     def outline(self, files: Mapping[str, FileFacts]) -> Outline | None:
-        """The last run's callable names and subclasses (values.Program) when the same modules
-        read the same to other modules (their reader keys): those are found from what the keys cover."""
+        """The last run's callable names and subclasses (values.Program) when the same modules are
+        there and each edited one reads the same to other modules (its reader key: both are found
+        from what the key covers) or only adds functions no other code can name (additions.py),
+        whose names and imports are then callable names too."""
         kept = self.kept
         if kept is None or kept.outline is None or kept.keys.keys() != self.keys.keys():
             return None
+        adding = []
         for module in sorted(self.edited()):
             pair = self._file_keys(module, files)
-            if pair is None or pair[0][0] != pair[1][0]:
+            if pair is None:
                 return None
-        return kept.outline
+            if pair[0][0] != pair[1][0]:
+                adding.append(module)
+        names, subclasses = kept.outline
+        if adding:
+            before = {m: self.old_facts(kept.keys[m]) for m in adding}
+            names = names | brought_names([d for m in adding for d in _new_definitions(before[m], files[m])])
+            if any(self._unseen_functions(m, files, names) is None for m in adding):
+                self._unseen.clear()  # found with names this run's program may not have
+                return None
+        return names, subclasses
 
     def bindings(self, program: Program) -> Bindings | None:
         kept = self.kept
@@ -204,7 +216,7 @@ class Reuse:
             self.detection_keys[module] = detection_key(facts)
             if old == self.detection_keys[module]:
                 continue
-            added = self._unseen_functions(module, program)
+            added = self._unseen_functions(module, program.files, program.callable_names)
             if added is None or not gives_nothing(module, added, program.defs) \
                     or detection_key_without(facts, added) != old:
                 return None
@@ -212,16 +224,17 @@ class Reuse:
         return detection
 
     def _adds_unseen_functions(self, module: str, program: Program) -> bool:
-        return self._unseen_functions(module, program) is not None
+        return self._unseen_functions(module, program.files, program.callable_names) is not None
 
-    def _unseen_functions(self, module: str, program: Program) -> list[Definition] | None:
+    def _unseen_functions(self, module: str, files: Mapping[str, FileFacts],
+                          names: frozenset[str]) -> list[Definition] | None:
         """The functions an edited module's change adds when that is all it does and no other
-        code can name them (additions.py); None otherwise."""
+        code can name them (additions.py; `names`: this run's callable names); None otherwise."""
         if module not in self._unseen:
             assert self.kept is not None
             before = self.old_facts(self.kept.keys[module]) if module in self.kept.keys else None
-            facts = program.files.get(module)
-            added = added_functions(before, facts, program.callable_names) \
+            facts = files.get(module)
+            added = added_functions(before, facts, names) \
                 if before is not None and facts is not None else None
             self._unseen[module] = added if added is not None \
                 and unseen(brought_names(added), module, added, self.texts) else None
@@ -292,6 +305,14 @@ def file_keys(facts: FileFacts) -> tuple[str, str]:
     reader = "\n".join(parts)
     binders = [binders_text(definition) for definition in facts.definitions]
     return _digest(reader), _digest(reader + "\n" + "\n".join(binders))
+
+
+def _new_definitions(old: FileFacts | None, new: FileFacts | None) -> list[Definition]:
+    """The definitions of `new` that `old` does not have (by name)."""
+    if old is None or new is None:
+        return []
+    known = {d.qname for d in old.definitions}
+    return [d for d in new.definitions if d.qname not in known]
 
 
 def _line_free(sites: list[CallSite]) -> list[CallSite]:

@@ -311,14 +311,16 @@ def test_the_bindings_are_kept_when_no_edit_can_change_them(tmp_path: Path, monk
 
 
 OUTLINE_KEPT = {"call added in a body": True, "lines moved": True, "parameter handed to a call": True,
-                "changed base class": False, "new subclass": False, "appended function": False, "new file": False}
+                "appended function": True, "star import source grows": True, "changed base class": False,
+                "new subclass": False, "added function others already call": False, "new file": False}
 
 
 @pytest.mark.parametrize("name", sorted(OUTLINE_KEPT))
 def test_the_outline_is_kept_when_every_file_reads_the_same(tmp_path: Path, name: str,
                                                             monkeypatch: pytest.MonkeyPatch) -> None:
-    """The callable names and subclasses (values.Program) are found again unless every edited
-    file's reader key is the same and no file came or went; either way the graph is a cold run's."""
+    """The callable names and subclasses (values.Program) are found again unless the same files are
+    there and each edited one reads the same to other modules or only adds functions no other code
+    can name; either way the graph is a cold run's."""
     from analyzer.values import Program
 
     found: list[int] = []
