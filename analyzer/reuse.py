@@ -51,9 +51,10 @@ from .values import Outline, Program, Value
 
 RESOLUTION_FILE = "resolution.pickle"
 RESOLUTION_MAGIC = b"M2L-RESOLUTION-HMAC-SHA256\n"
-RESOLUTION_FORMAT = 7  # 2: the framework detection is kept too; 3: resolutions pickled by their fields;
+RESOLUTION_FORMAT = 8  # 2: the framework detection is kept too; 3: resolutions pickled by their fields;
 # 4: the data model and the relationship pass are kept too; 5: the rebound class attributes too;
-# 6: an edge's rarely filled sets are frozensets (resolve.EdgeInfo); 7: the program's outline too
+# 6: an edge's rarely filled sets are frozensets (resolve.EdgeInfo); 7: the program's outline too;
+# 8: an edge's lines are a tuple
 
 
 @dataclass
@@ -324,13 +325,12 @@ def _digest(text: str) -> str:
 
 
 def _affected(reads: Iterable[str], changed: set[str], appeared: set[str]) -> bool:
-    for name in reads:
-        if name in changed:
-            return True
-        for module in appeared:
-            if name == module or name.startswith(module + ".") or module.startswith(name + "."):
-                return True
-    return False
+    """Whether a resolution that read `reads` may read differently now: one of them changed, or
+    a module appeared or went that one of them is, lies in or holds."""
+    if not changed.isdisjoint(reads):
+        return True
+    return bool(appeared) and any(name == module or name.startswith(module + ".") or module.startswith(name + ".")
+                                  for name in reads for module in appeared)
 
 
 def ownership_digests(program: Program, data: DataModel) -> dict[str, str]:

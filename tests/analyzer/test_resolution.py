@@ -353,3 +353,27 @@ def deep(node: Node, flag):
     assert ("a.caller", "m.Node.leaf", "calls") in together.edges  # the returns, followed from depth 0
     assert together.by_module["m"].edges == alone.edges
     assert together.by_module["m"].unresolved == alone.unresolved
+
+
+def test_taking_in_modules_that_found_the_same_edge_adds_them_and_leaves_each_as_found() -> None:
+    """Merging what two modules found (`_Resolver.take`): an edge both found gets their lines,
+    counts and arguments together, in a copy; each module's own resolution stays as it was, as
+    the cache keeps it."""
+    from dataclasses import replace
+
+    from analyzer.resolve import EdgeInfo, FileResolution, _Resolver
+
+    key = ("a.f", "b.g", "calls")
+    first = FileResolution({key: EdgeInfo((3,), 1, unsafe_args=frozenset({(3, 0, "lambda", "lambda")})),
+                            ("a.f", "c.h", "calls"): EdgeInfo((4,), 1)}, [], 2, set(), [], ())
+    second = FileResolution({key: EdgeInfo((3, 9), 2, virtual=True, unused_result=1)}, [], 2, set(), [], ())
+    before = [replace(info) for found in (first, second) for info in found.edges.values()]
+    resolver = _Resolver(resolve([], jobs=1).program, resolve([], jobs=1).data)
+    resolver.take(first)
+    resolver.take(second)
+    resolver.edge("a.f", "b.g", "calls", 12)
+    merged = resolver.edges[key]
+    assert (merged.lines, merged.count, merged.virtual, merged.unused_result) == ((3, 9, 12), 4, False, 1)
+    assert merged.unsafe_args == {(3, 0, "lambda", "lambda")} and not merged.arg_values
+    assert [info for found in (first, second) for info in found.edges.values()] == before
+    assert list(resolver.edges) == [key, ("a.f", "c.h", "calls")]

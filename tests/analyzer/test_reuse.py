@@ -445,4 +445,4 @@ def test_a_kept_resolution_reads_back_equal(tmp_path: Path) -> None:
     for module, found in resolution.by_module.items():
         again = pickle.loads(pickled_resolution(found))
         assert again == found, module
-        assert all(type(info.lines) is set for info in again.edges.values())
+        assert all(type(info.lines) is tuple for info in again.edges.values())
