@@ -95,27 +95,28 @@ class Program(Memo):
     # -- index ----------------------------------------------------------------------------
     def _index(self, facts: FileFacts) -> None:
         module = facts.module
-        parts = module.split(".")
-        for i in range(1, len(parts)):
-            self.packages.add(".".join(parts[:i]))
+        package = module.rpartition(".")[0]
+        while package and package not in self.packages:
+            self.packages.add(package)
+            package = package.rpartition(".")[0]
         ns: dict[str, tuple] = {}
         self.namespace[module] = ns
         self.stars[module] = []
+        defs, module_of = self.defs, self.module_of
         for variable in facts.variables:
             self.variables.setdefault(variable.qname, variable)
-            self.module_of[variable.qname] = module
-            ns.setdefault(variable.qname.rsplit(".", 1)[1], ("var", variable.qname))
+            module_of[variable.qname] = module
+            ns.setdefault(variable.qname.rpartition(".")[2], ("var", variable.qname))
         for definition in facts.definitions:
-            self.defs[definition.qname] = definition
-            self.module_of[definition.qname] = module
+            qname, parent = definition.qname, definition.parent
+            defs[qname] = definition
+            module_of[qname] = module
             for name in definition.class_state:
                 self._add_class_variable(definition, name, mutable=True)
-            if definition.parent == module:
-                ns[definition.qname.rsplit(".", 1)[1]] = ("def", definition.qname)
-            elif definition.parent and definition.parent in self.defs:
-                parent = self.defs[definition.parent]
-                if parent.kind == "class":
-                    self.members.setdefault(parent.qname, {})[definition.qname.rsplit(".", 1)[1]] = definition.qname
+            if parent == module:
+                ns[qname.rpartition(".")[2]] = ("def", qname)
+            elif parent and parent in defs and defs[parent].kind == "class":
+                self.members.setdefault(parent, {})[qname.rpartition(".")[2]] = qname
         if facts.definitions:
             for imp in facts.definitions[0].scope.imports:
                 if imp.name == "*":
