@@ -159,6 +159,7 @@ class FileResolution:
     externals: set[str]
     read_candidates: list[tuple[str, str, int]]
     reads: tuple[str, ...]
+    tables: tuple[str, ...] = ()  # those its edges read, write or map to: merged without going over the edges
 
 
 _BY_FIELDS = by_fields(EdgeInfo, FileResolution)
@@ -242,12 +243,12 @@ def resolve(files: list[FileFacts], jobs: int | None = None, previous: Previous 
     configuration = set(resources) | registries
     state -= configuration
     resolver.add_reads(state | configuration)
-    tables = set(data.tables.values()) | {d for (_, d, _) in resolver.edges if d.startswith("table:")}
+    tables = set(data.tables.values()) | resolver.tables
     # a global pass: it reads the model classes' methods, which a kept resolution does not depend on
     kept_reads = previous.relationship_reads(set(fresh)) if previous is not None else None
     reads, loading = relationship_reads(program, data, definitions, resolver.edges, kept_reads)
     return Resolution(program, data, resolver.edges, resolver.unresolved, resolver.call_sites,
-                      resolver.externals, {t.removeprefix("table:") for t in tables}, state,
+                      resolver.externals, tables, state,
                       resources, registries, by_module, set(fresh), reads, pickled, loading)
 
 
@@ -343,6 +344,7 @@ class _Resolver:
         self.unresolved: list[UnresolvedCall] = []
         self.call_sites = 0
         self.externals: set[str] = set()
+        self.tables: set[str] = set()  # the tables of the modules taken in (`take`)
         self.read_candidates: list[tuple[str, str, int]] = []
         # once `take` was called: the edges this resolver copied or made, the others are a module's
         # FileResolution's, which stays as it was found (it is kept)
@@ -350,8 +352,10 @@ class _Resolver:
         self._accessors = frozenset(name for _, name in data.related)  # names of Django related managers
 
     def file_resolution(self, reads: int) -> FileResolution:
+        tables = {target[6:] for _, target, _ in self.edges if target.startswith("table:")}
         return FileResolution(self.edges, self.unresolved, self.call_sites, self.externals,
-                              self.read_candidates, tuple(sorted(self.program.read_names(reads))))
+                              self.read_candidates, tuple(sorted(self.program.read_names(reads))),
+                              tuple(sorted(tables)))
 
     def take(self, found: FileResolution) -> None:
         """Take in what resolving one module found. Its edges are shared until a second module
@@ -369,6 +373,7 @@ class _Resolver:
         self.call_sites += found.call_sites
         self.externals |= found.externals
         self.read_candidates.extend(found.read_candidates)
+        self.tables.update(found.tables)
 
     def _owned(self, key: tuple[str, str, str]) -> EdgeInfo:
         """This resolver's own copy of an edge it took from a module."""

@@ -51,10 +51,11 @@ from .values import Outline, Program, Value
 
 RESOLUTION_FILE = "resolution.pickle"
 RESOLUTION_MAGIC = b"M2L-RESOLUTION-HMAC-SHA256\n"
-RESOLUTION_FORMAT = 9  # 2: the framework detection is kept too; 3: resolutions pickled by their fields;
+RESOLUTION_FORMAT = 10  # 2: the framework detection is kept too; 3: resolutions pickled by their fields;
 # 4: the data model and the relationship pass are kept too; 5: the rebound class attributes too;
 # 6: an edge's rarely filled sets are frozensets (resolve.EdgeInfo); 7: the program's outline too;
-# 8: an edge's lines are a tuple; 9: an unresolved call is a named tuple
+# 8: an edge's lines are a tuple; 9: an unresolved call is a named tuple;
+# 10: a resolution lists its tables
 
 
 @dataclass
