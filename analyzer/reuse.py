@@ -22,7 +22,10 @@ neither edited nor resolved again; so is the framework detection
 changed, no file was added or removed and the same classes are mapped to tables. An edit that
 only adds functions no other code can name (additions.py) keeps all three: the other modules'
 resolutions, the bindings, and the detection (with the roles those functions inherit,
-frameworks/inputs.py).
+frameworks/inputs.py). The program's outline (values.Program: the callable names and each
+class's subclasses, found from what the reader keys cover) is kept when the same modules are
+there and each edited one has the same reader key or only adds such functions, whose names and
+imports join the callable names.
 
 The file (OUT/cache/resolution.pickle) is signed like the facts cache (collect.py): it is
 never unpickled unless its signature matches this user's key.
