@@ -4,11 +4,11 @@ never stops the run.
 
 Facts travel from the workers, and sit in the cache, as bytes (factcodec.py): the workers
 encode them anyway to send them, and keeping those bytes makes saving the cache a copy.
-The cache file is a pickle, and a pickle runs code when loaded; the cache sits next to the
-analysed code (a cloned repository can ship one), so the cache file is
-`MAGIC + HMAC-SHA256(key, body) + body` with the key outside the tree (cachekey.py); a file
-whose signature does not match is never unpickled: it is ignored, with an info line, and
-the files are parsed again.
+The cache sits next to the analysed code (a cloned repository can ship one), so its files
+are `MAGIC + HMAC-SHA256(key, body) + body` with the key outside the tree (cachekey.py); a
+file whose signature does not match is never decoded: it is ignored, with an info line, and
+the files are parsed again. After a few files changed, only their facts are written, to a
+side file bound to the bulk it extends (blobstore.py).
 """
 
 from __future__ import annotations
@@ -17,23 +17,23 @@ import gc
 import hashlib
 import mmap
 import os
-import pickle
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from . import ANALYZER_VERSION
-from .cachekey import CACHE_FORMAT, cache_key, key_dir, opened, sealed
+from .blobstore import BlobFile, Stored, load_blobs, save_blobs
+from .cachekey import CACHE_FORMAT, cache_key, key_dir
 from .factcodec import decode_facts, encode_facts
 from .facts import Diagnostic, FileFacts
-from .files import write_atomic
 from .forked import ForkedItems
 from .sources import SourceFile
 
 Progress = Callable[[int, int], None]  # (done, total)
 PARALLEL_THRESHOLD = 64  # below this many files to parse, a pool costs more than it saves
-CACHE_FILE = "facts.pickle"
+CACHE_FILE = "facts.marshal"
+FACTS_FORMAT = 2  # 2: a marshal document, extended by a side file (blobstore.py)
 CACHE_MAGIC = b"M2L-FACTS-HMAC-SHA256\n"
 MAX_FILE_BYTES = 2_000_000
 
@@ -81,7 +81,8 @@ def collect_facts(texts: list[SourceText], cache_dir: Path | None, *, jobs: int 
     """Facts for every file, in the order given; `note` gets the reason a cache file was ignored;
     `previous`, when given, gets the cache as it was read (encoded facts by content key)."""
     key = cache_key() if cache_dir is not None else None
-    cache, cache_note = _load_cache(cache_dir, key)
+    stored, cache_note = _load_cache(cache_dir, key)
+    cache = stored.blobs
     if previous is not None:
         previous.update(cache)
     if cache_note is not None:
@@ -106,7 +107,7 @@ def collect_facts(texts: list[SourceText], cache_dir: Path | None, *, jobs: int 
     if cache_dir is not None and key is not None:
         new_cache = {t.key: blobs[t.source.relpath] for t in texts if t.key is not None}
         if new_cache.keys() != cache.keys():
-            _save_cache(cache_dir, new_cache, key)
+            save_blobs(_facts_file(cache_dir), key, new_cache, stored)
     found = [text.problem or made.get(text.source.relpath) or decode_facts(blobs[text.source.relpath])
              for text in texts]
     return found, CollectStats(len(texts), len(todo), len(texts) - len(todo), cache_note)
@@ -297,34 +298,23 @@ def _extract_in_pool(todo: list[Job], workers: int) -> Iterator[Extracted]:
         yield from _decoded(pool.map(_extract_chunk, [todo[start:start + size] for start in range(0, len(todo), size)]))
 
 
-def _load_cache(cache_dir: Path | None, key: bytes | None) -> tuple[dict[str, bytes], str | None]:
+def _facts_file(cache_dir: Path) -> BlobFile:
+    return BlobFile(cache_dir / CACHE_FILE, CACHE_MAGIC, (CACHE_FORMAT, FACTS_FORMAT, ANALYZER_VERSION))
+
+
+def _load_cache(cache_dir: Path | None, key: bytes | None) -> tuple[Stored, str | None]:
     """The previous run's facts, and why a cache file was not used; a missing or old cache is rebuilt.
 
-    Nothing is unpickled unless its signature matches this user's key."""
+    Nothing is decoded unless its signature matches this user's key (blobstore.py)."""
     if cache_dir is None:
-        return {}, None
+        return Stored(), None
     path = cache_dir / CACHE_FILE
-    try:
-        data = path.read_bytes()
-    except OSError:
-        return {}, None
     if key is None:
-        return {}, (f"{path}: not used: the key that signs the cache cannot be read or made in {key_dir()} "
-                    "(files are parsed again)")
-    body = opened(CACHE_MAGIC, key, data)
-    if body is None:
-        return {}, (f"{path}: ignored: not signed by this user's key (a cache made elsewhere, e.g. shipped with "
-                    "the analysed tree, is never loaded); files are parsed again")
-    try:
-        document = pickle.loads(body)
-        if document.get("version") != (CACHE_FORMAT, ANALYZER_VERSION):
-            return {}, None
-        return dict(document["facts"]), None
-    except (EOFError, pickle.UnpicklingError, AttributeError, KeyError, TypeError, ValueError):
-        return {}, None
-
-
-def _save_cache(cache_dir: Path, facts: dict[str, bytes], key: bytes) -> None:
-    cache_dir.mkdir(parents=True, exist_ok=True)
-    body = pickle.dumps({"version": (CACHE_FORMAT, ANALYZER_VERSION), "facts": facts}, protocol=pickle.HIGHEST_PROTOCOL)
-    write_atomic(cache_dir / CACHE_FILE, sealed(CACHE_MAGIC, key, body))
+        note = (f"{path}: not used: the key that signs the cache cannot be read or made in {key_dir()} "
+                "(files are parsed again)")
+        return Stored(), note if path.exists() else None
+    stored = load_blobs(_facts_file(cache_dir), key)
+    if stored.foreign:
+        return stored, (f"{path}: ignored: not signed by this user's key (a cache made elsewhere, e.g. shipped with "
+                        "the analysed tree, is never loaded); files are parsed again")
+    return stored, None

@@ -2,50 +2,33 @@
 content key (collect.py's): they depend on that file's facts alone, and making them again for
 some 12,000 definitions costs more than reading them back.
 
-Each file's attributes are one `marshal` blob (plain dicts, lists, strings and numbers);
-the cache file is `MAGIC + HMAC-SHA256(key, body) + body` like the facts cache, and a file
-whose signature does not match, or of another analyzer version, is ignored (the attributes
-are made again)."""
+Each file's attributes are one `marshal` blob (plain dicts, lists, strings and numbers), kept
+in a signed store (blobstore.py) like the facts: a file whose signature does not match, or of
+another analyzer version, is ignored (the attributes are made again), and after a few files
+changed only theirs are written, to a side file bound to the bulk it extends."""
 
 from __future__ import annotations
 
-import marshal
 from pathlib import Path
 
 from . import ANALYZER_VERSION
-from .cachekey import CACHE_FORMAT, opened, sealed
-from .files import write_atomic
+from .blobstore import BlobFile, Stored, load_blobs, save_blobs
+from .cachekey import CACHE_FORMAT
 
 NODES_FILE = "nodes.marshal"
 NODES_MAGIC = b"M2L-NODES-HMAC-SHA256\n"
-NODES_FORMAT = 1
+NODES_FORMAT = 2  # 2: extended by a side file (blobstore.py)
 
 
-def load_node_blobs(cache_dir: Path, key: bytes) -> dict[str, bytes]:
-    """{content key: the file's encoded node attributes} of the last run; empty when there is
-    none that this user's key signed for this analyzer."""
-    try:
-        data = (cache_dir / NODES_FILE).read_bytes()
-    except OSError:
-        return {}
-    body = opened(NODES_MAGIC, key, data)
-    if body is None:
-        return {}
-    try:
-        document = marshal.loads(body)
-    except (EOFError, ValueError, TypeError):
-        return {}
-    if not isinstance(document, dict) or document.get("version") != _version():
-        return {}
-    blobs = document.get("nodes")
-    return blobs if isinstance(blobs, dict) else {}
+def load_node_blobs(cache_dir: Path, key: bytes) -> Stored:
+    """The last run's {content key: the file's encoded node attributes} (`.blobs`); empty when
+    there is none that this user's key signed for this analyzer."""
+    return load_blobs(_nodes_file(cache_dir), key)
 
 
-def save_node_blobs(cache_dir: Path, key: bytes, blobs: dict[str, bytes]) -> None:
-    cache_dir.mkdir(parents=True, exist_ok=True)
-    body = marshal.dumps({"version": _version(), "nodes": blobs})
-    write_atomic(cache_dir / NODES_FILE, sealed(NODES_MAGIC, key, body))
+def save_node_blobs(cache_dir: Path, key: bytes, blobs: dict[str, bytes], stored: Stored) -> None:
+    save_blobs(_nodes_file(cache_dir), key, blobs, stored)
 
 
-def _version() -> tuple[int, int, str]:
-    return (CACHE_FORMAT, NODES_FORMAT, ANALYZER_VERSION)
+def _nodes_file(cache_dir: Path) -> BlobFile:
+    return BlobFile(cache_dir / NODES_FILE, NODES_MAGIC, (CACHE_FORMAT, NODES_FORMAT, ANALYZER_VERSION))

@@ -153,13 +153,14 @@ def _build(files: list[FileFacts], texts: list[SourceText], resolution: Resoluti
     if cache_dir is None or key is None:
         return build_graph(files, resolution, root_name, tree_diagnostics, detection)
     content_keys = {text.source.relpath: text.key for text in texts if text.key is not None}
-    kept = load_node_blobs(cache_dir, key)
+    stored = load_node_blobs(cache_dir, key)
+    kept = stored.blobs
     made: dict[str, bytes] = {}
     graph = build_graph(files, resolution, root_name, tree_diagnostics, detection,
                         {path: kept[k] for path, k in content_keys.items() if k in kept}, made)
     wanted = {k: kept.get(k) or made.get(path) for path, k in content_keys.items()}
     if made or wanted.keys() != kept.keys():
-        save_node_blobs(cache_dir, key, {k: blob for k, blob in wanted.items() if blob is not None})
+        save_node_blobs(cache_dir, key, {k: blob for k, blob in wanted.items() if blob is not None}, stored)
     return graph
 
 

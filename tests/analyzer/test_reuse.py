@@ -244,6 +244,65 @@ def test_node_attributes_not_signed_by_this_user_are_made_again(tmp_path: Path) 
     assert kept.read_bytes() != bytes(data)  # written again, signed
 
 
+
+SIDE_EDITS: list[Change] = [
+    _edit("app/report.py", "return place() + later()", "return place() + later() + 1"),
+    _append("app/names.py", "\n\ndef added_one():\n    return 5\n"),
+    _edit("app/report.py", "+ 1", "+ 2"),
+    _edit("app/helpers.py", "return x + 1", "return x + 2"),
+    _write("app/fresh.py", "from app.names import named\n\n\ndef fresh():\n    return named()\n"),
+    _delete("app/levels.py"),
+]
+
+
+def _cache_files(out: Path) -> dict[str, bytes]:
+    return {path.name: path.read_bytes() for path in sorted((out / "cache").iterdir())}
+
+
+def test_successive_edits_kept_in_side_files_give_the_graph_of_a_run_without_cache(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each edit's facts and node attributes go to side files on top of the first run's bulk
+    (blobstore.py), which accumulate: every file unchanged since is read back, never parsed."""
+    import analyzer.blobstore as blobstore
+    from analyzer.collect import CACHE_FILE
+    from analyzer.nodecache import NODES_FILE
+
+    monkeypatch.setattr(blobstore, "SIDE_SHARE", 1)  # this small tree's bulk is a few kB
+    root = _make_tree(tmp_path / "src")
+    out = tmp_path / "out"
+    _incremental(root, out)
+    bulks = {name: _cache_files(out)[name] for name in (CACHE_FILE, NODES_FILE)}
+    for index, change in enumerate(SIDE_EDITS):
+        change(root)
+        again = _incremental(root, out)
+        assert (out / GRAPH_FILE).read_bytes() == _cold(root, tmp_path / f"cold-{index}"), index
+        files = _cache_files(out)
+        assert {name: files[name] for name in bulks} == bulks, index
+        assert {CACHE_FILE + ".side", NODES_FILE + ".side"} <= files.keys(), index
+        assert again.stats.parsed == (0 if change is SIDE_EDITS[-1] else 1), index
+
+
+def test_a_tampered_facts_side_file_is_ignored(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import analyzer.blobstore as blobstore
+    from analyzer.collect import CACHE_FILE
+
+    monkeypatch.setattr(blobstore, "SIDE_SHARE", 1)
+    root = _make_tree(tmp_path / "src")
+    out = tmp_path / "out"
+    _incremental(root, out)
+    SIDE_EDITS[0](root)
+    _incremental(root, out)
+    side = out / "cache" / (CACHE_FILE + ".side")
+    data = bytearray(side.read_bytes())
+    data[-8:] = b"tampered"
+    side.write_bytes(bytes(data))
+    SIDE_EDITS[3](root)
+    again = _incremental(root, out)
+    assert again.stats.parsed == 2  # the first edit's facts were only in the side file
+    assert again.stats.cache_note is None
+    assert (out / GRAPH_FILE).read_bytes() == _cold(root, tmp_path / "cold")
+    assert side.read_bytes() != bytes(data)  # written again, signed
+
 SHOP_CHANGES: dict[str, Change] = {
     "body edit": _edit("shop/orders/checkout.py", "def place_order(", "def _added_helper():\n    return None\n\n\n"
                        "def place_order("),
