@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeGuard
 
-from .cachekey import SIGNATURE_BYTES, opened, sealed
+from .cachekey import SIGNATURE_BYTES, opened, sign
 from .files import write_atomic
 
 SIDE_SUFFIX = ".side"
@@ -57,6 +57,13 @@ class Stored:
     seal: bytes | None = None
     size: int = 0
     foreign: bool = False
+    side_seal: bytes | None = None  # the signature of the side file applied, if one was
+
+    @property
+    def state(self) -> tuple[bytes | None, bytes | None]:
+        """The signatures of the files read: what another file written with these blobs names
+        to be read only with them (`save_blobs` returns the state it wrote)."""
+        return self.seal, self.side_seal
 
 
 def load_blobs(where: BlobFile, key: bytes) -> Stored:
@@ -72,13 +79,21 @@ def load_blobs(where: BlobFile, key: bytes) -> Stored:
     if not _is_blobs(bulk):
         return Stored()
     seal = data[len(where.magic):len(where.magic) + SIGNATURE_BYTES]
-    blobs = _with_side(where, key, seal, bulk)
-    return Stored(blobs if blobs is not None else bulk, bulk, seal, len(data))
+    side = _side(where, key, seal)
+    if side is None:
+        return Stored(bulk, bulk, seal, len(data))
+    (added, removed), side_seal = side
+    blobs = {**bulk, **added}
+    for gone in removed:
+        blobs.pop(gone, None)
+    return Stored(blobs, bulk, seal, len(data), side_seal=side_seal)
 
 
-def save_blobs(where: BlobFile, key: bytes, blobs: dict[str, bytes], stored: Stored) -> None:
+def save_blobs(where: BlobFile, key: bytes, blobs: dict[str, bytes],
+               stored: Stored) -> tuple[bytes | None, bytes | None]:
     """Keep `blobs` for the next run: as a side file on top of the bulk that was read, unless
-    there was none or the side file would grow past its bound, then as a new bulk."""
+    there was none or the side file would grow past its bound, then as a new bulk. Returns the
+    state written (`Stored.state`)."""
     where.path.parent.mkdir(parents=True, exist_ok=True)
     if stored.seal is not None:
         added = {k: blob for k, blob in blobs.items() if stored.bulk.get(k) != blob}
@@ -86,17 +101,21 @@ def save_blobs(where: BlobFile, key: bytes, blobs: dict[str, bytes], stored: Sto
         if sum(map(len, added.values())) + sum(map(len, removed)) <= stored.size // SIDE_SHARE:
             body = marshal.dumps({"version": where.version, "base": stored.seal, "added": added,
                                   "removed": removed})
-            write_atomic(where.side_path, sealed(where.side_magic, key, body))
-            return
+            signature = sign(key, body)
+            write_atomic(where.side_path, where.side_magic + signature + body)
+            return stored.seal, signature
     body = marshal.dumps({"version": where.version, "blobs": blobs})
-    write_atomic(where.path, sealed(where.magic, key, body))
+    signature = sign(key, body)
+    write_atomic(where.path, where.magic + signature + body)
     with contextlib.suppress(FileNotFoundError):
         where.side_path.unlink()
+    return signature, None
 
 
-def _with_side(where: BlobFile, key: bytes, seal: bytes, bulk: dict[str, bytes]) -> dict[str, bytes] | None:
-    """The bulk with the side file applied; None when there is no side file this user signed
-    against this very bulk."""
+def _side(where: BlobFile, key: bytes,
+          seal: bytes) -> tuple[tuple[dict[str, bytes], list[str]], bytes] | None:
+    """The side file's blobs added and keys removed, and its signature; None when there is no
+    side file this user signed against this very bulk."""
     try:
         data = where.side_path.read_bytes()
     except OSError:
@@ -108,10 +127,7 @@ def _with_side(where: BlobFile, key: bytes, seal: bytes, bulk: dict[str, bytes])
     added, removed = document.get("added"), document.get("removed")
     if not _is_blobs(added) or not isinstance(removed, list):
         return None
-    blobs = {**bulk, **added}
-    for gone in removed:
-        blobs.pop(gone, None)
-    return blobs
+    return (added, removed), data[len(where.side_magic):len(where.side_magic) + SIGNATURE_BYTES]
 
 
 def _decoded(body: memoryview, version: tuple[object, ...]) -> dict[str, object] | None:

@@ -27,12 +27,16 @@ class's subclasses, found from what the reader keys cover) is kept when the same
 there and each edited one has the same reader key or only adds such functions, whose names and
 imports join the callable names.
 
-The file (OUT/cache/resolution.pickle) is signed like the facts cache (collect.py): it is
-never unpickled unless its signature matches this user's key.
+The modules' resolutions (each pickled) are kept in a signed store (blobstore.py,
+OUT/cache/resolutions.marshal): after an edit, only those resolved again are written, to a
+side file. The rest (OUT/cache/resolution.pickle) is signed like the facts cache (collect.py)
+and names the signatures of the store's files it was written with: neither is unpickled unless
+its signature matches this user's key, and a pair from different runs is not used at all.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import pickle
 from collections.abc import Callable, Iterable, Mapping
@@ -42,6 +46,7 @@ from pathlib import Path
 from . import ANALYZER_VERSION
 from .additions import added_functions, binders_text, brought_names, definition_text, unseen
 from .bindings import evaluated_sites
+from .blobstore import BlobFile, Stored, load_blobs, save_blobs
 from .cachekey import CACHE_FORMAT, opened, sealed
 from .data import DataFound, DataModel
 from .facts import CallSite, Definition, FileFacts
@@ -54,11 +59,13 @@ from .values import Outline, Program, Value
 
 RESOLUTION_FILE = "resolution.pickle"
 RESOLUTION_MAGIC = b"M2L-RESOLUTION-HMAC-SHA256\n"
-RESOLUTION_FORMAT = 10  # 2: the framework detection is kept too; 3: resolutions pickled by their fields;
+RESOLUTIONS_FILE = "resolutions.marshal"  # the modules' pickled resolutions (blobstore.py)
+RESOLUTIONS_MAGIC = b"M2L-RESOLUTIONS-HMAC-SHA256\n"
+RESOLUTION_FORMAT = 11  # 2: the framework detection is kept too; 3: resolutions pickled by their fields;
 # 4: the data model and the relationship pass are kept too; 5: the rebound class attributes too;
 # 6: an edge's rarely filled sets are frozensets (resolve.EdgeInfo); 7: the program's outline too;
 # 8: an edge's lines are a tuple; 9: an unresolved call is a named tuple;
-# 10: a resolution lists its tables
+# 10: a resolution lists its tables; 11: the resolutions in their own store, with a side file
 
 
 @dataclass
@@ -81,6 +88,7 @@ class Kept:
     # the relationship pass: the names that load one, per module what its callers read, `model_modules`
     relationships: tuple[frozenset[str], dict[str, Found], frozenset[str]] | None = None
     outline: Outline | None = None  # values.Program's
+    stored: Stored | None = None  # the store `blobs` were read from, not saved with the rest
 
 
 class Reuse:
@@ -278,7 +286,7 @@ class Reuse:
         bindings = (program.param_values, program.stored, program.rebound_class_variables())
         return Kept(dict(self.keys), readers, dict(self.digests), reads, blobs, bindings, detection,
                     self.detection_tables, detection_keys, (resolution.data.tables, resolution.data.related),
-                    self._relationships(resolution), (program.callable_names, program.subclasses))
+                    self._relationships(resolution), (program.callable_names, program.subclasses), kept.stored)
 
     def _relationships(self, resolution: Resolution) -> tuple[frozenset[str], dict[str, Found], frozenset[str]]:
         program = resolution.program
@@ -374,7 +382,8 @@ def _value_text(value: object) -> str:
 
 
 def load_kept(cache_dir: Path, key: bytes) -> Kept | None:
-    """The last run's resolutions, if the file is there, signed by this user's key and of this analyzer."""
+    """The last run's resolutions, if both files are there, signed by this user's key, of this
+    analyzer and written together."""
     try:
         data = (cache_dir / RESOLUTION_FILE).read_bytes()
     except OSError:
@@ -384,16 +393,32 @@ def load_kept(cache_dir: Path, key: bytes) -> Kept | None:
         return None
     try:
         document = pickle.loads(body)
-        if document.get("version") != (CACHE_FORMAT, RESOLUTION_FORMAT, ANALYZER_VERSION):
+        if document.get("version") != _version():
             return None
-        kept = document["kept"]
+        kept, state = document["kept"], document["resolutions"]
     except (EOFError, pickle.UnpicklingError, AttributeError, KeyError, TypeError, ValueError):
         return None
-    return kept if isinstance(kept, Kept) else None
+    if not isinstance(kept, Kept):
+        return None
+    stored = load_blobs(_resolutions_file(cache_dir), key)
+    if stored.seal is None or stored.state != state:
+        return None
+    kept.blobs, kept.stored = stored.blobs, stored
+    return kept
 
 
 def save_kept(cache_dir: Path, key: bytes, kept: Kept) -> None:
-    cache_dir.mkdir(parents=True, exist_ok=True)
-    version = (CACHE_FORMAT, RESOLUTION_FORMAT, ANALYZER_VERSION)
-    body = pickle.dumps({"version": version, "kept": kept}, protocol=pickle.HIGHEST_PROTOCOL)
+    """The resolutions into their store (a side file when few changed), then the rest, naming
+    the store's files just written."""
+    state = save_blobs(_resolutions_file(cache_dir), key, kept.blobs, kept.stored or Stored())
+    rest = dataclasses.replace(kept, blobs={}, stored=None)
+    body = pickle.dumps({"version": _version(), "resolutions": state, "kept": rest}, protocol=pickle.HIGHEST_PROTOCOL)
     write_atomic(cache_dir / RESOLUTION_FILE, sealed(RESOLUTION_MAGIC, key, body))
+
+
+def _resolutions_file(cache_dir: Path) -> BlobFile:
+    return BlobFile(cache_dir / RESOLUTIONS_FILE, RESOLUTIONS_MAGIC, _version())
+
+
+def _version() -> tuple[int, int, str]:
+    return (CACHE_FORMAT, RESOLUTION_FORMAT, ANALYZER_VERSION)

@@ -261,25 +261,28 @@ def _cache_files(out: Path) -> dict[str, bytes]:
 
 def test_successive_edits_kept_in_side_files_give_the_graph_of_a_run_without_cache(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Each edit's facts and node attributes go to side files on top of the first run's bulk
-    (blobstore.py), which accumulate: every file unchanged since is read back, never parsed."""
+    """Each edit's facts, node attributes and resolutions go to side files on top of the first
+    run's bulk (blobstore.py), which accumulate: every file unchanged since is read back, never
+    parsed, and the modules no edit reaches are not resolved again."""
     import analyzer.blobstore as blobstore
     from analyzer.collect import CACHE_FILE
     from analyzer.nodecache import NODES_FILE
+    from analyzer.reuse import RESOLUTIONS_FILE
 
     monkeypatch.setattr(blobstore, "SIDE_SHARE", 1)  # this small tree's bulk is a few kB
     root = _make_tree(tmp_path / "src")
     out = tmp_path / "out"
     _incremental(root, out)
-    bulks = {name: _cache_files(out)[name] for name in (CACHE_FILE, NODES_FILE)}
+    bulks = {name: _cache_files(out)[name] for name in (CACHE_FILE, NODES_FILE, RESOLUTIONS_FILE)}
     for index, change in enumerate(SIDE_EDITS):
         change(root)
         again = _incremental(root, out)
         assert (out / GRAPH_FILE).read_bytes() == _cold(root, tmp_path / f"cold-{index}"), index
         files = _cache_files(out)
         assert {name: files[name] for name in bulks} == bulks, index
-        assert {CACHE_FILE + ".side", NODES_FILE + ".side"} <= files.keys(), index
+        assert {CACHE_FILE + ".side", NODES_FILE + ".side", RESOLUTIONS_FILE + ".side"} <= files.keys(), index
         assert again.stats.parsed == (0 if change is SIDE_EDITS[-1] else 1), index
+        assert again.resolved is not None and again.resolved[0] < again.resolved[1], index
 
 
 def test_a_tampered_facts_side_file_is_ignored(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -302,6 +305,30 @@ def test_a_tampered_facts_side_file_is_ignored(tmp_path: Path, monkeypatch: pyte
     assert again.stats.cache_note is None
     assert (out / GRAPH_FILE).read_bytes() == _cold(root, tmp_path / "cold")
     assert side.read_bytes() != bytes(data)  # written again, signed
+
+
+@pytest.mark.parametrize("left", ["resolution.pickle", "resolutions.marshal.side"])
+def test_kept_resolutions_from_two_runs_are_not_mixed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                      left: str) -> None:
+    """Either file of the resolution cache put back from an earlier run (each signed by this
+    user) no longer matches the other: nothing is kept, and the graph is still right."""
+    import analyzer.blobstore as blobstore
+
+    monkeypatch.setattr(blobstore, "SIDE_SHARE", 1)
+    root = _make_tree(tmp_path / "src")
+    out = tmp_path / "out"
+    _incremental(root, out)
+    _edit("app/report.py", "return place() + later()", "return place()")(root)  # its calls change
+    _incremental(root, out)
+    earlier = (out / "cache" / left).read_bytes()
+    _edit("app/report.py", "return place()", "return later()")(root)
+    _incremental(root, out)
+    assert (out / "cache" / left).read_bytes() != earlier
+    (out / "cache" / left).write_bytes(earlier)
+    SIDE_EDITS[3](root)
+    again = _incremental(root, out)
+    assert again.resolved is not None and again.resolved[0] == again.resolved[1]
+    assert (out / GRAPH_FILE).read_bytes() == _cold(root, tmp_path / "cold")
 
 SHOP_CHANGES: dict[str, Change] = {
     "body edit": _edit("shop/orders/checkout.py", "def place_order(", "def _added_helper():\n    return None\n\n\n"
