@@ -34,8 +34,10 @@ from .tracing.edges import add_observed_edges
 from .tracing.model import TRACE_FILE, Trace, read_trace
 
 if TYPE_CHECKING:
+    from .data import DataModel
     from .frameworks import Detection
     from .resolve import Resolution
+    from .values import Program
 
 GRAPH_FILE = "graph.json"
 SUMMARY_FILE = "summary.json"
@@ -117,9 +119,10 @@ def _resolve(files: list[FileFacts], texts: list[SourceText], cache_dir: Path | 
     from .reuse import Reuse, load_kept, save_kept
 
     key = cache_key() if cache_dir is not None else None
+    detections: list[Detection] = []
     if cache_dir is None or key is None:
-        resolution = resolve(files, jobs)
-        return resolution, detect(files, resolution.data.tables)
+        resolution = resolve(files, jobs, meanwhile=lambda _, data: detections.append(detect(files, data.tables)))
+        return resolution, detections[0]
     keys: dict[str, str] = {}
     for text in texts:
         if text.key is not None:
@@ -131,11 +134,14 @@ def _resolve(files: list[FileFacts], texts: list[SourceText], cache_dir: Path | 
 
     sources = {text.source.module: text.data for text in texts if text.data is not None}
     reuse = Reuse(keys, load_kept(cache_dir, key), old_facts, sources)
-    resolution = resolve(files, jobs, reuse)
-    detection = reuse.detection(resolution.program, resolution.data.tables)
-    detected = detection is None
-    if detection is None:
-        detection = detect(files, resolution.data.tables)
+    kept: list[Detection | None] = []
+
+    def detect_unless_kept(program: Program, data: DataModel) -> None:
+        kept.append(reuse.detection(program, data.tables))
+        detections.append(detect(files, data.tables) if kept[0] is None else kept[0])
+
+    resolution = resolve(files, jobs, reuse, detect_unless_kept)  # the detection runs while a forked process resolves
+    detection, detected = detections[0], kept[0] is None
     if detected or resolution.resolved or reuse.kept is None or reuse.kept.keys != keys \
             or reuse.kept.digests != reuse.digests or reuse.readers:
         save_kept(cache_dir, key, reuse.kept_for_next(resolution, detection))  # before the graph holds `detection`

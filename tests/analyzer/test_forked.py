@@ -116,3 +116,15 @@ def test_what_a_resolver_process_sent_is_kept_for_the_next_run_as_sent(monkeypat
     for module, blob in resolution.pickled.items():
         assert blobs[module] is blob
         assert pickle.loads(blob) == resolution.by_module[module]
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_what_runs_meanwhile_runs_once_here_on_the_resolution_s_data_model(monkeypatch: pytest.MonkeyPatch,
+                                                                           jobs: int) -> None:
+    """`meanwhile` (the framework detection) runs in this process while the forked one resolves its
+    share, and after resolving on one process; either way once, on the program and data model resolved."""
+    monkeypatch.setattr(resolve_module, "PARALLEL_DEFINITIONS", 1)
+    seen: list[tuple[int, object, object]] = []
+    resolution = resolve(_facts(12), jobs=jobs,
+                         meanwhile=lambda program, data: seen.append((os.getpid(), program, data)))
+    assert seen == [(os.getpid(), resolution.program, resolution.data)]
