@@ -33,6 +33,7 @@ from .sources import SourceFile
 Progress = Callable[[int, int], None]  # (done, total)
 PARALLEL_THRESHOLD = 64  # below this many files to parse, a pool costs more than it saves
 CACHE_FILE = "facts.marshal"
+LEGACY_CACHE_FILE = "facts.pickle"  # the facts cache before format 2: removed once the new one is written
 FACTS_FORMAT = 2  # 2: a marshal document, extended by a side file (blobstore.py)
 CACHE_MAGIC = b"M2L-FACTS-HMAC-SHA256\n"
 MAX_FILE_BYTES = 2_000_000
@@ -108,6 +109,7 @@ def collect_facts(texts: list[SourceText], cache_dir: Path | None, *, jobs: int 
         new_cache = {t.key: blobs[t.source.relpath] for t in texts if t.key is not None}
         if new_cache.keys() != cache.keys():
             save_blobs(_facts_file(cache_dir), key, new_cache, stored)
+            (cache_dir / LEGACY_CACHE_FILE).unlink(missing_ok=True)
     found = [text.problem or made.get(text.source.relpath) or decode_facts(blobs[text.source.relpath])
              for text in texts]
     return found, CollectStats(len(texts), len(todo), len(texts) - len(todo), cache_note)

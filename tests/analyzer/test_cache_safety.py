@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from analyzer.cachekey import KEY_DIR_VARIABLE, KEY_FILE
-from analyzer.collect import CACHE_FILE, CACHE_MAGIC
+from analyzer.collect import CACHE_FILE, CACHE_MAGIC, LEGACY_CACHE_FILE
 from analyzer.pipeline import AnalyzeOptions, analyze
 from analyzer.reuse import RESOLUTION_FILE, RESOLUTION_MAGIC
 
@@ -53,6 +53,14 @@ def test_a_planted_cache_pickle_is_never_loaded(tmp_path: Path, capsys: pytest.C
     (root / "app" / "core.py").write_text("def f():\n    return 2\n")
     again = analyze(root, out, AnalyzeOptions(jobs=1))
     assert again.stats.cached >= 1 and again.stats.cache_note is None
+
+
+def test_the_facts_cache_of_an_older_format_is_removed_when_the_new_one_is_written(tmp_path: Path) -> None:
+    """An upgraded user's cache folder does not keep the old facts file (megabytes) for ever."""
+    root, out = _planted_tree(tmp_path, LEGACY_CACHE_FILE, CACHE_MAGIC, signed_with_a_foreign_key=True)
+    analyze(root, out, AnalyzeOptions(jobs=1))
+    assert not (tmp_path / "marker").exists()
+    assert (out / "cache" / CACHE_FILE).is_file() and not (out / "cache" / LEGACY_CACHE_FILE).exists()
 
 
 def test_the_key_is_made_private_outside_the_tree(tmp_path: Path) -> None:
