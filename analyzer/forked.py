@@ -21,39 +21,21 @@ T = TypeVar("T")
 
 class Forked(Generic[T]):
     """`function(*args)` running in a child forked from this process (it inherits everything, so
-    nothing is pickled on the way in; the result is pickled on the way back)."""
+    nothing is pickled on the way in; the result is pickled on the way back): a `ForkedItems`
+    of one item."""
 
     def __init__(self, context: Any, function: Callable[..., T], *args: Any) -> None:
-        self._reader, writer = context.Pipe(duplex=False)
-        self._process = context.Process(target=_send_result, args=(writer, function, args), daemon=True)
-        self._process.start()
-        writer.close()  # the child's end only
+        self._items = ForkedItems(context, _once, function, *args)
 
     def result(self, doing: str, hint: str) -> T:
         """The function's result, once the child sent it; Mono2LambdaError when the child ended
         without sending (`doing`: what it was doing, `hint`: what the user can do)."""
-        try:
-            ok, value = self._reader.recv()
-        except EOFError:
-            self._process.join()
-            raise Mono2LambdaError(f"a worker process {doing} stopped without its result "
-                                   f"(exit code {self._process.exitcode})", hint=hint) from None
-        finally:
-            self._reader.close()
-        self._process.join()
-        if not ok:
-            raise value
-        return value  # type: ignore[no-any-return]
+        (result,) = self._items.rest(doing, hint)
+        return result
 
 
-def _send_result(sink: Any, function: Callable[..., Any], args: tuple[Any, ...]) -> None:
-    gc.disable()  # many small acyclic objects: cycle collection would only slow the child down
-    try:
-        outcome = (True, function(*args))
-    except Exception as error:  # raised again in the caller, as Pool did
-        outcome = (False, error)
-    sink.send(outcome)
-    sink.close()
+def _once(function: Callable[..., T], *args: Any) -> Iterator[T]:
+    yield function(*args)
 
 
 PIPE_BYTES = 1 << 20  # room in the pipe (Linux): a child sending items rarely waits for the caller to read
@@ -103,12 +85,12 @@ class ForkedItems(Generic[T]):
 
 
 def _send_items(sink: Any, function: Callable[..., Iterator[Any]], args: tuple[Any, ...]) -> None:
-    gc.disable()
+    gc.disable()  # many small acyclic objects: cycle collection would only slow the child down
     try:
         for item in function(*args):
             sink.send(("item", item))
         outcome: tuple[str, Any] = ("end", None)
-    except Exception as error:  # raised again in the caller
+    except Exception as error:  # raised again in the caller, as Pool did
         outcome = ("error", error)
     sink.send(outcome)
     sink.close()
