@@ -37,6 +37,7 @@ if TYPE_CHECKING:
     from .data import DataModel
     from .frameworks import Detection
     from .resolve import Resolution
+    from .reuse import Reuse
     from .values import Program
 
 GRAPH_FILE = "graph.json"
@@ -116,36 +117,44 @@ def _resolve(files: list[FileFacts], texts: list[SourceText], cache_dir: Path | 
     reach (reuse.py); `previous`: the facts the last run read, encoded, by content key."""
     from .frameworks import detect
     from .resolve import resolve
-    from .reuse import Reuse, load_kept, save_kept
+    from .reuse import save_kept
 
     key = cache_key() if cache_dir is not None else None
-    detections: list[Detection] = []
-    if cache_dir is None or key is None:
-        resolution = resolve(files, jobs, meanwhile=lambda _, data: detections.append(detect(files, data.tables)))
-        return resolution, detections[0]
+    reuse = _reuse(texts, cache_dir, key, previous) if cache_dir is not None and key is not None else None
+    found: dict[str, Detection] = {}  # under "kept" or "detected": the detection, and how it came
+
+    def detect_unless_kept(program: Program, data: DataModel) -> None:
+        kept = reuse.detection(program, data.tables) if reuse is not None else None
+        if kept is not None:
+            found["kept"] = kept
+        else:
+            found["detected"] = detect(files, data.tables)
+
+    resolution = resolve(files, jobs, reuse, detect_unless_kept)  # the detection runs while a forked process resolves
+    detection = found["kept"] if "kept" in found else found["detected"]
+    if reuse is not None and cache_dir is not None and key is not None and (
+            "detected" in found or resolution.resolved or reuse.kept is None or reuse.kept.keys != reuse.keys
+            or reuse.kept.digests != reuse.digests or reuse.readers):
+        save_kept(cache_dir, key, reuse.kept_for_next(resolution, detection))  # before the graph holds `detection`
+    return resolution, detection
+
+
+def _reuse(texts: list[SourceText], cache_dir: Path, key: bytes, previous: dict[str, bytes]) -> Reuse:
+    """What the last run left in `cache_dir` (reuse.py), with this run's content key of each module."""
+    from .reuse import Reuse, load_kept
+
     keys: dict[str, str] = {}
     for text in texts:
         if text.key is not None:
             module = text.source.module
             keys[module] = f"{keys[module]}+{text.key}" if module in keys else text.key
+
     def old_facts(content_key: str) -> FileFacts | None:
         blob = previous.get(content_key)
         return decode_facts(blob) if blob is not None else None
 
     sources = {text.source.module: text.data for text in texts if text.data is not None}
-    reuse = Reuse(keys, load_kept(cache_dir, key), old_facts, sources)
-    kept: list[Detection | None] = []
-
-    def detect_unless_kept(program: Program, data: DataModel) -> None:
-        kept.append(reuse.detection(program, data.tables))
-        detections.append(detect(files, data.tables) if kept[0] is None else kept[0])
-
-    resolution = resolve(files, jobs, reuse, detect_unless_kept)  # the detection runs while a forked process resolves
-    detection, detected = detections[0], kept[0] is None
-    if detected or resolution.resolved or reuse.kept is None or reuse.kept.keys != keys \
-            or reuse.kept.digests != reuse.digests or reuse.readers:
-        save_kept(cache_dir, key, reuse.kept_for_next(resolution, detection))  # before the graph holds `detection`
-    return resolution, detection
+    return Reuse(keys, load_kept(cache_dir, key), old_facts, sources)
 
 
 def _build(files: list[FileFacts], texts: list[SourceText], resolution: Resolution, root_name: str,
