@@ -152,7 +152,9 @@ step_package_tests() {
         "$venv/bin/pip" install -q -r "$package/requirements.txt" pytest > "$EXTRACTED/install-$service.log" 2>&1
         ( app_env; cd "$package" && env -u PYTHONPATH "$venv/bin/python" -m pytest -q -p no:cacheprovider tests ) \
             > "$EXTRACTED/package-tests-$service.txt" 2>&1 || status=$?
-        tail -n 1 "$EXTRACTED/package-tests-$service.txt"
+        # pytest's summary line (the app may print more after it), else the last line
+        grep -E '^[0-9]+ (passed|failed|error)|^=+ .*(passed|failed|error)' "$EXTRACTED/package-tests-$service.txt" \
+            | tail -n 1 | grep . || tail -n 1 "$EXTRACTED/package-tests-$service.txt"
         [ "$status" -eq 0 ] || failed=1
     done
     return $failed

@@ -38,8 +38,9 @@ plan_edits() {
     # 1. password hashing out of `security` (pure functions; every new user hashes a password, every
     #    app made hashes its run id). Not CTFd.utils.encoding: the CSRF nonce hexencodes bytes.
     plan_edit m2l_plan split security --into crypto=CTFd.utils.crypto,CTFd.utils.security.passwords
-    # 2. the country table out of `security` (read by the user and team forms and pages)
-    plan_edit m2l_plan split security --into countries=CTFd.utils.countries
+    # 2. the country table in its own service (read by the user and team forms and pages): moved
+    #    from wherever the proposal put it (`security` in some proposals, the monolith in others)
+    plan_edit m2l_plan move CTFd.utils.countries countries --new
 }
 
 prove_command() {      # one word a line
