@@ -97,7 +97,8 @@ def _edge_attrs(resolution: Resolution, nodes: Set[str]) -> dict[tuple[str, str,
             continue
         lines = info.lines
         attrs: dict[str, Any] = {"count": info.count, "kind": kind,
-                                 "lines": sorted(lines) if len(lines) > 1 else [*lines]}
+                                 "lines": sorted(lines) if len(lines) > 1 else [*lines],
+                                 "source": source, "target": target}
         if info.virtual:
             attrs["virtual"] = True
         if info.unused_result:

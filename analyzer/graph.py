@@ -32,7 +32,10 @@ EDGE_KINDS = ("imports", "calls", "instantiates", "inherits", "decorates", "refe
 
 class CodeGraph:
     """Nodes and edges in plain dictionaries; `to_networkx()` hands graph algorithms a
-    MultiDiGraph (edges keyed by kind) built on demand."""
+    MultiDiGraph (edges keyed by kind) built on demand.
+
+    An edge's attributes also hold its "source" and "target" (as graph.json writes each edge):
+    writing some 30k edges then takes no copy of each."""
 
     def __init__(self) -> None:
         self._nodes: dict[str, dict[str, Any]] = {}
@@ -59,6 +62,7 @@ class CodeGraph:
             if end not in self._nodes:
                 raise KeyError(f"edge {source} -> {target} names an unknown node {end}")
         self._edges[(source, target, kind)] = {"count": count, "kind": kind, "lines": sorted(lines),
+                                               "source": source, "target": target,
                                                **{k: v for k, v in attrs.items() if v}}
         self._incoming = self._outgoing = self._order = None
 
@@ -69,9 +73,9 @@ class CodeGraph:
 
     def add_edges(self, edges: Mapping[tuple[str, str, str], dict[str, Any]]) -> None:
         """Edges keyed (source, target, kind) whose attributes are already as `add_dependency`
-        keeps them (that "kind", a "count", "lines" sorted, no other attribute empty) and whose
-        ends are nodes: what a builder of tens of thousands of edges gives, added in one update
-        without checking each again."""
+        keeps them (that "source", "target" and "kind", a "count", "lines" sorted, no other
+        attribute empty) and whose ends are nodes: what a builder of tens of thousands of edges
+        gives, added in one update without checking each again."""
         self._edges.update(edges)
         self._incoming = self._outgoing = self._order = None
 
@@ -110,7 +114,8 @@ class CodeGraph:
         return sorted([n for n, data in self._nodes.items() if data["kind"] in kinds])
 
     def dependencies(self, *kinds: str) -> Iterator[tuple[str, str, dict[str, Any]]]:
-        """Edges sorted by (source, target, kind), of these kinds (all without kinds)."""
+        """Edges sorted by (source, target, kind), of these kinds (all without kinds), with the
+        graph's own attributes (read them, never change them)."""
         edges = self._edges
         for key in self._sorted_keys(kinds):
             yield key[0], key[1], edges[key]
@@ -132,8 +137,8 @@ class CodeGraph:
         return (source, target, kind) in self._edges
 
     def edge(self, source: str, target: str, kind: str) -> dict[str, Any]:
-        """The attributes of one edge (count, lines, ...), copied."""
-        return dict(self._edges[(source, target, kind)])
+        """The attributes of one edge (count, lines, ...), copied, without its ends."""
+        return _without_ends(self._edges[(source, target, kind)])
 
     def targets(self, source: str, kind: str) -> list[str]:
         return sorted(t for _, t, k in self._adjacency()[1].get(source, ()) if k == kind)
@@ -182,15 +187,22 @@ class CodeGraph:
 
         graph = nx.MultiDiGraph()
         graph.add_nodes_from((n, self._nodes[n]) for n in self.nodes())
-        graph.add_edges_from((s, t, d["kind"], d) for s, t, d in self.dependencies())
+        graph.add_edges_from((s, t, d["kind"], _without_ends(d)) for s, t, d in self.dependencies())
         return graph
 
     # -- serialising ----------------------------------------------------------------------
     def to_json(self) -> dict[str, Any]:
-        all_nodes, all_edges = self._nodes, self._edges
+        """The graph as graph.json holds it, in new dictionaries."""
+        document = self._document()
+        document["edges"] = list(map(dict, document["edges"]))
+        return document
+
+    def _document(self) -> dict[str, Any]:
+        """`to_json`, whose edges are the graph's own attributes (which hold their ends already)."""
+        all_nodes = self._nodes
         # dict(attrs, id=...) copies a dict in one step, twice as fast as {"id": ..., **attrs}
         nodes = [dict(all_nodes[n], id=n) for n in sorted(all_nodes)]
-        edges = [dict(all_edges[key], source=key[0], target=key[1]) for key in self._sorted_keys(())]
+        edges = list(map(self._edges.__getitem__, self._sorted_keys(())))
         return {
             "format": GRAPH_FORMAT,
             "version": GRAPH_VERSION,
@@ -208,7 +220,7 @@ class CodeGraph:
     def dump_bytes(self) -> bytes:
         """`dumps` as UTF-8 bytes, what a file gets: no decoding and encoding again of some 10 MB."""
         parts = [b"{\n"]  # joined once at the end: each `+` of two parts would copy some 10 MB again
-        for key, value in self.to_json().items():
+        for key, value in self._document().items():
             if len(parts) > 1:
                 parts.append(b",\n")
             parts.append(orjson.dumps(key))
@@ -245,7 +257,7 @@ class CodeGraph:
         """The graph in the JSON file at `path` (as `from_json`, but some 4x faster).
 
         The parsed document is this method's own, so its node and edge dicts become the
-        graph's without copies."""
+        graph's without copies (an edge's keeps its ends)."""
         with no_cycle_collection():
             document = orjson.loads(path.read_bytes())
             if not isinstance(document, dict):
@@ -265,8 +277,7 @@ class CodeGraph:
                 graph.add_symbol(node["id"], node["kind"], **{k: v for k, v in node.items() if k not in ("id", "kind")})
         for edge in edges:
             if _plain_edge(edge, graph._nodes):
-                source, target = edge.pop("source"), edge.pop("target")
-                graph._edges[(source, target, edge["kind"])] = edge
+                graph._edges[(edge["source"], edge["target"], edge["kind"])] = edge
             else:
                 graph.add_dependency(edge["source"], edge["target"], edge["kind"], count=edge["count"],
                                      lines=edge["lines"], **{k: v for k, v in edge.items() if k not in _EDGE_FIELDS})
@@ -280,7 +291,7 @@ class CodeGraph:
         for node in self.nodes():
             flat.add_node(node, **_scalars(self._nodes[node]))
         for source, target, data in self.dependencies():
-            flat.add_edge(source, target, key=data["kind"], **_scalars(data))
+            flat.add_edge(source, target, key=data["kind"], **_scalars(_without_ends(data)))
         return "\n".join(nx.generate_graphml(flat, prettyprint=True)) + "\n"
 
     def to_dot(self) -> str:
@@ -292,6 +303,11 @@ class CodeGraph:
                          f"[kind={_dot_id(data['kind'])}, weight={data['count']}];")
         lines.append("}")
         return "\n".join(lines) + "\n"
+
+
+def _without_ends(edge: dict[str, Any]) -> dict[str, Any]:
+    """An edge's attributes without its source and target (which name it)."""
+    return {k: v for k, v in edge.items() if k != "source" and k != "target"}
 
 
 def _scalars(attrs: dict[str, Any]) -> dict[str, Any]:

@@ -38,6 +38,21 @@ def test_load_cleans_what_dumps_would_not_write(tmp_path: Path) -> None:
     assert loaded.to_json() == CodeGraph.from_json(document).to_json()
     assert loaded.node("a") == {"kind": "module", "file": "a.py"}
     assert next(loaded.dependencies("calls"))[2]["lines"] == [3, 9]
+    assert loaded.edge("a", "a.f", "references") == {"kind": "references", "count": 1, "lines": [1]}
+
+
+def test_an_edge_is_read_with_its_ends_and_copied_without_them() -> None:
+    graph = CodeGraph()
+    graph.add_symbol("m", "module")
+    graph.add_symbol("m.f", "function", module="m")
+    graph.add_dependency("m", "m.f", "calls", lines=[4, 2], virtual=True)
+    [(_, _, data)] = graph.dependencies("calls")
+    assert (data["source"], data["target"]) == ("m", "m.f")
+    assert graph.edge("m", "m.f", "calls") == {"count": 1, "kind": "calls", "lines": [2, 4], "virtual": True}
+    graph.to_json()["edges"][0]["count"] = 7  # to_json's dictionaries are its own
+    assert data["count"] == 1
+    assert 'attr.name="source"' not in graph.to_graphml()
+    assert graph.to_networkx().edges["m", "m.f", "calls"] == graph.edge("m", "m.f", "calls")
 
 
 @pytest.mark.parametrize("text", ['[1, 2]', '{"format": "other"}', '{"format": "mono2lambda-graph", "version": 9}'])
