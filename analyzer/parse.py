@@ -213,13 +213,42 @@ def _settle_locals(definition: Definition) -> None:
     """Once a function is read: a bare read of a local name can't be module state (chains such
     as `order.status` and globals stay), and a parameter rebound locally is no longer the caller's."""
     scope = definition.scope
-    assigned = set(map(_first, scope.assigns))
-    local = assigned.union(map(_first, definition.params), map(_first, scope.imports))  # their names come first
-    local -= scope.globals
-    loads = scope.loads
-    for name in local:
-        loads.pop(("name", name), None)
-    scope.mutated_params.difference_update(assigned)  # `p = list(p)` then `p.append`
+    loads, mutated = scope.loads, scope.mutated_params
+    if loads:
+        local = set(map(_first, scope.assigns)).union(map(_first, definition.params), map(_first, scope.imports))
+        if scope.globals:
+            local -= scope.globals
+        for name in local:  # their names come first
+            loads.pop(("name", name), None)
+    if mutated:
+        mutated.difference_update(map(_first, scope.assigns))  # `p = list(p)` then `p.append`
+
+
+def _param(arg: ast.arg, kind: str, has_default: bool) -> Param:
+    annotation = arg.annotation
+    if annotation is None:
+        return _new(Param, (arg.arg, None, kind, has_default, None))
+    return _new(Param, (arg.arg, annotation_expr(annotation), kind, has_default, ast.unparse(annotation)))
+
+
+def _params(args: ast.arguments) -> tuple[tuple[Param, ...], bool]:
+    """The parameters, and whether any of them is annotated."""
+    positional = args.posonlyargs + args.args if args.posonlyargs else args.args
+    first_default = len(positional) - len(args.defaults)
+    params = [_param(a, "positional", i >= first_default) for i, a in enumerate(positional)]
+    if args.vararg:
+        params.append(_param(args.vararg, "vararg", False))
+    if args.kwonlyargs:
+        params.extend(_param(a, "keyword", default is not None)
+                      for a, default in zip(args.kwonlyargs, args.kw_defaults, strict=True))
+    if args.kwarg:
+        params.append(_param(args.kwarg, "varkw", False))
+    return tuple(params), any(p.annotation_text is not None for p in params)
+
+
+def _empty_scope() -> Scope:
+    """`Scope.empty()`, without the named tuple's Python-level constructor."""
+    return _new(Scope, ([], [], [], {}, set(), [], [], [], [], set()))
 
 
 _first = itemgetter(0)
@@ -304,7 +333,7 @@ class _FactsVisitor(ast.NodeVisitor):
 
     def visit_module(self, tree: ast.Module) -> None:
         end = max((getattr(n, "end_lineno", 1) or 1 for n in tree.body), default=1)
-        module = Definition(self.facts.module, "module", 1, end, Scope.empty(), {}, {},
+        module = Definition(self.facts.module, "module", 1, end, _empty_scope(), {}, {},
                             docstring=_docstring(tree))
         self.facts.definitions.append(module)
         self._enter(module)
@@ -361,33 +390,33 @@ class _FactsVisitor(ast.NodeVisitor):
         return f"{parent.qname}.{name}"
 
     def visit_FunctionDef(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
-        for decorator in node.decorator_list:
-            self._decorator(decorator, node.name)
+        name, args, returns, decorators = node.name, node.args, node.returns, node.decorator_list
+        for decorator in decorators:
+            self._decorator(decorator, name)
         parent = self.current
         kind = "method" if parent.kind == "class" else "function"
         method_kind = None
         if kind == "method":
             method_kind = "instance"
-            for decorator in node.decorator_list:
+            for decorator in decorators:
                 method_kind = METHOD_DECORATORS.get(last_name(decorator) or "", method_kind)
-        definition = Definition(
-            qname=self._qname(node.name), kind=kind, line=node.lineno,
-            end_line=node.end_lineno or node.lineno, scope=Scope.empty(), class_attrs={}, self_attrs={},
-            parent=parent.qname,
-            decorators=tuple(map(to_expr, node.decorator_list)),
-            params=self._params(node.args), returns=annotation_expr(node.returns),
-            returns_text=ast.unparse(node.returns) if node.returns else None,
-            is_async=isinstance(node, ast.AsyncFunctionDef), method_kind=method_kind,
-            docstring=_docstring(node))
-        if node.returns is not None:
-            definition.scope.type_refs.extend(type_names(node.returns))
-        self._visit_defaults(node.args)
-        self._bind_def(node.name, definition.qname)
+        scope = _empty_scope()
+        params, annotated = _params(args)
+        definition = _new(Definition, (
+            self._qname(name), kind, node.lineno, node.end_lineno or node.lineno, scope, {}, {}, parent.qname,
+            tuple(map(to_expr, decorators)), params,
+            annotation_expr(returns), ast.unparse(returns) if returns else None,
+            node.__class__ is ast.AsyncFunctionDef, method_kind, (), None, _docstring(node), ()))
+        if returns is not None:
+            scope.type_refs.extend(type_names(returns))
+        self._visit_defaults(args)
+        self._bind_def(name, definition.qname)
         self.facts.definitions.append(definition)
         self._enter(definition)
-        for arg in node.args.posonlyargs + node.args.args + node.args.kwonlyargs:
-            if arg.annotation is not None:
-                definition.scope.type_refs.extend(type_names(arg.annotation))
+        if annotated:
+            for arg in args.posonlyargs + args.args + args.kwonlyargs:
+                if arg.annotation is not None:
+                    scope.type_refs.extend(type_names(arg.annotation))
         self._visit_all(node.body)
         self._leave()
         _settle_locals(definition)
@@ -399,24 +428,6 @@ class _FactsVisitor(ast.NodeVisitor):
         for default in args.kw_defaults:
             if default is not None:
                 self.visit(default)
-
-    def _params(self, args: ast.arguments) -> tuple[Param, ...]:
-        def param(arg: ast.arg, kind: str, has_default: bool) -> Param:
-            annotation = arg.annotation
-            if annotation is None:
-                return _new(Param, (arg.arg, None, kind, has_default, None))
-            return _new(Param, (arg.arg, annotation_expr(annotation), kind, has_default, ast.unparse(annotation)))
-
-        positional = args.posonlyargs + args.args
-        first_default = len(positional) - len(args.defaults)
-        params = [param(a, "positional", i >= first_default) for i, a in enumerate(positional)]
-        if args.vararg:
-            params.append(param(args.vararg, "vararg", False))
-        params.extend(param(a, "keyword", d is not None)
-                      for a, d in zip(args.kwonlyargs, args.kw_defaults, strict=True))
-        if args.kwarg:
-            params.append(param(args.kwarg, "varkw", False))
-        return tuple(params)
 
     def _decorator(self, decorator: ast.expr, name: str) -> None:
         """Applying a decorator is a call made where the definition is."""
@@ -435,13 +446,10 @@ class _FactsVisitor(ast.NodeVisitor):
         for base in node.bases + [k.value for k in node.keywords]:
             self.visit(base)
         class_attrs, table_name, class_state = _class_body(node)
-        definition = Definition(
-            qname=self._qname(node.name), kind="class", line=node.lineno,
-            end_line=node.end_lineno or node.lineno, scope=Scope.empty(), class_attrs=class_attrs,
-            self_attrs={}, parent=self.current.qname,
-            decorators=tuple(map(to_expr, node.decorator_list)),
-            bases=tuple(map(to_expr, node.bases)), table_name=table_name,
-            docstring=_docstring(node), class_state=class_state)
+        definition = _new(Definition, (
+            self._qname(node.name), "class", node.lineno, node.end_lineno or node.lineno, _empty_scope(),
+            class_attrs, {}, self.current.qname, tuple(map(to_expr, node.decorator_list)), (), None, None, False,
+            None, tuple(map(to_expr, node.bases)), table_name, _docstring(node), class_state))
         self._bind_def(node.name, definition.qname)
         self.facts.definitions.append(definition)
         self._enter(definition)
@@ -452,10 +460,10 @@ class _FactsVisitor(ast.NodeVisitor):
         """A lambda is a function of its own, named by where it is written."""
         self._visit_defaults(node.args)
         parent = self.current
-        definition = Definition(
-            qname=f"{parent.qname}.<lambda:{node.lineno}:{node.col_offset}>", kind="function",
-            line=node.lineno, end_line=node.end_lineno or node.lineno, scope=Scope.empty(),
-            class_attrs={}, self_attrs={}, parent=parent.qname, params=self._params(node.args))
+        definition = _new(Definition, (
+            f"{parent.qname}.<lambda:{node.lineno}:{node.col_offset}>", "function", node.lineno,
+            node.end_lineno or node.lineno, _empty_scope(), {}, {}, parent.qname, (), _params(node.args)[0],
+            None, None, False, None, (), None, None, ()))
         self.facts.definitions.append(definition)
         self._enter(definition)
         used, self.result_used = self.result_used, True
