@@ -33,10 +33,14 @@ def to_expr(node: Any) -> Expr:
     if kind is ast.Name:
         return ("name", node.id)
     if kind is ast.Attribute:
-        return ("attr", to_expr(node.value), node.attr)
+        value = node.value
+        if type(value) is ast.Name:  # the commonest chain, without a call per link
+            return ("attr", ("name", value.id), node.attr)
+        return ("attr", to_expr(value), node.attr)
     if kind is ast.Call:
-        return ("call", to_expr(node.func), tuple(arg_expr(a) for a in node.args),
-                tuple((k.arg or "**", _keyword(k)) for k in node.keywords))
+        keywords = node.keywords
+        return ("call", to_expr(node.func), tuple(map(arg_expr, node.args)),
+                tuple([(k.arg or "**", _keyword(k)) for k in keywords]) if keywords else ())
     if kind is ast.Subscript:
         return ("sub", to_expr(node.value))
     if kind in _WRAPPERS:
@@ -53,7 +57,9 @@ def to_expr(node: Any) -> Expr:
 def arg_expr(node: Any) -> Expr:
     """Arguments are kept shallow: what they name, or what a call in them calls."""
     kind = type(node)
-    if kind is ast.Name or kind is ast.Attribute or kind is ast.Subscript:
+    if kind is ast.Name:
+        return ("name", node.id)
+    if kind is ast.Attribute or kind is ast.Subscript:
         return to_expr(node)
     if kind is ast.Call:
         return ("call", to_expr(node.func), (), ())

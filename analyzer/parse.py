@@ -11,7 +11,7 @@ import io
 import re
 import tokenize
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from operator import itemgetter
 from typing import Any
 
@@ -332,7 +332,7 @@ class _FactsVisitor(ast.NodeVisitor):
             self.scope = self.current.scope
 
     def visit_module(self, tree: ast.Module) -> None:
-        end = max((getattr(n, "end_lineno", 1) or 1 for n in tree.body), default=1)
+        end = (tree.body[-1].end_lineno or 1) if tree.body else 1  # statements end in order
         module = Definition(self.facts.module, "module", 1, end, _empty_scope(), {}, {},
                             docstring=_docstring(tree))
         self.facts.definitions.append(module)
@@ -678,42 +678,70 @@ class _FactsVisitor(ast.NodeVisitor):
     def visit_Call(self, node: ast.Call) -> None:
         used, self.result_used = self.result_used, True
         func, args, keywords = node.func, node.args, node.keywords
-        kwargs = tuple([(k.arg or "**", arg_expr(k.value)) for k in keywords]) if keywords else ()
-        site = _new(CallSite, (node.lineno, to_expr(func), tuple(map(arg_expr, args)), kwargs, used, False, False))
-        self.scope.calls.append(site)
+        arguments = tuple(map(arg_expr, args)) if args else ()
+        if keywords:
+            values = [k.value for k in keywords]
+            kwargs = tuple(zip([k.arg or "**" for k in keywords], map(arg_expr, values), strict=True))
+        else:
+            values, kwargs = [], ()
+        site = _new(CallSite, (node.lineno, to_expr(func), arguments, kwargs, used, False, False))
+        scope = self.scope
+        scope.calls.append(site)
         name = None
-        if func.__class__ is ast.Attribute:
+        func_class = func.__class__
+        if func_class is ast.Attribute:
             name = func.attr  # type: ignore[attr-defined]
             if name in MUTATING_METHODS:
                 self._mutating_call(node, func)  # type: ignore[arg-type]
-        elif func.__class__ is ast.Name:
+        elif func_class is ast.Name:
             name = func.id  # type: ignore[attr-defined]
         if name in SQL_CALLS:
-            for argument in list(args) + [k.value for k in keywords]:
+            for argument in args + values:
                 sql = _string(argument)
                 if sql and SQL_START.match(sql):
-                    self.scope.sql.append((argument.lineno, sql))
+                    scope.sql.append((argument.lineno, sql))
         if name is None:
             self.visit(func)
-        elif func.__class__ is ast.Attribute:
-            self._visit_callee(func)
-        methods = _METHODS
-        for argument in args:
-            method = methods.get(argument.__class__)
-            if method is not None:
-                method(self, argument)
-        for keyword in keywords:
-            method = methods.get(keyword.value.__class__)
-            if method is not None:
-                method(self, keyword.value)
+        elif func_class is ast.Attribute:  # what the callee contains, without recording it as a read
+            root = func.value  # type: ignore[attr-defined]
+            while root.__class__ is ast.Attribute:
+                root = root.value
+            if root.__class__ is not ast.Name:
+                self.visit(root)
+        if args:
+            self._read_arguments(args, arguments)
+        if keywords:
+            self._read_arguments(values, [e for _, e in kwargs])
         self.last_call = node, site  # visited last of the calls it holds: the value an assignment reads next
+
+    def _read_arguments(self, nodes: list[ast.expr], exprs: Sequence[Expr]) -> None:
+        """Visit a call's arguments, reusing the forms just made of them: an argument that is a name,
+        or a chain of attributes on one, is what it reads (`visit_Name`, `visit_Attribute`)."""
+        loads = self.scope.loads
+        methods = _METHODS
+        for node, expr in zip(nodes, exprs, strict=True):
+            kind = node.__class__
+            if kind is ast.Name:  # an argument is always read (Load)
+                loads.setdefault(expr, node.lineno)  # type: ignore[attr-defined]
+            elif kind is ast.Attribute:
+                root = node.value  # type: ignore[attr-defined]
+                while root.__class__ is ast.Attribute:
+                    root = root.value
+                if root.__class__ is ast.Name:
+                    loads.setdefault(expr, node.lineno)  # type: ignore[attr-defined]
+                else:
+                    self.visit(root)
+            else:
+                method = methods.get(kind)
+                if method is not None:
+                    method(self, node)
 
     def _assigned_expr(self, value: ast.expr) -> Expr:
         """`to_expr(value)`, without building a call's form again when the call was just read."""
         last = self.last_call
         if last is not None and value is last[0]:
             site = last[1]
-            if not any(k[0] == "related_name" for k in site.kwargs):  # to_expr keeps its text
+            if not site.kwargs or not any(k[0] == "related_name" for k in site.kwargs):  # to_expr keeps its text
                 return ("call", site.func, site.args, site.kwargs)
         return to_expr(value)
 
@@ -726,15 +754,18 @@ class _FactsVisitor(ast.NodeVisitor):
 
     def _note_param_write(self, target: ast.expr) -> None:
         """`p.x = ...`, `p[k] = ...` or `p.items.append(...)` on a parameter `p` (not self/cls)."""
-        while isinstance(target, (ast.Attribute, ast.Subscript)):
-            target = target.value
-        if isinstance(target, ast.Name) and self.current.kind in ("function", "method"):
-            params = self.current.params
-            skip = 1 if self.current.kind == "method" and self.current.method_kind != "static" else 0
-            # a session's `add` is not a change to caller data (and a session is flagged anyway)
-            names = {p.name for p in params[skip:] if not SESSION_LIKE.search(p.annotation_text or "")}
-            if target.id in names:
-                self.scope.mutated_params.add(target.id)
+        while target.__class__ is ast.Attribute or target.__class__ is ast.Subscript:
+            target = target.value  # type: ignore[attr-defined]
+        current = self.current
+        if target.__class__ is ast.Name and current.kind in ("function", "method"):
+            name = target.id  # type: ignore[attr-defined]
+            skip = 1 if current.kind == "method" and current.method_kind != "static" else 0
+            for param in current.params[skip:]:  # names are unique
+                # a session's `add` is not a change to caller data (and a session is flagged anyway)
+                if param.name == name:
+                    if not SESSION_LIKE.search(param.annotation_text or ""):
+                        self.scope.mutated_params.add(name)
+                    break
 
     def _visit_callee(self, func: ast.expr) -> None:
         """Visit what the callee expression contains without recording it as a read."""
