@@ -5,6 +5,8 @@ so that `fn()` on a parameter, or `HANDLERS[name]()`, can name what it calls.
 
 from __future__ import annotations
 
+from typing import Any
+
 from .data import mutated_container
 from .facts import CallSite, Definition, Expr
 from .values import Program, Value
@@ -66,6 +68,44 @@ def evaluates_nothing(definition: Definition, callable_names: frozenset[str]) ->
         for store in definition.scope.stores)
 
 
+class _Answers:
+    """What `eval` gave at the top of the bindings pass (no evaluation in progress), for one
+    definition, and the functions among it, until a binding grows.
+
+    Before `Program.freeze` the evaluator remembers no answer for a whole expression, only for
+    the questions below it (a local name, an instance attribute, a module's member...), and keeps
+    those, even when bindings grow, until the round ends. So asking again what an expression is,
+    with no binding grown since, asks the same questions at the same nesting and gets the same
+    answers back (found then or remembered then): the answer is the same, and nothing around it
+    (none is in progress) sees the difference. A grown binding (a parameter's values or a
+    container's) may be read afresh below (`Program.elements`), so it forgets them all."""
+
+    def __init__(self, program: Program, definition: Definition) -> None:
+        self.program, self.definition = program, definition
+        self._found: dict[Expr, tuple[frozenset, set[Value]]] = {}
+
+    def values(self, expr: Expr) -> frozenset:
+        return self._answer(expr)[0]
+
+    def callables(self, expr: Expr) -> set[Value]:
+        return self._answer(expr)[1]
+
+    def _answer(self, expr: Expr) -> tuple[frozenset, set[Value]]:
+        found = self._found.get(expr)
+        if found is None:
+            values = self.program.eval(expr, self.definition)
+            found = self._found[expr] = (values, _callable_values(self.program, values))
+        return found
+
+    def add(self, into: dict, key: Any, values: set[Value]) -> None:
+        """`values` added to the binding `into[key]`: what was remembered is forgotten if it grew."""
+        bound = into.setdefault(key, set())
+        size = len(bound)
+        bound |= values
+        if len(bound) != size:
+            self._found.clear()
+
+
 def _collect_bindings(program: Program, definition: Definition, everything: bool) -> None:
     """Parameters that receive functions, and containers functions are stored into.
 
@@ -76,46 +116,48 @@ def _collect_bindings(program: Program, definition: Definition, everything: bool
     def may_be_callable(arg: Expr) -> bool:
         return arg[0] == "lambda" or (arg[0] in _NAMED and (names is None or arg[-1] in names))
 
+    answers = _Answers(program, definition)
     for site in definition.scope.calls:
         if site.protocol:
             continue
-        candidates = [a for a in site.args
-                      if a[0] == "lambda" or (a[0] in _NAMED and (names is None or a[-1] in names))]
+        args, kwargs = site.args, site.kwargs
+        candidates = [a for a in args
+                      if a[0] == "lambda" or (a[0] in _NAMED and (names is None or a[-1] in names))] if args else []
+        if not candidates and not kwargs and (site.func[0] != "attr" or site.func[2] != "update"):
+            continue  # nothing below can find a candidate: no container is updated, no callee bound
         container = mutated_container(site)
         if container is not None and site.func[2] == "update":  # HANDLERS.update({"b": g}, c=h)
-            candidates = [v for a in site.args if a[0] == "seq" for v in a[1] if may_be_callable(v)]
-            candidates += [a for _, a in site.kwargs if may_be_callable(a)]
+            candidates = [v for a in args if a[0] == "seq" for v in a[1] if may_be_callable(v)]
+            candidates += [a for _, a in kwargs if may_be_callable(a)]
         if container is not None and candidates:
-            for var in variables_in(program, program.eval(container, definition)):
+            for var in variables_in(program, answers.values(container)):
                 for arg in candidates:
-                    program.stored.setdefault(var, set()).update(
-                        _callable_values(program, program.eval(arg, definition)))
-        if site.kwargs:
-            candidates += [a for _, a in site.kwargs if may_be_callable(a)]
-        if not candidates or not any(_callable_values(program, program.eval(a, definition)) for a in candidates):
+                    answers.add(program.stored, var, answers.callables(arg))
+        if kwargs:
+            candidates += [a for _, a in kwargs if may_be_callable(a)]
+        if not candidates or not any(answers.callables(a) for a in candidates):
             continue
-        for callee in program.eval(site.func, definition):
+        for callee in answers.values(site.func):
             for target, offset in _targets(program, callee):
                 params = program.defs[target].params
-                for i, arg in enumerate(site.args):
+                for i, arg in enumerate(args):
                     if i + offset < len(params) and params[i + offset].kind == "positional":
-                        _bind(program, target, params[i + offset].name, arg, definition)
-                for name, arg in site.kwargs:
+                        _bind(answers, target, params[i + offset].name, arg)
+                for name, arg in kwargs:
                     if any(p.name == name for p in params):
-                        _bind(program, target, name, arg, definition)
+                        _bind(answers, target, name, arg)
     for store in definition.scope.stores:
         if store.kind == "item" and may_be_callable(store.value):
-            for var in variables_in(program, program.eval(store.target, definition)):
-                program.stored.setdefault(var, set()).update(
-                    _callable_values(program, program.eval(store.value, definition)))
+            for var in variables_in(program, answers.values(store.target)):
+                answers.add(program.stored, var, answers.callables(store.value))
 
 
-def _bind(program: Program, target: str, param: str, arg: Expr, scope: Definition) -> None:
+def _bind(answers: _Answers, target: str, param: str, arg: Expr) -> None:
     if arg[0] not in ("name", "attr", "lambda"):
         return
-    values = _callable_values(program, program.eval(arg, scope))
+    values = answers.callables(arg)
     if values:
-        program.param_values.setdefault((target, param), set()).update(values)
+        answers.add(answers.program.param_values, (target, param), values)
 
 
 def variables_in(program: Program, values: frozenset) -> list[str]:

@@ -69,12 +69,18 @@ class Memo:
     def remembered(self, memo: dict, key: Any, compute: Callable[[], Any], cycle: Any) -> Any:
         """`compute()`'s answer for `key`, remembered; `cycle` when `key` is asked again while it is
         being answered. The evaluator's hottest questions (values.py: member, instance attribute,
-        eval, remember, ...) repeat the hit test below (the first four lines) before calling this,
-        so a hit costs no call and no closure; a change to the hit test changes them all."""
+        eval, remember, ...) repeat the hit test below (the first four lines) before calling
+        `found`, so a hit costs no call and no closure; a change to the hit test changes them all."""
         found = memo.get(key)
         if found is not None and self._nesting + found[2] <= MAX_NESTING:
             self._reads |= found[1]
             return found[0]
+        return self.found(memo, key, cycle, compute)
+
+    def found(self, memo: dict, key: Any, cycle: Any, compute: Callable[..., Any], *args: Any) -> Any:
+        """`compute(*args)`'s answer for `key` when `memo` has none that holds here (the hit test
+        of `remembered` failed): the answer cut short earlier for this definition, `cycle`, or
+        found now and remembered."""
         guard = (id(memo), key)
         if self._scratch:
             found = self._scratch.get(guard)
@@ -82,17 +88,18 @@ class Memo:
                 self._cut += 1
                 self._reads |= found[1]
                 return found[0]
-        if guard in self._in_progress:
+        in_progress = self._in_progress
+        if guard in in_progress:
             self._cut += 1
             return cycle
         outer_reads, outer_peak, cut, start = self._reads, self._peak, self._cut, self._nesting
         self._reads = 0
         self._peak = start
-        self._in_progress.add(guard)
+        in_progress.add(guard)
         try:
-            answer = compute()
+            answer = compute(*args)
         finally:
-            self._in_progress.discard(guard)
+            in_progress.discard(guard)
         reads, peak = self._reads, self._peak
         if self._cut == cut:
             memo[key] = (answer, reads, peak - start, ANY_DEPTH)

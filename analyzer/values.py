@@ -234,7 +234,7 @@ class Program(Memo):
         if found is not None and self._nesting + found[2] <= MAX_NESTING:
             self._reads |= found[1]
             return found[0]
-        return self.remembered(self._answers, key, compute, cycle)
+        return self.found(self._answers, key, cycle, compute)
 
     # -- names ----------------------------------------------------------------------------
     def module_value(self, name: str) -> Value:
@@ -247,7 +247,7 @@ class Program(Memo):
         if found is not None and self._nesting + found[2] <= MAX_NESTING:
             self._reads |= found[1]
             return found[0]
-        return self.remembered(self._member_memo, key, lambda: self._member(module, name), EMPTY)
+        return self.found(self._member_memo, key, EMPTY, self._member, module, name)
 
     def _member(self, module: str, name: str) -> frozenset:
         bit = self._scope_bits.get(module)
@@ -284,7 +284,9 @@ class Program(Memo):
         return frozenset({("ext", f"{imp.module}.{imp.member}" if imp.module else imp.member)})
 
     def lookup(self, name: str, scope: Definition) -> frozenset:
-        """A bare name as seen from inside `scope`: locals, enclosing functions, module, builtins."""
+        """A bare name as seen from inside `scope`: locals, enclosing functions, module, builtins.
+        Remembered per binding scope (`_local_memo`) or module (`member`), whose hit tests are
+        repeated here: the hottest path."""
         chain = self._chains.get(scope.qname)
         if chain is None:
             chain = self._chains[scope.qname] = self._chain(scope)
@@ -292,10 +294,21 @@ class Program(Memo):
         for current, bindings in scopes:
             sources = bindings.get(name)
             if sources is not None:
-                return self._local_values(current, name, sources)
-        found = self.member(module, name)
-        if found:
-            return found
+                key = (current.qname, name)
+                found = self._local_memo.get(key)
+                if found is not None and self._nesting + found[2] <= MAX_NESTING:
+                    self._reads |= found[1]
+                    return found[0]
+                return self.found(self._local_memo, key, EMPTY, self._bound_values, current, sources)
+        key = (module, name)
+        found = self._member_memo.get(key)
+        if found is not None and self._nesting + found[2] <= MAX_NESTING:
+            self._reads |= found[1]
+            values = found[0]
+        else:
+            values = self.found(self._member_memo, key, EMPTY, self._member, module, name)
+        if values:
+            return values
         if name in BUILTIN_NAMES:
             return frozenset({("ext", f"builtins.{name}")})
         return frozenset()
@@ -316,14 +329,6 @@ class Program(Memo):
         if bindings is None:
             bindings = self._bindings[scope.qname] = _local_bindings(scope)
         return bindings
-
-    def _local_values(self, scope: Definition, name: str, sources: list[tuple[str, int, Any]]) -> frozenset:
-        key = (scope.qname, name)
-        found = self._local_memo.get(key)
-        if found is not None and self._nesting + found[2] <= MAX_NESTING:
-            self._reads |= found[1]
-            return found[0]
-        return self.remembered(self._local_memo, key, lambda: self._bound_values(scope, sources), EMPTY)
 
     def _bound_values(self, scope: Definition, sources: list[tuple[str, int, Any]]) -> frozenset:
         if len(sources) == 1 and sources[0][0] == "assign":
@@ -357,16 +362,18 @@ class Program(Memo):
         if depth > MAX_DEPTH or nesting > MAX_NESTING:
             self._cut += 1
             return EMPTY
-        if expr[0] not in _EVALUATED:  # a literal, an operator: nothing to follow, nothing to remember
-            bit = self._scope_bits.get(scope.qname)
-            self._reads |= bit if bit is not None else self._scope_bit(scope.qname)
+        tag = expr[0]
+        qname = scope.qname
+        if tag not in _EVALUATED:  # a literal, an operator: nothing to follow, nothing to remember
+            bit = self._scope_bits.get(qname)
+            self._reads |= bit if bit is not None else self._scope_bit(qname)
             if self._peak <= nesting:
                 self._peak = nesting + 1
             if self._deepest < depth:
                 self._deepest = depth
             return EMPTY
         memo = self._eval_memo
-        key = (scope.qname, expr)
+        key = (qname, expr)
         if memo is not None:
             found = memo.get(key)
             if found is not None and depth <= found[3] and nesting + found[2] <= MAX_NESTING:
@@ -382,12 +389,22 @@ class Program(Memo):
                     self._reads |= found[1]
                     return found[0]
         outer_reads, outer_peak, outer_deepest, cut = self._reads, self._peak, self._deepest, self._cut
-        bit = self._scope_bits.get(key[0])
-        self._reads = bit if bit is not None else self._scope_bit(key[0])
+        bit = self._scope_bits.get(qname)
+        self._reads = bit if bit is not None else self._scope_bit(qname)
         self._nesting = self._peak = nesting + 1
         self._deepest = depth
-        try:
-            result = self._eval(expr, scope, depth)
+        try:  # the commonest forms first, without a call to `_eval`
+            if tag == "name":
+                result = self.lookup(expr[1], scope)
+            elif tag == "attr":
+                bases = self.eval(expr[1], scope, depth + 1)
+                if len(bases) == 1:
+                    (base,) = bases
+                    result = self.attribute(base, expr[2])
+                else:
+                    result = frozenset(v for base in bases for v in self.attribute(base, expr[2]))
+            else:
+                result = self._eval(expr, scope, depth)
         finally:
             self._nesting = nesting
         reads, peak, deepest = self._reads, self._peak, self._deepest
@@ -423,14 +440,8 @@ class Program(Memo):
         self._returns_memo = {}
 
     def _eval(self, expr: Expr, scope: Definition, depth: int) -> frozenset:
+        """The forms `eval` does not take itself: calls, definitions, annotations, displays."""
         tag = expr[0]
-        if tag == "name":
-            return self.lookup(expr[1], scope)
-        if tag == "attr":
-            bases = self.eval(expr[1], scope, depth + 1)
-            if len(bases) == 1:
-                return self.attribute(next(iter(bases)), expr[2])
-            return frozenset(v for base in bases for v in self.attribute(base, expr[2]))
         if tag == "call":
             func = expr[1]
             if func == ("name", "super"):
@@ -580,7 +591,7 @@ class Program(Memo):
         if found is not None and self._nesting + found[2] <= MAX_NESTING:
             self._reads |= found[1]
             return found[0]
-        return self.remembered(self._attribute_memo, key, lambda: self._find_instance_attribute(cls, name), EMPTY)
+        return self.found(self._attribute_memo, key, EMPTY, self._find_instance_attribute, cls, name)
 
     def _find_instance_attribute(self, cls: str, name: str) -> frozenset:
         for owner in self.mro(cls):
@@ -668,7 +679,7 @@ class Program(Memo):
         if found is not None and self._nesting + found[2] <= MAX_NESTING:
             self._reads |= found[1]
             return found[0]
-        return self.remembered(memo, definition.qname, lambda: self._returns(definition), EMPTY)
+        return self.found(memo, definition.qname, EMPTY, self._returns, definition)
 
     def _returns(self, definition: Definition) -> frozenset:
         if definition.returns is not None:
@@ -712,7 +723,7 @@ class Program(Memo):
         if found is not None and self._nesting + found[2] <= MAX_NESTING:
             self._reads |= found[1]
             return found[0]
-        return self.remembered(self._mro_memo, cls, lambda: self._mro(cls), (cls,))
+        return self.found(self._mro_memo, cls, (cls,), self._mro, cls)
 
     def _mro(self, cls: str) -> tuple[str, ...]:
         bases = self.base_classes(cls)
