@@ -55,6 +55,18 @@ def test_an_edge_is_read_with_its_ends_and_copied_without_them() -> None:
     assert graph.to_networkx().edges["m", "m.f", "calls"] == graph.edge("m", "m.f", "calls")
 
 
+def test_a_node_is_copied_without_its_id_and_an_outline_is_written_with_it() -> None:
+    graph = CodeGraph()
+    graph.add_symbol("m", "module", file="m.py")
+    graph.add_node_attrs("m.f", {"kind": "function", "module": "m"})
+    assert graph.node("m.f") == {"kind": "function", "module": "m"}
+    assert graph.to_networkx().nodes["m"] == {"kind": "module", "file": "m.py"}
+    assert 'attr.name="id"' not in graph.to_graphml()
+    outline = graph.outline({"m": {"kind": "module"}})  # attributes without the id, as a scoring context keeps them
+    assert outline.to_json()["nodes"] == [{"id": "m", "kind": "module"}]
+    assert '{"id":"m","kind":"module"}' in outline.dumps()
+
+
 @pytest.mark.parametrize("text", ['[1, 2]', '{"format": "other"}', '{"format": "mono2lambda-graph", "version": 9}'])
 def test_load_refuses_what_is_not_a_graph_file(tmp_path: Path, text: str) -> None:
     path = tmp_path / "graph.json"
@@ -76,4 +88,4 @@ def test_dependencies_stay_sorted_and_current_after_edges_are_added() -> None:
         ("m.a", "m.b", "instantiates"), ("m.a", "m.c", "calls"), ("m.b", "m.c", "calls")]
     assert [d["kind"] for _, _, d in graph.dependencies()] == ["instantiates", "calls", "reads", "calls"]
     assert list(graph.dependencies("cochange", "no-such-kind")) == []
-    assert graph.node_attrs("function") == {n: graph.node(n) for n in ("m.a", "m.b", "m.c")}
+    assert graph.node_attrs("function") == {n: {**graph.node(n), "id": n} for n in ("m.a", "m.b", "m.c")}
