@@ -16,6 +16,7 @@ def summarize(graph: CodeGraph, migrations_skipped: int = 0) -> dict[str, Any]:
     edges = graph.count_edges()
     call_sites = graph.meta.get("call_sites", 0)
     unresolved = len(graph.unresolved_calls)
+    data = data_entities(graph)
     return {
         "root": graph.meta.get("root"),
         "files": nodes["module"],
@@ -23,13 +24,13 @@ def summarize(graph: CodeGraph, migrations_skipped: int = 0) -> dict[str, Any]:
         "classes": nodes["class"],
         "functions": nodes["function"] + nodes["method"],
         "tables": nodes["table"],
-        "state_variables": len([v for v in graph.nodes("variable") if graph.attr(v, "state")]),
+        "state_variables": sum(1 for entity in data if entity["kind"] == "variable"),  # those that are state
         "externals": nodes["external"],
         "edges": dict(sorted(edges.items())),
         "call_sites": call_sites,
         "call_sites_resolved": call_sites - unresolved,
         "resolved_share": round((call_sites - unresolved) / call_sites, 4) if call_sites else 1.0,
-        "data": data_entities(graph),
+        "data": data,
         "coupled_modules": [
             {"modules": list(pair), "calls": weight}
             for pair, weight in sorted(graph.module_coupling().items(), key=lambda i: (-i[1], i[0]))[:TOP_PAIRS]
@@ -52,7 +53,7 @@ def unparsed_files(diagnostics: list[dict[str, Any]]) -> list[str]:
 
 def module_layers(graph: CodeGraph) -> dict[str, int]:
     """How many modules each layer holds (their `role`'s layer; "none" for plain code), in layer order."""
-    counts = Counter(layer_of(graph.attr(m, "role")) or "none" for m in graph.nodes("module"))
+    counts = Counter(layer_of(attrs.get("role")) or "none" for attrs in graph.node_attrs("module").values())
     return {layer: counts[layer] for layer in (*LAYERS, "none") if counts[layer]}
 
 
@@ -62,9 +63,9 @@ def data_entities(graph: CodeGraph) -> list[dict[str, Any]]:
     for source, target, data in graph.dependencies("reads", "writes"):
         users.setdefault(target, {}).setdefault(data["kind"], []).append(source)
     entities = []
-    for node in graph.nodes("table", "variable"):
-        kind = graph.attr(node, "kind")
-        if kind == "variable" and not graph.attr(node, "state"):
+    for node, attrs in graph.node_attrs("table", "variable").items():
+        kind = attrs["kind"]
+        if kind == "variable" and not attrs.get("state"):
             continue
         found = users.get(node, {})
         writers, readers = found.get("writes", []), found.get("reads", [])

@@ -82,10 +82,15 @@ def test_dependencies_stay_sorted_and_current_after_edges_are_added() -> None:
     graph.add_dependency("m.b", "m.c", "calls")
     graph.add_dependency("m.b", "m.a", "reads")
     assert [(s, t) for s, t, _ in graph.dependencies("calls")] == [("m.b", "m.c")]  # the kept order, read once
+    assert [e["target"] for e in json.loads(graph.dumps())["edges"]] == ["m.a", "m.c"]
     graph.add_dependency("m.a", "m.c", "calls")
+    graph.add_dependency("m.b", "m.c", "calls", count=3)
     graph.add_dependency("m.a", "m.b", "instantiates")
     assert [(s, t, d["kind"]) for s, t, d in graph.dependencies("instantiates", "calls")] == [
         ("m.a", "m.b", "instantiates"), ("m.a", "m.c", "calls"), ("m.b", "m.c", "calls")]
     assert [d["kind"] for _, _, d in graph.dependencies()] == ["instantiates", "calls", "reads", "calls"]
     assert list(graph.dependencies("cochange", "no-such-kind")) == []
+    written = json.loads(graph.dumps())["edges"]
+    assert [(e["source"], e["target"], e["count"]) for e in written] == [
+        ("m.a", "m.b", 1), ("m.a", "m.c", 1), ("m.b", "m.a", 1), ("m.b", "m.c", 3)]
     assert graph.node_attrs("function") == {n: {**graph.node(n), "id": n} for n in ("m.a", "m.b", "m.c")}
