@@ -117,6 +117,11 @@ def _edge_attrs(resolution: Resolution, nodes: Set[str]) -> dict[tuple[str, str,
     return edges
 
 
+def node_attrs_blob(facts: FileFacts) -> bytes:
+    """One file's definitions' node attributes encoded, as `build_graph` takes them in `kept_nodes`."""
+    return encode_node_attrs([_definition_attrs(facts, definition) for definition in facts.definitions])
+
+
 def encode_node_attrs(found: list[dict]) -> bytes:
     """One file's definitions' node attributes as bytes for nodecache.py (before roles and tables,
     which depend on other files, are added to them)."""

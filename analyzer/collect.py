@@ -79,8 +79,19 @@ def fingerprint(texts: list[SourceText], *extra: object) -> str:
 def collect_facts(texts: list[SourceText], cache_dir: Path | None, *, jobs: int | None = None,
                   progress: Progress | None = None, note: Note = _info,
                   previous: dict[str, bytes] | None = None) -> tuple[list[FileFacts], CollectStats]:
-    """Facts for every file, in the order given; `note` gets the reason a cache file was ignored;
-    `previous`, when given, gets the cache as it was read (encoded facts by content key)."""
+    """Facts for every file, in the order given, with the cache saved; `note` gets the reason a
+    cache file was ignored; `previous`, when given, gets the cache as it was read (encoded facts
+    by content key)."""
+    found, stats, cache = gather_facts(texts, cache_dir, jobs=jobs, progress=progress, note=note, previous=previous)
+    cache.save()
+    return found, stats
+
+
+def gather_facts(texts: list[SourceText], cache_dir: Path | None, *, jobs: int | None = None,
+                 progress: Progress | None = None, note: Note = _info,
+                 previous: dict[str, bytes] | None = None) -> tuple[list[FileFacts], CollectStats, FactsCache]:
+    """`collect_facts` with the saving of the cache left to the caller (`FactsCache.save`), which
+    may do it in another process: the facts this process parsed are encoded there."""
     key = cache_key() if cache_dir is not None else None
     stored, cache_note = _load_cache(cache_dir, key)
     cache = stored.blobs
@@ -98,21 +109,49 @@ def collect_facts(texts: list[SourceText], cache_dir: Path | None, *, jobs: int 
     if progress:
         progress(0, len(todo))
     made: dict[str, FileFacts] = {}  # parsed (or decoded as a worker sent them): not decoded again
-    keep_blobs = cache_dir is not None and key is not None  # without a cache, facts made here are never encoded
-    for done, (path, blob, facts) in enumerate(_extract_all(todo, jobs, keep_blobs), start=1):
+    for done, (path, blob, facts) in enumerate(_extract_all(todo, jobs), start=1):
         if blob is not None:
             blobs[path] = blob
         made[path] = facts
         if progress:
             progress(done, len(todo))
-    if cache_dir is not None and key is not None:
-        new_cache = {t.key: blobs[t.source.relpath] for t in texts if t.key is not None}
-        if new_cache.keys() != cache.keys():
-            save_blobs(_facts_file(cache_dir), key, new_cache, stored)
-            (cache_dir / LEGACY_CACHE_FILE).unlink(missing_ok=True)
     found = [text.problem or made.get(text.source.relpath) or decode_facts(blobs[text.source.relpath])
              for text in texts]
-    return found, CollectStats(len(texts), len(todo), len(texts) - len(todo), cache_note)
+    saving = FactsCache(texts, cache_dir, key, stored, blobs, made)
+    return found, CollectStats(len(texts), len(todo), len(texts) - len(todo), cache_note), saving
+
+
+@dataclass(frozen=True)
+class FactsCache:
+    """What saving the facts cache needs once the facts are found: the blobs read from it or sent
+    by workers, and the facts parsed here, encoded when saved."""
+
+    texts: list[SourceText]
+    cache_dir: Path | None
+    key: bytes | None
+    stored: Stored
+    blobs: dict[str, bytes]
+    made: dict[str, FileFacts]
+
+    @property
+    def to_encode(self) -> int:
+        """How many files' facts `save` encodes."""
+        if self.cache_dir is None or self.key is None:
+            return 0
+        return sum(1 for t in self.texts if t.key is not None and t.source.relpath not in self.blobs)
+
+    def save(self) -> None:
+        """The cache written, unless it holds these files' facts already."""
+        if self.cache_dir is None or self.key is None:
+            return
+        new_cache = {t.key: self._blob(t.source.relpath) for t in self.texts if t.key is not None}
+        if new_cache.keys() != self.stored.blobs.keys():
+            save_blobs(_facts_file(self.cache_dir), self.key, new_cache, self.stored)
+            (self.cache_dir / LEGACY_CACHE_FILE).unlink(missing_ok=True)
+
+    def _blob(self, path: str) -> bytes:
+        found = self.blobs.get(path)
+        return found if found is not None else encode_facts(self.made[path])
 
 
 def _file_key(source: SourceFile, data: bytes) -> str:
@@ -180,7 +219,7 @@ def _problem(source: SourceFile, diagnostic: Diagnostic) -> FileFacts:
 
 
 Job = tuple[bytes, str, str, bool]  # a file's bytes, path, module and whether it is a package's __init__
-Extracted = tuple[str, bytes | None, FileFacts]  # path, encoded facts (None when not wanted), the facts
+Extracted = tuple[str, bytes | None, FileFacts]  # path, encoded facts (None when made here), the facts
 
 
 def _extract_chunk(jobs: list[Job]) -> list[tuple[str, bytes]]:
@@ -190,17 +229,16 @@ def _extract_chunk(jobs: list[Job]) -> list[tuple[str, bytes]]:
     return [(job[1], encode_facts(extract_facts(*job))) for job in jobs]
 
 
-def _extract_here(jobs: list[Job], encoded: bool) -> Iterator[Extracted]:
+def _extract_here(jobs: list[Job]) -> Iterator[Extracted]:
     from .parse import extract_facts  # the parser and its helpers: not needed when every file is cached
 
     for job in jobs:
-        facts = extract_facts(*job)
-        yield job[1], encode_facts(facts) if encoded else None, facts
+        yield job[1], None, extract_facts(*job)
 
 
-def _extract_all(todo: list[Job], jobs: int | None, encoded: bool = True) -> Iterator[Extracted]:
-    """(path, encoded facts, facts) for each file to parse; facts made in this process are
-    encoded only when `encoded` (for the cache).
+def _extract_all(todo: list[Job], jobs: int | None) -> Iterator[Extracted]:
+    """(path, encoded facts, facts) for each file to parse; the facts made in this process are
+    not encoded (None).
 
     With N workers, this process is one of them: N - 1 forked worker processes take chunks of
     files from the front of the list and this one takes them from the back, until they meet
@@ -212,7 +250,7 @@ def _extract_all(todo: list[Job], jobs: int | None, encoded: bool = True) -> Ite
     be forked, a pool of N parses and sends back."""
     workers = jobs if jobs is not None else (os.cpu_count() or 1)
     if workers <= 1 or len(todo) < PARALLEL_THRESHOLD:
-        yield from _extract_here(todo, encoded)
+        yield from _extract_here(todo)
         return
     import multiprocessing  # some 7 ms to import
 
@@ -229,7 +267,7 @@ def _extract_all(todo: list[Job], jobs: int | None, encoded: bool = True) -> Ite
         others = [ForkedItems(context, _extract_from_front, chunks, bounds)
                   for _ in range(min(workers - 1, len(chunks) - 1))]
         while (index := _claim(bounds, from_front=False)) is not None:
-            yield from _extract_here(chunks[index], encoded)
+            yield from _extract_here(chunks[index])
             for worker in others:  # what the workers sent meanwhile: decoded now, not after the last chunk
                 yield from _decoded(worker.ready(*WORKER_FAILED))
         for worker in others:

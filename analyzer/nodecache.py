@@ -30,5 +30,15 @@ def save_node_blobs(cache_dir: Path, key: bytes, blobs: dict[str, bytes], stored
     save_blobs(_nodes_file(cache_dir), key, blobs, stored)
 
 
+def save_node_cache(cache_dir: Path, key: bytes, content_keys: dict[str, str], stored: Stored,
+                    made: dict[str, bytes]) -> None:
+    """The store for this run's files (`content_keys`: by path): the blobs it held of those
+    unchanged, and those `made` (by path) of the others; written only when that differs."""
+    kept = stored.blobs
+    wanted = {k: kept.get(k) or made.get(path) for path, k in content_keys.items()}
+    if made or wanted.keys() != kept.keys():
+        save_node_blobs(cache_dir, key, {k: blob for k, blob in wanted.items() if blob is not None}, stored)
+
+
 def _nodes_file(cache_dir: Path) -> BlobFile:
     return BlobFile(cache_dir / NODES_FILE, NODES_MAGIC, (CACHE_FORMAT, NODES_FORMAT, ANALYZER_VERSION))

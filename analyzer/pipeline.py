@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .aside import start_aside
 from .cachekey import cache_key, sign
 from .cochange import DEFAULT_HISTORY, HistoryOptions, add_cochange_edges, read_history
 from .collect import (
@@ -18,8 +19,8 @@ from .collect import (
     CollectStats,
     Progress,
     SourceText,
-    collect_facts,
     fingerprint,
+    gather_facts,
     read_sources,
 )
 from .factcodec import decode_facts
@@ -93,9 +94,14 @@ def _analyze(root: Path, out_dir: Path, options: AnalyzeOptions, progress: Progr
         return AnalysisResult(graph_path, previous, CollectStats(len(texts), 0, len(texts)), reused=True)
     cache_dir = out_dir / "cache" if options.use_cache else None
     read_before: dict[str, bytes] = {}
-    files, stats = collect_facts(texts, cache_dir, jobs=options.jobs, progress=progress, previous=read_before)
+    files, stats, facts_cache = gather_facts(texts, cache_dir, jobs=options.jobs, progress=progress,
+                                             previous=read_before)
+    aside = start_aside(files, texts, facts_cache, cache_dir, options.jobs, stats.parsed)
+    if aside is None:
+        facts_cache.save()
     resolution, detection = _resolve(files, texts, cache_dir, options.jobs, read_before)
-    graph = _build(files, texts, resolution, tree.root.name, tree.diagnostics, detection, cache_dir)
+    graph = _build(files, texts, resolution, tree.root.name, tree.diagnostics, detection, cache_dir,
+                   aside.node_blobs() if aside is not None else None)
     add_cochange_edges(graph, history.commits(), {f.path: f.module for f in files}, options.history)
     if trace is not None:
         add_observed_edges(graph, trace)
@@ -158,24 +164,24 @@ def _reuse(texts: list[SourceText], cache_dir: Path, key: bytes, previous: dict[
 
 
 def _build(files: list[FileFacts], texts: list[SourceText], resolution: Resolution, root_name: str,
-           tree_diagnostics: tuple[Diagnostic, ...], detection: Detection, cache_dir: Path | None) -> CodeGraph:
+           tree_diagnostics: tuple[Diagnostic, ...], detection: Detection, cache_dir: Path | None,
+           nodes: dict[str, bytes] | None) -> CodeGraph:
     """The graph, with the node attributes of files unchanged since the last run read back
-    (nodecache.py) and those of the others kept for the next."""
+    (nodecache.py) and those of the others kept for the next; `nodes`: every file's, made aside
+    (aside.py), the node cache saved there."""
     from .build import build_graph
-    from .nodecache import load_node_blobs, save_node_blobs
+    from .nodecache import load_node_blobs, save_node_cache
 
     key = cache_key() if cache_dir is not None else None
-    if cache_dir is None or key is None:
-        return build_graph(files, resolution, root_name, tree_diagnostics, detection)
+    if nodes is not None or cache_dir is None or key is None:
+        return build_graph(files, resolution, root_name, tree_diagnostics, detection, nodes)
     content_keys = {text.source.relpath: text.key for text in texts if text.key is not None}
     stored = load_node_blobs(cache_dir, key)
     kept = stored.blobs
     made: dict[str, bytes] = {}
     graph = build_graph(files, resolution, root_name, tree_diagnostics, detection,
                         {path: kept[k] for path, k in content_keys.items() if k in kept}, made)
-    wanted = {k: kept.get(k) or made.get(path) for path, k in content_keys.items()}
-    if made or wanted.keys() != kept.keys():
-        save_node_blobs(cache_dir, key, {k: blob for k, blob in wanted.items() if blob is not None}, stored)
+    save_node_cache(cache_dir, key, content_keys, stored, made)
     return graph
 
 

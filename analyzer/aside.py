@@ -1,0 +1,67 @@
+"""Work that needs the facts alone, done in a forked process while this one builds the program
+(values.Program, the bindings, the data model: a quarter of a second on Django's source, on one
+core, before the resolution forks): the facts this process parsed encoded and the facts cache
+written (collect.py), and every file's node attributes made (build.py) and the node cache
+written (nodecache.py). Without a second core, or with few files parsed, this process does the
+same work itself: the facts cache at once, the node attributes while it builds the graph."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+from .cachekey import cache_key
+from .collect import FactsCache, SourceText
+from .facts import FileFacts
+from .forked import Forked
+
+ASIDE_FILES = 200  # below this many files parsed, forking costs about what the work aside saves
+
+
+class Aside:
+    """The forked process and, once it is done, what it made."""
+
+    def __init__(self, files: list[FileFacts], texts: list[SourceText], facts_cache: FactsCache,
+                 cache_dir: Path | None) -> None:
+        import multiprocessing
+
+        self._forked = Forked(multiprocessing.get_context("fork"), _work, files, texts, facts_cache, cache_dir)
+
+    def node_blobs(self) -> dict[str, bytes]:
+        """Every file's node attributes, encoded (build.encode_node_attrs), by path."""
+        return self._forked.result("saving the caches and describing definitions", hint="run again with --jobs 1")
+
+
+def start_aside(files: list[FileFacts], texts: list[SourceText], facts_cache: FactsCache, cache_dir: Path | None,
+                jobs: int | None, parsed: int) -> Aside | None:
+    """The work aside, started, when it is worth a process; None when the caller does it."""
+    workers = jobs if jobs is not None else (os.cpu_count() or 1)
+    if workers < 2 or parsed < ASIDE_FILES or not sys.platform.startswith("linux"):
+        return None
+    return Aside(files, texts, facts_cache, cache_dir)
+
+
+def _work(files: list[FileFacts], texts: list[SourceText], facts_cache: FactsCache,
+          cache_dir: Path | None) -> dict[str, bytes]:
+    facts_cache.save()
+    return node_blobs(files, texts, cache_dir)
+
+
+def node_blobs(files: list[FileFacts], texts: list[SourceText], cache_dir: Path | None) -> dict[str, bytes]:
+    """Every file's node attributes, encoded, by path: read back from the node cache for a file
+    whose content it holds, made for the others, and the cache saved."""
+    from .build import node_attrs_blob
+    from .nodecache import load_node_blobs, save_node_cache
+
+    key = cache_key() if cache_dir is not None else None
+    if cache_dir is None or key is None:
+        return {facts.path: node_attrs_blob(facts) for facts in files}
+    content_keys = {text.source.relpath: text.key for text in texts if text.key is not None}
+    stored = load_node_blobs(cache_dir, key)
+    kept = stored.blobs
+    blobs = {path: kept[k] for path, k in content_keys.items() if k in kept}
+    made = {facts.path: node_attrs_blob(facts) for facts in files if facts.path not in blobs}
+    save_node_cache(cache_dir, key, content_keys, stored, made)
+    blobs.update(made)
+    return blobs
