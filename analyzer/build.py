@@ -45,14 +45,7 @@ def build_graph(files: list[FileFacts], resolution: Resolution, root_name: str,
             if made_nodes is not None:
                 made_nodes[facts.path] = encode_node_attrs(found)
         _add_definitions(graph, facts.definitions, found, roles, tables)
-        for variable in facts.variables + class_state.get(facts.module, []):
-            if program.variables.get(variable.qname) is variable:
-                graph.add_symbol(variable.qname, "variable", file=facts.path, line=variable.line,
-                                 module=facts.module, mutable=variable.mutable,
-                                 state=variable.qname in resolution.state,
-                                 table=variable.table_name, role=_variable_role(variable.qname, roles, program),
-                                 resource=resolution.resources.get(variable.qname),
-                                 filled_at_import=variable.qname in resolution.registries or None)
+        _add_variables(graph, facts, class_state.get(facts.module, ()), resolution, roles)
     for table in sorted(resolution.tables):
         graph.add_symbol(f"table:{table}", "table", name=table)
     for name in sorted(resolution.externals):
@@ -85,6 +78,33 @@ def _add_definitions(graph: CodeGraph, definitions: list[Definition], found: lis
         graph.add_node_attrs(qname, attrs)
 
 
+def _add_variables(graph: CodeGraph, facts: FileFacts, class_state: Iterable[Variable],
+                   resolution: Resolution, roles: Mapping[str, str]) -> None:
+    """One file's module variables and its classes' state as nodes (those the program kept:
+    of two bindings of one name, the one it holds), each built as `add_symbol` would keep it."""
+    program = resolution.program
+    variables, state, resources, registries = program.variables, resolution.state, resolution.resources, \
+        resolution.registries
+    path, module = facts.path, facts.module
+    for variable in (*facts.variables, *class_state):
+        qname = variable.qname
+        if variables.get(qname) is not variable:
+            continue
+        attrs: dict[str, Any] = {"kind": "variable", "file": path, "line": variable.line, "module": module,
+                                 "mutable": variable.mutable, "state": qname in state}
+        if variable.table_name is not None:
+            attrs["table"] = variable.table_name
+        role = _variable_role(qname, roles, program)
+        if role is not None:
+            attrs["role"] = role
+        resource = resources.get(qname)
+        if resource is not None:
+            attrs["resource"] = resource
+        if qname in registries:
+            attrs["filled_at_import"] = True
+        graph.add_node_attrs(qname, attrs)
+
+
 def _edge_attrs(resolution: Resolution, nodes: Set[str]) -> dict[tuple[str, str, str], dict[str, Any]]:
     """The attributes of each resolved edge between two nodes, as `CodeGraph.add_edges` takes them,
     in the resolution's order. Most edges have a count, a kind and one line, and nothing else:
@@ -107,13 +127,13 @@ def _edge_attrs(resolution: Resolution, nodes: Set[str]) -> dict[tuple[str, str,
             attrs["unsafe_args"] = _unsafe_args(info.unsafe_args)
         if info.arg_values:
             attrs["arg_values"] = _arg_values(info.arg_values)
-        if target not in externals:
-            if info.changed_result:
-                attrs["changed_result"] = _changed_result(info.changed_result)
-            reads = relationship_reads.get((source, target)) if kind == "calls" else None
-            if reads:
-                attrs["relationship_reads"] = _relationship_reads(reads)
+        if info.changed_result and target not in externals:
+            attrs["changed_result"] = _changed_result(info.changed_result)
         edges[key] = attrs
+    for (source, target), reads in relationship_reads.items():  # a few (none on Django)
+        found = edges.get((source, target, "calls"))
+        if reads and found is not None and target not in externals:
+            found["relationship_reads"] = _relationship_reads(reads)
     return edges
 
 
@@ -143,9 +163,10 @@ def _call_findings(definition: Definition) -> tuple[list[dict] | None, list[int]
     """
     scope = definition.scope
     me = _instance_name(definition)
-    writes = {(store.line, attr) for store in scope.stores
-              for attr in [_attribute_of(store.target, me)] if attr} if me is not None else set()
-    returned = {expr[1] for expr in scope.returns if expr and expr[0] == "call"}
+    stores, returns = scope.stores, scope.returns  # most functions return no call and store nothing on self
+    writes = {(store.line, attr) for store in stores
+              for attr in [_attribute_of(store.target, me)] if attr} if me is not None and stores else set()
+    returned = {expr[1] for expr in returns if expr and expr[0] == "call"} if returns else None
     commits: set[int] = set()
     sites: dict[Expr, list[int]] = {}
     for call in scope.calls:
@@ -159,7 +180,7 @@ def _call_findings(definition: Definition) -> tuple[list[dict] | None, list[int]
                     writes.add((call.line, attr))
         if returned and func in returned and not call.synthetic:
             sites.setdefault(func, []).append(call.line)
-    once = [lines[0] for lines in sites.values() if len(lines) == 1]
+    once = [lines[0] for lines in sites.values() if len(lines) == 1] if sites else None
     return ([{"attr": attr, "line": line} for line, attr in sorted(writes)] if writes else None,
             sorted(commits) if commits else None,
             sorted(once) if once else None)
@@ -217,7 +238,7 @@ def _relationship_reads(found: set[RelationshipRead]) -> list[dict] | None:
             for line, attr, model, via in sorted(found)] or None
 
 
-def _variable_role(qname: str, roles: dict[str, str], program: Program) -> str | None:
+def _variable_role(qname: str, roles: Mapping[str, str], program: Program) -> str | None:
     """A module variable's own role; a class attribute that is state takes its class's."""
     if qname in program.class_variables:
         return roles.get(qname.rsplit(".", 1)[0])
