@@ -105,14 +105,6 @@ def _accessor(definition: Definition) -> bool:
         d[0] == "attr" and d[2] in ("setter", "deleter", "getter") for d in definition.decorators)
 
 
-def _local_lambda(definition: Definition, name: str) -> str | None:
-    """"lambda" or "generator" when a local `name` is bound to one (`key = lambda row: row.id`)."""
-    for target, value, _ in definition.scope.assigns:
-        if target == name and value[0] in ("lambda", "genexp"):
-            return "lambda" if value[0] == "lambda" else "generator"
-    return None
-
-
 ArgValue = tuple[str, str, str]  # (parameter, "value" or "type", JSON text or type name)
 
 
@@ -364,6 +356,10 @@ class _Resolver:
         # FileResolution's, which stays as it was found (it is kept)
         self._own: set[tuple[str, str, str]] | None = None
         self._accessors = frozenset(name for _, name in data.related)  # names of Django related managers
+        # what the definition being resolved's expressions are in its own scope, each asked of the
+        # evaluator once (`_values`): asked again, it gives the same answer and reads nothing new
+        self._known: dict[Expr, frozenset] = {}
+        self._lambdas: dict[str, str] | None = None  # its local names bound to a lambda or generator
 
     def file_resolution(self, reads: int) -> FileResolution:
         tables = {target[6:] for _, target, _ in self.edges if target.startswith("table:")}
@@ -403,19 +399,20 @@ class _Resolver:
              values: tuple[tuple[str, str, str], ...] = ()) -> None:
         key = (source, target, kind)
         info = self.edges.get(key)
-        if info is None:
-            info = self.edges[key] = EdgeInfo(virtual=virtual)
+        if info is None:  # two edges in three are new: made with their first call's fields
+            info = self.edges[key] = EdgeInfo((line,), 1, virtual, 1 if unused else 0)
             if self._own is not None:
                 self._own.add(key)
-        elif self._own is not None:
-            info = self._owned(key)
-        info.count += 1
-        if line not in info.lines:
-            info.lines += (line,)
-        if not virtual:
-            info.virtual = False
-        if unused:
-            info.unused_result += 1
+        else:
+            if self._own is not None:
+                info = self._owned(key)
+            info.count += 1
+            if line not in info.lines:
+                info.lines += (line,)
+            if not virtual:
+                info.virtual = False
+            if unused:
+                info.unused_result += 1
         if unsafe:
             info.unsafe_args = info.unsafe_args.union((line, *u) for u in unsafe)
         for value in values:
@@ -432,14 +429,18 @@ class _Resolver:
     def scope(self, definition: Definition) -> None:
         qname = definition.qname
         self.program.begin()
+        self._known = {}
+        self._lambdas = None
         self._site_changes = changed_results(definition)
+        call = self.call
         for site in definition.scope.calls:
-            self.call(definition, site)
+            call(definition, site)
         for store in definition.scope.stores:
             self.store(definition, store)
         if definition.kind != "module":
+            load = self.load
             for expr, line in definition.scope.loads.items():
-                self.load(definition, expr, line)
+                load(definition, expr, line)
         module = self.program.module_of[qname]
         for imp in definition.scope.imports:
             if imp.module == "__future__":
@@ -447,7 +448,7 @@ class _Resolver:
             target = self._import_target(imp.module, imp.member)
             self.edge(module, target, "imports", imp.line)
         for ref in definition.scope.type_refs:
-            for value in self.program.eval(ref, definition):
+            for value in self._values(ref, definition):
                 if value[0] == "sym" and self.program.kind(value[1]) == "class":
                     self.edge(qname, value[1], "uses_type", definition.line)
         for decorator in definition.decorators:
@@ -477,42 +478,86 @@ class _Resolver:
         return self.external(f"{module}.{member}" if member and member != "*" and not module else module)
 
     # -- calls ----------------------------------------------------------------------------
+    def _values(self, expr: Expr, definition: Definition) -> frozenset:
+        """What `expr` may be in the scope of the definition being resolved (`_known`)."""
+        found = self._known.get(expr)
+        if found is None:
+            found = self._known[expr] = self.program.eval(expr, definition)
+        return found
+
     def call(self, definition: Definition, site: CallSite) -> None:
         qname = definition.qname
-        callees = self.program.eval(site.func, definition)
+        func, line = site.func, site.line
+        callees = self._known.get(func)
+        if callees is None:
+            callees = self._known[func] = self.program.eval(func, definition)
         if site.protocol:
-            self._protocol_call(qname, callees, site.line)
+            self._protocol_call(qname, callees, line)
             return
-        resolved = False
-        unused = not site.result_used
-        internal = False
+        internal = outside = False
         for callee in callees:
-            if callee[0] in _INTERNAL_CALLEES:
+            tag = callee[0]
+            if tag in _INTERNAL_CALLEES:
                 internal = True
-                break
-        unsafe = self._unsafe_args(definition, site) if internal else ()
-        flows = argument_flows(self.program, self.data, definition, site, expr_text) \
-            if internal and not site.synthetic and (site.args or site.kwargs) and self._takes_flows(callees) else ()
-        self._changes = self._site_changes.get((site.line, site.func), ()) if self._site_changes else ()
+            elif tag == "ext":
+                outside = True
+        synthetic = site.synthetic
+        unused = not site.result_used
+        unsafe: tuple[tuple, ...] = ()
+        flows: tuple[Flow, ...] = ()
+        if internal and not synthetic and (site.args or site.kwargs):
+            unsafe = self._unsafe_args(definition, site)
+            if self._takes_flows(callees):
+                flows = argument_flows(self.program, self.data, definition, site, expr_text)
+        site_changes = self._site_changes
+        self._changes = site_changes.get((line, func), ()) if site_changes else ()
+        resolved = False
         for callee in ordered(callees):
-            resolved |= self._call_edges(qname, callee, site.line, unused, unsafe, flows)
-        if not resolved and site.func[0] == "attr":
+            resolved |= self._call_edges(qname, callee, line, unused, unsafe, flows)
+        if not resolved and func[0] == "attr":
             resolved = self._dispatch_elsewhere(definition, site)
         self._changes = ()
-        self._called_arguments(definition, site, callees, resolved)
-        if not site.synthetic:
+        if outside or not resolved:  # else nothing outside is called, and our own callees are followed already
+            self._called_arguments(definition, site, callees, resolved)
+        if not synthetic:
             self.call_sites += 1
             if not resolved:
-                self.unresolved.append(UnresolvedCall(qname, site.line, expr_text(site.func)))
-            elif not callees.isdisjoint(_DYNAMIC_VALUES):
-                self.unresolved.append(UnresolvedCall(qname, site.line, expr_text(site.func), dynamic=True))
-        self._data_call(definition, site, callees)
-        sql_call = site.func[0] in ("name", "attr") and site.func[-1] in SQL_CALLS
+                self.unresolved.append(UnresolvedCall(qname, line, expr_text(func)))
+            elif outside and not callees.isdisjoint(_DYNAMIC_VALUES):
+                self.unresolved.append(UnresolvedCall(qname, line, expr_text(func), dynamic=True))
+        self._data_call(definition, site, callees, outside)
+        if site.args or site.kwargs:
+            self._referenced(definition, site)
+
+    def _referenced(self, definition: Definition, site: CallSite) -> None:
+        """Functions passed as values (callbacks) and SQL constants handed to a call."""
+        program = self.program
+        qname, line, func = definition.qname, site.line, site.func
+        sql_call = func[0] in ("name", "attr") and func[-1] in SQL_CALLS
         arguments = site.args + tuple(a for _, a in site.kwargs) if site.kwargs else site.args
+        known = self._known
         for arg in arguments:
-            if arg[0] in ("name", "attr"):
-                for value in self.program.eval(arg, definition):
-                    self._reference(definition, value, site.line, sql_call)
+            if arg[0] != "name" and arg[0] != "attr":
+                continue
+            values = known.get(arg)
+            if values is None:
+                values = known[arg] = program.eval(arg, definition)
+            for value in values:
+                tag = value[0]
+                if tag == "sym":
+                    target = value[1]
+                    if program.kind(target) not in ("function", "method"):
+                        if target in program.variables:
+                            sql = program.variables[target].sql
+                            if sql and sql_call:
+                                self.sql(qname, sql, line)
+                        continue
+                elif tag == "bound":
+                    target = value[1]
+                else:
+                    continue
+                if program.defs[target].parent != qname:
+                    self.edge(qname, target, "references", line)
 
     def _takes_flows(self, callees: frozenset) -> bool:
         """Whether one of these callees is a function that takes what the arguments are (`_into_untyped`),
@@ -542,7 +587,7 @@ class _Resolver:
         template method), else the outside base class it inherits it from (`Thread.start`)."""
         name = site.func[2]
         found = False
-        for value in ordered(self.program.eval(site.func[1], definition)):
+        for value in ordered(self._values(site.func[1], definition)):
             if value[0] != "inst":
                 continue
             for override in self.program.overrides(value[1], name):
@@ -558,13 +603,8 @@ class _Resolver:
     def _called_arguments(self, definition: Definition, site: CallSite, callees: frozenset, resolved: bool) -> None:
         """Functions handed to outside code that calls them: `map(f, xs)`, `sorted(xs, key=f)`,
         `functools.reduce(f, xs)`, `xs.sort(key=f)`; and `iter(obj)`/`next(obj)`/`len(obj)` on
-        an instance of one of our classes calls its `__iter__`/`__next__`/`__len__`."""
-        if resolved:
-            for callee in callees:
-                if callee[0] == "ext":
-                    break
-            else:
-                return  # nothing outside is called, and our own callees are followed already
+        an instance of one of our classes calls its `__iter__`/`__next__`/`__len__` (for a call
+        that calls something outside, or nothing found)."""
         outside = [c[1] for c in callees if c[0] == "ext"]
         arguments: list[Expr] = []
         if any(name in CALLING_FUNCTIONS for name in outside):
@@ -575,13 +615,13 @@ class _Resolver:
         for arg in arguments:
             if arg[0] not in ("name", "attr", "lambda"):
                 continue
-            for value in ordered(program.eval(arg, definition)):
+            for value in ordered(self._values(arg, definition)):
                 if value[0] == "bound" or (value[0] == "sym" and program.kind(value[1]) in _CALLABLE_KINDS):
                     self._call_edges(definition.qname, value, site.line, False)
         for name in outside:
             dunder = DUNDER_CALLS.get(name)
             if dunder and site.args:
-                for value in program.eval(site.args[0], definition):
+                for value in self._values(site.args[0], definition):
                     member = program.class_member(value[1], dunder) if value[0] == "inst" else None
                     if member:
                         self.edge(definition.qname, member, "calls", site.line)
@@ -662,8 +702,6 @@ class _Resolver:
         function, method or bound method (what a `references` edge records) or for an open
         file (`f` after `with open(p) as f`); a call of `open(...)` or `functools.partial(...)`.
         Applying a decorator is left out: `decorates` edges say that already."""
-        if site.synthetic:
-            return ()
         found: list[tuple[int | str, str, str]] = []
         arguments: list[tuple[int | str, Expr]] = list(enumerate(site.args))
         arguments += [(name, arg) for name, arg in site.kwargs if name != "**"]
@@ -675,12 +713,23 @@ class _Resolver:
                 found.append((position, "generator", "(... for ...)"))
             elif tag in ("name", "attr") or (tag == "call" and arg[1][0] in ("name", "attr")
                                               and arg[1][-1] in _UNSAFE_CALL_NAMES):
-                passed = self._unsafe_value(self.program.eval(arg, definition))
+                passed = self._unsafe_value(self._values(arg, definition))
                 if passed is None and tag == "name":
-                    passed = _local_lambda(definition, arg[1])
+                    passed = self._bound_to_lambda(definition, arg[1])
                 if passed:
                     found.append((position, passed, expr_text(arg)))
         return tuple(found)
+
+    def _bound_to_lambda(self, definition: Definition, name: str) -> str | None:
+        """"lambda" or "generator" when a local `name` is bound to one (`key = lambda row: row.id`):
+        the first such binding, the definition's found once."""
+        lambdas = self._lambdas
+        if lambdas is None:
+            lambdas = self._lambdas = {}
+            for target, value, _ in definition.scope.assigns:
+                if value[0] == "lambda" or value[0] == "genexp":
+                    lambdas.setdefault(target, "lambda" if value[0] == "lambda" else "generator")
+        return lambdas.get(name)
 
     def _unsafe_value(self, values: frozenset) -> str | None:
         for value in ordered(values):
@@ -697,20 +746,6 @@ class _Resolver:
                 return "callable"
         return None
 
-    def _reference(self, definition: Definition, value: Value, line: int, sql_call: bool) -> None:
-        """A function passed as a value (a callback) or a SQL constant handed to a call."""
-        if value[0] == "bound" or (value[0] == "sym" and self.program.kind(value[1]) in ("function", "method")):
-            target = value[1]
-        elif value[0] == "sym" and value[1] in self.program.variables:
-            sql = self.program.variables[value[1]].sql
-            if sql and sql_call:
-                self.sql(definition.qname, sql, line)
-            return
-        else:
-            return
-        if self.program.defs[target].parent != definition.qname:
-            self.edge(definition.qname, target, "references", line)
-
     # -- data -----------------------------------------------------------------------------
     def sql(self, source: str, sql: str, line: int) -> None:
         read, written = sql_tables(sql)
@@ -725,33 +760,35 @@ class _Resolver:
             if table:
                 self.edge(source, f"table:{table}", kind, line)
 
-    def _data_call(self, definition: Definition, site: CallSite, callees: frozenset) -> None:
+    def _data_call(self, definition: Definition, site: CallSite, callees: frozenset, outside: bool) -> None:
+        """What a call reads and writes: `outside`, whether one of `callees` is an outside name."""
         qname = definition.qname
         program = self.program
         container = mutated_container(site)
         if container is not None:
-            for var in variables_in(program, program.eval(container, definition)):
+            for var in variables_in(program, self._values(container, definition)):
                 self.edge(qname, var, "writes", site.line)
-        for callee in callees:
-            if callee[0] != "ext" or not callee[1].startswith("sqlalchemy"):
-                continue
-            name = callee[1].rsplit(".", 1)[-1]
-            if name in SQLALCHEMY_READ_FUNCS:
-                self.table_access(qname, self._arg_values(definition, site), "reads", site.line)
-            elif name in SQLALCHEMY_WRITE_FUNCS and site.args:
-                self.table_access(qname, program.eval(site.args[0], definition), "writes", site.line)
+        if outside:
+            for callee in callees:
+                if callee[0] != "ext" or not callee[1].startswith("sqlalchemy"):
+                    continue
+                name = callee[1].rsplit(".", 1)[-1]
+                if name in SQLALCHEMY_READ_FUNCS:
+                    self.table_access(qname, self._arg_values(definition, site), "reads", site.line)
+                elif name in SQLALCHEMY_WRITE_FUNCS and site.args:
+                    self.table_access(qname, self._values(site.args[0], definition), "writes", site.line)
         func = site.func
         if func[0] != "attr":
             return
         method = func[2]
-        receivers = program.eval(func[1], definition)
+        receivers = self._values(func[1], definition)
         if container is None and _names_variable(program, receivers):  # `CACHE.get(k)` reads CACHE
             for var in variables_in(program, receivers):
                 self.read_candidates.append((qname, var, site.line))
         if method in SESSION_WRITES and site.args:
             self.table_access(qname, self._arg_values(definition, site, elements=True), "writes", site.line)
         elif method in SESSION_CLASS_READS and site.args:
-            self.table_access(qname, program.eval(site.args[0], definition), "reads", site.line)
+            self.table_access(qname, self._values(site.args[0], definition), "reads", site.line)
         if method in JOINS:
             self.table_access(qname, self._arg_values(definition, site), "reads", site.line)
         if method in INSTANCE_WRITES:
@@ -765,12 +802,12 @@ class _Resolver:
         """What the arguments are; `select(Order.id)` counts as Order, `add_all([a, b])` as a and b."""
         values: set[Value] = set()
         for arg in site.args:
-            found = self.program.eval(arg, definition)
+            found = self._values(arg, definition)
             if elements:
                 found = found | self.program.elements(found)
             values |= found
             if arg[0] == "attr":  # select(Order.id) reads orders
-                values |= self.program.eval(arg[1], definition)
+                values |= self._values(arg[1], definition)
         return values
 
     def _manager_chain(self, definition: Definition, site: CallSite) -> None:
@@ -782,12 +819,12 @@ class _Resolver:
         while expr[0] in ("attr", "call", "sub"):
             base = expr[1]
             if expr[0] == "attr" and expr[2] in ("objects", "query") and base[0] in ("name", "attr"):
-                models = {v for v in self.program.eval(base, definition) if v[0] == "sym"}
+                models = {v for v in self._values(base, definition) if v[0] == "sym"}
                 if models and self._is_model_set(models):
                     self.table_access(definition.qname, models, kind, site.line)
                 return
             if expr[0] == "attr" and expr[2] in self._accessors and base[0] in ("name", "attr"):
-                related = {self.data.related.get((v[1], expr[2])) for v in self.program.eval(base, definition)
+                related = {self.data.related.get((v[1], expr[2])) for v in self._values(base, definition)
                            if v[0] == "inst"} - {None}
                 if related:
                     self.table_access(definition.qname, {("sym", m) for m in related}, kind, site.line)
@@ -795,7 +832,7 @@ class _Resolver:
             if expr[0] == "call" and expr[1][0] == "attr" and expr[1][2] == "query":
                 last = site.func[2] if site.func[0] == "attr" else ""
                 if last in QUERY_WRITES:
-                    models = {v for a in expr[2] for v in self.program.eval(a, definition)}
+                    models = {v for a in expr[2] for v in self._values(a, definition)}
                     self.table_access(definition.qname, models, "writes", site.line)
                 return
             expr = base
@@ -813,11 +850,11 @@ class _Resolver:
                 return
             self.edge(qname, var, "writes", store.line)
         elif store.kind == "item":
-            for var in variables_in(program, program.eval(store.target, definition)):
+            for var in variables_in(program, self._values(store.target, definition)):
                 self.edge(qname, var, "writes", store.line)
         elif store.kind == "attr":
             base = store.target[1]
-            for value in program.eval(base, definition):
+            for value in self._values(base, definition):
                 table = self.data.table(value) if value[0] == "inst" else None
                 if table:
                     self.edge(qname, f"table:{table}", "writes", store.line)
@@ -832,23 +869,37 @@ class _Resolver:
 
     def load(self, definition: Definition, expr: Expr, line: int) -> None:
         """A name or attribute chain read: module state, or a column of a model instance."""
+        program = self.program
+        if expr[0] != "attr":  # a name: module state only
+            values = self._known.get(expr)
+            if values is None:
+                values = self._known[expr] = program.eval(expr, definition)
+            for value in values:
+                if value[0] == "sym" and value[1] in program.variables:
+                    self.read_candidates.append((definition.qname, value[1], line))
+            return
         chain = [expr]
         while chain[-1][0] == "attr":
             chain.append(chain[-1][1])
         chain.reverse()
-        values = self.program.eval(chain[0], definition)
+        values = self._values(chain[0], definition)
         for depth, prefix in enumerate(chain):
             if depth and len(values) == 1:
-                values = self.program.attribute(next(iter(values)), prefix[2])
+                values = program.attribute(next(iter(values)), prefix[2])
             elif depth:
-                values = frozenset(v for base in values for v in self.program.attribute(base, prefix[2]))
+                values = frozenset(v for base in values for v in program.attribute(base, prefix[2]))
+            followed = False  # whether an attribute of one of these values may be state or a column
             for value in values:
-                if value[0] == "sym" and value[1] in self.program.variables:
+                tag = value[0]
+                if tag == "sym" and value[1] in program.variables:
                     self.read_candidates.append((definition.qname, value[1], line))
-                elif value[0] in ("inst", "sym") and prefix is not expr and self.data.table(value):
+                elif (tag == "inst" or tag == "sym") and prefix is not expr and self.data.table(value):
                     # a column of a row, or `Order.status` in a query
                     self.edge(definition.qname, f"table:{self.data.table(value)}", "reads", line)
-            if not values:
+                if tag == "sym" or tag == "inst" or tag == "super":
+                    followed = True
+            # the attributes of anything else are outside names or nothing, found without reading the program
+            if not followed:
                 return
 
     def state_variables(self) -> set[str]:
