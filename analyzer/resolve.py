@@ -89,12 +89,33 @@ DUNDER_CALLS = {"builtins.iter": "__iter__", "builtins.next": "__next__", "built
 DYNAMIC_CALLS = frozenset({"builtins.eval", "builtins.exec"})  # code from a string: unresolved-dynamic
 _DYNAMIC_VALUES = frozenset(("ext", name) for name in DYNAMIC_CALLS)
 _CALLABLE_KINDS = frozenset({"function", "method", "class"})
+_STATEMENTS = frozenset({"insert", "update", "delete", "select"})  # `table.insert()`: the receiver's table
+_RECEIVER_METHODS = SESSION_WRITES | SESSION_CLASS_READS | JOINS | INSTANCE_WRITES | _STATEMENTS
+_MANAGERS = frozenset({"objects", "query"})
+_UNSAFE_TAGS = frozenset({"bound", "sym", "extresult", "extinst"})  # the values `_unsafe_value` looks at
 
 
 def _names_variable(program: Program, values: frozenset) -> bool:
     """Whether one of these values is a module or class variable (what `variables_in` lists)."""
     for value in values:  # noqa: SIM110 -- a loop, not any(): no generator per call site
         if value[0] == "sym" and value[1] in program.variables:
+            return True
+    return False
+
+
+def _calls_arguments(callees: frozenset) -> bool:
+    """Whether one of these callees is an outside function that calls what it is given
+    (`CALLING_FUNCTIONS`, `DUNDER_CALLS`: `_called_arguments`)."""
+    for callee in callees:
+        if callee[0] == "ext" and (callee[1] in CALLING_FUNCTIONS or callee[1] in DUNDER_CALLS):
+            return True
+    return False
+
+
+def _sqlalchemy(callees: frozenset) -> bool:
+    """Whether one of these callees is an outside name from SQLAlchemy (`_data_call`)."""
+    for callee in callees:  # noqa: SIM110 -- a loop, not any(): no generator per call site
+        if callee[0] == "ext" and callee[1].startswith("sqlalchemy"):
             return True
     return False
 
@@ -350,7 +371,7 @@ class _Resolver:
         self.unresolved: list[UnresolvedCall] = []
         self.call_sites = 0
         self.externals: set[str] = set()
-        self.tables: set[str] = set()  # the tables of the modules taken in (`take`)
+        self.tables: set[str] = set()  # those its edges read, write or map to (`table_edge`), or the modules' taken in
         self.read_candidates: list[tuple[str, str, int]] = []
         # once `take` was called: the edges this resolver copied or made, the others are a module's
         # FileResolution's, which stays as it was found (it is kept)
@@ -362,10 +383,9 @@ class _Resolver:
         self._lambdas: dict[str, str] | None = None  # its local names bound to a lambda or generator
 
     def file_resolution(self, reads: int) -> FileResolution:
-        tables = {target[6:] for _, target, _ in self.edges if target.startswith("table:")}
         return FileResolution(self.edges, self.unresolved, self.call_sites, self.externals,
                               self.read_candidates, tuple(sorted(self.program.read_names(reads))),
-                              tuple(sorted(tables)))
+                              tuple(sorted(self.tables)))
 
     def take(self, found: FileResolution) -> None:
         """Take in what resolving one module found. Its edges are shared until a second module
@@ -421,6 +441,11 @@ class _Resolver:
         if self._changes and kind == "calls":
             info.changed_result = info.changed_result.union(self._changes)
 
+    def table_edge(self, source: str, table: str, kind: str, line: int) -> None:
+        """An edge to `table:<table>`: the resolution lists its tables without going over its edges."""
+        self.tables.add(table)
+        self.edge(source, f"table:{table}", kind, line)
+
     def external(self, name: str) -> str:
         self.externals.add(name)
         return name
@@ -466,7 +491,7 @@ class _Resolver:
                     self.edge(qname, self.external(base[1]), "inherits", definition.line)
             table = self.data.tables.get(qname)
             if table:
-                self.edge(qname, f"table:{table}", "maps_to", definition.line)
+                self.table_edge(qname, table, "maps_to", definition.line)
         for line, sql in definition.scope.sql:
             self.sql(qname, sql, line)
 
@@ -503,21 +528,32 @@ class _Resolver:
                 outside = True
         synthetic = site.synthetic
         unused = not site.result_used
+        passed = site.args or site.kwargs
         unsafe: tuple[tuple, ...] = ()
         flows: tuple[Flow, ...] = ()
-        if internal and not synthetic and (site.args or site.kwargs):
+        if internal and passed and not synthetic:
             unsafe = self._unsafe_args(definition, site)
             if self._takes_flows(callees):
                 flows = argument_flows(self.program, self.data, definition, site, expr_text)
         site_changes = self._site_changes
         self._changes = site_changes.get((line, func), ()) if site_changes else ()
         resolved = False
-        for callee in ordered(callees):
-            resolved |= self._call_edges(qname, callee, line, unused, unsafe, flows)
+        if internal:
+            for callee in ordered(callees):
+                resolved |= self._call_edges(qname, callee, line, unused, unsafe, flows)
+        else:  # what `_call_edges` does with the others: an outside name is called, a getter on state read
+            for callee in ordered(callees):
+                if callee[0] == "ext":
+                    self.externals.add(callee[1])
+                    self.edge(qname, callee[1], "calls", line, unused=unused)
+                    resolved = True
+                elif callee[0] == "method_of":
+                    resolved = True
         if not resolved and func[0] == "attr":
             resolved = self._dispatch_elsewhere(definition, site)
         self._changes = ()
-        if outside or not resolved:  # else nothing outside is called, and our own callees are followed already
+        # functions handed to outside code that calls them (with something outside called, or nothing found)
+        if (outside or not resolved) and (site.kwargs or (outside and site.args and _calls_arguments(callees))):
             self._called_arguments(definition, site, callees, resolved)
         if not synthetic:
             self.call_sites += 1
@@ -525,8 +561,9 @@ class _Resolver:
                 self.unresolved.append(UnresolvedCall(qname, line, expr_text(func)))
             elif outside and not callees.isdisjoint(_DYNAMIC_VALUES):
                 self.unresolved.append(UnresolvedCall(qname, line, expr_text(func), dynamic=True))
-        self._data_call(definition, site, callees, outside)
-        if site.args or site.kwargs:
+        if func[0] == "attr" or (outside and _sqlalchemy(callees)):  # else nothing is read or written
+            self._data_call(definition, site, callees, outside)
+        if passed:
             self._referenced(definition, site)
 
     def _referenced(self, definition: Definition, site: CallSite) -> None:
@@ -704,16 +741,25 @@ class _Resolver:
         Applying a decorator is left out: `decorates` edges say that already."""
         found: list[tuple[int | str, str, str]] = []
         arguments: list[tuple[int | str, Expr]] = list(enumerate(site.args))
-        arguments += [(name, arg) for name, arg in site.kwargs if name != "**"]
+        if site.kwargs:
+            arguments += [(name, arg) for name, arg in site.kwargs if name != "**"]
+        known = self._known
         for position, arg in arguments:
             tag = arg[0]
             if tag == "lambda":
                 found.append((position, "lambda", "lambda"))
             elif tag == "genexp":
                 found.append((position, "generator", "(... for ...)"))
-            elif tag in ("name", "attr") or (tag == "call" and arg[1][0] in ("name", "attr")
-                                              and arg[1][-1] in _UNSAFE_CALL_NAMES):
-                passed = self._unsafe_value(self._values(arg, definition))
+            elif tag == "name" or tag == "attr" or (tag == "call" and arg[1][0] in ("name", "attr")
+                                                    and arg[1][-1] in _UNSAFE_CALL_NAMES):
+                values = known.get(arg)
+                if values is None:
+                    values = known[arg] = self.program.eval(arg, definition)
+                passed = None
+                for value in values:  # most arguments are data: nothing to look at in order
+                    if value[0] in _UNSAFE_TAGS:
+                        passed = self._unsafe_value(values)
+                        break
                 if passed is None and tag == "name":
                     passed = self._bound_to_lambda(definition, arg[1])
                 if passed:
@@ -750,15 +796,15 @@ class _Resolver:
     def sql(self, source: str, sql: str, line: int) -> None:
         read, written = sql_tables(sql)
         for table in sorted(read):
-            self.edge(source, f"table:{table}", "reads", line)
+            self.table_edge(source, table, "reads", line)
         for table in sorted(written):
-            self.edge(source, f"table:{table}", "writes", line)
+            self.table_edge(source, table, "writes", line)
 
     def table_access(self, source: str, values, kind: str, line: int) -> None:
         for value in values:
             table = self.data.table(value)
             if table:
-                self.edge(source, f"table:{table}", kind, line)
+                self.table_edge(source, table, kind, line)
 
     def _data_call(self, definition: Definition, site: CallSite, callees: frozenset, outside: bool) -> None:
         """What a call reads and writes: `outside`, whether one of `callees` is an outside name."""
@@ -780,11 +826,20 @@ class _Resolver:
         func = site.func
         if func[0] != "attr":
             return
-        method = func[2]
-        receivers = self._values(func[1], definition)
+        method, base = func[2], func[1]
+        receivers = self._values(base, definition)
         if container is None and _names_variable(program, receivers):  # `CACHE.get(k)` reads CACHE
             for var in variables_in(program, receivers):
                 self.read_candidates.append((qname, var, site.line))
+        if method in _RECEIVER_METHODS:
+            self._receiver_call(definition, site, receivers)
+        # `Model.objects...`, `Model.query...`, a related manager, or a longer chain (`_manager_chain`)
+        if base[0] != "name" or method in _MANAGERS or method in self._accessors:
+            self._manager_chain(definition, site)
+
+    def _receiver_call(self, definition: Definition, site: CallSite, receivers: frozenset) -> None:
+        """A method of a session or a row: `session.add(order)`, `order.save()`, `table.insert()`."""
+        qname, method = definition.qname, site.func[2]
         if method in SESSION_WRITES and site.args:
             self.table_access(qname, self._arg_values(definition, site, elements=True), "writes", site.line)
         elif method in SESSION_CLASS_READS and site.args:
@@ -793,10 +848,9 @@ class _Resolver:
             self.table_access(qname, self._arg_values(definition, site), "reads", site.line)
         if method in INSTANCE_WRITES:
             self.table_access(qname, {v for v in receivers if v[0] == "inst"}, "writes", site.line)
-        if method in ("insert", "update", "delete", "select") and not site.args:
+        if method in _STATEMENTS and not site.args:
             kind = "reads" if method == "select" else "writes"
             self.table_access(qname, {v for v in receivers if v[0] == "sym"}, kind, site.line)
-        self._manager_chain(definition, site)
 
     def _arg_values(self, definition: Definition, site: CallSite, *, elements: bool = False) -> set[Value]:
         """What the arguments are; `select(Order.id)` counts as Order, `add_all([a, b])` as a and b."""
@@ -818,7 +872,7 @@ class _Resolver:
         kind = "writes" if last in DJANGO_WRITES or last in QUERY_WRITES or last in RELATED_WRITES else "reads"
         while expr[0] in ("attr", "call", "sub"):
             base = expr[1]
-            if expr[0] == "attr" and expr[2] in ("objects", "query") and base[0] in ("name", "attr"):
+            if expr[0] == "attr" and expr[2] in _MANAGERS and base[0] in ("name", "attr"):
                 models = {v for v in self._values(base, definition) if v[0] == "sym"}
                 if models and self._is_model_set(models):
                     self.table_access(definition.qname, models, kind, site.line)
@@ -857,7 +911,7 @@ class _Resolver:
             for value in self._values(base, definition):
                 table = self.data.table(value) if value[0] == "inst" else None
                 if table:
-                    self.edge(qname, f"table:{table}", "writes", store.line)
+                    self.table_edge(qname, table, "writes", store.line)
                 elif value[0] == "sym" and program.kind(value[1]) == "module":
                     var = f"{value[1]}.{store.target[2]}"
                     if var in program.variables:
@@ -883,6 +937,7 @@ class _Resolver:
             chain.append(chain[-1][1])
         chain.reverse()
         values = self._values(chain[0], definition)
+        tables = self.data.tables  # `DataModel.table` of a class or an instance
         for depth, prefix in enumerate(chain):
             if depth and len(values) == 1:
                 values = program.attribute(next(iter(values)), prefix[2])
@@ -893,9 +948,10 @@ class _Resolver:
                 tag = value[0]
                 if tag == "sym" and value[1] in program.variables:
                     self.read_candidates.append((definition.qname, value[1], line))
-                elif (tag == "inst" or tag == "sym") and prefix is not expr and self.data.table(value):
-                    # a column of a row, or `Order.status` in a query
-                    self.edge(definition.qname, f"table:{self.data.table(value)}", "reads", line)
+                elif (tag == "inst" or tag == "sym") and prefix is not expr:
+                    table = tables.get(value[1])
+                    if table:  # a column of a row, or `Order.status` in a query
+                        self.table_edge(definition.qname, table, "reads", line)
                 if tag == "sym" or tag == "inst" or tag == "super":
                     followed = True
             # the attributes of anything else are outside names or nothing, found without reading the program

@@ -28,15 +28,23 @@ def changed_results(definition: Definition) -> dict[Site, tuple[Change, ...]]:
     if definition.kind not in ("function", "method"):
         return {}
     scope = definition.scope
+    if not scope.stores:  # the resolver asks for every definition: most write nothing
+        return {}
     writes = [(store.line, store.target[1][1], store.target[2]) for store in scope.stores
               if store.kind == "attr" and store.target[0] == "attr" and store.target[1][0] == "name"]
     if not writes:
         return {}
-    commits = sorted(site.line for site in scope.calls if _method(site.func) in COMMITS)
-    saves = [(site.func[1][1], site.line) for site in scope.calls if _method(site.func) in SAVES
-             and site.func[1][0] == "name"]
+    commits: list[int] = []
+    saves: list[tuple[str, int]] = []
+    for called in scope.calls:
+        method = _method(called.func)
+        if method in COMMITS:
+            commits.append(called.line)
+        elif method in SAVES and called.func[1][0] == "name":
+            saves.append((called.func[1][1], called.line))
     if not commits and not saves:
         return {}
+    commits.sort()
     bound = [(name, (line, call)) for name, value, line in scope.assigns if (call := bound_call(value)) is not None]
     found: dict[Site, list[Change]] = {}
     for name, site in bound:
