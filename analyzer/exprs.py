@@ -84,13 +84,15 @@ MAX_KEPT_LITERAL = 64  # longer strings keep their type only
 def constant_expr(node: ast.Constant | ast.JoinedStr) -> Expr:
     """A literal argument: ("const", type, value); the value is None for bytes, an f-string or a long
     string (arguments.py reads what flows into untyped parameters from these)."""
-    if isinstance(node, ast.JoinedStr):
+    if node.__class__ is ast.JoinedStr:
         return ("const", "str", None)
-    value = node.value
-    kind = type(value).__name__
-    if (isinstance(value, str) and len(value) > MAX_KEPT_LITERAL) or kind not in ("str", "int", "float", "bool"):
-        return ("const", kind, None)
-    return ("const", kind, value)
+    value: Any = node.value  # type: ignore[union-attr]
+    kind = value.__class__
+    if kind is str:
+        return ("const", "str", value if len(value) <= MAX_KEPT_LITERAL else None)
+    if kind is int or kind is float or kind is bool:
+        return ("const", kind.__name__, value)
+    return ("const", kind.__name__, None)
 
 
 def _keyword(keyword: ast.keyword) -> Expr:

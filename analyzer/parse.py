@@ -143,8 +143,8 @@ def _is_mutable_value(node: ast.AST | None) -> bool:
 
 
 def _string(node: ast.AST | None) -> str | None:
-    if isinstance(node, ast.Constant) and isinstance(node.value, str):
-        return node.value
+    if node.__class__ is ast.Constant and node.value.__class__ is str:  # type: ignore[union-attr]
+        return node.value  # type: ignore[union-attr]
     return None
 
 
@@ -243,7 +243,7 @@ def _params(args: ast.arguments) -> tuple[tuple[Param, ...], bool]:
                       for a, default in zip(args.kwonlyargs, args.kw_defaults, strict=True))
     if args.kwarg:
         params.append(_param(args.kwarg, "varkw", False))
-    return tuple(params), any(p.annotation_text is not None for p in params)
+    return tuple(params), any(map(_annotation_text, params))
 
 
 def _empty_scope() -> Scope:
@@ -252,6 +252,7 @@ def _empty_scope() -> Scope:
 
 
 _first = itemgetter(0)
+_annotation_text = itemgetter(Param._fields.index("annotation_text"))
 
 
 _UNPACKED = frozenset({ast.Tuple, ast.List})
@@ -432,8 +433,8 @@ class _FactsVisitor(ast.NodeVisitor):
     def _decorator(self, decorator: ast.expr, name: str) -> None:
         """Applying a decorator is a call made where the definition is."""
         self.visit(decorator)
-        self.scope.calls.append(CallSite(decorator.lineno, to_expr(decorator),
-                                         (("name", name),), (), True, synthetic=True))
+        self.scope.calls.append(_new(CallSite, (decorator.lineno, to_expr(decorator), (("name", name),), (), True,
+                                                True, False)))
 
     def _bind_def(self, name: str, qname: str) -> None:
         """A nested def or class is a local name of its enclosing function."""
@@ -505,9 +506,11 @@ class _FactsVisitor(ast.NodeVisitor):
 
     # -- statements that bind or write ---------------------------------------------------
     def visit_Return(self, node: ast.Return) -> None:
-        if node.value is not None:
-            self.visit(node.value)
-            self.scope.returns.append(arg_expr(node.value))
+        value = node.value
+        if value is not None:
+            expr = arg_expr(value)
+            self._read_arguments((value,), (expr,))  # read as an argument is: the same forms
+            self.scope.returns.append(expr)
 
     def visit_Raise(self, node: ast.Raise) -> None:
         """`raise AppError` makes an instance: AppError.__init__ runs."""
@@ -522,7 +525,10 @@ class _FactsVisitor(ast.NodeVisitor):
         self.scope.globals.update(node.names)
 
     def visit_Assign(self, node: ast.Assign) -> None:
-        self.visit(node.value)
+        value = node.value
+        method = _METHODS.get(value.__class__)
+        if method is not None:
+            method(self, value)
         for target in node.targets:
             self._target(target, node.value, node.lineno)
 
@@ -548,7 +554,7 @@ class _FactsVisitor(ast.NodeVisitor):
         for target in node.targets:
             self._target(target, None, node.lineno)
 
-    def _target(self, target: ast.expr, value: ast.expr | None, line: int) -> None:
+    def _target(self, target: Any, value: ast.expr | None, line: int) -> None:  # Any: narrowed by its class
         if type(target) in _UNPACKED:  # `a, b = f, g` binds a to f and b to g
             for element, part in _unpack(target, value):
                 self._target(element, part, line)
@@ -556,18 +562,21 @@ class _FactsVisitor(ast.NodeVisitor):
         value_expr = self._assigned_expr(value) if value is not None else OTHER
         if value_expr is OTHER and type(value) in _KEPT_ARGUMENTS:  # `cb = lambda x: ...`
             value_expr = arg_expr(value)
-        if isinstance(target, ast.Name):
-            if target.id in self.scope.globals:
-                self.scope.stores.append(Store("name", ("name", target.id), value_expr, line))
+        kind = target.__class__
+        if kind is ast.Name:
+            name = target.id
+            scope = self.scope
+            if name in scope.globals:
+                scope.stores.append(_new(Store, ("name", ("name", name), value_expr, line)))
             if self.current.kind != "module":
-                self.scope.assigns.append((target.id, value_expr, line))
-        elif isinstance(target, ast.Subscript):
+                scope.assigns.append((name, value_expr, line))
+        elif kind is ast.Subscript:
             self._grow_local(target.value, ("seq", (value_expr,)), line)
             self._note_param_write(target.value)
             self._visit_callee(target.value)
             self.visit(target.slice)
             self.scope.stores.append(Store("item", to_expr(target.value), value_expr, line))
-        elif isinstance(target, ast.Attribute):
+        elif kind is ast.Attribute:
             self._note_param_write(target.value)
             self._visit_callee(target.value)
             self.scope.stores.append(Store("attr", to_expr(target), value_expr, line))
@@ -582,7 +591,7 @@ class _FactsVisitor(ast.NodeVisitor):
             self.scope.assigns.append((container.id, value, line))
 
     def _protocol(self, func: Expr, line: int) -> None:
-        self.scope.calls.append(CallSite(line, func, (), (), True, synthetic=True, protocol=True))
+        self.scope.calls.append(_new(CallSite, (line, func, (), (), True, True, True)))
 
     def _protocol_calls(self, node: ast.For | ast.AsyncFor | ast.comprehension | ast.With | ast.AsyncWith,
                         source: ast.expr, line: int) -> None:
@@ -648,23 +657,39 @@ class _FactsVisitor(ast.NodeVisitor):
         self._target(node.target, node.value, node.lineno)
 
     def visit_Expr(self, node: ast.Expr) -> None:
-        self.result_used = False
-        self.visit(node.value)
-        self.result_used = True
+        method = _METHODS.get(node.value.__class__)
+        if method is not None:
+            self.result_used = False
+            method(self, node.value)
+            self.result_used = True
 
     def visit_If(self, node: ast.If) -> None:  # the commonest nodes with nothing of their own: visited directly
-        self.visit(node.test)
-        self._visit_all(node.body)
-        self._visit_all(node.orelse)
+        methods = _METHODS
+        method = methods.get(node.test.__class__)
+        if method is not None:
+            method(self, node.test)
+        for statement in node.body:
+            method = methods.get(statement.__class__)
+            if method is not None:
+                method(self, statement)
+        if node.orelse:
+            self._visit_all(node.orelse)
 
     # -- expressions ---------------------------------------------------------------------
     def visit_Compare(self, node: ast.Compare) -> None:
-        self.visit(node.left)
+        method = _METHODS.get(node.left.__class__)
+        if method is not None:
+            method(self, node.left)
         self._visit_all(node.comparators)
 
     def visit_BinOp(self, node: ast.BinOp) -> None:
-        self.visit(node.left)
-        self.visit(node.right)
+        methods = _METHODS
+        method = methods.get(node.left.__class__)
+        if method is not None:
+            method(self, node.left)
+        method = methods.get(node.right.__class__)
+        if method is not None:
+            method(self, node.right)
 
     def visit_BoolOp(self, node: ast.BoolOp) -> None:
         self._visit_all(node.values)
@@ -714,7 +739,7 @@ class _FactsVisitor(ast.NodeVisitor):
             self._read_arguments(values, [e for _, e in kwargs])
         self.last_call = node, site  # visited last of the calls it holds: the value an assignment reads next
 
-    def _read_arguments(self, nodes: list[ast.expr], exprs: Sequence[Expr]) -> None:
+    def _read_arguments(self, nodes: Sequence[ast.expr], exprs: Sequence[Expr]) -> None:
         """Visit a call's arguments, reusing the forms just made of them: an argument that is a name,
         or a chain of attributes on one, is what it reads (`visit_Name`, `visit_Attribute`)."""
         loads = self.scope.loads
@@ -769,25 +794,24 @@ class _FactsVisitor(ast.NodeVisitor):
 
     def _visit_callee(self, func: ast.expr) -> None:
         """Visit what the callee expression contains without recording it as a read."""
-        while isinstance(func, ast.Attribute):
-            func = func.value
-        if isinstance(func, ast.Name):
-            return
-        self.visit(func)
+        while func.__class__ is ast.Attribute:
+            func = func.value  # type: ignore[attr-defined]
+        if func.__class__ is not ast.Name:
+            self.visit(func)
 
     def visit_Name(self, node: ast.Name) -> None:
         if node.ctx.__class__ is ast.Load:
             self.scope.loads.setdefault(("name", node.id), node.lineno)
 
     def visit_Attribute(self, node: ast.Attribute) -> None:
-        if not isinstance(node.ctx, ast.Load):
+        if node.ctx.__class__ is not ast.Load:
             self.visit(node.value)
             return
-        root: ast.expr = node
-        while isinstance(root, ast.Attribute):
-            root = root.value
-        if isinstance(root, ast.Name):
-            self._load(node)
+        root = node.value
+        while root.__class__ is ast.Attribute:
+            root = root.value  # type: ignore[attr-defined]
+        if root.__class__ is ast.Name:
+            self.scope.loads.setdefault(to_expr(node), node.lineno)
         else:
             self.visit(root)
 
