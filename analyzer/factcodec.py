@@ -49,22 +49,31 @@ def decode_facts(data: bytes) -> FileFacts:
 
 
 def _plain_definition(definition: Definition) -> list[Any]:
+    """Lists of named tuples (those that are not empty) become lists of tuples."""
     plain: list[Any] = list(definition)
     scope = definition.scope
     plain_scope: list[Any] = list(scope)
-    plain_scope[_CALLS] = list(map(tuple, scope.calls))
-    plain_scope[_STORES] = list(map(tuple, scope.stores))
-    plain_scope[_IMPORTS] = list(map(tuple, scope.imports))
+    if scope.calls:
+        plain_scope[_CALLS] = list(map(tuple, scope.calls))
+    if scope.stores:
+        plain_scope[_STORES] = list(map(tuple, scope.stores))
+    if scope.imports:
+        plain_scope[_IMPORTS] = list(map(tuple, scope.imports))
     plain[_SCOPE] = plain_scope
-    plain[_PARAMS] = tuple(map(tuple, definition.params))
+    if definition.params:
+        plain[_PARAMS] = tuple(map(tuple, definition.params))
     return plain
 
 
 def _definition(plain: list[Any]) -> Definition:
     scope = plain[_SCOPE]
-    scope[_CALLS] = list(map(_callsite, scope[_CALLS]))
-    scope[_STORES] = list(map(_store, scope[_STORES]))
-    scope[_IMPORTS] = list(map(_import, scope[_IMPORTS]))
+    if scope[_CALLS]:
+        scope[_CALLS] = list(map(_callsite, scope[_CALLS]))
+    if scope[_STORES]:
+        scope[_STORES] = list(map(_store, scope[_STORES]))
+    if scope[_IMPORTS]:
+        scope[_IMPORTS] = list(map(_import, scope[_IMPORTS]))
     plain[_SCOPE] = _tuple_of(Scope, scope)
-    plain[_PARAMS] = tuple(map(_param, plain[_PARAMS]))
+    if plain[_PARAMS]:
+        plain[_PARAMS] = tuple(map(_param, plain[_PARAMS]))
     return _tuple_of(Definition, plain)

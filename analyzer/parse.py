@@ -391,35 +391,50 @@ class _FactsVisitor(ast.NodeVisitor):
         return f"{parent.qname}.{name}"
 
     def visit_FunctionDef(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
+        """The commonest definition: its helpers (_qname, _visit_defaults, _bind_def, _enter, _leave) inlined."""
         name, args, returns, decorators = node.name, node.args, node.returns, node.decorator_list
-        for decorator in decorators:
-            self._decorator(decorator, name)
         parent = self.current
-        kind = "method" if parent.kind == "class" else "function"
+        parent_kind = parent.kind
         method_kind = None
-        if kind == "method":
-            method_kind = "instance"
+        if decorators:
+            for decorator in decorators:
+                self._decorator(decorator, name)
+        if parent_kind == "class":
+            kind, method_kind = "method", "instance"
             for decorator in decorators:
                 method_kind = METHOD_DECORATORS.get(last_name(decorator) or "", method_kind)
-        scope = _empty_scope()
+        else:
+            kind = "function"
+        in_function = parent_kind == "function" or parent_kind == "method"
+        qname = f"{parent.qname}.<locals>.{name}" if in_function else f"{parent.qname}.{name}"
+        scope = _new(Scope, ([], [], [], {}, set(), [], [], [], [], set()))
         params, annotated = _params(args)
         definition = _new(Definition, (
-            self._qname(name), kind, node.lineno, node.end_lineno or node.lineno, scope, {}, {}, parent.qname,
-            tuple(map(to_expr, decorators)), params,
+            qname, kind, node.lineno, node.end_lineno or node.lineno, scope, {}, {}, parent.qname,
+            tuple(map(to_expr, decorators)) if decorators else (), params,
             annotation_expr(returns), ast.unparse(returns) if returns else None,
             node.__class__ is ast.AsyncFunctionDef, method_kind, (), None, _docstring(node), ()))
         if returns is not None:
             scope.type_refs.extend(type_names(returns))
-        self._visit_defaults(args)
-        self._bind_def(name, definition.qname)
+        if args.defaults or args.kw_defaults:
+            self._visit_defaults(args)
+        if in_function:  # a nested def is a local name of its enclosing function
+            self.scope.assigns.append((name, ("def", qname), 0))
         self.facts.definitions.append(definition)
-        self._enter(definition)
+        stack = self.stack
+        stack.append(definition)
+        self.current, self.scope = definition, scope
         if annotated:
             for arg in args.posonlyargs + args.args + args.kwonlyargs:
                 if arg.annotation is not None:
                     scope.type_refs.extend(type_names(arg.annotation))
-        self._visit_all(node.body)
-        self._leave()
+        methods = _METHODS
+        for statement in node.body:
+            method = methods.get(statement.__class__)
+            if method is not None:
+                method(self, statement)
+        stack.pop()
+        self.current, self.scope = parent, parent.scope
         _settle_locals(definition)
 
     visit_AsyncFunctionDef = visit_FunctionDef
