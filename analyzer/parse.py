@@ -41,6 +41,7 @@ MUTABLE_CONSTRUCTORS = frozenset(
      "WeakValueDictionary", "WeakKeyDictionary", "WeakSet", "ChainMap"}
 )
 MUTABLE_LITERALS = (ast.Dict, ast.List, ast.Set, ast.DictComp, ast.ListComp, ast.SetComp)
+_MUTABLE_LITERAL_CLASSES = frozenset(MUTABLE_LITERALS)
 METHOD_DECORATORS = {"staticmethod": "static", "classmethod": "class", "property": "property",
                      "cached_property": "property"}
 MAX_KEPT_STRING = 200  # longer literals (templates, prose) are not names of anything
@@ -137,9 +138,10 @@ def _syntax_diagnostic(path: str, exc: SyntaxError) -> Diagnostic:
 
 
 def _is_mutable_value(node: ast.AST | None) -> bool:
-    if isinstance(node, MUTABLE_LITERALS):
+    kind = node.__class__
+    if kind in _MUTABLE_LITERAL_CLASSES:
         return True
-    return isinstance(node, ast.Call) and last_name(node.func) in MUTABLE_CONSTRUCTORS
+    return kind is ast.Call and last_name(node.func) in MUTABLE_CONSTRUCTORS  # type: ignore[union-attr,operator]
 
 
 def _string(node: ast.AST | None) -> str | None:
@@ -187,21 +189,23 @@ def _class_body(node: ast.ClassDef) -> tuple[dict[str, tuple[Expr, int]], str | 
     attrs: dict[str, tuple[Expr, int]] = {}
     table = None
     state: list[str] = []
+    statement: Any  # narrowed by its class
     for statement in node.body:
-        if isinstance(statement, ast.Assign):
+        kind = statement.__class__
+        if kind is ast.Assign:
             for target in statement.targets:
-                if isinstance(target, ast.Name):
+                if target.__class__ is ast.Name:
                     attrs[target.id] = (_value_expr(statement.value), statement.lineno)
                     if _is_mutable_value(statement.value):
                         state.append(target.id)
                     if target.id == "__tablename__":
                         table = _string(statement.value) or table
-        elif isinstance(statement, ast.AnnAssign) and isinstance(statement.target, ast.Name):
+        elif kind is ast.AnnAssign and isinstance(statement.target, ast.Name):
             value = annotation_expr(statement.annotation) or _value_expr(statement.value)
             attrs[statement.target.id] = (value, statement.lineno)
             if statement.target.id == "__tablename__":
                 table = _string(statement.value) or table
-        elif isinstance(statement, ast.ClassDef) and statement.name == "Meta":
+        elif kind is ast.ClassDef and statement.name == "Meta":
             for inner in statement.body:
                 if (isinstance(inner, ast.Assign) and _string(inner.value)
                         and any(isinstance(t, ast.Name) and t.id == "db_table" for t in inner.targets)):
@@ -235,7 +239,12 @@ def _params(args: ast.arguments) -> tuple[tuple[Param, ...], bool]:
     """The parameters, and whether any of them is annotated."""
     positional = args.posonlyargs + args.args if args.posonlyargs else args.args
     first_default = len(positional) - len(args.defaults)
-    params = [_param(a, "positional", i >= first_default) for i, a in enumerate(positional)]
+    params = []
+    for index, arg in enumerate(positional):  # the commonest: not annotated, built here without a call
+        if arg.annotation is None:
+            params.append(_new(Param, (arg.arg, None, "positional", index >= first_default, None)))
+        else:
+            params.append(_param(arg, "positional", index >= first_default))
     if args.vararg:
         params.append(_param(args.vararg, "vararg", False))
     if args.kwonlyargs:
@@ -345,13 +354,17 @@ class _FactsVisitor(ast.NodeVisitor):
 
     def _module_statement(self, node: ast.stmt) -> None:
         """Module-level names bound by assignment become variables."""
-        targets: list[ast.expr] = []
-        value: ast.expr | None = None
-        self._module_extension(node)
-        if isinstance(node, ast.Assign):
-            targets, value = node.targets, node.value
-        elif isinstance(node, ast.AnnAssign):
-            targets, value = [node.target], node.value
+        targets: list[ast.expr]
+        value: ast.expr | None
+        kind = node.__class__
+        if kind is ast.Assign:
+            targets, value = node.targets, node.value  # type: ignore[attr-defined]
+        elif kind is ast.AnnAssign:
+            targets, value = [node.target], node.value  # type: ignore[attr-defined]
+        else:
+            if kind is ast.AugAssign or kind is ast.Expr:
+                self._module_extension(node)
+            return
         pairs = [pair for target in targets for pair in _unpack(target, value)]
         for target, value in pairs:
             if type(target) is not ast.Name or (value is None and target not in targets):
@@ -365,10 +378,9 @@ class _FactsVisitor(ast.NodeVisitor):
             table = None
             if isinstance(value, ast.Call) and last_name(value.func) == "Table" and value.args:
                 table = _string(value.args[0])
-            self.facts.variables.append(Variable(
-                qname=f"{self.facts.module}.{target.id}", line=node.lineno, value=_value_expr(value),
-                mutable=_is_mutable_value(value),
-                sql=sql if sql and SQL_START.match(sql) else None, table_name=table))
+            self.facts.variables.append(_new(Variable, (
+                f"{self.facts.module}.{target.id}", node.lineno, _value_expr(value), _is_mutable_value(value),
+                sql if sql and SQL_START.match(sql) else None, table)))
 
     def _module_extension(self, node: ast.stmt) -> None:
         """`NAME += value` and `NAME.append/extend/insert(value)` at module level."""
@@ -493,10 +505,10 @@ class _FactsVisitor(ast.NodeVisitor):
     def visit_Import(self, node: ast.Import) -> None:
         for alias in node.names:
             if alias.asname:
-                self.scope.imports.append(Import(alias.asname, alias.name, None, node.lineno))
+                self.scope.imports.append(_new(Import, (alias.asname, alias.name, None, node.lineno, False)))
             else:
                 top = alias.name.split(".")[0]
-                self.scope.imports.append(Import(top, alias.name, None, node.lineno, True))
+                self.scope.imports.append(_new(Import, (top, alias.name, None, node.lineno, True)))
 
     def visit_ImportFrom(self, node: ast.ImportFrom) -> None:
         base = self._absolute(node.module, node.level)
@@ -506,7 +518,7 @@ class _FactsVisitor(ast.NodeVisitor):
                 "relative import goes above the analyzed root"))
             return
         for alias in node.names:
-            self.scope.imports.append(Import(alias.asname or alias.name, base, alias.name, node.lineno))
+            self.scope.imports.append(_new(Import, (alias.asname or alias.name, base, alias.name, node.lineno, False)))
 
     def _absolute(self, module: str | None, level: int) -> str | None:
         if level == 0:
@@ -590,11 +602,11 @@ class _FactsVisitor(ast.NodeVisitor):
             self._note_param_write(target.value)
             self._visit_callee(target.value)
             self.visit(target.slice)
-            self.scope.stores.append(Store("item", to_expr(target.value), value_expr, line))
+            self.scope.stores.append(_new(Store, ("item", to_expr(target.value), value_expr, line)))
         elif kind is ast.Attribute:
             self._note_param_write(target.value)
             self._visit_callee(target.value)
-            self.scope.stores.append(Store("attr", to_expr(target), value_expr, line))
+            self.scope.stores.append(_new(Store, ("attr", to_expr(target), value_expr, line)))
             if (isinstance(target.value, ast.Name) and target.value.id == "self"
                     and self.current.kind == "method"):
                 self.current.self_attrs.setdefault(target.attr, []).append(value_expr)
@@ -748,8 +760,25 @@ class _FactsVisitor(ast.NodeVisitor):
                 root = root.value
             if root.__class__ is not ast.Name:
                 self.visit(root)
-        if args:
-            self._read_arguments(args, arguments)
+        if args:  # _read_arguments, inlined for positional arguments (the commonest)
+            loads = scope.loads
+            methods = _METHODS
+            for argument, expr in zip(args, arguments, strict=True):
+                kind = argument.__class__
+                if kind is ast.Name:
+                    loads.setdefault(expr, argument.lineno)
+                elif kind is ast.Attribute:
+                    root = argument.value  # type: ignore[attr-defined]
+                    while root.__class__ is ast.Attribute:
+                        root = root.value
+                    if root.__class__ is ast.Name:
+                        loads.setdefault(expr, argument.lineno)
+                    else:
+                        self.visit(root)
+                else:
+                    method = methods.get(kind)
+                    if method is not None:
+                        method(self, argument)
         if keywords:
             self._read_arguments(values, [e for _, e in kwargs])
         self.last_call = node, site  # visited last of the calls it holds: the value an assignment reads next
