@@ -7,6 +7,7 @@ import hashlib
 import hmac
 import json
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -105,12 +106,13 @@ def _analyze(root: Path, out_dir: Path, options: AnalyzeOptions, progress: Progr
     add_cochange_edges(graph, history.commits(), {f.path: f.module for f in files}, options.history)
     if trace is not None:
         add_observed_edges(graph, trace)
-    summary = summarize(graph, migrations_skipped=tree.migrations_skipped)
     out_dir.mkdir(parents=True, exist_ok=True)
     text = graph.dump_bytes()
-    write_atomic(graph_path, text)
+    written = _write_aside(graph_path, text)  # the disk's time, while this thread summarises and seals
+    summary = summarize(graph, migrations_skipped=tree.migrations_skipped)
     source = os.path.relpath(tree.root, out_dir.resolve())  # relative: no machine path in artefacts
     document = {"key": run_key, "seal": _seal(run_key, source, text), "summary": summary, "source": source}
+    written()  # the summary, which names the graph, only once the graph is on disk
     write_atomic(out_dir / SUMMARY_FILE, json.dumps(document, sort_keys=True) + "\n")
     keep_until_exit(texts, read_before, files, resolution, graph)  # a command line leaves them to the OS
     return AnalysisResult(graph_path, summary, stats, graph=graph,
@@ -183,6 +185,29 @@ def _build(files: list[FileFacts], texts: list[SourceText], resolution: Resoluti
                         {path: kept[k] for path, k in content_keys.items() if k in kept}, made)
     save_node_cache(cache_dir, key, content_keys, stored, made)
     return graph
+
+
+def _write_aside(path: Path, content: bytes) -> Callable[[], None]:
+    """`write_atomic(path, content)` started in a thread (writing and syncing a file release the
+    interpreter's lock); the function returned waits for it and raises what it raised."""
+    import threading
+
+    failed: list[BaseException] = []
+
+    def write() -> None:
+        try:
+            write_atomic(path, content)
+        except BaseException as error:  # raised again in the caller's thread
+            failed.append(error)
+
+    thread = threading.Thread(target=write, name=f"writing {path.name}", daemon=True)
+    thread.start()
+
+    def wait() -> None:
+        thread.join()
+        if failed:
+            raise failed[0]
+    return wait
 
 
 def _read_trace(path: Path) -> tuple[Trace | None, str | None]:
