@@ -250,7 +250,10 @@ def resolve(files: list[FileFacts], jobs: int | None = None, previous: Previous 
     data = DataModel(program, previous.data() if previous is not None else None)
     by_module = previous.resolutions(program, data) if previous is not None else {}
     todo = [d for d in definitions if program.module_of[d.qname] not in by_module]
-    fresh, pickled = _resolve_modules(program, data, todo, jobs, meanwhile or _nothing)
+    # the relationship pass below reads a caller's own module's edges: when every module is resolved
+    # now, each process resolving some reads for their callers too
+    fresh, pickled, found_reads = _resolve_modules(program, data, todo, jobs, meanwhile or _nothing,
+                                                   with_reads=not by_module)
     by_module.update(fresh)
     resolver = _Resolver(program, data)
     for module in sorted(by_module):
@@ -264,7 +267,10 @@ def resolve(files: list[FileFacts], jobs: int | None = None, previous: Previous 
     tables = set(data.tables.values()) | resolver.tables
     # a global pass: it reads the model classes' methods, which a kept resolution does not depend on
     kept_reads = previous.relationship_reads(set(fresh)) if previous is not None else None
-    reads, loading = relationship_reads(program, data, definitions, resolver.edges, kept_reads)
+    if found_reads is not None and kept_reads is None:
+        reads, loading = found_reads
+    else:
+        reads, loading = relationship_reads(program, data, definitions, resolver.edges, kept_reads)
     return Resolution(program, data, resolver.edges, resolver.unresolved, resolver.call_sites,
                       resolver.externals, tables, state,
                       resources, registries, by_module, set(fresh), reads, pickled, loading)
@@ -274,12 +280,18 @@ def _nothing(program: Program, data: DataModel) -> None:
     return None
 
 
+Reads = tuple[dict[tuple[str, str], set[RelationshipRead]], frozenset[str]]  # what relationship_reads gives
+
+
 def _resolve_modules(program: Program, data: DataModel, definitions: list[Definition], jobs: int | None,
-                     meanwhile: Meanwhile) -> tuple[dict[str, FileResolution], dict[str, bytes]]:
+                     meanwhile: Meanwhile, with_reads: bool = False
+                     ) -> tuple[dict[str, FileResolution], dict[str, bytes], Reads | None]:
     """Resolve these definitions module by module; on Linux a forked process takes the modules
     holding the last part of a large program's work (`_work`), while this one runs `meanwhile`
     and then resolves the rest. Also gives the modules whose resolution came back pickled
-    (`pickled_resolution`): the cache keeps those bytes as they are."""
+    (`pickled_resolution`): the cache keeps those bytes as they are; and when split `with_reads`,
+    what the relationship pass finds for these definitions, each process for the callers it
+    resolved (a caller's `calls` edges are its module's), else None."""
     by_module: dict[str, list[Definition]] = {}
     for definition in definitions:
         by_module.setdefault(program.module_of[definition.qname], []).append(definition)
@@ -288,7 +300,7 @@ def _resolve_modules(program: Program, data: DataModel, definitions: list[Defini
     if workers < 2 or len(definitions) < PARALLEL_DEFINITIONS or not sys.platform.startswith("linux"):
         resolved = _resolve_each(program, data, modules)
         meanwhile(program, data)
-        return resolved, {}
+        return resolved, {}, None
     weights = [sum(_work(d) for d in found) for _, found in modules]
     # the forked process starts later and pickles what it found (a tenth of its time on Django), this one
     # runs `meanwhile` (the framework detection: a fifth of its time on Django, cold) and then reads that:
@@ -298,19 +310,36 @@ def _resolve_modules(program: Program, data: DataModel, definitions: list[Defini
         counted += weights[middle]
         middle += 1
     # the child inherits the program: nothing is pickled on the way in
-    other = Forked(multiprocessing.get_context("fork"), _resolve_pickled, program, data, modules[middle:])
+    other = Forked(multiprocessing.get_context("fork"), _resolve_pickled, program, data, modules[middle:], with_reads)
     meanwhile(program, data)
     found = _resolve_each(program, data, modules[:middle])
-    sent = other.result("resolving definitions", hint="run again with --jobs 1")
+    reads = _reads(program, data, modules[:middle], found) if with_reads else None
+    sent, sent_reads = other.result("resolving definitions", hint="run again with --jobs 1")
     found.update((module, pickle.loads(blob)) for module, blob in sent.items())
-    return found, sent
+    if reads is None or sent_reads is None:
+        return found, sent, None
+    return found, sent, ({**reads[0], **sent_reads[0]}, reads[1])
 
 
-def _resolve_pickled(program: Program, data: DataModel,
-                     modules: list[tuple[str, list[Definition]]]) -> dict[str, bytes]:
+def _resolve_pickled(program: Program, data: DataModel, modules: list[tuple[str, list[Definition]]],
+                     with_reads: bool) -> tuple[dict[str, bytes], Reads | None]:
     """`_resolve_each` in a forked process: each module's resolution pickled by its fields, which
-    reads back some three times faster than pickle's own way (fieldpickle.py)."""
-    return {module: pickled_resolution(found) for module, found in _resolve_each(program, data, modules).items()}
+    reads back some three times faster than pickle's own way (fieldpickle.py); and, `with_reads`,
+    what the relationship pass finds for their definitions."""
+    found = _resolve_each(program, data, modules)
+    reads = _reads(program, data, modules, found) if with_reads else None
+    return {module: pickled_resolution(resolution) for module, resolution in found.items()}, reads
+
+
+def _reads(program: Program, data: DataModel, modules: list[tuple[str, list[Definition]]],
+           found: dict[str, FileResolution]) -> Reads:
+    """The relationship pass (relationships.py) over these modules' definitions, which reads
+    the `calls` edges of each caller: those its module's resolution found."""
+    edges: dict[tuple[str, str, str], EdgeInfo] = {}
+    for module, _ in modules:
+        edges.update(found[module].edges)
+    return relationship_reads(program, data, sorted((d for _, ds in modules for d in ds), key=lambda d: d.qname),
+                              edges)
 
 
 def _resolve_each(program: Program, data: DataModel,

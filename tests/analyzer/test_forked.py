@@ -7,15 +7,18 @@ import multiprocessing
 import os
 import pickle
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
 from analyzer import resolve as resolve_module
+from analyzer.collect import collect_facts, read_sources
 from analyzer.errors import Mono2LambdaError
 from analyzer.forked import Forked, ForkedItems
 from analyzer.parse import extract_facts
 from analyzer.resolve import resolve
 from analyzer.reuse import Reuse
+from analyzer.sources import find_sources
 
 FORK = multiprocessing.get_context("fork")
 
@@ -90,6 +93,18 @@ def test_the_resolver_split_in_two_processes_finds_what_one_finds(monkeypatch: p
     alone = resolve(facts, jobs=1).edges
     monkeypatch.setattr(resolve_module, "PARALLEL_DEFINITIONS", 1)
     assert resolve(facts, jobs=2).edges == alone
+
+
+def test_the_relationship_reads_each_process_finds_are_what_one_finds(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Split, each process runs the relationship pass for the callers it resolved."""
+    shop = Path(__file__).parents[2] / "examples" / "shop"
+    facts, _ = collect_facts(read_sources(find_sources(shop).files), None, jobs=1)
+    alone = resolve(facts, jobs=1)
+    monkeypatch.setattr(resolve_module, "PARALLEL_DEFINITIONS", 1)
+    split = resolve(facts, jobs=2)
+    assert split.pickled and alone.relationship_reads
+    assert split.relationship_reads == alone.relationship_reads
+    assert split.loading_names == alone.loading_names and split.edges == alone.edges
 
 
 def test_a_resolver_process_that_dies_is_an_error_not_a_wait(monkeypatch: pytest.MonkeyPatch) -> None:
