@@ -46,9 +46,9 @@ def to_expr(node: Any) -> Expr:
     if kind in _WRAPPERS:
         return to_expr(node.value)
     if kind in _DISPLAYS:
-        return ("seq", tuple(to_expr(e) for e in node.elts))
+        return ("seq", tuple(map(to_expr, node.elts)))
     if kind is ast.Dict:
-        return ("seq", tuple(to_expr(v) for v in node.values))
+        return ("seq", tuple(map(to_expr, node.values)))
     if kind is ast.Lambda:
         return ("lambda", node.lineno, node.col_offset)
     return OTHER
@@ -66,11 +66,11 @@ def arg_expr(node: Any) -> Expr:
     if kind in _WRAPPERS:
         return arg_expr(node.value)
     if kind in _DISPLAYS:
-        return ("seq", tuple(arg_expr(e) for e in node.elts))
+        return ("seq", tuple(map(arg_expr, node.elts)))
     if kind is ast.Lambda:
         return ("lambda", node.lineno, node.col_offset)
     if kind is ast.Dict:
-        return ("seq", tuple(arg_expr(v) for v in node.values))
+        return ("seq", tuple(map(arg_expr, node.values)))
     if kind is ast.GeneratorExp:
         return GENERATOR
     if kind is ast.Constant or kind is ast.JoinedStr:

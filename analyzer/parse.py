@@ -159,14 +159,14 @@ def _value_expr(node: Any) -> Expr:
         text = node.value
         return ("str", text) if isinstance(text, str) and len(text) <= MAX_KEPT_STRING else OTHER
     if kind is ast.List or kind is ast.Tuple or kind is ast.Set:
-        return ("seq", tuple(_value_expr(e) for e in node.elts))
+        return ("seq", tuple(map(_value_expr, node.elts)))
     if kind is ast.Dict:
-        return ("seq", tuple(_value_expr(v) for v in node.values))
+        return ("seq", tuple(map(_value_expr, node.values)))
     if kind is ast.BinOp and type(node.op) is ast.Add:
         return ("add", _value_expr(node.left), _value_expr(node.right))
     if kind is ast.Call:
-        return ("call", to_expr(node.func), tuple(_value_expr(a) for a in node.args),
-                tuple((k.arg or "**", _value_expr(k.value)) for k in node.keywords))
+        return ("call", to_expr(node.func), tuple(map(_value_expr, node.args)),
+                tuple([(k.arg or "**", _value_expr(k.value)) for k in node.keywords]))
     return to_expr(node)
 
 
@@ -300,6 +300,7 @@ class _FactsVisitor(ast.NodeVisitor):
         self.scope: Scope
         self.result_used = True
         self.last_call: tuple[ast.Call, CallSite] | None = None
+        self.last_read: tuple[ast.Attribute, Expr] | None = None  # the last chain read, and its form
 
     # -- traversal (a leaner NodeVisitor: this loop runs for every node of every file) ----
     def visit(self, node: ast.AST) -> None:
@@ -347,9 +348,12 @@ class _FactsVisitor(ast.NodeVisitor):
                             docstring=_docstring(tree))
         self.facts.definitions.append(module)
         self._enter(module)
+        methods = _METHODS
         for statement in tree.body:
             self._module_statement(statement)
-            self.visit(statement)
+            method = methods.get(statement.__class__)
+            if method is not None:
+                method(self, statement)
         self._leave()
 
     def _module_statement(self, node: ast.stmt) -> None:
@@ -556,8 +560,20 @@ class _FactsVisitor(ast.NodeVisitor):
         method = _METHODS.get(value.__class__)
         if method is not None:
             method(self, value)
-        for target in node.targets:
-            self._target(target, node.value, node.lineno)
+        targets = node.targets
+        if len(targets) == 1 and targets[0].__class__ is ast.Name:  # `name = value`: _target's first case, inlined
+            name = targets[0].id  # type: ignore[attr-defined]
+            value_expr = self._assigned_expr(value)
+            if value_expr is OTHER and type(value) in _KEPT_ARGUMENTS:  # `cb = lambda x: ...`
+                value_expr = arg_expr(value)
+            scope = self.scope
+            if name in scope.globals:
+                scope.stores.append(_new(Store, ("name", ("name", name), value_expr, node.lineno)))
+            if self.current.kind != "module":
+                scope.assigns.append((name, value_expr, node.lineno))
+            return
+        for target in targets:
+            self._target(target, value, node.lineno)
 
     def visit_AnnAssign(self, node: ast.AnnAssign) -> None:
         if node.value is not None:
@@ -736,11 +752,17 @@ class _FactsVisitor(ast.NodeVisitor):
             kwargs = tuple(zip([k.arg or "**" for k in keywords], map(arg_expr, values), strict=True))
         else:
             values, kwargs = [], ()
-        site = _new(CallSite, (node.lineno, to_expr(func), arguments, kwargs, used, False, False))
+        func_class = func.__class__
+        if func_class is ast.Name:  # to_expr's commonest cases, without the call
+            func_expr: Expr = ("name", func.id)  # type: ignore[attr-defined]
+        elif func_class is ast.Attribute and func.value.__class__ is ast.Name:  # type: ignore[attr-defined]
+            func_expr = ("attr", ("name", func.value.id), func.attr)  # type: ignore[attr-defined]
+        else:
+            func_expr = to_expr(func)
+        site = _new(CallSite, (node.lineno, func_expr, arguments, kwargs, used, False, False))
         scope = self.scope
         scope.calls.append(site)
         name = None
-        func_class = func.__class__
         if func_class is ast.Attribute:
             name = func.attr  # type: ignore[attr-defined]
             if name in MUTATING_METHODS:
@@ -806,12 +828,16 @@ class _FactsVisitor(ast.NodeVisitor):
                     method(self, node)
 
     def _assigned_expr(self, value: ast.expr) -> Expr:
-        """`to_expr(value)`, without building a call's form again when the call was just read."""
+        """`to_expr(value)`, without building a call's form again when the call was just read, nor
+        a chain's when it was just read."""
         last = self.last_call
         if last is not None and value is last[0]:
             site = last[1]
             if not site.kwargs or not any(k[0] == "related_name" for k in site.kwargs):  # to_expr keeps its text
                 return ("call", site.func, site.args, site.kwargs)
+        read = self.last_read
+        if read is not None and value is read[0]:
+            return read[1]
         return to_expr(value)
 
     def _mutating_call(self, node: ast.Call, func: ast.Attribute) -> None:
@@ -855,7 +881,9 @@ class _FactsVisitor(ast.NodeVisitor):
         while root.__class__ is ast.Attribute:
             root = root.value  # type: ignore[attr-defined]
         if root.__class__ is ast.Name:
-            self.scope.loads.setdefault(to_expr(node), node.lineno)
+            expr = to_expr(node)
+            self.scope.loads.setdefault(expr, node.lineno)
+            self.last_read = node, expr
         else:
             self.visit(root)
 
