@@ -88,6 +88,7 @@ DUNDER_CALLS = {"builtins.iter": "__iter__", "builtins.next": "__next__", "built
                 "builtins.abs": "__abs__", "builtins.format": "__format__", "builtins.bool": "__bool__"}
 DYNAMIC_CALLS = frozenset({"builtins.eval", "builtins.exec"})  # code from a string: unresolved-dynamic
 _DYNAMIC_VALUES = frozenset(("ext", name) for name in DYNAMIC_CALLS)
+_CALLING_OUTSIDE = CALLING_FUNCTIONS | frozenset(DUNDER_CALLS)  # outside functions calling an argument or its method
 _CALLABLE_KINDS = frozenset({"function", "method", "class"})
 _STATEMENTS = frozenset({"insert", "update", "delete", "select"})  # `table.insert()`: the receiver's table
 _RECEIVER_METHODS = SESSION_WRITES | SESSION_CLASS_READS | JOINS | INSTANCE_WRITES | _STATEMENTS
@@ -99,23 +100,6 @@ def _names_variable(program: Program, values: frozenset) -> bool:
     """Whether one of these values is a module or class variable (what `variables_in` lists)."""
     for value in values:  # noqa: SIM110 -- a loop, not any(): no generator per call site
         if value[0] == "sym" and value[1] in program.variables:
-            return True
-    return False
-
-
-def _calls_arguments(callees: frozenset) -> bool:
-    """Whether one of these callees is an outside function that calls what it is given
-    (`CALLING_FUNCTIONS`, `DUNDER_CALLS`: `_called_arguments`)."""
-    for callee in callees:
-        if callee[0] == "ext" and (callee[1] in CALLING_FUNCTIONS or callee[1] in DUNDER_CALLS):
-            return True
-    return False
-
-
-def _sqlalchemy(callees: frozenset) -> bool:
-    """Whether one of these callees is an outside name from SQLAlchemy (`_data_call`)."""
-    for callee in callees:  # noqa: SIM110 -- a loop, not any(): no generator per call site
-        if callee[0] == "ext" and callee[1].startswith("sqlalchemy"):
             return True
     return False
 
@@ -447,11 +431,14 @@ class _Resolver:
              unused: bool = False, unsafe: tuple[tuple, ...] = (),
              values: tuple[tuple[str, str, str], ...] = ()) -> None:
         key = (source, target, kind)
-        info = self.edges.get(key)
+        edges = self.edges
+        info = edges.get(key)
         if info is None:  # two edges in three are new: made with their first call's fields
-            info = self.edges[key] = EdgeInfo((line,), 1, virtual, 1 if unused else 0)
+            info = edges[key] = EdgeInfo((line,), 1, virtual, 1 if unused else 0)
             if self._own is not None:
                 self._own.add(key)
+            if not unsafe and not values and not self._changes:
+                return
         else:
             if self._own is not None:
                 info = self._owned(key)
@@ -464,9 +451,10 @@ class _Resolver:
                 info.unused_result += 1
         if unsafe:
             info.unsafe_args = info.unsafe_args.union((line, *u) for u in unsafe)
-        for value in values:
-            if sum(1 for v in info.arg_values if v[0] == value[0]) < MAX_VALUES:
-                info.arg_values = info.arg_values.union((value,))
+        if values:
+            for value in values:
+                if sum(1 for v in info.arg_values if v[0] == value[0]) < MAX_VALUES:
+                    info.arg_values = info.arg_values.union((value,))
         if self._changes and kind == "calls":
             info.changed_result = info.changed_result.union(self._changes)
 
@@ -548,13 +536,18 @@ class _Resolver:
         if site.protocol:
             self._protocol_call(qname, callees, line)
             return
-        internal = outside = False
+        internal = outside = calling = sqlalchemy = False
         for callee in callees:
             tag = callee[0]
             if tag in _INTERNAL_CALLEES:
                 internal = True
             elif tag == "ext":
                 outside = True
+                name = callee[1]
+                if name in _CALLING_OUTSIDE:  # `_called_arguments`
+                    calling = True
+                elif name.startswith("sqlalchemy"):  # `_data_call`
+                    sqlalchemy = True
         synthetic = site.synthetic
         unused = not site.result_used
         passed = site.args or site.kwargs
@@ -582,7 +575,7 @@ class _Resolver:
             resolved = self._dispatch_elsewhere(definition, site)
         self._changes = ()
         # functions handed to outside code that calls them (with something outside called, or nothing found)
-        if (outside or not resolved) and (site.kwargs or (outside and site.args and _calls_arguments(callees))):
+        if (outside or not resolved) and (site.kwargs or (calling and site.args)):
             self._called_arguments(definition, site, callees, resolved)
         if not synthetic:
             self.call_sites += 1
@@ -590,7 +583,7 @@ class _Resolver:
                 self.unresolved.append(UnresolvedCall(qname, line, expr_text(func)))
             elif outside and not callees.isdisjoint(_DYNAMIC_VALUES):
                 self.unresolved.append(UnresolvedCall(qname, line, expr_text(func), dynamic=True))
-        if func[0] == "attr" or (outside and _sqlalchemy(callees)):  # else nothing is read or written
+        if func[0] == "attr" or sqlalchemy:  # else nothing is read or written
             self._data_call(definition, site, callees, outside)
         if passed:
             self._referenced(definition, site)
