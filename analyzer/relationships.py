@@ -93,6 +93,7 @@ class Relationships:
         self._of: dict[str, frozenset[str]] = {}
         self._returned: dict[str, tuple[str, ...]] = {}
         self._through: dict[tuple[str, str], frozenset[str]] = {}
+        self._self_reads: dict[str, frozenset[str]] = {}  # method -> the attributes it reads on `self`
 
     def of(self, model: str) -> frozenset[str]:
         """The names of `model`'s relationships (its bases' included)."""
@@ -181,11 +182,14 @@ class Relationships:
         if definition is None or definition.kind != "method" or definition.method_kind == "static" \
                 or not definition.params or depth > MAX_METHOD_DEPTH:
             return set()
-        me = definition.params[0].name
         relationships = self.of(model)
-        attrs = {a for expr in definition.scope.loads if (a := _self_attribute(expr, me))}
-        attrs |= {a for site in definition.scope.calls if (a := _self_attribute(site.func, me))}
-        found = attrs & relationships
+        attrs = self._self_reads.get(definition.qname)
+        if attrs is None:  # the same for every model inheriting the method
+            me = definition.params[0].name
+            attrs = frozenset({a for expr in definition.scope.loads if (a := _self_attribute(expr, me))}
+                              | {a for site in definition.scope.calls if (a := _self_attribute(site.func, me))})
+            self._self_reads[definition.qname] = attrs
+        found = set(attrs & relationships)
         for other in sorted(attrs - relationships - {attr}):
             found |= self._method_reads(model, other, depth + 1)
         return found

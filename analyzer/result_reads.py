@@ -30,15 +30,20 @@ def result_reads(definition: Definition, wanted: frozenset[str] | None = None) -
     if definition.kind not in ("function", "method"):
         return {}
     scope = definition.scope
+    if not scope.assigns:  # no name bound, to a call's result or anything else
+        return {}
+    # the reads first: with `wanted` (a few names) most definitions have none
+    reads = [(line, rooted) for expr, line in scope.loads.items() if (rooted := _rooted(expr)) is not None
+             and (wanted is None or rooted[1] in wanted)]
+    reads += [(site.line, rooted) for site in scope.calls if (rooted := _rooted(site.func)) is not None
+              and (wanted is None or rooted[1] in wanted)]
+    if not reads:
+        return {}
     bound: dict[str, list[tuple[int, Expr | None]]] = {}  # every binding of a name: a call's site, or None
     for name, value, line in scope.assigns:
         bound.setdefault(name, []).append((line, bound_call(value)))
     if not any(call is not None for sites in bound.values() for _, call in sites):
         return {}
-    reads = [(line, rooted) for expr, line in scope.loads.items() if (rooted := _rooted(expr)) is not None
-             and (wanted is None or rooted[1] in wanted)]
-    reads += [(site.line, rooted) for site in scope.calls if (rooted := _rooted(site.func)) is not None
-              and (wanted is None or rooted[1] in wanted)]
     first: dict[Site, dict[str, int]] = {}
     for line, (root, attr) in reads:
         earlier = [site for site in bound.get(root, ()) if site[0] < line]
@@ -51,9 +56,13 @@ def result_reads(definition: Definition, wanted: frozenset[str] | None = None) -
 
 def _rooted(expr: Expr) -> tuple[str, str] | None:
     """(name, attribute) for `name.attribute`, at the root of a longer chain (`name.a.b`, `name.a[k]`)."""
-    while expr and expr[0] in ("attr", "sub", "call"):
-        inner = expr[1]
-        if expr[0] == "attr" and inner[0] == "name":
-            return str(inner[1]), str(expr[2])
-        expr = inner
+    while expr:
+        tag = expr[0]
+        if tag == "attr":
+            inner = expr[1]
+            if inner[0] == "name":
+                return inner[1], expr[2]
+        elif tag != "sub" and tag != "call":
+            return None
+        expr = expr[1]
     return None
