@@ -59,21 +59,34 @@ class Flow:
     detail: str = ""  # MODEL: the model class; VALUE: a literal's JSON text, or `type:<json type>`
 
 
+Evaluate = Callable[[Expr], frozenset]  # what an expression may be, in the scope of the call's definition
+
+
 def argument_flows(program: Program, data: DataModel, definition: Definition, site: CallSite,
-                   text: Callable[[Expr], str]) -> tuple[Flow, ...]:
-    """What each argument of `site` (a call in `definition`) is, where the call site shows it."""
+                   text: Callable[[Expr], str], evaluate: Evaluate | None = None) -> tuple[Flow, ...]:
+    """What each argument of `site` (a call in `definition`) is, where the call site shows it.
+    `evaluate`: `program.eval` in the scope of `definition` (the resolver's remembers its answers)."""
     found = []
-    arguments: list[tuple[int | str, Expr]] = list(enumerate(site.args))
-    arguments += [(name, arg) for name, arg in site.kwargs if name != "**"]
-    for position, arg in arguments:
-        flow = _flow(program, data, definition, position, arg, text)
+    if evaluate is None:
+        evaluate = _evaluator(program, definition)
+    for position, arg in enumerate(site.args):
+        flow = _flow(program, data, definition, evaluate, position, arg, text)
         if flow is not None:
             found.append(flow)
+    for name, arg in site.kwargs:
+        if name != "**":
+            flow = _flow(program, data, definition, evaluate, name, arg, text)
+            if flow is not None:
+                found.append(flow)
     return tuple(found)
 
 
-def _flow(program: Program, data: DataModel, definition: Definition, position: int | str, arg: Expr,
-          text: Callable[[Expr], str]) -> Flow | None:
+def _evaluator(program: Program, scope: Definition) -> Evaluate:
+    return lambda expr: program.eval(expr, scope)
+
+
+def _flow(program: Program, data: DataModel, definition: Definition, evaluate: Evaluate, position: int | str,
+          arg: Expr, text: Callable[[Expr], str]) -> Flow | None:
     tag = arg[0]
     if tag == "const":
         kind, value = arg[1], arg[2]
@@ -86,16 +99,15 @@ def _flow(program: Program, data: DataModel, definition: Definition, position: i
         return None
     if tag not in ("name", "attr", "call", "sub"):
         return None
-    shown = text(arg)
     if _is_bytes(arg):
-        return Flow(position, BYTES, shown)
+        return Flow(position, BYTES, text(arg))
     if _is_upload(arg):
-        return Flow(position, UPLOAD, shown)
-    if is_request(program, definition, arg):
-        return Flow(position, REQUEST, shown)
-    model = model_of(program, data, definition, arg)
+        return Flow(position, UPLOAD, text(arg))
+    if is_request(definition, evaluate, arg):
+        return Flow(position, REQUEST, text(arg))
+    model = model_of(program, data, definition, evaluate, arg)
     if model:
-        return Flow(position, MODEL, shown, model)
+        return Flow(position, MODEL, text(arg), model)
     return None
 
 
@@ -123,7 +135,7 @@ def _is_upload(arg: Expr) -> bool:
     return False
 
 
-def is_request(program: Program, definition: Definition, arg: Expr) -> bool:
+def is_request(definition: Definition, evaluate: Evaluate, arg: Expr) -> bool:
     """The caller's own `request` parameter, `self.request`, or a value of a request type."""
     if arg[0] == "name":
         param = _param(definition, arg[1])
@@ -132,7 +144,10 @@ def is_request(program: Program, definition: Definition, arg: Expr) -> bool:
             return True
     if arg[0] == "attr" and arg[2] == "request" and arg[1][0] == "name" and arg[1][1] in ("self", "cls"):
         return True
-    return any(v[0] in ("ext", "extinst") and v[1] in REQUEST_NAMES for v in program.eval(arg, definition))
+    for value in evaluate(arg):  # noqa: SIM110 -- a loop, not any(): no generator per argument
+        if (value[0] == "ext" or value[0] == "extinst") and value[1] in REQUEST_NAMES:
+            return True
+    return False
 
 
 def _names_request(annotation: str | None) -> bool:
@@ -140,54 +155,67 @@ def _names_request(annotation: str | None) -> bool:
 
 
 def _param(definition: Definition, name: str) -> Param | None:
-    return next((p for p in definition.params if p.name == name), None)
+    for param in definition.params:
+        if param.name == name:
+            return param
+    return None
 
 
-def model_of(program: Program, data: DataModel, definition: Definition, arg: Expr, hops: int = 0) -> str:
+def model_of(program: Program, data: DataModel, definition: Definition, evaluate: Evaluate, arg: Expr,
+             hops: int = 0) -> str:
     """The model class an argument is an instance of, or "": what it evaluates to, `request.user`,
     a row getter (`M.objects.get(...)`, `get_object_or_404(M, ...)`), an element of a queryset
     (`for u in M.objects.filter(...)`, `M.objects.all()[0]`), a foreign key of a row
     (`order.customer`), or a local bound to one of those."""
-    for value in ordered(program.eval(arg, definition)):
-        if value[0] == "inst" and data.table(value):
-            return str(value[1])
-        if value[0] == "extinst" and value[1] in USER_MODELS:
-            return DJANGO_USER
-    if arg[0] == "attr" and arg[2] == "user" and is_request(program, definition, arg[1]):
+    model = _instance_model(data, evaluate(arg))
+    if model:
+        return model
+    if arg[0] == "attr" and arg[2] == "user" and is_request(definition, evaluate, arg[1]):
         return DJANGO_USER
     if arg[0] == "attr" and hops < 3:
-        return _foreign_key(program, data, model_of(program, data, definition, arg[1], hops + 1), arg[2])
+        return _foreign_key(program, data, model_of(program, data, definition, evaluate, arg[1], hops + 1), arg[2])
     if arg[0] == "call":
-        return _row_getter(program, data, definition, arg)
+        return _row_getter(data, evaluate, arg)
     if arg[0] in ("iter", "sub"):
-        return _queryset_of(program, data, definition, arg[1])
+        return _queryset_of(data, evaluate, arg[1])
     if arg[0] == "name" and hops < 2 and definition.kind != "module" and _param(definition, arg[1]) is None:
         for target, value, _ in reversed(definition.scope.assigns):
             if target == arg[1]:
-                return model_of(program, data, definition, value, hops + 1)
+                return model_of(program, data, definition, evaluate, value, hops + 1)
     return ""
 
 
-def _row_getter(program: Program, data: DataModel, definition: Definition, call: Expr) -> str:
+def _instance_model(data: DataModel, values: frozenset) -> str:
+    """The first of these values, in their fixed order (values.ordered), that is a row of a model
+    or a Django user: its class, else ""."""
+    found = [value for value in values if (value[0] == "inst" and data.table(value))
+             or (value[0] == "extinst" and value[1] in USER_MODELS)]
+    if not found:  # most arguments: nothing to put in order
+        return ""
+    first = found[0] if len(found) == 1 else min(found, key=repr)
+    return str(first[1]) if first[0] == "inst" else DJANGO_USER
+
+
+def _row_getter(data: DataModel, evaluate: Evaluate, call: Expr) -> str:
     func = call[1]
     if (func[0] == "name" and func[1] == "get_object_or_404") or (func[0] == "attr" and func[2] == "get_object_or_404"):
-        return _model_class(program, data, definition, call[2][0]) if call[2] else ""
+        return _model_class(data, evaluate, call[2][0]) if call[2] else ""
     if func[0] != "attr" or func[2] not in _ROW_GETTERS:
         return ""
     expr = func[1]
     while expr[0] in ("attr", "call"):
         if expr[0] == "attr" and expr[2] == "objects":
-            return _model_class(program, data, definition, expr[1])
+            return _model_class(data, evaluate, expr[1])
         expr = expr[1]
     return ""
 
 
-def _queryset_of(program: Program, data: DataModel, definition: Definition, expr: Expr) -> str:
+def _queryset_of(data: DataModel, evaluate: Evaluate, expr: Expr) -> str:
     """The model of `M.objects` followed by QuerySet methods only (`.filter(...).order_by(...)`)."""
     while expr[0] == "call" and expr[1][0] == "attr" and expr[1][2] in _QUERYSETS:
         expr = expr[1][1]
     if expr[0] == "attr" and expr[2] == "objects":
-        return _model_class(program, data, definition, expr[1])
+        return _model_class(data, evaluate, expr[1])
     return ""
 
 
@@ -204,12 +232,12 @@ def _foreign_key(program: Program, data: DataModel, model: str, name: str) -> st
         if expr[0] != "call" or expr[1][-1] not in _SINGLE_RELATIONS or not expr[2]:
             return ""
         scope = program.defs.get(definition.parent or "") or definition
-        return _model_class(program, data, scope, expr[2][0])
+        return _model_class(data, _evaluator(program, scope), expr[2][0])
     return ""
 
 
-def _model_class(program: Program, data: DataModel, definition: Definition, expr: Expr) -> str:
-    for value in ordered(program.eval(expr, definition)):
+def _model_class(data: DataModel, evaluate: Evaluate, expr: Expr) -> str:
+    for value in ordered(evaluate(expr)):
         if value[0] == "sym" and data.table(value):
             return str(value[1])
         if value[0] == "ext" and value[1] in USER_MODELS:

@@ -556,7 +556,8 @@ class _Resolver:
         if internal and passed and not synthetic:
             unsafe = self._unsafe_args(definition, site)
             if self._takes_flows(callees):
-                flows = argument_flows(self.program, self.data, definition, site, expr_text)
+                flows = argument_flows(self.program, self.data, definition, site, expr_text,
+                                       lambda expr: self._values(expr, definition))
         site_changes = self._site_changes
         self._changes = site_changes.get((line, func), ()) if site_changes else ()
         resolved = False
