@@ -118,15 +118,17 @@ def _collect_bindings(program: Program, definition: Definition, everything: bool
 
     answers = _Answers(program, definition)
     for site in definition.scope.calls:
-        if site.protocol:
+        _, func, args, kwargs, _, _, protocol = site
+        if protocol:
             continue
-        args, kwargs = site.args, site.kwargs
-        candidates = [a for a in args
-                      if a[0] == "lambda" or (a[0] in _NAMED and (names is None or a[-1] in names))] if args else []
-        if not candidates and not kwargs and (site.func[0] != "attr" or site.func[2] != "update"):
+        candidates = []
+        for a in args:  # the cheap test, inlined again: a loop here costs no call per site
+            if a[0] == "lambda" or (a[0] in _NAMED and (names is None or a[-1] in names)):
+                candidates.append(a)
+        if not candidates and not kwargs and (func[0] != "attr" or func[2] != "update"):
             continue  # nothing below can find a candidate: no container is updated, no callee bound
         container = mutated_container(site)
-        if container is not None and site.func[2] == "update":  # HANDLERS.update({"b": g}, c=h)
+        if container is not None and func[2] == "update":  # HANDLERS.update({"b": g}, c=h)
             candidates = [v for a in args if a[0] == "seq" for v in a[1] if may_be_callable(v)]
             candidates += [a for _, a in kwargs if may_be_callable(a)]
         if container is not None and candidates:
@@ -137,7 +139,7 @@ def _collect_bindings(program: Program, definition: Definition, everything: bool
             candidates += [a for _, a in kwargs if may_be_callable(a)]
         if not candidates or not any(answers.callables(a) for a in candidates):
             continue
-        for callee in answers.values(site.func):
+        for callee in answers.values(func):
             for target, offset in _targets(program, callee):
                 params = program.defs[target].params
                 for i, arg in enumerate(args):

@@ -364,30 +364,38 @@ class Program(Memo):
             return EMPTY
         tag = expr[0]
         qname = scope.qname
-        if tag not in _EVALUATED:  # a literal, an operator: nothing to follow, nothing to remember
+        memo = self._eval_memo
+        literal = tag not in _EVALUATED
+        if literal or memo is None:
+            # a literal, an operator: nothing to follow, nothing to remember; or bindings still grow:
+            # no answer is kept at this level, so what it reads and how deep it goes is not kept apart
             bit = self._scope_bits.get(qname)
             self._reads |= bit if bit is not None else self._scope_bit(qname)
             if self._peak <= nesting:
                 self._peak = nesting + 1
             if self._deepest < depth:
                 self._deepest = depth
-            return EMPTY
-        memo = self._eval_memo
+            if literal:
+                return EMPTY
+            self._nesting = nesting + 1
+            try:
+                return self._eval(expr, scope, depth)
+            finally:
+                self._nesting = nesting
         key = (qname, expr)
-        if memo is not None:
-            found = memo.get(key)
-            if found is not None and depth <= found[3] and nesting + found[2] <= MAX_NESTING:
+        found = memo.get(key)
+        if found is not None and depth <= found[3] and nesting + found[2] <= MAX_NESTING:
+            self._reads |= found[1]
+            reached = depth + MAX_DEPTH - found[3]  # as deep as finding it again here would go
+            if self._deepest < reached:
+                self._deepest = reached
+            return found[0]
+        if self._scratch:
+            found = self._scratch.get(key)
+            if found is not None:
+                self._cut += 1
                 self._reads |= found[1]
-                reached = depth + MAX_DEPTH - found[3]  # as deep as finding it again here would go
-                if self._deepest < reached:
-                    self._deepest = reached
                 return found[0]
-            if self._scratch:
-                found = self._scratch.get(key)
-                if found is not None:
-                    self._cut += 1
-                    self._reads |= found[1]
-                    return found[0]
         outer_reads, outer_peak, outer_deepest, cut = self._reads, self._peak, self._deepest, self._cut
         bit = self._scope_bits.get(qname)
         self._reads = bit if bit is not None else self._scope_bit(qname)
@@ -408,13 +416,12 @@ class Program(Memo):
         finally:
             self._nesting = nesting
         reads, peak, deepest = self._reads, self._peak, self._deepest
-        if memo is not None:
-            # the answer holds for any depth that leaves room for the chain below it (`_deepest`)
-            entry = (result, reads, peak - nesting, depth + MAX_DEPTH - deepest)
-            if self._cut == cut:
-                memo[key] = entry
-            else:
-                self._scratch[key] = entry
+        # the answer holds for any depth that leaves room for the chain below it (`_deepest`)
+        entry = (result, reads, peak - nesting, depth + MAX_DEPTH - deepest)
+        if self._cut == cut:
+            memo[key] = entry
+        else:
+            self._scratch[key] = entry
         self._reads = reads | outer_reads
         if outer_peak > peak:
             self._peak = outer_peak
@@ -440,8 +447,15 @@ class Program(Memo):
         self._returns_memo = {}
 
     def _eval(self, expr: Expr, scope: Definition, depth: int) -> frozenset:
-        """The forms `eval` does not take itself: calls, definitions, annotations, displays."""
         tag = expr[0]
+        if tag == "name":
+            return self.lookup(expr[1], scope)
+        if tag == "attr":
+            bases = self.eval(expr[1], scope, depth + 1)
+            if len(bases) == 1:
+                (base,) = bases
+                return self.attribute(base, expr[2])
+            return frozenset(v for base in bases for v in self.attribute(base, expr[2]))
         if tag == "call":
             func = expr[1]
             if func == ("name", "super"):
