@@ -79,6 +79,8 @@ class Program(Memo):
         self._chains: dict[str, tuple[tuple[tuple[Definition, dict], ...], str]] = {}  # `lookup`'s scopes
         self._scope_bits: dict[str, int] = {}
         self._owners: dict[str, str] = {}
+        self._module_names: dict[str, tuple[bool, int]] = {}  # `is_module`'s answer and what it reads
+        self._descendants: dict[str, tuple[tuple[str, ...], int]] = {}  # (subclasses at any depth, modules read)
         self._eval_memo: dict[tuple[str, Expr], Entry] | None = None
         self._deepest = 0  # the deepest expression depth (`eval`) reached by the answer being found
         self._returns_memo: dict[str, Entry] | None = None
@@ -176,12 +178,12 @@ class Program(Memo):
         return definition.kind != "module" and root[1] not in self._local_bindings_of(definition)
 
     def is_module(self, name: str) -> bool:
-        found = name in self.files or name in self.packages
-        bit = self._bits.get(name) if found else None
-        if bit is None:
-            bit = self.bit(name if found else self._owner(name))  # not one: a new file may make it one
-        self._reads |= bit
-        return found
+        known = self._module_names.get(name)
+        if known is None:  # not one: the module it would be written in is read (a new file may make it one)
+            found = name in self.files or name in self.packages
+            known = self._module_names[name] = (found, self.bit(name if found else self._owner(name)))
+        self._reads |= known[1]
+        return known[0]
 
     def kind(self, qname: str) -> str | None:
         """"module", "class", "function", "method", "variable", or None for a name nothing here defines."""
@@ -331,8 +333,12 @@ class Program(Memo):
         return bindings
 
     def _bound_values(self, scope: Definition, sources: list[tuple[str, int, Any]]) -> frozenset:
-        if len(sources) == 1 and sources[0][0] == "assign":
-            return self.eval(sources[0][2], scope)
+        if len(sources) == 1:
+            kind, index, item = sources[0]
+            if kind == "assign":
+                return self.eval(item, scope)
+            if kind == "param":
+                return frozenset(self._param_value(scope, index, item))
         values: set[Value] = set()
         for kind, index, item in sources:
             if kind == "param":
@@ -345,7 +351,8 @@ class Program(Memo):
 
     def _param_value(self, scope: Definition, index: int, param) -> set[Value]:
         values: set[Value] = set(self.param_values.get((scope.qname, param.name), ()))
-        self._touch_values(values)
+        if values:
+            self._touch_values(values)
         if index == 0 and scope.kind == "method" and scope.parent:
             if scope.method_kind == "instance" or scope.method_kind == "property":
                 values.add(("inst", scope.parent))
@@ -761,21 +768,26 @@ class Program(Memo):
         return found[0]
 
     def _overrides(self, cls: str, name: str) -> tuple[str, ...]:
-        found: list[str] = []
-        self.touch(self.module_of[cls])
-        stack = sorted(self.subclasses.get(cls, ()))
-        seen: set[str] = set()
-        while stack:
-            sub = stack.pop()
-            if sub in seen:
-                continue
-            seen.add(sub)
-            self.touch(self.module_of[sub])
-            member = self.members.get(sub, {}).get(name)
-            if member:
-                found.append(member)
-            stack.extend(sorted(self.subclasses.get(sub, ())))
-        return tuple(sorted(found))
+        subclasses, reads = self._descendants_of(cls)
+        self._reads |= reads
+        members = self.members
+        return tuple(sorted(member for sub in subclasses if (member := members.get(sub, {}).get(name))))
+
+    def _descendants_of(self, cls: str) -> tuple[tuple[str, ...], int]:
+        """cls's subclasses at any depth, and the modules they and cls are written in (read bits):
+        the same for every name asked of cls, so found once."""
+        found = self._descendants.get(cls)
+        if found is None:
+            reads = self.bit(self.module_of[cls])
+            stack, seen = list(self.subclasses.get(cls, ())), set()
+            while stack:
+                sub = stack.pop()
+                if sub not in seen:
+                    seen.add(sub)
+                    reads |= self.bit(self.module_of[sub])
+                    stack.extend(self.subclasses.get(sub, ()))
+            found = self._descendants[cls] = (tuple(seen), reads)
+        return found
 
     def _touch_values(self, values: Iterable[Value]) -> None:
         """Values another module's code put in a parameter or a container: their modules are read too."""
