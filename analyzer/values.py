@@ -71,7 +71,8 @@ class Program(Memo):
         self._mro_memo: dict[str, Entry] = {}
         self._external_memo: dict[str, Entry] = {}
         self._attribute_memo: dict[tuple[str, str], Entry] = {}
-        self._kinds: dict[str, tuple[str | None, int]] = {}  # kind and the modules it read, once frozen
+        self._kinds: dict[str, tuple[str | None, int]] = {}  # kind and the modules it read, once variables are final
+        self._variables_final = False  # set once the class attributes that are state are known
         self._self_assignments: dict[str, dict[str, list[tuple[Definition, Expr]]]] = {}
         self._overrides_memo: dict[tuple[str, str], tuple[tuple[str, ...], int]] = {}  # (answer, modules read)
         self._answers: dict[tuple, Entry] = {}  # other callers' questions (the resolver's, `remember`)
@@ -152,6 +153,7 @@ class Program(Memo):
                             if store.target[2] in self.defs[owner].class_attrs:
                                 self._add_class_variable(self.defs[owner], store.target[2], mutable=False)
                                 break
+        self._variables_final = True
         self.forget_memos()
 
     def rebound_class_variables(self) -> tuple[str, ...]:
@@ -164,6 +166,7 @@ class Program(Memo):
         for qname in rebound:
             owner, name = qname.rsplit(".", 1)
             self._add_class_variable(self.defs[owner], name, mutable=False)
+        self._variables_final = True
 
     def _names_class_itself(self, base: Expr, definition: Definition) -> bool:
         """`Counter.total = ...` or `cls.total = ...` in a classmethod: not `klass.code = ...` on
@@ -194,7 +197,7 @@ class Program(Memo):
         outer = self._reads
         self._reads = 0
         found = self._kind(qname)
-        if self._eval_memo is not None:  # frozen: no class attribute becomes a variable any more
+        if self._variables_final:  # no class attribute becomes a variable any more
             self._kinds[qname] = (found, self._reads)
         self._reads |= outer
         return found
@@ -452,6 +455,7 @@ class Program(Memo):
         self._scratch = {}
         self._eval_memo = {}
         self._returns_memo = {}
+        self._variables_final = True
 
     def _eval(self, expr: Expr, scope: Definition, depth: int) -> frozenset:
         tag = expr[0]
