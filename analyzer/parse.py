@@ -265,6 +265,7 @@ _annotation_text = itemgetter(Param._fields.index("annotation_text"))
 
 
 _UNPACKED = frozenset({ast.Tuple, ast.List})
+_NO_NODES: list[ast.expr] = []  # never changed
 
 
 def _unpack(target: ast.expr, value: ast.expr | None) -> list[tuple[ast.expr, ast.expr | None]]:
@@ -751,24 +752,23 @@ class _FactsVisitor(ast.NodeVisitor):
             values = [k.value for k in keywords]
             kwargs = tuple(zip([k.arg or "**" for k in keywords], map(arg_expr, values), strict=True))
         else:
-            values, kwargs = [], ()
+            values, kwargs = _NO_NODES, ()
         func_class = func.__class__
-        if func_class is ast.Name:  # to_expr's commonest cases, without the call
-            func_expr: Expr = ("name", func.id)  # type: ignore[attr-defined]
-        elif func_class is ast.Attribute and func.value.__class__ is ast.Name:  # type: ignore[attr-defined]
-            func_expr = ("attr", ("name", func.value.id), func.attr)  # type: ignore[attr-defined]
+        owner = None  # the object of a method call
+        if func_class is ast.Attribute:  # to_expr's commonest cases built here, each field read once
+            name = func.attr  # type: ignore[attr-defined]
+            owner = func.value  # type: ignore[attr-defined]
+            func_expr = ("attr", ("name", owner.id), name) if owner.__class__ is ast.Name else to_expr(func)
+        elif func_class is ast.Name:
+            name = func.id  # type: ignore[attr-defined]
+            func_expr = ("name", name)
         else:
-            func_expr = to_expr(func)
+            name, func_expr = None, to_expr(func)
         site = _new(CallSite, (node.lineno, func_expr, arguments, kwargs, used, False, False))
         scope = self.scope
         scope.calls.append(site)
-        name = None
-        if func_class is ast.Attribute:
-            name = func.attr  # type: ignore[attr-defined]
-            if name in MUTATING_METHODS:
-                self._mutating_call(node, func)  # type: ignore[arg-type]
-        elif func_class is ast.Name:
-            name = func.id  # type: ignore[attr-defined]
+        if owner is not None and name in MUTATING_METHODS:
+            self._mutating_call(node, func)  # type: ignore[arg-type]
         if name in SQL_CALLS:
             for argument in args + values:
                 sql = _string(argument)
@@ -776,12 +776,11 @@ class _FactsVisitor(ast.NodeVisitor):
                     scope.sql.append((argument.lineno, sql))
         if name is None:
             self.visit(func)
-        elif func_class is ast.Attribute:  # what the callee contains, without recording it as a read
-            root = func.value  # type: ignore[attr-defined]
-            while root.__class__ is ast.Attribute:
-                root = root.value
-            if root.__class__ is not ast.Name:
-                self.visit(root)
+        elif owner is not None:  # what the callee contains, without recording it as a read
+            while owner.__class__ is ast.Attribute:
+                owner = owner.value
+            if owner.__class__ is not ast.Name:
+                self.visit(owner)
         if args:  # _read_arguments, inlined for positional arguments (the commonest)
             loads = scope.loads
             methods = _METHODS
