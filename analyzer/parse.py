@@ -317,7 +317,12 @@ class _FactsVisitor(ast.NodeVisitor):
             value = getattr(node, field, None)
             if value.__class__ is list:
                 for item in value:
-                    method = methods.get(item.__class__)
+                    kind = item.__class__
+                    if kind is ast.Name:  # visit_Name, inlined (elements of displays and the like)
+                        if item.ctx.__class__ is ast.Load:
+                            self.scope.loads.setdefault(("name", item.id), item.lineno)
+                        continue
+                    method = methods.get(kind)
                     if method is not None:
                         method(self, item)
             else:
@@ -877,6 +882,11 @@ class _FactsVisitor(ast.NodeVisitor):
             self.visit(node.value)
             return
         root = node.value
+        if root.__class__ is ast.Name:  # the commonest chain, `name.attr`: its form built here
+            expr: Expr = ("attr", ("name", root.id), node.attr)  # type: ignore[attr-defined]
+            self.scope.loads.setdefault(expr, node.lineno)
+            self.last_read = node, expr
+            return
         while root.__class__ is ast.Attribute:
             root = root.value  # type: ignore[attr-defined]
         if root.__class__ is ast.Name:
