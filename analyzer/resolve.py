@@ -562,10 +562,10 @@ class _Resolver:
         self._changes = site_changes.get((line, func), ()) if site_changes else ()
         resolved = False
         if internal:
-            for callee in ordered(callees):
+            for callee in (callees if len(callees) < 2 else ordered(callees)):
                 resolved |= self._call_edges(qname, callee, line, unused, unsafe, flows)
         else:  # what `_call_edges` does with the others: an outside name is called, a getter on state read
-            for callee in ordered(callees):
+            for callee in (callees if len(callees) < 2 else ordered(callees)):
                 if callee[0] == "ext":
                     self.externals.add(callee[1])
                     self.edge(qname, callee[1], "calls", line, unused=unused)
