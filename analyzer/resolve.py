@@ -529,11 +529,11 @@ class _Resolver:
 
     def call(self, definition: Definition, site: CallSite) -> None:
         qname = definition.qname
-        func, line = site.func, site.line
+        line, func, args, kwargs, result_used, synthetic, protocol = site
         callees = self._known.get(func)
         if callees is None:
             callees = self._known[func] = self.program.eval(func, definition)
-        if site.protocol:
+        if protocol:
             self._protocol_call(qname, callees, line)
             return
         internal = outside = calling = sqlalchemy = False
@@ -548,9 +548,8 @@ class _Resolver:
                     calling = True
                 elif name.startswith("sqlalchemy"):  # `_data_call`
                     sqlalchemy = True
-        synthetic = site.synthetic
-        unused = not site.result_used
-        passed = site.args or site.kwargs
+        unused = not result_used
+        passed = args or kwargs
         unsafe: tuple[tuple, ...] = ()
         flows: tuple[Flow, ...] = ()
         if internal and passed and not synthetic:
@@ -576,7 +575,7 @@ class _Resolver:
             resolved = self._dispatch_elsewhere(definition, site)
         self._changes = ()
         # functions handed to outside code that calls them (with something outside called, or nothing found)
-        if (outside or not resolved) and (site.kwargs or (calling and site.args)):
+        if (outside or not resolved) and (kwargs or (calling and args)):
             self._called_arguments(definition, site, callees, resolved)
         if not synthetic:
             self.call_sites += 1
@@ -955,7 +954,7 @@ class _Resolver:
                 if value[0] == "sym" and value[1] in program.variables:
                     self.read_candidates.append((definition.qname, value[1], line))
             return
-        chain = [expr]
+        chain = [expr, expr[1]]  # most chains read are `x.a`: no longer walk
         while chain[-1][0] == "attr":
             chain.append(chain[-1][1])
         chain.reverse()
