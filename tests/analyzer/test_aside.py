@@ -48,11 +48,16 @@ def test_the_work_aside_gives_the_graph_and_caches_one_process_gives(tmp_path: P
                         lambda *args: started.append(start(*args)) or started[-1])
     assert _analyze(root, tmp_path / "aside", jobs=2, use_cache=use_cache) == alone
     assert len(started) == 1 and isinstance(started[0], aside.Aside)
+    started.clear()
+    open_files = len(os.listdir("/proc/self/fd"))  # once multiprocessing has set itself up
+    assert _analyze(root, tmp_path / "again", jobs=2, use_cache=use_cache) == alone
+    started.clear()
+    assert len(os.listdir("/proc/self/fd")) == open_files
     if use_cache:
         assert {"facts.marshal", "nodes.marshal"} <= alone.keys()
         (root / "module_03.py").write_text("def changed():\n    return 3\n")
         assert _analyze(root, tmp_path / "aside", jobs=2) == _analyze(root, tmp_path / "alone", jobs=1)
-        assert started[1] is None  # one file parsed: this process did the work itself
+        assert started[0] is None  # one file parsed: this process did the work itself
 
 
 def test_an_aside_process_that_dies_is_an_error_not_a_wait(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
