@@ -429,7 +429,7 @@ class _FactsVisitor(ast.NodeVisitor):
             kind = "function"
         in_function = parent_kind == "function" or parent_kind == "method"
         qname = f"{parent.qname}.<locals>.{name}" if in_function else f"{parent.qname}.{name}"
-        scope = _new(Scope, ([], [], [], {}, set(), [], [], [], [], set()))
+        scope = _empty_scope()
         params, annotated = _params(args)
         definition = _new(Definition, (
             qname, kind, node.lineno, node.end_lineno or node.lineno, scope, {}, {}, parent.qname,
@@ -786,25 +786,8 @@ class _FactsVisitor(ast.NodeVisitor):
                 owner = owner.value
             if owner.__class__ is not ast.Name:
                 self.visit(owner)
-        if args:  # _read_arguments, inlined for positional arguments (the commonest)
-            loads = scope.loads
-            methods = _METHODS
-            for argument, expr in zip(args, arguments, strict=True):
-                kind = argument.__class__
-                if kind is ast.Name:
-                    loads.setdefault(expr, argument.lineno)
-                elif kind is ast.Attribute:
-                    root = argument.value  # type: ignore[attr-defined]
-                    while root.__class__ is ast.Attribute:
-                        root = root.value
-                    if root.__class__ is ast.Name:
-                        loads.setdefault(expr, argument.lineno)
-                    else:
-                        self.visit(root)
-                else:
-                    method = methods.get(kind)
-                    if method is not None:
-                        method(self, argument)
+        if args:
+            self._read_arguments(args, arguments)
         if keywords:
             self._read_arguments(values, [e for _, e in kwargs])
         self.last_call = node, site  # visited last of the calls it holds: the value an assignment reads next
