@@ -80,14 +80,18 @@ class DefinitionRoles:
         self.tags = project.tags
         self._class_memo: dict[str, Tag | None] = {}
         self.app_names = application_names(self.defs)
+        self._conventions: dict[str, str | None] = {}  # module -> its conventional role (`convention`)
 
     def run(self) -> None:
-        """Classes and functions in name order, then module variables."""
-        for qname in sorted(self.defs):
+        """Classes and functions in name order, then module variables. A method without
+        decorators has no role of its own (`_function_tag`: no decorator, no app factory, not at
+        a module's top level), so it is left out before the sort."""
+        for qname in sorted([q for q, d in self.defs.items()
+                             if d.kind in ("class", "function") or (d.kind == "method" and d.decorators)]):
             definition = self.defs[qname]
             if definition.kind == "class":
                 self.project.set_tag(qname, self._class_tag(qname))
-            elif definition.kind in ("function", "method"):
+            else:
                 self.project.set_tag(qname, self._function_tag(definition))
         variables = self.project.variables
         for qname in sorted(variables):
@@ -228,7 +232,9 @@ class DefinitionRoles:
     def _module_function_tag(self, definition: Definition) -> Tag | None:
         """Top-level functions by where they are: function views, context processors, middleware."""
         first = definition.params[0].name if definition.params else None
-        kind = convention(self.names.module_of[definition.qname])
+        module = self.names.module_of[definition.qname]
+        kind = self._conventions[module] if module in self._conventions else \
+            self._conventions.setdefault(module, convention(module))
         if kind == "view" and first in ("request", "req") and "django" in self.project.used:
             return ("view", "django")
         if kind == "context-processor" and first is not None:

@@ -56,8 +56,8 @@ def _top_level(facts: FileFacts) -> Iterator[str]:
 def _alembic_role(facts: FileFacts) -> str | None:
     """Alembic revisions and env.py, wherever their folder is."""
     names = {v.qname.rsplit(".", 1)[1] for v in facts.variables}
-    functions = {d.qname.rsplit(".", 1)[1] for d in facts.definitions if d.parent == facts.module}
-    if {"revision", "down_revision"} <= names and "upgrade" in functions:
+    if {"revision", "down_revision"} <= names and any(
+            d.parent == facts.module and d.qname.rsplit(".", 1)[1] == "upgrade" for d in facts.definitions):
         return "migration"
     imports = facts.definitions[0].scope.imports if facts.definitions else []
     if facts.module.rsplit(".", 1)[-1] == "env" and any(i.module.startswith("alembic") for i in imports):

@@ -8,7 +8,7 @@ are followed, nothing is imported or run.
 from __future__ import annotations
 
 import builtins
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from ..facts import Definition, Expr, FileFacts, Variable
@@ -28,7 +28,7 @@ class Names:
         self.module_of: dict[str, str] = {}
         self.namespace: dict[str, dict[str, tuple[str, Any]]] = {}
         self.stars: dict[str, list[str]] = {}
-        self.packages = {".".join(f.module.split(".")[:i]) for f in files for i in range(1, f.module.count(".") + 1)}
+        self.packages = _packages(f.module for f in files)
         self._memo: dict[tuple[str, Expr], str | None] = {}
         self._active: set[tuple[str, Expr]] = set()  # lookups in progress (cycles end there)
         self._cuts = 0  # lookups ended that way: answers found meanwhile are not remembered
@@ -39,11 +39,14 @@ class Names:
         namespace: dict[str, tuple[str, Any]] = {}
         for variable in facts.variables:
             namespace.setdefault(variable.qname.rsplit(".", 1)[1], ("var", variable))
+        module = facts.module
+        defs, module_of = self.defs, self.module_of
         for definition in facts.definitions:
-            self.defs[definition.qname] = definition
-            self.module_of[definition.qname] = facts.module
-            if definition.parent == facts.module:
-                namespace[definition.qname.rsplit(".", 1)[1]] = ("def", definition.qname)
+            qname = definition.qname
+            defs[qname] = definition
+            module_of[qname] = module
+            if definition.parent == module:
+                namespace[qname.rsplit(".", 1)[1]] = ("def", qname)
         stars = []
         for imp in facts.definitions[0].scope.imports if facts.definitions else ():
             if imp.name == "*":
@@ -166,6 +169,17 @@ class Names:
 
 
 _MISSING = object()
+
+
+def _packages(modules: Iterable[str]) -> set[str]:
+    """The packages that hold these modules, at every level (`a.b.c` -> a, a.b)."""
+    found: set[str] = set()
+    for module in modules:
+        head = module.rpartition(".")[0]
+        while head and head not in found:
+            found.add(head)
+            head = head.rpartition(".")[0]
+    return found
 
 
 def import_target(imp: Any) -> str:

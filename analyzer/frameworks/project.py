@@ -40,7 +40,8 @@ class Project:
 
     def _imported_frameworks(self) -> set[str]:
         local = {m.split(".", 1)[0] for m in self.files}
-        tops = {imp.module.split(".", 1)[0] for d in self.defs.values() for imp in d.scope.imports}
+        imported = {imp.module for d in self.defs.values() for imp in d.scope.imports}
+        tops = {module.split(".", 1)[0] for module in imported}
         used = {FRAMEWORK_PACKAGES[t] for t in tops - local if t in FRAMEWORK_PACKAGES}
         return used | ({"flask"} if any(t.startswith("flask_") for t in tops - local) else set())
 
