@@ -10,13 +10,13 @@ from typing import TYPE_CHECKING, Any
 from rich.console import Console
 from rich.table import Table
 
-from analyzer.boundaries.hazards import SEVERITY_RANK, Finding
 from analyzer.roles import LAYERS
 
 from .common import NORMAL, QUIET, VERBOSE
 
 if TYPE_CHECKING:  # for annotations only: importing them pulls in the extractor and samtranslator
-    from analyzer.boundaries.metrics import Scores  # and the scoring stack, which analyze never uses
+    from analyzer.boundaries.hazards import Finding  # and the scoring stack, which analyze never uses
+    from analyzer.boundaries.metrics import Scores  # (nor the hazards, which `_severity_rank` imports)
     from extractor.extract import ExtractResult
 
     from .demo import DemoResult
@@ -205,7 +205,7 @@ def print_findings(console: Console, findings: Sequence[Finding], limit: int = I
     if not findings:
         return
     groups: dict[str, list[Finding]] = {}
-    for finding in sorted(findings, key=Finding.sort_key):
+    for finding in sorted(findings, key=lambda finding: finding.sort_key()):
         groups.setdefault(finding.kind, []).append(finding)
     severities = Counter(finding.severity for finding in findings)
     by_severity = ", ".join(f"{count} {severity}{'s' if count != 1 else ''}"
@@ -231,6 +231,8 @@ def print_findings(console: Console, findings: Sequence[Finding], limit: int = I
 
 
 def _severity_rank(severity: str) -> int:
+    from analyzer.boundaries.hazards import SEVERITY_RANK  # loaded already by whatever found the hazards
+
     return SEVERITY_RANK.get(severity, 9)
 
 
