@@ -170,10 +170,11 @@ def _value_expr(node: Any) -> Expr:
     return to_expr(node)
 
 
-def _docstring(node: ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef) -> str | None:
-    """The first line of the docstring: what `ast.get_docstring` cleans and strips gives, without
-    its cost (cleaning only removes whitespace at the start of lines, and that is stripped anyway)."""
-    first = node.body[0] if node.body else None
+def _docstring(body: list[ast.stmt]) -> str | None:
+    """The first line of the docstring of a module, class or function with this body: what
+    `ast.get_docstring` cleans and strips gives, without its cost (cleaning only removes whitespace
+    at the start of lines, and that is stripped anyway)."""
+    first = body[0] if body else None
     if first.__class__ is not ast.Expr:
         return None
     value = first.value  # type: ignore[union-attr]
@@ -183,14 +184,14 @@ def _docstring(node: ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunc
     return text.splitlines()[0][:200] if text else None
 
 
-def _class_body(node: ast.ClassDef) -> tuple[dict[str, tuple[Expr, int]], str | None, tuple[str, ...]]:
-    """Names bound in a class body, the table it maps to (`__tablename__`, Django `Meta.db_table`),
+def _class_body(body: list[ast.stmt]) -> tuple[dict[str, tuple[Expr, int]], str | None, tuple[str, ...]]:
+    """Names bound in a class's body, the table it maps to (`__tablename__`, Django `Meta.db_table`),
     and the names bound to a mutable container (state shared by every instance)."""
     attrs: dict[str, tuple[Expr, int]] = {}
     table = None
     state: list[str] = []
     statement: Any  # narrowed by its class
-    for statement in node.body:
+    for statement in body:
         kind = statement.__class__
         if kind is ast.Assign:
             for target in statement.targets:
@@ -240,19 +241,24 @@ def _params(args: ast.arguments) -> tuple[tuple[Param, ...], bool]:
     positional = args.posonlyargs + args.args if args.posonlyargs else args.args
     first_default = len(positional) - len(args.defaults)
     params = []
+    annotated = False
     for index, arg in enumerate(positional):  # the commonest: not annotated, built here without a call
         if arg.annotation is None:
             params.append(_new(Param, (arg.arg, None, "positional", index >= first_default, None)))
         else:
             params.append(_param(arg, "positional", index >= first_default))
-    if args.vararg:
-        params.append(_param(args.vararg, "vararg", False))
-    if args.kwonlyargs:
+            annotated = True
+    vararg, keyword_only, kwarg = args.vararg, args.kwonlyargs, args.kwarg
+    if vararg:
+        params.append(_param(vararg, "vararg", False))
+    if keyword_only:
         params.extend(_param(a, "keyword", default is not None)
-                      for a, default in zip(args.kwonlyargs, args.kw_defaults, strict=True))
-    if args.kwarg:
-        params.append(_param(args.kwarg, "varkw", False))
-    return tuple(params), any(map(_annotation_text, params))
+                      for a, default in zip(keyword_only, args.kw_defaults, strict=True))
+    if kwarg:
+        params.append(_param(kwarg, "varkw", False))
+    if not annotated and (vararg or keyword_only or kwarg):  # an annotation has text: unparse gives some
+        annotated = any(map(_annotation_text, params))
+    return tuple(params), annotated
 
 
 def _empty_scope() -> Scope:
@@ -265,6 +271,7 @@ _annotation_text = itemgetter(Param._fields.index("annotation_text"))
 
 
 _UNPACKED = frozenset({ast.Tuple, ast.List})
+_MODULE_BINDINGS = frozenset({ast.Assign, ast.AnnAssign, ast.AugAssign, ast.Expr})  # what _module_statement reads
 _NO_NODES: list[ast.expr] = []  # never changed
 
 
@@ -349,15 +356,18 @@ class _FactsVisitor(ast.NodeVisitor):
             self.scope = self.current.scope
 
     def visit_module(self, tree: ast.Module) -> None:
-        end = (tree.body[-1].end_lineno or 1) if tree.body else 1  # statements end in order
+        body = tree.body
+        end = (body[-1].end_lineno or 1) if body else 1  # statements end in order
         module = Definition(self.facts.module, "module", 1, end, _empty_scope(), {}, {},
-                            docstring=_docstring(tree))
+                            docstring=_docstring(body))
         self.facts.definitions.append(module)
         self._enter(module)
         methods = _METHODS
-        for statement in tree.body:
-            self._module_statement(statement)
-            method = methods.get(statement.__class__)
+        for statement in body:  # each statement read once: for the variables it binds, then visited
+            kind = statement.__class__
+            if kind in _MODULE_BINDINGS:
+                self._module_statement(statement)
+            method = methods.get(kind)
             if method is not None:
                 method(self, statement)
         self._leave()
@@ -414,7 +424,7 @@ class _FactsVisitor(ast.NodeVisitor):
 
     def visit_FunctionDef(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
         """The commonest definition: its helpers (_qname, _visit_defaults, _bind_def, _enter, _leave) inlined."""
-        name, args, returns, decorators = node.name, node.args, node.returns, node.decorator_list
+        name, args, returns, decorators, body = node.name, node.args, node.returns, node.decorator_list, node.body
         parent = self.current
         parent_kind = parent.kind
         method_kind = None
@@ -435,7 +445,7 @@ class _FactsVisitor(ast.NodeVisitor):
             qname, kind, node.lineno, node.end_lineno or node.lineno, scope, {}, {}, parent.qname,
             tuple(map(to_expr, decorators)) if decorators else (), params,
             annotation_expr(returns), ast.unparse(returns) if returns else None,
-            node.__class__ is ast.AsyncFunctionDef, method_kind, (), None, _docstring(node), ()))
+            node.__class__ is ast.AsyncFunctionDef, method_kind, (), None, _docstring(body), ()))
         if returns is not None:
             scope.type_refs.extend(type_names(returns))
         if args.defaults or args.kw_defaults:
@@ -451,7 +461,7 @@ class _FactsVisitor(ast.NodeVisitor):
                 if arg.annotation is not None:
                     scope.type_refs.extend(type_names(arg.annotation))
         methods = _METHODS
-        for statement in node.body:
+        for statement in body:
             method = methods.get(statement.__class__)
             if method is not None:
                 method(self, statement)
@@ -483,15 +493,16 @@ class _FactsVisitor(ast.NodeVisitor):
             self._decorator(decorator, node.name)
         for base in node.bases + [k.value for k in node.keywords]:
             self.visit(base)
-        class_attrs, table_name, class_state = _class_body(node)
+        body = node.body
+        class_attrs, table_name, class_state = _class_body(body)
         definition = _new(Definition, (
             self._qname(node.name), "class", node.lineno, node.end_lineno or node.lineno, _empty_scope(),
             class_attrs, {}, self.current.qname, tuple(map(to_expr, node.decorator_list)), (), None, None, False,
-            None, tuple(map(to_expr, node.bases)), table_name, _docstring(node), class_state))
+            None, tuple(map(to_expr, node.bases)), table_name, _docstring(body), class_state))
         self._bind_def(node.name, definition.qname)
         self.facts.definitions.append(definition)
         self._enter(definition)
-        self._visit_all(node.body)
+        self._visit_all(body)
         self._leave()
 
     def visit_Lambda(self, node: ast.Lambda) -> None:
