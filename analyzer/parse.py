@@ -428,9 +428,7 @@ class _FactsVisitor(ast.NodeVisitor):
         parent = self.current
         parent_kind = parent.kind
         method_kind = None
-        if decorators:
-            for decorator in decorators:
-                self._decorator(decorator, name)
+        decorator_exprs = self._decorators(decorators, name) if decorators else ()
         if parent_kind == "class":
             kind, method_kind = "method", "instance"
             for decorator in decorators:
@@ -443,7 +441,7 @@ class _FactsVisitor(ast.NodeVisitor):
         params, annotated = _params(args)
         definition = _new(Definition, (
             qname, kind, node.lineno, node.end_lineno or node.lineno, scope, {}, {}, parent.qname,
-            tuple(map(to_expr, decorators)) if decorators else (), params,
+            decorator_exprs, params,
             annotation_expr(returns), ast.unparse(returns) if returns else None,
             node.__class__ is ast.AsyncFunctionDef, method_kind, (), None, _docstring(body), ()))
         if returns is not None:
@@ -477,11 +475,16 @@ class _FactsVisitor(ast.NodeVisitor):
             if default is not None:
                 self.visit(default)
 
-    def _decorator(self, decorator: ast.expr, name: str) -> None:
-        """Applying a decorator is a call made where the definition is."""
-        self.visit(decorator)
-        self.scope.calls.append(_new(CallSite, (decorator.lineno, to_expr(decorator), (("name", name),), (), True,
-                                                True, False)))
+    def _decorators(self, decorators: list[ast.expr], name: str) -> tuple[Expr, ...]:
+        """Applying a decorator is a call made where the definition is; the decorators' forms."""
+        forms = []
+        calls = self.scope.calls
+        for decorator in decorators:
+            self.visit(decorator)
+            form = to_expr(decorator)
+            calls.append(_new(CallSite, (decorator.lineno, form, (("name", name),), (), True, True, False)))
+            forms.append(form)
+        return tuple(forms)
 
     def _bind_def(self, name: str, qname: str) -> None:
         """A nested def or class is a local name of its enclosing function."""
@@ -489,15 +492,14 @@ class _FactsVisitor(ast.NodeVisitor):
             self.scope.assigns.append((name, ("def", qname), 0))
 
     def visit_ClassDef(self, node: ast.ClassDef) -> None:
-        for decorator in node.decorator_list:
-            self._decorator(decorator, node.name)
+        decorator_exprs = self._decorators(node.decorator_list, node.name)
         for base in node.bases + [k.value for k in node.keywords]:
             self.visit(base)
         body = node.body
         class_attrs, table_name, class_state = _class_body(body)
         definition = _new(Definition, (
             self._qname(node.name), "class", node.lineno, node.end_lineno or node.lineno, _empty_scope(),
-            class_attrs, {}, self.current.qname, tuple(map(to_expr, node.decorator_list)), (), None, None, False,
+            class_attrs, {}, self.current.qname, decorator_exprs, (), None, None, False,
             None, tuple(map(to_expr, node.bases)), table_name, _docstring(body), class_state))
         self._bind_def(node.name, definition.qname)
         self.facts.definitions.append(definition)
