@@ -43,10 +43,13 @@ NOT_A_TERMINAL_WIDTH = 100_000  # in a pipe or a file nothing is cut or wrapped:
 
 def make_console(stderr: bool = False) -> Console:
     """A console that never cuts a name: on a terminal it wraps at the terminal's width; in a
-    pipe, a file or CI it is as wide as the longest line (no 80-column cut, no wrap)."""
-    console = Console(stderr=stderr)
+    pipe, a file or CI it is as wide as the longest line (no 80-column cut, no wrap). Nor does it
+    change one: rich's emoji codes are off (they apply even to text printed with markup=False, so
+    a name or message holding `:x:` or `:ok:` would print as a symbol), which also spares loading
+    rich's table of codes and a search of every printed line."""
+    console = Console(stderr=stderr, emoji=False)
     if not console.is_terminal:
-        console = Console(stderr=stderr, width=NOT_A_TERMINAL_WIDTH, soft_wrap=True)
+        console = Console(stderr=stderr, width=NOT_A_TERMINAL_WIDTH, soft_wrap=True, emoji=False)
     return console
 
 

@@ -132,3 +132,11 @@ def test_1366_hazards_of_6_kinds_fit_on_one_screen() -> None:
 def test_a_console_outside_a_terminal_never_cuts_or_wraps() -> None:
     console = make_console()
     assert not console.is_terminal and console.width > 10_000
+
+
+def test_a_console_prints_emoji_codes_as_written() -> None:
+    console = make_console()
+    with console.capture() as captured:
+        console.print("app.views:ok: unresolved name :x:", markup=False, highlight=False)
+        console.print("[bold]Analyzed :ok:[/bold]")
+    assert captured.get() == "app.views:ok: unresolved name :x:\nAnalyzed :ok:\n"
