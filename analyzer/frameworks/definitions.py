@@ -79,15 +79,14 @@ class DefinitionRoles:
         self.defs = project.defs
         self.tags = project.tags
         self._class_memo: dict[str, Tag | None] = {}
-        self.app_names = application_names(self.defs)
+        self.app_names = application_names(project.classes)
         self._conventions: dict[str, str | None] = {}  # module -> its conventional role (`convention`)
 
     def run(self) -> None:
         """Classes and functions in name order, then module variables. A method without
         decorators has no role of its own (`_function_tag`: no decorator, no app factory, not at
-        a module's top level), so it is left out before the sort."""
-        for qname in sorted([q for q, d in self.defs.items()
-                             if d.kind in ("class", "function") or (d.kind == "method" and d.decorators)]):
+        a module's top level), so `project.own_role_candidates` leaves it out."""
+        for qname in sorted(self.project.own_role_candidates):
             definition = self.defs[qname]
             if definition.kind == "class":
                 self.project.set_tag(qname, self._class_tag(qname))
@@ -209,8 +208,8 @@ class DefinitionRoles:
 
     def _factory_tag(self, definition: Definition) -> Tag | None:
         """A function that makes an application and returns it (`create_app`)."""
-        if definition.kind != "function":
-            return None
+        if definition.kind != "function" or not (definition.scope.returns or definition.returns):
+            return None  # returns nothing (`returned_values` is empty)
         made = [self._application(expr, definition) for expr in returned_values(definition)]
         cls = next(filter(None, made), None)
         if cls is None:

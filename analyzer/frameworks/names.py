@@ -58,10 +58,19 @@ class Names:
 
     def resolve(self, expr: Expr, scope: Definition) -> str | None:
         key = (scope.qname, expr)
-        if key in self._memo:
-            return self._memo[key]
+        known = self._memo.get(key, _MISSING)
+        if known is not _MISSING:
+            return known  # type: ignore[return-value]
+        active = self._active
+        if key in active or len(active) > MAX_DEPTH:  # `_guarded`, written out: this is the hot path
+            self._cuts += 1
+            return None
         cuts = self._cuts
-        found = self._guarded(key, lambda: self._resolve(expr, scope))
+        active.add(key)
+        try:
+            found = self._resolve(expr, scope)
+        finally:
+            active.discard(key)
         if cuts == self._cuts:
             self._memo[key] = found
         return found

@@ -11,10 +11,10 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 
-from ..facts import FileFacts
+from ..facts import CallSite, Definition, FileFacts
 from ..sources import migration_folders
 from .names import Names
-from .vocabulary import FRAMEWORK_PACKAGES, Tag
+from .vocabulary import FRAMEWORK_PACKAGES, REGISTRATIONS, Tag
 
 
 class Project:
@@ -38,10 +38,33 @@ class Project:
         self.app_objects: set[str] = set()  # module variables made by an application class
         self.migration_dirs = migration_folders(f.path for f in files)
 
+    def _index_definitions(self) -> set[str]:
+        """One pass over the definitions, in the order they were read (reading them in name
+        order costs a cache miss each, and most detectors need them all): what they import, and
+        the lists the detectors start from. Returns the imported module names."""
+        self.classes: dict[str, Definition] = {}
+        self.own_role_candidates: list[str] = []  # classes, functions and decorated methods (`DefinitionRoles.run`)
+        self.registering: list[tuple[str, Definition, CallSite]] = []  # calls `registrations` looks at
+        imported: set[str] = set()
+        for qname, definition in self.defs.items():
+            kind = definition.kind
+            if kind == "class":
+                self.classes[qname] = definition
+                self.own_role_candidates.append(qname)
+            elif kind == "function" or (kind == "method" and definition.decorators):
+                self.own_role_candidates.append(qname)  # an undecorated method has no role of its own
+            scope = definition.scope
+            for imp in scope.imports:
+                imported.add(imp.module)
+            for site in scope.calls:
+                func = site.func
+                if func[0] == "attr" and func[2] in REGISTRATIONS and not site.synthetic:
+                    self.registering.append((qname, definition, site))
+        return imported
+
     def _imported_frameworks(self) -> set[str]:
         local = {m.split(".", 1)[0] for m in self.files}
-        imported = {imp.module for d in self.defs.values() for imp in d.scope.imports}
-        tops = {module.split(".", 1)[0] for module in imported}
+        tops = {module.split(".", 1)[0] for module in self._index_definitions()}
         used = {FRAMEWORK_PACKAGES[t] for t in tops - local if t in FRAMEWORK_PACKAGES}
         return used | ({"flask"} if any(t.startswith("flask_") for t in tops - local) else set())
 

@@ -24,13 +24,9 @@ from .vocabulary import (
 
 
 def registrations(project: Project) -> None:
-    """Every registration call, in definition name then call order. The calls are scanned in
-    the order the definitions were read (reading them by name costs a cache miss each) and the
-    few registrations found are put in name order after."""
-    found = [(qname, definition, site) for qname, definition in project.defs.items()
-             for site in definition.scope.calls
-             if site.func[0] == "attr" and site.func[2] in REGISTRATIONS and not site.synthetic]
-    found.sort(key=lambda item: item[0])  # stable: a definition's calls stay in call order
+    """Every registration call, in definition name then call order (`project.registering`:
+    the calls of a method in REGISTRATIONS, in the order the definitions were read)."""
+    found = sorted(project.registering, key=lambda item: item[0])  # stable: a definition's calls stay in call order
     for _, definition, site in found:
         _registration(project, definition, site.func, site.args, dict(site.kwargs))
 
