@@ -11,7 +11,8 @@ get none.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Collection, Iterator
+from collections.abc import Collection
+from itertools import chain
 
 from ..facts import FileFacts
 from ..roles import ROLE_LAYERS
@@ -35,22 +36,18 @@ def module_role(project: Project, facts: FileFacts) -> str | None:
         return forced
     if module in project.settings:
         return "settings"
+    tags = project.tags
     content = project.shapes[module] + Counter(
-        project.tags[node][0] for node in _top_level(facts) if node in project.tags)
+        tags[node][0] for node in chain(project.names.top_level[module], (v.qname for v in facts.variables))
+        if node in tags)
     named = convention(module)
     if named == "settings":
         named = "config"  # a settings module that is not Django's: Flask or plain configuration
-    if content:
+    if content:  # the roles of its top-level definitions and variables, and its registrations
         return pick_role(content, named)
     if named == "config" and not any(v.qname.rsplit(".", 1)[1].isupper() for v in facts.variables):
         return None  # a config module holds settings, not only functions
     return named if named and project.used else None
-
-
-def _top_level(facts: FileFacts) -> Iterator[str]:
-    """Nodes whose roles make up the module's content: top-level definitions and variables."""
-    yield from (d.qname for d in facts.definitions if d.parent == facts.module)
-    yield from (v.qname for v in facts.variables)
 
 
 def _alembic_role(facts: FileFacts) -> str | None:

@@ -28,6 +28,7 @@ class Names:
         self.module_of: dict[str, str] = {}
         self.namespace: dict[str, dict[str, tuple[str, Any]]] = {}
         self.stars: dict[str, list[str]] = {}
+        self.top_level: dict[str, list[str]] = {}  # module -> its top-level definitions, in file order
         self.packages = _packages(f.module for f in files)
         self._memo: dict[tuple[str, Expr], str | None] = {}
         self._active: set[tuple[str, Expr]] = set()  # lookups in progress (cycles end there)
@@ -41,12 +42,14 @@ class Names:
             namespace.setdefault(variable.qname.rsplit(".", 1)[1], ("var", variable))
         module = facts.module
         defs, module_of = self.defs, self.module_of
+        top_level = self.top_level[module] = []
         for definition in facts.definitions:
             qname = definition.qname
             defs[qname] = definition
             module_of[qname] = module
             if definition.parent == module:
                 namespace[qname.rsplit(".", 1)[1]] = ("def", qname)
+                top_level.append(qname)
         stars = []
         for imp in facts.definitions[0].scope.imports if facts.definitions else ():
             if imp.name == "*":
