@@ -45,9 +45,12 @@ class Project:
         self.classes: dict[str, Definition] = {}
         self.own_role_candidates: list[str] = []  # classes, functions and decorated methods (`DefinitionRoles.run`)
         self.registering: list[tuple[str, Definition, CallSite]] = []  # calls `registrations` looks at
+        self.nested: list[tuple[str, str]] = []  # (definition, parent) but modules (`results.final_roles`)
         imported: set[str] = set()
         for qname, definition in self.defs.items():
             kind = definition.kind
+            if definition.parent is not None:
+                self.nested.append((qname, definition.parent))
             if kind == "class":
                 self.classes[qname] = definition
                 self.own_role_candidates.append(qname)

@@ -17,7 +17,7 @@ def final_roles(project: Project) -> dict[str, str]:
     """Own roles, then inherited ones: parent definitions, then module-wide module roles."""
     roles = {node: tag[0] for node, tag in project.tags.items()}
     roles.update(project.module_roles)
-    untagged = [(q, d.parent) for q, d in project.defs.items() if d.parent is not None and q not in roles]
+    untagged = [(qname, parent) for qname, parent in project.nested if qname not in roles]
     for qname, parent in sorted(untagged, key=lambda item: item[0].count(".")):  # parents before children
         inherited = roles.get(parent)
         if inherited and (parent != project.names.module_of[qname] or inherited in MODULE_WIDE):
