@@ -12,7 +12,6 @@ import os
 import sys
 from pathlib import Path
 
-from .cachekey import cache_key
 from .collect import FactsCache, SourceText
 from .facts import FileFacts
 from .forked import Forked
@@ -72,16 +71,12 @@ def node_blobs(files: list[FileFacts], texts: list[SourceText], cache_dir: Path 
     """Every file's node attributes, encoded, by path: read back from the node cache for a file
     whose content it holds, made for the others, and the cache saved."""
     from .build import node_attrs_blob
-    from .nodecache import load_node_blobs, save_node_cache
+    from .nodecache import open_node_cache
 
-    key = cache_key() if cache_dir is not None else None
-    if cache_dir is None or key is None:
-        return {facts.path: node_attrs_blob(facts) for facts in files}
-    content_keys = {text.source.relpath: text.key for text in texts if text.key is not None}
-    stored = load_node_blobs(cache_dir, key)
-    kept = stored.blobs
-    blobs = {path: kept[k] for path, k in content_keys.items() if k in kept}
+    cache = open_node_cache(cache_dir, texts)
+    blobs = cache.kept() if cache is not None else {}
     made = {facts.path: node_attrs_blob(facts) for facts in files if facts.path not in blobs}
-    save_node_cache(cache_dir, key, content_keys, stored, made)
+    if cache is not None:
+        cache.save(made)
     blobs.update(made)
     return blobs

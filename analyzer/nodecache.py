@@ -10,35 +10,46 @@ changed only theirs are written, to a side file bound to the bulk it extends."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import ANALYZER_VERSION
-from .blobstore import BlobFile, Stored, load_blobs, save_blobs
-from .cachekey import CACHE_FORMAT
+from .blobstore import BlobFile, load_blobs, save_blobs
+from .cachekey import CACHE_FORMAT, cache_key
+
+if TYPE_CHECKING:
+    from .collect import SourceText
 
 NODES_FILE = "nodes.marshal"
 NODES_MAGIC = b"M2L-NODES-HMAC-SHA256\n"
 NODES_FORMAT = 2  # 2: extended by a side file (blobstore.py)
 
 
-def load_node_blobs(cache_dir: Path, key: bytes) -> Stored:
-    """The last run's {content key: the file's encoded node attributes} (`.blobs`); empty when
-    there is none that this user's key signed for this analyzer."""
-    return load_blobs(_nodes_file(cache_dir), key)
+class NodeCache:
+    """The store as the last run left it, for this run's files (`content_keys`: content key by path)."""
+
+    def __init__(self, cache_dir: Path, key: bytes, content_keys: dict[str, str]) -> None:
+        self._file = BlobFile(cache_dir / NODES_FILE, NODES_MAGIC, (CACHE_FORMAT, NODES_FORMAT, ANALYZER_VERSION))
+        self._key, self._content_keys = key, content_keys
+        self._stored = load_blobs(self._file, key)
+
+    def kept(self) -> dict[str, bytes]:
+        """{path: encoded node attributes} of the files whose content the store holds."""
+        kept = self._stored.blobs
+        return {path: kept[k] for path, k in self._content_keys.items() if k in kept}
+
+    def save(self, made: dict[str, bytes]) -> None:
+        """The store for this run's files: the blobs it held of those unchanged, and those `made`
+        (by path) of the others; written only when that differs."""
+        kept = self._stored.blobs
+        wanted = {k: kept.get(k) or made.get(path) for path, k in self._content_keys.items()}
+        if made or wanted.keys() != kept.keys():
+            save_blobs(self._file, self._key, {k: blob for k, blob in wanted.items() if blob is not None},
+                       self._stored)
 
 
-def save_node_blobs(cache_dir: Path, key: bytes, blobs: dict[str, bytes], stored: Stored) -> None:
-    save_blobs(_nodes_file(cache_dir), key, blobs, stored)
-
-
-def save_node_cache(cache_dir: Path, key: bytes, content_keys: dict[str, str], stored: Stored,
-                    made: dict[str, bytes]) -> None:
-    """The store for this run's files (`content_keys`: by path): the blobs it held of those
-    unchanged, and those `made` (by path) of the others; written only when that differs."""
-    kept = stored.blobs
-    wanted = {k: kept.get(k) or made.get(path) for path, k in content_keys.items()}
-    if made or wanted.keys() != kept.keys():
-        save_node_blobs(cache_dir, key, {k: blob for k, blob in wanted.items() if blob is not None}, stored)
-
-
-def _nodes_file(cache_dir: Path) -> BlobFile:
-    return BlobFile(cache_dir / NODES_FILE, NODES_MAGIC, (CACHE_FORMAT, NODES_FORMAT, ANALYZER_VERSION))
+def open_node_cache(cache_dir: Path | None, texts: list[SourceText]) -> NodeCache | None:
+    """The node cache of this run's files, or None when there is no cache (or no key to sign it)."""
+    key = cache_key() if cache_dir is not None else None
+    if cache_dir is None or key is None:
+        return None
+    return NodeCache(cache_dir, key, {text.source.relpath: text.key for text in texts if text.key is not None})

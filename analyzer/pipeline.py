@@ -172,18 +172,14 @@ def _build(files: list[FileFacts], texts: list[SourceText], resolution: Resoluti
     (nodecache.py) and those of the others kept for the next; `nodes`: every file's, made aside
     (aside.py), the node cache saved there."""
     from .build import build_graph
-    from .nodecache import load_node_blobs, save_node_cache
+    from .nodecache import open_node_cache
 
-    key = cache_key() if cache_dir is not None else None
-    if nodes is not None or cache_dir is None or key is None:
+    cache = open_node_cache(cache_dir, texts) if nodes is None else None
+    if cache is None:
         return build_graph(files, resolution, root_name, tree_diagnostics, detection, nodes)
-    content_keys = {text.source.relpath: text.key for text in texts if text.key is not None}
-    stored = load_node_blobs(cache_dir, key)
-    kept = stored.blobs
     made: dict[str, bytes] = {}
-    graph = build_graph(files, resolution, root_name, tree_diagnostics, detection,
-                        {path: kept[k] for path, k in content_keys.items() if k in kept}, made)
-    save_node_cache(cache_dir, key, content_keys, stored, made)
+    graph = build_graph(files, resolution, root_name, tree_diagnostics, detection, cache.kept(), made)
+    cache.save(made)
     return graph
 
 
