@@ -146,6 +146,11 @@ class CodeGraph:
         wanted = [self._by_kind[kind] for kind in dict.fromkeys(kinds) if kind in self._by_kind]
         return wanted[0] if len(wanted) == 1 else sorted(chain.from_iterable(wanted))
 
+    def _edges_in_order(self) -> list[dict[str, Any]]:
+        """Every edge's own attributes, in the order of `_sorted_keys`."""
+        self._sorted_keys(())
+        return self._ordered
+
     def has_dependency(self, source: str, target: str, kind: str) -> bool:
         return (source, target, kind) in self._edges
 
@@ -218,13 +223,12 @@ class CodeGraph:
             nodes = list(map(all_nodes.__getitem__, sorted(all_nodes)))
         else:
             nodes = [attrs if "id" in (attrs := all_nodes[n]) else dict(attrs, id=n) for n in sorted(all_nodes)]
-        self._sorted_keys(())
         return {
             "format": GRAPH_FORMAT,
             "version": GRAPH_VERSION,
             **dict(sorted(self.meta.items())),
             "nodes": nodes,
-            "edges": self._ordered,
+            "edges": self._edges_in_order(),
             "unresolved_calls": self.unresolved_calls,
             "diagnostics": self.diagnostics,
         }
