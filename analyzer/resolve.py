@@ -530,9 +530,7 @@ class _Resolver:
     def call(self, definition: Definition, site: CallSite) -> None:
         qname = definition.qname
         line, func, args, kwargs, result_used, synthetic, protocol = site
-        callees = self._known.get(func)
-        if callees is None:
-            callees = self._known[func] = self.program.eval(func, definition)
+        callees = self._values(func, definition)
         if protocol:
             self._protocol_call(qname, callees, line)
             return
@@ -594,14 +592,10 @@ class _Resolver:
         qname, line, func = definition.qname, site.line, site.func
         sql_call = func[0] in ("name", "attr") and func[-1] in SQL_CALLS
         arguments = site.args + tuple(a for _, a in site.kwargs) if site.kwargs else site.args
-        known = self._known
         for arg in arguments:
             if arg[0] != "name" and arg[0] != "attr":
                 continue
-            values = known.get(arg)
-            if values is None:
-                values = known[arg] = program.eval(arg, definition)
-            for value in values:
+            for value in self._values(arg, definition):
                 tag = value[0]
                 if tag == "sym":
                     target = value[1]
@@ -765,7 +759,6 @@ class _Resolver:
         arguments: list[tuple[int | str, Expr]] = list(enumerate(site.args))
         if site.kwargs:
             arguments += [(name, arg) for name, arg in site.kwargs if name != "**"]
-        known = self._known
         for position, arg in arguments:
             tag = arg[0]
             if tag == "lambda":
@@ -774,9 +767,7 @@ class _Resolver:
                 found.append((position, "generator", "(... for ...)"))
             elif tag == "name" or tag == "attr" or (tag == "call" and arg[1][0] in ("name", "attr")
                                                     and arg[1][-1] in _UNSAFE_CALL_NAMES):
-                values = known.get(arg)
-                if values is None:
-                    values = known[arg] = self.program.eval(arg, definition)
+                values = self._values(arg, definition)
                 passed = None
                 for value in values:  # most arguments are data: nothing to look at in order
                     if value[0] in _UNSAFE_TAGS:
@@ -947,10 +938,7 @@ class _Resolver:
         """A name or attribute chain read: module state, or a column of a model instance."""
         program = self.program
         if expr[0] != "attr":  # a name: module state only
-            values = self._known.get(expr)
-            if values is None:
-                values = self._known[expr] = program.eval(expr, definition)
-            for value in values:
+            for value in self._values(expr, definition):
                 if value[0] == "sym" and value[1] in program.variables:
                     self.read_candidates.append((definition.qname, value[1], line))
             return
