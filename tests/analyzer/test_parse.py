@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import ast
 import textwrap
+from collections.abc import Iterator
+from pathlib import Path
 
 from analyzer.exprs import to_expr
 from analyzer.parse import extract_facts
+
+SHOP = Path(__file__).parents[2] / "examples" / "shop"
 
 ASSIGNED_CALLS = textwrap.dedent("""\
     def f(p):
@@ -46,3 +50,33 @@ def test_an_assigned_call_is_recorded_as_to_expr_gives_it() -> None:
     assert ("handle", to_expr(ast.parse("open(p)", mode="eval").body), 7) in recorded
     keep_text = next(value for name, value, _ in recorded if name == "b")
     assert ("related_name", ("str", "orders")) in keep_text[3]  # the name a manager gets, kept as text
+
+
+def _named_tuples(value: object, seen: set[int]) -> Iterator[tuple]:
+    """Every named tuple reachable from `value` (facts, their lists, dicts, sets and fields)."""
+    if id(value) in seen:
+        return
+    seen.add(id(value))
+    if isinstance(value, tuple) and hasattr(value, "_fields"):
+        yield value
+    if isinstance(value, (list, tuple, set, frozenset)):
+        for item in value:
+            yield from _named_tuples(item, seen)
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from _named_tuples(item, seen)
+    elif hasattr(value, "__dict__"):
+        for item in vars(value).values():
+            yield from _named_tuples(item, seen)
+
+
+def test_facts_built_without_their_constructor_have_every_field() -> None:
+    """The visitor builds named tuples from all their fields at once (`_new`, no keyword
+    constructor): a field added to one of them must be added there too, or this fails."""
+    kinds: set[str] = set()
+    for path in sorted(SHOP.rglob("*.py")):
+        facts = extract_facts(path.read_bytes(), str(path), path.stem, path.name == "__init__.py")
+        for found in _named_tuples(facts, set()):
+            assert len(found) == len(type(found)._fields), (type(found).__name__, found)
+            kinds.add(type(found).__name__)
+    assert {"Definition", "Scope", "Param", "CallSite", "Import", "Store", "Variable"} <= kinds
