@@ -376,9 +376,12 @@ class Program(Memo):
         qname = scope.qname
         memo = self._eval_memo
         literal = tag not in _EVALUATED
-        if literal or memo is None:
-            # a literal, an operator: nothing to follow, nothing to remember; or bindings still grow:
-            # no answer is kept at this level, so what it reads and how deep it goes is not kept apart
+        if literal or memo is None or tag == "name":
+            # a literal, an operator: nothing to follow, nothing to remember; a bare name: `lookup`
+            # remembers it, per scope binding it (shared by nested functions, a module's by all its
+            # code), so a second answer per asking scope would only repeat it; or bindings still
+            # grow: no answer is kept at this level, so what it reads and how deep it goes is not
+            # kept apart
             bit = self._scope_bits.get(qname)
             self._reads |= bit if bit is not None else self._scope_bit(qname)
             if self._peak <= nesting:
