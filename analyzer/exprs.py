@@ -24,6 +24,20 @@ SEQUENCE_TYPES = frozenset({"list", "List", "Sequence", "Iterable", "Iterator", 
                             "AsyncIterable", "MutableSequence", "tuple", "Tuple",
                             "WriteOnlyMapped", "DynamicMapped", "AbstractSet", "Deque", "deque"})
 
+# The one ("name", x) form of each name read so far: a name's form is looked up rather than made,
+# so that the facts hold each once per name. marshal then writes (factcodec.py) and reads back one
+# object for all of a file's uses, instead of a tuple each (Django: about 40% less time for both).
+NAMES: dict[str, Expr] = {}
+
+
+def name_expr(name: str) -> Expr:
+    """The ("name", name) form, shared by every use of the name."""
+    found = NAMES.get(name)
+    if found is None:
+        found = NAMES[name] = ("name", name)
+    return found
+
+
 def to_expr(node: Any) -> Expr:
     """The small syntactic form of an expression, enough to resolve what it names.
 
@@ -31,11 +45,11 @@ def to_expr(node: Any) -> Expr:
     typed Any because type checkers do not narrow on it."""
     kind = type(node)
     if kind is ast.Name:
-        return ("name", node.id)
+        return NAMES.get(node.id) or name_expr(node.id)
     if kind is ast.Attribute:
         value = node.value
         if type(value) is ast.Name:  # the commonest chain, without a call per link
-            return ("attr", ("name", value.id), node.attr)
+            return ("attr", NAMES.get(value.id) or name_expr(value.id), node.attr)
         return ("attr", to_expr(value), node.attr)
     if kind is ast.Call:
         keywords = node.keywords
@@ -58,7 +72,7 @@ def arg_expr(node: Any) -> Expr:
     """Arguments are kept shallow: what they name, or what a call in them calls."""
     kind = type(node)
     if kind is ast.Name:
-        return ("name", node.id)
+        return NAMES.get(node.id) or name_expr(node.id)
     if kind is ast.Attribute or kind is ast.Subscript:
         return to_expr(node)
     if kind is ast.Call:

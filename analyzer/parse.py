@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from operator import itemgetter
 from typing import Any
 
-from .exprs import MUTATING_METHODS, annotation_expr, arg_expr, last_name, to_expr, type_names
+from .exprs import MUTATING_METHODS, NAMES, annotation_expr, arg_expr, last_name, name_expr, to_expr, type_names
 from .facts import (
     OTHER,
     CallSite,
@@ -327,7 +327,7 @@ class _FactsVisitor(ast.NodeVisitor):
                     kind = item.__class__
                     if kind is ast.Name:  # visit_Name, inlined (elements of displays and the like)
                         if item.ctx.__class__ is ast.Load:
-                            self.scope.loads.setdefault(("name", item.id), item.lineno)
+                            self.scope.loads.setdefault(NAMES.get(item.id) or name_expr(item.id), item.lineno)
                         continue
                     method = methods.get(kind)
                     if method is not None:
@@ -482,7 +482,7 @@ class _FactsVisitor(ast.NodeVisitor):
         for decorator in decorators:
             self.visit(decorator)
             form = to_expr(decorator)
-            calls.append(_new(CallSite, (decorator.lineno, form, (("name", name),), (), True, True, False)))
+            calls.append(_new(CallSite, (decorator.lineno, form, (name_expr(name),), (), True, True, False)))
             forms.append(form)
         return tuple(forms)
 
@@ -587,7 +587,7 @@ class _FactsVisitor(ast.NodeVisitor):
                 value_expr = arg_expr(value)
             scope = self.scope
             if name in scope.globals:
-                scope.stores.append(_new(Store, ("name", ("name", name), value_expr, node.lineno)))
+                scope.stores.append(_new(Store, ("name", name_expr(name), value_expr, node.lineno)))
             if self.current.kind != "module":
                 scope.assigns.append((name, value_expr, node.lineno))
             return
@@ -629,7 +629,7 @@ class _FactsVisitor(ast.NodeVisitor):
             name = target.id
             scope = self.scope
             if name in scope.globals:
-                scope.stores.append(_new(Store, ("name", ("name", name), value_expr, line)))
+                scope.stores.append(_new(Store, ("name", name_expr(name), value_expr, line)))
             if self.current.kind != "module":
                 scope.assigns.append((name, value_expr, line))
         elif kind is ast.Subscript:
@@ -776,10 +776,13 @@ class _FactsVisitor(ast.NodeVisitor):
         if func_class is ast.Attribute:  # to_expr's commonest cases built here, each field read once
             name = func.attr  # type: ignore[attr-defined]
             owner = func.value  # type: ignore[attr-defined]
-            func_expr = ("attr", ("name", owner.id), name) if owner.__class__ is ast.Name else to_expr(func)
+            if owner.__class__ is ast.Name:
+                func_expr = ("attr", NAMES.get(owner.id) or name_expr(owner.id), name)
+            else:
+                func_expr = to_expr(func)
         elif func_class is ast.Name:
             name = func.id  # type: ignore[attr-defined]
-            func_expr = ("name", name)
+            func_expr = NAMES.get(name) or name_expr(name)
         else:
             name, func_expr = None, to_expr(func)
         site = _new(CallSite, (node.lineno, func_expr, arguments, kwargs, used, False, False))
@@ -871,7 +874,7 @@ class _FactsVisitor(ast.NodeVisitor):
 
     def visit_Name(self, node: ast.Name) -> None:
         if node.ctx.__class__ is ast.Load:
-            self.scope.loads.setdefault(("name", node.id), node.lineno)
+            self.scope.loads.setdefault(NAMES.get(node.id) or name_expr(node.id), node.lineno)
 
     def visit_Attribute(self, node: ast.Attribute) -> None:
         if node.ctx.__class__ is not ast.Load:
@@ -879,7 +882,7 @@ class _FactsVisitor(ast.NodeVisitor):
             return
         root = node.value
         if root.__class__ is ast.Name:  # the commonest chain, `name.attr`: its form built here
-            expr: Expr = ("attr", ("name", root.id), node.attr)  # type: ignore[attr-defined]
+            expr: Expr = ("attr", NAMES.get(root.id) or name_expr(root.id), node.attr)  # type: ignore[attr-defined]
             self.scope.loads.setdefault(expr, node.lineno)
             self.last_read = node, expr
             return

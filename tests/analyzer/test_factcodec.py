@@ -54,3 +54,18 @@ def test_a_file_that_did_not_parse_round_trips() -> None:
     _round_trip(facts)
     _round_trip(FileFacts("x.py", "x", False, 0, parsed=False,
                           diagnostics=[Diagnostic("x.py", 1, "warning", "too-large", "skipped")]))
+
+
+def test_a_names_form_is_written_once_per_file() -> None:
+    """Every use of a name holds the same ("name", x) object, which marshal writes once and reads
+    back once: the encoded facts and the facts read back share it."""
+    source = b"import os\n\ndef f(path):\n    os.remove(path)\n    return os.path.join(path, os.sep)\n"
+    facts = extract_facts(source, "m.py", "m", False)
+    function = facts.definitions[1]
+    calls = function.scope.calls
+    assert calls[0].func[1] is calls[1].func[1][1]
+    assert calls[0].args[0] is calls[1].args[0]  # `path`, twice
+    back = decode_facts(encode_facts(facts))
+    back_calls = back.definitions[1].scope.calls
+    assert back_calls[0].func[1] is back_calls[1].func[1][1]
+    assert back_calls[0].args[0] is back_calls[1].args[0]
