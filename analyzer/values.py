@@ -25,7 +25,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from .facts import Definition, Expr, FileFacts, Import, Variable
-from .memo import MAX_NESTING, Entry, Memo
+from .memo import ANY_DEPTH, MAX_NESTING, Entry, Memo
 
 Value = tuple
 BUILTIN_NAMES = frozenset(dir(builtins))
@@ -304,6 +304,8 @@ class Program(Memo):
                 if found is not None and self._nesting + found[2] <= MAX_NESTING:
                     self._reads |= found[1]
                     return found[0]
+                if len(sources) == 1 and sources[0][0] == "param" and sources[0][2].annotation is None:
+                    return self._parameter(current, key, sources[0])
                 return self.found(self._local_memo, key, EMPTY, self._bound_values, current, sources)
         key = (module, name)
         found = self._member_memo.get(key)
@@ -317,6 +319,18 @@ class Program(Memo):
         if name in BUILTIN_NAMES:
             return frozenset({("ext", f"builtins.{name}")})
         return frozenset()
+
+    def _parameter(self, scope: Definition, key: tuple[str, str], source: tuple[str, int, Any]) -> frozenset:
+        """A local name bound only by a parameter without annotation: what callers pass and what
+        the method's first parameter is, found without evaluating anything (so never cut short,
+        nor nested): remembered as `found` would, without its guards."""
+        outer = self._reads
+        self._reads = 0
+        answer = frozenset(self._param_value(scope, source[1], source[2]))
+        reads = self._reads
+        self._local_memo[key] = (answer, reads, 0, ANY_DEPTH)
+        self._reads = reads | outer
+        return answer
 
     def _chain(self, scope: Definition) -> tuple[tuple[tuple[Definition, dict], ...], str]:
         """Where a bare name read in `scope` may be bound, innermost first: the functions around it
@@ -392,7 +406,7 @@ class Program(Memo):
                 return EMPTY
             self._nesting = nesting + 1
             try:
-                return self._eval(expr, scope, depth)
+                return self.lookup(expr[1], scope) if tag == "name" else self._eval(expr, scope, depth)
             finally:
                 self._nesting = nesting
         key = (qname, expr)
