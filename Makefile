@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint test-project test-example bench golden generated clean
+.PHONY: demo test lint test-project test-example compiled test-compiled bench golden generated clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 10) else "mono2lambda needs Python 3.10 or newer")'
@@ -29,6 +29,26 @@ test-example: $(STAMP)
 	cd examples/shop && ../../$(BIN)/python -m pytest -q -p no:cacheprovider
 	cd examples/ingest && ../../$(BIN)/python -m pytest -q -p no:cacheprovider
 
+# The optional compiled build (docs/compiled-build.md): a wheel with the analyzer's hot modules compiled
+# by mypyc (the dev venv's pinned mypy, no build isolation), installed with the test extra into a venv of its
+# own. The dev venv and its editable install stay pure Python.
+COMPILED_VENV ?= .venv-compiled
+COMPILED_BIN := $(COMPILED_VENV)/bin
+COMPILED_STAMP := $(COMPILED_VENV)/.installed
+compiled: $(COMPILED_STAMP)
+$(COMPILED_STAMP): $(STAMP) setup.py pyproject.toml $(shell find analyzer -name '*.py')
+	rm -rf build dist/compiled $(COMPILED_VENV)
+	M2L_MYPYC=1 $(BIN)/python -m pip wheel --quiet --no-build-isolation --no-deps . -w dist/compiled
+	$(PYTHON) -m venv $(COMPILED_VENV)
+	$(COMPILED_BIN)/python -m pip install --quiet --upgrade pip
+	$(COMPILED_BIN)/python -m pip install --quiet "$$(ls dist/compiled/mono2lambda-*.whl)[test]"
+	@touch $(COMPILED_STAMP)
+
+# The same tests against the compiled build. -P and --import-mode=append keep the source tree's analyzer off
+# the front of sys.path; M2L_EXPECT_COMPILED=1 makes tests/conftest.py stop the run if it is imported anyway.
+test-compiled: $(COMPILED_STAMP)
+	M2L_EXPECT_COMPILED=1 $(COMPILED_BIN)/python -P -m pytest --import-mode=append -p no:cacheprovider tests
+
 # Every benchmark in turn (each prints its figures against its goal); fails if one missed.
 BENCHES := analyze_bench.py startup_bench.py serve_bench.py score_bench.py "score_bench.py --real" \
 	select_bench.py "select_bench.py --real" select_page_bench.py "select_page_bench.py --real" report_bench.py \
@@ -41,7 +61,7 @@ bench: $(STAMP)
 	if [ -n "$$failed" ]; then echo "missed or failed:$$failed"; exit 1; fi
 
 clean:
-	rm -rf $(VENV) .mono2lambda
+	rm -rf $(VENV) $(COMPILED_VENV) .mono2lambda build dist
 
 # Refresh the golden snapshot of the example's graph after a reviewed analyzer change.
 golden: $(STAMP)

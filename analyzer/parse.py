@@ -467,7 +467,10 @@ class _FactsVisitor(ast.NodeVisitor):
         self.current, self.scope = parent, parent.scope
         _settle_locals(definition)
 
-    visit_AsyncFunctionDef = visit_FunctionDef
+    # The async forms are methods that delegate, not class-body aliases: a compiled build (mypyc) cannot
+    # alias a method (docs/compiled-build.md).
+    def visit_AsyncFunctionDef(self, node: ast.AsyncFunctionDef) -> None:
+        self.visit_FunctionDef(node)
 
     def _visit_defaults(self, args: ast.arguments) -> None:
         self._visit_all(args.defaults)
@@ -679,7 +682,8 @@ class _FactsVisitor(ast.NodeVisitor):
         self._visit_all(node.body)
         self._visit_all(node.orelse)
 
-    visit_AsyncFor = visit_For
+    def visit_AsyncFor(self, node: ast.AsyncFor) -> None:
+        self.visit_For(node)
 
     def _iteration_target(self, target: ast.expr, source: ast.expr, line: int) -> None:
         if isinstance(target, ast.Name):
@@ -703,7 +707,8 @@ class _FactsVisitor(ast.NodeVisitor):
                 self._target(item.optional_vars, item.context_expr, node.lineno)
         self._visit_all(node.body)
 
-    visit_AsyncWith = visit_With
+    def visit_AsyncWith(self, node: ast.AsyncWith) -> None:
+        self.visit_With(node)
 
     def visit_ExceptHandler(self, node: ast.ExceptHandler) -> None:
         if node.type is not None:

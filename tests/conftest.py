@@ -9,6 +9,17 @@ from collections.abc import Iterator
 import pytest
 
 from analyzer.cachekey import KEY_DIR_VARIABLE
+from analyzer.compiled_modules import COMPILED_MODULES, running_compiled
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """A run that expects the compiled build (M2L_EXPECT_COMPILED=1, `make test-compiled`) stops at once
+    if the analyzer it imported is not that build, e.g. the source tree beside the tests."""
+    if os.environ.get("M2L_EXPECT_COMPILED") == "1" and running_compiled() != COMPILED_MODULES:
+        import analyzer
+
+        raise pytest.UsageError(f"M2L_EXPECT_COMPILED=1, but the analyzer imported from {analyzer.__file__} "
+                                f"runs {len(running_compiled())} of {len(COMPILED_MODULES)} modules compiled")
 
 
 @pytest.fixture(autouse=True, scope="session")

@@ -1,0 +1,46 @@
+"""The optional compiled build (docs/compiled-build.md): the suite runs against either build.
+
+`make test-compiled` sets M2L_EXPECT_COMPILED=1; tests/conftest.py then stops the run before any test if
+the analyzer was imported from source, so a "compiled" run can never pass on pure Python by mistake."""
+
+from __future__ import annotations
+
+import ast
+import importlib.util
+import os
+from pathlib import Path
+
+import pytest
+
+from analyzer.compiled_modules import COMPILED_MODULES, running_compiled
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_every_listed_module_exists_in_the_source_tree() -> None:
+    for name in COMPILED_MODULES:
+        assert (ROOT / f"{name.replace('.', '/')}.py").is_file(), name
+
+
+def test_the_build_is_what_the_run_expects() -> None:
+    compiled = running_compiled()
+    if os.environ.get("M2L_EXPECT_COMPILED") == "1":
+        assert compiled == COMPILED_MODULES
+        spec = importlib.util.find_spec("analyzer.values")
+        assert spec is not None and spec.origin is not None
+        assert not Path(spec.origin).is_relative_to(ROOT / "analyzer"), f"the source tree's analyzer: {spec.origin}"
+    else:
+        assert compiled == ()
+
+
+def test_the_compiled_build_requires_the_test_extras_mypy() -> None:
+    """Without build isolation `make compiled` uses the dev venv's mypy; with it, setup.py asks for its own:
+    both must be the same release, or the two ways give different code."""
+    tomllib = pytest.importorskip("tomllib")  # Python 3.11+
+    test_extra = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["optional-dependencies"]["test"]
+    assigned = [node.value for node in ast.parse((ROOT / "setup.py").read_text()).body
+                if isinstance(node, ast.Assign) and ast.unparse(node.targets[0]) == "MYPYC_BUILD_REQUIRES"]
+    assert len(assigned) == 1
+    build_requires = ast.literal_eval(assigned[0])
+    assert [pin for pin in test_extra if pin.startswith("mypy")] == [pin for pin in build_requires
+                                                                     if pin.startswith("mypy")] == ["mypy==2.4.1"]
