@@ -45,7 +45,7 @@ class CodeGraph:
         self._outgoing: dict[str, list[tuple[str, str, str]]] | None = None
         self._order: list[tuple[str, str, str]] | None = None  # edge keys sorted, made on first read
         self._ordered: list[dict[str, Any]] = []  # their attributes in that order, made with it
-        self._by_kind: dict[str, list[tuple[str, str, str]]] = {}  # the same, per kind
+        self._by_kind: dict[str, list[tuple[str, str, str]]] | None = None  # the same per kind, made when asked
         self._ids_held = True  # each node's attributes hold its id (not so in an outline)
         self.meta: dict[str, Any] = {}
         self.unresolved_calls: list[dict[str, Any]] = []
@@ -67,7 +67,7 @@ class CodeGraph:
         self._edges[(source, target, kind)] = {"count": count, "kind": kind, "lines": sorted(lines),
                                                "source": source, "target": target,
                                                **{k: v for k, v in attrs.items() if v}}
-        self._incoming = self._outgoing = self._order = None
+        self._incoming = self._outgoing = self._order = self._by_kind = None
 
     def add_node_attrs(self, node_id: str, attrs: dict[str, Any]) -> None:
         """A node whose attributes are already as `add_symbol` keeps them (a known "kind" first,
@@ -82,7 +82,7 @@ class CodeGraph:
         attribute empty) and whose ends are nodes: what a builder of tens of thousands of edges
         gives, added in one update without checking each again."""
         self._edges.update(edges)
-        self._incoming = self._outgoing = self._order = None
+        self._incoming = self._outgoing = self._order = self._by_kind = None
 
     # -- reading --------------------------------------------------------------------------
     def __contains__(self, node_id: str) -> bool:
@@ -134,16 +134,19 @@ class CodeGraph:
         """Edge keys in order, kept per kind until the next edge is added (scoring reads a
         graph's edges several times; sorting 150k keys each time cost more than the scoring)."""
         if self._order is None:
-            # sorted with their attributes (the order `load` reads them in: timsort checks that in
-            # one pass), so that writing them looks none up again (some 10 ms for 30k edges)
-            ordered = sorted(self._edges.items(), key=itemgetter(0))
-            self._order, self._ordered = list(map(itemgetter(0), ordered)), list(map(itemgetter(1), ordered))
-            self._by_kind = {kind: [] for kind in EDGE_KINDS}
-            for key in self._order:
-                self._by_kind[key[2]].append(key)
+            # the keys alone sort in half the time of the (key, attributes) pairs; `load` reads
+            # them in this order already, which timsort checks in one pass
+            self._order = sorted(self._edges)
+            self._ordered = list(map(self._edges.__getitem__, self._order))
+            self._by_kind = None
         if not kinds:
             return self._order
-        wanted = [self._by_kind[kind] for kind in dict.fromkeys(kinds) if kind in self._by_kind]
+        by_kind = self._by_kind
+        if by_kind is None:
+            by_kind = self._by_kind = {kind: [] for kind in EDGE_KINDS}
+            for key in self._order:
+                by_kind[key[2]].append(key)
+        wanted = [by_kind[kind] for kind in dict.fromkeys(kinds) if kind in by_kind]
         return wanted[0] if len(wanted) == 1 else sorted(chain.from_iterable(wanted))
 
     def _edges_in_order(self) -> list[dict[str, Any]]:
