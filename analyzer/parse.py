@@ -773,7 +773,7 @@ class _FactsVisitor(ast.NodeVisitor):
         arguments = tuple(map(arg_expr, args)) if args else ()
         if keywords:
             values = [k.value for k in keywords]
-            kwargs = tuple(zip([k.arg or "**" for k in keywords], map(arg_expr, values), strict=True))
+            kwargs = tuple([(k.arg or "**", arg_expr(k.value)) for k in keywords])
         else:
             values, kwargs = _NO_NODES, ()
         func_class = func.__class__
@@ -818,16 +818,16 @@ class _FactsVisitor(ast.NodeVisitor):
         or a chain of attributes on one, is what it reads (`visit_Name`, `visit_Attribute`)."""
         loads = self.scope.loads
         methods = _METHODS
-        for node, expr in zip(nodes, exprs, strict=True):
+        for index, node in enumerate(nodes):  # (zip's strict check costs more than the loop's body)
             kind = node.__class__
             if kind is ast.Name:  # an argument is always read (Load)
-                loads.setdefault(expr, node.lineno)  # type: ignore[attr-defined]
+                loads.setdefault(exprs[index], node.lineno)  # type: ignore[attr-defined]
             elif kind is ast.Attribute:
                 root = node.value  # type: ignore[attr-defined]
                 while root.__class__ is ast.Attribute:
                     root = root.value
                 if root.__class__ is ast.Name:
-                    loads.setdefault(expr, node.lineno)  # type: ignore[attr-defined]
+                    loads.setdefault(exprs[index], node.lineno)  # type: ignore[attr-defined]
                 else:
                     self.visit(root)
             else:
