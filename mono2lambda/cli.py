@@ -7,9 +7,10 @@ error (a bug in mono2lambda; `--debug` shows its traceback).
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -18,6 +19,9 @@ from analyzer import teardown
 from . import __version__
 from .common import DEFAULT_GRAPH, apply_config, handle_errors, plan_flags, verbosity_options
 from .lazy import LazyCommand, LazyGroup
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 # Commands in their own modules, imported only when run (or asked for their help): startup
 # stays small, whatever they import. The one-line help is what `mono2lambda --help` lists.
@@ -113,19 +117,18 @@ def analyze_command(src: Path, out_dir: Path, fmt: str, export: tuple[tuple[str,
     runs or changes the analyzed code. Files that do not parse are reported with
     file:line, counted and skipped, and make the exit code 1.
     """
-    from rich.console import Console
-
     from analyzer.pipeline import AnalyzeOptions, analyze
     from analyzer.summary import unparsed_files
 
     from .common import progress_bar
-    from .render import make_console, print_next, print_summary, summary_json
+    from .plain import is_plain
+    from .render import make_output, print_next, print_summary, summary_json
 
     teardown.leave_heap_at_exit()  # the process ends with this command: freeing each object is wasted work
     options = AnalyzeOptions(include_tests=include_tests, include_migrations=include_migrations, exclude=exclude,
                              jobs=jobs, max_file_bytes=max_file_size, use_cache=not no_cache)
-    console = make_console(stderr=fmt == "json")
-    with progress_bar(Console(stderr=True), "Parsing") as progress:
+    console = make_output(stderr=fmt == "json")  # outside a terminal, printed without rich
+    with progress_bar(None if is_plain(sys.stderr) else _stderr_console(), "Parsing") as progress:
         result = analyze(src, out_dir, options, progress)
     for exporter, path in export:
         path.write_text(EXPORTERS[exporter](result.load_graph()), encoding="utf-8")
@@ -138,6 +141,12 @@ def analyze_command(src: Path, out_dir: Path, fmt: str, export: tuple[tuple[str,
                              f"mono2lambda report{graph}: the boundary report, one page to open in a browser"],
                    verbosity)
     return 1 if unparsed_files(result.summary.get("diagnostics") or []) else 0
+
+
+def _stderr_console() -> Console:
+    from rich.console import Console
+
+    return Console(stderr=True)
 
 
 @cli.command("demo")

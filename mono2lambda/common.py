@@ -76,12 +76,13 @@ def apply_config(ctx: click.Context, config_path: Path | None) -> None:
 
 
 @contextmanager
-def progress_bar(console: Console, label: str) -> Iterator[Callable[[int, int], None] | None]:
+def progress_bar(console: Console | None, label: str) -> Iterator[Callable[[int, int], None] | None]:
     """A progress callback that shows a bar once there is enough work to watch (rich's progress
     module is imported then: a run that parses a few files does without it). None where a bar
-    would show nothing: a transient bar on a console that is not a terminal (a pipe, a file, CI)
-    is never drawn, yet would cost its import, a refresh thread and a call per file."""
-    if not console.is_terminal and not console.is_jupyter:
+    would show nothing: a transient bar on a console that is not a terminal (a pipe, a file, CI;
+    or no console, which says so) is never drawn, yet would cost its import, a refresh thread
+    and a call per file."""
+    if console is None or (not console.is_terminal and not console.is_jupyter):
         yield None
         return
     bar: Progress | None = None

@@ -3,23 +3,29 @@
 from __future__ import annotations
 
 import json
+import sys
 from collections import Counter
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from rich.console import Console
-from rich.table import Table
-
 from analyzer.roles import LAYERS
 
 from .common import NORMAL, QUIET, VERBOSE
+from .plain import PlainConsole, is_plain
 
 if TYPE_CHECKING:  # for annotations only: importing them pulls in the extractor and samtranslator
+    from typing import TypeAlias
+
+    from rich.console import Console  # rich is imported where it prints: outside a terminal
+    from rich.table import Table  # `analyze` prints without it (plain.py)
+
     from analyzer.boundaries.hazards import Finding  # and the scoring stack, which analyze never uses
     from analyzer.boundaries.metrics import Scores  # (nor the hazards, which `_severity_rank` imports)
     from extractor.extract import ExtractResult
 
     from .demo import DemoResult
+
+    Output: TypeAlias = "Console | PlainConsole"  # what the summary of `analyze` is printed on
 
 MAX_DIAGNOSTICS_SHOWN = 20
 TOP = 10  # the items of a long list shown by default; -v shows them all
@@ -47,32 +53,53 @@ def make_console(stderr: bool = False) -> Console:
     change one: rich's emoji codes are off (they apply even to text printed with markup=False, so
     a name or message holding `:x:` or `:ok:` would print as a symbol), which also spares loading
     rich's table of codes and a search of every printed line."""
+    from rich.console import Console
+
     console = Console(stderr=stderr, emoji=False)
     if not console.is_terminal:
         console = Console(stderr=stderr, width=NOT_A_TERMINAL_WIDTH, soft_wrap=True, emoji=False)
     return console
 
 
+def make_output(stderr: bool = False) -> Output:
+    """`make_console`'s console on a terminal; elsewhere (a pipe, a file, CI) a `PlainConsole`,
+    which prints the same without importing rich."""
+    return PlainConsole(stderr) if is_plain(sys.stderr if stderr else sys.stdout) else make_console(stderr)
+
+
 def _table(title: str, *columns: str, right: Sequence[str] = (), **options: Any) -> Table:
     """A table whose identifiers wrap (fold) instead of ending in an ellipsis."""
+    from rich.table import Table
+
     table = Table(title=title or None, title_justify="left", **options)
     for column in columns:
         table.add_column(column, justify="right" if column in right else "left", overflow="fold")
     return table
 
 
+def _print_table(console: Output, title: str, columns: Sequence[str], rows: Sequence[Sequence[str]],
+                 right: Sequence[str] = ()) -> None:
+    if isinstance(console, PlainConsole):
+        console.table(title, columns, rows, right)
+        return
+    table = _table(title, *columns, right=right)
+    for row in rows:
+        table.add_row(*row)
+    console.print(table)
+
+
 def shown(items: Sequence[Any], verbosity: int, limit: int = TOP) -> Sequence[Any]:
     return items if verbosity >= VERBOSE else items[:limit]
 
 
-def print_more(console: Console, total: int, shown_count: int, where: str, indent: str = "  ") -> None:
+def print_more(console: Output, total: int, shown_count: int, where: str, indent: str = "  ") -> None:
     """One line for what a short list left out, and where the rest is."""
     if total > shown_count:
         console.print(f"{indent}… and {total - shown_count} more (see {where}, or -v)", markup=False,
                       highlight=False)
 
 
-def print_next(console: Console, steps: Sequence[str], verbosity: int = NORMAL) -> None:
+def print_next(console: Output, steps: Sequence[str], verbosity: int = NORMAL) -> None:
     """The commands that usually come next."""
     if verbosity <= QUIET or not steps:
         return
@@ -85,7 +112,7 @@ def summary_json(summary: dict[str, Any]) -> str:
     return json.dumps(summary, indent=2, sort_keys=True) + "\n"
 
 
-def print_summary(console: Console, summary: dict[str, Any], graph_path: str, verbosity: int = NORMAL) -> None:
+def print_summary(console: Output, summary: dict[str, Any], graph_path: str, verbosity: int = NORMAL) -> None:
     share = summary["resolved_share"] * 100
     console.print(f"[bold]Analyzed {summary['root']}[/bold]: {summary['files']} files, "
                   f"{summary['classes']} classes, {summary['functions']} functions and methods, "
@@ -115,7 +142,7 @@ def print_summary(console: Console, summary: dict[str, Any], graph_path: str, ve
     console.print(f"Graph written to {graph_path}", markup=False, highlight=False)
 
 
-def _print_roles(console: Console, summary: dict[str, Any]) -> None:
+def _print_roles(console: Output, summary: dict[str, Any]) -> None:
     """Frameworks, declared domains and modules per layer on one line; migrations left out on another."""
     frameworks = ", ".join(summary.get("frameworks") or []) or "none detected"
     order = (*LAYERS, "none")  # a summary read back from summary.json has its keys sorted
@@ -130,7 +157,7 @@ def _print_roles(console: Console, summary: dict[str, Any]) -> None:
                       "(--include-migrations analyzes them)", markup=False, highlight=False)
 
 
-def _print_data(console: Console, entities: list[dict[str, Any]], verbosity: int = NORMAL) -> None:
+def _print_data(console: Output, entities: list[dict[str, Any]], verbosity: int = NORMAL) -> None:
     """The data entities; by default the ones the most modules write, then read."""
     if not entities:
         return
@@ -138,25 +165,22 @@ def _print_data(console: Console, entities: list[dict[str, Any]], verbosity: int
         entities = sorted(entities, key=lambda e: (-len(e["writer_modules"]), -len(e["reader_modules"]), e["id"]))
     title = "Data entities" if verbosity >= VERBOSE or len(entities) <= TOP else \
         f"Data entities: the {TOP} written by the most modules, of {len(entities)}"
-    table = _table(title, "entity", "written by (modules)", "read by (modules)")
-    for entity in shown(entities, verbosity):
-        table.add_row(entity["id"], ", ".join(entity["writer_modules"]) or "-",
-                      ", ".join(entity["reader_modules"]) or "-")
-    console.print(table)
+    rows = [(entity["id"], ", ".join(entity["writer_modules"]) or "-", ", ".join(entity["reader_modules"]) or "-")
+            for entity in shown(entities, verbosity)]
+    _print_table(console, title, ("entity", "written by (modules)", "read by (modules)"), rows)
     print_more(console, len(entities), len(shown(entities, verbosity)), "`mono2lambda analyze --format json` "
                "or the report", indent="")
 
 
-def _print_coupling(console: Console, pairs: list[dict[str, Any]]) -> None:
+def _print_coupling(console: Output, pairs: list[dict[str, Any]]) -> None:
     if not pairs:
         return
-    table = _table("Most coupled module pairs (calls, both ways)", "module", "module", "calls", right=("calls",))
-    for pair in pairs:
-        table.add_row(pair["modules"][0], pair["modules"][1], str(pair["calls"]))
-    console.print(table)
+    rows = [(pair["modules"][0], pair["modules"][1], str(pair["calls"])) for pair in pairs]
+    _print_table(console, "Most coupled module pairs (calls, both ways)", ("module", "module", "calls"), rows,
+                 right=("calls",))
 
 
-def _print_diagnostics(console: Console, diagnostics: list[dict[str, Any]], verbosity: int = NORMAL) -> None:
+def _print_diagnostics(console: Output, diagnostics: list[dict[str, Any]], verbosity: int = NORMAL) -> None:
     if not diagnostics:
         console.print("Diagnostics: none")
         return
