@@ -69,13 +69,31 @@ class Memo:
     def remembered(self, memo: dict, key: Any, compute: Callable[[], Any], cycle: Any) -> Any:
         """`compute()`'s answer for `key`, remembered; `cycle` when `key` is asked again while it is
         being answered. The evaluator's hottest questions (values.py: member, instance attribute,
-        eval, remember, ...) repeat the hit test below (the first four lines) before calling
+        eval, ...) repeat the hit test below (the first four lines) before calling
         `found`, so a hit costs no call and no closure; a change to the hit test changes them all."""
         found = memo.get(key)
         if found is not None and self._nesting + found[2] <= MAX_NESTING:
             self._reads |= found[1]
             return found[0]
         return self.found(memo, key, cycle, compute)
+
+    def settled(self, memo: dict, key: Any, compute: Callable[[], Any]) -> Any:
+        """`compute()`'s answer for `key`, asked where nothing is being answered (no evaluation in
+        progress): found once as if asked first thing in a definition, with no cut-short answer
+        remembered yet, so it is the same whoever asks, cut short inside or not, and it is kept
+        for everyone with the modules it read. What it cut short is forgotten afterwards: the
+        definition being resolved keeps its own."""
+        found = memo.get(key)
+        if found is None:
+            assert not self._in_progress and not self._nesting, "settled: asked inside an evaluation"
+            outer_reads, scratch = self._reads, self._scratch
+            self._reads, self._scratch = 0, {}
+            try:
+                found = memo[key] = (compute(), self._reads)
+            finally:
+                self._reads, self._scratch = outer_reads, scratch
+        self._reads |= found[1]
+        return found[0]
 
     def found(self, memo: dict, key: Any, cycle: Any, compute: Callable[..., Any], *args: Any) -> Any:
         """`compute(*args)`'s answer for `key` when `memo` has none that holds here (the hit test

@@ -682,7 +682,7 @@ class _Resolver:
     def wrappers(self, qname: str) -> tuple[str, ...]:
         """What calling a decorated function runs besides it: the inner function its decorators
         return (`def logged(fn): ... return inner`); a decorator returning its argument adds nothing."""
-        return self.program.remember(("wrappers", qname), lambda: self._wrappers(qname), ())
+        return self.program.settle(("wrappers", qname), lambda: self._wrappers(qname))
 
     def _wrappers(self, qname: str) -> tuple[str, ...]:
         program = self.program

@@ -75,7 +75,7 @@ class Program(Memo):
         self._variables_final = False  # set once the class attributes that are state are known
         self._self_assignments: dict[str, dict[str, list[tuple[Definition, Expr]]]] = {}
         self._overrides_memo: dict[tuple[str, str], tuple[tuple[str, ...], int]] = {}  # (answer, modules read)
-        self._answers: dict[tuple, Entry] = {}  # other callers' questions (the resolver's, `remember`)
+        self._settled: dict[tuple, tuple[Any, int]] = {}  # the resolver's top-level questions (`settle`)
         self._bindings: dict[str, dict[str, list[tuple[str, int, Any]]]] = {}
         self._chains: dict[str, tuple[tuple[tuple[Definition, dict], ...], str]] = {}  # `lookup`'s scopes
         self._scope_bits: dict[str, int] = {}
@@ -233,13 +233,10 @@ class Program(Memo):
             self._owners[name] = found
         return found
 
-    def remember(self, key: tuple, compute: Callable[[], Any], cycle: Any = EMPTY) -> Any:
-        """Another stage's question about the program, remembered the same way as the evaluator's."""
-        found = self._answers.get(key)
-        if found is not None and self._nesting + found[2] <= MAX_NESTING:
-            self._reads |= found[1]
-            return found[0]
-        return self.found(self._answers, key, cycle, compute)
+    def settle(self, key: tuple, compute: Callable[[], Any]) -> Any:
+        """A question of another stage asked where nothing is being evaluated, found once for all
+        askers (`Memo.settled`), once bindings are final."""
+        return self.settled(self._settled, key, compute)
 
     # -- names ----------------------------------------------------------------------------
     def module_value(self, name: str) -> Value:
@@ -467,7 +464,7 @@ class Program(Memo):
         Answers found while bindings were still growing are forgotten, except what a module's names
         are (`member`): imports, definitions and star imports, which no binding changes."""
         for memo in (self._local_memo, self._mro_memo, self._external_memo,
-                     self._attribute_memo, self._answers):
+                     self._attribute_memo, self._settled):
             memo.clear()
         self._scratch = {}
         self._eval_memo = {}
