@@ -14,14 +14,18 @@ in the background while the analysis works; no network); `parse_log` and
 
 from __future__ import annotations
 
-import subprocess
+import os
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from itertools import combinations
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .graph import CodeGraph
+
+if TYPE_CHECKING:  # imported where git runs: a tree that is no work tree's top does without it
+    import subprocess
 
 COMMIT_MARK = "\x1e"  # starts each commit's record in the log text (a byte no path holds)
 GIT_TIMEOUT_S = 60
@@ -83,6 +87,8 @@ class History:
     def commits(self) -> list[list[str]]:
         if self._process is None:
             return []
+        import subprocess
+
         try:
             out, _ = self._process.communicate(timeout=GIT_TIMEOUT_S)
         except subprocess.TimeoutExpired:
@@ -105,7 +111,12 @@ def git_head(root: Path) -> str | None:
 
     A tree inside a larger repository (an example folder, a vendored app) is not read:
     its history is the larger project's, and would make the graph change with every
-    commit to it."""
+    commit to it. Such a top folder holds `.git` (a folder, or a file in a linked work tree or
+    a submodule), unless git is told where the repository is: without either, git is not run."""
+    if not (root / ".git").exists() and "GIT_DIR" not in os.environ and "GIT_WORK_TREE" not in os.environ:
+        return None
+    import subprocess
+
     try:
         found = subprocess.run(["git", "-C", str(root), "rev-parse", "--show-toplevel", "HEAD"],
                                capture_output=True, text=True, timeout=10, check=False)
@@ -133,6 +144,8 @@ def read_history(root: Path, options: HistoryOptions = DEFAULT_HISTORY) -> Histo
                "--name-only", f"--format={COMMIT_MARK}%H", "-n", str(max(options.max_commits, 1))]
     if options.since:
         command.append(f"--since={options.since}")
+    import subprocess
+
     try:
         process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
                                    encoding="utf-8", errors="replace")

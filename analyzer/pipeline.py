@@ -32,14 +32,14 @@ from .graph import CodeGraph
 from .sources import find_sources
 from .summary import summarize
 from .teardown import keep_until_exit
-from .tracing.edges import add_observed_edges
-from .tracing.model import TRACE_FILE, Trace, read_trace
+from .tracing import TRACE_FILE
 
 if TYPE_CHECKING:
     from .data import DataModel
     from .frameworks import Detection
     from .resolve import Resolution
     from .reuse import Reuse
+    from .tracing.model import Trace
     from .values import Program
 
 GRAPH_FILE = "graph.json"
@@ -105,6 +105,8 @@ def _analyze(root: Path, out_dir: Path, options: AnalyzeOptions, progress: Progr
                    aside.node_blobs() if aside is not None else None)
     add_cochange_edges(graph, history.commits(), {f.path: f.module for f in files}, options.history)
     if trace is not None:
+        from .tracing.edges import add_observed_edges
+
         add_observed_edges(graph, trace)
     out_dir.mkdir(parents=True, exist_ok=True)
     text = graph.dump_bytes()
@@ -125,7 +127,6 @@ def _resolve(files: list[FileFacts], texts: list[SourceText], cache_dir: Path | 
     reach (reuse.py); `previous`: the facts the last run read, encoded, by content key."""
     from .frameworks import detect
     from .resolve import resolve
-    from .reuse import save_kept
 
     key = cache_key() if cache_dir is not None else None
     reuse = _reuse(texts, cache_dir, key, previous) if cache_dir is not None and key is not None else None
@@ -143,6 +144,8 @@ def _resolve(files: list[FileFacts], texts: list[SourceText], cache_dir: Path | 
     if reuse is not None and cache_dir is not None and key is not None and (
             "detected" in found or resolution.resolved or reuse.kept is None or reuse.kept.keys != reuse.keys
             or reuse.kept.digests != reuse.digests or reuse.readers):
+        from .reuse import save_kept  # with the cache only, as `_reuse`
+
         save_kept(cache_dir, key, reuse.kept_for_next(resolution, detection))  # before the graph holds `detection`
     return resolution, detection
 
@@ -172,9 +175,12 @@ def _build(files: list[FileFacts], texts: list[SourceText], resolution: Resoluti
     (nodecache.py) and those of the others kept for the next; `nodes`: every file's, made aside
     (aside.py), the node cache saved there."""
     from .build import build_graph
+
+    if cache_dir is None or nodes is not None:
+        return build_graph(files, resolution, root_name, tree_diagnostics, detection, nodes)
     from .nodecache import open_node_cache
 
-    cache = open_node_cache(cache_dir, texts) if nodes is None else None
+    cache = open_node_cache(cache_dir, texts)
     if cache is None:
         return build_graph(files, resolution, root_name, tree_diagnostics, detection, nodes)
     made: dict[str, bytes] = {}
@@ -211,6 +217,8 @@ def _read_trace(path: Path) -> tuple[Trace | None, str | None]:
     for the run key; (None, None) when there is none."""
     if not path.is_file():
         return None, None
+    from .tracing.model import read_trace  # only then: most runs have no trace
+
     trace = read_trace(path)
     return trace, hashlib.sha256(path.read_bytes()).hexdigest()
 

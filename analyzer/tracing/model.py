@@ -13,10 +13,10 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import InputError
+from . import TRACE_FILE as TRACE_FILE  # where it was, for those that read it here
 
 TRACE_FORMAT = "mono2lambda-trace"
 TRACE_VERSION = 1
-TRACE_FILE = "trace.json"  # next to graph.json
 
 
 @dataclass(frozen=True)
