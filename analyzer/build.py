@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import marshal
 from collections.abc import Iterable, Mapping, Set
+from operator import attrgetter
 from typing import Any
 
 from .exprs import MUTATING_METHODS
@@ -17,6 +18,7 @@ from .result_changes import Change
 from .values import Program
 
 UNIT_OF_WORK_ENDS = frozenset({"commit", "rollback"})  # a session's (or a connection's), whatever its name
+_UNRESOLVED_ORDER = attrgetter("scope", "line", "expr")  # how graph.json lists unresolved calls (read in C)
 
 
 def build_graph(files: list[FileFacts], resolution: Resolution, root_name: str,
@@ -52,9 +54,9 @@ def build_graph(files: list[FileFacts], resolution: Resolution, root_name: str,
         if name not in graph:
             graph.add_symbol(name, "external")
     graph.add_edges(_edge_attrs(resolution, graph.node_ids()))
-    graph.unresolved_calls = [{"expr": u.expr, "line": u.line, "scope": u.scope,
-                               **({"dynamic": True} if u.dynamic else {})}
-                              for u in sorted(resolution.unresolved, key=lambda u: (u.scope, u.line, u.expr))]
+    graph.unresolved_calls = [{"expr": u.expr, "line": u.line, "scope": u.scope, "dynamic": True} if u.dynamic
+                              else {"expr": u.expr, "line": u.line, "scope": u.scope}
+                              for u in sorted(resolution.unresolved, key=_UNRESOLVED_ORDER)]
     graph.meta["call_sites"] = resolution.call_sites
     graph.diagnostics = sorted(
         [d._asdict() for facts in files for d in facts.diagnostics] + [d._asdict() for d in tree_diagnostics],

@@ -143,11 +143,21 @@ class CodeGraph:
             return self._order
         by_kind = self._by_kind
         if by_kind is None:
-            by_kind = self._by_kind = {kind: [] for kind in EDGE_KINDS}
+            by_kind = self._by_kind = {}
+        wanted = [kind for kind in dict.fromkeys(kinds) if kind in _EDGE_KIND_SET]
+        missing = [kind for kind in wanted if kind not in by_kind]  # listed when first asked for
+        if len(missing) <= 2:  # a pass in C each (a summary asks for reads and writes)
+            for kind in missing:
+                by_kind[kind] = [key for key in self._order if key[2] == kind]
+        else:  # one pass for all (scoring asks for most kinds)
+            filled: dict[str, list[tuple[str, str, str]]] = {kind: [] for kind in missing}
             for key in self._order:
-                by_kind[key[2]].append(key)
-        wanted = [by_kind[kind] for kind in dict.fromkeys(kinds) if kind in by_kind]
-        return wanted[0] if len(wanted) == 1 else sorted(chain.from_iterable(wanted))
+                found = filled.get(key[2])
+                if found is not None:
+                    found.append(key)
+            by_kind.update(filled)
+        lists = [by_kind[kind] for kind in wanted]
+        return lists[0] if len(lists) == 1 else sorted(chain.from_iterable(lists))
 
     def _edges_in_order(self) -> list[dict[str, Any]]:
         """Every edge's own attributes, in the order of `_sorted_keys`."""

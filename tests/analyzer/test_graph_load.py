@@ -94,3 +94,18 @@ def test_dependencies_stay_sorted_and_current_after_edges_are_added() -> None:
     assert [(e["source"], e["target"], e["count"]) for e in written] == [
         ("m.a", "m.b", 1), ("m.a", "m.c", 1), ("m.b", "m.a", 1), ("m.b", "m.c", 3)]
     assert graph.node_attrs("function") == {n: {**graph.node(n), "id": n} for n in ("m.a", "m.b", "m.c")}
+
+
+def test_edges_of_some_kinds_are_those_of_all_edges_with_those_kinds() -> None:
+    """`dependencies(*kinds)` lists each kind's edges when first asked for them, alone, in pairs or
+    with more kinds at once, and again once edges are added."""
+    from analyzer.graph import EDGE_KINDS
+
+    graph = CodeGraph.load(GOLDEN)
+    asked = [("calls",), ("reads", "writes"), ("calls", "reads"), ("imports", "calls", "uses_type", "nothing"),
+             EDGE_KINDS, ("writes", "writes"), ()]
+    for _ in range(2):
+        for kinds in asked:
+            every = [(s, t, d) for s, t, d in graph.dependencies() if not kinds or d["kind"] in kinds]
+            assert list(graph.dependencies(*kinds)) == every, kinds
+        graph.add_dependency("shop", "shop.orders", "reads", lines=[1])
