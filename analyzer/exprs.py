@@ -69,26 +69,38 @@ def to_expr(node: Any) -> Expr:
 
 
 def arg_expr(node: Any) -> Expr:
-    """Arguments are kept shallow: what they name, or what a call in them calls."""
+    """Arguments are kept shallow: what they name, or what a call in them calls.
+
+    The forms are tested in the order arguments have them most (Django: names, literals,
+    attributes, calls); a form that is none of them is OTHER."""
     kind = type(node)
     if kind is ast.Name:
         return NAMES.get(node.id) or name_expr(node.id)
-    if kind is ast.Attribute or kind is ast.Subscript:
-        return to_expr(node)
+    if kind is ast.Constant:
+        return constant_expr(node)
+    if kind is ast.Attribute:  # to_expr's commonest chain, without the call
+        value = node.value
+        if type(value) is ast.Name:
+            return ("attr", NAMES.get(value.id) or name_expr(value.id), node.attr)
+        return ("attr", to_expr(value), node.attr)
     if kind is ast.Call:
         return ("call", to_expr(node.func), (), ())
+    if kind in _OPAQUE:
+        return OTHER
+    if kind is ast.Subscript:
+        return ("sub", to_expr(node.value))
     if kind in _WRAPPERS:
         return arg_expr(node.value)
     if kind in _DISPLAYS:
         return ("seq", tuple(map(arg_expr, node.elts)))
+    if kind is ast.JoinedStr:
+        return constant_expr(node)
     if kind is ast.Lambda:
         return ("lambda", node.lineno, node.col_offset)
     if kind is ast.Dict:
         return ("seq", tuple(map(arg_expr, node.values)))
     if kind is ast.GeneratorExp:
         return GENERATOR
-    if kind is ast.Constant or kind is ast.JoinedStr:
-        return constant_expr(node)
     return OTHER
 
 
@@ -118,6 +130,7 @@ def _keyword(keyword: ast.keyword) -> Expr:
 
 _WRAPPERS = frozenset({ast.Await, ast.Starred, ast.NamedExpr})
 _DISPLAYS = frozenset({ast.List, ast.Tuple, ast.Set})
+_OPAQUE = frozenset({ast.BinOp, ast.BoolOp, ast.Compare, ast.UnaryOp, ast.IfExp})  # arguments: OTHER
 
 
 def annotation_expr(node: ast.AST | None) -> Expr | None:

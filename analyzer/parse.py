@@ -223,8 +223,11 @@ def _settle_locals(definition: Definition) -> None:
         local = set(map(_first, scope.assigns)).union(map(_first, definition.params), map(_first, scope.imports))
         if scope.globals:
             local -= scope.globals
-        for name in local:  # their names come first
-            loads.pop(("name", name), None)
+        names = NAMES
+        for name in local:  # their forms are the shared ones (a name never read has none)
+            key = names.get(name)
+            if key is not None:
+                loads.pop(key, None)
     if mutated:
         mutated.difference_update(map(_first, scope.assigns))  # `p = list(p)` then `p.append`
 
@@ -273,6 +276,7 @@ _annotation_text = itemgetter(Param._fields.index("annotation_text"))
 _UNPACKED = frozenset({ast.Tuple, ast.List})
 _MODULE_BINDINGS = frozenset({ast.Assign, ast.AnnAssign, ast.AugAssign, ast.Expr})  # what _module_statement reads
 _NO_NODES: list[ast.expr] = []  # never changed
+_PENDING = CallSite(0, OTHER, (), (), False)  # a call's place while its arguments are read
 
 
 def _unpack(target: ast.expr, value: ast.expr | None) -> list[tuple[ast.expr, ast.expr | None]]:
@@ -561,8 +565,7 @@ class _FactsVisitor(ast.NodeVisitor):
     def visit_Return(self, node: ast.Return) -> None:
         value = node.value
         if value is not None:
-            expr = arg_expr(value)
-            self._read_arguments((value,), (expr,))  # read as an argument is: the same forms
+            (expr,) = self._read_arguments((value,))  # read as an argument is: the same forms
             self.scope.returns.append(expr)
 
     def visit_Raise(self, node: ast.Raise) -> None:
@@ -770,12 +773,6 @@ class _FactsVisitor(ast.NodeVisitor):
     def visit_Call(self, node: ast.Call) -> None:
         used, self.result_used = self.result_used, True
         func, args, keywords = node.func, node.args, node.keywords
-        arguments = tuple(map(arg_expr, args)) if args else ()
-        if keywords:
-            values = [k.value for k in keywords]
-            kwargs = tuple([(k.arg or "**", arg_expr(k.value)) for k in keywords])
-        else:
-            values, kwargs = _NO_NODES, ()
         func_class = func.__class__
         owner = None  # the object of a method call
         if func_class is ast.Attribute:  # to_expr's commonest cases built here, each field read once
@@ -790,9 +787,11 @@ class _FactsVisitor(ast.NodeVisitor):
             func_expr = NAMES.get(name) or name_expr(name)
         else:
             name, func_expr = None, to_expr(func)
-        site = _new(CallSite, (node.lineno, func_expr, arguments, kwargs, used, False, False))
         scope = self.scope
-        scope.calls.append(site)
+        calls = scope.calls
+        place = len(calls)
+        calls.append(_PENDING)  # its place, before the calls its arguments hold: filled once they are read
+        values = [k.value for k in keywords] if keywords else _NO_NODES
         if owner is not None and name in MUTATING_METHODS:
             self._mutating_call(node, func)  # type: ignore[arg-type]
         if name in SQL_CALLS:
@@ -807,33 +806,43 @@ class _FactsVisitor(ast.NodeVisitor):
                 owner = owner.value
             if owner.__class__ is not ast.Name:
                 self.visit(owner)
-        if args:
-            self._read_arguments(args, arguments)
+        arguments = self._read_arguments(args) if args else ()
         if keywords:
-            self._read_arguments(values, [e for _, e in kwargs])
+            forms = self._read_arguments(values)
+            kwargs = tuple([(k.arg or "**", forms[i]) for i, k in enumerate(keywords)])
+        else:
+            kwargs = ()
+        site = calls[place] = _new(CallSite, (node.lineno, func_expr, arguments, kwargs, used, False, False))
         self.last_call = node, site  # visited last of the calls it holds: the value an assignment reads next
 
-    def _read_arguments(self, nodes: Sequence[ast.expr], exprs: Sequence[Expr]) -> None:
-        """Visit a call's arguments, reusing the forms just made of them: an argument that is a name,
-        or a chain of attributes on one, is what it reads (`visit_Name`, `visit_Attribute`)."""
+    def _read_arguments(self, nodes: Sequence[ast.expr]) -> tuple[Expr, ...]:
+        """A call's arguments' forms (`arg_expr`), each visited as it is made (one pass): an argument
+        that is a name, or a chain of attributes on one, is what it reads (`visit_Name`,
+        `visit_Attribute`); the others are visited for what they hold."""
         loads = self.scope.loads
         methods = _METHODS
-        for index, node in enumerate(nodes):  # (zip's strict check costs more than the loop's body)
+        forms = []
+        for node in nodes:
             kind = node.__class__
             if kind is ast.Name:  # an argument is always read (Load)
-                loads.setdefault(exprs[index], node.lineno)  # type: ignore[attr-defined]
+                form = NAMES.get(node.id) or name_expr(node.id)  # type: ignore[attr-defined]
+                loads.setdefault(form, node.lineno)
             elif kind is ast.Attribute:
+                form = arg_expr(node)
                 root = node.value  # type: ignore[attr-defined]
                 while root.__class__ is ast.Attribute:
                     root = root.value
                 if root.__class__ is ast.Name:
-                    loads.setdefault(exprs[index], node.lineno)  # type: ignore[attr-defined]
+                    loads.setdefault(form, node.lineno)
                 else:
                     self.visit(root)
             else:
+                form = arg_expr(node)
                 method = methods.get(kind)
                 if method is not None:
                     method(self, node)
+            forms.append(form)
+        return tuple(forms)
 
     def _assigned_expr(self, value: ast.expr) -> Expr:
         """`to_expr(value)`, without building a call's form again when the call was just read, nor
