@@ -38,6 +38,7 @@ MANY_ROWS = frozenset({"all", "scalars", "fetchall", "unique"})
 QUERY_RESULTS = ROW_GETTERS | SINGLE_ROW | MANY_ROWS
 MAX_DEPTH = 12  # attribute and call chains within one expression
 EMPTY: frozenset = frozenset()
+BUILTIN_VALUES = {name: frozenset({("ext", f"builtins.{name}")}) for name in BUILTIN_NAMES}  # what a builtin's name is
 # What every file's names and classes give the whole program (`Program.callable_names`, `.subclasses`)
 Outline = tuple[frozenset[str], dict[str, set[str]]]
 _EVALUATED = frozenset({"name", "attr", "call", "def", "lambda", "ann", "sub", "iter", "seq"})  # tags `_eval` reads
@@ -77,7 +78,7 @@ class Program(Memo):
         self._overrides_memo: dict[tuple[str, str], tuple[tuple[str, ...], int]] = {}  # (answer, modules read)
         self._settled: dict[tuple, tuple[Any, int]] = {}  # the resolver's top-level questions (`settle`)
         self._bindings: dict[str, dict[str, list[tuple[str, int, Any]]]] = {}
-        self._chains: dict[str, tuple[tuple[tuple[Definition, dict], ...], str]] = {}  # `lookup`'s scopes
+        self._chains: dict[str, tuple[tuple[tuple[Definition, dict], ...], str, int]] = {}  # `lookup`'s scopes
         self._scope_bits: dict[str, int] = {}
         self._owners: dict[str, str] = {}
         self._module_names: dict[str, tuple[bool, int]] = {}  # `is_module`'s answer and what it reads
@@ -288,11 +289,12 @@ class Program(Memo):
     def lookup(self, name: str, scope: Definition) -> frozenset:
         """A bare name as seen from inside `scope`: locals, enclosing functions, module, builtins.
         Remembered per binding scope (`_local_memo`) or module (`member`), whose hit tests are
-        repeated here: the hottest path."""
+        repeated here: the hottest path. Reading a name in `scope` reads its module."""
         chain = self._chains.get(scope.qname)
         if chain is None:
             chain = self._chains[scope.qname] = self._chain(scope)
-        scopes, module = chain
+        scopes, module, bit = chain
+        self._reads |= bit
         for current, bindings in scopes:
             sources = bindings.get(name)
             if sources is not None:
@@ -313,9 +315,7 @@ class Program(Memo):
             values = self.found(self._member_memo, key, EMPTY, self._member, module, name)
         if values:
             return values
-        if name in BUILTIN_NAMES:
-            return frozenset({("ext", f"builtins.{name}")})
-        return frozenset()
+        return BUILTIN_VALUES.get(name, EMPTY)
 
     def _parameter(self, scope: Definition, key: tuple[str, str], source: tuple[str, int, Any]) -> frozenset:
         """A local name bound only by a parameter without annotation: what callers pass and what
@@ -329,16 +329,19 @@ class Program(Memo):
         self._reads = reads | outer
         return answer
 
-    def _chain(self, scope: Definition) -> tuple[tuple[tuple[Definition, dict], ...], str]:
+    def _chain(self, scope: Definition) -> tuple[tuple[tuple[Definition, dict], ...], str, int]:
         """Where a bare name read in `scope` may be bound, innermost first: the functions around it
-        (a class body's names only from inside it), with their local bindings; then its module."""
+        (a class body's names only from inside it), with their local bindings; then its module, and
+        the module's read bit (`_scope_bit`)."""
         scopes: list[tuple[Definition, dict]] = []
         current: Definition | None = scope
         while current is not None and current.kind in ("function", "method", "class"):
             if current.kind != "class" or current is scope:
                 scopes.append((current, self._local_bindings_of(current)))
             current = self.defs.get(current.parent or "")
-        return tuple(scopes), self.module_of.get(scope.qname, scope.qname)
+        bit = self._scope_bits.get(scope.qname)
+        return tuple(scopes), self.module_of.get(scope.qname, scope.qname), \
+            bit if bit is not None else self._scope_bit(scope.qname)
 
     def _local_bindings_of(self, scope: Definition) -> dict[str, list[tuple[str, int, Any]]]:
         bindings = self._bindings.get(scope.qname)
@@ -384,15 +387,25 @@ class Program(Memo):
             self._cut += 1
             return EMPTY
         tag = expr[0]
+        if tag == "name":
+            # a bare name: `lookup` remembers it, per scope binding it (shared by nested functions, a
+            # module's by all its code), so a second answer per asking scope would only repeat it;
+            # it reads the scope's module, and what it finds reads what it read
+            if self._peak <= nesting:
+                self._peak = nesting + 1
+            if self._deepest < depth:
+                self._deepest = depth
+            self._nesting = nesting + 1
+            try:
+                return self.lookup(expr[1], scope)
+            finally:
+                self._nesting = nesting
         qname = scope.qname
         memo = self._eval_memo
         literal = tag not in _EVALUATED
-        if literal or memo is None or tag == "name":
-            # a literal, an operator: nothing to follow, nothing to remember; a bare name: `lookup`
-            # remembers it, per scope binding it (shared by nested functions, a module's by all its
-            # code), so a second answer per asking scope would only repeat it; or bindings still
-            # grow: no answer is kept at this level, so what it reads and how deep it goes is not
-            # kept apart
+        if literal or memo is None:
+            # a literal, an operator: nothing to follow, nothing to remember; or bindings still grow:
+            # no answer is kept at this level, so what it reads and how deep it goes is not kept apart
             bit = self._scope_bits.get(qname)
             self._reads |= bit if bit is not None else self._scope_bit(qname)
             if self._peak <= nesting:
@@ -403,7 +416,7 @@ class Program(Memo):
                 return EMPTY
             self._nesting = nesting + 1
             try:
-                return self.lookup(expr[1], scope) if tag == "name" else self._eval(expr, scope, depth)
+                return self._eval(expr, scope, depth)
             finally:
                 self._nesting = nesting
         key = (qname, expr)
@@ -426,10 +439,19 @@ class Program(Memo):
         self._nesting = self._peak = nesting + 1
         self._deepest = depth
         try:  # the commonest forms first, without a call to `_eval`
-            if tag == "name":
-                result = self.lookup(expr[1], scope)
-            elif tag == "attr":
-                bases = self.eval(expr[1], scope, depth + 1)
+            if tag == "attr":
+                base_expr = expr[1]
+                if base_expr[0] != "name":
+                    bases = self.eval(base_expr, scope, depth + 1)
+                elif depth >= MAX_DEPTH or nesting >= MAX_NESTING:  # what `eval` of the name would find
+                    self._cut += 1
+                    bases = EMPTY
+                else:  # `self.x`: the name's answer is `lookup`'s, asked as `eval` of the name would ask it
+                    self._peak = nesting + 2
+                    self._deepest = depth + 1
+                    self._nesting = nesting + 2
+                    bases = self.lookup(base_expr[1], scope)
+                    self._nesting = nesting + 1
                 if len(bases) == 1:
                     (base,) = bases
                     result = self.attribute(base, expr[2])
@@ -472,9 +494,8 @@ class Program(Memo):
         self._variables_final = True
 
     def _eval(self, expr: Expr, scope: Definition, depth: int) -> frozenset:
+        """`eval`'s answer for any form but a bare name (`lookup`), found without remembering it."""
         tag = expr[0]
-        if tag == "name":
-            return self.lookup(expr[1], scope)
         if tag == "attr":
             bases = self.eval(expr[1], scope, depth + 1)
             if len(bases) == 1:
