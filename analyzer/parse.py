@@ -311,8 +311,12 @@ class _FactsVisitor(ast.NodeVisitor):
         self.current: Definition  # the innermost definition being read, and its scope
         self.scope: Scope
         self.result_used = True
-        self.last_call: tuple[ast.Call, CallSite] | None = None
-        self.last_read: tuple[ast.Attribute, Expr] | None = None  # the last chain read, and its form
+        # the last call read and its site, the last chain read and its form (two fields each: no
+        # pair is made for every call and chain read)
+        self.last_call: ast.Call | None = None
+        self.last_site: CallSite = _PENDING
+        self.last_chain: ast.Attribute | None = None
+        self.last_chain_form: Expr = OTHER
 
     # -- traversal (a leaner NodeVisitor: this loop runs for every node of every file) ----
     def visit(self, node: ast.AST) -> None:
@@ -813,7 +817,7 @@ class _FactsVisitor(ast.NodeVisitor):
         else:
             kwargs = ()
         site = calls[place] = _new(CallSite, (node.lineno, func_expr, arguments, kwargs, used, False, False))
-        self.last_call = node, site  # visited last of the calls it holds: the value an assignment reads next
+        self.last_call, self.last_site = node, site  # visited last of the calls it holds: what an assignment reads next
 
     def _read_arguments(self, nodes: Sequence[ast.expr]) -> tuple[Expr, ...]:
         """A call's arguments' forms (`arg_expr`), each visited as it is made (one pass): an argument
@@ -847,14 +851,12 @@ class _FactsVisitor(ast.NodeVisitor):
     def _assigned_expr(self, value: ast.expr) -> Expr:
         """`to_expr(value)`, without building a call's form again when the call was just read, nor
         a chain's when it was just read."""
-        last = self.last_call
-        if last is not None and value is last[0]:
-            site = last[1]
+        if value is self.last_call:
+            site = self.last_site
             if not site.kwargs or not any(k[0] == "related_name" for k in site.kwargs):  # to_expr keeps its text
                 return ("call", site.func, site.args, site.kwargs)
-        read = self.last_read
-        if read is not None and value is read[0]:
-            return read[1]
+        if value is self.last_chain:
+            return self.last_chain_form
         return to_expr(value)
 
     def _mutating_call(self, node: ast.Call, func: ast.Attribute) -> None:
@@ -898,14 +900,14 @@ class _FactsVisitor(ast.NodeVisitor):
         if root.__class__ is ast.Name:  # the commonest chain, `name.attr`: its form built here
             expr: Expr = ("attr", NAMES.get(root.id) or name_expr(root.id), node.attr)  # type: ignore[attr-defined]
             self.scope.loads.setdefault(expr, node.lineno)
-            self.last_read = node, expr
+            self.last_chain, self.last_chain_form = node, expr
             return
         while root.__class__ is ast.Attribute:
             root = root.value  # type: ignore[attr-defined]
         if root.__class__ is ast.Name:
             expr = to_expr(node)
             self.scope.loads.setdefault(expr, node.lineno)
-            self.last_read = node, expr
+            self.last_chain, self.last_chain_form = node, expr
         else:
             self.visit(root)
 
