@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import pytest
@@ -20,7 +21,12 @@ SHOP = Path(__file__).resolve().parents[2] / "examples" / "shop"
 def _round_trip(facts: FileFacts) -> None:
     back = decode_facts(encode_facts(facts))
     assert back == facts
-    _assert_same_types(back.__dict__, facts.__dict__)
+    _assert_same_types(_fields(back), _fields(facts))
+
+
+def _fields(facts: FileFacts) -> dict[str, object]:
+    """The dataclass's fields by name (not vars(): a compiled FileFacts has no __dict__)."""
+    return {field.name: getattr(facts, field.name) for field in dataclasses.fields(facts)}
 
 
 def _assert_same_types(back: object, made: object) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import dataclasses
 import textwrap
 from collections.abc import Iterator
 from pathlib import Path
@@ -65,9 +66,9 @@ def _named_tuples(value: object, seen: set[int]) -> Iterator[tuple]:
     elif isinstance(value, dict):
         for item in value.values():
             yield from _named_tuples(item, seen)
-    elif hasattr(value, "__dict__"):
-        for item in vars(value).values():
-            yield from _named_tuples(item, seen)
+    elif dataclasses.is_dataclass(value):  # FileFacts (compiled, it has no __dict__)
+        for field in dataclasses.fields(value):
+            yield from _named_tuples(getattr(value, field.name), seen)
 
 
 def test_facts_built_without_their_constructor_have_every_field() -> None:

@@ -17,6 +17,7 @@ from analyzer.boundaries.plan import assign, parse_plan
 from analyzer.errors import PlanError
 
 from .snippets import graph_of
+from .spies import counted, spy
 
 SQLALCHEMY = {
     "models.py": """
@@ -231,9 +232,7 @@ def test_after_an_edit_the_reads_are_those_of_a_run_without_the_cache(tmp_path, 
     from analyzer.pipeline import GRAPH_FILE, AnalyzeOptions, analyze
     from analyzer.relationships import Relationships
 
-    looked: list[int] = []
-    loading_names = Relationships.loading_names
-    monkeypatch.setattr(Relationships, "loading_names", lambda self: (looked.append(1), loading_names(self))[1])
+    looked = spy(monkeypatch, Relationships, "loading_names")
     root, out = tmp_path / "src", tmp_path / "out"
     root.mkdir()
     for path, text in SQLALCHEMY.items():
@@ -244,6 +243,6 @@ def test_after_an_edit_the_reads_are_those_of_a_run_without_the_cache(tmp_path, 
     assert old in text
     (root / path).write_text(text.replace(old, new))
     analyze(root, out, AnalyzeOptions(jobs=1))
-    assert len(looked) == (2 if again else 1)
+    assert counted(looked, 2 if again else 1)
     analyze(root, tmp_path / "cold", AnalyzeOptions(use_cache=False, jobs=1))
     assert (out / GRAPH_FILE).read_bytes() == (tmp_path / "cold" / GRAPH_FILE).read_bytes()

@@ -12,6 +12,8 @@ import pytest
 from analyzer.data import DataModel
 from analyzer.pipeline import GRAPH_FILE, AnalysisResult, AnalyzeOptions, analyze
 
+from .spies import counted, spy
+
 SHOP = Path(__file__).resolve().parents[2] / "examples" / "shop"
 
 # A small program with the shapes a change can travel through: re-exports in a package's
@@ -218,13 +220,10 @@ def test_node_attributes_are_made_again_for_changed_files_only(tmp_path: Path,
     root = _make_tree(tmp_path / "src")
     out = tmp_path / "out"
     _incremental(root, out)
-    made: list[str] = []
-    make = build._definition_attrs
-    monkeypatch.setattr(build, "_definition_attrs", lambda facts, definition: (made.append(facts.path),
-                                                                                make(facts, definition))[1])
+    made = spy(monkeypatch, build, "_definition_attrs")  # (facts, definition) of each
     _edit("app/report.py", "return place() + later()", "return place() + later() + 1")(root)
     _incremental(root, out)
-    assert set(made) == {"app/report.py"}
+    assert made is None or {facts.path for facts, _ in made} == {"app/report.py"}
     assert (out / GRAPH_FILE).read_bytes() == _cold(root, tmp_path / "cold")
 
 
@@ -355,44 +354,35 @@ def test_the_shop_changed_gives_the_graph_of_a_run_without_cache(tmp_path: Path,
 def test_the_bindings_are_kept_when_no_edit_can_change_them(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import analyzer.resolve as resolve_module
 
-    found: list[int] = []
-    original = resolve_module.collect_bindings
-
-    def counting(program, definitions):  # type: ignore[no-untyped-def]
-        found.append(len(definitions))
-        original(program, definitions)
-
-    monkeypatch.setattr(resolve_module, "collect_bindings", counting)
-    modelled: list[int] = []  # data models found (data.py), kept with the bindings
-    find_related = DataModel._related_managers
-    monkeypatch.setattr(DataModel, "_related_managers", lambda self: (modelled.append(1), find_related(self))[1])
+    found = spy(monkeypatch, resolve_module, "collect_bindings")
+    modelled = spy(monkeypatch, DataModel, "_related_managers")  # data models found (data.py), kept with the bindings
     root = _make_tree(tmp_path / "src")
     out = tmp_path / "out"
     _incremental(root, out)
-    assert len(found) == 1 and len(modelled) == 1
+    assert counted(found, 1) and counted(modelled, 1)
     CHANGES["call added in a body"](root)  # a call handed a literal binds nothing
     _incremental(root, out)
-    assert len(found) == 1 and len(modelled) == 1
+    assert counted(found, 1) and counted(modelled, 1)
     assert (out / GRAPH_FILE).read_bytes() == _cold(root, tmp_path / "cold")
     CHANGES["appended function"](root)  # a function no other code names (additions.py)
     _incremental(root, out)
-    assert len(found) == 2  # the run without the cache above
+    assert counted(found, 2)  # the run without the cache above
     assert (out / GRAPH_FILE).read_bytes() == _cold(root, tmp_path / "cold-1")
     CHANGES["callback changed"](root)  # a function handed to another: found again
     _incremental(root, out)
-    assert len(found) == 4 and len(modelled) == 4  # this run, and the run without the cache above
+    assert counted(found, 4) and counted(modelled, 4)  # this run, and the run without the cache above
     assert (out / GRAPH_FILE).read_bytes() == _cold(root, tmp_path / "cold-2")
     CHANGES["added function handing on a function"](root)  # may bind: found again
     _incremental(root, out)
-    assert len(found) == 6
+    assert counted(found, 6)
     assert (out / GRAPH_FILE).read_bytes() == _cold(root, tmp_path / "cold-3")
     CHANGES["receiver hands its parameter on"](root)  # `fn` holds `place`: the second round binds it
     _incremental(root, out)
-    assert len(found) == 8
+    assert counted(found, 8)
     assert (out / GRAPH_FILE).read_bytes() == _cold(root, tmp_path / "cold-4")
     CHANGES["parameter handed to a call"](root)  # no function is spelled `x`: evaluated by no round
     _incremental(root, out)
-    assert len(found) == 9 and len(modelled) == 9
+    assert counted(found, 9) and counted(modelled, 9)
     assert (out / GRAPH_FILE).read_bytes() == _cold(root, tmp_path / "cold-5")
 
 
@@ -409,15 +399,13 @@ def test_the_outline_is_kept_when_every_file_reads_the_same(tmp_path: Path, name
     can name; either way the graph is a cold run's."""
     from analyzer.values import Program
 
-    found: list[int] = []
-    original = Program._outline
-    monkeypatch.setattr(Program, "_outline", lambda self: (found.append(1), original(self))[1])
+    found = spy(monkeypatch, Program, "_outline")
     root = _make_tree(tmp_path / "src")
     out = tmp_path / "out"
     _incremental(root, out)
     CHANGES[name](root)
     _incremental(root, out)
-    assert len(found) == (1 if OUTLINE_KEPT[name] else 2)
+    assert counted(found, 1 if OUTLINE_KEPT[name] else 2)
     assert (out / GRAPH_FILE).read_bytes() == _cold(root, tmp_path / "cold")
 
 
@@ -491,14 +479,7 @@ def test_a_framework_change_gives_the_graph_of_a_run_without_cache(tmp_path: Pat
                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
     import analyzer.frameworks as frameworks
 
-    detections: list[int] = []
-    original = frameworks.detect
-
-    def counting(files, tables=()):  # type: ignore[no-untyped-def]
-        detections.append(len(files))
-        return original(files, tables)
-
-    monkeypatch.setattr(frameworks, "detect", counting)
+    detections = spy(monkeypatch, frameworks, "detect")
     root = tmp_path / "src"
     for path, text in FRAMEWORK_TREE.items():
         (root / path).parent.mkdir(parents=True, exist_ok=True)
@@ -508,7 +489,7 @@ def test_a_framework_change_gives_the_graph_of_a_run_without_cache(tmp_path: Pat
     before = (out / GRAPH_FILE).read_bytes()
     FRAMEWORK_CHANGES[name](root)
     _incremental(root, out)
-    assert len(detections) == (1 if name in KEPT_DETECTIONS else 2)  # kept only when it reads the same
+    assert counted(detections, 1 if name in KEPT_DETECTIONS else 2)  # kept only when it reads the same
     after = (out / GRAPH_FILE).read_bytes()
     assert after == _cold(root, tmp_path / "cold")
     assert (_detected(after) != _detected(before)) == (name not in SAME_ROLES)  # the change matters
