@@ -53,11 +53,14 @@ test-compiled: $(COMPILED_STAMP)
 BENCHES := analyze_bench.py startup_bench.py serve_bench.py score_bench.py "score_bench.py --real" \
 	select_bench.py "select_bench.py --real" select_page_bench.py "select_page_bench.py --real" report_bench.py \
 	local_transport_bench.py
-bench: $(STAMP)
+# The analyze figures once more with the compiled build (make compiled), which users can install.
+bench: $(STAMP) $(COMPILED_STAMP)
 	@failed=""; for bench in $(BENCHES); do \
 		echo "== benchmarks/$$bench"; \
 		$(BIN)/python benchmarks/$$bench || failed="$$failed [$$bench]"; \
 	done; \
+	echo "== benchmarks/analyze_bench.py --installed --skip-pyan, with $(COMPILED_BIN)/python (the compiled build)"; \
+	$(COMPILED_BIN)/python benchmarks/analyze_bench.py --installed --skip-pyan || failed="$$failed [compiled analyze_bench.py]"; \
 	if [ -n "$$failed" ]; then echo "missed or failed:$$failed"; exit 1; fi
 
 clean:

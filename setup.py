@@ -16,9 +16,11 @@ from __future__ import annotations
 
 import os
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from setuptools import Extension, setup
+from setuptools.command.build_ext import build_ext
 
 HERE = Path(__file__).parent
 # What a compiled build needs besides the C compiler and Python's headers; the mypy pin is the test extra's
@@ -47,11 +49,34 @@ def extensions() -> list[Extension]:
         return []
     from mypyc.build import mypycify
 
-    return mypycify(compiled_module_paths(), opt_level=os.environ.get("MYPYC_OPT_LEVEL", "3"), debug_level="0")
+    # multi_file: a C file per module instead of one for all. The same speed once built (Django, paired
+    # runs), a third less compiler time, and files that ParallelBuildExt compiles side by side.
+    return mypycify(compiled_module_paths(), opt_level=os.environ.get("MYPYC_OPT_LEVEL", "3"), debug_level="0",
+                    multi_file=True)
+
+
+class ParallelBuildExt(build_ext):
+    """build_ext that compiles an extension's C files side by side, one per core: mypyc's output is one
+    extension of many files, which build_ext's own parallel option (across extensions) leaves in turn."""
+
+    def build_extensions(self) -> None:
+        compile_files = self.compiler.compile
+
+        def compile_each(sources: list[str], *args: object, **kwargs: object) -> list[str]:
+            with ThreadPoolExecutor(os.cpu_count() or 1) as pool:
+                objects = pool.map(lambda source: compile_files([source], *args, **kwargs), sources)
+                return [path for made in objects for path in made]
+
+        self.compiler.compile = compile_each
+        try:
+            super().build_extensions()
+        finally:
+            del self.compiler.compile
 
 
 setup(
     ext_modules=extensions(),
+    cmdclass={"build_ext": ParallelBuildExt},
+    options={"build_ext": {"parallel": os.cpu_count() or 1}},  # and the extensions themselves
     setup_requires=MYPYC_BUILD_REQUIRES if os.environ.get("M2L_MYPYC") == "1" else [],
-    options={"build_ext": {"parallel": os.cpu_count() or 1}},  # independent extensions compile side by side
 )

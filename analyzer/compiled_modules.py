@@ -12,7 +12,7 @@ COMPILED_MODULES: tuple[str, ...] = (
     "analyzer.arguments", "analyzer.data", "analyzer.build", "analyzer.facts", "analyzer.factcodec",
     "analyzer.collect", "analyzer.relationships", "analyzer.graph", "analyzer.summary", "analyzer.result_changes",
     "analyzer.result_reads", "analyzer.registries", "analyzer.resources", "analyzer.fieldpickle",
-    "analyzer.blobstore", "analyzer.newer_syntax", "analyzer.sources", "analyzer.roles",
+    "analyzer.blobstore", "analyzer.sources", "analyzer.roles",
     "analyzer.frameworks.__init__", "analyzer.frameworks.blueprints", "analyzer.frameworks.definitions",
     "analyzer.frameworks.django", "analyzer.frameworks.inputs", "analyzer.frameworks.module_roles",
     "analyzer.frameworks.names", "analyzer.frameworks.project", "analyzer.frameworks.registrations",

@@ -779,6 +779,7 @@ class _FactsVisitor(ast.NodeVisitor):
         func, args, keywords = node.func, node.args, node.keywords
         func_class = func.__class__
         owner = None  # the object of a method call
+        func_expr: Expr  # declared: the compiled build would hold it to the first branch's tuple shape
         if func_class is ast.Attribute:  # to_expr's commonest cases built here, each field read once
             name = func.attr  # type: ignore[attr-defined]
             owner = func.value  # type: ignore[attr-defined]

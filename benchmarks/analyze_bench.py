@@ -34,6 +34,15 @@ Run it from the repository root with the project's venv:
     .venv/bin/python benchmarks/analyze_bench.py --src ~/code/monolith --keep
     .venv/bin/python benchmarks/analyze_bench.py --figures edit --repeat 5 --skip-pyan
 
+Which analyzer is measured: by default the source tree this script is in (pure Python, or
+whatever extension modules sit beside it). With `--installed` the children run the analyzer
+the interpreter has installed, nothing from the source tree (`python -I`): give it the
+compiled build's interpreter (docs/compiled-build.md),
+
+    make compiled && .venv-compiled/bin/python benchmarks/analyze_bench.py --installed --skip-pyan
+
+The header says which build ran: "pure Python" or "compiled, N of M modules", and where from.
+
 Needs the package registry for the setup (unless --src and --skip-pyan are given).
 Only the standard library and the project itself are imported. Exit code 0 when every
 target passes, 1 when one fails, 2 when the setup fails.
@@ -78,6 +87,7 @@ EDIT_TARGET = 1.0  # x floor, one file changed
 RSS_TARGET_MB = 1500.0
 
 RESULT_MARK = "BENCH_RESULT "
+INSTALLED = False  # --installed: the children import the installed analyzer, not the source tree's
 NOT_CHOSEN = "not run (--figures)"
 # Runs `mono2lambda analyze` as its command line does, in a fresh interpreter (argv = src, out,
 # jobs, "" for the default); the analyze() call inside is timed too, and its stats kept.
@@ -305,11 +315,37 @@ def time_floor(files: Sequence[Path]) -> tuple[float, int]:
     return time.perf_counter() - start, failures
 
 
+def child_python() -> tuple[list[str], dict[str, str]]:
+    """The command that starts a measured interpreter, and its environment: the source tree first on
+    its path, or with --installed (INSTALLED) isolated from it (-I: no current folder, no PYTHONPATH)."""
+    env = dict(os.environ)
+    if INSTALLED:
+        return [sys.executable, "-I"], env
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO_ROOT), env.get("PYTHONPATH")]))
+    return [sys.executable], env
+
+
+def analyzer_build() -> str:
+    """Which analyzer the children run, as they import it: pure Python or compiled (docs/compiled-build.md)."""
+    python, env = child_python()
+    probe = ("import json, analyzer\n"
+             "from analyzer.compiled_modules import COMPILED_MODULES, running_compiled\n"
+             "print(json.dumps([analyzer.__file__, len(running_compiled()), len(COMPILED_MODULES)]))")
+    try:
+        done = subprocess.run([*python, "-c", probe], capture_output=True, text=True, env=env, timeout=60)
+    except (OSError, subprocess.TimeoutExpired) as error:
+        raise SetupError(f"{sys.executable} did not start: {error}") from None
+    if done.returncode != 0:
+        raise SetupError(f"{sys.executable} cannot import the analyzer: {last_line(done.stderr)}")
+    where, compiled, listed = json.loads(done.stdout)
+    build = f"compiled, {compiled} of {listed} modules" if compiled else "pure Python"
+    return f"{build} ({Path(where).parent})"
+
+
 def run_analyze(src: Path, out: Path, jobs: int | None) -> Run:
     """One analyze in a fresh interpreter; AnalyzeFailed when it crashes or hangs."""
-    env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO_ROOT), env.get("PYTHONPATH")]))
-    command = [sys.executable, "-c", CHILD_CODE, str(src), str(out), "" if jobs is None else str(jobs)]
+    python, env = child_python()
+    command = [*python, "-c", CHILD_CODE, str(src), str(out), "" if jobs is None else str(jobs)]
     start = time.perf_counter()
     try:
         done = subprocess.run(command, capture_output=True, text=True, env=env, timeout=ANALYZE_TIMEOUT_S)
@@ -517,6 +553,7 @@ def benchmark(args: argparse.Namespace, scratch: Path) -> Report:
         f"{os.cpu_count()} CPUs, analyzer version {ANALYZER_VERSION}, jobs {', '.join(map(str, args.jobs))}, "
         f"repeat {args.repeat}")
     say(f"  analyzer at {analyzer_revision()}")
+    say(f"  analyzer build: {analyzer_build()}")
 
     say("\n== floor: read + ast.parse every .py file, one process")
     floors = []
@@ -597,6 +634,9 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
                              "one-file figures use the first)")
     parser.add_argument("--keep", action="store_true", help="keep the scratch folder and print its path")
     parser.add_argument("--skip-pyan", action="store_true", help="do not install or run pyan3")
+    parser.add_argument("--installed", action="store_true",
+                        help="measure the analyzer this interpreter has installed (e.g. the compiled build's), "
+                             "not the source tree's")
     parser.add_argument("--figures", nargs="+", choices=("cold", "warm", "edit"), default=["cold", "warm", "edit"],
                         help="which figures to measure (default all; warm needs the cold runs)")
     args = parser.parse_args(argv)
@@ -606,7 +646,9 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    global INSTALLED
     args = parse_args(argv)
+    INSTALLED = args.installed
     scratch = Path(tempfile.mkdtemp(prefix="mono2lambda-bench-"))
     try:
         report = benchmark(args, scratch)
