@@ -6,7 +6,6 @@ and whatever cannot be resolved is kept as an `UnresolvedCall`, never guessed.
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import pickle
 import sys
@@ -294,6 +293,8 @@ def _resolve_modules(program: Program, data: DataModel, definitions: list[Defini
         counted += weights[middle]
         middle += 1
     # the child inherits the program: nothing is pickled on the way in
+    import multiprocessing  # here: a run in one process does without its import (some 5 ms)
+
     other = Forked(multiprocessing.get_context("fork"), _resolve_pickled, program, data, modules[middle:], with_reads)
     meanwhile(program, data)
     found = _resolve_each(program, data, modules[:middle])
