@@ -83,7 +83,12 @@ class Program(Memo):
         self._owners: dict[str, str] = {}
         self._module_names: dict[str, tuple[bool, int]] = {}  # `is_module`'s answer and what it reads
         self._descendants: dict[str, tuple[tuple[str, ...], int]] = {}  # (subclasses at any depth, modules read)
-        self._eval_memo: dict[tuple[str, Expr], Entry] | None = None
+        # `eval`'s answers, by scope and then expression: a definition's own are asked together, in a small
+        # table of their own (`_scope_memo`: the last scope's is at hand without a lookup)
+        self._eval_memo: dict[str, dict[Expr, Entry]] | None = None
+        self._last_scope: Definition | None = None
+        self._last_memo: dict[Expr, Entry] = {}
+        self._last_bit = 0  # the last scope's module's read bit (`_scope_bit`)
         self._deepest = 0  # the deepest expression depth (`eval`) reached by the answer being found
         self._returns_memo: dict[str, Entry] | None = None
         self.callable_names, self.subclasses = outline if outline is not None else self._outline()
@@ -419,8 +424,8 @@ class Program(Memo):
                 return self._eval(expr, scope, depth)
             finally:
                 self._nesting = nesting
-        key = (qname, expr)
-        found = memo.get(key)
+        scoped = self._last_memo if scope is self._last_scope else self._scope_memo(scope, memo)
+        found = scoped.get(expr)
         if found is not None and depth <= found[3] and nesting + found[2] <= MAX_NESTING:
             self._reads |= found[1]
             reached = depth + MAX_DEPTH - found[3]  # as deep as finding it again here would go
@@ -428,14 +433,13 @@ class Program(Memo):
                 self._deepest = reached
             return found[0]
         if self._scratch:
-            found = self._scratch.get(key)
+            found = self._scratch.get((qname, expr))
             if found is not None:
                 self._cut += 1
                 self._reads |= found[1]
                 return found[0]
         outer_reads, outer_peak, outer_deepest, cut = self._reads, self._peak, self._deepest, self._cut
-        bit = self._scope_bits.get(qname)
-        self._reads = bit if bit is not None else self._scope_bit(qname)
+        self._reads = self._last_bit  # the scope's module: `scope` is still the last one (nothing asked since)
         self._nesting = self._peak = nesting + 1
         self._deepest = depth
         try:  # the commonest forms first, without a call to `_eval`
@@ -465,15 +469,25 @@ class Program(Memo):
         # the answer holds for any depth that leaves room for the chain below it (`_deepest`)
         entry = (result, reads, peak - nesting, depth + MAX_DEPTH - deepest)
         if self._cut == cut:
-            memo[key] = entry
+            scoped[expr] = entry
         else:
-            self._scratch[key] = entry
+            self._scratch[(qname, expr)] = entry
         self._reads = reads | outer_reads
         if outer_peak > peak:
             self._peak = outer_peak
         if outer_deepest > deepest:
             self._deepest = outer_deepest
         return result
+
+    def _scope_memo(self, scope: Definition, memo: dict[str, dict[Expr, Entry]]) -> dict[Expr, Entry]:
+        """`eval`'s answers in `scope`, made the ones at hand with its module's read bit."""
+        scoped = memo.get(scope.qname)
+        if scoped is None:
+            scoped = memo[scope.qname] = {}
+        bit = self._scope_bits.get(scope.qname)
+        self._last_bit = bit if bit is not None else self._scope_bit(scope.qname)
+        self._last_scope, self._last_memo = scope, scoped
+        return scoped
 
     def _scope_bit(self, qname: str) -> int:
         """The bit of the module a definition is written in (reading its code reads that module)."""
@@ -490,6 +504,7 @@ class Program(Memo):
             memo.clear()
         self._scratch = {}
         self._eval_memo = {}
+        self._last_scope, self._last_memo = None, {}
         self._returns_memo = {}
         self._variables_final = True
 
