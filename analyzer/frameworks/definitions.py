@@ -133,9 +133,9 @@ class DefinitionRoles:
 
     @staticmethod
     def _is_config_class(definition: Definition) -> bool:
-        name = definition.qname.rsplit(".", 1)[-1]
-        upper = [a for a in definition.class_attrs if a.isupper() and not a.startswith("_")]
-        return name.endswith(("Config", "Settings")) and bool(upper)
+        if not definition.qname.endswith(("Config", "Settings")):  # the name first: most classes end there
+            return False
+        return any(a.isupper() and not a.startswith("_") for a in definition.class_attrs)
 
     # -- functions and decorators ---------------------------------------------------------
     def _function_tag(self, definition: Definition) -> Tag | None:

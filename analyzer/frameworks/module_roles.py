@@ -77,8 +77,8 @@ def location_role(facts: FileFacts, migration_dirs: Collection[str]) -> str | No
     """Roles a file's place decides, whatever it holds (`migration_dirs`: see sources.py)."""
     folders = facts.path.split("/")[:-1]
     parts = facts.module.split(".")
-    if any("/".join(folders[:i]) in migration_dirs for i in range(1, len(folders) + 1)):
-        return "migration"
+    if migration_dirs and any("/".join(folders[:i]) in migration_dirs for i in range(1, len(folders) + 1)):
+        return "migration"  # (none, unless --include-migrations brought them in)
     if "commands" in folders and "management" in folders[:folders.index("commands")][-1:]:
         return "command"
     if facts.is_package and folders[-1:] == ["management"]:  # the package that holds management/commands
