@@ -41,6 +41,9 @@ EMPTY: frozenset = frozenset()
 BUILTIN_VALUES = {name: frozenset({("ext", f"builtins.{name}")}) for name in BUILTIN_NAMES}  # what a builtin's name is
 # What every file's names and classes give the whole program (`Program.callable_names`, `.subclasses`)
 Outline = tuple[frozenset[str], dict[str, set[str]]]
+# `lookup`'s view of a scope: the scopes binding names around it (with their bindings and the answers found),
+# its module, the module's read bit and the answers found for its names
+Chain = tuple[tuple[tuple[Definition, dict, dict[str, Entry]], ...], str, int, dict[str, Entry]]
 _EVALUATED = frozenset({"name", "attr", "call", "def", "lambda", "ann", "sub", "iter", "seq"})  # tags `_eval` reads
 
 
@@ -67,18 +70,18 @@ class Program(Memo):
             self._index(facts)
         self.param_values: dict[tuple[str, str], set[Value]] = {}
         self.stored: dict[str, set[Value]] = {}  # variable -> values put into it
-        self._member_memo: dict[tuple[str, str], Entry] = {}
-        self._local_memo: dict[tuple[str, str], Entry] = {}
+        self._member_memo: dict[str, dict[str, Entry]] = {}  # module -> what its names are
+        self._local_memo: dict[str, dict[str, Entry]] = {}  # binding scope -> its local names' answers
         self._mro_memo: dict[str, Entry] = {}
         self._external_memo: dict[str, Entry] = {}
-        self._attribute_memo: dict[tuple[str, str], Entry] = {}
+        self._attribute_memo: dict[str, dict[str, Entry]] = {}  # class -> what its instances' attributes are
         self._kinds: dict[str, tuple[str | None, int]] = {}  # kind and the modules it read, once variables are final
         self._variables_final = False  # set once the class attributes that are state are known
         self._self_assignments: dict[str, dict[str, list[tuple[Definition, Expr]]]] = {}
         self._overrides_memo: dict[tuple[str, str], tuple[tuple[str, ...], int]] = {}  # (answer, modules read)
         self._settled: dict[tuple, tuple[Any, int]] = {}  # the resolver's top-level questions (`settle`)
         self._bindings: dict[str, dict[str, list[tuple[str, int, Any]]]] = {}
-        self._chains: dict[str, tuple[tuple[tuple[Definition, dict], ...], str, int]] = {}  # `lookup`'s scopes
+        self._chains: dict[str, Chain] = {}  # `lookup`'s scopes
         self._scope_bits: dict[str, int] = {}
         self._owners: dict[str, str] = {}
         self._module_names: dict[str, tuple[bool, int]] = {}  # `is_module`'s answer and what it reads
@@ -135,7 +138,7 @@ class Program(Memo):
 
     def forget_memos(self) -> None:
         """After new parameter bindings or stored values, local answers may change."""
-        self._local_memo.clear()
+        self._forget_locals()
         self._attribute_memo.clear()
         self._scratch = {}
 
@@ -250,12 +253,14 @@ class Program(Memo):
 
     def member(self, module: str, name: str) -> frozenset:
         """What `module.name` is, following imports, re-exports and star imports."""
-        key = (module, name)
-        found = self._member_memo.get(key)
+        answers = self._member_memo.get(module)
+        if answers is None:
+            answers = self._member_memo[module] = {}
+        found = answers.get(name)
         if found is not None and self._nesting + found[2] <= MAX_NESTING:
             self._reads |= found[1]
             return found[0]
-        return self.found(self._member_memo, key, EMPTY, self._member, module, name)
+        return self.found(answers, name, EMPTY, self._member, module, name)
 
     def _member(self, module: str, name: str) -> frozenset:
         bit = self._scope_bits.get(module)
@@ -298,31 +303,30 @@ class Program(Memo):
         chain = self._chains.get(scope.qname)
         if chain is None:
             chain = self._chains[scope.qname] = self._chain(scope)
-        scopes, module, bit = chain
+        scopes, module, bit, members = chain
         self._reads |= bit
-        for current, bindings in scopes:
+        for current, bindings, answers in scopes:
             sources = bindings.get(name)
             if sources is not None:
-                key = (current.qname, name)
-                found = self._local_memo.get(key)
+                found = answers.get(name)
                 if found is not None and self._nesting + found[2] <= MAX_NESTING:
                     self._reads |= found[1]
                     return found[0]
                 if len(sources) == 1 and sources[0][0] == "param" and sources[0][2].annotation is None:
-                    return self._parameter(current, key, sources[0])
-                return self.found(self._local_memo, key, EMPTY, self._bound_values, current, sources)
-        key = (module, name)
-        found = self._member_memo.get(key)
+                    return self._parameter(current, answers, name, sources[0])
+                return self.found(answers, name, EMPTY, self._bound_values, current, sources)
+        found = members.get(name)
         if found is not None and self._nesting + found[2] <= MAX_NESTING:
             self._reads |= found[1]
             values = found[0]
         else:
-            values = self.found(self._member_memo, key, EMPTY, self._member, module, name)
+            values = self.found(members, name, EMPTY, self._member, module, name)
         if values:
             return values
         return BUILTIN_VALUES.get(name, EMPTY)
 
-    def _parameter(self, scope: Definition, key: tuple[str, str], source: tuple[str, int, Any]) -> frozenset:
+    def _parameter(self, scope: Definition, answers: dict[str, Entry], name: str,
+                   source: tuple[str, int, Any]) -> frozenset:
         """A local name bound only by a parameter without annotation: what callers pass and what
         the method's first parameter is, found without evaluating anything (so never cut short,
         nor nested): remembered as `found` would, without its guards."""
@@ -330,23 +334,35 @@ class Program(Memo):
         self._reads = 0
         answer = frozenset(self._param_value(scope, source[1], source[2]))
         reads = self._reads
-        self._local_memo[key] = (answer, reads, 0, ANY_DEPTH)
+        answers[name] = (answer, reads, 0, ANY_DEPTH)
         self._reads = reads | outer
         return answer
 
-    def _chain(self, scope: Definition) -> tuple[tuple[tuple[Definition, dict], ...], str, int]:
+    def _chain(self, scope: Definition) -> Chain:
         """Where a bare name read in `scope` may be bound, innermost first: the functions around it
-        (a class body's names only from inside it), with their local bindings; then its module, and
-        the module's read bit (`_scope_bit`)."""
-        scopes: list[tuple[Definition, dict]] = []
+        (a class body's names only from inside it), with their local bindings and the answers found
+        for those (`_local_memo`); then its module, the module's read bit (`_scope_bit`) and what its
+        names were found to be (`member`)."""
+        scopes: list[tuple[Definition, dict, dict[str, Entry]]] = []
         current: Definition | None = scope
         while current is not None and current.kind in ("function", "method", "class"):
             if current.kind != "class" or current is scope:
-                scopes.append((current, self._local_bindings_of(current)))
+                answers = self._local_memo.get(current.qname)
+                if answers is None:
+                    answers = self._local_memo[current.qname] = {}
+                scopes.append((current, self._local_bindings_of(current), answers))
             current = self.defs.get(current.parent or "")
         bit = self._scope_bits.get(scope.qname)
-        return tuple(scopes), self.module_of.get(scope.qname, scope.qname), \
-            bit if bit is not None else self._scope_bit(scope.qname)
+        module = self.module_of.get(scope.qname, scope.qname)
+        members = self._member_memo.get(module)
+        if members is None:
+            members = self._member_memo[module] = {}
+        return tuple(scopes), module, bit if bit is not None else self._scope_bit(scope.qname), members
+
+    def _forget_locals(self) -> None:
+        """Forget what local names were found to be (each scope's table stays, in the chains that hold it)."""
+        for answers in self._local_memo.values():
+            answers.clear()
 
     def _local_bindings_of(self, scope: Definition) -> dict[str, list[tuple[str, int, Any]]]:
         bindings = self._bindings.get(scope.qname)
@@ -499,7 +515,8 @@ class Program(Memo):
         """Bindings are final: from now on the same expression in the same scope has one answer.
         Answers found while bindings were still growing are forgotten, except what a module's names
         are (`member`): imports, definitions and star imports, which no binding changes."""
-        for memo in (self._local_memo, self._mro_memo, self._external_memo,
+        self._forget_locals()
+        for memo in (self._mro_memo, self._external_memo,
                      self._attribute_memo, self._settled):
             memo.clear()
         self._scratch = {}
@@ -661,12 +678,14 @@ class Program(Memo):
         return frozenset()
 
     def _instance_attribute(self, cls: str, name: str) -> frozenset:
-        key = (cls, name)
-        found = self._attribute_memo.get(key)
+        answers = self._attribute_memo.get(cls)
+        if answers is None:
+            answers = self._attribute_memo[cls] = {}
+        found = answers.get(name)
         if found is not None and self._nesting + found[2] <= MAX_NESTING:
             self._reads |= found[1]
             return found[0]
-        return self.found(self._attribute_memo, key, EMPTY, self._find_instance_attribute, cls, name)
+        return self.found(answers, name, EMPTY, self._find_instance_attribute, cls, name)
 
     def _find_instance_attribute(self, cls: str, name: str) -> frozenset:
         for owner in self.mro(cls):
