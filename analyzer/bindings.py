@@ -82,19 +82,19 @@ class _Answers:
 
     def __init__(self, program: Program, definition: Definition) -> None:
         self.program, self.definition = program, definition
-        self._found: dict[Expr, tuple[frozenset, set[Value]]] = {}
+        self._found: dict[Expr, frozenset] = {}
+        self._callables: dict[Expr, set[Value]] = {}  # made only for the expressions asked for them
 
     def values(self, expr: Expr) -> frozenset:
-        return self._answer(expr)[0]
-
-    def callables(self, expr: Expr) -> set[Value]:
-        return self._answer(expr)[1]
-
-    def _answer(self, expr: Expr) -> tuple[frozenset, set[Value]]:
         found = self._found.get(expr)
         if found is None:
-            values = self.program.eval(expr, self.definition)
-            found = self._found[expr] = (values, _callable_values(self.program, values))
+            found = self._found[expr] = self.program.eval(expr, self.definition)
+        return found
+
+    def callables(self, expr: Expr) -> set[Value]:
+        found = self._callables.get(expr)
+        if found is None:
+            found = self._callables[expr] = _callable_values(self.program, self.values(expr))
         return found
 
     def add(self, into: dict, key: Any, values: set[Value]) -> None:
@@ -104,19 +104,17 @@ class _Answers:
         bound |= values
         if len(bound) != size:
             self._found.clear()
+            self._callables.clear()
 
 
 def _collect_bindings(program: Program, definition: Definition, everything: bool) -> None:
     """Parameters that receive functions, and containers functions are stored into.
 
     Unless `everything`, only arguments spelled like a function, class or imported name
-    are followed (a cheap test that skips most data arguments; `evaluates_nothing` repeats it)."""
+    are followed (a cheap test that skips most data arguments; `evaluates_nothing` repeats it).
+    Most definitions evaluate nothing: their answers are made once something is asked."""
     names = None if everything else program.callable_names  # the cheap test, inlined: most sites fail it
-
-    def may_be_callable(arg: Expr) -> bool:
-        return arg[0] == "lambda" or (arg[0] in _NAMED and (names is None or arg[-1] in names))
-
-    answers = _Answers(program, definition)
+    answers: _Answers | None = None
     for site in definition.scope.calls:
         _, func, args, kwargs, _, _, protocol = site
         if protocol:
@@ -127,16 +125,18 @@ def _collect_bindings(program: Program, definition: Definition, everything: bool
                 candidates.append(a)
         if not candidates and not kwargs and (func[0] != "attr" or func[2] != "update"):
             continue  # nothing below can find a candidate: no container is updated, no callee bound
+        if answers is None:
+            answers = _Answers(program, definition)
         container = mutated_container(site)
         if container is not None and func[2] == "update":  # HANDLERS.update({"b": g}, c=h)
-            candidates = [v for a in args if a[0] == "seq" for v in a[1] if may_be_callable(v)]
-            candidates += [a for _, a in kwargs if may_be_callable(a)]
+            candidates = [v for a in args if a[0] == "seq" for v in a[1] if _may_be_callable(v, names)]
+            candidates += [a for _, a in kwargs if _may_be_callable(a, names)]
         if container is not None and candidates:
             for var in variables_in(program, answers.values(container)):
                 for arg in candidates:
                     answers.add(program.stored, var, answers.callables(arg))
         if kwargs:
-            candidates += [a for _, a in kwargs if may_be_callable(a)]
+            candidates += [a for _, a in kwargs if _may_be_callable(a, names)]
         if not candidates or not any(answers.callables(a) for a in candidates):
             continue
         for callee in answers.values(func):
@@ -149,9 +149,16 @@ def _collect_bindings(program: Program, definition: Definition, everything: bool
                     if any(p.name == name for p in params):
                         _bind(answers, target, name, arg)
     for store in definition.scope.stores:
-        if store.kind == "item" and may_be_callable(store.value):
+        if store.kind == "item" and _may_be_callable(store.value, names):
+            if answers is None:
+                answers = _Answers(program, definition)
             for var in variables_in(program, answers.values(store.target)):
                 answers.add(program.stored, var, answers.callables(store.value))
+
+
+def _may_be_callable(arg: Expr, names: frozenset[str] | None) -> bool:
+    """The cheap test: a lambda, or a name or chain ending in one of `names` (any, when None)."""
+    return arg[0] == "lambda" or (arg[0] in _NAMED and (names is None or arg[-1] in names))
 
 
 def _bind(answers: _Answers, target: str, param: str, arg: Expr) -> None:
