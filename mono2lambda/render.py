@@ -1,4 +1,5 @@
-"""Turning analyzer results into text for a terminal (the only place that prints)."""
+"""Turning analyzer results into text for a terminal (the only place that prints, with plain.py,
+which prints `analyze`'s summary where there is no terminal)."""
 
 from __future__ import annotations
 
