@@ -421,12 +421,12 @@ class Program(Memo):
                 return self.lookup(expr[1], scope)
             finally:
                 self._nesting = nesting
-        qname = scope.qname
         memo = self._eval_memo
         literal = tag not in _EVALUATED
         if literal or memo is None:
             # a literal, an operator: nothing to follow, nothing to remember; or bindings still grow:
             # no answer is kept at this level, so what it reads and how deep it goes is not kept apart
+            qname = scope.qname
             bit = self._scope_bits.get(qname)
             self._reads |= bit if bit is not None else self._scope_bit(qname)
             if self._peak <= nesting:
@@ -449,7 +449,7 @@ class Program(Memo):
                 self._deepest = reached
             return found[0]
         if self._scratch:
-            found = self._scratch.get((qname, expr))
+            found = self._scratch.get((scope.qname, expr))
             if found is not None:
                 self._cut += 1
                 self._reads |= found[1]
@@ -487,7 +487,7 @@ class Program(Memo):
         if self._cut == cut:
             scoped[expr] = entry
         else:
-            self._scratch[(qname, expr)] = entry
+            self._scratch[(scope.qname, expr)] = entry
         self._reads = reads | outer_reads
         if outer_peak > peak:
             self._peak = outer_peak
