@@ -44,10 +44,11 @@ $(COMPILED_STAMP): $(STAMP) setup.py pyproject.toml $(shell find analyzer -name 
 	$(COMPILED_BIN)/python -m pip install --quiet "$$(ls dist/compiled/mono2lambda-*.whl)[test]"
 	@touch $(COMPILED_STAMP)
 
-# The same tests against the compiled build. -P and --import-mode=append keep the source tree's analyzer off
-# the front of sys.path; M2L_EXPECT_COMPILED=1 makes tests/conftest.py stop the run if it is imported anyway.
+# The same tests against the compiled build. The pytest script (not `python -m`, which puts the current folder
+# first) and --import-mode=append keep the source tree's analyzer off the front of sys.path;
+# M2L_EXPECT_COMPILED=1 makes tests/conftest.py stop the run if it is imported anyway.
 test-compiled: $(COMPILED_STAMP)
-	PYTHONPATH= M2L_EXPECT_COMPILED=1 $(COMPILED_BIN)/python -P -m pytest --import-mode=append -p no:cacheprovider tests
+	PYTHONPATH= M2L_EXPECT_COMPILED=1 $(COMPILED_BIN)/pytest --import-mode=append -p no:cacheprovider tests
 
 # Every benchmark in turn (each prints its figures against its goal); fails if one missed.
 BENCHES := analyze_bench.py startup_bench.py serve_bench.py score_bench.py "score_bench.py --real" \
