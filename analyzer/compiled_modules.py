@@ -9,7 +9,7 @@ import importlib.util
 
 COMPILED_MODULES: tuple[str, ...] = (
     "analyzer.values", "analyzer.memo", "analyzer.parse", "analyzer.exprs", "analyzer.resolve", "analyzer.bindings",
-    "analyzer.arguments", "analyzer.data", "analyzer.build", "analyzer.facts", "analyzer.factcodec",
+    "analyzer.arguments", "analyzer.data", "analyzer.build", "analyzer.factcodec",
     "analyzer.collect", "analyzer.relationships", "analyzer.graph", "analyzer.summary", "analyzer.result_changes",
     "analyzer.result_reads", "analyzer.registries", "analyzer.resources", "analyzer.fieldpickle",
     "analyzer.blobstore", "analyzer.sources", "analyzer.roles",
