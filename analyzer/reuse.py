@@ -27,20 +27,28 @@ class's subclasses, found from what the reader keys cover) is kept when the same
 there and each edited one has the same reader key or only adds such functions, whose names and
 imports join the callable names.
 
-The modules' resolutions (each pickled) are kept in a signed store (blobstore.py,
+The modules' resolutions are kept in a signed store (blobstore.py,
 OUT/cache/resolutions.marshal): after an edit, only those resolved again are written, to a
 side file. The rest (OUT/cache/resolution.pickle) is signed like the facts cache (collect.py)
 and names the signatures of the store's files it was written with: neither is unpickled unless
 its signature matches this user's key, and a pair from different runs is not used at all.
+Each resolution in the store is a `marshal` blob of plain tuples (`encoded_resolution`: its
+edges as keys and rows of their fields), which is a third cheaper to make than pickling its
+dataclasses and as quick to read back; or, for a module a forked resolver resolved (--jobs 2),
+the pickle it sent (resolve.pickled_resolution), kept as it came: a pickle starts with its
+PROTO opcode, which no marshal blob starts with.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import hashlib
+import marshal
+import operator
 import pickle
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from itertools import starmap
 from pathlib import Path
 
 from . import ANALYZER_VERSION
@@ -54,7 +62,7 @@ from .files import write_atomic
 from .frameworks import Detection
 from .frameworks.inputs import detection_key, detection_key_without, gives_nothing, with_added
 from .relationships import Found, KeptReads, model_modules
-from .resolve import Bindings, FileResolution, Resolution, pickled_resolution
+from .resolve import Bindings, EdgeInfo, FileResolution, Resolution, UnresolvedCall, pickled_resolution
 from .values import Outline, Program, Value
 
 RESOLUTION_FILE = "resolution.pickle"
@@ -65,7 +73,8 @@ RESOLUTION_FORMAT = 11  # 2: the framework detection is kept too; 3: resolutions
 # 4: the data model and the relationship pass are kept too; 5: the rebound class attributes too;
 # 6: an edge's rarely filled sets are frozensets (resolve.EdgeInfo); 7: the program's outline too;
 # 8: an edge's lines are a tuple; 9: an unresolved call is a named tuple;
-# 10: a resolution lists its tables; 11: the resolutions in their own store, with a side file
+# 10: a resolution lists its tables; 11: the resolutions in their own store, with a side file;
+# 12: a resolution is a marshal blob of plain tuples (`encoded_resolution`) unless a forked resolver pickled it
 
 
 @dataclass
@@ -206,7 +215,7 @@ class Reuse:
         changed |= {m for m in kept.digests.keys() | self.digests.keys()
                     if kept.digests.get(m) != self.digests.get(m)}
         appeared = kept.keys.keys() ^ self.keys.keys()
-        return {module: pickle.loads(kept.blobs[module]) for module, reads in kept.reads.items()
+        return {module: decoded_resolution(kept.blobs[module]) for module, reads in kept.reads.items()
                 if module in self.keys and module not in edited and not _affected(reads, changed, appeared)}
 
     def detection(self, program: Program, tables: Iterable[str]) -> Detection | None:
@@ -274,7 +283,7 @@ class Reuse:
     def kept_for_next(self, resolution: Resolution, detection: Detection | None = None) -> Kept:
         kept = self.kept if self.kept is not None else Kept()
         blobs = {module: kept.blobs[module] if module not in resolution.resolved and module in kept.blobs
-                 else resolution.pickled.get(module) or pickled_resolution(found)
+                 else resolution.pickled.get(module) or encoded_resolution(found)
                  for module, found in resolution.by_module.items()}
         reads = {module: found.reads for module, found in resolution.by_module.items()}
         edited = self.edited()
@@ -297,6 +306,35 @@ class Reuse:
         if holding is None:
             holding = model_modules(program, resolution.data)
         return resolution.loading_names, by_module, holding
+
+
+_EDGE_FIELDS = operator.attrgetter(*(f.name for f in dataclasses.fields(EdgeInfo)))
+_PICKLE_PROTO = pickle.PROTO[0]
+
+
+def encoded_resolution(found: FileResolution) -> bytes:
+    """A module's resolution as kept for the next run: its fields in order, with the edges as
+    their keys and a row of each one's fields, the unresolved calls as plain tuples (marshal
+    writes neither dataclasses nor named tuples); read back with `decoded_resolution`. Pickled
+    instead if it holds something marshal cannot write (no resolution made so far does)."""
+    edges = found.edges
+    try:
+        return marshal.dumps((tuple(edges), tuple(map(_EDGE_FIELDS, edges.values())),
+                              list(map(tuple, found.unresolved)), found.call_sites, found.externals,
+                              found.read_candidates, found.reads, found.tables))
+    except ValueError:
+        return pickled_resolution(found)
+
+
+def decoded_resolution(blob: bytes) -> FileResolution:
+    """A resolution `encoded_resolution` wrote, or one a forked resolver pickled."""
+    if blob[0] == _PICKLE_PROTO:
+        found: FileResolution = pickle.loads(blob)
+        return found
+    keys, rows, unresolved, call_sites, externals, read_candidates, reads, tables = marshal.loads(blob)
+    return FileResolution(dict(zip(keys, starmap(EdgeInfo, rows), strict=True)),
+                          list(starmap(UnresolvedCall, unresolved)), call_sites, externals, read_candidates, reads,
+                          tables)
 
 
 def file_keys(facts: FileFacts) -> tuple[str, str]:

@@ -496,20 +496,26 @@ def test_a_framework_change_gives_the_graph_of_a_run_without_cache(tmp_path: Pat
 
 
 def test_a_kept_resolution_reads_back_equal(tmp_path: Path) -> None:
-    """Resolutions are pickled as calls of their dataclasses with their fields (reuse.py):
-    what is read back is equal to what was resolved, edge by edge."""
-    import pickle
+    """Resolutions are kept as marshal blobs of plain tuples, or as a forked resolver pickled them
+    (reuse.py): either reads back equal to what was resolved, edge by edge, in the same order."""
+    import dataclasses
 
     from analyzer.collect import collect_facts, read_sources
-    from analyzer.resolve import resolve
-    from analyzer.reuse import pickled_resolution
+    from analyzer.resolve import FileResolution, pickled_resolution, resolve
+    from analyzer.reuse import decoded_resolution, encoded_resolution
     from analyzer.sources import find_sources
 
+    # encoded_resolution writes these fields in this order: a new field must be kept too
+    assert [f.name for f in dataclasses.fields(FileResolution)] == [
+        "edges", "unresolved", "call_sites", "externals", "read_candidates", "reads", "tables"]
     root = _make_tree(tmp_path / "src")
     files, _ = collect_facts(read_sources(find_sources(root).files), None)
     resolution = resolve(files, jobs=1)
     assert any(found.edges and found.unresolved for found in resolution.by_module.values())
     for module, found in resolution.by_module.items():
-        again = pickle.loads(pickled_resolution(found))
-        assert again == found, module
-        assert all(type(info.lines) is tuple for info in again.edges.values())
+        for blob in (encoded_resolution(found), pickled_resolution(found)):
+            again = decoded_resolution(blob)
+            assert again == found, module
+            assert list(again.edges) == list(found.edges), module
+            assert all(type(info.lines) is tuple for info in again.edges.values())
+            assert [type(call) for call in again.unresolved] == [type(call) for call in found.unresolved]
