@@ -26,7 +26,7 @@ HERE = Path(__file__).parent
 # What a compiled build needs besides the C compiler and Python's headers; the mypy pin is the test extra's
 # (tests/test_compiled_build.py). With build isolation (`M2L_MYPYC=1 pip install .`) pip installs these into the
 # build environment; with --no-build-isolation they must be installed already.
-MYPYC_BUILD_REQUIRES = ["mypy==2.4.1", "setuptools>=70.1"]
+MYPYC_BUILD_REQUIRES = ["mypy==2.4.1", "setuptools>=77"]
 IN_PLACE_COMMANDS = {"editable_wheel", "develop", "--inplace", "-i"}
 BUILD_COMMANDS = {"bdist_wheel", "build", "build_ext", "install"}  # not metadata or sdist: no C needed there
 
