@@ -29,7 +29,7 @@ test-example: $(STAMP)
 	cd examples/shop && ../../$(BIN)/python -m pytest -q -p no:cacheprovider
 	cd examples/ingest && ../../$(BIN)/python -m pytest -q -p no:cacheprovider
 
-# The optional compiled build (docs/compiled-build.md): a wheel with the analyzer's hot modules compiled
+# The compiled build (docs/compiled-build.md), as `pip install .` makes it: a wheel with the analyzer's hot modules compiled
 # by mypyc (the dev venv's pinned mypy, no build isolation), installed with the test extra into a venv of its
 # own. The dev venv and its editable install stay pure Python.
 COMPILED_VENV ?= .venv-compiled

@@ -1,15 +1,19 @@
-"""Build script: everything but the optional compiled build lives in pyproject.toml.
+"""Build script: everything but the compiled build lives in pyproject.toml.
 
-A plain `pip install .` or `pip install -e .` compiles nothing: the package is pure Python.
-With M2L_MYPYC=1 the analyzer modules in analyzer/compiled_modules.py are compiled with mypyc
-into the wheel (`make compiled`; docs/compiled-build.md), e.g.
+An installed mono2lambda runs its analyzer compiled: building a wheel (`pip install .`,
+`pipx install`, `pip wheel .`) compiles the modules listed in analyzer/compiled_modules.py
+with mypyc (docs/compiled-build.md). M2L_MYPYC chooses:
 
-    M2L_MYPYC=1 .venv/bin/pip wheel --no-build-isolation --no-deps . -w dist/compiled
+    unset  compile when the build can (mypyc importable, a C compiler that works), otherwise
+           build pure Python and say why: the same results, a slower `analyze`
+    1      compile, or fail the build (`make compiled`, CI)
+    0      never compile
 
-The build uses the mypy pinned by the test extra (code compiled by another mypyc release could
-behave differently): `make compiled` builds without isolation with the dev venv's, a plain
-`M2L_MYPYC=1 pip install .` gets it into its isolated build environment. An editable install or
-an in-place build refuses to compile: an extension module beside an edited .py file would shadow it.
+An editable install (`pip install -e .`, which `make` does) and an in-place build stay pure
+Python: an extension module beside an edited .py file would be imported instead of it; with
+M2L_MYPYC=1 they refuse. The mypy release is pinned in pyproject.toml's build requirements and
+test extra alike (tests/test_compiled_build.py): code compiled by another release could behave
+differently.
 """
 
 from __future__ import annotations
@@ -21,12 +25,10 @@ from pathlib import Path
 
 from setuptools import Extension, setup
 from setuptools.command.build_ext import build_ext
+from setuptools.errors import CCompilerError, ExecError
 
 HERE = Path(__file__).parent
-# What a compiled build needs besides the C compiler and Python's headers; the mypy pin is the test extra's
-# (tests/test_compiled_build.py). With build isolation (`M2L_MYPYC=1 pip install .`) pip installs these into the
-# build environment; with --no-build-isolation they must be installed already.
-MYPYC_BUILD_REQUIRES = ["mypy==2.4.1", "setuptools>=77"]
+CHOICE = os.environ.get("M2L_MYPYC", "")  # "1" must compile, "0" never, unset: when it can
 IN_PLACE_COMMANDS = {"editable_wheel", "develop", "--inplace", "-i"}
 BUILD_COMMANDS = {"bdist_wheel", "build", "build_ext", "install"}  # not metadata or sdist: no C needed there
 
@@ -41,18 +43,29 @@ def compiled_module_paths() -> list[str]:
 
 
 def extensions() -> list[Extension]:
-    if os.environ.get("M2L_MYPYC") != "1":
-        return []
     if IN_PLACE_COMMANDS.intersection(sys.argv):
-        sys.exit("M2L_MYPYC=1 builds wheels only: an editable or in-place install stays pure Python")
-    if not BUILD_COMMANDS.intersection(sys.argv):
+        if CHOICE == "1":
+            sys.exit("M2L_MYPYC=1 builds wheels only: an editable or in-place install stays pure Python")
         return []
-    from mypyc.build import mypycify
-
+    if CHOICE == "0" or not BUILD_COMMANDS.intersection(sys.argv):
+        return []
+    try:
+        from mypyc.build import mypycify
+    except ImportError:
+        return _pure_python("mypyc (part of mypy) is not installed where this build runs")
     # multi_file: a C file per module instead of one for all. The same speed once built (Django, paired
     # runs), a third less compiler time, and files that ParallelBuildExt compiles side by side.
     return mypycify(compiled_module_paths(), opt_level=os.environ.get("MYPYC_OPT_LEVEL", "3"), debug_level="0",
                     multi_file=True)
+
+
+def _pure_python(why: str) -> list[Extension]:
+    """No compiled modules, for `why`; a build that must compile (M2L_MYPYC=1) stops here instead."""
+    if CHOICE == "1":
+        sys.exit(f"M2L_MYPYC=1, but the analyzer cannot be compiled: {why}")
+    print(f"mono2lambda: building pure Python, the analyzer is not compiled ({why}); "
+          "the results are the same, analyze is slower (docs/compiled-build.md)", file=sys.stderr)
+    return []
 
 
 class ParallelBuildExt(build_ext):
@@ -70,13 +83,19 @@ class ParallelBuildExt(build_ext):
         self.compiler.compile = compile_each
         try:
             super().build_extensions()
+        except (CCompilerError, ExecError) as error:
+            self._drop_built()  # a module's shim without the shared library it loads would not import
+            _pure_python(f"the C compiler failed: {error}")
         finally:
             del self.compiler.compile
+
+    def _drop_built(self) -> None:
+        for extension in self.extensions:
+            Path(self.get_ext_fullpath(extension.name)).unlink(missing_ok=True)
 
 
 setup(
     ext_modules=extensions(),
     cmdclass={"build_ext": ParallelBuildExt},
     options={"build_ext": {"parallel": os.cpu_count() or 1}},  # and the extensions themselves
-    setup_requires=MYPYC_BUILD_REQUIRES if os.environ.get("M2L_MYPYC") == "1" else [],
 )
