@@ -67,8 +67,21 @@ EXPORTERS: dict[str, Callable[[Any], str]] = {
 }
 
 
+def _print_version(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    """--version: the release, and whether this install's analyzer is compiled (docs/compiled-build.md)."""
+    if not value or ctx.resilient_parsing:
+        return
+    from analyzer.compiled_modules import COMPILED_MODULES, running_compiled
+
+    compiled = len(running_compiled())
+    build = f"compiled, {compiled} of {len(COMPILED_MODULES)} modules" if compiled else "pure Python"
+    click.echo(f"mono2lambda, version {__version__} (analyzer: {build})")
+    ctx.exit()
+
+
 @click.group(cls=LazyGroup, lazy=LAZY_COMMANDS, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="mono2lambda")
+@click.option("--version", is_flag=True, expose_value=False, is_eager=True, callback=_print_version,
+              help="Show the version, and whether the analyzer runs compiled, and exit.")
 @click.option("--debug", is_flag=True, help="Show tracebacks for errors.")
 @click.option("--config", "config_path", type=click.Path(path_type=Path, dir_okay=False), default=None,
               help="Read the settings from this pyproject.toml's [tool.mono2lambda] (default: the nearest "

@@ -41,3 +41,16 @@ def test_the_build_requires_the_test_extras_mypy() -> None:
     build_requires = pyproject["build-system"]["requires"]
     assert [pin for pin in test_extra if pin.startswith("mypy")] == [pin for pin in build_requires
                                                                      if pin.startswith("mypy")] == ["mypy==2.4.1"]
+
+
+def test_version_says_which_build_runs() -> None:
+    from click.testing import CliRunner
+
+    from mono2lambda.cli import cli
+
+    result = CliRunner().invoke(cli, ["--version"])
+    assert result.exit_code == 0
+    expected = f"compiled, {len(COMPILED_MODULES)} of {len(COMPILED_MODULES)} modules" \
+        if os.environ.get("M2L_EXPECT_COMPILED") == "1" else "pure Python"
+    assert result.output.startswith("mono2lambda, version ")
+    assert result.output.endswith(f"(analyzer: {expected})\n")
