@@ -537,9 +537,9 @@ def _call_transactions(context: ScoringContext, places: _Places, place: Mapping[
             if other not in wanted or other in runs_in or runs_in == {SHARED} \
                     or not is_operation(operation, context.attrs[operation]):
                 continue
-            written = pending.written_by(operation, other)
-            held = pending.before_call(caller, line, runs_in) if written else frozenset()
-            if held:
+            held = pending.before_call(caller, line, runs_in)
+            written = pending.written_by(operation, other) if held else frozenset()
+            if written:
                 location = f"{context.attrs[caller].get('file', '')}:{line}"
                 found.append(Transaction(caller, ",".join(sorted(runs_in)), location, _owned(held, owner),
                                          (operation, other, _owned(written, owner))))

@@ -72,6 +72,7 @@ class PendingWrites:
                  callees: Callable[[str], Iterable[str]]) -> None:
         self.facts, self.home, self.callees = facts, home, callees
         self._left_open: dict[tuple[str, frozenset[str]], frozenset[str]] = {}
+        self._written: dict[str, dict[str, frozenset[str]]] = {}  # place -> node -> tables it writes there
 
     def before_call(self, caller: str, line: int, runs_in: frozenset[str]) -> frozenset[str]:
         """Tables `caller` (running in `runs_in`) has written in its unit of work, uncommitted, before `line`."""
@@ -81,17 +82,62 @@ class PendingWrites:
     def written_by(self, operation: str, place: str) -> frozenset[str]:
         """Tables `operation` writes running in `place`: its own writes and those of the code it
         calls there (its place's and shared code)."""
-        seen = {operation}
-        todo = [operation]
-        tables: set[str] = set()
-        while todo:
-            node = todo.pop()
-            tables.update(table for _, table in self.facts.writes.get(node, ()))
-            for callee in self.callees(node):
-                if callee not in seen and self.home(callee) in (place, SHARED):
-                    seen.add(callee)
-                    todo.append(callee)
-        return frozenset(tables)
+        known = self._written.setdefault(place, {})
+        if operation not in known:
+            self._find_written(operation, place, known)
+        return known[operation]
+
+    def _find_written(self, start: str, place: str, known: dict[str, frozenset[str]]) -> None:
+        """Fill `known` with what `start` and every node it reaches in `place` write (Tarjan's strongly
+        connected components, iteratively: a component's nodes all write the same tables, those of its
+        members and of the components it calls), so each node is walked once per place."""
+        order: dict[str, int] = {}
+        low: dict[str, int] = {}
+        stack: list[str] = []
+        on_stack: set[str] = set()
+        local = {start: self._local_callees(start, place)}
+        work = [(start, iter(local[start]))]
+        order[start] = low[start] = 0
+        stack.append(start)
+        on_stack.add(start)
+        while work:
+            node, callees = work[-1]
+            for callee in callees:
+                if callee in known:
+                    continue
+                if callee not in order:
+                    order[callee] = low[callee] = len(order)
+                    stack.append(callee)
+                    on_stack.add(callee)
+                    local[callee] = self._local_callees(callee, place)
+                    work.append((callee, iter(local[callee])))
+                    break
+                if callee in on_stack:
+                    low[node] = min(low[node], order[callee])
+            else:
+                work.pop()
+                if work:
+                    caller = work[-1][0]
+                    low[caller] = min(low[caller], low[node])
+                if low[node] == order[node]:
+                    members = []
+                    while True:
+                        member = stack.pop()
+                        on_stack.discard(member)
+                        members.append(member)
+                        if member == node:
+                            break
+                    tables = {table for member in members for _, table in self.facts.writes.get(member, ())}
+                    for member in members:
+                        for callee in local[member]:
+                            if callee in known:
+                                tables |= known[callee]
+                    written = frozenset(tables)
+                    for member in members:
+                        known[member] = written
+
+    def _local_callees(self, node: str, place: str) -> list[str]:
+        return [callee for callee in self.callees(node) if self.home(callee) in (place, SHARED)]
 
     def _pending(self, node: str, since: int, until: int, runs_in: frozenset[str],
                  visiting: set[str]) -> frozenset[str]:

@@ -7,6 +7,7 @@ from __future__ import annotations
 from analyzer.boundaries.hazards import CROSS_SERVICE_TRANSACTION, ERROR, Finding
 from analyzer.boundaries.metrics import score
 from analyzer.boundaries.placement import SHARED, Placement
+from analyzer.boundaries.units_of_work import PendingWrites, WorkFacts
 from analyzer.graph import CodeGraph
 
 from .snippets import graph_of
@@ -155,3 +156,25 @@ def test_commits_and_returned_calls_are_recorded_on_the_function_node() -> None:
     assert graph.attr("cart.committed_first", "commits") == [27]
     assert graph.attr("cart.add", "commits") is None
     assert graph.attr("cart.drop_or_reserve", "returned_calls") == [54]
+
+
+def test_what_an_operation_writes_follows_its_calls_in_its_own_place_and_shared_code_through_cycles() -> None:
+    writes = {"a": ((1, "t1"),), "b": ((1, "t2"),), "c": ((1, "t3"),), "d": ((1, "t4"),), "e": ((1, "t5"),)}
+    calls = {"op": ["a"], "a": ["b"], "b": ["a", "c", "e"], "c": ["d"]}
+    home = {"op": "inv", "a": "inv", "b": "inv", "e": "inv", "c": SHARED, "d": "other"}
+    pending = PendingWrites(WorkFacts(writes, {}, {}, {}), home.__getitem__, lambda node: calls.get(node, ()))
+    assert pending.written_by("op", "inv") == {"t1", "t2", "t3", "t5"}  # d runs in another place
+    assert pending.written_by("b", "inv") == {"t1", "t2", "t3", "t5"}  # a and b call each other
+    assert pending.written_by("c", "inv") == {"t3"}
+    assert pending.written_by("c", "other") == {"t3", "t4"}
+    assert pending.written_by("d", "inv") == {"t4"}  # the operation's own writes, wherever it is
+
+
+def test_what_an_operation_writes_is_found_down_a_call_chain_deeper_than_the_recursion_limit() -> None:
+    depth = 5_000
+    calls = {f"f{n}": [f"f{n + 1}"] for n in range(depth)}
+    calls[f"f{depth}"] = ["f0"]
+    pending = PendingWrites(WorkFacts({f"f{depth}": ((1, "deep"),)}, {}, {}, {}), lambda node: "inv",
+                            lambda node: calls.get(node, ()))
+    assert pending.written_by("f0", "inv") == {"deep"}
+    assert pending.written_by("f1234", "inv") == {"deep"}
