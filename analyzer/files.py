@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import errno
 import os
 import stat
 import threading
@@ -18,10 +17,12 @@ def write_atomic(path: Path | str, content: str | bytes) -> None:
 
     The file gets the mode an ordinary write would give it: an existing file keeps its
     mode, a new one gets 0666 less the umask (not the 0600 of a temporary file)."""
+    import tempfile  # with shutil, bz2 and lzma: imported by the commands that write, not by those that read
+
     path = Path(path)
     data = content.encode("utf-8") if isinstance(content, str) else content
     mode = _mode_for(path)
-    handle, temporary = _temporary_beside(path)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(handle, "wb") as stream:
             _set_mode(stream.fileno(), temporary, mode)
@@ -33,21 +34,6 @@ def write_atomic(path: Path | str, content: str | bytes) -> None:
         with contextlib.suppress(OSError):
             os.unlink(temporary)
         raise
-
-
-def _temporary_beside(path: Path) -> tuple[int, str]:
-    """A new file, open for writing, readable by this user only, in `path`'s folder and named
-    after it (`.graph.json.<random>.tmp`): what `tempfile.mkstemp` makes, without importing
-    tempfile, which imports shutil, random, bz2 and lzma (some 4 ms of every command that writes)."""
-    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0) \
-        | getattr(os, "O_BINARY", 0) | getattr(os, "O_NOINHERIT", 0)
-    for _ in range(100):
-        name = str(path.parent / f".{path.name}.{os.urandom(6).hex()}.tmp")
-        try:
-            return os.open(name, flags, 0o600), name
-        except FileExistsError:
-            continue
-    raise FileExistsError(errno.EEXIST, "no unused temporary file name", str(path.parent))
 
 
 def _mode_for(path: Path) -> int:

@@ -61,16 +61,3 @@ def test_plan_edits_keep_the_plan_readable_by_others(tmp_path: Path, umask: None
     plan.chmod(0o644)
     write_plan(plan, read_plan(plan))
     assert mode(plan) == 0o644
-
-
-def test_a_temporary_name_in_use_is_passed_over(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The file is written under a new name beside it, then renamed: a name another writer holds
-    (the same random bytes) is never opened again, and nothing is left behind."""
-    draws = iter([b"\x00" * 6, b"\x00" * 6, b"\x01" * 6])
-    monkeypatch.setattr(os, "urandom", lambda size: next(draws))
-    taken = tmp_path / f".graph.json.{'00' * 6}.tmp"
-    taken.write_text("another writer's", encoding="utf-8")
-    write_atomic(tmp_path / "graph.json", b"{}\n")
-    assert (tmp_path / "graph.json").read_bytes() == b"{}\n"
-    assert taken.read_text(encoding="utf-8") == "another writer's"
-    assert sorted(p.name for p in tmp_path.iterdir()) == [taken.name, "graph.json"]
