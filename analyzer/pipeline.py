@@ -176,11 +176,11 @@ def _build(files: list[FileFacts], texts: list[SourceText], resolution: Resoluti
     (aside.py), the node cache saved there."""
     from .build import build_graph
 
-    if cache_dir is None or nodes is not None:
-        return build_graph(files, resolution, root_name, tree_diagnostics, detection, nodes)
-    from .nodecache import open_node_cache
+    cache = None
+    if cache_dir is not None and nodes is None:
+        from .nodecache import open_node_cache  # with the cache only
 
-    cache = open_node_cache(cache_dir, texts)
+        cache = open_node_cache(cache_dir, texts)
     if cache is None:
         return build_graph(files, resolution, root_name, tree_diagnostics, detection, nodes)
     made: dict[str, bytes] = {}

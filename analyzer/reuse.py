@@ -69,7 +69,7 @@ RESOLUTION_FILE = "resolution.pickle"
 RESOLUTION_MAGIC = b"M2L-RESOLUTION-HMAC-SHA256\n"
 RESOLUTIONS_FILE = "resolutions.marshal"  # the modules' pickled resolutions (blobstore.py)
 RESOLUTIONS_MAGIC = b"M2L-RESOLUTIONS-HMAC-SHA256\n"
-RESOLUTION_FORMAT = 11  # 2: the framework detection is kept too; 3: resolutions pickled by their fields;
+RESOLUTION_FORMAT = 12  # 2: the framework detection is kept too; 3: resolutions pickled by their fields;
 # 4: the data model and the relationship pass are kept too; 5: the rebound class attributes too;
 # 6: an edge's rarely filled sets are frozensets (resolve.EdgeInfo); 7: the program's outline too;
 # 8: an edge's lines are a tuple; 9: an unresolved call is a named tuple;

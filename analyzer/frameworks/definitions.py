@@ -232,8 +232,9 @@ class DefinitionRoles:
         """Top-level functions by where they are: function views, context processors, middleware."""
         first = definition.params[0].name if definition.params else None
         module = self.names.module_of[definition.qname]
-        kind = self._conventions[module] if module in self._conventions else \
-            self._conventions.setdefault(module, convention(module))
+        if module not in self._conventions:
+            self._conventions[module] = convention(module)
+        kind = self._conventions[module]
         if kind == "view" and first in ("request", "req") and "django" in self.project.used:
             return ("view", "django")
         if kind == "context-processor" and first is not None:
